@@ -1,0 +1,15 @@
+//! Database migrations of chanjiao, run at start-up and by `chanjiao migrate`.
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261129_000001_directory;
+
+/// Applies chanjiao's migrations in order.
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m20261129_000001_directory::Migration)]
+    }
+}

@@ -1,0 +1,188 @@
+//! Settings read from the environment. A bad value stops start-up with a
+//! message naming the variable; secrets are never printed.
+
+use std::net::SocketAddr;
+
+/// The default database: an SQLite file in the working directory, created on first run.
+pub const DEFAULT_DATABASE_URL: &str = "sqlite://chanjiao.db?mode=rwc";
+/// The default listening address.
+pub const DEFAULT_BIND: &str = "127.0.0.1:8080";
+/// The default tracing filter.
+pub const DEFAULT_LOG: &str = "info";
+/// The default request body limit: 2 MiB.
+pub const DEFAULT_MAX_BODY_BYTES: usize = 2 * 1024 * 1024;
+
+/// Everything the service reads from its environment.
+#[derive(Clone)]
+pub struct Settings {
+    /// `DATABASE_URL`: `sqlite://…` or `postgres://…`.
+    pub database_url: String,
+    /// `CHANJIAO_BIND`: the address and port to listen on (port 0 picks a free one).
+    pub bind: SocketAddr,
+    /// `CHANJIAO_LOG`: a tracing filter such as `info` or `chanjiao=debug,info`.
+    pub log: String,
+    /// `CHANJIAO_MAX_BODY_BYTES`: the largest request body accepted.
+    pub max_body_bytes: usize,
+    /// `CHANJIAO_WORKERS`: HTTP worker threads (default: one per core).
+    pub workers: Option<usize>,
+    /// `CHANJIAO_DB_MAX_CONNECTIONS`: the PostgreSQL pool size (SQLite uses one connection).
+    pub db_max_connections: u32,
+}
+
+impl std::fmt::Debug for Settings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Settings")
+            .field("database_url", &redact_url(&self.database_url))
+            .field("bind", &self.bind)
+            .field("log", &self.log)
+            .field("max_body_bytes", &self.max_body_bytes)
+            .field("workers", &self.workers)
+            .field("db_max_connections", &self.db_max_connections)
+            .finish()
+    }
+}
+
+/// A setting with a bad value.
+#[derive(Debug, thiserror::Error)]
+#[error("invalid {variable}: {reason}")]
+pub struct ConfigError {
+    /// The environment variable at fault.
+    pub variable: &'static str,
+    /// Why its value was refused (never the value itself, which may be secret).
+    pub reason: String,
+}
+
+impl Settings {
+    /// Reads the settings from the process environment.
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Self::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    /// Reads the settings through `lookup`, which returns a variable's value if set.
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let get = |name: &str| lookup(name).filter(|v| !v.trim().is_empty());
+
+        let database_url = get("DATABASE_URL").unwrap_or_else(|| DEFAULT_DATABASE_URL.to_string());
+        if !(database_url.starts_with("sqlite:")
+            || database_url.starts_with("postgres://")
+            || database_url.starts_with("postgresql://"))
+        {
+            return Err(ConfigError {
+                variable: "DATABASE_URL",
+                reason: "must start with sqlite:, postgres:// or postgresql://".into(),
+            });
+        }
+
+        let bind_text = get("CHANJIAO_BIND").unwrap_or_else(|| DEFAULT_BIND.to_string());
+        let bind = bind_text.parse().map_err(|_| ConfigError {
+            variable: "CHANJIAO_BIND",
+            reason: format!("`{bind_text}` is not an address:port such as 127.0.0.1:8080"),
+        })?;
+
+        let log = get("CHANJIAO_LOG").unwrap_or_else(|| DEFAULT_LOG.to_string());
+        tracing_subscriber::EnvFilter::try_new(&log).map_err(|e| ConfigError {
+            variable: "CHANJIAO_LOG",
+            reason: format!("not a tracing filter: {e}"),
+        })?;
+
+        let max_body_bytes = parse_number(&get, "CHANJIAO_MAX_BODY_BYTES", DEFAULT_MAX_BODY_BYTES, 1024, 1 << 30)?;
+        let workers = match get("CHANJIAO_WORKERS") {
+            None => None,
+            Some(_) => Some(parse_number(&get, "CHANJIAO_WORKERS", 1, 1, 256)?),
+        };
+        let db_max_connections = parse_number(&get, "CHANJIAO_DB_MAX_CONNECTIONS", 10, 1, 1000)? as u32;
+
+        Ok(Settings {
+            database_url,
+            bind,
+            log,
+            max_body_bytes,
+            workers,
+            db_max_connections,
+        })
+    }
+
+    /// Whether the database is PostgreSQL.
+    pub fn is_postgres(&self) -> bool {
+        self.database_url.starts_with("postgres")
+    }
+}
+
+fn parse_number(
+    get: &impl Fn(&str) -> Option<String>,
+    variable: &'static str,
+    default: usize,
+    min: usize,
+    max: usize,
+) -> Result<usize, ConfigError> {
+    let Some(text) = get(variable) else {
+        return Ok(default);
+    };
+    match text.trim().parse::<usize>() {
+        Ok(n) if (min..=max).contains(&n) => Ok(n),
+        _ => Err(ConfigError {
+            variable,
+            reason: format!("`{text}` is not a whole number from {min} to {max}"),
+        }),
+    }
+}
+
+/// A database URL with any password replaced by `***`, for logs.
+pub fn redact_url(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_string();
+    };
+    let Some((userinfo, host)) = rest.split_once('@') else {
+        return url.to_string();
+    };
+    match userinfo.split_once(':') {
+        Some((user, _)) => format!("{scheme}://{user}:***@{host}"),
+        None => url.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn settings(vars: &[(&str, &str)]) -> Result<Settings, ConfigError> {
+        let map: HashMap<String, String> = vars.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        Settings::from_lookup(|name| map.get(name).cloned())
+    }
+
+    #[test]
+    fn defaults_apply_when_nothing_is_set() {
+        let s = settings(&[]).unwrap();
+        assert_eq!(s.database_url, DEFAULT_DATABASE_URL);
+        assert_eq!(s.bind.to_string(), DEFAULT_BIND);
+        assert_eq!(s.max_body_bytes, 2 * 1024 * 1024);
+    }
+
+    #[test]
+    fn a_bad_value_names_its_variable() {
+        for (var, value) in [
+            ("CHANJIAO_BIND", "localhost"),
+            ("CHANJIAO_MAX_BODY_BYTES", "2MB"),
+            ("CHANJIAO_LOG", "info,[["),
+            ("DATABASE_URL", "mysql://x"),
+            ("CHANJIAO_WORKERS", "0"),
+        ] {
+            let err = settings(&[(var, value)]).expect_err(var);
+            assert_eq!(err.variable, var);
+            assert!(err.to_string().contains(var));
+        }
+    }
+
+    #[test]
+    fn passwords_in_database_urls_are_redacted() {
+        assert_eq!(
+            redact_url("postgres://app:s3cret@db:5432/x"),
+            "postgres://app:***@db:5432/x"
+        );
+        assert_eq!(
+            redact_url("sqlite://chanjiao.db?mode=rwc"),
+            "sqlite://chanjiao.db?mode=rwc"
+        );
+    }
+}

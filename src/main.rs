@@ -1,0 +1,15 @@
+//! The `chanjiao` binary: parses the command line and hands over to the library.
+
+use clap::Parser;
+
+#[tokio::main]
+async fn main() -> std::process::ExitCode {
+    let cli = chanjiao::cli::Cli::parse();
+    match chanjiao::cli::run(cli).await {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("chanjiao: {err:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}

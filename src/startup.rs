@@ -1,0 +1,174 @@
+//! Building and running the service: connect, migrate, bind, serve.
+
+use std::net::TcpListener;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use actix_web::dev::Server;
+use actix_web::middleware::ErrorHandlers;
+use actix_web::{web, App, HttpServer};
+use actix_web_prom::PrometheusMetricsBuilder;
+use anyhow::Context;
+use migration::{Migrator, MigratorTrait};
+use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseBackend, DatabaseConnection, TransactionTrait};
+use utoipa::OpenApi;
+use utoipa_swagger_ui::SwaggerUi;
+
+use crate::api::body::BodyLimit;
+use crate::api::docs::ApiDoc;
+use crate::api::{configure_v1, extractor_config, platform, problem_fallback, unknown_route, AppState};
+use crate::config::{redact_url, Settings};
+
+/// An advisory lock key, so that replicas starting together migrate one at a time.
+const MIGRATION_LOCK: i64 = 0x6368_616e_6a69_616f;
+
+/// Opens the database pool. SQLite gets a single connection, which keeps
+/// its writers from tripping over each other; PostgreSQL a pool.
+pub async fn connect(settings: &Settings) -> anyhow::Result<DatabaseConnection> {
+    let mut options = ConnectOptions::new(settings.database_url.clone());
+    options
+        .sqlx_logging(false)
+        .connect_timeout(Duration::from_secs(10))
+        .acquire_timeout(Duration::from_secs(10));
+    if settings.is_postgres() {
+        options.max_connections(settings.db_max_connections);
+    } else {
+        options.max_connections(1).min_connections(1);
+    }
+    Database::connect(options).await.with_context(|| {
+        format!(
+            "cannot connect to the database at {}",
+            redact_url(&settings.database_url)
+        )
+    })
+}
+
+/// Applies pending migrations; on PostgreSQL under an advisory lock.
+pub async fn migrate(db: &DatabaseConnection) -> anyhow::Result<()> {
+    if db.get_database_backend() == DatabaseBackend::Postgres {
+        let txn = db.begin().await?;
+        txn.execute_unprepared(&format!("SELECT pg_advisory_xact_lock({MIGRATION_LOCK})"))
+            .await?;
+        Migrator::up(&txn, None).await.context("migrating the database")?;
+        txn.commit().await?;
+    } else {
+        Migrator::up(db, None).await.context("migrating the database")?;
+    }
+    Ok(())
+}
+
+/// A built, bound, not yet running service.
+pub struct Application {
+    port: u16,
+    server: Server,
+    ready: Arc<AtomicBool>,
+    db: DatabaseConnection,
+}
+
+impl Application {
+    /// Connects, migrates and binds `settings.bind` (port 0 picks a free port).
+    pub async fn build(settings: Settings) -> anyhow::Result<Self> {
+        let db = connect(&settings).await?;
+        migrate(&db).await?;
+        let listener =
+            TcpListener::bind(settings.bind).with_context(|| format!("cannot listen on {}", settings.bind))?;
+        Self::serve(listener, db, &settings)
+    }
+
+    fn serve(listener: TcpListener, db: DatabaseConnection, settings: &Settings) -> anyhow::Result<Self> {
+        let port = listener.local_addr()?.port();
+        let ready = Arc::new(AtomicBool::new(true));
+        let state = web::Data::new(AppState {
+            db: db.clone(),
+            ready: ready.clone(),
+        });
+        let metrics = PrometheusMetricsBuilder::new("chanjiao")
+            .endpoint("/metrics")
+            .mask_unmatched_patterns("UNMATCHED")
+            .build()
+            .map_err(|e| anyhow::anyhow!("cannot set up metrics: {e}"))?;
+        let limit = BodyLimit(settings.max_body_bytes);
+        let openapi = ApiDoc::openapi();
+        let mut server = HttpServer::new(move || {
+            App::new()
+                .wrap(ErrorHandlers::new().default_handler(problem_fallback))
+                .wrap(metrics.clone())
+                .app_data(state.clone())
+                .app_data(limit)
+                .configure(extractor_config)
+                .configure(platform::configure)
+                .configure(configure_v1)
+                .service(SwaggerUi::new("/swagger-ui/{_:.*}").url("/api-docs/openapi.json", openapi.clone()))
+                .default_service(web::to(unknown_route))
+        })
+        .disable_signals()
+        .shutdown_timeout(30);
+        if let Some(workers) = settings.workers {
+            server = server.workers(workers);
+        }
+        let server = server.listen(listener)?.run();
+        Ok(Application {
+            port,
+            server,
+            ready,
+            db,
+        })
+    }
+
+    /// The port the service listens on.
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// A handle that stops the server.
+    pub fn handle(&self) -> actix_web::dev::ServerHandle {
+        self.server.handle()
+    }
+
+    /// The service's database pool (tests use it to look behind the API).
+    pub fn database(&self) -> DatabaseConnection {
+        self.db.clone()
+    }
+
+    /// Serves until the server is stopped.
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.server.await
+    }
+
+    /// Serves until SIGINT or SIGTERM; then `/readyz` answers 503 and the
+    /// server stops taking connections and finishes the requests in flight.
+    pub async fn run_until_signalled(self) -> std::io::Result<()> {
+        let handle = self.server.handle();
+        let ready = self.ready.clone();
+        tokio::spawn(async move {
+            shutdown_signal().await;
+            tracing::info!("shutting down");
+            ready.store(false, Ordering::SeqCst);
+            handle.stop(true).await;
+        });
+        self.server.await
+    }
+}
+
+async fn shutdown_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = tokio::signal::ctrl_c() => {},
+                    _ = term.recv() => {},
+                }
+            }
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}

@@ -1,0 +1,345 @@
+use reqwest::Method;
+use serde_json::{json, Value};
+
+use crate::helpers::{error_fields, problem, spawn_app};
+
+fn full_enterprise() -> Value {
+    json!({
+        "name": "辰泰重钢有限公司",
+        "short_name": "辰泰重钢",
+        "credit_code": "91350100M000100Y43",
+        "industry": "钢铁",
+        "scale": "large",
+        "address": "县经济开发区",
+        "region_code": "370101",
+        "contact_name": "王经理",
+        "contact_phone": "0536-1234567",
+        "contact_email": "hr@example.com",
+        "website": "https://example.com",
+        "description": "焊接培训基地",
+        "membership_status": "council_member",
+        "joined_on": "2024-04-03",
+        "tags": ["焊接培训", "技能大比武"]
+    })
+}
+
+#[tokio::test]
+async fn creating_an_enterprise_answers_201_with_location_etag_and_every_field() {
+    let app = spawn_app().await;
+    let response = app.post_json("/api/v1/enterprises", &full_enterprise()).await;
+    assert_eq!(response.status().as_u16(), 201);
+    let location = response.headers()["location"].to_str().unwrap().to_string();
+    assert_eq!(response.headers()["etag"], "\"1\"");
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(
+        location,
+        format!("/api/v1/enterprises/{}", body["id"].as_str().unwrap())
+    );
+    for (field, value) in full_enterprise().as_object().unwrap() {
+        assert_eq!(&body[field], value, "{field}");
+    }
+    assert_eq!(body["version"], 1);
+    assert!(body["created_at"].as_str().unwrap().ends_with('Z'));
+    assert_eq!(body["created_at"], body["updated_at"]);
+    let id = uuid::Uuid::parse_str(body["id"].as_str().unwrap()).unwrap();
+    assert_eq!(id.get_version_num(), 7);
+
+    let stored: Value = app.get(&location).await.json().await.unwrap();
+    assert_eq!(stored, body);
+}
+
+#[tokio::test]
+async fn an_enterprise_needs_only_a_name_and_defaults_the_rest() {
+    let app = spawn_app().await;
+    let body = app.create("/api/v1/enterprises", &json!({"name": "华铝家居"})).await;
+    assert_eq!(body["membership_status"], "none");
+    assert_eq!(body["tags"], json!([]));
+    assert_eq!(body["credit_code"], Value::Null);
+}
+
+#[tokio::test]
+async fn a_lower_case_credit_code_is_accepted_and_stored_upper_cased() {
+    let app = spawn_app().await;
+    let body = app
+        .create(
+            "/api/v1/enterprises",
+            &json!({"name": "华铝家居", "credit_code": "91440101ma5cjq4n59"}),
+        )
+        .await;
+    assert_eq!(body["credit_code"], "91440101MA5CJQ4N59");
+}
+
+#[tokio::test]
+async fn a_bad_credit_code_is_refused_with_422_naming_the_field_and_nothing_is_stored() {
+    let app = spawn_app().await;
+    for code in ["91350100M000100Y4Z", "91350100M000100Y4", "９1350100M000100Y43"] {
+        let response = app
+            .post_json("/api/v1/enterprises", &json!({"name": "x", "credit_code": code}))
+            .await;
+        let body = problem(response, 422).await;
+        assert_eq!(error_fields(&body), vec!["credit_code"], "{code}");
+        assert_eq!(body["errors"][0]["code"], "checksum");
+    }
+    assert_eq!(app.list("/api/v1/enterprises").await["total"], 0);
+}
+
+#[tokio::test]
+async fn a_duplicate_credit_code_is_a_conflict_on_create_and_on_patch() {
+    let app = spawn_app().await;
+    app.create(
+        "/api/v1/enterprises",
+        &json!({"name": "a", "credit_code": "91350100M000100Y43"}),
+    )
+    .await;
+    let response = app
+        .post_json(
+            "/api/v1/enterprises",
+            &json!({"name": "b", "credit_code": "91350100m000100y43"}),
+        )
+        .await;
+    let body = problem(response, 409).await;
+    assert_eq!(error_fields(&body), vec!["credit_code"]);
+
+    let other = app.create("/api/v1/enterprises", &json!({"name": "c"})).await;
+    let path = format!("/api/v1/enterprises/{}", other["id"].as_str().unwrap());
+    let response = app
+        .patch_json(&path, &json!({"credit_code": "91350100M000100Y43"}))
+        .await;
+    problem(response, 409).await;
+    let stored: Value = app.get(&path).await.json().await.unwrap();
+    assert_eq!(stored["credit_code"], Value::Null);
+    assert_eq!(stored["version"], 1);
+    assert_eq!(app.list("/api/v1/enterprises").await["total"], 2);
+}
+
+#[tokio::test]
+async fn every_invalid_field_is_named_in_one_422() {
+    let app = spawn_app().await;
+    let response = app
+        .post_json(
+            "/api/v1/enterprises",
+            &json!({
+                "name": "",
+                "short_name": "x".repeat(51),
+                "region_code": "37010",
+                "contact_phone": "１3812345678",
+                "contact_email": "not-an-email",
+                "description": "字".repeat(5001),
+                "tags": ["ok", "x".repeat(31)],
+            }),
+        )
+        .await;
+    let body = problem(response, 422).await;
+    let mut fields = error_fields(&body);
+    fields.dedup();
+    assert_eq!(
+        fields,
+        vec![
+            "contact_email",
+            "contact_phone",
+            "description",
+            "name",
+            "region_code",
+            "short_name",
+            "tags"
+        ]
+    );
+}
+
+#[tokio::test]
+async fn unknown_and_read_only_fields_are_refused_with_422() {
+    let app = spawn_app().await;
+    for field in ["id", "version", "created_at", "search_text", "owner"] {
+        let response = app
+            .post_json("/api/v1/enterprises", &json!({"name": "x", field: "1"}))
+            .await;
+        let body = problem(response, 422).await;
+        assert_eq!(error_fields(&body), vec![field]);
+        assert_eq!(body["errors"][0]["code"], "unknown_field");
+    }
+    assert_eq!(app.list("/api/v1/enterprises").await["total"], 0);
+}
+
+#[tokio::test]
+async fn wrong_json_types_are_422_naming_the_field() {
+    let app = spawn_app().await;
+    for (body, field) in [
+        (json!({"name": 12}), "name"),
+        (json!({"name": "x", "tags": "a"}), "tags"),
+        (json!({"name": "x", "scale": "huge"}), "scale"),
+        (json!({"name": "x", "joined_on": "2024-02-30"}), "joined_on"),
+        (json!({"short_name": "x"}), "name"),
+    ] {
+        let response = app.post_json("/api/v1/enterprises", &body).await;
+        let problem = problem(response, 422).await;
+        assert_eq!(error_fields(&problem), vec![field], "{body}");
+    }
+}
+
+#[tokio::test]
+async fn reading_with_a_current_if_none_match_answers_304() {
+    let app = spawn_app().await;
+    let created = app.create("/api/v1/enterprises", &json!({"name": "x"})).await;
+    let path = format!("/api/v1/enterprises/{}", created["id"].as_str().unwrap());
+    let response = app
+        .request(Method::GET, &path)
+        .header("If-None-Match", "\"1\"")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 304);
+    assert_eq!(response.headers()["etag"], "\"1\"");
+    let response = app
+        .request(Method::GET, &path)
+        .header("If-None-Match", "\"7\"")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 200);
+}
+
+#[tokio::test]
+async fn a_merge_patch_changes_given_fields_clears_nulls_and_bumps_the_version() {
+    let app = spawn_app().await;
+    let created = app.create("/api/v1/enterprises", &full_enterprise()).await;
+    let path = format!("/api/v1/enterprises/{}", created["id"].as_str().unwrap());
+    let response = app
+        .patch_json(
+            &path,
+            &json!({"membership_status": "member", "website": null, "tags": ["厂中校"]}),
+        )
+        .await;
+    assert_eq!(response.status().as_u16(), 200);
+    assert_eq!(response.headers()["etag"], "\"2\"");
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(body["membership_status"], "member");
+    assert_eq!(body["website"], Value::Null);
+    assert_eq!(body["tags"], json!(["厂中校"]));
+    assert_eq!(body["name"], created["name"]);
+    assert_eq!(body["version"], 2);
+    assert!(body["updated_at"].as_str() > created["updated_at"].as_str());
+    let stored: Value = app.get(&path).await.json().await.unwrap();
+    assert_eq!(stored, body);
+    // The tag filter sees the new tags only.
+    assert_eq!(
+        app.list("/api/v1/enterprises?tag=%E5%8E%82%E4%B8%AD%E6%A0%A1").await["total"],
+        1
+    );
+    assert_eq!(
+        app.list("/api/v1/enterprises?tag=%E7%84%8A%E6%8E%A5%E5%9F%B9%E8%AE%AD")
+            .await["total"],
+        0
+    );
+}
+
+#[tokio::test]
+async fn a_patch_that_changes_nothing_keeps_the_version() {
+    let app = spawn_app().await;
+    let created = app.create("/api/v1/enterprises", &full_enterprise()).await;
+    let path = format!("/api/v1/enterprises/{}", created["id"].as_str().unwrap());
+    let response = app
+        .patch_json(&path, &json!({"name": created["name"], "scale": "large"}))
+        .await;
+    assert_eq!(response.status().as_u16(), 200);
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(body["version"], 1);
+    assert_eq!(body["updated_at"], created["updated_at"]);
+}
+
+#[tokio::test]
+async fn a_patch_sent_as_merge_patch_json_is_accepted() {
+    let app = spawn_app().await;
+    let created = app.create("/api/v1/enterprises", &json!({"name": "x"})).await;
+    let path = format!("/api/v1/enterprises/{}", created["id"].as_str().unwrap());
+    let response = app
+        .request(Method::PATCH, &path)
+        .header("Content-Type", "application/merge-patch+json")
+        .body(r#"{"industry": "乳业"}"#)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 200);
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(body["industry"], "乳业");
+}
+
+#[tokio::test]
+async fn clearing_a_required_field_is_refused_with_422() {
+    let app = spawn_app().await;
+    let created = app.create("/api/v1/enterprises", &json!({"name": "x"})).await;
+    let path = format!("/api/v1/enterprises/{}", created["id"].as_str().unwrap());
+    for field in ["name", "membership_status"] {
+        let response = app.patch_json(&path, &json!({ field: null })).await;
+        let body = problem(response, 422).await;
+        assert_eq!(error_fields(&body), vec![field]);
+    }
+    let response = app.patch_json(&path, &json!({"version": 5})).await;
+    problem(response, 422).await;
+    let stored: Value = app.get(&path).await.json().await.unwrap();
+    assert_eq!(stored["version"], 1);
+}
+
+#[tokio::test]
+async fn a_stale_if_match_is_refused_with_412_and_changes_nothing() {
+    let app = spawn_app().await;
+    let created = app.create("/api/v1/enterprises", &json!({"name": "x"})).await;
+    let path = format!("/api/v1/enterprises/{}", created["id"].as_str().unwrap());
+    let ok = app
+        .request(Method::PATCH, &path)
+        .header("If-Match", "\"1\"")
+        .json(&json!({"name": "y"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(ok.status().as_u16(), 200);
+    let stale = app
+        .request(Method::PATCH, &path)
+        .header("If-Match", "\"1\"")
+        .json(&json!({"name": "z"}))
+        .send()
+        .await
+        .unwrap();
+    problem(stale, 412).await;
+    let stale_delete = app
+        .request(Method::DELETE, &path)
+        .header("If-Match", "\"1\"")
+        .send()
+        .await
+        .unwrap();
+    problem(stale_delete, 412).await;
+    let stored: Value = app.get(&path).await.json().await.unwrap();
+    assert_eq!(
+        (stored["name"].as_str(), stored["version"].as_i64()),
+        (Some("y"), Some(2))
+    );
+}
+
+#[tokio::test]
+async fn deleting_an_enterprise_answers_204_and_it_is_gone() {
+    let app = spawn_app().await;
+    let created = app
+        .create("/api/v1/enterprises", &json!({"name": "x", "tags": ["a"]}))
+        .await;
+    let path = format!("/api/v1/enterprises/{}", created["id"].as_str().unwrap());
+    let response = app
+        .request(Method::DELETE, &path)
+        .header("If-Match", "\"1\"")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 204);
+    problem(app.get(&path).await, 404).await;
+    problem(app.delete(&path).await, 404).await;
+    assert_eq!(app.list("/api/v1/enterprises?tag=a").await["total"], 0);
+}
+
+#[tokio::test]
+async fn unknown_and_malformed_ids_answer_404_to_every_method() {
+    let app = spawn_app().await;
+    for id in ["01900000-0000-7000-8000-000000000000", "not-a-uuid", "123"] {
+        let path = format!("/api/v1/enterprises/{id}");
+        problem(app.get(&path).await, 404).await;
+        problem(app.patch_json(&path, &json!({"name": "x"})).await, 404).await;
+        problem(app.delete(&path).await, 404).await;
+    }
+}

@@ -1,0 +1,137 @@
+use reqwest::Method;
+use serde_json::json;
+
+use crate::helpers::{problem, spawn_app, spawn_app_with};
+
+#[tokio::test]
+async fn malformed_json_is_a_400_problem() {
+    let app = spawn_app().await;
+    for body in ["{", "{\"name\": }", "", "[1,", "{\"name\": \"x\"} trailing"] {
+        let response = app
+            .request(Method::POST, "/api/v1/enterprises")
+            .header("Content-Type", "application/json")
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        problem(response, 400).await;
+    }
+    assert_eq!(app.list("/api/v1/enterprises").await["total"], 0);
+}
+
+#[tokio::test]
+async fn a_body_that_is_not_an_object_is_422() {
+    let app = spawn_app().await;
+    for body in ["null", "[]", "[\"x\"]", "\"name\"", "12"] {
+        let response = app
+            .request(Method::POST, "/api/v1/schools")
+            .header("Content-Type", "application/json")
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        problem(response, 422).await;
+    }
+}
+
+#[tokio::test]
+async fn a_body_without_json_content_type_is_415() {
+    let app = spawn_app().await;
+    for content_type in [None, Some("text/plain"), Some("application/x-www-form-urlencoded")] {
+        let mut request = app
+            .request(Method::POST, "/api/v1/enterprises")
+            .body(r#"{"name": "x"}"#);
+        if let Some(ct) = content_type {
+            request = request.header("Content-Type", ct);
+        }
+        problem(request.send().await.unwrap(), 415).await;
+    }
+    // merge-patch+json is for PATCH only.
+    let response = app
+        .request(Method::POST, "/api/v1/enterprises")
+        .header("Content-Type", "application/merge-patch+json")
+        .body(r#"{"name": "x"}"#)
+        .send()
+        .await
+        .unwrap();
+    problem(response, 415).await;
+    let response = app
+        .request(Method::POST, "/api/v1/enterprises")
+        .header("Content-Type", "application/json; charset=utf-8")
+        .body(r#"{"name": "x"}"#)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 201);
+}
+
+#[tokio::test]
+async fn a_body_over_the_limit_is_413_and_the_default_limit_takes_two_mebibytes() {
+    let app = spawn_app().await;
+    // 1.3 MB of \uXXXX escapes fits: it reaches validation (422), not 413.
+    let escaped = "\\u4e2d".repeat(220_000);
+    let body = format!(r#"{{"name": "x", "description": "{escaped}"}}"#);
+    let response = app
+        .request(Method::POST, "/api/v1/enterprises")
+        .header("Content-Type", "application/json")
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    problem(response, 422).await;
+    let big = format!(r#"{{"name": "x", "description": "{}"}}"#, "a".repeat(3 * 1024 * 1024));
+    let response = app
+        .request(Method::POST, "/api/v1/enterprises")
+        .header("Content-Type", "application/json")
+        .body(big)
+        .send()
+        .await
+        .unwrap();
+    problem(response, 413).await;
+}
+
+#[tokio::test]
+async fn the_body_limit_follows_chanjiao_max_body_bytes() {
+    let app = spawn_app_with(|s| s.max_body_bytes = 2048).await;
+    let body = json!({"name": "x", "description": "a".repeat(3000)});
+    problem(app.post_json("/api/v1/enterprises", &body).await, 413).await;
+    let body = json!({"name": "x", "description": "a".repeat(1000)});
+    assert_eq!(app.post_json("/api/v1/enterprises", &body).await.status().as_u16(), 201);
+}
+
+#[tokio::test]
+async fn an_unknown_route_is_a_404_problem() {
+    let app = spawn_app().await;
+    for path in ["/api/v1/nothing", "/api/v2/enterprises", "/", "/api/v1/enterprises/x/y"] {
+        problem(app.get(path).await, 404).await;
+    }
+}
+
+#[tokio::test]
+async fn a_wrong_method_is_a_405_problem_with_allow() {
+    let app = spawn_app().await;
+    let response = app.request(Method::PUT, "/api/v1/enterprises").send().await.unwrap();
+    let allow = response.headers()["allow"].to_str().unwrap().to_string();
+    problem(response, 405).await;
+    assert!(allow.contains("GET") && allow.contains("POST"), "{allow}");
+    let response = app
+        .request(Method::POST, "/api/v1/schools/01900000-0000-7000-8000-000000000000")
+        .send()
+        .await
+        .unwrap();
+    let allow = response.headers()["allow"].to_str().unwrap().to_string();
+    problem(response, 405).await;
+    assert!(allow.contains("PATCH") && allow.contains("DELETE"), "{allow}");
+}
+
+#[tokio::test]
+async fn a_database_failure_is_a_500_that_reveals_nothing() {
+    let app = spawn_app().await;
+    app.db.clone().close().await.unwrap();
+    let response = app.get("/api/v1/enterprises").await;
+    let body = problem(response, 500).await;
+    let text = body.to_string().to_lowercase();
+    for secret in ["pool", "sql", "select", "sqlx", "connection", "/tmp"] {
+        assert!(!text.contains(secret), "{text}");
+    }
+}

@@ -1,0 +1,205 @@
+//! The test harness: every test gets its own database and its own server on
+//! a free port, and talks to it over HTTP.
+
+use chanjiao::config::Settings;
+use chanjiao::startup::Application;
+use reqwest::{Client, Method, RequestBuilder, Response};
+use sea_orm::{ConnectionTrait, Database, DatabaseConnection};
+use serde_json::Value;
+
+/// A running service with a database of its own.
+pub struct TestApp {
+    /// `http://127.0.0.1:<port>`.
+    pub address: String,
+    /// An HTTP client.
+    pub client: Client,
+    /// The service's own pool, to check what is stored.
+    pub db: DatabaseConnection,
+    handle: actix_web::dev::ServerHandle,
+    cleanup: Option<(String, String)>,
+    _dir: Option<tempfile::TempDir>,
+}
+
+/// Starts a service with default settings.
+pub async fn spawn_app() -> TestApp {
+    spawn_app_with(|_| {}).await
+}
+
+/// Starts a service after `adjust` has changed its settings.
+pub async fn spawn_app_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
+    let (database_url, cleanup, dir) = match std::env::var("TEST_DATABASE_URL") {
+        Ok(admin_url) if !admin_url.is_empty() => {
+            let name = format!("chanjiao_test_{}", uuid::Uuid::now_v7().simple());
+            let admin = Database::connect(admin_url.as_str())
+                .await
+                .expect("TEST_DATABASE_URL is set but PostgreSQL cannot be reached");
+            admin
+                .execute_unprepared(&format!("CREATE DATABASE \"{name}\""))
+                .await
+                .expect("create the test database");
+            admin.close().await.ok();
+            (with_database(&admin_url, &name), Some((admin_url, name)), None)
+        }
+        _ => {
+            let dir = tempfile::tempdir().expect("a temporary directory");
+            let url = format!("sqlite://{}/test.db?mode=rwc", dir.path().display());
+            (url, None, Some(dir))
+        }
+    };
+    let mut settings = Settings::from_lookup(|_| None).expect("default settings");
+    settings.database_url = database_url;
+    settings.bind = "127.0.0.1:0".parse().unwrap();
+    settings.workers = Some(1);
+    settings.db_max_connections = 4;
+    adjust(&mut settings);
+    let app = Application::build(settings).await.expect("the service starts");
+    let address = format!("http://127.0.0.1:{}", app.port());
+    let handle = app.handle();
+    let db = app.database();
+    tokio::spawn(app.run_until_stopped());
+    TestApp {
+        address,
+        client: Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap(),
+        db,
+        handle,
+        cleanup,
+        _dir: dir,
+    }
+}
+
+/// The admin URL with its database name replaced.
+fn with_database(url: &str, name: &str) -> String {
+    let (base, query) = match url.split_once('?') {
+        Some((b, q)) => (b, Some(q)),
+        None => (url, None),
+    };
+    let authority_end = base.find("://").map_or(0, |i| i + 3);
+    let path_start = base[authority_end..]
+        .find('/')
+        .map_or(base.len(), |i| authority_end + i);
+    let mut out = format!("{}/{name}", &base[..path_start]);
+    if let Some(q) = query {
+        out.push('?');
+        out.push_str(q);
+    }
+    out
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        // Sends the stop command at once; the future only waits for it.
+        let _ = self.handle.stop(false);
+        if let Some((admin_url, name)) = self.cleanup.take() {
+            let _ = std::thread::spawn(move || {
+                let runtime = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                    .unwrap();
+                runtime.block_on(async {
+                    if let Ok(admin) = Database::connect(admin_url.as_str()).await {
+                        let _ = admin
+                            .execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
+                            .await;
+                        admin.close().await.ok();
+                    }
+                });
+            })
+            .join();
+        }
+    }
+}
+
+impl TestApp {
+    /// A request to `path` (relative to the server).
+    pub fn request(&self, method: Method, path: &str) -> RequestBuilder {
+        self.client.request(method, format!("{}{}", self.address, path))
+    }
+
+    /// GET `path`.
+    pub async fn get(&self, path: &str) -> Response {
+        self.request(Method::GET, path).send().await.expect("GET")
+    }
+
+    /// POST `body` as JSON to `path`.
+    pub async fn post_json(&self, path: &str, body: &Value) -> Response {
+        self.request(Method::POST, path).json(body).send().await.expect("POST")
+    }
+
+    /// PATCH `body` as JSON to `path`.
+    pub async fn patch_json(&self, path: &str, body: &Value) -> Response {
+        self.request(Method::PATCH, path)
+            .json(body)
+            .send()
+            .await
+            .expect("PATCH")
+    }
+
+    /// DELETE `path`.
+    pub async fn delete(&self, path: &str) -> Response {
+        self.request(Method::DELETE, path).send().await.expect("DELETE")
+    }
+
+    /// Creates a record at `collection` and returns its JSON; panics unless 201.
+    pub async fn create(&self, collection: &str, body: &Value) -> Value {
+        let response = self.post_json(collection, body).await;
+        let status = response.status().as_u16();
+        let json: Value = response.json().await.expect("JSON");
+        assert_eq!(status, 201, "creating at {collection}: {json}");
+        json
+    }
+
+    /// GETs a list and returns its JSON; panics unless 200.
+    pub async fn list(&self, path: &str) -> Value {
+        let response = self.get(path).await;
+        let status = response.status().as_u16();
+        let json: Value = response.json().await.expect("JSON");
+        assert_eq!(status, 200, "listing {path}: {json}");
+        json
+    }
+}
+
+/// Reads a problem+json response, checking its media type and that its
+/// `status` member matches the HTTP status.
+pub async fn problem(response: Response, status: u16) -> Value {
+    assert_eq!(response.status().as_u16(), status, "status");
+    let content_type = response
+        .headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_string();
+    assert_eq!(content_type, "application/problem+json");
+    let body: Value = response.json().await.expect("a JSON problem");
+    assert_eq!(body["status"], status);
+    assert!(body["type"].is_string() && body["title"].is_string() && body["detail"].is_string());
+    body
+}
+
+/// The fields named in a problem's `errors`.
+pub fn error_fields(problem: &Value) -> Vec<String> {
+    problem["errors"]
+        .as_array()
+        .map(|errors| {
+            errors
+                .iter()
+                .map(|e| e["field"].as_str().unwrap_or_default().to_string())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Percent-encodes a query parameter value.
+pub fn encode(value: &str) -> String {
+    let mut out = String::new();
+    for byte in value.bytes() {
+        if byte.is_ascii_alphanumeric() || b"-_.~".contains(&byte) {
+            out.push(byte as char);
+        } else {
+            out.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    out
+}

@@ -1,0 +1,9 @@
+//! Integration tests: real HTTP against a real server, a fresh database per
+//! test (SQLite by default, PostgreSQL when TEST_DATABASE_URL is set).
+
+mod enterprises;
+mod errors;
+mod helpers;
+mod lists;
+mod platform;
+mod schools;

@@ -1,0 +1,88 @@
+use serde_json::Value;
+
+use crate::helpers::{problem, spawn_app};
+
+#[tokio::test]
+async fn healthz_and_readyz_answer_200_while_the_database_answers() {
+    let app = spawn_app().await;
+    assert_eq!(app.get("/healthz").await.status().as_u16(), 200);
+    let response = app.get("/readyz").await;
+    assert_eq!(response.status().as_u16(), 200);
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(body["status"], "ok");
+}
+
+#[tokio::test]
+async fn readyz_answers_503_when_the_database_does_not() {
+    let app = spawn_app().await;
+    app.db.clone().close().await.unwrap();
+    problem(app.get("/readyz").await, 503).await;
+    assert_eq!(app.get("/healthz").await.status().as_u16(), 200);
+}
+
+#[tokio::test]
+async fn metrics_count_requests_by_route_pattern_and_status() {
+    let app = spawn_app().await;
+    app.get("/api/v1/enterprises").await;
+    app.get("/api/v1/enterprises/01900000-0000-7000-8000-000000000000")
+        .await;
+    app.get("/no/such/route").await;
+    let response = app.get("/metrics").await;
+    assert_eq!(response.status().as_u16(), 200);
+    let text = response.text().await.unwrap();
+    assert!(text.contains("chanjiao_http_requests_total"), "{text}");
+    assert!(
+        text.contains("chanjiao_http_requests_duration_seconds_bucket"),
+        "{text}"
+    );
+    assert!(text.contains("endpoint=\"/api/v1/enterprises/{id}\""), "{text}");
+    assert!(text.contains("status=\"404\""), "{text}");
+    assert!(!text.contains("01900000-0000-7000"), "ids must not become labels");
+    assert!(!text.contains("/no/such/route"), "unknown paths must not become labels");
+}
+
+#[tokio::test]
+async fn swagger_ui_and_the_openapi_document_are_served() {
+    let app = spawn_app().await;
+    let response = app.get("/swagger-ui/").await;
+    assert_eq!(response.status().as_u16(), 200);
+    assert!(response.text().await.unwrap().contains("swagger"));
+    let response = app.get("/api-docs/openapi.json").await;
+    assert_eq!(response.status().as_u16(), 200);
+    let served: Value = response.json().await.unwrap();
+    assert!(served["openapi"].as_str().unwrap().starts_with("3.1"));
+    let committed: Value =
+        serde_json::from_str(include_str!("../../openapi/openapi.json")).expect("openapi/openapi.json is JSON");
+    assert_eq!(
+        served, committed,
+        "the served document differs from openapi/openapi.json"
+    );
+}
+
+#[tokio::test]
+async fn the_committed_openapi_document_is_what_the_code_generates() {
+    let generated = chanjiao::api::docs::openapi_json();
+    let committed = include_str!("../../openapi/openapi.json");
+    assert!(
+        generated.trim() == committed.trim(),
+        "openapi/openapi.json is stale: run `cargo run -- openapi > openapi/openapi.json`"
+    );
+}
+
+#[tokio::test]
+async fn every_operation_has_a_tag_and_documents_its_problem_responses() {
+    let doc: Value = serde_json::from_str(&chanjiao::api::docs::openapi_json()).unwrap();
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            assert!(op["tags"].as_array().is_some_and(|t| !t.is_empty()), "{method} {path}");
+            if path.starts_with("/api/v1") {
+                let responses = op["responses"].as_object().unwrap();
+                let has_problem = responses.iter().any(|(code, r)| {
+                    code.starts_with('4') && r["content"]["application/problem+json"]["schema"]["$ref"].is_string()
+                });
+                assert!(has_problem, "{method} {path} documents no problem response");
+            }
+        }
+    }
+    assert!(doc["components"]["schemas"]["Problem"].is_object());
+}
