@@ -91,7 +91,7 @@ fn with_database(url: &str, name: &str) -> String {
 impl Drop for TestApp {
     fn drop(&mut self) {
         // Sends the stop command at once; the future only waits for it.
-        let _ = self.handle.stop(false);
+        std::mem::drop(self.handle.stop(false));
         if let Some((admin_url, name)) = self.cleanup.take() {
             let _ = std::thread::spawn(move || {
                 let runtime = tokio::runtime::Builder::new_current_thread()
