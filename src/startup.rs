@@ -1,11 +1,12 @@
 //! Building and running the service: connect, migrate, bind, serve.
 
+use std::future::Future;
 use std::net::TcpListener;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
-use actix_web::dev::Server;
+use actix_web::dev::{Server, Service, ServiceRequest, ServiceResponse};
 use actix_web::middleware::ErrorHandlers;
 use actix_web::{web, App, HttpServer};
 use actix_web_prom::PrometheusMetricsBuilder;
@@ -93,6 +94,7 @@ impl Application {
         let mut server = HttpServer::new(move || {
             App::new()
                 .wrap(ErrorHandlers::new().default_handler(problem_fallback))
+                .wrap_fn(log_request)
                 .wrap(metrics.clone())
                 .app_data(state.clone())
                 .app_data(limit)
@@ -148,6 +150,32 @@ impl Application {
             handle.stop(true).await;
         });
         self.server.await
+    }
+}
+
+/// Logs each request's method, path (never its query string, which may
+/// carry something secret), status and duration.
+fn log_request<S, B>(
+    req: ServiceRequest,
+    service: &S,
+) -> impl Future<Output = Result<ServiceResponse<B>, actix_web::Error>>
+where
+    S: Service<ServiceRequest, Response = ServiceResponse<B>, Error = actix_web::Error>,
+{
+    let method = req.method().clone();
+    let path = req.path().to_string();
+    let started = Instant::now();
+    let response = service.call(req);
+    async move {
+        let response = response.await?;
+        tracing::info!(
+            method = %method,
+            path = %path,
+            status = response.status().as_u16(),
+            elapsed_ms = started.elapsed().as_secs_f64() * 1000.0,
+            "request"
+        );
+        Ok(response)
     }
 }
 

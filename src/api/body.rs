@@ -35,19 +35,49 @@ impl JsonBody {
 /// field → 422 naming the field.
 pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     // Syntax first, so that `[1,` is a 400 even where the type would fail sooner.
-    serde_json::from_slice::<serde::de::IgnoredAny>(bytes).map_err(|e| classify(String::new(), e))?;
+    let value: serde_json::Value = serde_json::from_slice(bytes).map_err(|e| classify(String::new(), e))?;
     // A request body is an object: serde would also read a struct from an array.
-    if bytes.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
+    if !value.is_object() {
         return Err(ApiError::invalid_field("", "type", "the body must be a JSON object"));
     }
-    let mut deserializer = serde_json::Deserializer::from_slice(bytes);
-    let value = serde_path_to_error::deserialize(&mut deserializer).map_err(|err| {
+    // No text field may hold U+0000: PostgreSQL cannot store it.
+    if let Some(path) = find_nul(&value, String::new()) {
+        return Err(ApiError::invalid_field(
+            &path,
+            "invalid",
+            "must not contain the character U+0000",
+        ));
+    }
+    serde_path_to_error::deserialize(value).map_err(|err| {
         let path = err.path().to_string();
         let inner = err.into_inner();
         classify(path, inner)
-    })?;
-    deserializer.end().map_err(|e| classify(String::new(), e))?;
-    Ok(value)
+    })
+}
+
+/// The path of the first string (or object key) holding U+0000, if any.
+fn find_nul(value: &serde_json::Value, path: String) -> Option<String> {
+    use serde_json::Value;
+    match value {
+        Value::String(s) if s.contains('\0') => Some(path),
+        Value::Array(items) => items
+            .iter()
+            .enumerate()
+            .find_map(|(i, v)| find_nul(v, format!("{path}[{i}]"))),
+        Value::Object(map) => map.iter().find_map(|(k, v)| {
+            let child = if path.is_empty() {
+                k.clone()
+            } else {
+                format!("{path}.{k}")
+            };
+            if k.contains('\0') {
+                Some(child)
+            } else {
+                find_nul(v, child)
+            }
+        }),
+        _ => None,
+    }
 }
 
 fn classify(path: String, err: serde_json::Error) -> ApiError {
@@ -267,6 +297,8 @@ mod tests {
         assert_eq!((e.field.as_str(), e.code.as_str()), ("inner.extra", "unknown_field"));
         let e = field_error("null");
         assert_eq!((e.field.as_str(), e.code.as_str()), ("", "type"));
+        let e = field_error(r#"{"name": "a", "inner": {"code": "x\u0000"}}"#);
+        assert_eq!((e.field.as_str(), e.code.as_str()), ("inner.code", "invalid"));
         let e = field_error(r#"["a", 1]"#);
         assert_eq!((e.field.as_str(), e.code.as_str()), ("", "type"));
     }

@@ -9,7 +9,7 @@ use validator::Validate;
 
 use super::body::JsonBody;
 use super::conditional::{not_modified, with_etag, IfMatch};
-use super::list::{parse_choice, CanonicalFilters, ListQuery, PageOf};
+use super::list::{parse_choice, text_filter, CanonicalFilters, ListQuery, PageOf};
 use super::rules;
 use super::AppState;
 use crate::domain::vocab::{MembershipStatus, Scale};
@@ -241,8 +241,8 @@ impl EnterpriseFilters {
                 &statuses,
             )?,
             scale: parse_choice("scale", self.scale.as_deref(), Scale::parse, &scales)?,
-            industry: self.industry.clone(),
-            tag: self.tag.clone(),
+            industry: text_filter("industry", self.industry.as_deref())?,
+            tag: text_filter("tag", self.tag.as_deref())?,
         };
         let canonical = vec![
             ("membership_status", self.membership_status.clone().unwrap_or_default()),

@@ -90,6 +90,9 @@ impl ListQuery {
         let sort = parse_sort(self.sort.as_deref(), sortable)?;
         let q = match self.q.as_deref().map(str::trim) {
             None | Some("") => None,
+            Some(q) if q.contains('\0') => {
+                return Err(ApiError::bad_parameter("q", "invalid", "must not contain U+0000"))
+            }
             Some(q) if q.chars().count() > MAX_Q_CHARS => {
                 return Err(ApiError::bad_parameter(
                     "q",
@@ -177,6 +180,20 @@ pub fn parse_timestamp(name: &str, text: &str) -> Result<DateTime<Utc>, ApiError
         })
         .map(|t| t.with_timezone(&Utc).trunc_subsecs(6))
         .map_err(|_| ApiError::bad_parameter(name, "format", "must be an RFC 3339 time such as 2024-04-03T08:00:00Z"))
+}
+
+/// Checks a free-text filter: at most 500 characters, no U+0000.
+pub fn text_filter(name: &str, text: Option<&str>) -> Result<Option<String>, ApiError> {
+    match text {
+        None => Ok(None),
+        Some(t) if t.contains('\0') => Err(ApiError::bad_parameter(name, "invalid", "must not contain U+0000")),
+        Some(t) if t.chars().count() > 500 => Err(ApiError::bad_parameter(
+            name,
+            "length",
+            "must be at most 500 characters",
+        )),
+        Some(t) => Ok(Some(t.to_string())),
+    }
 }
 
 /// Parses a filter that takes one word of a closed vocabulary.

@@ -9,7 +9,7 @@ use validator::Validate;
 
 use super::body::JsonBody;
 use super::conditional::{not_modified, with_etag, IfMatch};
-use super::list::{parse_choice, CanonicalFilters, ListQuery, PageOf};
+use super::list::{parse_choice, text_filter, CanonicalFilters, ListQuery, PageOf};
 use super::rules;
 use super::AppState;
 use crate::domain::vocab::{MembershipStatus, SchoolKind};
@@ -226,7 +226,7 @@ impl SchoolFilters {
                 MembershipStatus::parse,
                 &statuses,
             )?,
-            major: self.major.clone(),
+            major: text_filter("major", self.major.as_deref())?,
         };
         let canonical = vec![
             ("kind", self.kind.clone().unwrap_or_default()),

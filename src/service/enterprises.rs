@@ -100,8 +100,8 @@ async fn write_tags(db: &impl ConnectionTrait, id: Uuid, tags: &[String], replac
     Ok(())
 }
 
-/// Creates an enterprise.
-pub async fn create(db: &DatabaseConnection, input: EnterpriseCreate) -> Result<Enterprise, ApiError> {
+/// A new row (and its tags) from a create request.
+fn new_model(input: EnterpriseCreate) -> (enterprise::Model, Vec<String>) {
     let at = now();
     let tags = dedup(&input.tags.unwrap_or_default());
     let mut model = enterprise::Model {
@@ -131,6 +131,12 @@ pub async fn create(db: &DatabaseConnection, input: EnterpriseCreate) -> Result<
         updated_at: at,
     };
     refresh_search_text(&mut model);
+    (model, tags)
+}
+
+/// Creates an enterprise.
+pub async fn create(db: &DatabaseConnection, input: EnterpriseCreate) -> Result<Enterprise, ApiError> {
+    let (model, tags) = new_model(input);
     let txn = db.begin().await?;
     enterprise::ActiveModel::from(model.clone())
         .reset_all()
@@ -300,4 +306,43 @@ pub async fn delete(db: &DatabaseConnection, id: Uuid, precondition: Option<Prec
     enterprise::Entity::delete_by_id(id).exec(&txn).await?;
     txn.commit().await?;
     Ok(())
+}
+
+/// Creates many enterprises at once, in one transaction (bulk import and
+/// benchmarks). Returns how many were created.
+pub async fn create_many(db: &DatabaseConnection, inputs: Vec<EnterpriseCreate>) -> Result<u64, ApiError> {
+    let txn = db.begin().await?;
+    let mut created = 0;
+    let mut rows = Vec::with_capacity(inputs.len());
+    let mut tag_rows = Vec::new();
+    for input in inputs {
+        let (model, tags) = new_model(input);
+        tag_rows.extend(tags.into_iter().map(|tag| (model.id, tag)));
+        rows.push(model);
+    }
+    // Stay below SQLite's limit on bound parameters per statement.
+    for chunk in rows.chunks(500) {
+        let models = chunk
+            .iter()
+            .map(|m| enterprise::ActiveModel::from(m.clone()).reset_all());
+        enterprise::Entity::insert_many(models)
+            .exec_without_returning(&txn)
+            .await
+            .map_err(|e| ApiError::from_db(e, UNIQUE))?;
+        created += chunk.len() as u64;
+    }
+    for chunk in tag_rows.chunks(1000) {
+        let models = chunk.iter().map(|(id, tag)| {
+            enterprise_tag::ActiveModel::from(enterprise_tag::Model {
+                enterprise_id: *id,
+                tag: tag.clone(),
+            })
+            .reset_all()
+        });
+        enterprise_tag::Entity::insert_many(models)
+            .exec_without_returning(&txn)
+            .await?;
+    }
+    txn.commit().await?;
+    Ok(created)
 }

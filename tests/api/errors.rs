@@ -135,3 +135,21 @@ async fn a_database_failure_is_a_500_that_reveals_nothing() {
         assert!(!text.contains(secret), "{text}");
     }
 }
+
+#[tokio::test]
+async fn the_nul_character_is_refused_in_bodies_and_query_parameters() {
+    let app = spawn_app().await;
+    let response = app
+        .request(Method::POST, "/api/v1/enterprises")
+        .header("Content-Type", "application/json")
+        .body(r#"{"name": "a\u0000b", "tags": ["x\u0000"]}"#)
+        .send()
+        .await
+        .unwrap();
+    problem(response, 422).await;
+    for query in ["q=a%00b", "industry=%00", "tag=a%00", "membership_status=%00"] {
+        problem(app.get(&format!("/api/v1/enterprises?{query}")).await, 400).await;
+    }
+    problem(app.get("/api/v1/schools?major=%00").await, 400).await;
+    assert_eq!(app.list("/api/v1/enterprises").await["total"], 0);
+}
