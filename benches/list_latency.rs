@@ -19,7 +19,7 @@ const SAMPLES: usize = 60;
 
 fn enterprise(i: usize) -> EnterpriseCreate {
     // Every 1000th name carries the searched phrase, in traditional script.
-    let name = if i % 1000 == 0 {
+    let name = if i.is_multiple_of(1000) {
         format!("產教融合示範企業{i:06}")
     } else {
         format!("县域企业{i:06}")
