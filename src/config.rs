@@ -27,6 +27,37 @@ pub struct Settings {
     pub workers: Option<usize>,
     /// `CHANJIAO_DB_MAX_CONNECTIONS`: the PostgreSQL pool size (SQLite uses one connection).
     pub db_max_connections: u32,
+    /// Token settings.
+    pub auth: AuthSettings,
+    /// `CHANJIAO_ADMIN_PASSWORD`: the password of the `admin` user created
+    /// on a database without users (a generated one is printed otherwise).
+    pub admin_password: Option<String>,
+    /// `CHANJIAO_TRUSTED_PROXIES`: comma-separated CIDRs of proxies whose
+    /// `X-Forwarded-For` hop names the client.
+    pub trusted_proxies: Vec<ipnet::IpNet>,
+}
+
+/// How access tokens are signed and checked.
+#[derive(Clone)]
+pub struct AuthSettings {
+    /// `CHANJIAO_JWT_SECRET`: the HS256 secret, at least 32 bytes.
+    pub jwt_secret: Option<String>,
+    /// `CHANJIAO_JWT_ISSUER`: the `iss` of issued tokens (default `chanjiao`);
+    /// further comma-separated issuers are accepted too.
+    pub issuers: Vec<String>,
+    /// `CHANJIAO_JWT_AUDIENCE`: the `aud` tokens must carry (default `chanjiao-api`).
+    pub audience: String,
+    /// `CHANJIAO_ACCESS_TOKEN_TTL`: access token lifetime in seconds (default 900).
+    pub access_token_ttl: i64,
+    /// `CHANJIAO_REFRESH_TOKEN_TTL`: refresh token lifetime in seconds (default 30 days).
+    pub refresh_token_ttl: i64,
+    /// `CHANJIAO_JWT_PRIVATE_KEY`: a PEM private key (RSA or Ed25519), or a
+    /// file holding one; when set, tokens are signed with it.
+    pub private_key_pem: Option<String>,
+    /// `CHANJIAO_JWT_KEY_ID`: the `kid` of the private key.
+    pub key_id: Option<String>,
+    /// `CHANJIAO_JWT_JWKS`: a JWKS file (or inline JSON) of accepted public keys.
+    pub jwks: Option<String>,
 }
 
 impl std::fmt::Debug for Settings {
@@ -38,6 +69,13 @@ impl std::fmt::Debug for Settings {
             .field("max_body_bytes", &self.max_body_bytes)
             .field("workers", &self.workers)
             .field("db_max_connections", &self.db_max_connections)
+            .field("jwt_secret", &self.auth.jwt_secret.as_ref().map(|_| "***"))
+            .field("jwt_issuers", &self.auth.issuers)
+            .field("jwt_audience", &self.auth.audience)
+            .field("private_key", &self.auth.private_key_pem.as_ref().map(|_| "***"))
+            .field("key_id", &self.auth.key_id)
+            .field("admin_password", &self.admin_password.as_ref().map(|_| "***"))
+            .field("trusted_proxies", &self.trusted_proxies)
             .finish()
     }
 }
@@ -92,6 +130,53 @@ impl Settings {
         };
         let db_max_connections = parse_number(&get, "CHANJIAO_DB_MAX_CONNECTIONS", 10, 1, 1000)? as u32;
 
+        let jwt_secret = get("CHANJIAO_JWT_SECRET");
+        if jwt_secret.as_ref().is_some_and(|s| s.len() < 32) {
+            return Err(ConfigError {
+                variable: "CHANJIAO_JWT_SECRET",
+                reason: "must be at least 32 bytes long".into(),
+            });
+        }
+        let issuers: Vec<String> = get("CHANJIAO_JWT_ISSUER")
+            .unwrap_or_else(|| "chanjiao".to_string())
+            .split(',')
+            .map(|s| s.trim().to_string())
+            .filter(|s| !s.is_empty())
+            .collect();
+        if issuers.is_empty() {
+            return Err(ConfigError {
+                variable: "CHANJIAO_JWT_ISSUER",
+                reason: "names no issuer".into(),
+            });
+        }
+        let audience = get("CHANJIAO_JWT_AUDIENCE").unwrap_or_else(|| "chanjiao-api".to_string());
+        let access_token_ttl = parse_number(&get, "CHANJIAO_ACCESS_TOKEN_TTL", 900, 30, 86_400)? as i64;
+        let refresh_token_ttl = parse_number(&get, "CHANJIAO_REFRESH_TOKEN_TTL", 30 * 86_400, 60, 365 * 86_400)? as i64;
+        let private_key_pem = get("CHANJIAO_JWT_PRIVATE_KEY");
+        let key_id = get("CHANJIAO_JWT_KEY_ID");
+        if private_key_pem.is_some() && key_id.is_none() {
+            return Err(ConfigError {
+                variable: "CHANJIAO_JWT_KEY_ID",
+                reason: "must be set together with CHANJIAO_JWT_PRIVATE_KEY".into(),
+            });
+        }
+        let trusted_proxies = match get("CHANJIAO_TRUSTED_PROXIES") {
+            None => Vec::new(),
+            Some(text) => text
+                .split(',')
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(|s| {
+                    s.parse::<ipnet::IpNet>()
+                        .or_else(|_| s.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
+                        .map_err(|_| ConfigError {
+                            variable: "CHANJIAO_TRUSTED_PROXIES",
+                            reason: format!("`{s}` is not an IP address or CIDR"),
+                        })
+                })
+                .collect::<Result<_, _>>()?,
+        };
+
         Ok(Settings {
             database_url,
             bind,
@@ -99,6 +184,18 @@ impl Settings {
             max_body_bytes,
             workers,
             db_max_connections,
+            auth: AuthSettings {
+                jwt_secret,
+                issuers,
+                audience,
+                access_token_ttl,
+                refresh_token_ttl,
+                private_key_pem,
+                key_id,
+                jwks: get("CHANJIAO_JWT_JWKS"),
+            },
+            admin_password: get("CHANJIAO_ADMIN_PASSWORD"),
+            trusted_proxies,
         })
     }
 
@@ -167,10 +264,27 @@ mod tests {
             ("CHANJIAO_LOG", "info,[["),
             ("DATABASE_URL", "mysql://x"),
             ("CHANJIAO_WORKERS", "0"),
+            ("CHANJIAO_JWT_SECRET", "too short"),
+            ("CHANJIAO_TRUSTED_PROXIES", "10.0.0.0/8,nonsense"),
+            ("CHANJIAO_ACCESS_TOKEN_TTL", "forever"),
         ] {
             let err = settings(&[(var, value)]).expect_err(var);
             assert_eq!(err.variable, var);
             assert!(err.to_string().contains(var));
+        }
+    }
+
+    #[test]
+    fn secrets_never_appear_in_the_debug_form() {
+        let s = settings(&[
+            ("CHANJIAO_JWT_SECRET", "0123456789abcdef0123456789abcdef-secret"),
+            ("CHANJIAO_ADMIN_PASSWORD", "admin-password-secret"),
+            ("DATABASE_URL", "postgres://app:db-secret@db/x"),
+        ])
+        .unwrap();
+        let text = format!("{s:?}");
+        for secret in ["0123456789abcdef", "admin-password", "db-secret"] {
+            assert!(!text.contains(secret), "{text}");
         }
     }
 

@@ -59,6 +59,10 @@ pub struct Problem {
     /// The fields at fault, for validation errors.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub errors: Option<Vec<FieldError>>,
+    /// On the token endpoint: the RFC 6749 error code (`invalid_grant`,
+    /// `invalid_client`, `unauthorized_client`, `unsupported_grant_type`, `invalid_request`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
 }
 
 impl Problem {
@@ -70,6 +74,7 @@ impl Problem {
             status: status.as_u16(),
             detail: detail.into(),
             errors: None,
+            error: None,
         }
     }
 
@@ -92,6 +97,22 @@ pub enum ApiError {
         /// What is wrong.
         detail: String,
         /// The parameters at fault.
+        errors: Vec<FieldError>,
+    },
+    /// 401: no bearer token, or one that is invalid, expired or of a disabled user.
+    #[error("{detail}")]
+    Unauthorized {
+        /// What is wrong.
+        detail: String,
+        /// Whether a token was presented (and refused).
+        invalid_token: bool,
+    },
+    /// 403: the caller's role or organisation forbids this.
+    #[error("{detail}")]
+    Forbidden {
+        /// What is forbidden.
+        detail: String,
+        /// Fields this role may not set.
         errors: Vec<FieldError>,
     },
     /// 404: no such record (or route, or a path id that is not a UUID).
@@ -123,6 +144,22 @@ pub enum ApiError {
     /// 422: well-formed JSON with invalid or unknown fields.
     #[error("invalid fields")]
     Validation(Vec<FieldError>),
+    /// 429: too many failed logins; try again after `retry_after` seconds.
+    #[error("too many requests")]
+    TooManyRequests {
+        /// Seconds until a new attempt can succeed.
+        retry_after: u64,
+    },
+    /// An error of the token endpoint, with its RFC 6749 `error` code.
+    #[error("{detail}")]
+    OAuth {
+        /// 400, or 401 for `invalid_client`.
+        status: u16,
+        /// The RFC 6749 error code.
+        error: &'static str,
+        /// What went wrong.
+        detail: String,
+    },
     /// 503: a dependency (the database) does not answer.
     #[error("{0}")]
     Unavailable(String),
@@ -144,6 +181,23 @@ impl ApiError {
     /// A 422 naming one field.
     pub fn invalid_field(field: &str, code: &str, message: impl Into<String>) -> Self {
         ApiError::Validation(vec![FieldError::new(field, code, message)])
+    }
+
+    /// A 403 for a role or ownership that forbids the operation.
+    pub fn forbidden(detail: impl Into<String>) -> Self {
+        ApiError::Forbidden {
+            detail: detail.into(),
+            errors: Vec::new(),
+        }
+    }
+
+    /// A token endpoint error with status 400.
+    pub fn oauth(error: &'static str, detail: impl Into<String>) -> Self {
+        ApiError::OAuth {
+            status: if error == "invalid_client" { 401 } else { 400 },
+            error,
+            detail: detail.into(),
+        }
     }
 
     /// A 409 for a unique value that another record already has.
@@ -169,6 +223,15 @@ impl ApiError {
                 errors: Vec::new(),
             };
         }
+        // SQLite reports an ON DELETE RESTRICT violation with the trigger
+        // constraint code (1811), which SeaORM does not classify.
+        let sqlite_restrict = err.to_string().contains("FOREIGN KEY constraint failed");
+        if sqlite_restrict || matches!(err.sql_err(), Some(SqlErr::ForeignKeyConstraintViolation(_))) {
+            return ApiError::Conflict {
+                detail: "other records still reference this record".to_string(),
+                errors: Vec::new(),
+            };
+        }
         ApiError::Internal(err.into())
     }
 
@@ -178,6 +241,22 @@ impl ApiError {
             ApiError::BadRequest { detail, errors } => {
                 let mut p = Problem::new(status, "urn:chanjiao:problem:bad-request", detail.clone());
                 p.errors = (!errors.is_empty()).then(|| errors.clone());
+                p
+            }
+            ApiError::Unauthorized { detail, .. } => Problem::new(status, "about:blank", detail.clone()),
+            ApiError::Forbidden { detail, errors } => {
+                let mut p = Problem::new(status, "urn:chanjiao:problem:forbidden", detail.clone());
+                p.errors = (!errors.is_empty()).then(|| errors.clone());
+                p
+            }
+            ApiError::TooManyRequests { retry_after } => Problem::new(
+                status,
+                "about:blank",
+                format!("too many failed logins; try again in {retry_after} seconds"),
+            ),
+            ApiError::OAuth { error, detail, .. } => {
+                let mut p = Problem::new(status, "urn:chanjiao:problem:oauth", detail.clone());
+                p.error = Some(error.to_string());
                 p
             }
             ApiError::NotFound => Problem::new(status, "about:blank", "no such resource"),
@@ -230,6 +309,10 @@ impl ResponseError for ApiError {
     fn status_code(&self) -> StatusCode {
         match self {
             ApiError::BadRequest { .. } => StatusCode::BAD_REQUEST,
+            ApiError::Unauthorized { .. } => StatusCode::UNAUTHORIZED,
+            ApiError::Forbidden { .. } => StatusCode::FORBIDDEN,
+            ApiError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
+            ApiError::OAuth { status, .. } => StatusCode::from_u16(*status).unwrap_or(StatusCode::BAD_REQUEST),
             ApiError::NotFound => StatusCode::NOT_FOUND,
             ApiError::Conflict { .. } => StatusCode::CONFLICT,
             ApiError::PreconditionFailed => StatusCode::PRECONDITION_FAILED,
@@ -245,6 +328,30 @@ impl ResponseError for ApiError {
         if let ApiError::Internal(cause) = self {
             tracing::error!(error = ?cause, "request failed");
         }
-        self.problem().into_response()
+        let mut response = self.problem().into_response();
+        let headers = response.headers_mut();
+        match self {
+            ApiError::Unauthorized { invalid_token, .. } => {
+                let challenge = if *invalid_token {
+                    r#"Bearer realm="chanjiao", error="invalid_token""#
+                } else {
+                    r#"Bearer realm="chanjiao""#
+                };
+                headers.insert(header::WWW_AUTHENTICATE, header::HeaderValue::from_static(challenge));
+            }
+            ApiError::OAuth { status: 401, .. } => {
+                headers.insert(
+                    header::WWW_AUTHENTICATE,
+                    header::HeaderValue::from_static(r#"Basic realm="chanjiao""#),
+                );
+            }
+            ApiError::TooManyRequests { retry_after } => {
+                if let Ok(value) = header::HeaderValue::from_str(&retry_after.to_string()) {
+                    headers.insert(header::RETRY_AFTER, value);
+                }
+            }
+            _ => {}
+        }
+        response
     }
 }

@@ -2,6 +2,7 @@
 //! integration alliance. See the README for the tour and the contract.
 
 pub mod api;
+pub mod auth;
 pub mod cli;
 pub mod config;
 pub mod domain;

@@ -19,6 +19,7 @@ use utoipa_swagger_ui::SwaggerUi;
 use crate::api::body::BodyLimit;
 use crate::api::docs::ApiDoc;
 use crate::api::{configure_v1, extractor_config, platform, problem_fallback, unknown_route, AppState};
+use crate::auth::tokens::TokenKeys;
 use crate::config::{redact_url, Settings};
 
 /// An advisory lock key, so that replicas starting together migrate one at a time.
@@ -59,6 +60,46 @@ pub async fn migrate(db: &DatabaseConnection) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// The token keys: a configured private key and/or secret; on SQLite with
+/// neither, a generated secret kept in the database; on PostgreSQL with
+/// neither, an error, because every replica must share the secret.
+pub async fn load_keys(settings: &Settings, db: &DatabaseConnection) -> anyhow::Result<TokenKeys> {
+    let secret = match (&settings.auth.jwt_secret, &settings.auth.private_key_pem) {
+        (Some(secret), _) => Some(secret.clone()),
+        (None, Some(_)) => None,
+        (None, None) if settings.is_postgres() => anyhow::bail!(
+            "CHANJIAO_JWT_SECRET: must be set (at least 32 bytes) when DATABASE_URL is PostgreSQL, \
+             so that every replica signs and checks tokens with the same key"
+        ),
+        (None, None) => {
+            let (secret, generated) = crate::service::secrets::stored_jwt_secret(db)
+                .await
+                .map_err(|e| anyhow::anyhow!("cannot keep a generated JWT secret: {e}"))?;
+            if generated {
+                tracing::warn!("CHANJIAO_JWT_SECRET is not set: generated one and stored it in the SQLite database");
+            }
+            Some(secret)
+        }
+    };
+    TokenKeys::new(&settings.auth, secret.as_deref().map(str::as_bytes))
+}
+
+/// On a database without users, creates `admin`; a generated password is
+/// printed once to stderr (never to the log).
+async fn bootstrap_admin(settings: &Settings, db: &DatabaseConnection) -> anyhow::Result<()> {
+    if settings.admin_password.as_ref().is_some_and(|p| p.chars().count() < 12) {
+        anyhow::bail!("CHANJIAO_ADMIN_PASSWORD: must be at least 12 characters");
+    }
+    let generated = crate::service::users::bootstrap_admin(db, settings.admin_password.clone())
+        .await
+        .map_err(|e| anyhow::anyhow!("cannot create the first admin: {e}"))?;
+    if let Some(password) = generated {
+        eprintln!("chanjiao: created user `admin` with the generated password: {password}");
+        eprintln!("chanjiao: it is shown only this once; change it with POST /api/v1/auth/password");
+    }
+    Ok(())
+}
+
 /// A built, bound, not yet running service.
 pub struct Application {
     port: u16,
@@ -68,21 +109,32 @@ pub struct Application {
 }
 
 impl Application {
-    /// Connects, migrates and binds `settings.bind` (port 0 picks a free port).
+    /// Connects, migrates, loads the token keys, creates the first admin on a
+    /// database without users, and binds `settings.bind` (port 0 picks a free port).
     pub async fn build(settings: Settings) -> anyhow::Result<Self> {
         let db = connect(&settings).await?;
         migrate(&db).await?;
+        let keys = load_keys(&settings, &db).await?;
+        bootstrap_admin(&settings, &db).await?;
         let listener =
             TcpListener::bind(settings.bind).with_context(|| format!("cannot listen on {}", settings.bind))?;
-        Self::serve(listener, db, &settings)
+        Self::serve(listener, db, keys, &settings)
     }
 
-    fn serve(listener: TcpListener, db: DatabaseConnection, settings: &Settings) -> anyhow::Result<Self> {
+    fn serve(
+        listener: TcpListener,
+        db: DatabaseConnection,
+        keys: TokenKeys,
+        settings: &Settings,
+    ) -> anyhow::Result<Self> {
         let port = listener.local_addr()?.port();
         let ready = Arc::new(AtomicBool::new(true));
         let state = web::Data::new(AppState {
             db: db.clone(),
             ready: ready.clone(),
+            keys: Arc::new(keys),
+            trusted_proxies: Arc::new(settings.trusted_proxies.clone()),
+            refresh_token_ttl: settings.auth.refresh_token_ttl,
         });
         let metrics = PrometheusMetricsBuilder::new("chanjiao")
             .endpoint("/metrics")
@@ -100,6 +152,7 @@ impl Application {
                 .app_data(limit)
                 .configure(extractor_config)
                 .configure(platform::configure)
+                .configure(crate::api::auth::configure_jwks)
                 .configure(configure_v1)
                 .service(SwaggerUi::new("/swagger-ui/{_:.*}").url("/api-docs/openapi.json", openapi.clone()))
                 .default_service(web::to(unknown_route))

@@ -3,6 +3,8 @@
 pub use sea_orm_migration::prelude::*;
 
 mod m20261129_000001_directory;
+mod m20261129_000002_identity;
+mod util;
 
 /// Applies chanjiao's migrations in order.
 pub struct Migrator;
@@ -10,6 +12,9 @@ pub struct Migrator;
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(m20261129_000001_directory::Migration)]
+        vec![
+            Box::new(m20261129_000001_directory::Migration),
+            Box::new(m20261129_000002_identity::Migration),
+        ]
     }
 }

@@ -3,6 +3,8 @@
 
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::schema::*;
+
+use crate::util::index;
 use sea_orm_migration::sea_orm::DatabaseBackend;
 
 #[derive(DeriveMigrationName)]
@@ -70,20 +72,6 @@ enum SchoolMajors {
     Position,
     Code,
     Name,
-}
-
-/// Creates a plain index named `<table>_<suffix>` on `columns`.
-fn index<T: Iden + Clone + 'static, C: Iden + Clone + 'static>(
-    table: T,
-    suffix: &str,
-    columns: &[C],
-) -> IndexCreateStatement {
-    let mut index = Index::create();
-    index.name(format!("{}_{suffix}", table.to_string())).table(table);
-    for column in columns {
-        index.col(column.clone());
-    }
-    index.to_owned()
 }
 
 /// SQL that gives `table.search_text` a trigram index, so that a substring

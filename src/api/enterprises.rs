@@ -12,6 +12,8 @@ use super::conditional::{not_modified, with_etag, IfMatch};
 use super::list::{parse_choice, text_filter, CanonicalFilters, ListQuery, PageOf};
 use super::rules;
 use super::AppState;
+use crate::auth::policy::{self, Access};
+use crate::auth::Caller;
 use crate::domain::vocab::{MembershipStatus, Scale};
 use crate::error::{ApiError, Problem};
 use crate::service::enterprises as service;
@@ -277,17 +279,29 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     get,
     path = "/api/v1/enterprises",
     tag = "enterprises",
+    security(("bearer" = []), ("oauth2" = [])),
     params(ListQuery, EnterpriseFilters),
     responses(
         (status = 200, description = "One page of enterprises", body = PageOf<Enterprise>),
         (status = 400, description = "A bad `limit`, `sort`, filter value or cursor", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No valid access token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Your role may not do this", body = Problem, content_type = "application/problem+json"),
     )
 )]
 pub async fn list_enterprises(
     state: web::Data<AppState>,
+    caller: Caller,
     query: web::Query<ListQuery>,
     filters: web::Query<EnterpriseFilters>,
 ) -> Result<HttpResponse, ApiError> {
+    state
+        .guard(
+            &caller,
+            "enterprise",
+            None,
+            policy::enterprises(&caller, Access::Read, None),
+        )
+        .await?;
     let (filter, canonical) = filters.parse()?;
     let request = query.parse("enterprises", SORTABLE, &canonical)?;
     let page = service::list(&state.db, &filter, &request).await?;
@@ -299,6 +313,7 @@ pub async fn list_enterprises(
     post,
     path = "/api/v1/enterprises",
     tag = "enterprises",
+    security(("bearer" = []), ("oauth2" = [])),
     request_body = EnterpriseCreate,
     responses(
         (status = 201, description = "Created; `Location` names the new record", body = Enterprise,
@@ -308,11 +323,25 @@ pub async fn list_enterprises(
         (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),
         (status = 415, description = "Body not sent as application/json", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid or unknown fields", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No valid access token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Your role may not do this", body = Problem, content_type = "application/problem+json"),
     )
 )]
-pub async fn create_enterprise(state: web::Data<AppState>, body: JsonBody) -> Result<HttpResponse, ApiError> {
+pub async fn create_enterprise(
+    state: web::Data<AppState>,
+    caller: Caller,
+    body: JsonBody,
+) -> Result<HttpResponse, ApiError> {
+    state
+        .guard(
+            &caller,
+            "enterprise",
+            None,
+            policy::enterprises(&caller, Access::Create, None),
+        )
+        .await?;
     let input: EnterpriseCreate = body.parse()?;
-    let created = service::create(&state.db, input).await?;
+    let created = service::create(&state.db, &caller.actor(), input).await?;
     Ok(with_etag(HttpResponse::Created(), created.version)
         .insert_header(("Location", format!("/api/v1/enterprises/{}", created.id)))
         .json(created))
@@ -323,6 +352,7 @@ pub async fn create_enterprise(state: web::Data<AppState>, body: JsonBody) -> Re
     get,
     path = "/api/v1/enterprises/{id}",
     tag = "enterprises",
+    security(("bearer" = []), ("oauth2" = [])),
     params(
         ("id" = Uuid, Path, description = "The enterprise's id"),
         ("If-None-Match" = Option<String>, Header, description = "An ETag; 304 when it is current"),
@@ -331,14 +361,26 @@ pub async fn create_enterprise(state: web::Data<AppState>, body: JsonBody) -> Re
         (status = 200, description = "The enterprise", body = Enterprise, headers(("ETag" = String, description = "\"<version>\""))),
         (status = 304, description = "Not modified since the ETag in If-None-Match"),
         (status = 404, description = "No such enterprise", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No valid access token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Your role may not do this", body = Problem, content_type = "application/problem+json"),
     )
 )]
 pub async fn get_enterprise(
     state: web::Data<AppState>,
+    caller: Caller,
     req: HttpRequest,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
-    let enterprise = service::get(&state.db, id.into_inner()).await?;
+    let id = id.into_inner();
+    state
+        .guard(
+            &caller,
+            "enterprise",
+            Some(id),
+            policy::enterprises(&caller, Access::Read, Some(id)),
+        )
+        .await?;
+    let enterprise = service::get(&state.db, id).await?;
     if let Some(response) = not_modified(&req, enterprise.version) {
         return Ok(response);
     }
@@ -352,6 +394,7 @@ pub async fn get_enterprise(
     patch,
     path = "/api/v1/enterprises/{id}",
     tag = "enterprises",
+    security(("bearer" = []), ("oauth2" = [])),
     params(
         ("id" = Uuid, Path, description = "The enterprise's id"),
         ("If-Match" = Option<String>, Header, description = "The ETag the change is based on; 412 when stale"),
@@ -365,16 +408,30 @@ pub async fn get_enterprise(
         (status = 412, description = "If-Match is stale", body = Problem, content_type = "application/problem+json"),
         (status = 415, description = "Body not sent as JSON", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid or unknown fields", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No valid access token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Your role may not do this", body = Problem, content_type = "application/problem+json"),
     )
 )]
 pub async fn update_enterprise(
     state: web::Data<AppState>,
+    caller: Caller,
     id: web::Path<Uuid>,
     if_match: IfMatch,
     body: JsonBody,
 ) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    state
+        .guard(
+            &caller,
+            "enterprise",
+            Some(id),
+            policy::enterprises(&caller, Access::Update, Some(id)),
+        )
+        .await?;
     let patch: EnterprisePatch = body.parse()?;
-    let updated = service::update(&state.db, id.into_inner(), if_match.0, patch).await?;
+    let fixed = policy::enterprise_fixed_fields(&caller);
+    let result = service::update(&state.db, &caller.actor(), id, if_match.0, patch, fixed).await;
+    let updated = state.guard(&caller, "enterprise", Some(id), result).await?;
     Ok(with_etag(HttpResponse::Ok(), updated.version).json(updated))
 }
 
@@ -383,6 +440,7 @@ pub async fn update_enterprise(
     delete,
     path = "/api/v1/enterprises/{id}",
     tag = "enterprises",
+    security(("bearer" = []), ("oauth2" = [])),
     params(
         ("id" = Uuid, Path, description = "The enterprise's id"),
         ("If-Match" = Option<String>, Header, description = "The ETag the deletion is based on; 412 when stale"),
@@ -392,13 +450,25 @@ pub async fn update_enterprise(
         (status = 404, description = "No such enterprise", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "Other records still reference it", body = Problem, content_type = "application/problem+json"),
         (status = 412, description = "If-Match is stale", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No valid access token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Your role may not do this", body = Problem, content_type = "application/problem+json"),
     )
 )]
 pub async fn delete_enterprise(
     state: web::Data<AppState>,
+    caller: Caller,
     id: web::Path<Uuid>,
     if_match: IfMatch,
 ) -> Result<HttpResponse, ApiError> {
-    service::delete(&state.db, id.into_inner(), if_match.0).await?;
+    let id = id.into_inner();
+    state
+        .guard(
+            &caller,
+            "enterprise",
+            Some(id),
+            policy::enterprises(&caller, Access::Delete, Some(id)),
+        )
+        .await?;
+    service::delete(&state.db, &caller.actor(), id, if_match.0).await?;
     Ok(HttpResponse::NoContent().finish())
 }

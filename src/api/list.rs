@@ -74,6 +74,18 @@ impl ListQuery {
         sortable: &[&'static str],
         filters: &[(&str, String)],
     ) -> Result<ListRequest, ApiError> {
+        self.parse_with_default(resource, sortable, "created_at", filters)
+    }
+
+    /// As [`Self::parse`], for a resource whose default order is newest
+    /// first by `default_field` rather than by `created_at`.
+    pub fn parse_with_default(
+        &self,
+        resource: &str,
+        sortable: &[&'static str],
+        default_field: &'static str,
+        filters: &[(&str, String)],
+    ) -> Result<ListRequest, ApiError> {
         let limit = match self.limit.as_deref() {
             None => DEFAULT_LIMIT,
             Some(text) => match text.parse::<u64>() {
@@ -87,7 +99,7 @@ impl ListQuery {
                 }
             },
         };
-        let sort = parse_sort(self.sort.as_deref(), sortable)?;
+        let sort = parse_sort(self.sort.as_deref(), sortable, default_field)?;
         let q = match self.q.as_deref().map(str::trim) {
             None | Some("") => None,
             Some(q) if q.contains('\0') => {
@@ -146,10 +158,10 @@ impl ListQuery {
     }
 }
 
-fn parse_sort(text: Option<&str>, sortable: &[&'static str]) -> Result<Sort, ApiError> {
+fn parse_sort(text: Option<&str>, sortable: &[&'static str], default_field: &'static str) -> Result<Sort, ApiError> {
     let Some(text) = text.filter(|t| !t.is_empty()) else {
         return Ok(Sort {
-            field: "created_at",
+            field: default_field,
             descending: true,
         });
     };

@@ -1,6 +1,8 @@
 //! The HTTP layer: routes, request and response types, extractors and the
 //! OpenAPI document. Handlers are thin: check, call one service, answer.
 
+pub mod audit;
+pub mod auth;
 pub mod body;
 pub mod conditional;
 pub mod docs;
@@ -9,6 +11,7 @@ pub mod list;
 pub mod platform;
 pub mod rules;
 pub mod schools;
+pub mod users;
 
 use actix_web::body::{BoxBody, EitherBody};
 use actix_web::dev::ServiceResponse;
@@ -19,6 +22,8 @@ use sea_orm::DatabaseConnection;
 use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
 
+use crate::auth::tokens::TokenKeys;
+use crate::auth::Caller;
 use crate::error::{ApiError, Problem, PROBLEM_JSON};
 
 /// What every handler shares.
@@ -28,14 +33,41 @@ pub struct AppState {
     pub db: DatabaseConnection,
     /// Cleared when shutdown begins, so that `/readyz` turns the load balancer away.
     pub ready: Arc<AtomicBool>,
+    /// The keys that sign and verify access tokens.
+    pub keys: Arc<TokenKeys>,
+    /// Proxies whose `X-Forwarded-For` names the client.
+    pub trusted_proxies: Arc<Vec<ipnet::IpNet>>,
+    /// Refresh token lifetime in seconds.
+    pub refresh_token_ttl: i64,
+}
+
+impl AppState {
+    /// Passes a policy decision (or a service result) through, recording an
+    /// audit row when it is a 403.
+    pub async fn guard<T>(
+        &self,
+        caller: &Caller,
+        resource_type: &'static str,
+        resource_id: Option<uuid::Uuid>,
+        decision: Result<T, ApiError>,
+    ) -> Result<T, ApiError> {
+        if let Err(ApiError::Forbidden { .. }) = &decision {
+            let id = resource_id.map(|id| id.to_string());
+            crate::service::audit::record_denied(&self.db, &caller.actor(), resource_type, id).await;
+        }
+        decision
+    }
 }
 
 /// Registers everything under `/api/v1`.
 pub fn configure_v1(cfg: &mut web::ServiceConfig) {
     cfg.service(
         web::scope("/api/v1")
+            .configure(auth::configure)
             .configure(enterprises::configure)
-            .configure(schools::configure),
+            .configure(schools::configure)
+            .configure(users::configure)
+            .configure(audit::configure),
     );
 }
 

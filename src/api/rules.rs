@@ -40,6 +40,22 @@ pub fn credit_code(value: &str) -> Result<(), ValidationError> {
     })
 }
 
+/// A username: 3–64 characters of `a-z`, `0-9`, `_`, `.`, `-`.
+pub fn username(value: &str) -> Result<(), ValidationError> {
+    let ok = (3..=64).contains(&value.len())
+        && value
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'_' | b'.' | b'-'));
+    if ok {
+        Ok(())
+    } else {
+        Err(error(
+            "format",
+            "must be 3 to 64 characters of a-z, 0-9, `_`, `.` and `-`",
+        ))
+    }
+}
+
 /// A 10-digit school identification code.
 pub fn school_code(value: &str) -> Result<(), ValidationError> {
     if identifiers::is_school_code(value) {

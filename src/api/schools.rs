@@ -12,6 +12,8 @@ use super::conditional::{not_modified, with_etag, IfMatch};
 use super::list::{parse_choice, text_filter, CanonicalFilters, ListQuery, PageOf};
 use super::rules;
 use super::AppState;
+use crate::auth::policy::{self, Access};
+use crate::auth::Caller;
 use crate::domain::vocab::{MembershipStatus, SchoolKind};
 use crate::error::{ApiError, Problem};
 use crate::service::schools as service;
@@ -260,17 +262,24 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     get,
     path = "/api/v1/schools",
     tag = "schools",
+    security(("bearer" = []), ("oauth2" = [])),
     params(ListQuery, SchoolFilters),
     responses(
         (status = 200, description = "One page of schools", body = PageOf<School>),
         (status = 400, description = "A bad `limit`, `sort`, filter value or cursor", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No valid access token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Your role may not do this", body = Problem, content_type = "application/problem+json"),
     )
 )]
 pub async fn list_schools(
     state: web::Data<AppState>,
+    caller: Caller,
     query: web::Query<ListQuery>,
     filters: web::Query<SchoolFilters>,
 ) -> Result<HttpResponse, ApiError> {
+    state
+        .guard(&caller, "school", None, policy::schools(&caller, Access::Read, None))
+        .await?;
     let (filter, canonical) = filters.parse()?;
     let request = query.parse("schools", SORTABLE, &canonical)?;
     let page = service::list(&state.db, &filter, &request).await?;
@@ -282,6 +291,7 @@ pub async fn list_schools(
     post,
     path = "/api/v1/schools",
     tag = "schools",
+    security(("bearer" = []), ("oauth2" = [])),
     request_body = SchoolCreate,
     responses(
         (status = 201, description = "Created; `Location` names the new record", body = School,
@@ -291,11 +301,20 @@ pub async fn list_schools(
         (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),
         (status = 415, description = "Body not sent as application/json", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid or unknown fields", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No valid access token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Your role may not do this", body = Problem, content_type = "application/problem+json"),
     )
 )]
-pub async fn create_school(state: web::Data<AppState>, body: JsonBody) -> Result<HttpResponse, ApiError> {
+pub async fn create_school(
+    state: web::Data<AppState>,
+    caller: Caller,
+    body: JsonBody,
+) -> Result<HttpResponse, ApiError> {
+    state
+        .guard(&caller, "school", None, policy::schools(&caller, Access::Create, None))
+        .await?;
     let input: SchoolCreate = body.parse()?;
-    let created = service::create(&state.db, input).await?;
+    let created = service::create(&state.db, &caller.actor(), input).await?;
     Ok(with_etag(HttpResponse::Created(), created.version)
         .insert_header(("Location", format!("/api/v1/schools/{}", created.id)))
         .json(created))
@@ -306,6 +325,7 @@ pub async fn create_school(state: web::Data<AppState>, body: JsonBody) -> Result
     get,
     path = "/api/v1/schools/{id}",
     tag = "schools",
+    security(("bearer" = []), ("oauth2" = [])),
     params(
         ("id" = Uuid, Path, description = "The school's id"),
         ("If-None-Match" = Option<String>, Header, description = "An ETag; 304 when it is current"),
@@ -314,14 +334,26 @@ pub async fn create_school(state: web::Data<AppState>, body: JsonBody) -> Result
         (status = 200, description = "The school", body = School, headers(("ETag" = String, description = "\"<version>\""))),
         (status = 304, description = "Not modified since the ETag in If-None-Match"),
         (status = 404, description = "No such school", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No valid access token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Your role may not do this", body = Problem, content_type = "application/problem+json"),
     )
 )]
 pub async fn get_school(
     state: web::Data<AppState>,
+    caller: Caller,
     req: HttpRequest,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
-    let school = service::get(&state.db, id.into_inner()).await?;
+    let id = id.into_inner();
+    state
+        .guard(
+            &caller,
+            "school",
+            Some(id),
+            policy::schools(&caller, Access::Read, Some(id)),
+        )
+        .await?;
+    let school = service::get(&state.db, id).await?;
     if let Some(response) = not_modified(&req, school.version) {
         return Ok(response);
     }
@@ -335,6 +367,7 @@ pub async fn get_school(
     patch,
     path = "/api/v1/schools/{id}",
     tag = "schools",
+    security(("bearer" = []), ("oauth2" = [])),
     params(
         ("id" = Uuid, Path, description = "The school's id"),
         ("If-Match" = Option<String>, Header, description = "The ETag the change is based on; 412 when stale"),
@@ -348,16 +381,30 @@ pub async fn get_school(
         (status = 412, description = "If-Match is stale", body = Problem, content_type = "application/problem+json"),
         (status = 415, description = "Body not sent as JSON", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid or unknown fields", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No valid access token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Your role may not do this", body = Problem, content_type = "application/problem+json"),
     )
 )]
 pub async fn update_school(
     state: web::Data<AppState>,
+    caller: Caller,
     id: web::Path<Uuid>,
     if_match: IfMatch,
     body: JsonBody,
 ) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    state
+        .guard(
+            &caller,
+            "school",
+            Some(id),
+            policy::schools(&caller, Access::Update, Some(id)),
+        )
+        .await?;
     let patch: SchoolPatch = body.parse()?;
-    let updated = service::update(&state.db, id.into_inner(), if_match.0, patch).await?;
+    let fixed = policy::school_fixed_fields(&caller);
+    let result = service::update(&state.db, &caller.actor(), id, if_match.0, patch, fixed).await;
+    let updated = state.guard(&caller, "school", Some(id), result).await?;
     Ok(with_etag(HttpResponse::Ok(), updated.version).json(updated))
 }
 
@@ -366,6 +413,7 @@ pub async fn update_school(
     delete,
     path = "/api/v1/schools/{id}",
     tag = "schools",
+    security(("bearer" = []), ("oauth2" = [])),
     params(
         ("id" = Uuid, Path, description = "The school's id"),
         ("If-Match" = Option<String>, Header, description = "The ETag the deletion is based on; 412 when stale"),
@@ -375,13 +423,25 @@ pub async fn update_school(
         (status = 404, description = "No such school", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "Other records still reference it", body = Problem, content_type = "application/problem+json"),
         (status = 412, description = "If-Match is stale", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No valid access token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Your role may not do this", body = Problem, content_type = "application/problem+json"),
     )
 )]
 pub async fn delete_school(
     state: web::Data<AppState>,
+    caller: Caller,
     id: web::Path<Uuid>,
     if_match: IfMatch,
 ) -> Result<HttpResponse, ApiError> {
-    service::delete(&state.db, id.into_inner(), if_match.0).await?;
+    let id = id.into_inner();
+    state
+        .guard(
+            &caller,
+            "school",
+            Some(id),
+            policy::schools(&caller, Access::Delete, Some(id)),
+        )
+        .await?;
+    service::delete(&state.db, &caller.actor(), id, if_match.0).await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -85,6 +85,22 @@ vocabulary! {
     }
 }
 
+vocabulary! {
+    /// What a user may do; see the role table in the README.
+    Role {
+        /// The alliance secretariat: everything.
+        Admin => "admin",
+        /// County government: reads everything but users; writes enterprises, schools, meetings.
+        Officer => "officer",
+        /// Staff of one school (`school_id`).
+        School => "school",
+        /// Staff of one enterprise (`enterprise_id`).
+        Enterprise => "enterprise",
+        /// Read-only portals and integrations.
+        Viewer => "viewer",
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

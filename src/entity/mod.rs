@@ -1,7 +1,12 @@
 //! SeaORM entities: table shapes only, no logic. They never leave the
 //! service layer.
 
+pub mod app_setting;
+pub mod audit_event;
 pub mod enterprise;
 pub mod enterprise_tag;
+pub mod login_failure;
+pub mod refresh_token;
 pub mod school;
 pub mod school_major;
+pub mod user;

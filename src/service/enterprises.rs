@@ -7,8 +7,9 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
+use super::audit::{self, Actor, Event};
 use super::list::{fetch_page, search_condition, Keyset, ListRequest, SortValue};
-use super::{check_precondition, now, Precondition};
+use super::{check_precondition, forbidden_changes, now, Precondition};
 use crate::api::enterprises::{Enterprise, EnterpriseCreate, EnterpriseFilter, EnterprisePatch};
 use crate::api::list::PageOf;
 use crate::api::rules::dedup;
@@ -134,8 +135,8 @@ fn new_model(input: EnterpriseCreate) -> (enterprise::Model, Vec<String>) {
     (model, tags)
 }
 
-/// Creates an enterprise.
-pub async fn create(db: &DatabaseConnection, input: EnterpriseCreate) -> Result<Enterprise, ApiError> {
+/// Creates an enterprise, with its audit row.
+pub async fn create(db: &DatabaseConnection, actor: &Actor, input: EnterpriseCreate) -> Result<Enterprise, ApiError> {
     let (model, tags) = new_model(input);
     let txn = db.begin().await?;
     enterprise::ActiveModel::from(model.clone())
@@ -144,8 +145,11 @@ pub async fn create(db: &DatabaseConnection, input: EnterpriseCreate) -> Result<
         .await
         .map_err(|e| ApiError::from_db(e, UNIQUE))?;
     write_tags(&txn, model.id, &tags, false).await?;
+    let created = to_response(model);
+    let event = Event::success("create", "enterprise", created.id).with_changes(audit::changes(None, Some(&created)));
+    audit::record(&txn, actor, event).await?;
     txn.commit().await?;
-    Ok(to_response(model))
+    Ok(created)
 }
 
 /// Reads one enterprise.
@@ -269,20 +273,26 @@ async fn find_for_update(db: &impl ConnectionTrait, id: Uuid) -> Result<enterpri
         .ok_or(ApiError::NotFound)
 }
 
-/// Applies a merge patch. The version grows only when something changed.
+/// Applies a merge patch, with its audit row. The version grows only when
+/// something changed; changing one of `fixed` (fields the caller's role may
+/// not set) to a new value is a 403 naming them.
 pub async fn update(
     db: &DatabaseConnection,
+    actor: &Actor,
     id: Uuid,
     precondition: Option<Precondition>,
     patch: EnterprisePatch,
+    fixed: &[&str],
 ) -> Result<Enterprise, ApiError> {
     let txn = db.begin().await?;
     let current = find_for_update(&txn, id).await?;
     check_precondition(precondition.as_ref(), current.version)?;
     let mut next = current.clone();
     apply(&mut next, patch)?;
+    let (before, after) = (to_response(current.clone()), to_response(next.clone()));
+    forbidden_changes(&before, &after, fixed)?;
     if next == current {
-        return Ok(to_response(current));
+        return Ok(before);
     }
     next.version += 1;
     next.updated_at = now();
@@ -294,16 +304,29 @@ pub async fn update(
     if next.tags != current.tags {
         write_tags(&txn, id, &tags_of(&next), true).await?;
     }
+    let event = Event::success("update", "enterprise", id).with_changes(audit::changes(Some(&before), Some(&after)));
+    audit::record(&txn, actor, event).await?;
     txn.commit().await?;
     Ok(to_response(next))
 }
 
-/// Deletes an enterprise (its tags go with it).
-pub async fn delete(db: &DatabaseConnection, id: Uuid, precondition: Option<Precondition>) -> Result<(), ApiError> {
+/// Deletes an enterprise with its audit row; one that users or other records reference is a 409 (its tags go with it).
+pub async fn delete(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    id: Uuid,
+    precondition: Option<Precondition>,
+) -> Result<(), ApiError> {
     let txn = db.begin().await?;
     let current = find_for_update(&txn, id).await?;
     check_precondition(precondition.as_ref(), current.version)?;
-    enterprise::Entity::delete_by_id(id).exec(&txn).await?;
+    enterprise::Entity::delete_by_id(id)
+        .exec(&txn)
+        .await
+        .map_err(|e| ApiError::from_db(e, &[]))?;
+    let before = to_response(current);
+    let event = Event::success("delete", "enterprise", id).with_changes(audit::changes(Some(&before), None));
+    audit::record(&txn, actor, event).await?;
     txn.commit().await?;
     Ok(())
 }

@@ -3,7 +3,7 @@
 //! and the total count of the filtered list.
 
 use chrono::{DateTime, NaiveDate, Utc};
-use sea_orm::sea_query::{Expr, ExprTrait, Value};
+use sea_orm::sea_query::{Expr, ExprTrait, LikeExpr, Value};
 use sea_orm::{
     ConnectionTrait, DatabaseBackend, DbErr, EntityTrait, Order, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
     Select,
@@ -164,4 +164,10 @@ pub fn search_condition<E: EntityTrait>(backend: DatabaseBackend, search_column:
             )
         }
     }
+}
+
+/// A `q` search by scanning the folded `search_text` column with
+/// `LIKE … ESCAPE '\'`: for small tables that keep no trigram index.
+pub fn scan_search_condition<E: EntityTrait>(search_column: E::Column, folded: &str) -> Expr {
+    Expr::col((E::default(), search_column)).like(LikeExpr::new(like_pattern(folded)).escape('\\'))
 }

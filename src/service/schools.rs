@@ -7,8 +7,9 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
+use super::audit::{self, Actor, Event};
 use super::list::{fetch_page, search_condition, Keyset, ListRequest, SortValue};
-use super::{check_precondition, now, Precondition};
+use super::{check_precondition, forbidden_changes, now, Precondition};
 use crate::api::list::PageOf;
 use crate::api::rules::dedup;
 use crate::api::schools::{Major, School, SchoolCreate, SchoolFilter, SchoolPatch};
@@ -99,8 +100,8 @@ async fn write_majors(db: &impl ConnectionTrait, id: Uuid, majors: &[Major], rep
     Ok(())
 }
 
-/// Creates a school.
-pub async fn create(db: &DatabaseConnection, input: SchoolCreate) -> Result<School, ApiError> {
+/// Creates a school, with its audit row.
+pub async fn create(db: &DatabaseConnection, actor: &Actor, input: SchoolCreate) -> Result<School, ApiError> {
     let at = now();
     let majors = dedup(&input.majors.unwrap_or_default());
     let mut model = school::Model {
@@ -135,8 +136,11 @@ pub async fn create(db: &DatabaseConnection, input: SchoolCreate) -> Result<Scho
         .await
         .map_err(|e| ApiError::from_db(e, UNIQUE))?;
     write_majors(&txn, model.id, &majors, false).await?;
+    let created = to_response(model);
+    let event = Event::success("create", "school", created.id).with_changes(audit::changes(None, Some(&created)));
+    audit::record(&txn, actor, event).await?;
     txn.commit().await?;
-    Ok(to_response(model))
+    Ok(created)
 }
 
 /// Reads one school.
@@ -255,20 +259,26 @@ async fn find_for_update(db: &impl ConnectionTrait, id: Uuid) -> Result<school::
         .ok_or(ApiError::NotFound)
 }
 
-/// Applies a merge patch. The version grows only when something changed.
+/// Applies a merge patch, with its audit row. The version grows only when
+/// something changed; changing one of `fixed` (fields the caller's role may
+/// not set) to a new value is a 403 naming them.
 pub async fn update(
     db: &DatabaseConnection,
+    actor: &Actor,
     id: Uuid,
     precondition: Option<Precondition>,
     patch: SchoolPatch,
+    fixed: &[&str],
 ) -> Result<School, ApiError> {
     let txn = db.begin().await?;
     let current = find_for_update(&txn, id).await?;
     check_precondition(precondition.as_ref(), current.version)?;
     let mut next = current.clone();
     apply(&mut next, patch)?;
+    let (before, after) = (to_response(current.clone()), to_response(next.clone()));
+    forbidden_changes(&before, &after, fixed)?;
     if next == current {
-        return Ok(to_response(current));
+        return Ok(before);
     }
     next.version += 1;
     next.updated_at = now();
@@ -280,16 +290,29 @@ pub async fn update(
     if next.majors != current.majors {
         write_majors(&txn, id, &majors_of(&next), true).await?;
     }
+    let event = Event::success("update", "school", id).with_changes(audit::changes(Some(&before), Some(&after)));
+    audit::record(&txn, actor, event).await?;
     txn.commit().await?;
     Ok(to_response(next))
 }
 
-/// Deletes a school (its majors go with it).
-pub async fn delete(db: &DatabaseConnection, id: Uuid, precondition: Option<Precondition>) -> Result<(), ApiError> {
+/// Deletes a school with its audit row; one that users or other records reference is a 409 (its majors go with it).
+pub async fn delete(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    id: Uuid,
+    precondition: Option<Precondition>,
+) -> Result<(), ApiError> {
     let txn = db.begin().await?;
     let current = find_for_update(&txn, id).await?;
     check_precondition(precondition.as_ref(), current.version)?;
-    school::Entity::delete_by_id(id).exec(&txn).await?;
+    school::Entity::delete_by_id(id)
+        .exec(&txn)
+        .await
+        .map_err(|e| ApiError::from_db(e, &[]))?;
+    let before = to_response(current);
+    let event = Event::success("delete", "school", id).with_changes(audit::changes(Some(&before), None));
+    audit::record(&txn, actor, event).await?;
     txn.commit().await?;
     Ok(())
 }

@@ -15,6 +15,8 @@ pub struct TestApp {
     pub client: Client,
     /// The service's own pool, to check what is stored.
     pub db: DatabaseConnection,
+    /// The bootstrap admin's access token, sent by the request helpers.
+    pub token: String,
     handle: actix_web::dev::ServerHandle,
     cleanup: Option<(String, String)>,
     _dir: Option<tempfile::TempDir>,
@@ -51,24 +53,36 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
     settings.bind = "127.0.0.1:0".parse().unwrap();
     settings.workers = Some(1);
     settings.db_max_connections = 4;
+    settings.admin_password = Some(ADMIN_PASSWORD.to_string());
+    settings.auth.jwt_secret = Some(TEST_JWT_SECRET.to_string());
     adjust(&mut settings);
     let app = Application::build(settings).await.expect("the service starts");
     let address = format!("http://127.0.0.1:{}", app.port());
     let handle = app.handle();
     let db = app.database();
     tokio::spawn(app.run_until_stopped());
-    TestApp {
+    let mut app = TestApp {
         address,
         client: Client::builder()
             .redirect(reqwest::redirect::Policy::none())
             .build()
             .unwrap(),
         db,
+        token: String::new(),
         handle,
         cleanup,
         _dir: dir,
-    }
+    };
+    app.token = app.login("admin", ADMIN_PASSWORD).await;
+    app
 }
+
+/// The bootstrap admin's password in tests.
+pub const ADMIN_PASSWORD: &str = "admin-password-for-tests";
+/// The HS256 secret of test servers.
+pub const TEST_JWT_SECRET: &str = "test-secret-test-secret-test-secret-0123456789";
+/// The password of users the tests create.
+pub const USER_PASSWORD: &str = "user-password-for-tests";
 
 /// The admin URL with its database name replaced.
 fn with_database(url: &str, name: &str) -> String {
@@ -113,9 +127,65 @@ impl Drop for TestApp {
 }
 
 impl TestApp {
-    /// A request to `path` (relative to the server).
+    /// A request to `path` (relative to the server) as the admin.
     pub fn request(&self, method: Method, path: &str) -> RequestBuilder {
-        self.client.request(method, format!("{}{}", self.address, path))
+        self.request_as(method, path, Some(&self.token))
+    }
+
+    /// A request to `path` with this bearer token, or none.
+    pub fn request_as(&self, method: Method, path: &str, token: Option<&str>) -> RequestBuilder {
+        let request = self.client.request(method, format!("{}{}", self.address, path));
+        match token {
+            Some(token) => request.bearer_auth(token),
+            None => request,
+        }
+    }
+
+    /// POSTs a form to the token endpoint.
+    pub async fn token_request(&self, form: &[(&str, &str)]) -> Response {
+        self.client
+            .post(format!("{}/api/v1/auth/token", self.address))
+            .form(form)
+            .send()
+            .await
+            .expect("POST /auth/token")
+    }
+
+    /// Logs in with the password grant and returns the access token.
+    pub async fn login(&self, username: &str, password: &str) -> String {
+        let response = self
+            .token_request(&[
+                ("grant_type", "password"),
+                ("username", username),
+                ("password", password),
+            ])
+            .await;
+        let status = response.status().as_u16();
+        let body: Value = response.json().await.expect("JSON");
+        assert_eq!(status, 200, "logging in as {username}: {body}");
+        body["access_token"].as_str().unwrap().to_string()
+    }
+
+    /// Creates a user with this role (and organisation) and returns its id
+    /// and an access token for it.
+    pub async fn user_with_role(
+        &self,
+        role: &str,
+        enterprise_id: Option<&str>,
+        school_id: Option<&str>,
+    ) -> (String, String) {
+        let username = format!("{role}-{}", uuid::Uuid::now_v7().simple());
+        let user = self
+            .create(
+                "/api/v1/users",
+                &serde_json::json!({
+                    "username": username, "role": role, "password": USER_PASSWORD,
+                    "enterprise_id": enterprise_id, "school_id": school_id,
+                }),
+            )
+            .await;
+        let token = self.login(&username, USER_PASSWORD).await;
+        (user["id"].as_str().unwrap().to_string(), token)
     }
 
     /// GET `path`.

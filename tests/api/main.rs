@@ -6,4 +6,6 @@ mod errors;
 mod helpers;
 mod lists;
 mod platform;
+mod roles;
 mod schools;
+mod tokens;

@@ -1,0 +1,273 @@
+//! `/api/v1/auth`: the token endpoint, revocation, the caller's own account
+//! and password; and `/.well-known/jwks.json`.
+
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::{web, HttpRequest, HttpResponse, ResponseError};
+use base64::engine::general_purpose::STANDARD;
+use base64::Engine;
+use serde::Deserialize;
+use utoipa::ToSchema;
+use validator::Validate;
+
+use super::body::JsonBody;
+use super::AppState;
+use crate::auth::{client_ip, Caller};
+use crate::error::{ApiError, Problem};
+use crate::service::sessions::{self, TokenContext, TokenResponse};
+use crate::service::users;
+
+/// A token request (RFC 6749), sent as `application/x-www-form-urlencoded`
+/// or as JSON. Unknown parameters are ignored, as RFC 6749 asks.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+pub struct TokenRequest {
+    /// `password`, `refresh_token` or `client_credentials`.
+    #[schema(example = "password")]
+    pub grant_type: Option<String>,
+    /// For `password`: the username.
+    pub username: Option<String>,
+    /// For `password`: the password.
+    #[schema(format = Password)]
+    pub password: Option<String>,
+    /// For `refresh_token`: the refresh token.
+    pub refresh_token: Option<String>,
+    /// For `client_credentials`: the service user's username (or use HTTP Basic).
+    pub client_id: Option<String>,
+    /// For `client_credentials`: the service user's password (or use HTTP Basic).
+    #[schema(format = Password)]
+    pub client_secret: Option<String>,
+    /// Ignored.
+    pub scope: Option<String>,
+}
+
+/// A revocation request (RFC 7009).
+#[derive(Debug, Default, Deserialize, ToSchema)]
+pub struct RevokeRequest {
+    /// The refresh token to revoke.
+    pub token: Option<String>,
+    /// Ignored.
+    pub token_type_hint: Option<String>,
+}
+
+/// A password change by the user themselves.
+#[derive(Clone, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PasswordChange {
+    /// The current password.
+    #[validate(length(min = 1, max = 1000))]
+    #[schema(format = Password)]
+    pub current_password: String,
+    /// The new password: at least 12 characters.
+    #[validate(length(min = 12, max = 1000))]
+    #[schema(format = Password, min_length = 12)]
+    pub password: String,
+}
+
+/// Registers the auth routes under the version scope.
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(web::resource("/auth/token").route(web::post().to(token)))
+        .service(web::resource("/auth/revoke").route(web::post().to(revoke)))
+        .service(web::resource("/auth/me").route(web::get().to(me)))
+        .service(web::resource("/auth/password").route(web::post().to(change_password)));
+}
+
+/// Registers `/.well-known/jwks.json` (outside the version scope).
+pub fn configure_jwks(cfg: &mut web::ServiceConfig) {
+    cfg.service(web::resource("/.well-known/jwks.json").route(web::get().to(jwks)));
+}
+
+fn no_store(mut response: HttpResponse) -> HttpResponse {
+    let headers = response.headers_mut();
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    headers.insert(header::PRAGMA, HeaderValue::from_static("no-cache"));
+    response
+}
+
+/// Reads a form-encoded or JSON body of the token or revocation endpoint.
+fn parse_params<T: for<'de> Deserialize<'de>>(req: &HttpRequest, body: &web::Bytes) -> Result<T, ApiError> {
+    let essence = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .map(|v| v.split(';').next().unwrap_or("").trim().to_ascii_lowercase())
+        .unwrap_or_default();
+    let bad = |detail: String| ApiError::oauth("invalid_request", detail);
+    match essence.as_str() {
+        "application/x-www-form-urlencoded" => {
+            serde_urlencoded::from_bytes(body).map_err(|e| bad(format!("the form does not parse: {e}")))
+        }
+        "application/json" => serde_json::from_slice(body).map_err(|e| bad(format!("the JSON does not parse: {e}"))),
+        _ => Err(ApiError::OAuth {
+            status: 415,
+            error: "invalid_request",
+            detail: "send the parameters as application/x-www-form-urlencoded or application/json".into(),
+        }),
+    }
+}
+
+/// HTTP Basic client credentials, when sent.
+fn basic_credentials(req: &HttpRequest) -> Option<(String, String)> {
+    let value = req.headers().get(header::AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, encoded) = value.split_once(' ')?;
+    if !scheme.eq_ignore_ascii_case("basic") {
+        return None;
+    }
+    let decoded = String::from_utf8(STANDARD.decode(encoded.trim()).ok()?).ok()?;
+    let (id, secret) = decoded.split_once(':')?;
+    (!id.is_empty()).then(|| (id.to_string(), secret.to_string()))
+}
+
+fn required<'a>(value: &'a Option<String>, name: &str) -> Result<&'a str, ApiError> {
+    value
+        .as_deref()
+        .filter(|v| !v.is_empty())
+        .ok_or_else(|| ApiError::oauth("invalid_request", format!("`{name}` is required")))
+}
+
+/// Get tokens.
+///
+/// `grant_type=password` (`username`, `password`) gives an access and a
+/// refresh token; `grant_type=refresh_token` exchanges a refresh token for a
+/// new pair (the old one stops working; presenting it again revokes the whole
+/// login); `grant_type=client_credentials` (`client_id`, `client_secret`, or
+/// HTTP Basic) gives a service user an access token. Failures carry the
+/// RFC 6749 `error` member. After 5 failed logins for one username, or 200
+/// from one address, within 15 minutes, logins answer 429 with `Retry-After`.
+#[utoipa::path(
+    post,
+    path = "/api/v1/auth/token",
+    tag = "auth",
+    request_body(content = TokenRequest, content_type = "application/x-www-form-urlencoded",
+        description = "Form-encoded or JSON"),
+    responses(
+        (status = 200, description = "Tokens", body = TokenResponse, headers(("Cache-Control" = String, description = "no-store"))),
+        (status = 400, description = "`invalid_request`, `invalid_grant`, `unauthorized_client` or `unsupported_grant_type`", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "`invalid_client`: wrong client credentials", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "Neither form-encoded nor JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many failed logins", body = Problem, content_type = "application/problem+json",
+            headers(("Retry-After" = u64, description = "Seconds to wait"))),
+    )
+)]
+pub async fn token(state: web::Data<AppState>, req: HttpRequest, body: web::Bytes) -> HttpResponse {
+    let ip = client_ip(&req, &state.trusted_proxies);
+    let result = async {
+        let params: TokenRequest = parse_params(&req, &body)?;
+        let ctx = TokenContext {
+            db: &state.db,
+            keys: &state.keys,
+            refresh_ttl: state.refresh_token_ttl,
+            ip: &ip,
+        };
+        match params.grant_type.as_deref() {
+            Some("password") => {
+                let username = required(&params.username, "username")?.trim().to_lowercase();
+                let password = required(&params.password, "password")?;
+                sessions::password_grant(&ctx, &username, password).await
+            }
+            Some("refresh_token") => {
+                sessions::refresh_grant(&ctx, required(&params.refresh_token, "refresh_token")?).await
+            }
+            Some("client_credentials") => {
+                let (id, secret) = match (&params.client_id, &params.client_secret) {
+                    (Some(id), Some(secret)) if !id.is_empty() => (id.clone(), secret.clone()),
+                    _ => basic_credentials(&req).ok_or_else(|| {
+                        ApiError::oauth("invalid_request", "`client_id` and `client_secret` are required")
+                    })?,
+                };
+                sessions::client_credentials_grant(&ctx, &id.trim().to_lowercase(), &secret).await
+            }
+            Some(_) => Err(ApiError::oauth(
+                "unsupported_grant_type",
+                "use password, refresh_token or client_credentials",
+            )),
+            None => Err(ApiError::oauth("invalid_request", "`grant_type` is required")),
+        }
+    }
+    .await;
+    no_store(match result {
+        Ok(tokens) => HttpResponse::Ok().json(tokens),
+        Err(err) => err.error_response(),
+    })
+}
+
+/// Revoke a refresh token (RFC 7009).
+///
+/// Ends the login the refresh token belongs to. Needs no bearer token;
+/// unknown tokens and access tokens answer 200 too.
+#[utoipa::path(
+    post,
+    path = "/api/v1/auth/revoke",
+    tag = "auth",
+    request_body(content = RevokeRequest, content_type = "application/x-www-form-urlencoded", description = "Form-encoded or JSON"),
+    responses(
+        (status = 200, description = "Revoked (or nothing to revoke)"),
+        (status = 400, description = "`invalid_request`: no `token`", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "Neither form-encoded nor JSON", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn revoke(state: web::Data<AppState>, req: HttpRequest, body: web::Bytes) -> HttpResponse {
+    let ip = client_ip(&req, &state.trusted_proxies);
+    let result = async {
+        let params: RevokeRequest = parse_params(&req, &body)?;
+        let token = required(&params.token, "token")?;
+        sessions::revoke(&state.db, token, &ip).await
+    }
+    .await;
+    no_store(match result {
+        Ok(()) => HttpResponse::Ok().finish(),
+        Err(err) => err.error_response(),
+    })
+}
+
+/// The caller's own account.
+#[utoipa::path(
+    get,
+    path = "/api/v1/auth/me",
+    tag = "auth",
+    security(("bearer" = []), ("oauth2" = [])),
+    responses(
+        (status = 200, description = "The caller's user object", body = crate::api::users::User),
+        (status = 401, description = "No valid access token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Never: every role may read itself", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "The token is from an outside identity provider and names no local user", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn me(state: web::Data<AppState>, caller: Caller) -> Result<HttpResponse, ApiError> {
+    Ok(HttpResponse::Ok().json(users::me(&state.db, &caller).await?))
+}
+
+/// Change your own password.
+///
+/// Ends your refresh tokens; a wrong current password is a 422.
+#[utoipa::path(
+    post,
+    path = "/api/v1/auth/password",
+    tag = "auth",
+    request_body = PasswordChange,
+    security(("bearer" = []), ("oauth2" = [])),
+    responses(
+        (status = 204, description = "Changed"),
+        (status = 401, description = "No valid access token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Never: every role may change its own password", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Wrong current password, or a new one that is too short", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn change_password(
+    state: web::Data<AppState>,
+    caller: Caller,
+    body: JsonBody,
+) -> Result<HttpResponse, ApiError> {
+    let input: PasswordChange = body.parse()?;
+    users::change_own_password(&state.db, &caller, input.current_password, input.password).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// The public keys that verify this service's access tokens (JWKS).
+#[utoipa::path(
+    get,
+    path = "/.well-known/jwks.json",
+    tag = "platform",
+    responses((status = 200, description = "A JWKS document; empty `keys` when tokens are signed with a shared secret", body = Object))
+)]
+pub async fn jwks(state: web::Data<AppState>) -> HttpResponse {
+    HttpResponse::Ok().json(state.keys.public_jwks())
+}

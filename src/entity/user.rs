@@ -1,0 +1,32 @@
+//! The `users` table.
+
+use sea_orm::entity::prelude::*;
+
+/// One user account.
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+#[sea_orm(table_name = "users")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub id: Uuid,
+    #[sea_orm(unique)]
+    pub username: String,
+    pub display_name: Option<String>,
+    pub role: String,
+    pub enterprise_id: Option<Uuid>,
+    pub school_id: Option<Uuid>,
+    pub service: bool,
+    pub disabled: bool,
+    #[sea_orm(column_type = "Text")]
+    pub password_hash: String,
+    #[sea_orm(column_type = "Text")]
+    pub search_text: String,
+    pub version: i32,
+    pub created_at: DateTimeUtc,
+    pub updated_at: DateTimeUtc,
+}
+
+/// Relations are expressed in queries, not here.
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,292 @@
+//! The audit trail: who did what to which record, from where, and what
+//! changed. Rows are written in the transaction of the change they record;
+//! nothing updates or deletes them.
+
+use chrono::Duration;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QuerySelect,
+};
+use serde::Serialize;
+use serde_json::{Map, Value};
+use uuid::Uuid;
+
+use super::list::{fetch_page, Keyset, ListRequest, SortValue};
+use super::now;
+use crate::api::audit::{AuditEvent, AuditFilter};
+use crate::api::list::PageOf;
+use crate::domain::identifiers::{mask_phone, mask_resident_id};
+use crate::entity::audit_event;
+use crate::error::ApiError;
+
+/// Who acts, and from which client address.
+#[derive(Debug, Clone)]
+pub struct Actor {
+    /// The acting user's id, when known.
+    pub user_id: Option<Uuid>,
+    /// The acting user's username (or the username a failed login tried).
+    pub username: Option<String>,
+    /// The client address.
+    pub ip: String,
+}
+
+/// One event to record.
+#[derive(Debug, Clone)]
+pub struct Event {
+    /// `create`, `update`, `delete`, `transition`, `evaluate`, `login`,
+    /// `login_failed`, `refresh`, `revoke` or `denied`.
+    pub action: &'static str,
+    /// `enterprise`, `school`, `apprenticeship`, `meeting`, `action_item`, `user` or `token`.
+    pub resource_type: &'static str,
+    /// The record's id, when there is one.
+    pub resource_id: Option<String>,
+    /// `success` or `failure`.
+    pub outcome: &'static str,
+    /// `{"field": {"before": …, "after": …}}`, personal data masked.
+    pub changes: Option<Value>,
+}
+
+impl Event {
+    /// A successful event on a record.
+    pub fn success(action: &'static str, resource_type: &'static str, resource_id: impl ToString) -> Self {
+        Event {
+            action,
+            resource_type,
+            resource_id: Some(resource_id.to_string()),
+            outcome: "success",
+            changes: None,
+        }
+    }
+
+    /// The same event with these changes.
+    pub fn with_changes(mut self, changes: Option<Value>) -> Self {
+        self.changes = changes;
+        self
+    }
+}
+
+/// Writes one audit row (inside the caller's transaction when given one).
+pub async fn record(db: &impl ConnectionTrait, actor: &Actor, event: Event) -> Result<(), DbErr> {
+    audit_event::ActiveModel::from(audit_event::Model {
+        id: Uuid::now_v7(),
+        at: now(),
+        actor_user_id: actor.user_id,
+        actor_username: actor.username.clone(),
+        action: event.action.to_string(),
+        resource_type: event.resource_type.to_string(),
+        resource_id: event.resource_id,
+        outcome: event.outcome.to_string(),
+        ip: actor.ip.clone(),
+        changes: event.changes,
+    })
+    .reset_all()
+    .insert(db)
+    .await?;
+    Ok(())
+}
+
+/// Records a request refused with 403. A failure to write is logged, not
+/// returned: the caller gets its 403 either way.
+pub async fn record_denied(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    resource_type: &'static str,
+    resource_id: Option<String>,
+) {
+    let event = Event {
+        action: "denied",
+        resource_type,
+        resource_id,
+        outcome: "failure",
+        changes: None,
+    };
+    if let Err(err) = record(db, actor, event).await {
+        tracing::error!(error = %err, "cannot record a denied request");
+    }
+}
+
+/// Records a request refused with 401, at most once a minute per client
+/// address (the rest are only counted in `/metrics`), with no actor.
+pub async fn record_unauthorized(db: &DatabaseConnection, ip: &str, resource_type: &'static str) {
+    let since = now() - Duration::seconds(60);
+    let recent = audit_event::Entity::find()
+        .select_only()
+        .column(audit_event::Column::Id)
+        .filter(audit_event::Column::Ip.eq(ip))
+        .filter(audit_event::Column::At.gte(since))
+        .filter(audit_event::Column::Action.eq("denied"))
+        .filter(audit_event::Column::ActorUserId.is_null())
+        .filter(audit_event::Column::ActorUsername.is_null())
+        .into_tuple::<Uuid>()
+        .one(db)
+        .await;
+    match recent {
+        Ok(Some(_)) => {}
+        Ok(None) => {
+            let actor = Actor {
+                user_id: None,
+                username: None,
+                ip: ip.to_string(),
+            };
+            record_denied(db, &actor, resource_type, None).await;
+        }
+        Err(err) => tracing::error!(error = %err, "cannot check recent 401 audit rows"),
+    }
+}
+
+/// Fields never compared: they change with every write or never.
+const UNAUDITED: &[&str] = &["id", "version", "created_at", "updated_at"];
+
+/// The fields that differ between two serialised states of a record, as
+/// `{"field": {"before": …, "after": …}}` with nested fields by dotted path
+/// and personal data masked. `None` when nothing differs.
+pub fn changes<T: Serialize>(before: Option<&T>, after: Option<&T>) -> Option<Value> {
+    let before = before.and_then(|b| serde_json::to_value(b).ok()).unwrap_or(Value::Null);
+    let after = after.and_then(|a| serde_json::to_value(a).ok()).unwrap_or(Value::Null);
+    let mut out = Map::new();
+    diff("", &before, &after, &mut out);
+    (!out.is_empty()).then_some(Value::Object(out))
+}
+
+fn diff(path: &str, before: &Value, after: &Value, out: &mut Map<String, Value>) {
+    if before == after {
+        return;
+    }
+    let is_object = |v: &Value| v.is_object() || v.is_null();
+    if is_object(before) && is_object(after) && (before.is_object() || after.is_object()) {
+        let empty = Map::new();
+        let b = before.as_object().unwrap_or(&empty);
+        let a = after.as_object().unwrap_or(&empty);
+        let mut keys: Vec<&String> = b.keys().chain(a.keys()).collect();
+        keys.sort();
+        keys.dedup();
+        for key in keys {
+            if path.is_empty() && UNAUDITED.contains(&key.as_str()) {
+                continue;
+            }
+            let child = if path.is_empty() {
+                key.clone()
+            } else {
+                format!("{path}.{key}")
+            };
+            let null = Value::Null;
+            let (bv, av) = (b.get(key).unwrap_or(&null), a.get(key).unwrap_or(&null));
+            // Creations and deletions list only the fields that hold something.
+            if bv.is_null() && av.is_null() {
+                continue;
+            }
+            diff(&child, bv, av, out);
+        }
+        return;
+    }
+    let field = path.rsplit('.').next().unwrap_or(path);
+    out.insert(
+        path.to_string(),
+        serde_json::json!({"before": mask(field, before), "after": mask(field, after)}),
+    );
+}
+
+/// Masks personal data by field name: phones and resident ID numbers.
+fn mask(field: &str, value: &Value) -> Value {
+    match (field, value) {
+        (f, Value::String(s)) if f == "phone" || f.ends_with("_phone") => Value::String(mask_phone(s)),
+        ("national_id", Value::String(s)) => Value::String(mask_resident_id(s)),
+        _ => value.clone(),
+    }
+}
+
+impl Keyset for audit_event::Entity {
+    fn id_column() -> audit_event::Column {
+        audit_event::Column::Id
+    }
+
+    fn sort_column(_field: &str) -> audit_event::Column {
+        audit_event::Column::At
+    }
+
+    fn sort_value(model: &audit_event::Model, _field: &str) -> SortValue {
+        SortValue::Time(model.at)
+    }
+
+    fn id_of(model: &audit_event::Model) -> Uuid {
+        model.id
+    }
+}
+
+fn to_response(model: audit_event::Model) -> AuditEvent {
+    AuditEvent {
+        id: model.id,
+        at: model.at,
+        actor_user_id: model.actor_user_id,
+        actor_username: model.actor_username,
+        action: model.action,
+        resource_type: model.resource_type,
+        resource_id: model.resource_id,
+        outcome: model.outcome,
+        ip: model.ip,
+        changes: model.changes,
+    }
+}
+
+/// Lists audit events, newest first by default.
+pub async fn list(
+    db: &DatabaseConnection,
+    filter: &AuditFilter,
+    request: &ListRequest,
+) -> Result<PageOf<AuditEvent>, ApiError> {
+    let mut select = audit_event::Entity::find();
+    if let Some(v) = &filter.resource_type {
+        select = select.filter(audit_event::Column::ResourceType.eq(v.as_str()));
+    }
+    if let Some(v) = &filter.resource_id {
+        select = select.filter(audit_event::Column::ResourceId.eq(v.as_str()));
+    }
+    if let Some(v) = filter.actor_user_id {
+        select = select.filter(audit_event::Column::ActorUserId.eq(v));
+    }
+    if let Some(v) = &filter.action {
+        select = select.filter(audit_event::Column::Action.eq(v.as_str()));
+    }
+    if let Some(v) = filter.from {
+        select = select.filter(audit_event::Column::At.gte(v));
+    }
+    if let Some(v) = filter.to {
+        select = select.filter(audit_event::Column::At.lte(v));
+    }
+    let page = fetch_page(db, select, request).await?;
+    Ok(PageOf::from_page(page, to_response))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn changes_list_only_what_differs_with_personal_data_masked() {
+        let before = json!({"id": "x", "version": 1, "name": "a", "contact_phone": "13812345678", "tags": ["t"],
+            "participant": {"name": "张三", "national_id": "370101190102039973", "phone": null}});
+        let after = json!({"id": "x", "version": 2, "name": "b", "contact_phone": "0536-1234567", "tags": ["t"],
+            "participant": {"name": "张三", "national_id": "11010519491231002X", "phone": "13812345678"}});
+        let c = changes(Some(&before), Some(&after)).unwrap();
+        assert_eq!(
+            c,
+            json!({
+                "name": {"before": "a", "after": "b"},
+                "contact_phone": {"before": "138****5678", "after": "053****4567"},
+                "participant.national_id": {"before": "370101********9973", "after": "110105********002X"},
+                "participant.phone": {"before": null, "after": "138****5678"},
+            })
+        );
+        assert_eq!(changes(Some(&before), Some(&before)), None);
+    }
+
+    #[test]
+    fn a_creation_lists_the_fields_that_hold_something() {
+        let after = json!({"id": "x", "name": "a", "website": null, "tags": []});
+        let c = changes(None, Some(&after)).unwrap();
+        assert_eq!(
+            c,
+            json!({"name": {"before": null, "after": "a"}, "tags": {"before": null, "after": []}})
+        );
+    }
+}
