@@ -1,6 +1,7 @@
 //! Integration tests: real HTTP against a real server, a fresh database per
 //! test (SQLite by default, PostgreSQL when TEST_DATABASE_URL is set).
 
+mod audit;
 mod enterprises;
 mod errors;
 mod helpers;
@@ -8,4 +9,6 @@ mod lists;
 mod platform;
 mod roles;
 mod schools;
+mod swagger;
 mod tokens;
+mod users;

@@ -86,3 +86,44 @@ async fn every_operation_has_a_tag_and_documents_its_problem_responses() {
     }
     assert!(doc["components"]["schemas"]["Problem"].is_object());
 }
+
+#[tokio::test]
+async fn every_protected_operation_declares_both_security_schemes_and_its_401_and_403() {
+    let doc: Value = serde_json::from_str(&chanjiao::api::docs::openapi_json()).unwrap();
+    let schemes = &doc["components"]["securitySchemes"];
+    assert_eq!(schemes["bearer"]["type"], "http");
+    assert_eq!(schemes["bearer"]["scheme"], "bearer");
+    assert_eq!(schemes["oauth2"]["type"], "oauth2");
+    assert_eq!(schemes["oauth2"]["flows"]["password"]["tokenUrl"], "/api/v1/auth/token");
+    let open = ["/api/v1/auth/token", "/api/v1/auth/revoke"];
+    let mut protected = 0;
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        if !path.starts_with("/api/v1") || open.contains(&path.as_str()) {
+            continue;
+        }
+        for (method, op) in item.as_object().unwrap() {
+            let security = op["security"]
+                .as_array()
+                .unwrap_or_else(|| panic!("{method} {path} has no security"));
+            let names: Vec<&str> = security
+                .iter()
+                .flat_map(|s| s.as_object().unwrap().keys().map(String::as_str))
+                .collect();
+            assert!(
+                names.contains(&"bearer") && names.contains(&"oauth2"),
+                "{method} {path}: {names:?}"
+            );
+            for status in ["401", "403"] {
+                assert!(op["responses"][status].is_object(), "{method} {path} lacks {status}");
+            }
+            protected += 1;
+        }
+    }
+    assert!(protected >= 15, "{protected}");
+    for path in open {
+        assert!(
+            doc["paths"][path]["post"]["security"].is_null(),
+            "{path} needs no token"
+        );
+    }
+}

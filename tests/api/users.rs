@@ -1,0 +1,250 @@
+use reqwest::Method;
+use serde_json::{json, Value};
+
+use crate::helpers::{error_fields, problem, spawn_app, ADMIN_PASSWORD, USER_PASSWORD};
+
+#[tokio::test]
+async fn creating_a_user_stores_it_without_ever_showing_the_password() {
+    let app = spawn_app().await;
+    let response = app
+        .post_json(
+            "/api/v1/users",
+            &json!({"username": "zhang.xue", "display_name": "张学", "role": "officer", "password": USER_PASSWORD}),
+        )
+        .await;
+    assert_eq!(response.status().as_u16(), 201);
+    let location = response.headers()["location"].to_str().unwrap().to_string();
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(body["username"], "zhang.xue");
+    assert_eq!(body["role"], "officer");
+    assert_eq!(
+        (body["service"].as_bool(), body["disabled"].as_bool()),
+        (Some(false), Some(false))
+    );
+    let text = body.to_string();
+    assert!(!text.contains("password") && !text.contains("argon2") && !text.contains(USER_PASSWORD));
+    let stored: Value = app.get(&location).await.json().await.unwrap();
+    assert_eq!(stored, body);
+    let listed = app.list("/api/v1/users?role=officer").await;
+    assert_eq!(listed["total"], 1);
+    assert!(!listed.to_string().contains("argon2"));
+    // The new user can log in.
+    app.login("zhang.xue", USER_PASSWORD).await;
+}
+
+#[tokio::test]
+async fn user_fields_are_checked_and_role_and_organisation_must_agree() {
+    let app = spawn_app().await;
+    let enterprise = app.create("/api/v1/enterprises", &json!({"name": "华铝家居"})).await;
+    let eid = enterprise["id"].as_str().unwrap();
+    for (body, field) in [
+        (
+            json!({"username": "ab", "role": "viewer", "password": USER_PASSWORD}),
+            "username",
+        ),
+        (
+            json!({"username": "Zhang", "role": "viewer", "password": USER_PASSWORD}),
+            "username",
+        ),
+        (
+            json!({"username": "zhang", "role": "viewer", "password": "short"}),
+            "password",
+        ),
+        (
+            json!({"username": "zhang", "role": "boss", "password": USER_PASSWORD}),
+            "role",
+        ),
+        (
+            json!({"username": "zhang", "role": "enterprise", "password": USER_PASSWORD}),
+            "enterprise_id",
+        ),
+        (
+            json!({"username": "zhang", "role": "enterprise", "enterprise_id": "01900000-0000-7000-8000-000000000000", "password": USER_PASSWORD}),
+            "enterprise_id",
+        ),
+        (
+            json!({"username": "zhang", "role": "school", "password": USER_PASSWORD}),
+            "school_id",
+        ),
+        (
+            json!({"username": "zhang", "role": "viewer", "enterprise_id": eid, "password": USER_PASSWORD}),
+            "enterprise_id",
+        ),
+    ] {
+        let response = app.post_json("/api/v1/users", &body).await;
+        let problem = problem(response, 422).await;
+        assert_eq!(error_fields(&problem), vec![field], "{body}");
+    }
+    let ok = app
+        .create(
+            "/api/v1/users",
+            &json!({"username": "hualv", "role": "enterprise", "enterprise_id": eid, "password": USER_PASSWORD}),
+        )
+        .await;
+    assert_eq!(ok["enterprise_id"], eid);
+    let response = app
+        .post_json(
+            "/api/v1/users",
+            &json!({"username": "hualv", "role": "viewer", "password": USER_PASSWORD}),
+        )
+        .await;
+    assert_eq!(error_fields(&problem(response, 409).await), vec!["username"]);
+    assert_eq!(app.list("/api/v1/users").await["total"], 2);
+}
+
+#[tokio::test]
+async fn patching_a_user_changes_role_and_organisation_together_and_never_the_password() {
+    let app = spawn_app().await;
+    let school = app.create("/api/v1/schools", &json!({"name": "县职教中心"})).await;
+    let user = app
+        .create(
+            "/api/v1/users",
+            &json!({"username": "tan.gang", "role": "viewer", "password": USER_PASSWORD}),
+        )
+        .await;
+    let path = format!("/api/v1/users/{}", user["id"].as_str().unwrap());
+    let response = app.patch_json(&path, &json!({"role": "school"})).await;
+    assert_eq!(error_fields(&problem(response, 422).await), vec!["school_id"]);
+    let response = app
+        .patch_json(
+            &path,
+            &json!({"role": "school", "school_id": school["id"], "display_name": "谭刚"}),
+        )
+        .await;
+    assert_eq!(response.status().as_u16(), 200);
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(
+        (body["role"].as_str(), body["version"].as_i64()),
+        (Some("school"), Some(2))
+    );
+    let response = app
+        .patch_json(&path, &json!({"password": "another long password"}))
+        .await;
+    assert_eq!(error_fields(&problem(response, 422).await), vec!["password"]);
+    app.login("tan.gang", USER_PASSWORD).await;
+}
+
+#[tokio::test]
+async fn no_one_deletes_or_disables_themselves() {
+    let app = spawn_app().await;
+    let me: Value = app.get("/api/v1/auth/me").await.json().await.unwrap();
+    assert_eq!(me["username"], "admin");
+    let path = format!("/api/v1/users/{}", me["id"].as_str().unwrap());
+    problem(app.patch_json(&path, &json!({"disabled": true})).await, 409).await;
+    problem(app.delete(&path).await, 409).await;
+    let stored: Value = app.get(&path).await.json().await.unwrap();
+    assert_eq!(stored["disabled"], false);
+}
+
+#[tokio::test]
+async fn deleting_a_user_ends_its_access() {
+    let app = spawn_app().await;
+    let (id, token) = app.user_with_role("viewer", None, None).await;
+    let response = app.delete(&format!("/api/v1/users/{id}")).await;
+    assert_eq!(response.status().as_u16(), 204);
+    let response = app
+        .request_as(Method::GET, "/api/v1/enterprises", Some(&token))
+        .send()
+        .await
+        .unwrap();
+    problem(response, 401).await;
+}
+
+#[tokio::test]
+async fn an_admin_reset_replaces_the_password_and_ends_refresh_tokens() {
+    let app = spawn_app().await;
+    let user = app
+        .create(
+            "/api/v1/users",
+            &json!({"username": "wu.wei", "role": "viewer", "password": USER_PASSWORD}),
+        )
+        .await;
+    let pair: Value = app
+        .token_request(&[
+            ("grant_type", "password"),
+            ("username", "wu.wei"),
+            ("password", USER_PASSWORD),
+        ])
+        .await
+        .json()
+        .await
+        .unwrap();
+    let path = format!("/api/v1/users/{}/password", user["id"].as_str().unwrap());
+    let response = app.post_json(&path, &json!({"password": "short"})).await;
+    problem(response, 422).await;
+    let response = app
+        .post_json(&path, &json!({"password": "the new long password"}))
+        .await;
+    assert_eq!(response.status().as_u16(), 204);
+    let response = app
+        .token_request(&[
+            ("grant_type", "password"),
+            ("username", "wu.wei"),
+            ("password", USER_PASSWORD),
+        ])
+        .await;
+    problem(response, 400).await;
+    app.login("wu.wei", "the new long password").await;
+    let response = app
+        .token_request(&[
+            ("grant_type", "refresh_token"),
+            ("refresh_token", pair["refresh_token"].as_str().unwrap()),
+        ])
+        .await;
+    problem(response, 400).await;
+}
+
+#[tokio::test]
+async fn everyone_changes_their_own_password_with_the_current_one() {
+    let app = spawn_app().await;
+    let (_, token) = app.user_with_role("viewer", None, None).await;
+    let change = |body: Value| {
+        let app = &app;
+        let token = token.clone();
+        async move {
+            app.request_as(Method::POST, "/api/v1/auth/password", Some(&token))
+                .json(&body)
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    let response = change(json!({"current_password": "not the password", "password": "a brand new password"})).await;
+    assert_eq!(error_fields(&problem(response, 422).await), vec!["current_password"]);
+    let response = change(json!({"current_password": USER_PASSWORD, "password": "short"})).await;
+    assert_eq!(error_fields(&problem(response, 422).await), vec!["password"]);
+    let response = change(json!({"current_password": USER_PASSWORD, "password": "a brand new password"})).await;
+    assert_eq!(response.status().as_u16(), 204);
+    let response = app
+        .request_as(Method::POST, "/api/v1/auth/password", None)
+        .json(&json!({"current_password": ADMIN_PASSWORD, "password": "whatever long password"}))
+        .send()
+        .await
+        .unwrap();
+    problem(response, 401).await;
+}
+
+#[tokio::test]
+async fn users_are_listed_with_filters_and_search() {
+    let app = spawn_app().await;
+    for (name, display, role) in [("li.ming", "李明", "viewer"), ("wang.fang", "王芳", "officer")] {
+        app.create(
+            "/api/v1/users",
+            &json!({"username": name, "display_name": display, "role": role, "password": USER_PASSWORD}),
+        )
+        .await;
+    }
+    assert_eq!(app.list("/api/v1/users?role=viewer").await["total"], 1);
+    assert_eq!(app.list("/api/v1/users?disabled=false").await["total"], 3);
+    assert_eq!(app.list("/api/v1/users?q=WANG").await["total"], 1);
+    assert_eq!(app.list("/api/v1/users?q=%E6%9D%8E").await["total"], 1);
+    let sorted = app.list("/api/v1/users?sort=username").await;
+    let names: Vec<&str> = sorted["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| u["username"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, vec!["admin", "li.ming", "wang.fang"]);
+    problem(app.get("/api/v1/users?disabled=maybe").await, 400).await;
+}
