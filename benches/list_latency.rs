@@ -16,6 +16,7 @@ use sea_orm::{ConnectionTrait, Database};
 use serde_json::Value;
 
 const SAMPLES: usize = 60;
+const ADMIN_PASSWORD: &str = "benchmark-admin-password";
 
 fn enterprise(i: usize) -> EnterpriseCreate {
     // Every 1000th name carries the searched phrase, in traditional script.
@@ -83,6 +84,8 @@ async fn main() {
     let dir = tempfile::tempdir().expect("temporary directory");
     let mut settings = Settings::from_lookup(|_| None).expect("settings");
     settings.bind = "127.0.0.1:0".parse().unwrap();
+    settings.admin_password = Some(ADMIN_PASSWORD.into());
+    settings.auth.jwt_secret = Some("benchmark-secret-benchmark-secret-benchmark".into());
     let admin = std::env::var("BENCH_DATABASE_URL").ok().filter(|u| !u.is_empty());
     let db_name = format!("chanjiao_bench_{}", uuid::Uuid::now_v7().simple());
     if let Some(admin_url) = &admin {
@@ -122,7 +125,23 @@ async fn main() {
         started.elapsed().as_secs_f64()
     );
 
-    let client = reqwest::Client::new();
+    let token: Value = reqwest::Client::new()
+        .post(format!("{address}/api/v1/auth/token"))
+        .form(&[
+            ("grant_type", "password"),
+            ("username", "admin"),
+            ("password", ADMIN_PASSWORD),
+        ])
+        .send()
+        .await
+        .expect("login")
+        .json()
+        .await
+        .expect("token JSON");
+    let mut headers = reqwest::header::HeaderMap::new();
+    let bearer = format!("Bearer {}", token["access_token"].as_str().expect("an access token"));
+    headers.insert(reqwest::header::AUTHORIZATION, bearer.parse().unwrap());
+    let client = reqwest::Client::builder().default_headers(headers).build().unwrap();
     let base = format!("{address}/api/v1/enterprises");
 
     // Walk half the list with the largest pages to reach a deep cursor.
