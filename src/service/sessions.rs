@@ -151,9 +151,10 @@ async fn check_credentials(
 ) -> Result<user::Model, ApiError> {
     check_throttle(ctx.db, username, ctx.ip).await?;
     let found = find_by_username(ctx.db, username).await?;
-    let hash = found
-        .as_ref()
-        .map_or(password::DUMMY_HASH.to_string(), |u| u.password_hash.clone());
+    let hash = match &found {
+        Some(user) => user.password_hash.clone(),
+        None => password::dummy_hash().await,
+    };
     let matches = password::verify(secret.to_string(), hash).await;
     match found {
         Some(user) if matches => Ok(user),
