@@ -142,3 +142,42 @@ async fn authenticate(state: &AppState, authorization: Option<&str>, ip: String)
         .await?
         .ok_or_else(invalid)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use actix_web::test::TestRequest;
+
+    fn request(peer: &str, forwarded: Option<&str>) -> HttpRequest {
+        let mut req = TestRequest::default().peer_addr(peer.parse().unwrap());
+        if let Some(value) = forwarded {
+            req = req.insert_header(("x-forwarded-for", value));
+        }
+        req.to_http_request()
+    }
+
+    #[test]
+    fn x_forwarded_for_is_ignored_unless_the_peer_is_a_trusted_proxy() {
+        let trusted: Vec<IpNet> = vec!["10.0.0.0/8".parse().unwrap()];
+        assert_eq!(
+            client_ip(&request("203.0.113.9:5000", Some("198.51.100.1")), &trusted),
+            "203.0.113.9"
+        );
+        assert_eq!(client_ip(&request("203.0.113.9:5000", None), &[]), "203.0.113.9");
+    }
+
+    #[test]
+    fn behind_trusted_proxies_the_nearest_untrusted_hop_is_the_client() {
+        let trusted: Vec<IpNet> = vec!["10.0.0.0/8".parse().unwrap()];
+        // A client cannot spoof its address by prepending hops of its own.
+        let forwarded = "1.2.3.4, 198.51.100.1, 10.0.0.7";
+        assert_eq!(
+            client_ip(&request("10.0.0.2:5000", Some(forwarded)), &trusted),
+            "198.51.100.1"
+        );
+        assert_eq!(
+            client_ip(&request("10.0.0.2:5000", Some("garbage")), &trusted),
+            "10.0.0.2"
+        );
+    }
+}

@@ -631,3 +631,44 @@ async fn without_a_configured_secret_sqlite_keeps_a_generated_one_and_postgresql
         );
     }
 }
+
+#[tokio::test]
+async fn of_two_simultaneous_refreshes_with_one_token_only_one_succeeds() {
+    let app = spawn_app().await;
+    let pair: Value = app
+        .token_request(&[
+            ("grant_type", "password"),
+            ("username", "admin"),
+            ("password", ADMIN_PASSWORD),
+        ])
+        .await
+        .json()
+        .await
+        .unwrap();
+    let refresh = pair["refresh_token"].as_str().unwrap();
+    let form = [("grant_type", "refresh_token"), ("refresh_token", refresh)];
+    let (a, b) = tokio::join!(app.token_request(&form), app.token_request(&form));
+    let mut statuses = vec![a.status().as_u16(), b.status().as_u16()];
+    statuses.sort();
+    assert_eq!(statuses, vec![200, 400]);
+}
+
+#[tokio::test]
+async fn x_forwarded_for_from_an_untrusted_peer_does_not_change_the_client_address() {
+    let app = spawn_app().await;
+    let response = app
+        .client
+        .post(format!("{}/api/v1/auth/token", app.address))
+        .header("X-Forwarded-For", "198.51.100.99")
+        .form(&[
+            ("grant_type", "password"),
+            ("username", "admin"),
+            ("password", "wrong-password"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    problem(response, 400).await;
+    let events = app.list("/api/v1/audit-events?action=login_failed").await;
+    assert_eq!(events["items"][0]["ip"], "127.0.0.1");
+}
