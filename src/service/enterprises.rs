@@ -2,14 +2,13 @@
 
 use sea_orm::sea_query::Query;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QuerySelect,
-    TransactionTrait,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, TransactionTrait,
 };
 use uuid::Uuid;
 
 use super::audit::{self, Actor, Event};
 use super::list::{fetch_page, search_condition, Keyset, ListRequest, SortValue};
-use super::{check_precondition, forbidden_changes, now, Precondition};
+use super::{cannot_clear, check_precondition, find_for_update, forbidden_changes, now, Precondition};
 use crate::api::enterprises::{Enterprise, EnterpriseCreate, EnterpriseFilter, EnterprisePatch};
 use crate::api::list::PageOf;
 use crate::api::rules::dedup;
@@ -17,7 +16,7 @@ use crate::domain::identifiers::normalize_credit_code;
 use crate::domain::search::search_text;
 use crate::domain::vocab::{MembershipStatus, Scale};
 use crate::entity::{enterprise, enterprise_tag};
-use crate::error::{ApiError, FieldError};
+use crate::error::ApiError;
 
 /// Columns whose values are unique, for mapping constraint violations to 409.
 const UNIQUE: &[&str] = &["credit_code"];
@@ -202,10 +201,6 @@ pub async fn list(
     Ok(PageOf::from_page(page, to_response))
 }
 
-fn cannot_clear(field: &str, errors: &mut Vec<FieldError>) {
-    errors.push(FieldError::new(field, "required", "cannot be cleared"));
-}
-
 /// Applies a merge patch to a row; fails with 422 when it clears a required field.
 fn apply(model: &mut enterprise::Model, patch: EnterprisePatch) -> Result<(), ApiError> {
     let mut errors = Vec::new();
@@ -265,14 +260,6 @@ fn apply(model: &mut enterprise::Model, patch: EnterprisePatch) -> Result<(), Ap
     Ok(())
 }
 
-async fn find_for_update(db: &impl ConnectionTrait, id: Uuid) -> Result<enterprise::Model, ApiError> {
-    enterprise::Entity::find_by_id(id)
-        .lock_exclusive()
-        .one(db)
-        .await?
-        .ok_or(ApiError::NotFound)
-}
-
 /// Applies a merge patch, with its audit row. The version grows only when
 /// something changed; changing one of `fixed` (fields the caller's role may
 /// not set) to a new value is a 403 naming them.
@@ -285,7 +272,7 @@ pub async fn update(
     fixed: &[&str],
 ) -> Result<Enterprise, ApiError> {
     let txn = db.begin().await?;
-    let current = find_for_update(&txn, id).await?;
+    let current = find_for_update::<enterprise::Entity>(&txn, id).await?;
     check_precondition(precondition.as_ref(), current.version)?;
     let mut next = current.clone();
     apply(&mut next, patch)?;
@@ -317,18 +304,16 @@ pub async fn delete(
     id: Uuid,
     precondition: Option<Precondition>,
 ) -> Result<(), ApiError> {
-    let txn = db.begin().await?;
-    let current = find_for_update(&txn, id).await?;
-    check_precondition(precondition.as_ref(), current.version)?;
-    enterprise::Entity::delete_by_id(id)
-        .exec(&txn)
-        .await
-        .map_err(|e| ApiError::from_db(e, &[]))?;
-    let before = to_response(current);
-    let event = Event::success("delete", "enterprise", id).with_changes(audit::changes(Some(&before), None));
-    audit::record(&txn, actor, event).await?;
-    txn.commit().await?;
-    Ok(())
+    super::delete_audited::<enterprise::Entity, _>(
+        db,
+        actor,
+        id,
+        precondition,
+        "enterprise",
+        |m| m.version,
+        to_response,
+    )
+    .await
 }
 
 /// Creates many enterprises at once, in one transaction (bulk import and

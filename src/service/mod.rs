@@ -12,9 +12,12 @@ pub mod users;
 
 use chrono::{DateTime, SubsecRound, Utc};
 
+use sea_orm::{ConnectionTrait, DatabaseConnection, EntityTrait, PrimaryKeyTrait, QuerySelect, TransactionTrait};
 use serde::Serialize;
+use uuid::Uuid;
 
 use crate::error::{ApiError, FieldError};
+use audit::{Actor, Event};
 
 /// What an `If-Match` header demands of the record it changes.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -72,4 +75,54 @@ pub fn forbidden_changes<T: Serialize>(before: &T, after: &T, fixed: &[&str]) ->
             errors,
         })
     }
+}
+
+/// Loads a row to change it, locked (`SELECT … FOR UPDATE` on PostgreSQL)
+/// until the transaction ends; 404 when there is none.
+pub(crate) async fn find_for_update<E>(db: &impl ConnectionTrait, id: Uuid) -> Result<E::Model, ApiError>
+where
+    E: EntityTrait,
+    <E::PrimaryKey as PrimaryKeyTrait>::ValueType: From<Uuid>,
+{
+    E::find_by_id(id)
+        .lock_exclusive()
+        .one(db)
+        .await?
+        .ok_or(ApiError::NotFound)
+}
+
+/// Deletes a versioned record under its `If-Match` and records the deletion,
+/// with the record's last state, in the same transaction. A record others
+/// still reference is a 409 and stays.
+pub(crate) async fn delete_audited<E, R>(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    id: Uuid,
+    precondition: Option<Precondition>,
+    resource_type: &'static str,
+    version: fn(&E::Model) -> i32,
+    to_response: fn(E::Model) -> R,
+) -> Result<(), ApiError>
+where
+    E: EntityTrait,
+    <E::PrimaryKey as PrimaryKeyTrait>::ValueType: From<Uuid>,
+    R: Serialize,
+{
+    let txn = db.begin().await?;
+    let current = find_for_update::<E>(&txn, id).await?;
+    check_precondition(precondition.as_ref(), version(&current))?;
+    E::delete_by_id(id)
+        .exec(&txn)
+        .await
+        .map_err(|e| ApiError::from_db(e, &[]))?;
+    let before = to_response(current);
+    let event = Event::success("delete", resource_type, id).with_changes(audit::changes(Some(&before), None));
+    audit::record(&txn, actor, event).await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// Records that a merge patch tried to clear a field that must have a value.
+pub(crate) fn cannot_clear(field: &str, errors: &mut Vec<FieldError>) {
+    errors.push(FieldError::new(field, "required", "cannot be cleared"));
 }

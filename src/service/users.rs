@@ -3,14 +3,14 @@
 
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter,
-    QuerySelect, TransactionTrait,
+    TransactionTrait,
 };
 use serde_json::json;
 use uuid::Uuid;
 
 use super::audit::{self, Actor, Event};
 use super::list::{fetch_page, scan_search_condition, Keyset, ListRequest, SortValue};
-use super::{check_precondition, now, sessions, Precondition};
+use super::{check_precondition, find_for_update, now, sessions, Precondition};
 use crate::api::list::PageOf;
 use crate::api::users::{User, UserCreate, UserFilter, UserPatch};
 use crate::auth::tokens::Verified;
@@ -231,14 +231,6 @@ pub async fn list(
     Ok(PageOf::from_page(page, to_response))
 }
 
-async fn find_for_update(db: &impl ConnectionTrait, id: Uuid) -> Result<user::Model, ApiError> {
-    user::Entity::find_by_id(id)
-        .lock_exclusive()
-        .one(db)
-        .await?
-        .ok_or(ApiError::NotFound)
-}
-
 fn self_conflict(detail: &str) -> ApiError {
     ApiError::Conflict {
         detail: detail.to_string(),
@@ -256,7 +248,7 @@ pub async fn update(
     patch: UserPatch,
 ) -> Result<User, ApiError> {
     let txn = db.begin().await?;
-    let current = find_for_update(&txn, id).await?;
+    let current = find_for_update::<user::Entity>(&txn, id).await?;
     check_precondition(precondition.as_ref(), current.version)?;
     let mut next = current.clone();
     let mut errors = Vec::new();
@@ -318,15 +310,16 @@ pub async fn delete(
     if caller.user_id == Some(id) {
         return Err(self_conflict("you cannot delete yourself"));
     }
-    let txn = db.begin().await?;
-    let current = find_for_update(&txn, id).await?;
-    check_precondition(precondition.as_ref(), current.version)?;
-    user::Entity::delete_by_id(id).exec(&txn).await?;
-    let before = to_response(current);
-    let event = Event::success("delete", "user", id).with_changes(audit::changes(Some(&before), None));
-    audit::record(&txn, &caller.actor(), event).await?;
-    txn.commit().await?;
-    Ok(())
+    super::delete_audited::<user::Entity, _>(
+        db,
+        &caller.actor(),
+        id,
+        precondition,
+        "user",
+        |m| m.version,
+        to_response,
+    )
+    .await
 }
 
 /// Sets a user's password and ends its refresh tokens, with an audit row
@@ -339,7 +332,7 @@ pub async fn set_password(
 ) -> Result<(), ApiError> {
     let password_hash = password::hash(new_password).await?;
     let txn = db.begin().await?;
-    let mut model = find_for_update(&txn, id).await?;
+    let mut model = find_for_update::<user::Entity>(&txn, id).await?;
     model.password_hash = password_hash;
     model.version += 1;
     model.updated_at = now();
