@@ -217,41 +217,12 @@ fn apply(model: &mut enterprise::Model, patch: EnterprisePatch) -> Result<(), Ap
     if !errors.is_empty() {
         return Err(ApiError::Validation(errors));
     }
-    if let Some(v) = patch.short_name {
-        model.short_name = v;
-    }
+    merge_fields!(model, patch; short_name, industry, address, region_code, contact_name, contact_phone, contact_email, website, description, joined_on);
     if let Some(v) = patch.credit_code {
         model.credit_code = v.as_deref().and_then(normalize_credit_code);
     }
-    if let Some(v) = patch.industry {
-        model.industry = v;
-    }
     if let Some(v) = patch.scale {
         model.scale = v.map(|s| s.as_str().to_string());
-    }
-    if let Some(v) = patch.address {
-        model.address = v;
-    }
-    if let Some(v) = patch.region_code {
-        model.region_code = v;
-    }
-    if let Some(v) = patch.contact_name {
-        model.contact_name = v;
-    }
-    if let Some(v) = patch.contact_phone {
-        model.contact_phone = v;
-    }
-    if let Some(v) = patch.contact_email {
-        model.contact_email = v;
-    }
-    if let Some(v) = patch.website {
-        model.website = v;
-    }
-    if let Some(v) = patch.description {
-        model.description = v;
-    }
-    if let Some(v) = patch.joined_on {
-        model.joined_on = v;
     }
     if let Some(v) = patch.tags {
         model.tags = serde_json::json!(dedup(&v.unwrap_or_default()));

@@ -2,6 +2,18 @@
 //! transaction. Services take and return the API's request and response
 //! types; entities stay in here.
 
+/// Copies each merge-patch field that is present (`Some(value)`, where
+/// `value` may be `None` to clear it) onto the row's field of the same name.
+macro_rules! merge_fields {
+    ($model:expr, $patch:expr; $($field:ident),+ $(,)?) => {
+        $(
+            if let Some(value) = $patch.$field {
+                $model.$field = value;
+            }
+        )+
+    };
+}
+
 pub mod audit;
 pub mod enterprises;
 pub mod list;

@@ -209,35 +209,9 @@ fn apply(model: &mut school::Model, patch: SchoolPatch) -> Result<(), ApiError> 
     if !errors.is_empty() {
         return Err(ApiError::Validation(errors));
     }
-    if let Some(v) = patch.short_name {
-        model.short_name = v;
-    }
-    if let Some(v) = patch.code {
-        model.code = v;
-    }
+    merge_fields!(model, patch; short_name, code, address, region_code, contact_name, contact_phone, contact_email, website, joined_on);
     if let Some(v) = patch.kind {
         model.kind = v.map(|k| k.as_str().to_string());
-    }
-    if let Some(v) = patch.address {
-        model.address = v;
-    }
-    if let Some(v) = patch.region_code {
-        model.region_code = v;
-    }
-    if let Some(v) = patch.contact_name {
-        model.contact_name = v;
-    }
-    if let Some(v) = patch.contact_phone {
-        model.contact_phone = v;
-    }
-    if let Some(v) = patch.contact_email {
-        model.contact_email = v;
-    }
-    if let Some(v) = patch.website {
-        model.website = v;
-    }
-    if let Some(v) = patch.joined_on {
-        model.joined_on = v;
     }
     if let Some(v) = patch.majors {
         model.majors = serde_json::json!(dedup(&v.unwrap_or_default()));
