@@ -136,8 +136,10 @@ fn required<'a>(value: &'a Option<String>, name: &str) -> Result<&'a str, ApiErr
     post,
     path = "/api/v1/auth/token",
     tag = "auth",
-    request_body(content = TokenRequest, content_type = "application/x-www-form-urlencoded",
-        description = "Form-encoded or JSON"),
+    request_body(
+        content((TokenRequest = "application/x-www-form-urlencoded"), (TokenRequest = "application/json")),
+        description = "Form-encoded or JSON"
+    ),
     responses(
         (status = 200, description = "Tokens", body = TokenResponse, headers(("Cache-Control" = String, description = "no-store"))),
         (status = 400, description = "`invalid_request`, `invalid_grant`, `unauthorized_client` or `unsupported_grant_type`", body = Problem, content_type = "application/problem+json"),
@@ -197,7 +199,10 @@ pub async fn token(state: web::Data<AppState>, req: HttpRequest, body: web::Byte
     post,
     path = "/api/v1/auth/revoke",
     tag = "auth",
-    request_body(content = RevokeRequest, content_type = "application/x-www-form-urlencoded", description = "Form-encoded or JSON"),
+    request_body(
+        content((RevokeRequest = "application/x-www-form-urlencoded"), (RevokeRequest = "application/json")),
+        description = "Form-encoded or JSON"
+    ),
     responses(
         (status = 200, description = "Revoked (or nothing to revoke)"),
         (status = 400, description = "`invalid_request`: no `token`", body = Problem, content_type = "application/problem+json"),

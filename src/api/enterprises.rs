@@ -399,7 +399,7 @@ pub async fn get_enterprise(
         ("id" = Uuid, Path, description = "The enterprise's id"),
         ("If-Match" = Option<String>, Header, description = "The ETag the change is based on; 412 when stale"),
     ),
-    request_body(content = EnterprisePatch, content_type = "application/merge-patch+json"),
+    request_body(content((EnterprisePatch = "application/merge-patch+json"), (EnterprisePatch = "application/json"))),
     responses(
         (status = 200, description = "The changed enterprise", body = Enterprise, headers(("ETag" = String, description = "\"<version>\""))),
         (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),

@@ -372,7 +372,7 @@ pub async fn get_school(
         ("id" = Uuid, Path, description = "The school's id"),
         ("If-Match" = Option<String>, Header, description = "The ETag the change is based on; 412 when stale"),
     ),
-    request_body(content = SchoolPatch, content_type = "application/merge-patch+json"),
+    request_body(content((SchoolPatch = "application/merge-patch+json"), (SchoolPatch = "application/json"))),
     responses(
         (status = 200, description = "The changed school", body = School, headers(("ETag" = String, description = "\"<version>\""))),
         (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),

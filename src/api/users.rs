@@ -280,7 +280,7 @@ pub async fn get_user(
         ("id" = Uuid, Path, description = "The user's id"),
         ("If-Match" = Option<String>, Header, description = "The ETag the change is based on; 412 when stale"),
     ),
-    request_body(content = UserPatch, content_type = "application/merge-patch+json"),
+    request_body(content((UserPatch = "application/merge-patch+json"), (UserPatch = "application/json"))),
     security(("bearer" = []), ("oauth2" = [])),
     responses(
         (status = 200, description = "The changed user", body = User),
