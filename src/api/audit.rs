@@ -7,15 +7,21 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use super::list::{parse_choice, parse_timestamp, text_filter, CanonicalFilters, ListQuery, PageOf};
+use super::list::{
+    parse_choice, parse_timestamp, text_filter, CanonicalFilters, ListSpec, PageOf, PageQuery, SearchQuery,
+};
 use super::AppState;
 use crate::auth::policy;
 use crate::auth::Caller;
 use crate::error::{ApiError, Problem};
 use crate::service::audit as service;
 
-/// The audit trail sorts by time only.
-pub const SORTABLE: &[&str] = &["at"];
+/// The list's sort fields and default order.
+pub const LIST: ListSpec = ListSpec {
+    resource: "audit_events",
+    sortable: &["at"],
+    default_field: "at",
+};
 /// The recorded actions.
 pub const ACTIONS: &[&str] = &[
     "create",
@@ -76,6 +82,9 @@ pub struct AuditEvent {
 #[derive(Debug, Default, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct AuditFilters {
+    /// Sort by `at`; `-` first for descending. Default `-at` (newest first); ties are broken by `id`.
+    #[param(pattern = "^-?(at)$", example = "-at")]
+    pub sort: Option<String>,
     /// Only events on this resource type.
     pub resource_type: Option<String>,
     /// Only events on this record.
@@ -157,7 +166,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     get,
     path = "/api/v1/audit-events",
     tag = "audit",
-    params(ListQuery, AuditFilters),
+    params(PageQuery, AuditFilters),
     security(("bearer" = []), ("oauth2" = [])),
     responses(
         (status = 200, description = "One page of audit events", body = PageOf<AuditEvent>),
@@ -169,20 +178,22 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 pub async fn list_audit_events(
     state: web::Data<AppState>,
     caller: Caller,
-    query: web::Query<ListQuery>,
+    page: web::Query<PageQuery>,
+    // Not offered here: answered with a 400 rather than silently ignored.
+    search: web::Query<SearchQuery>,
     filters: web::Query<AuditFilters>,
 ) -> Result<HttpResponse, ApiError> {
     state
         .guard(&caller, "token", None, policy::audit_events(&caller))
         .await?;
-    if query.updated_since.is_some() {
+    if search.updated_since.is_some() {
         return Err(ApiError::bad_parameter(
             "updated_since",
             "unknown",
             "use `from` and `to` here",
         ));
     }
-    if query.q.is_some() {
+    if search.q.is_some() {
         return Err(ApiError::bad_parameter(
             "q",
             "unknown",
@@ -190,6 +201,6 @@ pub async fn list_audit_events(
         ));
     }
     let (filter, canonical) = filters.parse()?;
-    let request = query.parse_with_default("audit_events", SORTABLE, "at", &canonical)?;
+    let request = page.request(&LIST, filters.sort.as_deref(), None, &canonical)?;
     Ok(HttpResponse::Ok().json(service::list(&state.db, &filter, &request).await?))
 }

@@ -9,7 +9,7 @@ use validator::Validate;
 
 use super::body::JsonBody;
 use super::conditional::{not_modified, with_etag, IfMatch};
-use super::list::{parse_choice, text_filter, CanonicalFilters, ListQuery, PageOf};
+use super::list::{parse_choice, text_filter, CanonicalFilters, ListSpec, PageOf, PageQuery, SearchQuery};
 use super::rules;
 use super::AppState;
 use crate::auth::policy::{self, Access};
@@ -18,8 +18,12 @@ use crate::domain::vocab::{MembershipStatus, Scale};
 use crate::error::{ApiError, Problem};
 use crate::service::enterprises as service;
 
-/// Sort fields of the enterprise list.
-pub const SORTABLE: &[&str] = &["name", "created_at", "updated_at"];
+/// The list's sort fields and default order.
+pub const LIST: ListSpec = ListSpec {
+    resource: "enterprises",
+    sortable: &["name", "created_at", "updated_at"],
+    default_field: "created_at",
+};
 
 /// An enterprise: a member unit of the alliance or a partner of its schools.
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -206,6 +210,9 @@ pub struct EnterprisePatch {
 #[derive(Debug, Default, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct EnterpriseFilters {
+    /// Sort by `name`, `created_at`, `updated_at`; `-` first for descending. Default `-created_at` (newest first); ties are broken by `id`.
+    #[param(pattern = "^-?(name|created_at|updated_at)$", example = "-created_at")]
+    pub sort: Option<String>,
     /// Only enterprises with this membership status.
     #[param(value_type = Option<MembershipStatus>)]
     pub membership_status: Option<String>,
@@ -280,7 +287,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     path = "/api/v1/enterprises",
     tag = "enterprises",
     security(("bearer" = []), ("oauth2" = [])),
-    params(ListQuery, EnterpriseFilters),
+    params(PageQuery, SearchQuery, EnterpriseFilters),
     responses(
         (status = 200, description = "One page of enterprises", body = PageOf<Enterprise>),
         (status = 400, description = "A bad `limit`, `sort`, filter value or cursor", body = Problem, content_type = "application/problem+json"),
@@ -291,7 +298,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 pub async fn list_enterprises(
     state: web::Data<AppState>,
     caller: Caller,
-    query: web::Query<ListQuery>,
+    page: web::Query<PageQuery>,
+    search: web::Query<SearchQuery>,
     filters: web::Query<EnterpriseFilters>,
 ) -> Result<HttpResponse, ApiError> {
     state
@@ -303,7 +311,7 @@ pub async fn list_enterprises(
         )
         .await?;
     let (filter, canonical) = filters.parse()?;
-    let request = query.parse("enterprises", SORTABLE, &canonical)?;
+    let request = page.request(&LIST, filters.sort.as_deref(), Some(&search), &canonical)?;
     let page = service::list(&state.db, &filter, &request).await?;
     Ok(HttpResponse::Ok().json(page))
 }

@@ -19,26 +19,41 @@ pub const MAX_Q_CHARS: usize = 200;
 /// A resource's filters in canonical text form, `(name, value)`, to bind cursors to.
 pub type CanonicalFilters = Vec<(&'static str, String)>;
 
-/// Paging, sorting, search and incremental sync: accepted by every list.
+/// Paging: accepted by every list.
 #[derive(Debug, Default, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
-pub struct ListQuery {
-    /// Items per page, 1–100 (default 20).
+pub struct PageQuery {
+    /// Items per page, 1–100 (default 20); it may change from page to page.
     #[param(value_type = Option<u32>, minimum = 1, maximum = 100, example = 20)]
     pub limit: Option<String>,
     /// The `next_cursor` of the previous page. Opaque; valid only with the
-    /// same `sort`, `q` and filters it was issued for.
+    /// same `sort`, search and filters it was issued for (otherwise 400).
     pub cursor: Option<String>,
-    /// A field from the resource's sort list, `-` first for descending.
-    /// Default `-created_at` (newest first); ties are broken by `id`.
-    #[param(example = "-created_at")]
-    pub sort: Option<String>,
-    /// Substring search that ignores case and traditional vs simplified Chinese.
-    #[param(example = "产教融合")]
+}
+
+/// Search and incremental sync: accepted by every list but the audit trail.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct SearchQuery {
+    /// Substring search that ignores case and traditional vs simplified
+    /// Chinese; `%` and `_` are literal. At most 200 characters.
+    #[param(example = "产教融合", max_length = 200)]
     pub q: Option<String>,
     /// Only records updated at or after this RFC 3339 time (inclusive).
     #[param(value_type = Option<String>, format = DateTime, example = "2024-04-03T08:00:00Z")]
     pub updated_since: Option<String>,
+}
+
+/// What a list offers: its name (cursors are bound to it), the fields it
+/// sorts by, and the field of its default order (newest first).
+#[derive(Debug, Clone, Copy)]
+pub struct ListSpec {
+    /// The list's name.
+    pub resource: &'static str,
+    /// The sort allow-list.
+    pub sortable: &'static [&'static str],
+    /// The default sort field, descending.
+    pub default_field: &'static str,
 }
 
 /// One page of a list.
@@ -64,26 +79,16 @@ impl<T: ToSchema> PageOf<T> {
     }
 }
 
-impl ListQuery {
-    /// Checks the parameters and builds the service's page request.
-    /// `filters` are the resource's own filters in canonical text form; the
-    /// cursor is bound to them, to the sort and to `q`.
-    pub fn parse(
+impl PageQuery {
+    /// Checks the parameters and builds the service's page request. `sort` is
+    /// the list's `sort` parameter, `search` its `q` and `updated_since` (if it
+    /// takes them), `filters` its own filters in canonical text form; the
+    /// cursor is bound to all of them.
+    pub fn request(
         &self,
-        resource: &str,
-        sortable: &[&'static str],
-        filters: &[(&str, String)],
-    ) -> Result<ListRequest, ApiError> {
-        self.parse_with_default(resource, sortable, "created_at", filters)
-    }
-
-    /// As [`Self::parse`], for a resource whose default order is newest
-    /// first by `default_field` rather than by `created_at`.
-    pub fn parse_with_default(
-        &self,
-        resource: &str,
-        sortable: &[&'static str],
-        default_field: &'static str,
+        spec: &ListSpec,
+        sort: Option<&str>,
+        search: Option<&SearchQuery>,
         filters: &[(&str, String)],
     ) -> Result<ListRequest, ApiError> {
         let limit = match self.limit.as_deref() {
@@ -99,8 +104,8 @@ impl ListQuery {
                 }
             },
         };
-        let sort = parse_sort(self.sort.as_deref(), sortable, default_field)?;
-        let q = match self.q.as_deref().map(str::trim) {
+        let sort = parse_sort(sort, spec.sortable, spec.default_field)?;
+        let q = match search.and_then(|s| s.q.as_deref()).map(str::trim) {
             None | Some("") => None,
             Some(q) if q.contains('\0') => {
                 return Err(ApiError::bad_parameter("q", "invalid", "must not contain U+0000"))
@@ -114,16 +119,15 @@ impl ListQuery {
             }
             Some(q) => Some(fold(q)),
         };
-        let updated_since = self
-            .updated_since
-            .as_deref()
+        let updated_since = search
+            .and_then(|s| s.updated_since.as_deref())
             .map(|text| parse_timestamp("updated_since", text))
             .transpose()?;
 
         let sort_text = format!("{}{}", if sort.descending { "-" } else { "" }, sort.field);
         let since_text = updated_since.map(|t| t.to_rfc3339()).unwrap_or_default();
         let mut parts: Vec<(&str, &str)> = vec![
-            ("resource", resource),
+            ("resource", spec.resource),
             ("sort", &sort_text),
             ("q", q.as_deref().unwrap_or("")),
             ("updated_since", &since_text),
@@ -227,26 +231,32 @@ pub fn parse_choice<T>(
 mod tests {
     use super::*;
 
-    fn query(limit: Option<&str>, sort: Option<&str>) -> ListQuery {
-        ListQuery {
+    const SPEC: ListSpec = ListSpec {
+        resource: "x",
+        sortable: &["name", "created_at"],
+        default_field: "created_at",
+    };
+
+    fn request(limit: Option<&str>, sort: Option<&str>) -> Result<ListRequest, ApiError> {
+        let page = PageQuery {
             limit: limit.map(str::to_string),
-            sort: sort.map(str::to_string),
-            ..Default::default()
-        }
+            cursor: None,
+        };
+        page.request(&SPEC, sort, None, &[])
     }
 
     #[test]
     fn limits_outside_one_to_a_hundred_are_refused() {
         for bad in ["0", "101", "-1", "abc", "1.5", "２0"] {
-            assert!(query(Some(bad), None).parse("x", &["name"], &[]).is_err(), "{bad}");
+            assert!(request(Some(bad), None).is_err(), "{bad}");
         }
-        assert_eq!(query(Some("100"), None).parse("x", &["name"], &[]).unwrap().limit, 100);
-        assert_eq!(query(None, None).parse("x", &["name"], &[]).unwrap().limit, 20);
+        assert_eq!(request(Some("100"), None).unwrap().limit, 100);
+        assert_eq!(request(None, None).unwrap().limit, 20);
     }
 
     #[test]
     fn the_default_sort_is_newest_first_and_unknown_sorts_are_refused() {
-        let r = query(None, None).parse("x", &["name", "created_at"], &[]).unwrap();
+        let r = request(None, None).unwrap();
         assert_eq!(
             r.sort,
             Sort {
@@ -254,7 +264,7 @@ mod tests {
                 descending: true
             }
         );
-        let r = query(None, Some("-name")).parse("x", &["name"], &[]).unwrap();
+        let r = request(None, Some("-name")).unwrap();
         assert_eq!(
             r.sort,
             Sort {
@@ -262,8 +272,8 @@ mod tests {
                 descending: true
             }
         );
-        assert!(query(None, Some("password")).parse("x", &["name"], &[]).is_err());
-        assert!(query(None, Some("--name")).parse("x", &["name"], &[]).is_err());
+        assert!(request(None, Some("password")).is_err());
+        assert!(request(None, Some("--name")).is_err());
     }
 
     #[test]

@@ -9,7 +9,7 @@ use validator::Validate;
 
 use super::body::JsonBody;
 use super::conditional::{not_modified, with_etag, IfMatch};
-use super::list::{parse_choice, text_filter, CanonicalFilters, ListQuery, PageOf};
+use super::list::{parse_choice, text_filter, CanonicalFilters, ListSpec, PageOf, PageQuery, SearchQuery};
 use super::rules;
 use super::AppState;
 use crate::auth::policy::{self, Access};
@@ -18,8 +18,12 @@ use crate::domain::vocab::{MembershipStatus, SchoolKind};
 use crate::error::{ApiError, Problem};
 use crate::service::schools as service;
 
-/// Sort fields of the school list.
-pub const SORTABLE: &[&str] = &["name", "created_at", "updated_at"];
+/// The list's sort fields and default order.
+pub const LIST: ListSpec = ListSpec {
+    resource: "schools",
+    sortable: &["name", "created_at", "updated_at"],
+    default_field: "created_at",
+};
 
 /// A major (专业) a school teaches.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Validate, ToSchema)]
@@ -195,6 +199,9 @@ pub struct SchoolPatch {
 #[derive(Debug, Default, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct SchoolFilters {
+    /// Sort by `name`, `created_at`, `updated_at`; `-` first for descending. Default `-created_at` (newest first); ties are broken by `id`.
+    #[param(pattern = "^-?(name|created_at|updated_at)$", example = "-created_at")]
+    pub sort: Option<String>,
     /// Only schools of this kind.
     #[param(value_type = Option<SchoolKind>)]
     pub kind: Option<String>,
@@ -263,7 +270,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     path = "/api/v1/schools",
     tag = "schools",
     security(("bearer" = []), ("oauth2" = [])),
-    params(ListQuery, SchoolFilters),
+    params(PageQuery, SearchQuery, SchoolFilters),
     responses(
         (status = 200, description = "One page of schools", body = PageOf<School>),
         (status = 400, description = "A bad `limit`, `sort`, filter value or cursor", body = Problem, content_type = "application/problem+json"),
@@ -274,14 +281,15 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 pub async fn list_schools(
     state: web::Data<AppState>,
     caller: Caller,
-    query: web::Query<ListQuery>,
+    page: web::Query<PageQuery>,
+    search: web::Query<SearchQuery>,
     filters: web::Query<SchoolFilters>,
 ) -> Result<HttpResponse, ApiError> {
     state
         .guard(&caller, "school", None, policy::schools(&caller, Access::Read, None))
         .await?;
     let (filter, canonical) = filters.parse()?;
-    let request = query.parse("schools", SORTABLE, &canonical)?;
+    let request = page.request(&LIST, filters.sort.as_deref(), Some(&search), &canonical)?;
     let page = service::list(&state.db, &filter, &request).await?;
     Ok(HttpResponse::Ok().json(page))
 }

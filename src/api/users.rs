@@ -9,7 +9,7 @@ use validator::Validate;
 
 use super::body::JsonBody;
 use super::conditional::{not_modified, with_etag, IfMatch};
-use super::list::{parse_choice, CanonicalFilters, ListQuery, PageOf};
+use super::list::{parse_choice, CanonicalFilters, ListSpec, PageOf, PageQuery, SearchQuery};
 use super::rules;
 use super::AppState;
 use crate::auth::policy;
@@ -18,8 +18,12 @@ use crate::domain::vocab::Role;
 use crate::error::{ApiError, Problem};
 use crate::service::users as service;
 
-/// Sort fields of the user list.
-pub const SORTABLE: &[&str] = &["username", "created_at", "updated_at"];
+/// The list's sort fields and default order.
+pub const LIST: ListSpec = ListSpec {
+    resource: "users",
+    sortable: &["username", "created_at", "updated_at"],
+    default_field: "created_at",
+};
 
 /// A user account. The password hash is never shown.
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -126,6 +130,9 @@ pub struct PasswordReset {
 #[derive(Debug, Default, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct UserFilters {
+    /// Sort by `username`, `created_at`, `updated_at`; `-` first for descending. Default `-created_at` (newest first); ties are broken by `id`.
+    #[param(pattern = "^-?(username|created_at|updated_at)$", example = "-created_at")]
+    pub sort: Option<String>,
     /// Only users with this role.
     #[param(value_type = Option<Role>)]
     pub role: Option<String>,
@@ -191,7 +198,7 @@ async fn admin_only(state: &AppState, caller: &Caller, id: Option<Uuid>) -> Resu
     get,
     path = "/api/v1/users",
     tag = "users",
-    params(ListQuery, UserFilters),
+    params(PageQuery, SearchQuery, UserFilters),
     security(("bearer" = []), ("oauth2" = [])),
     responses(
         (status = 200, description = "One page of users", body = PageOf<User>),
@@ -203,12 +210,13 @@ async fn admin_only(state: &AppState, caller: &Caller, id: Option<Uuid>) -> Resu
 pub async fn list_users(
     state: web::Data<AppState>,
     caller: Caller,
-    query: web::Query<ListQuery>,
+    page: web::Query<PageQuery>,
+    search: web::Query<SearchQuery>,
     filters: web::Query<UserFilters>,
 ) -> Result<HttpResponse, ApiError> {
     admin_only(&state, &caller, None).await?;
     let (filter, canonical) = filters.parse()?;
-    let request = query.parse("users", SORTABLE, &canonical)?;
+    let request = page.request(&LIST, filters.sort.as_deref(), Some(&search), &canonical)?;
     Ok(HttpResponse::Ok().json(service::list(&state.db, &filter, &request).await?))
 }
 
