@@ -254,6 +254,9 @@ pub async fn me(state: web::Data<AppState>, caller: Caller) -> Result<HttpRespon
         (status = 401, description = "No valid access token", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Never: every role may change its own password", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Wrong current password, or a new one that is too short", body = Problem, content_type = "application/problem+json"),
+        (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "Body not sent as JSON", body = Problem, content_type = "application/problem+json"),
     )
 )]
 pub async fn change_password(

@@ -48,10 +48,12 @@ impl FromRequest for IfMatch {
     type Future = Ready<Result<Self, ApiError>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        // An empty header names nothing: it is treated as absent.
         let values: Vec<&str> = req
             .headers()
             .get_all(header::IF_MATCH)
             .filter_map(|v| v.to_str().ok())
+            .filter(|v| !v.trim().is_empty())
             .collect();
         if values.is_empty() {
             return ready(Ok(IfMatch(None)));

@@ -84,38 +84,49 @@ pub struct Enterprise {
 pub struct EnterpriseCreate {
     /// Registered name, 1–200 characters.
     #[validate(length(min = 1, max = 200), custom(function = "rules::not_blank"))]
+    #[schema(min_length = 1, max_length = 200)]
     pub name: String,
     /// Short name, at most 50 characters.
     #[validate(length(max = 50))]
+    #[schema(max_length = 50)]
     pub short_name: Option<String>,
     /// Unified Social Credit Code; lower case is accepted and stored upper-cased.
     #[validate(custom(function = "rules::credit_code"))]
+    #[schema(pattern = "^[0-9A-HJ-NPQRTUWXYa-hj-npqrtuwxy]{18}$")]
     pub credit_code: Option<String>,
     /// Industry, at most 100 characters.
     #[validate(length(max = 100))]
+    #[schema(max_length = 100)]
     pub industry: Option<String>,
     /// Size of the enterprise.
     pub scale: Option<Scale>,
     /// Street address, at most 500 characters.
     #[validate(length(max = 500))]
+    #[schema(max_length = 500)]
     pub address: Option<String>,
     /// Administrative region code, 6 digits.
     #[validate(custom(function = "rules::region_code"))]
+    #[schema(pattern = "^[0-9]{6}$")]
     pub region_code: Option<String>,
     /// Contact person, at most 500 characters.
     #[validate(length(max = 500))]
+    #[schema(max_length = 500)]
     pub contact_name: Option<String>,
     /// A mainland mobile or landline number.
     #[validate(custom(function = "rules::phone"))]
+    #[schema(pattern = "^(\\+?86)?1[3-9][0-9]{9}$|^0[0-9]{2,3}-?[1-9][0-9]{6,7}(-[0-9]{1,6})?$")]
     pub contact_phone: Option<String>,
     /// An email address.
     #[validate(email, length(max = 500))]
+    #[schema(format = Email, max_length = 500)]
     pub contact_email: Option<String>,
     /// Website, at most 500 characters.
     #[validate(length(max = 500))]
+    #[schema(max_length = 500)]
     pub website: Option<String>,
     /// Description, at most 5000 characters.
     #[validate(length(max = 5000))]
+    #[schema(max_length = 5000)]
     pub description: Option<String>,
     /// Standing with the alliance; default `none`.
     pub membership_status: Option<MembershipStatus>,
@@ -123,6 +134,7 @@ pub struct EnterpriseCreate {
     pub joined_on: Option<NaiveDate>,
     /// At most 20 tags of 1–30 characters; repeats are dropped.
     #[validate(length(max = 20), custom(function = "rules::tags"))]
+    #[schema(max_items = 20)]
     pub tags: Option<Vec<String>>,
 }
 
@@ -136,21 +148,25 @@ pub struct EnterprisePatch {
     #[serde(default, deserialize_with = "rules::double_option")]
     #[validate(length(min = 1, max = 200), custom(function = "rules::not_blank"))]
     #[schema(value_type = Option<String>)]
+    #[schema(min_length = 1, max_length = 200)]
     pub name: Option<Option<String>>,
     /// Short name, at most 50 characters.
     #[serde(default, deserialize_with = "rules::double_option")]
     #[validate(length(max = 50))]
     #[schema(value_type = Option<String>)]
+    #[schema(max_length = 50)]
     pub short_name: Option<Option<String>>,
     /// Unified Social Credit Code.
     #[serde(default, deserialize_with = "rules::double_option")]
     #[validate(custom(function = "rules::credit_code"))]
     #[schema(value_type = Option<String>)]
+    #[schema(pattern = "^[0-9A-HJ-NPQRTUWXYa-hj-npqrtuwxy]{18}$")]
     pub credit_code: Option<Option<String>>,
     /// Industry, at most 100 characters.
     #[serde(default, deserialize_with = "rules::double_option")]
     #[validate(length(max = 100))]
     #[schema(value_type = Option<String>)]
+    #[schema(max_length = 100)]
     pub industry: Option<Option<String>>,
     /// Size of the enterprise.
     #[serde(default, deserialize_with = "rules::double_option")]
@@ -160,36 +176,43 @@ pub struct EnterprisePatch {
     #[serde(default, deserialize_with = "rules::double_option")]
     #[validate(length(max = 500))]
     #[schema(value_type = Option<String>)]
+    #[schema(max_length = 500)]
     pub address: Option<Option<String>>,
     /// Administrative region code, 6 digits.
     #[serde(default, deserialize_with = "rules::double_option")]
     #[validate(custom(function = "rules::region_code"))]
     #[schema(value_type = Option<String>)]
+    #[schema(pattern = "^[0-9]{6}$")]
     pub region_code: Option<Option<String>>,
     /// Contact person.
     #[serde(default, deserialize_with = "rules::double_option")]
     #[validate(length(max = 500))]
     #[schema(value_type = Option<String>)]
+    #[schema(max_length = 500)]
     pub contact_name: Option<Option<String>>,
     /// A mainland mobile or landline number.
     #[serde(default, deserialize_with = "rules::double_option")]
     #[validate(custom(function = "rules::phone"))]
     #[schema(value_type = Option<String>)]
+    #[schema(pattern = "^(\\+?86)?1[3-9][0-9]{9}$|^0[0-9]{2,3}-?[1-9][0-9]{6,7}(-[0-9]{1,6})?$")]
     pub contact_phone: Option<Option<String>>,
     /// An email address.
     #[serde(default, deserialize_with = "rules::double_option")]
     #[validate(email, length(max = 500))]
     #[schema(value_type = Option<String>)]
+    #[schema(format = Email, max_length = 500)]
     pub contact_email: Option<Option<String>>,
     /// Website, at most 500 characters.
     #[serde(default, deserialize_with = "rules::double_option")]
     #[validate(length(max = 500))]
     #[schema(value_type = Option<String>)]
+    #[schema(max_length = 500)]
     pub website: Option<Option<String>>,
     /// Description, at most 5000 characters.
     #[serde(default, deserialize_with = "rules::double_option")]
     #[validate(length(max = 5000))]
     #[schema(value_type = Option<String>)]
+    #[schema(max_length = 5000)]
     pub description: Option<Option<String>>,
     /// Standing with the alliance.
     #[serde(default, deserialize_with = "rules::double_option")]
@@ -203,6 +226,7 @@ pub struct EnterprisePatch {
     #[serde(default, deserialize_with = "rules::double_option")]
     #[validate(length(max = 20), custom(function = "rules::tags"))]
     #[schema(value_type = Option<Vec<String>>)]
+    #[schema(max_items = 20)]
     pub tags: Option<Option<Vec<String>>>,
 }
 
@@ -418,6 +442,7 @@ pub async fn get_enterprise(
         (status = 422, description = "Invalid or unknown fields", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "No valid access token", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Your role may not do this", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),
     )
 )]
 pub async fn update_enterprise(

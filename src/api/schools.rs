@@ -32,9 +32,11 @@ pub const LIST: ListSpec = ListSpec {
 pub struct Major {
     /// The major's code, if it has one (at most 500 characters).
     #[validate(length(max = 500))]
+    #[schema(max_length = 500)]
     pub code: Option<String>,
     /// The major's name, 1–500 characters.
     #[validate(length(min = 1, max = 500), custom(function = "rules::not_blank"))]
+    #[schema(min_length = 1, max_length = 500)]
     pub name: String,
 }
 
@@ -89,32 +91,41 @@ pub struct School {
 pub struct SchoolCreate {
     /// Name, 1–200 characters.
     #[validate(length(min = 1, max = 200), custom(function = "rules::not_blank"))]
+    #[schema(min_length = 1, max_length = 200)]
     pub name: String,
     /// Short name, at most 50 characters.
     #[validate(length(max = 50))]
+    #[schema(max_length = 50)]
     pub short_name: Option<String>,
     /// School identification code: 10 digits.
     #[validate(custom(function = "rules::school_code"))]
+    #[schema(pattern = "^[0-9]{10}$")]
     pub code: Option<String>,
     /// Kind of school.
     pub kind: Option<SchoolKind>,
     /// Street address, at most 500 characters.
     #[validate(length(max = 500))]
+    #[schema(max_length = 500)]
     pub address: Option<String>,
     /// Administrative region code, 6 digits.
     #[validate(custom(function = "rules::region_code"))]
+    #[schema(pattern = "^[0-9]{6}$")]
     pub region_code: Option<String>,
     /// Contact person, at most 500 characters.
     #[validate(length(max = 500))]
+    #[schema(max_length = 500)]
     pub contact_name: Option<String>,
     /// A mainland mobile or landline number.
     #[validate(custom(function = "rules::phone"))]
+    #[schema(pattern = "^(\\+?86)?1[3-9][0-9]{9}$|^0[0-9]{2,3}-?[1-9][0-9]{6,7}(-[0-9]{1,6})?$")]
     pub contact_phone: Option<String>,
     /// An email address.
     #[validate(email, length(max = 500))]
+    #[schema(format = Email, max_length = 500)]
     pub contact_email: Option<String>,
     /// Website, at most 500 characters.
     #[validate(length(max = 500))]
+    #[schema(max_length = 500)]
     pub website: Option<String>,
     /// Standing with the alliance; default `none`.
     pub membership_status: Option<MembershipStatus>,
@@ -122,6 +133,7 @@ pub struct SchoolCreate {
     pub joined_on: Option<NaiveDate>,
     /// At most 200 majors, each with a `name`.
     #[validate(length(max = 200), nested)]
+    #[schema(max_items = 200)]
     pub majors: Option<Vec<Major>>,
 }
 
@@ -135,16 +147,19 @@ pub struct SchoolPatch {
     #[serde(default, deserialize_with = "rules::double_option")]
     #[validate(length(min = 1, max = 200), custom(function = "rules::not_blank"))]
     #[schema(value_type = Option<String>)]
+    #[schema(min_length = 1, max_length = 200)]
     pub name: Option<Option<String>>,
     /// Short name, at most 50 characters.
     #[serde(default, deserialize_with = "rules::double_option")]
     #[validate(length(max = 50))]
     #[schema(value_type = Option<String>)]
+    #[schema(max_length = 50)]
     pub short_name: Option<Option<String>>,
     /// School identification code: 10 digits.
     #[serde(default, deserialize_with = "rules::double_option")]
     #[validate(custom(function = "rules::school_code"))]
     #[schema(value_type = Option<String>)]
+    #[schema(pattern = "^[0-9]{10}$")]
     pub code: Option<Option<String>>,
     /// Kind of school.
     #[serde(default, deserialize_with = "rules::double_option")]
@@ -154,31 +169,37 @@ pub struct SchoolPatch {
     #[serde(default, deserialize_with = "rules::double_option")]
     #[validate(length(max = 500))]
     #[schema(value_type = Option<String>)]
+    #[schema(max_length = 500)]
     pub address: Option<Option<String>>,
     /// Administrative region code, 6 digits.
     #[serde(default, deserialize_with = "rules::double_option")]
     #[validate(custom(function = "rules::region_code"))]
     #[schema(value_type = Option<String>)]
+    #[schema(pattern = "^[0-9]{6}$")]
     pub region_code: Option<Option<String>>,
     /// Contact person.
     #[serde(default, deserialize_with = "rules::double_option")]
     #[validate(length(max = 500))]
     #[schema(value_type = Option<String>)]
+    #[schema(max_length = 500)]
     pub contact_name: Option<Option<String>>,
     /// A mainland mobile or landline number.
     #[serde(default, deserialize_with = "rules::double_option")]
     #[validate(custom(function = "rules::phone"))]
     #[schema(value_type = Option<String>)]
+    #[schema(pattern = "^(\\+?86)?1[3-9][0-9]{9}$|^0[0-9]{2,3}-?[1-9][0-9]{6,7}(-[0-9]{1,6})?$")]
     pub contact_phone: Option<Option<String>>,
     /// An email address.
     #[serde(default, deserialize_with = "rules::double_option")]
     #[validate(email, length(max = 500))]
     #[schema(value_type = Option<String>)]
+    #[schema(format = Email, max_length = 500)]
     pub contact_email: Option<Option<String>>,
     /// Website, at most 500 characters.
     #[serde(default, deserialize_with = "rules::double_option")]
     #[validate(length(max = 500))]
     #[schema(value_type = Option<String>)]
+    #[schema(max_length = 500)]
     pub website: Option<Option<String>>,
     /// Standing with the alliance.
     #[serde(default, deserialize_with = "rules::double_option")]
@@ -192,6 +213,7 @@ pub struct SchoolPatch {
     #[serde(default, deserialize_with = "rules::double_option")]
     #[validate(length(max = 200), nested)]
     #[schema(value_type = Option<Vec<Major>>)]
+    #[schema(max_items = 200)]
     pub majors: Option<Option<Vec<Major>>>,
 }
 
@@ -391,6 +413,7 @@ pub async fn get_school(
         (status = 422, description = "Invalid or unknown fields", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "No valid access token", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Your role may not do this", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),
     )
 )]
 pub async fn update_school(

@@ -61,9 +61,11 @@ pub struct User {
 pub struct UserCreate {
     /// Login name: 3–64 characters of `a-z0-9_.-`, unique.
     #[validate(custom(function = "rules::username"))]
+    #[schema(pattern = "^[a-z0-9_.-]{3,64}$")]
     pub username: String,
     /// Name shown to people, at most 500 characters.
     #[validate(length(max = 500))]
+    #[schema(max_length = 500)]
     pub display_name: Option<String>,
     /// What the user may do.
     pub role: Role,
@@ -80,6 +82,7 @@ pub struct UserCreate {
     /// At least 12 characters.
     #[validate(length(min = 12, max = 1000))]
     #[schema(format = Password, min_length = 12)]
+    #[schema(max_length = 1000)]
     pub password: String,
 }
 
@@ -93,6 +96,7 @@ pub struct UserPatch {
     #[serde(default, deserialize_with = "rules::double_option")]
     #[validate(length(max = 500))]
     #[schema(value_type = Option<String>)]
+    #[schema(max_length = 500)]
     pub display_name: Option<Option<String>>,
     /// What the user may do; the organisation must agree with it.
     #[serde(default, deserialize_with = "rules::double_option")]
@@ -123,6 +127,7 @@ pub struct PasswordReset {
     /// At least 12 characters.
     #[validate(length(min = 12, max = 1000))]
     #[schema(format = Password, min_length = 12)]
+    #[schema(max_length = 1000)]
     pub password: String,
 }
 
@@ -236,6 +241,7 @@ pub async fn list_users(
         (status = 409, description = "The username is taken", body = Problem, content_type = "application/problem+json"),
         (status = 415, description = "Body not sent as application/json", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid fields, or role and organisation disagree", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),
     )
 )]
 pub async fn create_user(state: web::Data<AppState>, caller: Caller, body: JsonBody) -> Result<HttpResponse, ApiError> {
@@ -298,6 +304,9 @@ pub async fn get_user(
         (status = 409, description = "Disabling yourself", body = Problem, content_type = "application/problem+json"),
         (status = 412, description = "If-Match is stale", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid fields (a password among them)", body = Problem, content_type = "application/problem+json"),
+        (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "Body not sent as JSON", body = Problem, content_type = "application/problem+json"),
     )
 )]
 pub async fn update_user(
@@ -363,6 +372,9 @@ pub async fn delete_user(
         (status = 403, description = "Not an admin", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such user", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Too short", body = Problem, content_type = "application/problem+json"),
+        (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "Body not sent as JSON", body = Problem, content_type = "application/problem+json"),
     )
 )]
 pub async fn reset_password(

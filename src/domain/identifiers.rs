@@ -2,7 +2,10 @@
 //! Codes, resident ID numbers, school identification codes, phone numbers
 //! and region codes. "Digit" means an ASCII digit everywhere here.
 
+use std::sync::LazyLock;
+
 use chrono::NaiveDate;
+use regex::Regex;
 
 /// The 31 characters a Unified Social Credit Code is written in; a
 /// character's value is its index (no I, O, S, V, Z).
@@ -68,48 +71,17 @@ pub fn is_region_code(input: &str) -> bool {
     input.len() == 6 && input.bytes().all(|b| b.is_ascii_digit())
 }
 
-/// A mainland mobile number (`^(\+?86)?1[3-9]\d{9}$`) or a landline such as
-/// `0536-1234567` (area code 0 + 2–3 digits, an optional `-`, 7–8 digits,
-/// and an optional `-` extension of 1–6 digits).
+/// What a contact phone must match: a mainland mobile number (with or
+/// without `+86`/`86`), or a landline such as `0536-1234567` (area code 0 +
+/// 2–3 digits, an optional `-`, 7–8 digits not starting with 0, an optional
+/// `-` extension). ASCII digits only. The OpenAPI document states the same pattern.
+pub const PHONE_PATTERN: &str = r"^(\+?86)?1[3-9][0-9]{9}$|^0[0-9]{2,3}-?[1-9][0-9]{6,7}(-[0-9]{1,6})?$";
+
+static PHONE: LazyLock<Option<Regex>> = LazyLock::new(|| Regex::new(PHONE_PATTERN).ok());
+
+/// Whether `input` is a mainland mobile or landline number ([`PHONE_PATTERN`]).
 pub fn is_phone(input: &str) -> bool {
-    is_mobile(input) || is_landline(input)
-}
-
-fn is_mobile(input: &str) -> bool {
-    let rest = input
-        .strip_prefix("+86")
-        .or_else(|| input.strip_prefix("86"))
-        .unwrap_or(input);
-    let b = rest.as_bytes();
-    b.len() == 11 && b.iter().all(u8::is_ascii_digit) && b[0] == b'1' && (b'3'..=b'9').contains(&b[1])
-}
-
-fn is_landline(input: &str) -> bool {
-    let parts: Vec<&str> = input.split('-').collect();
-    match parts.as_slice() {
-        // Area code and local number written together, e.g. `05361234567`.
-        [whole] => {
-            (11..=12).contains(&whole.len())
-                && whole.starts_with('0')
-                && !whole[1..].starts_with('0')
-                && whole.bytes().all(|b| b.is_ascii_digit())
-        }
-        [area, local] => is_area_code(area) && is_local_number(local),
-        [area, local, ext] => is_area_code(area) && is_local_number(local) && is_extension(ext),
-        _ => false,
-    }
-}
-
-fn is_area_code(s: &str) -> bool {
-    (3..=4).contains(&s.len()) && s.starts_with('0') && s.bytes().all(|b| b.is_ascii_digit())
-}
-
-fn is_local_number(s: &str) -> bool {
-    (7..=8).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_digit()) && !s.starts_with('0')
-}
-
-fn is_extension(s: &str) -> bool {
-    (1..=6).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_digit())
+    PHONE.as_ref().is_some_and(|re| re.is_match(input))
 }
 
 /// Masks a resident ID number: the first 6 and last 4 characters kept, `*`

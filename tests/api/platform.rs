@@ -127,3 +127,15 @@ async fn every_protected_operation_declares_both_security_schemes_and_its_401_an
         );
     }
 }
+
+#[tokio::test]
+async fn the_documented_phone_pattern_is_the_one_the_service_checks() {
+    let doc: Value = serde_json::from_str(&chanjiao::api::docs::openapi_json()).unwrap();
+    for schema in ["EnterpriseCreate", "EnterprisePatch", "SchoolCreate", "SchoolPatch"] {
+        assert_eq!(
+            doc["components"]["schemas"][schema]["properties"]["contact_phone"]["pattern"],
+            chanjiao::domain::identifiers::PHONE_PATTERN,
+            "{schema}"
+        );
+    }
+}
