@@ -83,7 +83,7 @@ pub struct AuditEvent {
 #[into_params(parameter_in = Query)]
 pub struct AuditFilters {
     /// Sort by `at`; `-` first for descending. Default `-at` (newest first); ties are broken by `id`.
-    #[param(pattern = "^-?(at)$", example = "-at")]
+    #[param(pattern = "^(-?(at))?$", example = "-at")]
     pub sort: Option<String>,
     /// Only events on this resource type.
     pub resource_type: Option<String>,
@@ -132,6 +132,7 @@ impl AuditFilters {
         let actor_user_id = self
             .actor_user_id
             .as_deref()
+            .filter(|v| !v.is_empty())
             .map(|v| {
                 Uuid::parse_str(v).map_err(|_| ApiError::bad_parameter("actor_user_id", "format", "must be a UUID"))
             })
@@ -141,8 +142,18 @@ impl AuditFilters {
             resource_id: text_filter("resource_id", self.resource_id.as_deref())?,
             actor_user_id,
             action: pick("action", self.action.as_deref(), ACTIONS)?,
-            from: self.from.as_deref().map(|t| parse_timestamp("from", t)).transpose()?,
-            to: self.to.as_deref().map(|t| parse_timestamp("to", t)).transpose()?,
+            from: self
+                .from
+                .as_deref()
+                .filter(|t| !t.is_empty())
+                .map(|t| parse_timestamp("from", t))
+                .transpose()?,
+            to: self
+                .to
+                .as_deref()
+                .filter(|t| !t.is_empty())
+                .map(|t| parse_timestamp("to", t))
+                .transpose()?,
         };
         let canonical = vec![
             ("resource_type", self.resource_type.clone().unwrap_or_default()),

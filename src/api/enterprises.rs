@@ -235,7 +235,7 @@ pub struct EnterprisePatch {
 #[into_params(parameter_in = Query)]
 pub struct EnterpriseFilters {
     /// Sort by `name`, `created_at`, `updated_at`; `-` first for descending. Default `-created_at` (newest first); ties are broken by `id`.
-    #[param(pattern = "^-?(name|created_at|updated_at)$", example = "-created_at")]
+    #[param(pattern = "^(-?(name|created_at|updated_at))?$", example = "-created_at")]
     pub sort: Option<String>,
     /// Only enterprises with this membership status.
     #[param(value_type = Option<MembershipStatus>)]

@@ -121,6 +121,7 @@ impl PageQuery {
         };
         let updated_since = search
             .and_then(|s| s.updated_since.as_deref())
+            .filter(|text| !text.is_empty())
             .map(|text| parse_timestamp("updated_since", text))
             .transpose()?;
 
@@ -198,10 +199,11 @@ pub fn parse_timestamp(name: &str, text: &str) -> Result<DateTime<Utc>, ApiError
         .map_err(|_| ApiError::bad_parameter(name, "format", "must be an RFC 3339 time such as 2024-04-03T08:00:00Z"))
 }
 
-/// Checks a free-text filter: at most 500 characters, no U+0000.
+/// Checks a free-text filter: at most 500 characters, no U+0000; an empty
+/// value is no filter.
 pub fn text_filter(name: &str, text: Option<&str>) -> Result<Option<String>, ApiError> {
     match text {
-        None => Ok(None),
+        None | Some("") => Ok(None),
         Some(t) if t.contains('\0') => Err(ApiError::bad_parameter(name, "invalid", "must not contain U+0000")),
         Some(t) if t.chars().count() > 500 => Err(ApiError::bad_parameter(
             name,
@@ -212,7 +214,8 @@ pub fn text_filter(name: &str, text: Option<&str>) -> Result<Option<String>, Api
     }
 }
 
-/// Parses a filter that takes one word of a closed vocabulary.
+/// Parses a filter that takes one word of a closed vocabulary; an empty value
+/// is no filter.
 pub fn parse_choice<T>(
     name: &str,
     text: Option<&str>,
@@ -220,7 +223,7 @@ pub fn parse_choice<T>(
     all: &[&str],
 ) -> Result<Option<T>, ApiError> {
     match text {
-        None => Ok(None),
+        None | Some("") => Ok(None),
         Some(t) => parse(t)
             .map(Some)
             .ok_or_else(|| ApiError::bad_parameter(name, "enum", format!("must be one of {}", all.join(", ")))),

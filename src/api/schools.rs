@@ -222,7 +222,7 @@ pub struct SchoolPatch {
 #[into_params(parameter_in = Query)]
 pub struct SchoolFilters {
     /// Sort by `name`, `created_at`, `updated_at`; `-` first for descending. Default `-created_at` (newest first); ties are broken by `id`.
-    #[param(pattern = "^-?(name|created_at|updated_at)$", example = "-created_at")]
+    #[param(pattern = "^(-?(name|created_at|updated_at))?$", example = "-created_at")]
     pub sort: Option<String>,
     /// Only schools of this kind.
     #[param(value_type = Option<SchoolKind>)]

@@ -136,7 +136,7 @@ pub struct PasswordReset {
 #[into_params(parameter_in = Query)]
 pub struct UserFilters {
     /// Sort by `username`, `created_at`, `updated_at`; `-` first for descending. Default `-created_at` (newest first); ties are broken by `id`.
-    #[param(pattern = "^-?(username|created_at|updated_at)$", example = "-created_at")]
+    #[param(pattern = "^(-?(username|created_at|updated_at))?$", example = "-created_at")]
     pub sort: Option<String>,
     /// Only users with this role.
     #[param(value_type = Option<Role>)]
@@ -159,7 +159,7 @@ impl UserFilters {
     fn parse(&self) -> Result<(UserFilter, CanonicalFilters), ApiError> {
         let roles: Vec<&str> = Role::ALL.iter().map(|r| r.as_str()).collect();
         let disabled = match self.disabled.as_deref() {
-            None => None,
+            None | Some("") => None,
             Some("true") => Some(true),
             Some("false") => Some(false),
             Some(_) => return Err(ApiError::bad_parameter("disabled", "type", "must be true or false")),

@@ -261,3 +261,17 @@ async fn updated_since_is_inclusive() {
         .await;
     assert_eq!(names(&page), vec!["new", "old"]);
 }
+
+#[tokio::test]
+async fn empty_filter_values_are_no_filter() {
+    let app = spawn_app().await;
+    seed(&app, &["a", "b"]).await;
+    let page = app
+        .list("/api/v1/enterprises?membership_status=&scale=&industry=&tag=&q=&updated_since=&sort=&cursor=")
+        .await;
+    assert_eq!(page["total"], 2);
+    let page = app
+        .list("/api/v1/audit-events?resource_type=&action=&actor_user_id=&from=&to=")
+        .await;
+    assert!(page["total"].as_u64().unwrap() >= 2);
+}
