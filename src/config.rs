@@ -35,6 +35,9 @@ pub struct Settings {
     /// `CHANJIAO_TRUSTED_PROXIES`: comma-separated CIDRs of proxies whose
     /// `X-Forwarded-For` hop names the client.
     pub trusted_proxies: Vec<ipnet::IpNet>,
+    /// `CHANJIAO_CORS_ORIGINS`: comma-separated origins (`https://app.example.cn`)
+    /// whose browser pages may call the API; none by default.
+    pub cors_origins: Vec<String>,
 }
 
 /// How access tokens are signed and checked.
@@ -76,6 +79,7 @@ impl std::fmt::Debug for Settings {
             .field("key_id", &self.auth.key_id)
             .field("admin_password", &self.admin_password.as_ref().map(|_| "***"))
             .field("trusted_proxies", &self.trusted_proxies)
+            .field("cors_origins", &self.cors_origins)
             .finish()
     }
 }
@@ -177,6 +181,24 @@ impl Settings {
                 .collect::<Result<_, _>>()?,
         };
 
+        let cors_origins: Vec<String> = get("CHANJIAO_CORS_ORIGINS")
+            .map(|text| {
+                text.split(',')
+                    .map(|s| s.trim().trim_end_matches('/').to_string())
+                    .filter(|s| !s.is_empty())
+                    .collect()
+            })
+            .unwrap_or_default();
+        if let Some(bad) = cors_origins
+            .iter()
+            .find(|o| !(o.starts_with("http://") || o.starts_with("https://")) || o.contains(['*', ' ']))
+        {
+            return Err(ConfigError {
+                variable: "CHANJIAO_CORS_ORIGINS",
+                reason: format!("`{bad}` is not an origin such as https://app.example.cn"),
+            });
+        }
+
         Ok(Settings {
             database_url,
             bind,
@@ -196,6 +218,7 @@ impl Settings {
             },
             admin_password: get("CHANJIAO_ADMIN_PASSWORD"),
             trusted_proxies,
+            cors_origins,
         })
     }
 
@@ -267,6 +290,7 @@ mod tests {
             ("CHANJIAO_JWT_SECRET", "too short"),
             ("CHANJIAO_TRUSTED_PROXIES", "10.0.0.0/8,nonsense"),
             ("CHANJIAO_ACCESS_TOKEN_TTL", "forever"),
+            ("CHANJIAO_CORS_ORIGINS", "*"),
         ] {
             let err = settings(&[(var, value)]).expect_err(var);
             assert_eq!(err.variable, var);

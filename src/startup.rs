@@ -6,7 +6,9 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use actix_cors::Cors;
 use actix_web::dev::{Server, Service, ServiceRequest, ServiceResponse};
+use actix_web::http::header;
 use actix_web::middleware::ErrorHandlers;
 use actix_web::{web, App, HttpServer};
 use actix_web_prom::PrometheusMetricsBuilder;
@@ -142,11 +144,13 @@ impl Application {
             .build()
             .map_err(|e| anyhow::anyhow!("cannot set up metrics: {e}"))?;
         let limit = BodyLimit(settings.max_body_bytes);
+        let cors_origins = settings.cors_origins.clone();
         let openapi = ApiDoc::openapi();
         let mut server = HttpServer::new(move || {
             App::new()
                 .wrap(ErrorHandlers::new().default_handler(problem_fallback))
                 .wrap_fn(log_request)
+                .wrap(cors(&cors_origins))
                 .wrap(metrics.clone())
                 .app_data(state.clone())
                 .app_data(limit)
@@ -204,6 +208,31 @@ impl Application {
         });
         self.server.await
     }
+}
+
+/// Cross-origin access for the listed browser origins only (none by
+/// default): the API's methods and headers, with `ETag`, `Location` and
+/// `Retry-After` readable by the page.
+fn cors(origins: &[String]) -> Cors {
+    let mut cors = Cors::default()
+        .allowed_methods(["GET", "POST", "PATCH", "DELETE"])
+        .allowed_headers([
+            header::AUTHORIZATION,
+            header::CONTENT_TYPE,
+            header::IF_MATCH,
+            header::IF_NONE_MATCH,
+        ])
+        .expose_headers([
+            header::ETAG,
+            header::LOCATION,
+            header::RETRY_AFTER,
+            header::WWW_AUTHENTICATE,
+        ])
+        .max_age(3600);
+    for origin in origins {
+        cors = cors.allowed_origin(origin);
+    }
+    cors
 }
 
 /// Logs each request's method, path (never its query string, which may

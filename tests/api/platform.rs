@@ -139,3 +139,73 @@ async fn the_documented_phone_pattern_is_the_one_the_service_checks() {
         );
     }
 }
+
+#[tokio::test]
+async fn listed_browser_origins_get_cors_headers_and_others_none() {
+    let app = crate::helpers::spawn_app_with(|s| s.cors_origins = vec!["https://app.example.cn".into()]).await;
+    let preflight = app
+        .request_as(
+            reqwest::Method::OPTIONS,
+            "/api/v1/enterprises/01900000-0000-7000-8000-000000000000",
+            None,
+        )
+        .header("Origin", "https://app.example.cn")
+        .header("Access-Control-Request-Method", "PATCH")
+        .header(
+            "Access-Control-Request-Headers",
+            "authorization, content-type, if-match",
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(preflight.status().as_u16(), 200);
+    assert_eq!(
+        preflight.headers()["access-control-allow-origin"],
+        "https://app.example.cn"
+    );
+    let methods = preflight.headers()["access-control-allow-methods"]
+        .to_str()
+        .unwrap()
+        .to_string();
+    assert!(methods.contains("PATCH"), "{methods}");
+
+    let response = app
+        .request(reqwest::Method::GET, "/api/v1/enterprises")
+        .header("Origin", "https://app.example.cn")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 200);
+    assert_eq!(
+        response.headers()["access-control-allow-origin"],
+        "https://app.example.cn"
+    );
+    let exposed = response.headers()["access-control-expose-headers"]
+        .to_str()
+        .unwrap()
+        .to_lowercase();
+    assert!(exposed.contains("etag") && exposed.contains("location"), "{exposed}");
+
+    // Another origin is served (non-browser clients send any Origin) but gets no CORS headers.
+    let response = app
+        .request(reqwest::Method::GET, "/api/v1/enterprises")
+        .header("Origin", "https://evil.example.com")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 200);
+    assert!(response.headers().get("access-control-allow-origin").is_none());
+}
+
+#[tokio::test]
+async fn without_listed_origins_no_cors_headers_are_sent() {
+    let app = spawn_app().await;
+    let response = app
+        .request(reqwest::Method::GET, "/api/v1/enterprises")
+        .header("Origin", "https://app.example.cn")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 200);
+    assert!(response.headers().get("access-control-allow-origin").is_none());
+}
