@@ -13,7 +13,7 @@ use crate::error::{FieldError, Problem};
     info(
         title = "chanjiao",
         description = "The HTTP API of a county's industry–education integration alliance (产教融合发展联盟): \
-its enterprises and schools, placements and apprenticeships, and meetings.\n\n\
+the directory of its enterprises and schools, user accounts, tokens and the audit trail.\n\n\
 Conventions: JSON in `snake_case`; ids are UUIDv7; times are RFC 3339 UTC; every record carries `version` \
 and answers with `ETag: \"<version>\"`; PATCH is a JSON merge patch and honours `If-Match`; lists page by \
 an opaque `cursor`; every error is `application/problem+json` (RFC 9457).",
