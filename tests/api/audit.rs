@@ -71,16 +71,7 @@ async fn logins_failures_refreshes_and_revocations_are_audited_as_token_events()
         ])
         .await;
     problem(response, 400).await;
-    let pair: Value = app
-        .token_request(&[
-            ("grant_type", "password"),
-            ("username", "admin"),
-            ("password", ADMIN_PASSWORD),
-        ])
-        .await
-        .json()
-        .await
-        .unwrap();
+    let pair: Value = app.token_pair("admin", ADMIN_PASSWORD).await;
     let refreshed: Value = app
         .token_request(&[
             ("grant_type", "refresh_token"),

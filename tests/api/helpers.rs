@@ -151,8 +151,8 @@ impl TestApp {
             .expect("POST /auth/token")
     }
 
-    /// Logs in with the password grant and returns the access token.
-    pub async fn login(&self, username: &str, password: &str) -> String {
+    /// Logs in with the password grant and returns the token response.
+    pub async fn token_pair(&self, username: &str, password: &str) -> Value {
         let response = self
             .token_request(&[
                 ("grant_type", "password"),
@@ -163,7 +163,15 @@ impl TestApp {
         let status = response.status().as_u16();
         let body: Value = response.json().await.expect("JSON");
         assert_eq!(status, 200, "logging in as {username}: {body}");
-        body["access_token"].as_str().unwrap().to_string()
+        body
+    }
+
+    /// Logs in with the password grant and returns the access token.
+    pub async fn login(&self, username: &str, password: &str) -> String {
+        self.token_pair(username, password).await["access_token"]
+            .as_str()
+            .unwrap()
+            .to_string()
     }
 
     /// Creates a user with this role (and organisation) and returns its id

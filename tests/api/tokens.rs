@@ -192,16 +192,7 @@ async fn service_users_use_client_credentials_only_and_people_the_password_grant
 #[tokio::test]
 async fn a_refresh_token_rotates_and_a_reused_one_revokes_the_whole_login() {
     let app = spawn_app().await;
-    let first: Value = app
-        .token_request(&[
-            ("grant_type", "password"),
-            ("username", "admin"),
-            ("password", ADMIN_PASSWORD),
-        ])
-        .await
-        .json()
-        .await
-        .unwrap();
+    let first: Value = app.token_pair("admin", ADMIN_PASSWORD).await;
     let r1 = first["refresh_token"].as_str().unwrap().to_string();
     let response = app
         .token_request(&[("grant_type", "refresh_token"), ("refresh_token", &r1)])
@@ -224,16 +215,7 @@ async fn a_refresh_token_rotates_and_a_reused_one_revokes_the_whole_login() {
     assert_eq!(problem(response, 400).await["error"], "invalid_grant");
 
     // Another login is not affected.
-    let other: Value = app
-        .token_request(&[
-            ("grant_type", "password"),
-            ("username", "admin"),
-            ("password", ADMIN_PASSWORD),
-        ])
-        .await
-        .json()
-        .await
-        .unwrap();
+    let other: Value = app.token_pair("admin", ADMIN_PASSWORD).await;
     let response = app
         .token_request(&[
             ("grant_type", "refresh_token"),
@@ -246,16 +228,7 @@ async fn a_refresh_token_rotates_and_a_reused_one_revokes_the_whole_login() {
 #[tokio::test]
 async fn revoking_a_refresh_token_logs_it_out_and_unknown_tokens_answer_200() {
     let app = spawn_app().await;
-    let pair: Value = app
-        .token_request(&[
-            ("grant_type", "password"),
-            ("username", "admin"),
-            ("password", ADMIN_PASSWORD),
-        ])
-        .await
-        .json()
-        .await
-        .unwrap();
+    let pair: Value = app.token_pair("admin", ADMIN_PASSWORD).await;
     let refresh = pair["refresh_token"].as_str().unwrap();
     let revoke = |token: String| {
         let app = &app;
@@ -395,16 +368,7 @@ async fn a_disabled_user_is_refused_at_once_and_its_refresh_tokens_stop_working(
             &json!({"username": "clerk", "role": "viewer", "password": USER_PASSWORD}),
         )
         .await;
-    let pair: Value = app
-        .token_request(&[
-            ("grant_type", "password"),
-            ("username", "clerk"),
-            ("password", USER_PASSWORD),
-        ])
-        .await
-        .json()
-        .await
-        .unwrap();
+    let pair: Value = app.token_pair("clerk", USER_PASSWORD).await;
     let access = pair["access_token"].as_str().unwrap();
     assert_eq!(status_with(&app, access).await, 200);
     let path = format!("/api/v1/users/{}", user["id"].as_str().unwrap());
@@ -635,16 +599,7 @@ async fn without_a_configured_secret_sqlite_keeps_a_generated_one_and_postgresql
 #[tokio::test]
 async fn of_two_simultaneous_refreshes_with_one_token_only_one_succeeds() {
     let app = spawn_app().await;
-    let pair: Value = app
-        .token_request(&[
-            ("grant_type", "password"),
-            ("username", "admin"),
-            ("password", ADMIN_PASSWORD),
-        ])
-        .await
-        .json()
-        .await
-        .unwrap();
+    let pair: Value = app.token_pair("admin", ADMIN_PASSWORD).await;
     let refresh = pair["refresh_token"].as_str().unwrap();
     let form = [("grant_type", "refresh_token"), ("refresh_token", refresh)];
     let (a, b) = tokio::join!(app.token_request(&form), app.token_request(&form));

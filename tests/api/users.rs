@@ -159,16 +159,7 @@ async fn an_admin_reset_replaces_the_password_and_ends_refresh_tokens() {
             &json!({"username": "wu.wei", "role": "viewer", "password": USER_PASSWORD}),
         )
         .await;
-    let pair: Value = app
-        .token_request(&[
-            ("grant_type", "password"),
-            ("username", "wu.wei"),
-            ("password", USER_PASSWORD),
-        ])
-        .await
-        .json()
-        .await
-        .unwrap();
+    let pair: Value = app.token_pair("wu.wei", USER_PASSWORD).await;
     let path = format!("/api/v1/users/{}/password", user["id"].as_str().unwrap());
     let response = app.post_json(&path, &json!({"password": "short"})).await;
     problem(response, 422).await;
