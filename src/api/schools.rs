@@ -146,20 +146,17 @@ pub struct SchoolPatch {
     /// Name, 1–200 characters.
     #[serde(default, deserialize_with = "rules::double_option")]
     #[validate(length(min = 1, max = 200), custom(function = "rules::not_blank"))]
-    #[schema(value_type = Option<String>)]
-    #[schema(min_length = 1, max_length = 200)]
+    #[schema(value_type = Option<String>, min_length = 1, max_length = 200)]
     pub name: Option<Option<String>>,
     /// Short name, at most 50 characters.
     #[serde(default, deserialize_with = "rules::double_option")]
     #[validate(length(max = 50))]
-    #[schema(value_type = Option<String>)]
-    #[schema(max_length = 50)]
+    #[schema(value_type = Option<String>, max_length = 50)]
     pub short_name: Option<Option<String>>,
     /// School identification code: 10 digits.
     #[serde(default, deserialize_with = "rules::double_option")]
     #[validate(custom(function = "rules::school_code"))]
-    #[schema(value_type = Option<String>)]
-    #[schema(pattern = "^[0-9]{10}$")]
+    #[schema(value_type = Option<String>, pattern = "^[0-9]{10}$")]
     pub code: Option<Option<String>>,
     /// Kind of school.
     #[serde(default, deserialize_with = "rules::double_option")]
@@ -168,38 +165,32 @@ pub struct SchoolPatch {
     /// Street address, at most 500 characters.
     #[serde(default, deserialize_with = "rules::double_option")]
     #[validate(length(max = 500))]
-    #[schema(value_type = Option<String>)]
-    #[schema(max_length = 500)]
+    #[schema(value_type = Option<String>, max_length = 500)]
     pub address: Option<Option<String>>,
     /// Administrative region code, 6 digits.
     #[serde(default, deserialize_with = "rules::double_option")]
     #[validate(custom(function = "rules::region_code"))]
-    #[schema(value_type = Option<String>)]
-    #[schema(pattern = "^[0-9]{6}$")]
+    #[schema(value_type = Option<String>, pattern = "^[0-9]{6}$")]
     pub region_code: Option<Option<String>>,
     /// Contact person.
     #[serde(default, deserialize_with = "rules::double_option")]
     #[validate(length(max = 500))]
-    #[schema(value_type = Option<String>)]
-    #[schema(max_length = 500)]
+    #[schema(value_type = Option<String>, max_length = 500)]
     pub contact_name: Option<Option<String>>,
     /// A mainland mobile or landline number.
     #[serde(default, deserialize_with = "rules::double_option")]
     #[validate(custom(function = "rules::phone"))]
-    #[schema(value_type = Option<String>)]
-    #[schema(pattern = "^(\\+?86)?1[3-9][0-9]{9}$|^0[0-9]{2,3}-?[1-9][0-9]{6,7}(-[0-9]{1,6})?$")]
+    #[schema(value_type = Option<String>, pattern = "^(\\+?86)?1[3-9][0-9]{9}$|^0[0-9]{2,3}-?[1-9][0-9]{6,7}(-[0-9]{1,6})?$")]
     pub contact_phone: Option<Option<String>>,
     /// An email address.
     #[serde(default, deserialize_with = "rules::double_option")]
     #[validate(email, length(max = 500))]
-    #[schema(value_type = Option<String>)]
-    #[schema(format = Email, max_length = 500)]
+    #[schema(value_type = Option<String>, format = Email, max_length = 500)]
     pub contact_email: Option<Option<String>>,
     /// Website, at most 500 characters.
     #[serde(default, deserialize_with = "rules::double_option")]
     #[validate(length(max = 500))]
-    #[schema(value_type = Option<String>)]
-    #[schema(max_length = 500)]
+    #[schema(value_type = Option<String>, max_length = 500)]
     pub website: Option<Option<String>>,
     /// Standing with the alliance.
     #[serde(default, deserialize_with = "rules::double_option")]
@@ -212,8 +203,7 @@ pub struct SchoolPatch {
     /// The whole new list of majors (`null` clears it).
     #[serde(default, deserialize_with = "rules::double_option")]
     #[validate(length(max = 200), nested)]
-    #[schema(value_type = Option<Vec<Major>>)]
-    #[schema(max_items = 200)]
+    #[schema(value_type = Option<Vec<Major>>, max_items = 200)]
     pub majors: Option<Option<Vec<Major>>>,
 }
 

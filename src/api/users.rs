@@ -81,8 +81,7 @@ pub struct UserCreate {
     pub disabled: bool,
     /// At least 12 characters.
     #[validate(length(min = 12, max = 1000))]
-    #[schema(format = Password, min_length = 12)]
-    #[schema(max_length = 1000)]
+    #[schema(format = Password, min_length = 12, max_length = 1000)]
     pub password: String,
 }
 
@@ -95,8 +94,7 @@ pub struct UserPatch {
     /// Name shown to people.
     #[serde(default, deserialize_with = "rules::double_option")]
     #[validate(length(max = 500))]
-    #[schema(value_type = Option<String>)]
-    #[schema(max_length = 500)]
+    #[schema(value_type = Option<String>, max_length = 500)]
     pub display_name: Option<Option<String>>,
     /// What the user may do; the organisation must agree with it.
     #[serde(default, deserialize_with = "rules::double_option")]
@@ -126,8 +124,7 @@ pub struct UserPatch {
 pub struct PasswordReset {
     /// At least 12 characters.
     #[validate(length(min = 12, max = 1000))]
-    #[schema(format = Password, min_length = 12)]
-    #[schema(max_length = 1000)]
+    #[schema(format = Password, min_length = 12, max_length = 1000)]
     pub password: String,
 }
 
