@@ -84,6 +84,21 @@ pub async fn record(db: &impl ConnectionTrait, actor: &Actor, event: Event) -> R
     Ok(())
 }
 
+/// Records a successful write of a record (`create`, `update`, `delete`)
+/// with the fields that differ between its states before and after.
+pub async fn record_change<T: Serialize>(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    action: &'static str,
+    resource_type: &'static str,
+    id: Uuid,
+    before: Option<&T>,
+    after: Option<&T>,
+) -> Result<(), DbErr> {
+    let event = Event::success(action, resource_type, id).with_changes(changes(before, after));
+    record(db, actor, event).await
+}
+
 /// Records a request refused with 403. A failure to write is logged, not
 /// returned: the caller gets its 403 either way.
 pub async fn record_denied(

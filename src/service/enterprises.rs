@@ -6,7 +6,7 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use super::audit::{self, Actor, Event};
+use super::audit::{self, Actor};
 use super::list::{fetch_page, search_condition, Keyset, ListRequest, SortValue};
 use super::{cannot_clear, check_precondition, find_for_update, forbidden_changes, now, Precondition};
 use crate::api::enterprises::{Enterprise, EnterpriseCreate, EnterpriseFilter, EnterprisePatch};
@@ -145,8 +145,7 @@ pub async fn create(db: &DatabaseConnection, actor: &Actor, input: EnterpriseCre
         .map_err(|e| ApiError::from_db(e, UNIQUE))?;
     write_tags(&txn, model.id, &tags, false).await?;
     let created = to_response(model);
-    let event = Event::success("create", "enterprise", created.id).with_changes(audit::changes(None, Some(&created)));
-    audit::record(&txn, actor, event).await?;
+    audit::record_change(&txn, actor, "create", "enterprise", created.id, None, Some(&created)).await?;
     txn.commit().await?;
     Ok(created)
 }
@@ -262,8 +261,7 @@ pub async fn update(
     if next.tags != current.tags {
         write_tags(&txn, id, &tags_of(&next), true).await?;
     }
-    let event = Event::success("update", "enterprise", id).with_changes(audit::changes(Some(&before), Some(&after)));
-    audit::record(&txn, actor, event).await?;
+    audit::record_change(&txn, actor, "update", "enterprise", id, Some(&before), Some(&after)).await?;
     txn.commit().await?;
     Ok(to_response(next))
 }

@@ -29,7 +29,7 @@ use serde::Serialize;
 use uuid::Uuid;
 
 use crate::error::{ApiError, FieldError};
-use audit::{Actor, Event};
+use audit::Actor;
 
 /// What an `If-Match` header demands of the record it changes.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -128,8 +128,7 @@ where
         .await
         .map_err(|e| ApiError::from_db(e, &[]))?;
     let before = to_response(current);
-    let event = Event::success("delete", resource_type, id).with_changes(audit::changes(Some(&before), None));
-    audit::record(&txn, actor, event).await?;
+    audit::record_change(&txn, actor, "delete", resource_type, id, Some(&before), None).await?;
     txn.commit().await?;
     Ok(())
 }

@@ -6,7 +6,7 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use super::audit::{self, Actor, Event};
+use super::audit::{self, Actor};
 use super::list::{fetch_page, search_condition, Keyset, ListRequest, SortValue};
 use super::{cannot_clear, check_precondition, find_for_update, forbidden_changes, now, Precondition};
 use crate::api::list::PageOf;
@@ -136,8 +136,7 @@ pub async fn create(db: &DatabaseConnection, actor: &Actor, input: SchoolCreate)
         .map_err(|e| ApiError::from_db(e, UNIQUE))?;
     write_majors(&txn, model.id, &majors, false).await?;
     let created = to_response(model);
-    let event = Event::success("create", "school", created.id).with_changes(audit::changes(None, Some(&created)));
-    audit::record(&txn, actor, event).await?;
+    audit::record_change(&txn, actor, "create", "school", created.id, None, Some(&created)).await?;
     txn.commit().await?;
     Ok(created)
 }
@@ -251,8 +250,7 @@ pub async fn update(
     if next.majors != current.majors {
         write_majors(&txn, id, &majors_of(&next), true).await?;
     }
-    let event = Event::success("update", "school", id).with_changes(audit::changes(Some(&before), Some(&after)));
-    audit::record(&txn, actor, event).await?;
+    audit::record_change(&txn, actor, "update", "school", id, Some(&before), Some(&after)).await?;
     txn.commit().await?;
     Ok(to_response(next))
 }

@@ -192,8 +192,7 @@ pub async fn create(db: &DatabaseConnection, actor: &Actor, input: UserCreate) -
         .await
         .map_err(|e| ApiError::from_db(e, UNIQUE))?;
     let created = to_response(model);
-    let event = Event::success("create", "user", created.id).with_changes(audit::changes(None, Some(&created)));
-    audit::record(&txn, actor, event).await?;
+    audit::record_change(&txn, actor, "create", "user", created.id, None, Some(&created)).await?;
     txn.commit().await?;
     Ok(created)
 }
@@ -294,8 +293,7 @@ pub async fn update(
         sessions::revoke_all_for_user(&txn, id).await?;
     }
     let (before, after) = (to_response(current), to_response(next));
-    let event = Event::success("update", "user", id).with_changes(audit::changes(Some(&before), Some(&after)));
-    audit::record(&txn, &caller.actor(), event).await?;
+    audit::record_change(&txn, &caller.actor(), "update", "user", id, Some(&before), Some(&after)).await?;
     txn.commit().await?;
     Ok(after)
 }
