@@ -55,21 +55,9 @@ async fn every_write_leaves_an_audit_row_with_its_changes() {
 #[tokio::test]
 async fn logins_failures_refreshes_and_revocations_are_audited_as_token_events() {
     let app = spawn_app().await;
-    let response = app
-        .token_request(&[
-            ("grant_type", "password"),
-            ("username", "admin"),
-            ("password", "wrong-password"),
-        ])
-        .await;
+    let response = app.password_login("admin", "wrong-password").await;
     problem(response, 400).await;
-    let response = app
-        .token_request(&[
-            ("grant_type", "password"),
-            ("username", "ghost"),
-            ("password", "wrong-password"),
-        ])
-        .await;
+    let response = app.password_login("ghost", "wrong-password").await;
     problem(response, 400).await;
     let pair: Value = app.token_pair("admin", ADMIN_PASSWORD).await;
     let refreshed: Value = app

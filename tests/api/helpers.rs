@@ -151,15 +151,19 @@ impl TestApp {
             .expect("POST /auth/token")
     }
 
+    /// Sends a password grant to the token endpoint.
+    pub async fn password_login(&self, username: &str, password: &str) -> Response {
+        self.token_request(&[
+            ("grant_type", "password"),
+            ("username", username),
+            ("password", password),
+        ])
+        .await
+    }
+
     /// Logs in with the password grant and returns the token response.
     pub async fn token_pair(&self, username: &str, password: &str) -> Value {
-        let response = self
-            .token_request(&[
-                ("grant_type", "password"),
-                ("username", username),
-                ("password", password),
-            ])
-            .await;
+        let response = self.password_login(username, password).await;
         let status = response.status().as_u16();
         let body: Value = response.json().await.expect("JSON");
         assert_eq!(status, 200, "logging in as {username}: {body}");

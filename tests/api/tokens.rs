@@ -42,13 +42,7 @@ async fn status_with(app: &TestApp, token: &str) -> u16 {
 #[tokio::test]
 async fn a_password_login_gives_a_bearer_pair_that_must_not_be_cached() {
     let app = spawn_app().await;
-    let response = app
-        .token_request(&[
-            ("grant_type", "password"),
-            ("username", "admin"),
-            ("password", ADMIN_PASSWORD),
-        ])
-        .await;
+    let response = app.password_login("admin", ADMIN_PASSWORD).await;
     assert_eq!(response.status().as_u16(), 200);
     assert_eq!(response.headers()["cache-control"], "no-store");
     let body: Value = response.json().await.unwrap();
@@ -171,13 +165,7 @@ async fn service_users_use_client_credentials_only_and_people_the_password_grant
         .unwrap();
     assert_eq!(response.status().as_u16(), 200);
 
-    let response = app
-        .token_request(&[
-            ("grant_type", "password"),
-            ("username", "stats-bureau"),
-            ("password", USER_PASSWORD),
-        ])
-        .await;
+    let response = app.password_login("stats-bureau", USER_PASSWORD).await;
     assert_eq!(problem(response, 400).await["error"], "unauthorized_client");
     let response = app
         .token_request(&[
@@ -387,13 +375,7 @@ async fn a_disabled_user_is_refused_at_once_and_its_refresh_tokens_stop_working(
         ])
         .await;
     problem(response, 400).await;
-    let response = app
-        .token_request(&[
-            ("grant_type", "password"),
-            ("username", "clerk"),
-            ("password", USER_PASSWORD),
-        ])
-        .await;
+    let response = app.password_login("clerk", USER_PASSWORD).await;
     assert_eq!(problem(response, 400).await["error"], "invalid_grant");
 }
 
@@ -401,23 +383,11 @@ async fn a_disabled_user_is_refused_at_once_and_its_refresh_tokens_stop_working(
 async fn five_failed_logins_for_a_username_throttle_it_with_retry_after() {
     let app = spawn_app().await;
     for _ in 0..5 {
-        let response = app
-            .token_request(&[
-                ("grant_type", "password"),
-                ("username", "admin"),
-                ("password", "wrong-password"),
-            ])
-            .await;
+        let response = app.password_login("admin", "wrong-password").await;
         problem(response, 400).await;
     }
     // Even the right password is refused now.
-    let response = app
-        .token_request(&[
-            ("grant_type", "password"),
-            ("username", "admin"),
-            ("password", ADMIN_PASSWORD),
-        ])
-        .await;
+    let response = app.password_login("admin", ADMIN_PASSWORD).await;
     let retry_after: u64 = response.headers()["retry-after"].to_str().unwrap().parse().unwrap();
     assert!((1..=900).contains(&retry_after), "{retry_after}");
     assert_eq!(response.headers()["cache-control"], "no-store");

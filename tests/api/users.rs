@@ -167,13 +167,7 @@ async fn an_admin_reset_replaces_the_password_and_ends_refresh_tokens() {
         .post_json(&path, &json!({"password": "the new long password"}))
         .await;
     assert_eq!(response.status().as_u16(), 204);
-    let response = app
-        .token_request(&[
-            ("grant_type", "password"),
-            ("username", "wu.wei"),
-            ("password", USER_PASSWORD),
-        ])
-        .await;
+    let response = app.password_login("wu.wei", USER_PASSWORD).await;
     problem(response, 400).await;
     app.login("wu.wei", "the new long password").await;
     let response = app
