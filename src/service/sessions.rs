@@ -42,6 +42,17 @@ pub struct TokenResponse {
     pub refresh_token: Option<String>,
 }
 
+impl TokenResponse {
+    fn new(ctx: &TokenContext<'_>, access_token: String, refresh_token: Option<String>) -> Self {
+        TokenResponse {
+            access_token,
+            token_type: "Bearer",
+            expires_in: ctx.keys.access_ttl(),
+            refresh_token,
+        }
+    }
+}
+
 /// What the token endpoint needs besides the request.
 pub struct TokenContext<'a> {
     /// The database.
@@ -228,12 +239,7 @@ pub async fn password_grant(ctx: &TokenContext<'_>, username: &str, secret: &str
     )
     .await?;
     txn.commit().await?;
-    Ok(TokenResponse {
-        access_token: access,
-        token_type: "Bearer",
-        expires_in: ctx.keys.access_ttl(),
-        refresh_token: Some(refresh),
-    })
+    Ok(TokenResponse::new(ctx, access, Some(refresh)))
 }
 
 /// `grant_type=client_credentials`: a service user's username and password.
@@ -262,12 +268,7 @@ pub async fn client_credentials_grant(
         token_event("login", "success", Some(user.id)),
     )
     .await?;
-    Ok(TokenResponse {
-        access_token: access,
-        token_type: "Bearer",
-        expires_in: ctx.keys.access_ttl(),
-        refresh_token: None,
-    })
+    Ok(TokenResponse::new(ctx, access, None))
 }
 
 /// `grant_type=refresh_token`: exchanges a refresh token for a new pair. A
@@ -321,12 +322,7 @@ pub async fn refresh_grant(ctx: &TokenContext<'_>, token: &str) -> Result<TokenR
     .await?;
     let access = access_token(ctx, &user)?;
     txn.commit().await?;
-    Ok(TokenResponse {
-        access_token: access,
-        token_type: "Bearer",
-        expires_in: ctx.keys.access_ttl(),
-        refresh_token: Some(refresh),
-    })
+    Ok(TokenResponse::new(ctx, access, Some(refresh)))
 }
 
 async fn revoke_login(db: &impl ConnectionTrait, login_id: Uuid) -> Result<(), ApiError> {
