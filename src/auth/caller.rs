@@ -40,11 +40,6 @@ impl Caller {
             ip: self.ip.clone(),
         }
     }
-
-    /// Whether the caller has this role.
-    pub fn is(&self, role: Role) -> bool {
-        self.role == role
-    }
 }
 
 /// The client's address: the peer's, or, when the peer is a trusted proxy,
