@@ -9,8 +9,10 @@
 
 use std::time::{Duration, Instant};
 
-use chanjiao::api::enterprises::EnterpriseCreate;
+use chanjiao::auth::Actor;
 use chanjiao::config::Settings;
+use chanjiao::model::check::decode;
+use chanjiao::model::enterprise::EnterpriseCreate;
 use chanjiao::startup::Application;
 use sea_orm::{ConnectionTrait, Database};
 use serde_json::Value;
@@ -25,23 +27,14 @@ fn enterprise(i: usize) -> EnterpriseCreate {
     } else {
         format!("县域企业{i:06}")
     };
-    EnterpriseCreate {
-        name,
-        short_name: Some(format!("企{i}")),
-        credit_code: None,
-        industry: Some(["钢铁", "乳业", "家居", "电子"][i % 4].to_string()),
-        scale: None,
-        address: None,
-        region_code: Some("370101".into()),
-        contact_name: None,
-        contact_phone: None,
-        contact_email: None,
-        website: None,
-        description: None,
-        membership_status: None,
-        joined_on: None,
-        tags: None,
-    }
+    let industry = ["钢铁", "乳业", "家居", "电子"][i % 4];
+    let body = serde_json::json!({
+        "name": name,
+        "short_name": format!("企{i}"),
+        "industry": industry,
+        "region_code": "370101",
+    });
+    decode(&body).expect("a valid enterprise")
 }
 
 fn encode(value: &str) -> String {
@@ -111,7 +104,7 @@ async fn main() {
     while next < rows {
         let batch: Vec<EnterpriseCreate> = (next..(next + 5000).min(rows)).map(enterprise).collect();
         next += batch.len();
-        chanjiao::service::enterprises::create_many(&db, batch)
+        chanjiao::service::enterprises::create_many(&db, &Actor::system("benchmark"), batch)
             .await
             .expect("insert");
     }

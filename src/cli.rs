@@ -1,14 +1,14 @@
 //! The command line: `serve` (the default), `migrate`, `openapi`.
 
+use anyhow::Context;
 use clap::{Parser, Subcommand};
 
-use validator::Validate;
-
-use crate::api::users::UserCreate;
+use crate::auth::Actor;
 use crate::config::{redact_url, Settings};
-use crate::domain::vocab::Role;
 use crate::error::ApiError;
-use crate::service::audit::Actor;
+use crate::model::check::decode;
+use crate::model::field::TextRule;
+use crate::model::user::UserCreate;
 use crate::startup::{connect, migrate, Application};
 
 /// chanjiao: the HTTP API of a county's industry–education integration alliance.
@@ -68,7 +68,8 @@ pub enum UserCommand {
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command.unwrap_or(Command::Serve) {
         Command::Openapi => {
-            println!("{}", crate::api::docs::openapi_json());
+            let document = crate::api::docs::openapi_json().context("cannot produce the OpenAPI document")?;
+            println!("{document}");
             Ok(())
         }
         Command::Migrate => {
@@ -87,8 +88,6 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             service,
         }) => {
             let settings = load_settings()?;
-            let role = Role::parse(&role)
-                .ok_or_else(|| anyhow::anyhow!("--role: must be admin, officer, school, enterprise or viewer"))?;
             let password = match std::env::var("CHANJIAO_USER_PASSWORD").ok().filter(|p| !p.is_empty()) {
                 Some(password) => password,
                 None => {
@@ -98,34 +97,24 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                     first
                 }
             };
-            let input = UserCreate {
-                username,
-                display_name,
-                role,
-                enterprise_id,
-                school_id,
-                service,
-                disabled: false,
-                password,
-            };
-            if let Err(errors) = input.validate() {
-                let fields = crate::api::body::flatten(&errors);
-                let text: Vec<String> = fields.iter().map(|f| format!("{}: {}", f.field, f.message)).collect();
-                anyhow::bail!("{}", text.join("; "));
-            }
+            let body = serde_json::json!({
+                "username": username,
+                "display_name": display_name,
+                "role": role,
+                "enterprise_id": enterprise_id,
+                "school_id": school_id,
+                "service": service,
+                "password": password,
+            });
+            let input: UserCreate = decode(&body).map_err(describe)?;
             let db = connect(&settings).await?;
             migrate(&db).await?;
-            let actor = Actor {
-                user_id: None,
-                username: Some("cli".into()),
-                ip: "local".into(),
-            };
-            let user = crate::service::users::create(&db, &actor, input)
+            let user = crate::service::users::create_as(&db, &Actor::system("cli"), input)
                 .await
                 .map_err(describe)?;
             println!(
                 "created user {} ({}) with id {}",
-                user.username,
+                user.username.as_str(),
                 user.role.as_str(),
                 user.id
             );

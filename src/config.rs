@@ -1,7 +1,10 @@
 //! Settings read from the environment. A bad value stops start-up with a
-//! message naming the variable; secrets are never printed.
+//! message naming the variable; secrets are held as `SecretString`, which
+//! cannot be printed.
 
 use std::net::SocketAddr;
+
+use secrecy::SecretString;
 
 /// The default database: an SQLite file in the working directory, created on first run.
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://chanjiao.db?mode=rwc";
@@ -31,7 +34,7 @@ pub struct Settings {
     pub auth: AuthSettings,
     /// `CHANJIAO_ADMIN_PASSWORD`: the password of the `admin` user created
     /// on a database without users (a generated one is printed otherwise).
-    pub admin_password: Option<String>,
+    pub admin_password: Option<SecretString>,
     /// `CHANJIAO_TRUSTED_PROXIES`: comma-separated CIDRs of proxies whose
     /// `X-Forwarded-For` hop names the client.
     pub trusted_proxies: Vec<ipnet::IpNet>,
@@ -44,7 +47,7 @@ pub struct Settings {
 #[derive(Clone)]
 pub struct AuthSettings {
     /// `CHANJIAO_JWT_SECRET`: the HS256 secret, at least 32 bytes.
-    pub jwt_secret: Option<String>,
+    pub jwt_secret: Option<SecretString>,
     /// `CHANJIAO_JWT_ISSUER`: the `iss` of issued tokens (default `chanjiao`);
     /// further comma-separated issuers are accepted too.
     pub issuers: Vec<String>,
@@ -56,7 +59,7 @@ pub struct AuthSettings {
     pub refresh_token_ttl: i64,
     /// `CHANJIAO_JWT_PRIVATE_KEY`: a PEM private key (RSA or Ed25519), or a
     /// file holding one; when set, tokens are signed with it.
-    pub private_key_pem: Option<String>,
+    pub private_key_pem: Option<SecretString>,
     /// `CHANJIAO_JWT_KEY_ID`: the `kid` of the private key.
     pub key_id: Option<String>,
     /// `CHANJIAO_JWT_JWKS`: a JWKS file (or inline JSON) of accepted public keys.
@@ -72,12 +75,12 @@ impl std::fmt::Debug for Settings {
             .field("max_body_bytes", &self.max_body_bytes)
             .field("workers", &self.workers)
             .field("db_max_connections", &self.db_max_connections)
-            .field("jwt_secret", &self.auth.jwt_secret.as_ref().map(|_| "***"))
+            .field("jwt_secret", &self.auth.jwt_secret)
             .field("jwt_issuers", &self.auth.issuers)
             .field("jwt_audience", &self.auth.audience)
-            .field("private_key", &self.auth.private_key_pem.as_ref().map(|_| "***"))
+            .field("private_key", &self.auth.private_key_pem)
             .field("key_id", &self.auth.key_id)
-            .field("admin_password", &self.admin_password.as_ref().map(|_| "***"))
+            .field("admin_password", &self.admin_password)
             .field("trusted_proxies", &self.trusted_proxies)
             .field("cors_origins", &self.cors_origins)
             .finish()
@@ -207,16 +210,16 @@ impl Settings {
             workers,
             db_max_connections,
             auth: AuthSettings {
-                jwt_secret,
+                jwt_secret: jwt_secret.map(SecretString::from),
                 issuers,
                 audience,
                 access_token_ttl,
                 refresh_token_ttl,
-                private_key_pem,
+                private_key_pem: private_key_pem.map(SecretString::from),
                 key_id,
                 jwks: get("CHANJIAO_JWT_JWKS"),
             },
-            admin_password: get("CHANJIAO_ADMIN_PASSWORD"),
+            admin_password: get("CHANJIAO_ADMIN_PASSWORD").map(SecretString::from),
             trusted_proxies,
             cors_origins,
         })

@@ -1,8 +1,7 @@
 //! The one error type of the API and its RFC 9457 `application/problem+json`
-//! form. Database errors are mapped here, once.
+//! form (the HTTP layer sends it: `api::problem`). Database errors are mapped
+//! here, once.
 
-use actix_web::http::{header, StatusCode};
-use actix_web::{HttpResponse, ResponseError};
 use sea_orm::{DbErr, SqlErr};
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -67,24 +66,37 @@ pub struct Problem {
 
 impl Problem {
     /// A problem of `problem_type` with the status phrase as its title.
-    pub fn new(status: StatusCode, problem_type: &str, detail: impl Into<String>) -> Self {
+    pub fn new(status: u16, problem_type: &str, detail: impl Into<String>) -> Self {
         Self {
             problem_type: problem_type.to_string(),
-            title: status.canonical_reason().unwrap_or("Error").to_string(),
-            status: status.as_u16(),
+            title: reason_phrase(status).to_string(),
+            status,
             detail: detail.into(),
             errors: None,
             error: None,
         }
     }
+}
 
-    /// The problem as an HTTP response with the problem media type.
-    pub fn into_response(self) -> HttpResponse {
-        let status = StatusCode::from_u16(self.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-        let body = serde_json::to_string(&self).unwrap_or_default();
-        HttpResponse::build(status)
-            .insert_header((header::CONTENT_TYPE, PROBLEM_JSON))
-            .body(body)
+/// The reason phrase of an HTTP status the API answers with.
+pub fn reason_phrase(status: u16) -> &'static str {
+    match status {
+        400 => "Bad Request",
+        401 => "Unauthorized",
+        403 => "Forbidden",
+        404 => "Not Found",
+        405 => "Method Not Allowed",
+        408 => "Request Timeout",
+        409 => "Conflict",
+        410 => "Gone",
+        412 => "Precondition Failed",
+        413 => "Payload Too Large",
+        415 => "Unsupported Media Type",
+        422 => "Unprocessable Entity",
+        429 => "Too Many Requests",
+        500 => "Internal Server Error",
+        503 => "Service Unavailable",
+        _ => "Error",
     }
 }
 
@@ -235,8 +247,28 @@ impl ApiError {
         ApiError::Internal(err.into())
     }
 
-    fn problem(&self) -> Problem {
-        let status = self.status_code();
+    /// The HTTP status of this error.
+    pub fn status(&self) -> u16 {
+        match self {
+            ApiError::BadRequest { .. } => 400,
+            ApiError::Unauthorized { .. } => 401,
+            ApiError::Forbidden { .. } => 403,
+            ApiError::TooManyRequests { .. } => 429,
+            ApiError::OAuth { status, .. } => *status,
+            ApiError::NotFound => 404,
+            ApiError::Conflict { .. } => 409,
+            ApiError::PreconditionFailed => 412,
+            ApiError::PayloadTooLarge { .. } => 413,
+            ApiError::UnsupportedMediaType { .. } => 415,
+            ApiError::Validation(_) => 422,
+            ApiError::Unavailable(_) => 503,
+            ApiError::Internal(_) => 500,
+        }
+    }
+
+    /// The problem document of this error; a 500 shows none of its cause.
+    pub fn problem(&self) -> Problem {
+        let status = self.status();
         match self {
             ApiError::BadRequest { detail, errors } => {
                 let mut p = Problem::new(status, "urn:chanjiao:problem:bad-request", detail.clone());
@@ -302,56 +334,5 @@ impl ApiError {
 impl From<DbErr> for ApiError {
     fn from(err: DbErr) -> Self {
         ApiError::from_db(err, &[])
-    }
-}
-
-impl ResponseError for ApiError {
-    fn status_code(&self) -> StatusCode {
-        match self {
-            ApiError::BadRequest { .. } => StatusCode::BAD_REQUEST,
-            ApiError::Unauthorized { .. } => StatusCode::UNAUTHORIZED,
-            ApiError::Forbidden { .. } => StatusCode::FORBIDDEN,
-            ApiError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
-            ApiError::OAuth { status, .. } => StatusCode::from_u16(*status).unwrap_or(StatusCode::BAD_REQUEST),
-            ApiError::NotFound => StatusCode::NOT_FOUND,
-            ApiError::Conflict { .. } => StatusCode::CONFLICT,
-            ApiError::PreconditionFailed => StatusCode::PRECONDITION_FAILED,
-            ApiError::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
-            ApiError::UnsupportedMediaType { .. } => StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            ApiError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
-            ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
-            ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
-        }
-    }
-
-    fn error_response(&self) -> HttpResponse {
-        if let ApiError::Internal(cause) = self {
-            tracing::error!(error = ?cause, "request failed");
-        }
-        let mut response = self.problem().into_response();
-        let headers = response.headers_mut();
-        match self {
-            ApiError::Unauthorized { invalid_token, .. } => {
-                let challenge = if *invalid_token {
-                    r#"Bearer realm="chanjiao", error="invalid_token""#
-                } else {
-                    r#"Bearer realm="chanjiao""#
-                };
-                headers.insert(header::WWW_AUTHENTICATE, header::HeaderValue::from_static(challenge));
-            }
-            ApiError::OAuth { status: 401, .. } => {
-                headers.insert(
-                    header::WWW_AUTHENTICATE,
-                    header::HeaderValue::from_static(r#"Basic realm="chanjiao""#),
-                );
-            }
-            ApiError::TooManyRequests { retry_after } => {
-                if let Ok(value) = header::HeaderValue::from_str(&retry_after.to_string()) {
-                    headers.insert(header::RETRY_AFTER, value);
-                }
-            }
-            _ => {}
-        }
-        response
     }
 }

@@ -8,5 +8,6 @@ pub mod config;
 pub mod domain;
 pub mod entity;
 pub mod error;
+pub mod model;
 pub mod service;
 pub mod startup;

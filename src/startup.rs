@@ -15,12 +15,13 @@ use actix_web_prom::PrometheusMetricsBuilder;
 use anyhow::Context;
 use migration::{Migrator, MigratorTrait};
 use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseBackend, DatabaseConnection, TransactionTrait};
-use utoipa::OpenApi;
+use secrecy::ExposeSecret;
+use utoipa_actix_web::AppExt;
 use utoipa_swagger_ui::SwaggerUi;
 
 use crate::api::body::BodyLimit;
-use crate::api::docs::ApiDoc;
-use crate::api::{configure_v1, extractor_config, platform, problem_fallback, unknown_route, AppState};
+use crate::api::problem::problem_fallback;
+use crate::api::{audit_refusals, docs, extractor_config, routes, unknown_route, AppState, RouteTable};
 use crate::auth::tokens::TokenKeys;
 use crate::config::{redact_url, Settings};
 
@@ -67,7 +68,7 @@ pub async fn migrate(db: &DatabaseConnection) -> anyhow::Result<()> {
 /// neither, an error, because every replica must share the secret.
 pub async fn load_keys(settings: &Settings, db: &DatabaseConnection) -> anyhow::Result<TokenKeys> {
     let secret = match (&settings.auth.jwt_secret, &settings.auth.private_key_pem) {
-        (Some(secret), _) => Some(secret.clone()),
+        (Some(secret), _) => Some(secret.expose_secret().to_string()),
         (None, Some(_)) => None,
         (None, None) if settings.is_postgres() => anyhow::bail!(
             "CHANJIAO_JWT_SECRET: must be set (at least 32 bytes) when DATABASE_URL is PostgreSQL, \
@@ -76,7 +77,7 @@ pub async fn load_keys(settings: &Settings, db: &DatabaseConnection) -> anyhow::
         (None, None) => {
             let (secret, generated) = crate::service::secrets::stored_jwt_secret(db)
                 .await
-                .map_err(|e| anyhow::anyhow!("cannot keep a generated JWT secret: {e}"))?;
+                .context("cannot keep a generated JWT secret")?;
             if generated {
                 tracing::warn!("CHANJIAO_JWT_SECRET is not set: generated one and stored it in the SQLite database");
             }
@@ -89,12 +90,13 @@ pub async fn load_keys(settings: &Settings, db: &DatabaseConnection) -> anyhow::
 /// On a database without users, creates `admin`; a generated password is
 /// printed once to stderr (never to the log).
 async fn bootstrap_admin(settings: &Settings, db: &DatabaseConnection) -> anyhow::Result<()> {
-    if settings.admin_password.as_ref().is_some_and(|p| p.chars().count() < 12) {
+    let password = settings.admin_password.as_ref().map(|p| p.expose_secret());
+    if password.is_some_and(|p| p.chars().count() < crate::model::field::MIN_PASSWORD_CHARS) {
         anyhow::bail!("CHANJIAO_ADMIN_PASSWORD: must be at least 12 characters");
     }
-    let generated = crate::service::users::bootstrap_admin(db, settings.admin_password.clone())
+    let generated = crate::service::users::bootstrap_admin(db, password)
         .await
-        .map_err(|e| anyhow::anyhow!("cannot create the first admin: {e}"))?;
+        .context("cannot create the first admin")?;
     if let Some(password) = generated {
         eprintln!("chanjiao: created user `admin` with the generated password: {password}");
         eprintln!("chanjiao: it is shown only this once; change it with POST /api/v1/auth/password");
@@ -145,19 +147,22 @@ impl Application {
             .map_err(|e| anyhow::anyhow!("cannot set up metrics: {e}"))?;
         let limit = BodyLimit(settings.max_body_bytes);
         let cors_origins = settings.cors_origins.clone();
-        let openapi = ApiDoc::openapi();
+        let openapi = docs::openapi();
+        let route_table = web::Data::new(RouteTable::from_document(&openapi));
         let mut server = HttpServer::new(move || {
             App::new()
+                .into_utoipa_app()
+                .configure(routes)
+                .into_app()
+                .wrap_fn(audit_refusals)
                 .wrap(ErrorHandlers::new().default_handler(problem_fallback))
                 .wrap_fn(log_request)
                 .wrap(cors(&cors_origins))
                 .wrap(metrics.clone())
                 .app_data(state.clone())
                 .app_data(limit)
+                .app_data(route_table.clone())
                 .configure(extractor_config)
-                .configure(platform::configure)
-                .configure(crate::api::auth::configure_jwks)
-                .configure(configure_v1)
                 .service(SwaggerUi::new("/swagger-ui/{_:.*}").url("/api-docs/openapi.json", openapi.clone()))
                 .default_service(web::to(unknown_route))
         })

@@ -2,77 +2,33 @@
 //! and password; and `/.well-known/jwks.json`.
 
 use actix_web::http::header::{self, HeaderValue};
-use actix_web::{web, HttpRequest, HttpResponse, ResponseError};
+use actix_web::{get, post, web, HttpRequest, HttpResponse, ResponseError};
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
+use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
-use utoipa::ToSchema;
-use validator::Validate;
+use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::body::JsonBody;
+use super::caller::{client_ip, Caller};
 use super::AppState;
-use crate::auth::{client_ip, Caller};
+use crate::domain::vocab::ResourceType;
 use crate::error::{ApiError, Problem};
-use crate::service::sessions::{self, TokenContext, TokenResponse};
+use crate::model::auth::{RevokeRequest, TokenRequest, TokenResponse};
+use crate::model::user::{PasswordChange, User};
+use crate::service::sessions::{self, TokenContext};
 use crate::service::users;
 
-/// A token request (RFC 6749), sent as `application/x-www-form-urlencoded`
-/// or as JSON. Unknown parameters are ignored, as RFC 6749 asks.
-#[derive(Debug, Default, Deserialize, ToSchema)]
-pub struct TokenRequest {
-    /// `password`, `refresh_token` or `client_credentials`.
-    #[schema(example = "password")]
-    pub grant_type: Option<String>,
-    /// For `password`: the username.
-    pub username: Option<String>,
-    /// For `password`: the password.
-    #[schema(format = Password)]
-    pub password: Option<String>,
-    /// For `refresh_token`: the refresh token.
-    pub refresh_token: Option<String>,
-    /// For `client_credentials`: the service user's username (or use HTTP Basic).
-    pub client_id: Option<String>,
-    /// For `client_credentials`: the service user's password (or use HTTP Basic).
-    #[schema(format = Password)]
-    pub client_secret: Option<String>,
-    /// Ignored.
-    pub scope: Option<String>,
-}
-
-/// A revocation request (RFC 7009).
-#[derive(Debug, Default, Deserialize, ToSchema)]
-pub struct RevokeRequest {
-    /// The refresh token to revoke.
-    pub token: Option<String>,
-    /// Ignored.
-    pub token_type_hint: Option<String>,
-}
-
-/// A password change by the user themselves.
-#[derive(Clone, Deserialize, Validate, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct PasswordChange {
-    /// The current password.
-    #[validate(length(min = 1, max = 1000))]
-    #[schema(format = Password)]
-    pub current_password: String,
-    /// The new password: at least 12 characters.
-    #[validate(length(min = 12, max = 1000))]
-    #[schema(format = Password, min_length = 12)]
-    pub password: String,
-}
-
-/// Registers the auth routes under the version scope.
-pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(web::resource("/auth/token").route(web::post().to(token)))
-        .service(web::resource("/auth/revoke").route(web::post().to(revoke)))
-        .service(web::resource("/auth/me").route(web::get().to(me)))
-        .service(web::resource("/auth/password").route(web::post().to(change_password)));
-}
-
-/// Registers `/.well-known/jwks.json` (outside the version scope).
-pub fn configure_jwks(cfg: &mut web::ServiceConfig) {
-    cfg.service(web::resource("/.well-known/jwks.json").route(web::get().to(jwks)));
+/// Registers the auth routes.
+pub fn configure(cfg: &mut ServiceConfig) {
+    cfg.service(
+        utoipa_actix_web::scope("/auth")
+            .app_data(ResourceType::Token)
+            .service(token)
+            .service(revoke)
+            .service(me)
+            .service(change_password),
+    );
 }
 
 fn no_store(mut response: HttpResponse) -> HttpResponse {
@@ -123,6 +79,14 @@ fn required<'a>(value: &'a Option<String>, name: &str) -> Result<&'a str, ApiErr
         .ok_or_else(|| ApiError::oauth("invalid_request", format!("`{name}` is required")))
 }
 
+fn required_secret<'a>(value: &'a Option<SecretString>, name: &str) -> Result<&'a str, ApiError> {
+    value
+        .as_ref()
+        .map(|v| v.expose_secret())
+        .filter(|v| !v.is_empty())
+        .ok_or_else(|| ApiError::oauth("invalid_request", format!("`{name}` is required")))
+}
+
 /// Get tokens.
 ///
 /// `grant_type=password` (`username`, `password`) gives an access and a
@@ -133,9 +97,8 @@ fn required<'a>(value: &'a Option<String>, name: &str) -> Result<&'a str, ApiErr
 /// RFC 6749 `error` member. After 5 failed logins for one username, or 200
 /// from one address, within 15 minutes, logins answer 429 with `Retry-After`.
 #[utoipa::path(
-    post,
-    path = "/api/v1/auth/token",
     tag = "auth",
+    security(()),
     request_body(
         content((TokenRequest = "application/x-www-form-urlencoded"), (TokenRequest = "application/json")),
         description = "Form-encoded or JSON"
@@ -149,6 +112,7 @@ fn required<'a>(value: &'a Option<String>, name: &str) -> Result<&'a str, ApiErr
             headers(("Retry-After" = u64, description = "Seconds to wait"))),
     )
 )]
+#[post("/token")]
 pub async fn token(state: web::Data<AppState>, req: HttpRequest, body: web::Bytes) -> HttpResponse {
     let ip = client_ip(&req, &state.trusted_proxies);
     let result = async {
@@ -162,15 +126,15 @@ pub async fn token(state: web::Data<AppState>, req: HttpRequest, body: web::Byte
         match params.grant_type.as_deref() {
             Some("password") => {
                 let username = required(&params.username, "username")?.trim().to_lowercase();
-                let password = required(&params.password, "password")?;
+                let password = required_secret(&params.password, "password")?;
                 sessions::password_grant(&ctx, &username, password).await
             }
             Some("refresh_token") => {
-                sessions::refresh_grant(&ctx, required(&params.refresh_token, "refresh_token")?).await
+                sessions::refresh_grant(&ctx, required_secret(&params.refresh_token, "refresh_token")?).await
             }
             Some("client_credentials") => {
                 let (id, secret) = match (&params.client_id, &params.client_secret) {
-                    (Some(id), Some(secret)) if !id.is_empty() => (id.clone(), secret.clone()),
+                    (Some(id), Some(secret)) if !id.is_empty() => (id.clone(), secret.expose_secret().to_string()),
                     _ => basic_credentials(&req).ok_or_else(|| {
                         ApiError::oauth("invalid_request", "`client_id` and `client_secret` are required")
                     })?,
@@ -196,9 +160,8 @@ pub async fn token(state: web::Data<AppState>, req: HttpRequest, body: web::Byte
 /// Ends the login the refresh token belongs to. Needs no bearer token;
 /// unknown tokens and access tokens answer 200 too.
 #[utoipa::path(
-    post,
-    path = "/api/v1/auth/revoke",
     tag = "auth",
+    security(()),
     request_body(
         content((RevokeRequest = "application/x-www-form-urlencoded"), (RevokeRequest = "application/json")),
         description = "Form-encoded or JSON"
@@ -209,12 +172,13 @@ pub async fn token(state: web::Data<AppState>, req: HttpRequest, body: web::Byte
         (status = 415, description = "Neither form-encoded nor JSON", body = Problem, content_type = "application/problem+json"),
     )
 )]
+#[post("/revoke")]
 pub async fn revoke(state: web::Data<AppState>, req: HttpRequest, body: web::Bytes) -> HttpResponse {
     let ip = client_ip(&req, &state.trusted_proxies);
     let result = async {
         let params: RevokeRequest = parse_params(&req, &body)?;
-        let token = required(&params.token, "token")?;
-        sessions::revoke(&state.db, token, &ip).await
+        let presented = required_secret(&params.token, "token")?;
+        sessions::revoke(&state.db, presented, &ip).await
     }
     .await;
     no_store(match result {
@@ -225,17 +189,13 @@ pub async fn revoke(state: web::Data<AppState>, req: HttpRequest, body: web::Byt
 
 /// The caller's own account.
 #[utoipa::path(
-    get,
-    path = "/api/v1/auth/me",
     tag = "auth",
-    security(("bearer" = []), ("oauth2" = [])),
     responses(
-        (status = 200, description = "The caller's user object", body = crate::api::users::User),
-        (status = 401, description = "No valid access token", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Never: every role may read itself", body = Problem, content_type = "application/problem+json"),
+        (status = 200, description = "The caller's user object", body = User),
         (status = 404, description = "The token is from an outside identity provider and names no local user", body = Problem, content_type = "application/problem+json"),
     )
 )]
+#[get("/me")]
 pub async fn me(state: web::Data<AppState>, caller: Caller) -> Result<HttpResponse, ApiError> {
     Ok(HttpResponse::Ok().json(users::me(&state.db, &caller).await?))
 }
@@ -244,38 +204,30 @@ pub async fn me(state: web::Data<AppState>, caller: Caller) -> Result<HttpRespon
 ///
 /// Ends your refresh tokens; a wrong current password is a 422.
 #[utoipa::path(
-    post,
-    path = "/api/v1/auth/password",
     tag = "auth",
     request_body = PasswordChange,
-    security(("bearer" = []), ("oauth2" = [])),
     responses(
         (status = 204, description = "Changed"),
-        (status = 401, description = "No valid access token", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Never: every role may change its own password", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Wrong current password, or a new one that is too short", body = Problem, content_type = "application/problem+json"),
-        (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
-        (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "Body not sent as JSON", body = Problem, content_type = "application/problem+json"),
     )
 )]
+#[post("/password")]
 pub async fn change_password(
     state: web::Data<AppState>,
     caller: Caller,
     body: JsonBody,
 ) -> Result<HttpResponse, ApiError> {
-    let input: PasswordChange = body.parse()?;
-    users::change_own_password(&state.db, &caller, input.current_password, input.password).await?;
+    let input: PasswordChange = body.decode()?;
+    users::change_own_password(&state.db, &caller, &input.current_password, &input.password).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
 /// The public keys that verify this service's access tokens (JWKS).
 #[utoipa::path(
-    get,
-    path = "/.well-known/jwks.json",
     tag = "platform",
     responses((status = 200, description = "A JWKS document; empty `keys` when tokens are signed with a shared secret", body = Object))
 )]
+#[get("/.well-known/jwks.json")]
 pub async fn jwks(state: web::Data<AppState>) -> HttpResponse {
     HttpResponse::Ok().json(state.keys.public_jwks())
 }

@@ -1,13 +1,30 @@
 //! The OpenAPI 3.1 document, served at `/api-docs/openapi.json` and
 //! committed as `openapi/openapi.json`.
+//!
+//! The paths are collected from the handlers as they are registered
+//! (`utoipa-actix-web`), so a route cannot be served without being
+//! documented. What every operation of a kind shares is added here by rule,
+//! from responses declared once in `components/responses`: every `/api/v1`
+//! operation takes a bearer token unless it declares `security(())`, and
+//! then may answer 401 and 403; a body may be malformed (400), too large
+//! (413), of the wrong type (415) or invalid (422); a record path may name
+//! no record (404); an `If-Match` may be stale (412); a list's parameters
+//! may be bad (400).
 
-use utoipa::openapi::security::{Flow, HttpAuthScheme, HttpBuilder, OAuth2, Password, Scopes, SecurityScheme};
+use actix_web::App;
+use utoipa::openapi::path::{Operation, PathItem};
+use utoipa::openapi::response::ResponseBuilder;
+use utoipa::openapi::security::{
+    Flow, HttpAuthScheme, HttpBuilder, OAuth2, Password, Scopes, SecurityRequirement, SecurityScheme,
+};
+use utoipa::openapi::{ContentBuilder, Ref, RefOr};
 use utoipa::{Modify, OpenApi};
+use utoipa_actix_web::AppExt;
 
-use super::{audit, auth, enterprises, platform, schools, users};
-use crate::error::{FieldError, Problem};
+use crate::error::{FieldError, Problem, PROBLEM_JSON};
 
-/// The OpenAPI document of the whole service.
+/// The document's frame: its description, tags, security schemes and the
+/// problem types; the paths come from the registered handlers.
 #[derive(OpenApi)]
 #[openapi(
     info(
@@ -16,37 +33,10 @@ use crate::error::{FieldError, Problem};
 the directory of its enterprises and schools, user accounts, tokens and the audit trail.\n\n\
 Conventions: JSON in `snake_case`; ids are UUIDv7; times are RFC 3339 UTC; every record carries `version` \
 and answers with `ETag: \"<version>\"`; PATCH is a JSON merge patch and honours `If-Match`; lists page by \
-an opaque `cursor`; every error is `application/problem+json` (RFC 9457).",
+an opaque `cursor`; every error is `application/problem+json` (RFC 9457), and a 422 names every invalid field at once.",
         license(name = "MIT OR Apache-2.0")
     ),
     modifiers(&SecuritySchemes),
-    paths(
-        auth::token,
-        auth::revoke,
-        auth::me,
-        auth::change_password,
-        auth::jwks,
-        enterprises::list_enterprises,
-        enterprises::create_enterprise,
-        enterprises::get_enterprise,
-        enterprises::update_enterprise,
-        enterprises::delete_enterprise,
-        schools::list_schools,
-        schools::create_school,
-        schools::get_school,
-        schools::update_school,
-        schools::delete_school,
-        users::list_users,
-        users::create_user,
-        users::get_user,
-        users::update_user,
-        users::delete_user,
-        users::reset_password,
-        audit::list_audit_events,
-        platform::healthz,
-        platform::readyz,
-        platform::metrics,
-    ),
     components(schemas(Problem, FieldError)),
     tags(
         (name = "auth", description = "Tokens: log in, refresh, revoke; your own account and password"),
@@ -87,7 +77,149 @@ impl Modify for SecuritySchemes {
     }
 }
 
+/// The responses many operations share, declared once: (name, status, description).
+const SHARED: &[(&str, &str, &str)] = &[
+    (
+        "BadRequest",
+        "400",
+        "Malformed JSON, or a bad query parameter or cursor (`errors` names it)",
+    ),
+    (
+        "Unauthorized",
+        "401",
+        "No valid access token (`WWW-Authenticate: Bearer`)",
+    ),
+    (
+        "Forbidden",
+        "403",
+        "Your role or organisation may not do this (`errors` names fields it may not change)",
+    ),
+    ("NotFound", "404", "No such record (or one you may not see)"),
+    (
+        "PreconditionFailed",
+        "412",
+        "If-Match names a version that is no longer current",
+    ),
+    (
+        "PayloadTooLarge",
+        "413",
+        "The body is larger than CHANJIAO_MAX_BODY_BYTES",
+    ),
+    ("UnsupportedMediaType", "415", "The body is not sent as JSON"),
+    (
+        "ValidationFailed",
+        "422",
+        "Invalid, unknown or read-only fields: `errors` names every one at once",
+    ),
+];
+
+/// Adds a shared response to an operation that does not describe that status itself.
+fn share(operation: &mut Operation, name: &str) {
+    if let Some((_, status, _)) = SHARED.iter().find(|(n, _, _)| *n == name) {
+        operation
+            .responses
+            .responses
+            .entry(status.to_string())
+            .or_insert_with(|| RefOr::Ref(Ref::from_response_name(name)));
+    }
+}
+
+fn operations(item: &mut PathItem) -> impl Iterator<Item = &mut Operation> {
+    [
+        &mut item.get,
+        &mut item.post,
+        &mut item.put,
+        &mut item.patch,
+        &mut item.delete,
+    ]
+    .into_iter()
+    .filter_map(Option::as_mut)
+}
+
+/// Applies the document's rules (see the module documentation) to a
+/// document whose paths were collected from the handlers.
+fn finish(mut openapi: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
+    let components = openapi.components.get_or_insert_with(Default::default);
+    for (name, _, description) in SHARED {
+        let response = ResponseBuilder::new()
+            .description(*description)
+            .content(
+                PROBLEM_JSON,
+                ContentBuilder::new()
+                    .schema(Some(Ref::from_schema_name("Problem")))
+                    .build(),
+            )
+            .build();
+        components.responses.insert(name.to_string(), RefOr::T(response));
+    }
+    let protected = vec![
+        SecurityRequirement::new("bearer", Vec::<String>::new()),
+        SecurityRequirement::new("oauth2", Vec::<String>::new()),
+    ];
+    for (path, item) in openapi.paths.paths.iter_mut() {
+        let api = path.starts_with("/api/v1");
+        for operation in operations(item) {
+            let open = operation
+                .security
+                .as_ref()
+                .is_some_and(|s| s.iter().all(|r| *r == SecurityRequirement::default()));
+            if open {
+                operation.security = None;
+            } else if api && operation.security.is_none() {
+                operation.security = Some(protected.clone());
+            }
+            if operation.security.is_some() {
+                share(operation, "Unauthorized");
+                share(operation, "Forbidden");
+            }
+            if operation.request_body.is_some() {
+                for name in [
+                    "BadRequest",
+                    "PayloadTooLarge",
+                    "UnsupportedMediaType",
+                    "ValidationFailed",
+                ] {
+                    share(operation, name);
+                }
+            }
+            let parameters = serde_json::to_value(&operation.parameters).unwrap_or_default();
+            let has = |name: &str| {
+                parameters
+                    .as_array()
+                    .is_some_and(|ps| ps.iter().any(|p| p["name"] == name))
+            };
+            if has("limit") {
+                share(operation, "BadRequest");
+            }
+            if has("If-Match") {
+                share(operation, "PreconditionFailed");
+            }
+            if api && path.contains("{id}") {
+                share(operation, "NotFound");
+            }
+        }
+    }
+    openapi
+}
+
+/// The document of the service: the frame, the registered handlers' paths,
+/// and the shared rules. The same function serves the running service and
+/// `chanjiao openapi`.
+pub fn document_of(collected: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
+    finish(collected)
+}
+
+/// The document as the service builds it, without a server.
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    let (_, collected) = App::new()
+        .into_utoipa_app()
+        .openapi(ApiDoc::openapi())
+        .configure(super::routes)
+        .split_for_parts();
+    document_of(collected)
+}
+
 /// The document as pretty JSON, as `chanjiao openapi` prints it.
-pub fn openapi_json() -> String {
-    ApiDoc::openapi().to_pretty_json().unwrap_or_default()
+pub fn openapi_json() -> Result<String, serde_json::Error> {
+    openapi().to_pretty_json()
 }

@@ -1,30 +1,35 @@
-//! The HTTP layer: routes, request and response types, extractors and the
-//! OpenAPI document. Handlers are thin: check, call one service, answer.
+//! The HTTP layer: routes, handlers (thin: one policy check, one service
+//! call), extractors, problem responses, the refusal audit and the
+//! OpenAPI document, which is collected from the registered handlers.
 
 pub mod audit;
 pub mod auth;
 pub mod body;
+pub mod caller;
 pub mod conditional;
+pub mod crud;
 pub mod docs;
 pub mod enterprises;
-pub mod list;
 pub mod platform;
-pub mod rules;
+pub mod problem;
+pub mod query;
 pub mod schools;
 pub mod users;
 
-use actix_web::body::{BoxBody, EitherBody};
-use actix_web::dev::ServiceResponse;
-use actix_web::http::{header, StatusCode};
-use actix_web::middleware::ErrorHandlerResponse;
-use actix_web::{web, HttpResponse};
-use sea_orm::DatabaseConnection;
+use std::future::Future;
 use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
 
+use actix_web::dev::{Service, ServiceRequest, ServiceResponse};
+use actix_web::http::header;
+use actix_web::{web, HttpMessage, HttpRequest, HttpResponse};
+use sea_orm::DatabaseConnection;
+use utoipa_actix_web::service_config::ServiceConfig;
+
 use crate::auth::tokens::TokenKeys;
-use crate::auth::Caller;
-use crate::error::{ApiError, Problem, PROBLEM_JSON};
+use crate::auth::Principal;
+use crate::domain::vocab::ResourceType;
+use crate::error::{ApiError, Problem};
 
 /// What every handler shares.
 #[derive(Clone)]
@@ -41,28 +46,11 @@ pub struct AppState {
     pub refresh_token_ttl: i64,
 }
 
-impl AppState {
-    /// Passes a policy decision (or a service result) through, recording an
-    /// audit row when it is a 403.
-    pub async fn guard<T>(
-        &self,
-        caller: &Caller,
-        resource_type: &'static str,
-        resource_id: Option<uuid::Uuid>,
-        decision: Result<T, ApiError>,
-    ) -> Result<T, ApiError> {
-        if let Err(ApiError::Forbidden { .. }) = &decision {
-            let id = resource_id.map(|id| id.to_string());
-            crate::service::audit::record_denied(&self.db, &caller.actor(), resource_type, id).await;
-        }
-        decision
-    }
-}
-
-/// Registers everything under `/api/v1`.
-pub fn configure_v1(cfg: &mut web::ServiceConfig) {
-    cfg.service(
-        web::scope("/api/v1")
+/// Registers every route: the platform endpoints and `/api/v1`. Each
+/// collection's scope names its resource type (for the refusal audit).
+pub fn routes(cfg: &mut ServiceConfig) {
+    cfg.configure(platform::configure).service(
+        utoipa_actix_web::scope("/api/v1")
             .configure(auth::configure)
             .configure(enterprises::configure)
             .configure(schools::configure)
@@ -84,37 +72,131 @@ pub fn extractor_config(cfg: &mut web::ServiceConfig) {
         }));
 }
 
-/// The answer to a route that does not exist.
-pub async fn unknown_route() -> Result<HttpResponse, ApiError> {
-    Err(ApiError::NotFound)
+/// What a refusal of a request is recorded against: the resource type of
+/// the route's scope (`token` outside the collections), the record's id
+/// from the path, and the client address. The [`caller::Caller`] extractor
+/// keeps it in the request before it authenticates.
+#[derive(Debug, Clone)]
+pub struct AuditScope {
+    /// The kind of record the route serves.
+    pub resource_type: ResourceType,
+    /// The `{id}` of the route, when it has one.
+    pub resource_id: Option<String>,
+    /// The client address.
+    pub ip: String,
 }
 
-/// Turns any error response that is not yet problem+json (actix's own 405
-/// with `Allow`, for instance) into one, keeping its status and headers.
-pub fn problem_fallback<B>(res: ServiceResponse<B>) -> actix_web::Result<ErrorHandlerResponse<B>> {
-    let already = res
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .is_some_and(|v| v.as_bytes() == PROBLEM_JSON.as_bytes());
-    if already {
-        return Ok(ErrorHandlerResponse::Response(res.map_into_left_body()));
-    }
-    let status = res.status();
-    let detail = match status {
-        StatusCode::METHOD_NOT_ALLOWED => "this method is not allowed here; see the Allow header".to_string(),
-        StatusCode::NOT_FOUND => "no such resource".to_string(),
-        s if s.is_server_error() => "the service failed to answer; the fault is logged".to_string(),
-        s => s.canonical_reason().unwrap_or("error").to_lowercase(),
-    };
-    let (req, response) = res.into_parts();
-    let mut builder = HttpResponse::build(status);
-    for (name, value) in response.headers() {
-        if name != header::CONTENT_TYPE && name != header::CONTENT_LENGTH {
-            builder.append_header((name.clone(), value.clone()));
+impl AuditScope {
+    /// The scope of a request.
+    pub fn of(req: &HttpRequest, ip: String) -> Self {
+        AuditScope {
+            resource_type: req.app_data::<ResourceType>().copied().unwrap_or(ResourceType::Token),
+            resource_id: req.match_info().get("id").map(str::to_string),
+            ip,
         }
     }
-    let body = serde_json::to_string(&Problem::new(status, "about:blank", detail)).unwrap_or_default();
-    let new_response: HttpResponse<BoxBody> = builder.insert_header((header::CONTENT_TYPE, PROBLEM_JSON)).body(body);
-    let res: ServiceResponse<EitherBody<B, BoxBody>> = ServiceResponse::new(req, new_response).map_into_right_body();
-    Ok(ErrorHandlerResponse::Response(res))
+}
+
+/// Records every refused request in the audit trail, whichever handler
+/// refused it: a 403 with the caller as actor, a 401 without one (at most
+/// once a minute per client address).
+pub fn audit_refusals<S, B>(
+    req: ServiceRequest,
+    service: &S,
+) -> impl Future<Output = Result<ServiceResponse<B>, actix_web::Error>>
+where
+    S: Service<ServiceRequest, Response = ServiceResponse<B>, Error = actix_web::Error>,
+{
+    let response = service.call(req);
+    async move {
+        let response = response.await?;
+        let status = response.status().as_u16();
+        if status != 401 && status != 403 {
+            return Ok(response);
+        }
+        let refusal = {
+            let extensions = response.request().extensions();
+            extensions
+                .get::<AuditScope>()
+                .cloned()
+                .map(|scope| (scope, extensions.get::<Principal>().cloned()))
+        };
+        let state = response.request().app_data::<web::Data<AppState>>().cloned();
+        if let (Some((scope, principal)), Some(state)) = (refusal, state) {
+            match (status, principal) {
+                (403, Some(principal)) => {
+                    crate::service::audit::record_denied(
+                        &state.db,
+                        &principal.actor(),
+                        scope.resource_type,
+                        scope.resource_id,
+                    )
+                    .await
+                }
+                (401, _) => crate::service::audit::record_unauthorized(&state.db, &scope.ip, scope.resource_type).await,
+                _ => {}
+            }
+        }
+        Ok(response)
+    }
+}
+
+/// The documented routes: each path pattern with its methods, so that a
+/// request for a known path with another method is a 405 with `Allow`.
+#[derive(Debug, Clone, Default)]
+pub struct RouteTable(Vec<(Vec<String>, Vec<String>)>);
+
+impl RouteTable {
+    /// The table of a document's paths.
+    pub fn from_document(doc: &utoipa::openapi::OpenApi) -> Self {
+        let routes = doc
+            .paths
+            .paths
+            .iter()
+            .map(|(path, item)| {
+                let segments = path.split('/').map(str::to_string).collect();
+                let value = serde_json::to_value(item).unwrap_or_default();
+                let methods = ["get", "post", "put", "patch", "delete", "head", "options"]
+                    .iter()
+                    .filter(|m| value.get(**m).is_some())
+                    .map(|m| m.to_uppercase())
+                    .collect();
+                (segments, methods)
+            })
+            .collect();
+        RouteTable(routes)
+    }
+
+    /// The methods of the documented path that `path` matches, if any.
+    pub fn methods(&self, path: &str) -> Option<&[String]> {
+        let segments: Vec<&str> = path.split('/').collect();
+        self.0.iter().find_map(|(pattern, methods)| {
+            let matches = pattern.len() == segments.len()
+                && pattern
+                    .iter()
+                    .zip(&segments)
+                    .all(|(p, s)| p == s || (p.starts_with('{') && !s.is_empty()));
+            matches.then_some(methods.as_slice())
+        })
+    }
+}
+
+/// The answer to a request no route takes: 405 with `Allow` for a
+/// documented path, 404 otherwise.
+pub async fn unknown_route(req: HttpRequest, routes: web::Data<RouteTable>) -> HttpResponse {
+    match routes.methods(req.path()) {
+        Some(methods) if !methods.is_empty() => {
+            let problem = Problem::new(
+                405,
+                "about:blank",
+                "this method is not allowed here; see the Allow header",
+            );
+            let mut response = problem::problem_response(&problem);
+            if let Ok(value) = header::HeaderValue::from_str(&methods.join(", ")) {
+                response.headers_mut().insert(header::ALLOW, value);
+            }
+            response
+        }
+        _ => problem::problem_response(&ApiError::NotFound.problem()),
+    }
 }

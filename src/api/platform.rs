@@ -1,6 +1,6 @@
 //! Endpoints outside `/api/v1`: liveness, readiness and metrics.
 
-use actix_web::{web, HttpResponse};
+use actix_web::{get, web, HttpResponse};
 use serde::Serialize;
 use std::sync::atomic::Ordering;
 use std::time::Duration;
@@ -20,16 +20,17 @@ pub struct Health {
     pub status: &'static str,
 }
 
-/// Registers the platform routes.
-pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(web::resource("/healthz").route(web::get().to(healthz)))
-        .service(web::resource("/readyz").route(web::get().to(readyz)))
-        // The metrics middleware writes this route's body.
-        .service(web::resource("/metrics").route(web::get().to(metrics)));
+/// Registers the platform routes (the metrics middleware writes `/metrics`' body).
+pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
+    cfg.service(healthz)
+        .service(readyz)
+        .service(metrics)
+        .service(super::auth::jwks);
 }
 
 /// Liveness: 200 while the process runs.
-#[utoipa::path(get, path = "/healthz", tag = "platform", responses((status = 200, description = "The process runs", body = Health)))]
+#[utoipa::path(tag = "platform", responses((status = 200, description = "The process runs", body = Health)))]
+#[get("/healthz")]
 pub async fn healthz() -> HttpResponse {
     HttpResponse::Ok().json(Health { status: "ok" })
 }
@@ -37,14 +38,13 @@ pub async fn healthz() -> HttpResponse {
 /// Readiness: 200 when the database answers; 503 when it does not, or once
 /// shutdown has begun.
 #[utoipa::path(
-    get,
-    path = "/readyz",
     tag = "platform",
     responses(
         (status = 200, description = "Ready to serve", body = Health),
         (status = 503, description = "The database does not answer, or the service is shutting down", body = Problem, content_type = "application/problem+json"),
     )
 )]
+#[get("/readyz")]
 pub async fn readyz(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     if !state.ready.load(Ordering::SeqCst) {
         return Err(ApiError::Unavailable("the service is shutting down".into()));
@@ -60,7 +60,8 @@ pub async fn readyz(state: web::Data<AppState>) -> Result<HttpResponse, ApiError
 }
 
 /// Prometheus metrics: request counts and latencies by route pattern, method and status.
-#[utoipa::path(get, path = "/metrics", tag = "platform", responses((status = 200, description = "Prometheus text format", content_type = "text/plain", body = String)))]
+#[utoipa::path(tag = "platform", responses((status = 200, description = "Prometheus text format", content_type = "text/plain", body = String)))]
+#[get("/metrics")]
 pub async fn metrics() -> HttpResponse {
     HttpResponse::Ok().finish()
 }

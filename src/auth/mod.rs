@@ -1,9 +1,10 @@
-//! Authentication and authorisation: passwords, tokens, the caller of a
-//! request, and the one policy module that decides what a caller may do.
+//! Authentication and authorisation, free of HTTP: passwords, tokens, the
+//! principal a verified token stands for, and the one policy module that
+//! decides what a principal may do.
 
-pub mod caller;
 pub mod password;
 pub mod policy;
+pub mod principal;
 pub mod tokens;
 
-pub use caller::{client_ip, Caller};
+pub use principal::{Actor, Principal};

@@ -11,6 +11,7 @@ use base64::Engine;
 use jsonwebtoken::jwk::{Jwk, JwkSet, PublicKeyUse};
 use jsonwebtoken::{decode, decode_header, encode, Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use rand::RngCore;
+use secrecy::ExposeSecret;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
@@ -125,7 +126,7 @@ impl TokenKeys {
         let hmac = hmac_secret.map(DecodingKey::from_secret).transpose()?;
         let (signer, own_jwk) = match &settings.private_key_pem {
             Some(value) => {
-                let pem = inline_or_file(value, "-----BEGIN", "CHANJIAO_JWT_PRIVATE_KEY")?;
+                let pem = inline_or_file(value.expose_secret(), "-----BEGIN", "CHANJIAO_JWT_PRIVATE_KEY")?;
                 let (algorithm, key) = if let Ok(key) = EncodingKey::from_rsa_pem(pem.as_bytes()) {
                     (Algorithm::RS256, key)
                 } else if let Ok(key) = EncodingKey::from_ed_pem(pem.as_bytes()) {

@@ -66,6 +66,14 @@ pub fn is_school_code(input: &str) -> bool {
     input.len() == 10 && input.bytes().all(|b| b.is_ascii_digit())
 }
 
+/// A login name: 3–64 characters of `a-z`, `0-9`, `_`, `.`, `-`.
+pub fn is_username(input: &str) -> bool {
+    (3..=64).contains(&input.len())
+        && input
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'_' | b'.' | b'-'))
+}
+
 /// A region (administrative division) code: exactly 6 ASCII digits.
 pub fn is_region_code(input: &str) -> bool {
     input.len() == 6 && input.bytes().all(|b| b.is_ascii_digit())

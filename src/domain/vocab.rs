@@ -1,14 +1,27 @@
 //! The closed vocabularies of the API (scales, membership statuses, school
-//! kinds), serialised in `snake_case` and stored as the same strings.
+//! kinds, roles, audit actions…): one enum each, which is the JSON value
+//! (`snake_case`), the documented enum and the stored column (a sea-orm
+//! active enum stored as the same text). A stored text that is no value
+//! of its vocabulary is an error when it is read, never a silent default.
 
+use sea_orm::sea_query::StringLen;
+use sea_orm::{DeriveActiveEnum, EnumIter};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 macro_rules! vocabulary {
-    ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident => $text:literal),+ $(,)? }) => {
+    (
+        $(#[$meta:meta])*
+        $name:ident $(default $default:ident)? {
+            $($(#[$vmeta:meta])* $variant:ident => $text:literal),+ $(,)?
+        }
+    ) => {
         $(#[$meta])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+        #[derive(
+            Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema, EnumIter, DeriveActiveEnum,
+        )]
         #[serde(rename_all = "snake_case")]
+        #[sea_orm(rs_type = "String", db_type = "String(StringLen::None)", rename_all = "snake_case")]
         pub enum $name {
             $($(#[$vmeta])* $variant),+
         }
@@ -32,6 +45,14 @@ macro_rules! vocabulary {
                 }
             }
         }
+
+        $(
+            impl Default for $name {
+                fn default() -> Self {
+                    $name::$default
+                }
+            }
+        )?
     };
 }
 
@@ -51,7 +72,7 @@ vocabulary! {
 
 vocabulary! {
     /// Where a member unit stands with the alliance.
-    MembershipStatus {
+    MembershipStatus default None {
         /// Not a member (the default).
         None => "none",
         /// Has applied to join.
@@ -101,23 +122,100 @@ vocabulary! {
     }
 }
 
+vocabulary! {
+    /// What an audit event records.
+    Action {
+        /// A record was created.
+        Create => "create",
+        /// A record was changed.
+        Update => "update",
+        /// A record was deleted.
+        Delete => "delete",
+        /// A placement changed status.
+        Transition => "transition",
+        /// A placement was evaluated.
+        Evaluate => "evaluate",
+        /// Someone logged in.
+        Login => "login",
+        /// A login failed.
+        LoginFailed => "login_failed",
+        /// A refresh token was exchanged.
+        Refresh => "refresh",
+        /// A refresh token was revoked.
+        Revoke => "revoke",
+        /// A request was refused (401 or 403).
+        Denied => "denied",
+    }
+}
+
+vocabulary! {
+    /// The kind of record an audit event concerns.
+    ResourceType {
+        /// An enterprise.
+        Enterprise => "enterprise",
+        /// A school.
+        School => "school",
+        /// A placement.
+        Apprenticeship => "apprenticeship",
+        /// A meeting.
+        Meeting => "meeting",
+        /// A meeting's action item.
+        ActionItem => "action_item",
+        /// A user account.
+        User => "user",
+        /// Tokens and logins (and what is not one of the others).
+        Token => "token",
+        /// An enterprise's demand.
+        Demand => "demand",
+        /// A training base.
+        Base => "base",
+        /// A skills competition.
+        Competition => "competition",
+        /// A webhook.
+        Webhook => "webhook",
+    }
+}
+
+vocabulary! {
+    /// How an audited action ended.
+    Outcome {
+        /// It was done.
+        Success => "success",
+        /// It was refused or failed.
+        Failure => "failure",
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use sea_orm::ActiveEnum;
+
+    fn round_trips<T>(all: &[T], as_str: fn(T) -> &'static str, parse: fn(&str) -> Option<T>)
+    where
+        T: Copy + PartialEq + std::fmt::Debug + Serialize + ActiveEnum<Value = String>,
+    {
+        for v in all {
+            assert_eq!(parse(as_str(*v)), Some(*v));
+            assert_eq!(serde_json::to_value(v).unwrap(), as_str(*v));
+            assert_eq!(v.to_value(), as_str(*v));
+            assert_eq!(T::try_from_value(&as_str(*v).to_string()).unwrap(), *v);
+        }
+    }
 
     #[test]
-    fn every_value_round_trips_through_its_text_and_json() {
-        for v in MembershipStatus::ALL {
-            assert_eq!(MembershipStatus::parse(v.as_str()), Some(*v));
-            assert_eq!(serde_json::to_value(v).unwrap(), v.as_str());
-        }
-        for v in SchoolKind::ALL {
-            assert_eq!(SchoolKind::parse(v.as_str()), Some(*v));
-            assert_eq!(serde_json::to_value(v).unwrap(), v.as_str());
-        }
-        for v in Scale::ALL {
-            assert_eq!(Scale::parse(v.as_str()), Some(*v));
-            assert_eq!(serde_json::to_value(v).unwrap(), v.as_str());
-        }
+    fn every_value_is_the_same_text_in_json_in_the_database_and_in_as_str() {
+        round_trips(MembershipStatus::ALL, MembershipStatus::as_str, MembershipStatus::parse);
+        round_trips(SchoolKind::ALL, SchoolKind::as_str, SchoolKind::parse);
+        round_trips(Scale::ALL, Scale::as_str, Scale::parse);
+        round_trips(Role::ALL, Role::as_str, Role::parse);
+        round_trips(Action::ALL, Action::as_str, Action::parse);
+        round_trips(ResourceType::ALL, ResourceType::as_str, ResourceType::parse);
+        round_trips(Outcome::ALL, Outcome::as_str, Outcome::parse);
+    }
+
+    #[test]
+    fn a_stored_text_outside_the_vocabulary_is_an_error() {
+        assert!(Role::try_from_value(&"superuser".to_string()).is_err());
     }
 }

@@ -2,6 +2,8 @@
 
 use sea_orm::entity::prelude::*;
 
+use crate::domain::vocab::{Action, Outcome, ResourceType};
+
 /// One audit event.
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
 #[sea_orm(table_name = "audit_events")]
@@ -11,10 +13,10 @@ pub struct Model {
     pub at: DateTimeUtc,
     pub actor_user_id: Option<Uuid>,
     pub actor_username: Option<String>,
-    pub action: String,
-    pub resource_type: String,
+    pub action: Action,
+    pub resource_type: ResourceType,
     pub resource_id: Option<String>,
-    pub outcome: String,
+    pub outcome: Outcome,
     pub ip: String,
     #[sea_orm(column_type = "JsonBinary", nullable)]
     pub changes: Option<Json>,

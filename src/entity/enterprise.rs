@@ -2,30 +2,31 @@
 
 use sea_orm::entity::prelude::*;
 
-/// One enterprise row.
+use crate::domain::vocab::{MembershipStatus, Scale};
+use crate::model::field::{CreditCode, Email, LongText, Name, Phone, PlainText, RegionCode, ShortName, Tags, Text};
+
+/// One enterprise row: the contract's fields, their folded search text, version and times.
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
 #[sea_orm(table_name = "enterprises")]
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub id: Uuid,
-    pub name: String,
-    pub short_name: Option<String>,
+    pub name: Name,
+    pub short_name: Option<ShortName>,
     #[sea_orm(unique)]
-    pub credit_code: Option<String>,
-    pub industry: Option<String>,
-    pub scale: Option<String>,
-    pub address: Option<String>,
-    pub region_code: Option<String>,
-    pub contact_name: Option<String>,
-    pub contact_phone: Option<String>,
-    pub contact_email: Option<String>,
-    pub website: Option<String>,
-    #[sea_orm(column_type = "Text")]
-    pub description: Option<String>,
-    pub membership_status: String,
+    pub credit_code: Option<CreditCode>,
+    pub industry: Option<Text<0, 100>>,
+    pub scale: Option<Scale>,
+    pub address: Option<PlainText>,
+    pub region_code: Option<RegionCode>,
+    pub contact_name: Option<PlainText>,
+    pub contact_phone: Option<Phone>,
+    pub contact_email: Option<Email>,
+    pub website: Option<PlainText>,
+    pub description: Option<LongText>,
+    pub membership_status: MembershipStatus,
     pub joined_on: Option<Date>,
-    #[sea_orm(column_type = "JsonBinary")]
-    pub tags: Json,
+    pub tags: Tags,
     #[sea_orm(column_type = "Text")]
     pub search_text: String,
     pub version: i32,

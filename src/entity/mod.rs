@@ -1,5 +1,6 @@
-//! SeaORM entities: table shapes only, no logic. They never leave the
-//! service layer.
+//! SeaORM entities: table shapes only, no logic. Columns are the contract's
+//! field types and vocabularies (`value` stores them). Entities never leave
+//! the service layer.
 
 pub mod app_setting;
 pub mod audit_event;
@@ -10,3 +11,4 @@ pub mod refresh_token;
 pub mod school;
 pub mod school_major;
 pub mod user;
+pub mod value;

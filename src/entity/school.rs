@@ -2,27 +2,30 @@
 
 use sea_orm::entity::prelude::*;
 
-/// One school row.
+use crate::domain::vocab::{MembershipStatus, SchoolKind};
+use crate::model::field::{Email, Name, Phone, PlainText, RegionCode, SchoolCode, ShortName};
+use crate::model::school::Majors;
+
+/// One school row: the contract's fields, their folded search text, version and times.
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
 #[sea_orm(table_name = "schools")]
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub id: Uuid,
-    pub name: String,
-    pub short_name: Option<String>,
+    pub name: Name,
+    pub short_name: Option<ShortName>,
     #[sea_orm(unique)]
-    pub code: Option<String>,
-    pub kind: Option<String>,
-    pub address: Option<String>,
-    pub region_code: Option<String>,
-    pub contact_name: Option<String>,
-    pub contact_phone: Option<String>,
-    pub contact_email: Option<String>,
-    pub website: Option<String>,
-    pub membership_status: String,
+    pub code: Option<SchoolCode>,
+    pub kind: Option<SchoolKind>,
+    pub address: Option<PlainText>,
+    pub region_code: Option<RegionCode>,
+    pub contact_name: Option<PlainText>,
+    pub contact_phone: Option<Phone>,
+    pub contact_email: Option<Email>,
+    pub website: Option<PlainText>,
+    pub membership_status: MembershipStatus,
     pub joined_on: Option<Date>,
-    #[sea_orm(column_type = "JsonBinary")]
-    pub majors: Json,
+    pub majors: Majors,
     #[sea_orm(column_type = "Text")]
     pub search_text: String,
     pub version: i32,

@@ -2,16 +2,19 @@
 
 use sea_orm::entity::prelude::*;
 
-/// One user account.
+use crate::domain::vocab::Role;
+use crate::model::field::{PlainText, Username};
+
+/// One user account; only the Argon2id hash of its password is kept.
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
 #[sea_orm(table_name = "users")]
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub id: Uuid,
     #[sea_orm(unique)]
-    pub username: String,
-    pub display_name: Option<String>,
-    pub role: String,
+    pub username: Username,
+    pub display_name: Option<PlainText>,
+    pub role: Role,
     pub enterprise_id: Option<Uuid>,
     pub school_id: Option<Uuid>,
     pub service: bool,

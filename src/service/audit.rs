@@ -10,49 +10,39 @@ use serde::Serialize;
 use serde_json::{Map, Value};
 use uuid::Uuid;
 
-use super::list::{fetch_page, Keyset, ListRequest, SortValue};
+use super::list::{fetch_page, Keyset};
 use super::now;
-use crate::api::audit::{AuditEvent, AuditFilter};
-use crate::api::list::PageOf;
+use crate::auth::Actor;
 use crate::domain::identifiers::{mask_phone, mask_resident_id};
+use crate::domain::vocab::{Action, Outcome, ResourceType};
 use crate::entity::audit_event;
 use crate::error::ApiError;
-
-/// Who acts, and from which client address.
-#[derive(Debug, Clone)]
-pub struct Actor {
-    /// The acting user's id, when known.
-    pub user_id: Option<Uuid>,
-    /// The acting user's username (or the username a failed login tried).
-    pub username: Option<String>,
-    /// The client address.
-    pub ip: String,
-}
+use crate::model::audit::{AuditEvent, AuditFilters, AuditSort, TimeRange};
+use crate::model::list::{ListRequest, PageOf, SortValue};
 
 /// One event to record.
 #[derive(Debug, Clone)]
 pub struct Event {
-    /// `create`, `update`, `delete`, `transition`, `evaluate`, `login`,
-    /// `login_failed`, `refresh`, `revoke` or `denied`.
-    pub action: &'static str,
-    /// `enterprise`, `school`, `apprenticeship`, `meeting`, `action_item`, `user` or `token`.
-    pub resource_type: &'static str,
+    /// What happened.
+    pub action: Action,
+    /// The kind of record concerned.
+    pub resource_type: ResourceType,
     /// The record's id, when there is one.
     pub resource_id: Option<String>,
-    /// `success` or `failure`.
-    pub outcome: &'static str,
+    /// Whether it was done.
+    pub outcome: Outcome,
     /// `{"field": {"before": …, "after": …}}`, personal data masked.
     pub changes: Option<Value>,
 }
 
 impl Event {
-    /// A successful event on a record.
-    pub fn success(action: &'static str, resource_type: &'static str, resource_id: impl ToString) -> Self {
+    /// An event of this outcome on a record (or on no record).
+    pub fn new(action: Action, resource_type: ResourceType, resource_id: Option<String>, outcome: Outcome) -> Self {
         Event {
             action,
             resource_type,
-            resource_id: Some(resource_id.to_string()),
-            outcome: "success",
+            resource_id,
+            outcome,
             changes: None,
         }
     }
@@ -64,24 +54,54 @@ impl Event {
     }
 }
 
-/// Writes one audit row (inside the caller's transaction when given one).
-pub async fn record(db: &impl ConnectionTrait, actor: &Actor, event: Event) -> Result<(), DbErr> {
-    audit_event::ActiveModel::from(audit_event::Model {
+fn row(actor: &Actor, event: Event) -> audit_event::Model {
+    audit_event::Model {
         id: Uuid::now_v7(),
         at: now(),
         actor_user_id: actor.user_id,
         actor_username: actor.username.clone(),
-        action: event.action.to_string(),
-        resource_type: event.resource_type.to_string(),
+        action: event.action,
+        resource_type: event.resource_type,
         resource_id: event.resource_id,
-        outcome: event.outcome.to_string(),
+        outcome: event.outcome,
         ip: actor.ip.clone(),
         changes: event.changes,
-    })
-    .reset_all()
-    .insert(db)
-    .await?;
+    }
+}
+
+/// Writes one audit row (inside the caller's transaction when given one).
+pub async fn record(db: &impl ConnectionTrait, actor: &Actor, event: Event) -> Result<(), DbErr> {
+    audit_event::ActiveModel::from(row(actor, event))
+        .reset_all()
+        .insert(db)
+        .await?;
     Ok(())
+}
+
+/// Writes many audit rows at once.
+pub(crate) async fn insert_rows(db: &impl ConnectionTrait, rows: Vec<audit_event::Model>) -> Result<(), DbErr> {
+    if rows.is_empty() {
+        return Ok(());
+    }
+    audit_event::Entity::insert_many(rows.into_iter().map(|r| audit_event::ActiveModel::from(r).reset_all()))
+        .exec_without_returning(db)
+        .await?;
+    Ok(())
+}
+
+/// The audit row of a successful write of a record (`create`, `update`,
+/// `delete`), with the fields that differ between its states.
+pub(crate) fn change_row<T: Serialize>(
+    actor: &Actor,
+    action: Action,
+    resource_type: ResourceType,
+    id: Uuid,
+    before: Option<&T>,
+    after: Option<&T>,
+) -> Result<audit_event::Model, ApiError> {
+    let event =
+        Event::new(action, resource_type, Some(id.to_string()), Outcome::Success).with_changes(changes(before, after)?);
+    Ok(row(actor, event))
 }
 
 /// Records a successful write of a record (`create`, `update`, `delete`)
@@ -89,14 +109,15 @@ pub async fn record(db: &impl ConnectionTrait, actor: &Actor, event: Event) -> R
 pub async fn record_change<T: Serialize>(
     db: &impl ConnectionTrait,
     actor: &Actor,
-    action: &'static str,
-    resource_type: &'static str,
+    action: Action,
+    resource_type: ResourceType,
     id: Uuid,
     before: Option<&T>,
     after: Option<&T>,
-) -> Result<(), DbErr> {
-    let event = Event::success(action, resource_type, id).with_changes(changes(before, after));
-    record(db, actor, event).await
+) -> Result<(), ApiError> {
+    let model = change_row(actor, action, resource_type, id, before, after)?;
+    insert_rows(db, vec![model]).await?;
+    Ok(())
 }
 
 /// Records a request refused with 403. A failure to write is logged, not
@@ -104,16 +125,10 @@ pub async fn record_change<T: Serialize>(
 pub async fn record_denied(
     db: &DatabaseConnection,
     actor: &Actor,
-    resource_type: &'static str,
+    resource_type: ResourceType,
     resource_id: Option<String>,
 ) {
-    let event = Event {
-        action: "denied",
-        resource_type,
-        resource_id,
-        outcome: "failure",
-        changes: None,
-    };
+    let event = Event::new(Action::Denied, resource_type, resource_id, Outcome::Failure);
     if let Err(err) = record(db, actor, event).await {
         tracing::error!(error = %err, "cannot record a denied request");
     }
@@ -121,14 +136,14 @@ pub async fn record_denied(
 
 /// Records a request refused with 401, at most once a minute per client
 /// address (the rest are only counted in `/metrics`), with no actor.
-pub async fn record_unauthorized(db: &DatabaseConnection, ip: &str, resource_type: &'static str) {
+pub async fn record_unauthorized(db: &DatabaseConnection, ip: &str, resource_type: ResourceType) {
     let since = now() - Duration::seconds(60);
     let recent = audit_event::Entity::find()
         .select_only()
         .column(audit_event::Column::Id)
         .filter(audit_event::Column::Ip.eq(ip))
         .filter(audit_event::Column::At.gte(since))
-        .filter(audit_event::Column::Action.eq("denied"))
+        .filter(audit_event::Column::Action.eq(Action::Denied))
         .filter(audit_event::Column::ActorUserId.is_null())
         .filter(audit_event::Column::ActorUsername.is_null())
         .into_tuple::<Uuid>()
@@ -136,14 +151,7 @@ pub async fn record_unauthorized(db: &DatabaseConnection, ip: &str, resource_typ
         .await;
     match recent {
         Ok(Some(_)) => {}
-        Ok(None) => {
-            let actor = Actor {
-                user_id: None,
-                username: None,
-                ip: ip.to_string(),
-            };
-            record_denied(db, &actor, resource_type, None).await;
-        }
+        Ok(None) => record_denied(db, &Actor::anonymous(ip), resource_type, None).await,
         Err(err) => tracing::error!(error = %err, "cannot check recent 401 audit rows"),
     }
 }
@@ -154,12 +162,17 @@ const UNAUDITED: &[&str] = &["id", "version", "created_at", "updated_at"];
 /// The fields that differ between two serialised states of a record, as
 /// `{"field": {"before": …, "after": …}}` with nested fields by dotted path
 /// and personal data masked. `None` when nothing differs.
-pub fn changes<T: Serialize>(before: Option<&T>, after: Option<&T>) -> Option<Value> {
-    let before = before.and_then(|b| serde_json::to_value(b).ok()).unwrap_or(Value::Null);
-    let after = after.and_then(|a| serde_json::to_value(a).ok()).unwrap_or(Value::Null);
+pub fn changes<T: Serialize>(before: Option<&T>, after: Option<&T>) -> Result<Option<Value>, ApiError> {
+    let json = |v: Option<&T>| -> Result<Value, ApiError> {
+        v.map(serde_json::to_value)
+            .transpose()
+            .map(Option::unwrap_or_default)
+            .map_err(|e| ApiError::Internal(e.into()))
+    };
+    let (before, after) = (json(before)?, json(after)?);
     let mut out = Map::new();
     diff("", &before, &after, &mut out);
-    (!out.is_empty()).then_some(Value::Object(out))
+    Ok((!out.is_empty()).then_some(Value::Object(out)))
 }
 
 fn diff(path: &str, before: &Value, after: &Value, out: &mut Map<String, Value>) {
@@ -210,16 +223,22 @@ fn mask(field: &str, value: &Value) -> Value {
 }
 
 impl Keyset for audit_event::Entity {
+    type Sort = AuditSort;
+
     fn id_column() -> audit_event::Column {
         audit_event::Column::Id
     }
 
-    fn sort_column(_field: &str) -> audit_event::Column {
-        audit_event::Column::At
+    fn sort_column(key: AuditSort) -> audit_event::Column {
+        match key {
+            AuditSort::At => audit_event::Column::At,
+        }
     }
 
-    fn sort_value(model: &audit_event::Model, _field: &str) -> SortValue {
-        SortValue::Time(model.at)
+    fn sort_value(model: &audit_event::Model, key: AuditSort) -> SortValue {
+        match key {
+            AuditSort::At => SortValue::Time(model.at),
+        }
     }
 
     fn id_of(model: &audit_event::Model) -> Uuid {
@@ -227,48 +246,60 @@ impl Keyset for audit_event::Entity {
     }
 }
 
-fn to_response(model: audit_event::Model) -> AuditEvent {
+fn to_event(model: audit_event::Model) -> AuditEvent {
+    let audit_event::Model {
+        id,
+        at,
+        actor_user_id,
+        actor_username,
+        action,
+        resource_type,
+        resource_id,
+        outcome,
+        ip,
+        changes,
+    } = model;
     AuditEvent {
-        id: model.id,
-        at: model.at,
-        actor_user_id: model.actor_user_id,
-        actor_username: model.actor_username,
-        action: model.action,
-        resource_type: model.resource_type,
-        resource_id: model.resource_id,
-        outcome: model.outcome,
-        ip: model.ip,
-        changes: model.changes,
+        id,
+        at,
+        actor_user_id,
+        actor_username,
+        action,
+        resource_type,
+        resource_id,
+        outcome,
+        ip,
+        changes,
     }
 }
 
 /// Lists audit events, newest first by default.
 pub async fn list(
     db: &DatabaseConnection,
-    filter: &AuditFilter,
-    request: &ListRequest,
+    filters: &AuditFilters,
+    request: &ListRequest<AuditSort>,
 ) -> Result<PageOf<AuditEvent>, ApiError> {
+    let TimeRange { from, to } = filters.range()?;
     let mut select = audit_event::Entity::find();
-    if let Some(v) = &filter.resource_type {
-        select = select.filter(audit_event::Column::ResourceType.eq(v.as_str()));
+    if let Some(v) = filters.resource_type {
+        select = select.filter(audit_event::Column::ResourceType.eq(v));
     }
-    if let Some(v) = &filter.resource_id {
+    if let Some(v) = &filters.resource_id {
         select = select.filter(audit_event::Column::ResourceId.eq(v.as_str()));
     }
-    if let Some(v) = filter.actor_user_id {
+    if let Some(v) = filters.actor_user_id {
         select = select.filter(audit_event::Column::ActorUserId.eq(v));
     }
-    if let Some(v) = &filter.action {
-        select = select.filter(audit_event::Column::Action.eq(v.as_str()));
+    if let Some(v) = filters.action {
+        select = select.filter(audit_event::Column::Action.eq(v));
     }
-    if let Some(v) = filter.from {
+    if let Some(v) = from {
         select = select.filter(audit_event::Column::At.gte(v));
     }
-    if let Some(v) = filter.to {
+    if let Some(v) = to {
         select = select.filter(audit_event::Column::At.lte(v));
     }
-    let page = fetch_page(db, select, request).await?;
-    Ok(PageOf::from_page(page, to_response))
+    Ok(fetch_page(db, select, request).await?.map(to_event))
 }
 
 #[cfg(test)]
@@ -282,7 +313,7 @@ mod tests {
             "participant": {"name": "张三", "national_id": "370101190102039973", "phone": null}});
         let after = json!({"id": "x", "version": 2, "name": "b", "contact_phone": "0536-1234567", "tags": ["t"],
             "participant": {"name": "张三", "national_id": "11010519491231002X", "phone": "13812345678"}});
-        let c = changes(Some(&before), Some(&after)).unwrap();
+        let c = changes(Some(&before), Some(&after)).unwrap().unwrap();
         assert_eq!(
             c,
             json!({
@@ -292,13 +323,13 @@ mod tests {
                 "participant.phone": {"before": null, "after": "138****5678"},
             })
         );
-        assert_eq!(changes(Some(&before), Some(&before)), None);
+        assert_eq!(changes(Some(&before), Some(&before)).unwrap(), None);
     }
 
     #[test]
     fn a_creation_lists_the_fields_that_hold_something() {
         let after = json!({"id": "x", "name": "a", "website": null, "tags": []});
-        let c = changes(None, Some(&after)).unwrap();
+        let c = changes(None, Some(&after)).unwrap().unwrap();
         assert_eq!(
             c,
             json!({"name": {"before": null, "after": "a"}, "tags": {"before": null, "after": []}})

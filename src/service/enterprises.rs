@@ -1,44 +1,46 @@
-//! Enterprises: queries and writes.
+//! Enterprises: how their rows map to records, their list filters, and
+//! their tags side table.
 
 use sea_orm::sea_query::Query;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, TransactionTrait,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, EntityTrait, QueryFilter,
 };
 use uuid::Uuid;
 
-use super::audit::{self, Actor};
-use super::list::{fetch_page, search_condition, Keyset, ListRequest, SortValue};
-use super::{cannot_clear, check_precondition, find_for_update, forbidden_changes, now, Precondition};
-use crate::api::enterprises::{Enterprise, EnterpriseCreate, EnterpriseFilter, EnterprisePatch};
-use crate::api::list::PageOf;
-use crate::api::rules::dedup;
-use crate::domain::identifiers::normalize_credit_code;
+use super::list::{fetch_page, search_condition, Keyset};
+use super::store::{self, Stored};
+use super::{now, Precondition};
+use crate::auth::{policy, Actor, Principal};
 use crate::domain::search::search_text;
-use crate::domain::vocab::{MembershipStatus, Scale};
+use crate::domain::vocab::ResourceType;
 use crate::entity::{enterprise, enterprise_tag};
 use crate::error::ApiError;
-
-/// Columns whose values are unique, for mapping constraint violations to 409.
-const UNIQUE: &[&str] = &["credit_code"];
+use crate::model::check::MergePatch;
+use crate::model::enterprise::{Enterprise, EnterpriseCreate, EnterpriseFields, EnterpriseFilters, EnterpriseSort};
+use crate::model::field::TextRule;
+use crate::model::list::{ListRequest, PageOf, SortValue};
+use crate::model::record::Meta;
 
 impl Keyset for enterprise::Entity {
+    type Sort = EnterpriseSort;
+
     fn id_column() -> enterprise::Column {
         enterprise::Column::Id
     }
 
-    fn sort_column(field: &str) -> enterprise::Column {
-        match field {
-            "name" => enterprise::Column::Name,
-            "updated_at" => enterprise::Column::UpdatedAt,
-            _ => enterprise::Column::CreatedAt,
+    fn sort_column(key: EnterpriseSort) -> enterprise::Column {
+        match key {
+            EnterpriseSort::Name => enterprise::Column::Name,
+            EnterpriseSort::CreatedAt => enterprise::Column::CreatedAt,
+            EnterpriseSort::UpdatedAt => enterprise::Column::UpdatedAt,
         }
     }
 
-    fn sort_value(model: &enterprise::Model, field: &str) -> SortValue {
-        match field {
-            "name" => SortValue::Text(model.name.clone()),
-            "updated_at" => SortValue::Time(model.updated_at),
-            _ => SortValue::Time(model.created_at),
+    fn sort_value(model: &enterprise::Model, key: EnterpriseSort) -> SortValue {
+        match key {
+            EnterpriseSort::Name => SortValue::Text(model.name.as_str().to_string()),
+            EnterpriseSort::CreatedAt => SortValue::Time(model.created_at),
+            EnterpriseSort::UpdatedAt => SortValue::Time(model.updated_at),
         }
     }
 
@@ -47,135 +49,193 @@ impl Keyset for enterprise::Entity {
     }
 }
 
-fn tags_of(model: &enterprise::Model) -> Vec<String> {
-    serde_json::from_value(model.tags.clone()).unwrap_or_default()
-}
+impl Stored for enterprise::Entity {
+    type Record = Enterprise;
+    const TYPE: ResourceType = ResourceType::Enterprise;
+    const UNIQUE: &'static [&'static str] = &["credit_code"];
 
-fn to_response(model: enterprise::Model) -> Enterprise {
-    let tags = tags_of(&model);
-    Enterprise {
-        id: model.id,
-        name: model.name,
-        short_name: model.short_name,
-        credit_code: model.credit_code,
-        industry: model.industry,
-        scale: model.scale.as_deref().and_then(Scale::parse),
-        address: model.address,
-        region_code: model.region_code,
-        contact_name: model.contact_name,
-        contact_phone: model.contact_phone,
-        contact_email: model.contact_email,
-        website: model.website,
-        description: model.description,
-        membership_status: MembershipStatus::parse(&model.membership_status).unwrap_or(MembershipStatus::None),
-        joined_on: model.joined_on,
-        tags,
-        version: model.version,
-        created_at: model.created_at,
-        updated_at: model.updated_at,
+    fn to_record(row: enterprise::Model) -> Enterprise {
+        let enterprise::Model {
+            id,
+            name,
+            short_name,
+            credit_code,
+            industry,
+            scale,
+            address,
+            region_code,
+            contact_name,
+            contact_phone,
+            contact_email,
+            website,
+            description,
+            membership_status,
+            joined_on,
+            tags,
+            search_text: _,
+            version,
+            created_at,
+            updated_at,
+        } = row;
+        Enterprise {
+            id,
+            name,
+            short_name,
+            credit_code,
+            industry,
+            scale,
+            address,
+            region_code,
+            contact_name,
+            contact_phone,
+            contact_email,
+            website,
+            description,
+            membership_status,
+            joined_on,
+            tags,
+            version,
+            created_at,
+            updated_at,
+        }
+    }
+
+    fn to_row(record: &Enterprise) -> enterprise::Model {
+        let Enterprise {
+            id,
+            name,
+            short_name,
+            credit_code,
+            industry,
+            scale,
+            address,
+            region_code,
+            contact_name,
+            contact_phone,
+            contact_email,
+            website,
+            description,
+            membership_status,
+            joined_on,
+            tags,
+            version,
+            created_at,
+            updated_at,
+        } = record.clone();
+        let search_text = search_text([Some(name.as_str()), short_name.as_ref().map(|s| s.as_str())]);
+        enterprise::Model {
+            id,
+            name,
+            short_name,
+            credit_code,
+            industry,
+            scale,
+            address,
+            region_code,
+            contact_name,
+            contact_phone,
+            contact_email,
+            website,
+            description,
+            membership_status,
+            joined_on,
+            tags,
+            search_text,
+            version,
+            created_at,
+            updated_at,
+        }
+    }
+
+    /// One `enterprise_tags` row per tag, so that the `tag` filter is an index lookup.
+    async fn sync(
+        db: &DatabaseTransaction,
+        before: Option<&enterprise::Model>,
+        after: &enterprise::Model,
+    ) -> Result<(), ApiError> {
+        if before.is_some_and(|b| b.tags == after.tags) {
+            return Ok(());
+        }
+        if before.is_some() {
+            enterprise_tag::Entity::delete_many()
+                .filter(enterprise_tag::Column::EnterpriseId.eq(after.id))
+                .exec(db)
+                .await?;
+        }
+        insert_tags(db, after).await
     }
 }
 
-fn refresh_search_text(model: &mut enterprise::Model) {
-    model.search_text = search_text([Some(model.name.as_str()), model.short_name.as_deref()]);
-}
-
-async fn write_tags(db: &impl ConnectionTrait, id: Uuid, tags: &[String], replace: bool) -> Result<(), ApiError> {
-    if replace {
-        enterprise_tag::Entity::delete_many()
-            .filter(enterprise_tag::Column::EnterpriseId.eq(id))
-            .exec(db)
+async fn insert_tags(db: &impl ConnectionTrait, row: &enterprise::Model) -> Result<(), ApiError> {
+    let rows = row.tags.as_slice().iter().map(|tag| {
+        enterprise_tag::ActiveModel::from(enterprise_tag::Model {
+            enterprise_id: row.id,
+            tag: tag.clone(),
+        })
+        .reset_all()
+    });
+    if !row.tags.as_slice().is_empty() {
+        enterprise_tag::Entity::insert_many(rows)
+            .exec_without_returning(db)
             .await?;
-    }
-    if !tags.is_empty() {
-        let rows = tags.iter().map(|tag| {
-            enterprise_tag::ActiveModel::from(enterprise_tag::Model {
-                enterprise_id: id,
-                tag: tag.clone(),
-            })
-            .reset_all()
-        });
-        enterprise_tag::Entity::insert_many(rows).exec(db).await?;
     }
     Ok(())
 }
 
-/// A new row (and its tags) from a create request.
-fn new_model(input: EnterpriseCreate) -> (enterprise::Model, Vec<String>) {
-    let at = now();
-    let tags = dedup(&input.tags.unwrap_or_default());
-    let mut model = enterprise::Model {
-        id: Uuid::now_v7(),
-        name: input.name,
-        short_name: input.short_name,
-        credit_code: input.credit_code.as_deref().and_then(normalize_credit_code),
-        industry: input.industry,
-        scale: input.scale.map(|s| s.as_str().to_string()),
-        address: input.address,
-        region_code: input.region_code,
-        contact_name: input.contact_name,
-        contact_phone: input.contact_phone,
-        contact_email: input.contact_email,
-        website: input.website,
-        description: input.description,
-        membership_status: input
-            .membership_status
-            .unwrap_or(MembershipStatus::None)
-            .as_str()
-            .to_string(),
-        joined_on: input.joined_on,
-        tags: serde_json::json!(tags),
-        search_text: String::new(),
-        version: 1,
-        created_at: at,
-        updated_at: at,
-    };
-    refresh_search_text(&mut model);
-    (model, tags)
+/// Creates an enterprise, with its audit row.
+pub async fn create(
+    db: &DatabaseConnection,
+    caller: &Principal,
+    input: EnterpriseCreate,
+) -> Result<Enterprise, ApiError> {
+    let record = Enterprise::from_input(input, Meta::new(now()));
+    store::create::<enterprise::Entity>(db, &caller.actor(), record).await
 }
 
-/// Creates an enterprise, with its audit row.
-pub async fn create(db: &DatabaseConnection, actor: &Actor, input: EnterpriseCreate) -> Result<Enterprise, ApiError> {
-    let (model, tags) = new_model(input);
-    let txn = db.begin().await?;
-    enterprise::ActiveModel::from(model.clone())
-        .reset_all()
-        .insert(&txn)
-        .await
-        .map_err(|e| ApiError::from_db(e, UNIQUE))?;
-    write_tags(&txn, model.id, &tags, false).await?;
-    let created = to_response(model);
-    audit::record_change(&txn, actor, "create", "enterprise", created.id, None, Some(&created)).await?;
-    txn.commit().await?;
-    Ok(created)
+/// Creates many enterprises in one transaction, each audited (imports and
+/// seeding). Either all are created or none. Returns how many.
+pub async fn create_many(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    inputs: Vec<EnterpriseCreate>,
+) -> Result<u64, ApiError> {
+    let at = now();
+    let records = inputs
+        .into_iter()
+        .map(|input| Enterprise::from_input(input, Meta::new(at)))
+        .collect();
+    store::create_many::<enterprise::Entity>(db, actor, records).await
 }
 
 /// Reads one enterprise.
-pub async fn get(db: &DatabaseConnection, id: Uuid) -> Result<Enterprise, ApiError> {
-    enterprise::Entity::find_by_id(id)
-        .one(db)
-        .await?
-        .map(to_response)
-        .ok_or(ApiError::NotFound)
+pub async fn get(db: &DatabaseConnection, _caller: &Principal, id: Uuid) -> Result<Enterprise, ApiError> {
+    store::get::<enterprise::Entity>(db, id).await
 }
 
 /// Lists enterprises, one page at a time.
 pub async fn list(
     db: &DatabaseConnection,
-    filter: &EnterpriseFilter,
-    request: &ListRequest,
+    _caller: &Principal,
+    filters: &EnterpriseFilters,
+    request: &ListRequest<EnterpriseSort>,
 ) -> Result<PageOf<Enterprise>, ApiError> {
+    let EnterpriseFilters {
+        membership_status,
+        scale,
+        industry,
+        tag,
+    } = filters;
     let mut select = enterprise::Entity::find();
-    if let Some(status) = filter.membership_status {
-        select = select.filter(enterprise::Column::MembershipStatus.eq(status.as_str()));
+    if let Some(status) = membership_status {
+        select = select.filter(enterprise::Column::MembershipStatus.eq(*status));
     }
-    if let Some(scale) = filter.scale {
-        select = select.filter(enterprise::Column::Scale.eq(scale.as_str()));
+    if let Some(scale) = scale {
+        select = select.filter(enterprise::Column::Scale.eq(*scale));
     }
-    if let Some(industry) = &filter.industry {
+    if let Some(industry) = industry {
         select = select.filter(enterprise::Column::Industry.eq(industry.as_str()));
     }
-    if let Some(tag) = &filter.tag {
+    if let Some(tag) = tag {
         select = select.filter(
             enterprise::Column::Id.in_subquery(
                 Query::select()
@@ -196,130 +256,33 @@ pub async fn list(
             q,
         ));
     }
-    let page = fetch_page(db, select, request).await?;
-    Ok(PageOf::from_page(page, to_response))
+    Ok(fetch_page(db, select, request)
+        .await?
+        .map(<enterprise::Entity as Stored>::to_record))
 }
 
-/// Applies a merge patch to a row; fails with 422 when it clears a required field.
-fn apply(model: &mut enterprise::Model, patch: EnterprisePatch) -> Result<(), ApiError> {
-    let mut errors = Vec::new();
-    match patch.name {
-        Some(Some(name)) => model.name = name,
-        Some(None) => cannot_clear("name", &mut errors),
-        None => {}
-    }
-    match patch.membership_status {
-        Some(Some(status)) => model.membership_status = status.as_str().to_string(),
-        Some(None) => cannot_clear("membership_status", &mut errors),
-        None => {}
-    }
-    if !errors.is_empty() {
-        return Err(ApiError::Validation(errors));
-    }
-    merge_fields!(model, patch; short_name, industry, address, region_code, contact_name, contact_phone, contact_email, website, description, joined_on);
-    if let Some(v) = patch.credit_code {
-        model.credit_code = v.as_deref().and_then(normalize_credit_code);
-    }
-    if let Some(v) = patch.scale {
-        model.scale = v.map(|s| s.as_str().to_string());
-    }
-    if let Some(v) = patch.tags {
-        model.tags = serde_json::json!(dedup(&v.unwrap_or_default()));
-    }
-    refresh_search_text(model);
-    Ok(())
-}
-
-/// Applies a merge patch, with its audit row. The version grows only when
-/// something changed; changing one of `fixed` (fields the caller's role may
-/// not set) to a new value is a 403 naming them.
+/// Applies a merge patch, with its audit row; the caller's role decides
+/// which fields it may change (`policy::enterprise_change`).
 pub async fn update(
     db: &DatabaseConnection,
-    actor: &Actor,
+    caller: &Principal,
     id: Uuid,
     precondition: Option<Precondition>,
-    patch: EnterprisePatch,
-    fixed: &[&str],
+    patch: &MergePatch<EnterpriseFields>,
 ) -> Result<Enterprise, ApiError> {
-    let txn = db.begin().await?;
-    let current = find_for_update::<enterprise::Entity>(&txn, id).await?;
-    check_precondition(precondition.as_ref(), current.version)?;
-    let mut next = current.clone();
-    apply(&mut next, patch)?;
-    let (before, after) = (to_response(current.clone()), to_response(next.clone()));
-    forbidden_changes(&before, &after, fixed)?;
-    if next == current {
-        return Ok(before);
-    }
-    next.version += 1;
-    next.updated_at = now();
-    enterprise::ActiveModel::from(next.clone())
-        .reset_all()
-        .update(&txn)
-        .await
-        .map_err(|e| ApiError::from_db(e, UNIQUE))?;
-    if next.tags != current.tags {
-        write_tags(&txn, id, &tags_of(&next), true).await?;
-    }
-    audit::record_change(&txn, actor, "update", "enterprise", id, Some(&before), Some(&after)).await?;
-    txn.commit().await?;
-    Ok(to_response(next))
-}
-
-/// Deletes an enterprise with its audit row; one that users or other records reference is a 409 (its tags go with it).
-pub async fn delete(
-    db: &DatabaseConnection,
-    actor: &Actor,
-    id: Uuid,
-    precondition: Option<Precondition>,
-) -> Result<(), ApiError> {
-    super::delete_audited::<enterprise::Entity, _>(
-        db,
-        actor,
-        id,
-        precondition,
-        "enterprise",
-        |m| m.version,
-        to_response,
-    )
+    store::update::<enterprise::Entity>(db, &caller.actor(), id, precondition, patch, |before, after| {
+        policy::enterprise_change(caller, before, after)
+    })
     .await
 }
 
-/// Creates many enterprises at once, in one transaction (bulk import and
-/// benchmarks). Returns how many were created.
-pub async fn create_many(db: &DatabaseConnection, inputs: Vec<EnterpriseCreate>) -> Result<u64, ApiError> {
-    let txn = db.begin().await?;
-    let mut created = 0;
-    let mut rows = Vec::with_capacity(inputs.len());
-    let mut tag_rows = Vec::new();
-    for input in inputs {
-        let (model, tags) = new_model(input);
-        tag_rows.extend(tags.into_iter().map(|tag| (model.id, tag)));
-        rows.push(model);
-    }
-    // Stay below SQLite's limit on bound parameters per statement.
-    for chunk in rows.chunks(500) {
-        let models = chunk
-            .iter()
-            .map(|m| enterprise::ActiveModel::from(m.clone()).reset_all());
-        enterprise::Entity::insert_many(models)
-            .exec_without_returning(&txn)
-            .await
-            .map_err(|e| ApiError::from_db(e, UNIQUE))?;
-        created += chunk.len() as u64;
-    }
-    for chunk in tag_rows.chunks(1000) {
-        let models = chunk.iter().map(|(id, tag)| {
-            enterprise_tag::ActiveModel::from(enterprise_tag::Model {
-                enterprise_id: *id,
-                tag: tag.clone(),
-            })
-            .reset_all()
-        });
-        enterprise_tag::Entity::insert_many(models)
-            .exec_without_returning(&txn)
-            .await?;
-    }
-    txn.commit().await?;
-    Ok(created)
+/// Deletes an enterprise with its audit row (its tags go with it); one that
+/// users or other records reference is a 409.
+pub async fn delete(
+    db: &DatabaseConnection,
+    caller: &Principal,
+    id: Uuid,
+    precondition: Option<Precondition>,
+) -> Result<(), ApiError> {
+    store::delete::<enterprise::Entity>(db, &caller.actor(), id, precondition).await
 }

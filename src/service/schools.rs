@@ -1,43 +1,46 @@
-//! Schools: queries and writes.
+//! Schools: how their rows map to records, their list filters, and their
+//! majors side table.
 
 use sea_orm::sea_query::{Condition, Query};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, TransactionTrait,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, EntityTrait, QueryFilter,
 };
 use uuid::Uuid;
 
-use super::audit::{self, Actor};
-use super::list::{fetch_page, search_condition, Keyset, ListRequest, SortValue};
-use super::{cannot_clear, check_precondition, find_for_update, forbidden_changes, now, Precondition};
-use crate::api::list::PageOf;
-use crate::api::rules::dedup;
-use crate::api::schools::{Major, School, SchoolCreate, SchoolFilter, SchoolPatch};
+use super::list::{fetch_page, search_condition, Keyset};
+use super::store::{self, Stored};
+use super::{now, Precondition};
+use crate::auth::{policy, Principal};
 use crate::domain::search::search_text;
-use crate::domain::vocab::{MembershipStatus, SchoolKind};
+use crate::domain::vocab::ResourceType;
 use crate::entity::{school, school_major};
 use crate::error::ApiError;
-
-/// Columns whose values are unique, for mapping constraint violations to 409.
-const UNIQUE: &[&str] = &["code"];
+use crate::model::check::MergePatch;
+use crate::model::field::TextRule;
+use crate::model::list::{ListRequest, PageOf, SortValue};
+use crate::model::record::Meta;
+use crate::model::school::{School, SchoolCreate, SchoolFields, SchoolFilters, SchoolSort};
 
 impl Keyset for school::Entity {
+    type Sort = SchoolSort;
+
     fn id_column() -> school::Column {
         school::Column::Id
     }
 
-    fn sort_column(field: &str) -> school::Column {
-        match field {
-            "name" => school::Column::Name,
-            "updated_at" => school::Column::UpdatedAt,
-            _ => school::Column::CreatedAt,
+    fn sort_column(key: SchoolSort) -> school::Column {
+        match key {
+            SchoolSort::Name => school::Column::Name,
+            SchoolSort::CreatedAt => school::Column::CreatedAt,
+            SchoolSort::UpdatedAt => school::Column::UpdatedAt,
         }
     }
 
-    fn sort_value(model: &school::Model, field: &str) -> SortValue {
-        match field {
-            "name" => SortValue::Text(model.name.clone()),
-            "updated_at" => SortValue::Time(model.updated_at),
-            _ => SortValue::Time(model.created_at),
+    fn sort_value(model: &school::Model, key: SchoolSort) -> SortValue {
+        match key {
+            SchoolSort::Name => SortValue::Text(model.name.as_str().to_string()),
+            SchoolSort::CreatedAt => SortValue::Time(model.created_at),
+            SchoolSort::UpdatedAt => SortValue::Time(model.updated_at),
         }
     }
 
@@ -46,124 +49,166 @@ impl Keyset for school::Entity {
     }
 }
 
-fn majors_of(model: &school::Model) -> Vec<Major> {
-    serde_json::from_value(model.majors.clone()).unwrap_or_default()
-}
+impl Stored for school::Entity {
+    type Record = School;
+    const TYPE: ResourceType = ResourceType::School;
+    const UNIQUE: &'static [&'static str] = &["code"];
 
-fn to_response(model: school::Model) -> School {
-    let majors = majors_of(&model);
-    School {
-        id: model.id,
-        name: model.name,
-        short_name: model.short_name,
-        code: model.code,
-        kind: model.kind.as_deref().and_then(SchoolKind::parse),
-        address: model.address,
-        region_code: model.region_code,
-        contact_name: model.contact_name,
-        contact_phone: model.contact_phone,
-        contact_email: model.contact_email,
-        website: model.website,
-        membership_status: MembershipStatus::parse(&model.membership_status).unwrap_or(MembershipStatus::None),
-        joined_on: model.joined_on,
-        majors,
-        version: model.version,
-        created_at: model.created_at,
-        updated_at: model.updated_at,
+    fn to_record(row: school::Model) -> School {
+        let school::Model {
+            id,
+            name,
+            short_name,
+            code,
+            kind,
+            address,
+            region_code,
+            contact_name,
+            contact_phone,
+            contact_email,
+            website,
+            membership_status,
+            joined_on,
+            majors,
+            search_text: _,
+            version,
+            created_at,
+            updated_at,
+        } = row;
+        School {
+            id,
+            name,
+            short_name,
+            code,
+            kind,
+            address,
+            region_code,
+            contact_name,
+            contact_phone,
+            contact_email,
+            website,
+            membership_status,
+            joined_on,
+            majors,
+            version,
+            created_at,
+            updated_at,
+        }
+    }
+
+    fn to_row(record: &School) -> school::Model {
+        let School {
+            id,
+            name,
+            short_name,
+            code,
+            kind,
+            address,
+            region_code,
+            contact_name,
+            contact_phone,
+            contact_email,
+            website,
+            membership_status,
+            joined_on,
+            majors,
+            version,
+            created_at,
+            updated_at,
+        } = record.clone();
+        let search_text = search_text([Some(name.as_str()), short_name.as_ref().map(|s| s.as_str())]);
+        school::Model {
+            id,
+            name,
+            short_name,
+            code,
+            kind,
+            address,
+            region_code,
+            contact_name,
+            contact_phone,
+            contact_email,
+            website,
+            membership_status,
+            joined_on,
+            majors,
+            search_text,
+            version,
+            created_at,
+            updated_at,
+        }
+    }
+
+    /// One `school_majors` row per major, so that the `major` filter is an index lookup.
+    async fn sync(
+        db: &DatabaseTransaction,
+        before: Option<&school::Model>,
+        after: &school::Model,
+    ) -> Result<(), ApiError> {
+        if before.is_some_and(|b| b.majors == after.majors) {
+            return Ok(());
+        }
+        if before.is_some() {
+            school_major::Entity::delete_many()
+                .filter(school_major::Column::SchoolId.eq(after.id))
+                .exec(db)
+                .await?;
+        }
+        insert_majors(db, after).await
     }
 }
 
-fn refresh_search_text(model: &mut school::Model) {
-    model.search_text = search_text([Some(model.name.as_str()), model.short_name.as_deref()]);
-}
-
-async fn write_majors(db: &impl ConnectionTrait, id: Uuid, majors: &[Major], replace: bool) -> Result<(), ApiError> {
-    if replace {
-        school_major::Entity::delete_many()
-            .filter(school_major::Column::SchoolId.eq(id))
-            .exec(db)
-            .await?;
+async fn insert_majors(db: &impl ConnectionTrait, row: &school::Model) -> Result<(), ApiError> {
+    let majors = row.majors.as_slice();
+    if majors.is_empty() {
+        return Ok(());
     }
-    if !majors.is_empty() {
-        let rows = majors.iter().enumerate().map(|(position, major)| {
-            school_major::ActiveModel::from(school_major::Model {
-                school_id: id,
-                position: position as i32,
-                code: major.code.clone(),
-                name: major.name.clone(),
-            })
-            .reset_all()
-        });
-        school_major::Entity::insert_many(rows).exec(db).await?;
-    }
+    let rows = majors.iter().enumerate().map(|(position, major)| {
+        school_major::ActiveModel::from(school_major::Model {
+            school_id: row.id,
+            position: position as i32,
+            code: major.code.as_ref().map(|c| c.as_str().to_string()),
+            name: major.name.as_str().to_string(),
+        })
+        .reset_all()
+    });
+    school_major::Entity::insert_many(rows)
+        .exec_without_returning(db)
+        .await?;
     Ok(())
 }
 
 /// Creates a school, with its audit row.
-pub async fn create(db: &DatabaseConnection, actor: &Actor, input: SchoolCreate) -> Result<School, ApiError> {
-    let at = now();
-    let majors = dedup(&input.majors.unwrap_or_default());
-    let mut model = school::Model {
-        id: Uuid::now_v7(),
-        name: input.name,
-        short_name: input.short_name,
-        code: input.code,
-        kind: input.kind.map(|k| k.as_str().to_string()),
-        address: input.address,
-        region_code: input.region_code,
-        contact_name: input.contact_name,
-        contact_phone: input.contact_phone,
-        contact_email: input.contact_email,
-        website: input.website,
-        membership_status: input
-            .membership_status
-            .unwrap_or(MembershipStatus::None)
-            .as_str()
-            .to_string(),
-        joined_on: input.joined_on,
-        majors: serde_json::json!(majors),
-        search_text: String::new(),
-        version: 1,
-        created_at: at,
-        updated_at: at,
-    };
-    refresh_search_text(&mut model);
-    let txn = db.begin().await?;
-    school::ActiveModel::from(model.clone())
-        .reset_all()
-        .insert(&txn)
-        .await
-        .map_err(|e| ApiError::from_db(e, UNIQUE))?;
-    write_majors(&txn, model.id, &majors, false).await?;
-    let created = to_response(model);
-    audit::record_change(&txn, actor, "create", "school", created.id, None, Some(&created)).await?;
-    txn.commit().await?;
-    Ok(created)
+pub async fn create(db: &DatabaseConnection, caller: &Principal, input: SchoolCreate) -> Result<School, ApiError> {
+    let record = School::from_input(input, Meta::new(now()));
+    store::create::<school::Entity>(db, &caller.actor(), record).await
 }
 
 /// Reads one school.
-pub async fn get(db: &DatabaseConnection, id: Uuid) -> Result<School, ApiError> {
-    school::Entity::find_by_id(id)
-        .one(db)
-        .await?
-        .map(to_response)
-        .ok_or(ApiError::NotFound)
+pub async fn get(db: &DatabaseConnection, _caller: &Principal, id: Uuid) -> Result<School, ApiError> {
+    store::get::<school::Entity>(db, id).await
 }
 
 /// Lists schools, one page at a time.
 pub async fn list(
     db: &DatabaseConnection,
-    filter: &SchoolFilter,
-    request: &ListRequest,
+    _caller: &Principal,
+    filters: &SchoolFilters,
+    request: &ListRequest<SchoolSort>,
 ) -> Result<PageOf<School>, ApiError> {
+    let SchoolFilters {
+        kind,
+        membership_status,
+        major,
+    } = filters;
     let mut select = school::Entity::find();
-    if let Some(kind) = filter.kind {
-        select = select.filter(school::Column::Kind.eq(kind.as_str()));
+    if let Some(kind) = kind {
+        select = select.filter(school::Column::Kind.eq(*kind));
     }
-    if let Some(status) = filter.membership_status {
-        select = select.filter(school::Column::MembershipStatus.eq(status.as_str()));
+    if let Some(status) = membership_status {
+        select = select.filter(school::Column::MembershipStatus.eq(*status));
     }
-    if let Some(major) = &filter.major {
+    if let Some(major) = major {
         select = select.filter(
             school::Column::Id.in_subquery(
                 Query::select()
@@ -188,79 +233,33 @@ pub async fn list(
             q,
         ));
     }
-    let page = fetch_page(db, select, request).await?;
-    Ok(PageOf::from_page(page, to_response))
+    Ok(fetch_page(db, select, request)
+        .await?
+        .map(<school::Entity as Stored>::to_record))
 }
 
-/// Applies a merge patch to a row; fails with 422 when it clears a required field.
-fn apply(model: &mut school::Model, patch: SchoolPatch) -> Result<(), ApiError> {
-    let mut errors = Vec::new();
-    match patch.name {
-        Some(Some(name)) => model.name = name,
-        Some(None) => cannot_clear("name", &mut errors),
-        None => {}
-    }
-    match patch.membership_status {
-        Some(Some(status)) => model.membership_status = status.as_str().to_string(),
-        Some(None) => cannot_clear("membership_status", &mut errors),
-        None => {}
-    }
-    if !errors.is_empty() {
-        return Err(ApiError::Validation(errors));
-    }
-    merge_fields!(model, patch; short_name, code, address, region_code, contact_name, contact_phone, contact_email, website, joined_on);
-    if let Some(v) = patch.kind {
-        model.kind = v.map(|k| k.as_str().to_string());
-    }
-    if let Some(v) = patch.majors {
-        model.majors = serde_json::json!(dedup(&v.unwrap_or_default()));
-    }
-    refresh_search_text(model);
-    Ok(())
-}
-
-/// Applies a merge patch, with its audit row. The version grows only when
-/// something changed; changing one of `fixed` (fields the caller's role may
-/// not set) to a new value is a 403 naming them.
+/// Applies a merge patch, with its audit row; the caller's role decides
+/// which fields it may change (`policy::school_change`).
 pub async fn update(
     db: &DatabaseConnection,
-    actor: &Actor,
+    caller: &Principal,
     id: Uuid,
     precondition: Option<Precondition>,
-    patch: SchoolPatch,
-    fixed: &[&str],
+    patch: &MergePatch<SchoolFields>,
 ) -> Result<School, ApiError> {
-    let txn = db.begin().await?;
-    let current = find_for_update::<school::Entity>(&txn, id).await?;
-    check_precondition(precondition.as_ref(), current.version)?;
-    let mut next = current.clone();
-    apply(&mut next, patch)?;
-    let (before, after) = (to_response(current.clone()), to_response(next.clone()));
-    forbidden_changes(&before, &after, fixed)?;
-    if next == current {
-        return Ok(before);
-    }
-    next.version += 1;
-    next.updated_at = now();
-    school::ActiveModel::from(next.clone())
-        .reset_all()
-        .update(&txn)
-        .await
-        .map_err(|e| ApiError::from_db(e, UNIQUE))?;
-    if next.majors != current.majors {
-        write_majors(&txn, id, &majors_of(&next), true).await?;
-    }
-    audit::record_change(&txn, actor, "update", "school", id, Some(&before), Some(&after)).await?;
-    txn.commit().await?;
-    Ok(to_response(next))
+    store::update::<school::Entity>(db, &caller.actor(), id, precondition, patch, |before, after| {
+        policy::school_change(caller, before, after)
+    })
+    .await
 }
 
-/// Deletes a school with its audit row; one that users or other records reference is a 409 (its majors go with it).
+/// Deletes a school with its audit row (its majors go with it); one that
+/// users or other records reference is a 409.
 pub async fn delete(
     db: &DatabaseConnection,
-    actor: &Actor,
+    caller: &Principal,
     id: Uuid,
     precondition: Option<Precondition>,
 ) -> Result<(), ApiError> {
-    super::delete_audited::<school::Entity, _>(db, actor, id, precondition, "school", |m| m.version, to_response).await
+    store::delete::<school::Entity>(db, &caller.actor(), id, precondition).await
 }

@@ -7,17 +7,18 @@ use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
     QuerySelect, TransactionTrait,
 };
-use serde::Serialize;
-use utoipa::ToSchema;
 use uuid::Uuid;
 
-use super::audit::{self, Actor, Event};
+use super::audit::{self, Event};
 use super::now;
 use super::users::find_by_username;
-use crate::auth::password;
 use crate::auth::tokens::{random_secret, token_hash, TokenKeys};
+use crate::auth::{password, Actor};
+use crate::domain::vocab::{Action, Outcome, ResourceType};
 use crate::entity::{login_failure, refresh_token, user};
 use crate::error::ApiError;
+use crate::model::auth::TokenResponse;
+use crate::model::field::TextRule;
 
 /// The sliding window of login throttling.
 pub const THROTTLE_WINDOW_SECONDS: i64 = 15 * 60;
@@ -26,30 +27,12 @@ pub const MAX_FAILURES_PER_USERNAME: u64 = 5;
 /// Failed logins from one client address within the window before logins from it are refused.
 pub const MAX_FAILURES_PER_ADDRESS: u64 = 200;
 
-/// A successful token response (RFC 6749 §5.1).
-#[derive(Debug, Serialize, ToSchema)]
-pub struct TokenResponse {
-    /// The access token: a JWT to send as `Authorization: Bearer …`.
-    pub access_token: String,
-    /// Always `Bearer`.
-    #[schema(example = "Bearer")]
-    pub token_type: &'static str,
-    /// Seconds until the access token expires.
-    #[schema(example = 900)]
-    pub expires_in: i64,
-    /// A refresh token (not for `client_credentials`); each use replaces it.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub refresh_token: Option<String>,
-}
-
-impl TokenResponse {
-    fn new(ctx: &TokenContext<'_>, access_token: String, refresh_token: Option<String>) -> Self {
-        TokenResponse {
-            access_token,
-            token_type: "Bearer",
-            expires_in: ctx.keys.access_ttl(),
-            refresh_token,
-        }
+fn token_response(ctx: &TokenContext<'_>, access_token: String, refresh_token: Option<String>) -> TokenResponse {
+    TokenResponse {
+        access_token,
+        token_type: "Bearer",
+        expires_in: ctx.keys.access_ttl(),
+        refresh_token,
     }
 }
 
@@ -68,19 +51,13 @@ pub struct TokenContext<'a> {
 fn actor_of(user: &user::Model, ip: &str) -> Actor {
     Actor {
         user_id: Some(user.id),
-        username: Some(user.username.clone()),
+        username: Some(user.username.as_str().to_string()),
         ip: ip.to_string(),
     }
 }
 
-fn token_event(action: &'static str, outcome: &'static str, user_id: Option<Uuid>) -> Event {
-    Event {
-        action,
-        resource_type: "token",
-        resource_id: user_id.map(|id| id.to_string()),
-        outcome,
-        changes: None,
-    }
+fn token_event(action: Action, outcome: Outcome, user_id: Option<Uuid>) -> Event {
+    Event::new(action, ResourceType::Token, user_id.map(|id| id.to_string()), outcome)
 }
 
 /// The seconds until the `limit`-th most recent failure (by `column`) leaves
@@ -147,7 +124,12 @@ async fn record_failure(ctx: &TokenContext<'_>, username: &str, user: Option<&us
         username: Some(username.to_string()),
         ip: ctx.ip.to_string(),
     };
-    audit::record(&txn, &actor, token_event("login_failed", "failure", user.map(|u| u.id))).await?;
+    audit::record(
+        &txn,
+        &actor,
+        token_event(Action::LoginFailed, Outcome::Failure, user.map(|u| u.id)),
+    )
+    .await?;
     txn.commit().await?;
     Ok(())
 }
@@ -178,7 +160,13 @@ async fn check_credentials(
 
 async fn refused_grant(ctx: &TokenContext<'_>, user: &user::Model, error: &'static str, detail: &str) -> ApiError {
     let actor = actor_of(user, ctx.ip);
-    if let Err(err) = audit::record(ctx.db, &actor, token_event("login_failed", "failure", Some(user.id))).await {
+    if let Err(err) = audit::record(
+        ctx.db,
+        &actor,
+        token_event(Action::LoginFailed, Outcome::Failure, Some(user.id)),
+    )
+    .await
+    {
         tracing::error!(error = %err, "cannot record a refused login");
     }
     ApiError::oauth(error, detail)
@@ -186,7 +174,7 @@ async fn refused_grant(ctx: &TokenContext<'_>, user: &user::Model, error: &'stat
 
 fn access_token(ctx: &TokenContext<'_>, user: &user::Model) -> Result<String, ApiError> {
     ctx.keys
-        .issue(user.id, &user.role, user.enterprise_id.or(user.school_id))
+        .issue(user.id, user.role.as_str(), user.enterprise_id.or(user.school_id))
         .map_err(|e| ApiError::Internal(anyhow::anyhow!("signing a token: {e}")))
 }
 
@@ -235,11 +223,11 @@ pub async fn password_grant(ctx: &TokenContext<'_>, username: &str, secret: &str
     audit::record(
         &txn,
         &actor_of(&user, ctx.ip),
-        token_event("login", "success", Some(user.id)),
+        token_event(Action::Login, Outcome::Success, Some(user.id)),
     )
     .await?;
     txn.commit().await?;
-    Ok(TokenResponse::new(ctx, access, Some(refresh)))
+    Ok(token_response(ctx, access, Some(refresh)))
 }
 
 /// `grant_type=client_credentials`: a service user's username and password.
@@ -265,10 +253,10 @@ pub async fn client_credentials_grant(
     audit::record(
         ctx.db,
         &actor_of(&user, ctx.ip),
-        token_event("login", "success", Some(user.id)),
+        token_event(Action::Login, Outcome::Success, Some(user.id)),
     )
     .await?;
-    Ok(TokenResponse::new(ctx, access, None))
+    Ok(token_response(ctx, access, None))
 }
 
 /// `grant_type=refresh_token`: exchanges a refresh token for a new pair. A
@@ -304,7 +292,7 @@ pub async fn refresh_grant(ctx: &TokenContext<'_>, token: &str) -> Result<TokenR
         audit::record(
             &txn,
             &actor_of(&user, ctx.ip),
-            token_event("refresh", "failure", Some(user.id)),
+            token_event(Action::Refresh, Outcome::Failure, Some(user.id)),
         )
         .await?;
         txn.commit().await?;
@@ -317,12 +305,12 @@ pub async fn refresh_grant(ctx: &TokenContext<'_>, token: &str) -> Result<TokenR
     audit::record(
         &txn,
         &actor_of(&user, ctx.ip),
-        token_event("refresh", "success", Some(user.id)),
+        token_event(Action::Refresh, Outcome::Success, Some(user.id)),
     )
     .await?;
     let access = access_token(ctx, &user)?;
     txn.commit().await?;
-    Ok(TokenResponse::new(ctx, access, Some(refresh)))
+    Ok(token_response(ctx, access, Some(refresh)))
 }
 
 async fn revoke_login(db: &impl ConnectionTrait, login_id: Uuid) -> Result<(), ApiError> {
@@ -359,10 +347,15 @@ pub async fn revoke(db: &DatabaseConnection, token: &str, ip: &str) -> Result<()
         let user = user::Entity::find_by_id(stored.user_id).one(&txn).await?;
         let actor = Actor {
             user_id: Some(stored.user_id),
-            username: user.map(|u| u.username),
+            username: user.map(|u| u.username.into()),
             ip: ip.to_string(),
         };
-        audit::record(&txn, &actor, token_event("revoke", "success", Some(stored.user_id))).await?;
+        audit::record(
+            &txn,
+            &actor,
+            token_event(Action::Revoke, Outcome::Success, Some(stored.user_id)),
+        )
+        .await?;
     }
     txn.commit().await?;
     Ok(())

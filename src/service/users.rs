@@ -8,39 +8,42 @@ use sea_orm::{
 use serde_json::json;
 use uuid::Uuid;
 
-use super::audit::{self, Actor, Event};
-use super::list::{fetch_page, scan_search_condition, Keyset, ListRequest, SortValue};
+use super::audit::{self, Event};
+use super::list::{fetch_page, scan_search_condition, Keyset};
+use super::store::{self, Stored};
 use super::{check_precondition, find_for_update, now, sessions, Precondition};
-use crate::api::list::PageOf;
-use crate::api::users::{User, UserCreate, UserFilter, UserPatch};
 use crate::auth::tokens::Verified;
-use crate::auth::{password, Caller};
+use crate::auth::{password, Actor, Principal};
 use crate::domain::search::search_text;
-use crate::domain::vocab::Role;
+use crate::domain::vocab::{Action, Outcome, ResourceType, Role};
 use crate::entity::{enterprise, school, user};
 use crate::error::{ApiError, FieldError};
-
-/// Columns whose values are unique, for mapping constraint violations to 409.
-const UNIQUE: &[&str] = &["username"];
+use crate::model::check::MergePatch;
+use crate::model::field::{CurrentPassword, Password, TextRule};
+use crate::model::list::{ListRequest, PageOf, SortValue};
+use crate::model::record::{Meta, Record};
+use crate::model::user::{User, UserCreate, UserFields, UserFilters, UserSort};
 
 impl Keyset for user::Entity {
+    type Sort = UserSort;
+
     fn id_column() -> user::Column {
         user::Column::Id
     }
 
-    fn sort_column(field: &str) -> user::Column {
-        match field {
-            "username" => user::Column::Username,
-            "updated_at" => user::Column::UpdatedAt,
-            _ => user::Column::CreatedAt,
+    fn sort_column(key: UserSort) -> user::Column {
+        match key {
+            UserSort::Username => user::Column::Username,
+            UserSort::CreatedAt => user::Column::CreatedAt,
+            UserSort::UpdatedAt => user::Column::UpdatedAt,
         }
     }
 
-    fn sort_value(model: &user::Model, field: &str) -> SortValue {
-        match field {
-            "username" => SortValue::Text(model.username.clone()),
-            "updated_at" => SortValue::Time(model.updated_at),
-            _ => SortValue::Time(model.created_at),
+    fn sort_value(model: &user::Model, key: UserSort) -> SortValue {
+        match key {
+            UserSort::Username => SortValue::Text(model.username.as_str().to_string()),
+            UserSort::CreatedAt => SortValue::Time(model.created_at),
+            UserSort::UpdatedAt => SortValue::Time(model.updated_at),
         }
     }
 
@@ -49,35 +52,93 @@ impl Keyset for user::Entity {
     }
 }
 
-fn to_response(model: user::Model) -> User {
-    User {
-        id: model.id,
-        username: model.username,
-        display_name: model.display_name,
-        role: Role::parse(&model.role).unwrap_or(Role::Viewer),
-        enterprise_id: model.enterprise_id,
-        school_id: model.school_id,
-        service: model.service,
-        disabled: model.disabled,
-        version: model.version,
-        created_at: model.created_at,
-        updated_at: model.updated_at,
+impl Stored for user::Entity {
+    type Record = User;
+    const TYPE: ResourceType = ResourceType::User;
+    const UNIQUE: &'static [&'static str] = &["username"];
+
+    fn to_record(row: user::Model) -> User {
+        let user::Model {
+            id,
+            username,
+            display_name,
+            role,
+            enterprise_id,
+            school_id,
+            service,
+            disabled,
+            password_hash: _,
+            search_text: _,
+            version,
+            created_at,
+            updated_at,
+        } = row;
+        User {
+            id,
+            username,
+            display_name,
+            role,
+            enterprise_id,
+            school_id,
+            service,
+            disabled,
+            version,
+            created_at,
+            updated_at,
+        }
+    }
+
+    /// The row of a record, with no password hash: [`with_hash`] adds it.
+    fn to_row(record: &User) -> user::Model {
+        let User {
+            id,
+            username,
+            display_name,
+            role,
+            enterprise_id,
+            school_id,
+            service,
+            disabled,
+            version,
+            created_at,
+            updated_at,
+        } = record.clone();
+        let search_text = search_text([Some(username.as_str()), display_name.as_ref().map(|d| d.as_str())]);
+        user::Model {
+            id,
+            username,
+            display_name,
+            role,
+            enterprise_id,
+            school_id,
+            service,
+            disabled,
+            password_hash: String::new(),
+            search_text,
+            version,
+            created_at,
+            updated_at,
+        }
     }
 }
 
-fn refresh_search_text(model: &mut user::Model) {
-    model.search_text = search_text([Some(model.username.as_str()), model.display_name.as_deref()]);
+/// The row of a user record with its password hash.
+fn with_hash(record: &User, password_hash: String) -> user::Model {
+    user::Model {
+        password_hash,
+        ..<user::Entity as Stored>::to_row(record)
+    }
 }
 
-/// The caller a verified token stands for: its user, looked up on every
+/// The principal a verified token stands for: its user, looked up on every
 /// request so that a disabled or deleted user is refused at once; or, for a
 /// token from an outside identity provider whose subject is no local user,
 /// the role and organisation its claims name. `None` when it stands for no one.
-pub async fn resolve_caller(
+pub async fn resolve_principal(
     db: &DatabaseConnection,
     verified: Verified,
     ip: String,
-) -> Result<Option<Caller>, ApiError> {
+) -> Result<Option<Principal>, ApiError> {
     let claims = verified.claims;
     let local = match Uuid::parse_str(&claims.sub) {
         Ok(id) => user::Entity::find_by_id(id).one(db).await?,
@@ -87,13 +148,10 @@ pub async fn resolve_caller(
         if user.disabled {
             return Ok(None);
         }
-        let Some(role) = Role::parse(&user.role) else {
-            return Ok(None);
-        };
-        return Ok(Some(Caller {
+        return Ok(Some(Principal {
             user_id: Some(user.id),
-            username: user.username,
-            role,
+            username: user.username.into(),
+            role: user.role,
             org: user.enterprise_id.or(user.school_id),
             ip,
         }));
@@ -108,7 +166,7 @@ pub async fn resolve_caller(
     if matches!(role, Role::Enterprise | Role::School) && org.is_none() {
         return Ok(None);
     }
-    Ok(Some(Caller {
+    Ok(Some(Principal {
         user_id: None,
         username: claims.sub,
         role,
@@ -117,45 +175,37 @@ pub async fn resolve_caller(
     }))
 }
 
-/// Checks that role and organisation agree and that the organisation exists.
-async fn check_organisation(db: &impl ConnectionTrait, model: &user::Model) -> Result<(), ApiError> {
-    let role = Role::parse(&model.role).unwrap_or(Role::Viewer);
+/// Checks that role and organisation agree and that the organisation exists
+/// (422 naming the field otherwise).
+async fn check_organisation(db: &impl ConnectionTrait, record: &User) -> Result<(), ApiError> {
     let mut errors = Vec::new();
-    match (role, model.enterprise_id) {
-        (Role::Enterprise, None) => errors.push(FieldError::new(
-            "enterprise_id",
-            "required",
-            "is required for role `enterprise`",
-        )),
-        (Role::Enterprise, Some(id)) => {
-            if enterprise::Entity::find_by_id(id).count(db).await? == 0 {
-                errors.push(FieldError::new("enterprise_id", "not_found", "names no enterprise"));
+    let orgs = [
+        ("enterprise_id", Role::Enterprise, record.enterprise_id),
+        ("school_id", Role::School, record.school_id),
+    ];
+    for (field, role, id) in orgs {
+        match (record.role == role, id) {
+            (true, None) => errors.push(FieldError::new(
+                field,
+                "required",
+                format!("is required for role `{}`", role.as_str()),
+            )),
+            (true, Some(id)) => {
+                let exists = match role {
+                    Role::Enterprise => enterprise::Entity::find_by_id(id).count(db).await? > 0,
+                    _ => school::Entity::find_by_id(id).count(db).await? > 0,
+                };
+                if !exists {
+                    errors.push(FieldError::new(field, "not_found", "names no such record"));
+                }
             }
+            (false, Some(_)) => errors.push(FieldError::new(
+                field,
+                "invalid",
+                format!("must be null unless the role is `{}`", role.as_str()),
+            )),
+            (false, None) => {}
         }
-        (_, Some(_)) => errors.push(FieldError::new(
-            "enterprise_id",
-            "invalid",
-            "must be null unless the role is `enterprise`",
-        )),
-        (_, None) => {}
-    }
-    match (role, model.school_id) {
-        (Role::School, None) => errors.push(FieldError::new(
-            "school_id",
-            "required",
-            "is required for role `school`",
-        )),
-        (Role::School, Some(id)) => {
-            if school::Entity::find_by_id(id).count(db).await? == 0 {
-                errors.push(FieldError::new("school_id", "not_found", "names no school"));
-            }
-        }
-        (_, Some(_)) => errors.push(FieldError::new(
-            "school_id",
-            "invalid",
-            "must be null unless the role is `school`",
-        )),
-        (_, None) => {}
     }
     if errors.is_empty() {
         Ok(())
@@ -164,60 +214,55 @@ async fn check_organisation(db: &impl ConnectionTrait, model: &user::Model) -> R
     }
 }
 
-/// Creates a user, with its audit row.
-pub async fn create(db: &DatabaseConnection, actor: &Actor, input: UserCreate) -> Result<User, ApiError> {
-    let password_hash = password::hash(input.password).await?;
-    let at = now();
-    let mut model = user::Model {
-        id: Uuid::now_v7(),
-        username: input.username,
-        display_name: input.display_name,
-        role: input.role.as_str().to_string(),
-        enterprise_id: input.enterprise_id,
-        school_id: input.school_id,
-        service: input.service,
-        disabled: input.disabled,
-        password_hash,
-        search_text: String::new(),
-        version: 1,
-        created_at: at,
-        updated_at: at,
-    };
-    refresh_search_text(&mut model);
+/// Creates a user for the caller (an admin), with its audit row.
+pub async fn create(db: &DatabaseConnection, caller: &Principal, input: UserCreate) -> Result<User, ApiError> {
+    create_as(db, &caller.actor(), input).await
+}
+
+/// Creates a user on behalf of `actor` (the command line, start-up), with its audit row.
+pub async fn create_as(db: &DatabaseConnection, actor: &Actor, input: UserCreate) -> Result<User, ApiError> {
+    let password_hash = password::hash(input.password.expose().to_string()).await?;
+    let record = User::from_input(input, Meta::new(now()));
     let txn = db.begin().await?;
-    check_organisation(&txn, &model).await?;
-    user::ActiveModel::from(model.clone())
+    check_organisation(&txn, &record).await?;
+    user::ActiveModel::from(with_hash(&record, password_hash))
         .reset_all()
         .insert(&txn)
         .await
-        .map_err(|e| ApiError::from_db(e, UNIQUE))?;
-    let created = to_response(model);
-    audit::record_change(&txn, actor, "create", "user", created.id, None, Some(&created)).await?;
+        .map_err(|e| ApiError::from_db(e, <user::Entity as Stored>::UNIQUE))?;
+    audit::record_change(
+        &txn,
+        actor,
+        Action::Create,
+        ResourceType::User,
+        record.id,
+        None,
+        Some(&record),
+    )
+    .await?;
     txn.commit().await?;
-    Ok(created)
+    Ok(record)
 }
 
 /// Reads one user.
-pub async fn get(db: &DatabaseConnection, id: Uuid) -> Result<User, ApiError> {
-    user::Entity::find_by_id(id)
-        .one(db)
-        .await?
-        .map(to_response)
-        .ok_or(ApiError::NotFound)
+pub async fn get(db: &DatabaseConnection, _caller: &Principal, id: Uuid) -> Result<User, ApiError> {
+    store::get::<user::Entity>(db, id).await
 }
 
 /// Lists users, one page at a time.
 pub async fn list(
     db: &DatabaseConnection,
-    filter: &UserFilter,
-    request: &ListRequest,
+    _caller: &Principal,
+    filters: &UserFilters,
+    request: &ListRequest<UserSort>,
 ) -> Result<PageOf<User>, ApiError> {
+    let UserFilters { role, disabled } = filters;
     let mut select = user::Entity::find();
-    if let Some(role) = filter.role {
-        select = select.filter(user::Column::Role.eq(role.as_str()));
+    if let Some(role) = role {
+        select = select.filter(user::Column::Role.eq(*role));
     }
-    if let Some(disabled) = filter.disabled {
-        select = select.filter(user::Column::Disabled.eq(disabled));
+    if let Some(disabled) = disabled {
+        select = select.filter(user::Column::Disabled.eq(*disabled));
     }
     if let Some(since) = request.updated_since {
         select = select.filter(user::Column::UpdatedAt.gte(since));
@@ -226,8 +271,9 @@ pub async fn list(
         // Few users: a scan of the folded column is fine, and needs no trigram table.
         select = select.filter(scan_search_condition::<user::Entity>(user::Column::SearchText, q));
     }
-    let page = fetch_page(db, select, request).await?;
-    Ok(PageOf::from_page(page, to_response))
+    Ok(fetch_page(db, select, request)
+        .await?
+        .map(<user::Entity as Stored>::to_record))
 }
 
 fn self_conflict(detail: &str) -> ApiError {
@@ -241,59 +287,42 @@ fn self_conflict(detail: &str) -> ApiError {
 /// refresh tokens; no one disables themselves.
 pub async fn update(
     db: &DatabaseConnection,
-    caller: &Caller,
+    caller: &Principal,
     id: Uuid,
     precondition: Option<Precondition>,
-    patch: UserPatch,
+    patch: &MergePatch<UserFields>,
 ) -> Result<User, ApiError> {
     let txn = db.begin().await?;
-    let current = find_for_update::<user::Entity>(&txn, id).await?;
-    check_precondition(precondition.as_ref(), current.version)?;
-    let mut next = current.clone();
-    let mut errors = Vec::new();
-    if let Some(v) = patch.display_name {
-        next.display_name = v;
-    }
-    match patch.role {
-        Some(Some(role)) => next.role = role.as_str().to_string(),
-        Some(None) => errors.push(FieldError::new("role", "required", "cannot be cleared")),
-        None => {}
-    }
-    if let Some(v) = patch.enterprise_id {
-        next.enterprise_id = v;
-    }
-    if let Some(v) = patch.school_id {
-        next.school_id = v;
-    }
-    match patch.service {
-        Some(Some(v)) => next.service = v,
-        Some(None) => errors.push(FieldError::new("service", "required", "cannot be cleared")),
-        None => {}
-    }
-    match patch.disabled {
-        Some(Some(v)) => next.disabled = v,
-        Some(None) => errors.push(FieldError::new("disabled", "required", "cannot be cleared")),
-        None => {}
-    }
-    if !errors.is_empty() {
-        return Err(ApiError::Validation(errors));
-    }
-    refresh_search_text(&mut next);
-    if next.disabled && !current.disabled && caller.user_id == Some(id) {
+    let row = find_for_update::<user::Entity>(&txn, id).await?;
+    check_precondition(precondition.as_ref(), row.version)?;
+    let before = <user::Entity as Stored>::to_record(row.clone());
+    let fields = patch.apply(&before.fields())?;
+    if fields.disabled && !before.disabled && caller.is(id) {
         return Err(self_conflict("you cannot disable yourself"));
     }
-    if next == current {
-        return Ok(to_response(current));
+    let after = before.clone().with_fields(fields);
+    if after == before {
+        return Ok(before);
     }
-    check_organisation(&txn, &next).await?;
-    next.version += 1;
-    next.updated_at = now();
-    user::ActiveModel::from(next.clone()).reset_all().update(&txn).await?;
-    if next.disabled {
+    check_organisation(&txn, &after).await?;
+    let after = after.touched(now());
+    user::ActiveModel::from(with_hash(&after, row.password_hash))
+        .reset_all()
+        .update(&txn)
+        .await?;
+    if after.disabled {
         sessions::revoke_all_for_user(&txn, id).await?;
     }
-    let (before, after) = (to_response(current), to_response(next));
-    audit::record_change(&txn, &caller.actor(), "update", "user", id, Some(&before), Some(&after)).await?;
+    audit::record_change(
+        &txn,
+        &caller.actor(),
+        Action::Update,
+        ResourceType::User,
+        id,
+        Some(&before),
+        Some(&after),
+    )
+    .await?;
     txn.commit().await?;
     Ok(after)
 }
@@ -301,23 +330,14 @@ pub async fn update(
 /// Deletes a user, with its audit row; no one deletes themselves.
 pub async fn delete(
     db: &DatabaseConnection,
-    caller: &Caller,
+    caller: &Principal,
     id: Uuid,
     precondition: Option<Precondition>,
 ) -> Result<(), ApiError> {
-    if caller.user_id == Some(id) {
+    if caller.is(id) {
         return Err(self_conflict("you cannot delete yourself"));
     }
-    super::delete_audited::<user::Entity, _>(
-        db,
-        &caller.actor(),
-        id,
-        precondition,
-        "user",
-        |m| m.version,
-        to_response,
-    )
-    .await
+    store::delete::<user::Entity>(db, &caller.actor(), id, precondition).await
 }
 
 /// Sets a user's password and ends its refresh tokens, with an audit row
@@ -326,9 +346,9 @@ pub async fn set_password(
     db: &DatabaseConnection,
     actor: &Actor,
     id: Uuid,
-    new_password: String,
+    new_password: &Password,
 ) -> Result<(), ApiError> {
-    let password_hash = password::hash(new_password).await?;
+    let password_hash = password::hash(new_password.expose().to_string()).await?;
     let txn = db.begin().await?;
     let mut model = find_for_update::<user::Entity>(&txn, id).await?;
     model.password_hash = password_hash;
@@ -337,12 +357,14 @@ pub async fn set_password(
     user::ActiveModel::from(model).reset_all().update(&txn).await?;
     sessions::revoke_all_for_user(&txn, id).await?;
     let changes = json!({"password": {"before": "[redacted]", "after": "[redacted]"}});
-    audit::record(
-        &txn,
-        actor,
-        Event::success("update", "user", id).with_changes(Some(changes)),
+    let event = Event::new(
+        Action::Update,
+        ResourceType::User,
+        Some(id.to_string()),
+        Outcome::Success,
     )
-    .await?;
+    .with_changes(Some(changes));
+    audit::record(&txn, actor, event).await?;
     txn.commit().await?;
     Ok(())
 }
@@ -350,13 +372,13 @@ pub async fn set_password(
 /// Changes the caller's own password; a wrong current password is a 422.
 pub async fn change_own_password(
     db: &DatabaseConnection,
-    caller: &Caller,
-    current_password: String,
-    new_password: String,
+    caller: &Principal,
+    current_password: &CurrentPassword,
+    new_password: &Password,
 ) -> Result<(), ApiError> {
     let id = caller.user_id.ok_or(ApiError::NotFound)?;
     let model = user::Entity::find_by_id(id).one(db).await?.ok_or(ApiError::NotFound)?;
-    if !password::verify(current_password, model.password_hash).await {
+    if !password::verify(current_password.expose().to_string(), model.password_hash).await {
         return Err(ApiError::invalid_field(
             "current_password",
             "invalid",
@@ -368,27 +390,22 @@ pub async fn change_own_password(
 
 /// On a database without users, creates `admin` with `password`, or with a
 /// generated password that is returned so it can be shown once.
-pub async fn bootstrap_admin(db: &DatabaseConnection, password: Option<String>) -> Result<Option<String>, ApiError> {
+pub async fn bootstrap_admin(db: &DatabaseConnection, password: Option<&str>) -> Result<Option<String>, ApiError> {
     if user::Entity::find().count(db).await? > 0 {
         return Ok(None);
     }
     let generated = password.is_none().then(crate::auth::tokens::random_secret);
-    let input = UserCreate {
-        username: "admin".into(),
-        display_name: Some("Administrator".into()),
-        role: Role::Admin,
-        enterprise_id: None,
-        school_id: None,
-        service: false,
-        disabled: false,
-        password: password.or_else(|| generated.clone()).unwrap_or_default(),
-    };
-    let actor = Actor {
-        user_id: None,
-        username: Some("bootstrap".into()),
-        ip: "local".into(),
-    };
-    match create(db, &actor, input).await {
+    let chosen = password
+        .map(str::to_string)
+        .or_else(|| generated.clone())
+        .unwrap_or_default();
+    let input: UserCreate = crate::model::check::decode(&json!({
+        "username": "admin",
+        "display_name": "Administrator",
+        "role": "admin",
+        "password": chosen,
+    }))?;
+    match create_as(db, &Actor::system("bootstrap"), input).await {
         Ok(_) => Ok(generated),
         // Another replica created it first.
         Err(ApiError::Conflict { .. }) => Ok(None),
@@ -408,6 +425,6 @@ pub(crate) async fn find_by_username(
 }
 
 /// The user behind `GET /auth/me`.
-pub async fn me(db: &DatabaseConnection, caller: &Caller) -> Result<User, ApiError> {
-    get(db, caller.user_id.ok_or(ApiError::NotFound)?).await
+pub async fn me(db: &DatabaseConnection, caller: &Principal) -> Result<User, ApiError> {
+    store::get::<user::Entity>(db, caller.user_id.ok_or(ApiError::NotFound)?).await
 }

@@ -153,3 +153,66 @@ async fn the_nul_character_is_refused_in_bodies_and_query_parameters() {
     problem(app.get("/api/v1/schools?major=%00").await, 400).await;
     assert_eq!(app.list("/api/v1/enterprises").await["total"], 0);
 }
+
+#[tokio::test]
+async fn a_body_with_several_faults_names_every_one_of_them_at_once() {
+    let app = spawn_app().await;
+    let response = app
+        .post_json(
+            "/api/v1/enterprises",
+            &json!({"contact_phone": "12345", "contact_email": "x", "scale": "huge", "owner": 1, "tags": "a"}),
+        )
+        .await;
+    let body = problem(response, 422).await;
+    let found: Vec<(String, String)> = body["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| (e["field"].as_str().unwrap().into(), e["code"].as_str().unwrap().into()))
+        .collect();
+    let expected: Vec<(String, String)> = [
+        ("contact_email", "email"),
+        ("contact_phone", "phone"),
+        ("name", "required"),
+        ("owner", "unknown_field"),
+        ("scale", "enum"),
+        ("tags", "type"),
+    ]
+    .iter()
+    .map(|(f, c)| (f.to_string(), c.to_string()))
+    .collect();
+    assert_eq!(found, expected);
+    assert_eq!(app.list("/api/v1/enterprises").await["total"], 0);
+}
+
+#[tokio::test]
+async fn nested_faults_are_named_by_their_path_and_a_patch_names_all_of_its_faults() {
+    let app = spawn_app().await;
+    let response = app
+        .post_json(
+            "/api/v1/schools",
+            &json!({"name": "x", "kind": "university", "majors": [{"name": 5}, {"code": "1", "extra": true}]}),
+        )
+        .await;
+    let body = problem(response, 422).await;
+    assert_eq!(
+        crate::helpers::error_fields(&body),
+        vec!["kind", "majors[0].name", "majors[1].extra", "majors[1].name"]
+    );
+
+    let school = app.create("/api/v1/schools", &json!({"name": "县职教中心"})).await;
+    let path = format!("/api/v1/schools/{}", school["id"].as_str().unwrap());
+    let response = app
+        .patch_json(
+            &path,
+            &json!({"contact_phone": "12345", "kind": "huge", "version": 3, "name": null, "majors": [{}]}),
+        )
+        .await;
+    let body = problem(response, 422).await;
+    assert_eq!(
+        crate::helpers::error_fields(&body),
+        vec!["contact_phone", "kind", "majors[0].name", "name", "version"]
+    );
+    let stored: serde_json::Value = app.get(&path).await.json().await.unwrap();
+    assert_eq!(stored["version"], 1);
+}

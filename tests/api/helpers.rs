@@ -53,8 +53,8 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
     settings.bind = "127.0.0.1:0".parse().unwrap();
     settings.workers = Some(1);
     settings.db_max_connections = 4;
-    settings.admin_password = Some(ADMIN_PASSWORD.to_string());
-    settings.auth.jwt_secret = Some(TEST_JWT_SECRET.to_string());
+    settings.admin_password = Some(ADMIN_PASSWORD.into());
+    settings.auth.jwt_secret = Some(TEST_JWT_SECRET.into());
     adjust(&mut settings);
     let app = Application::build(settings).await.expect("the service starts");
     let address = format!("http://127.0.0.1:{}", app.port());

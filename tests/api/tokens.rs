@@ -480,7 +480,7 @@ async fn keys_rotate_through_the_jwks_file_without_a_restart() {
     let path = jwks_path.display().to_string();
     let app = spawn_app_with(move |s| {
         s.auth.jwt_secret = None;
-        s.auth.private_key_pem = Some(String::from_utf8(KEY_B.to_vec()).unwrap());
+        s.auth.private_key_pem = Some(String::from_utf8(KEY_B.to_vec()).unwrap().into());
         s.auth.key_id = Some("key-b".into());
         s.auth.jwks = Some(path);
     })

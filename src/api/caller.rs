@@ -1,44 +1,31 @@
-//! The caller of a request: who sent the bearer token, in which role, for
-//! which organisation, from which address. A 401 is answered (and audited)
-//! before a handler runs.
+//! The caller of a request: the principal its bearer token stands for, and
+//! the client address. A 401 is answered before a handler runs; the
+//! principal and the request's [`AuditScope`] stay in the request, so that
+//! any refusal is audited by [`super::audit_refusals`].
 
 use std::net::IpAddr;
+use std::ops::Deref;
 
 use actix_web::dev::Payload;
 use actix_web::http::header;
-use actix_web::{web, FromRequest, HttpRequest};
+use actix_web::{web, FromRequest, HttpMessage, HttpRequest};
 use futures_util::future::LocalBoxFuture;
 use ipnet::IpNet;
-use uuid::Uuid;
 
-use crate::api::AppState;
-use crate::domain::vocab::Role;
+use super::{AppState, AuditScope};
+use crate::auth::Principal;
 use crate::error::ApiError;
-use crate::service::audit::{self, Actor};
 
-/// The authenticated caller of a request.
+/// The authenticated caller of a request (an extractor). It is also kept
+/// in the request's extensions, so that a refusal can be audited with it.
 #[derive(Debug, Clone)]
-pub struct Caller {
-    /// The user's id (`None` for a token from an outside identity provider).
-    pub user_id: Option<Uuid>,
-    /// The username (the token's subject for an outside identity).
-    pub username: String,
-    /// The role.
-    pub role: Role,
-    /// The enterprise or school the caller belongs to, for those roles.
-    pub org: Option<Uuid>,
-    /// The client address.
-    pub ip: String,
-}
+pub struct Caller(pub Principal);
 
-impl Caller {
-    /// The caller as an audit actor.
-    pub fn actor(&self) -> Actor {
-        Actor {
-            user_id: self.user_id,
-            username: Some(self.username.clone()),
-            ip: self.ip.clone(),
-        }
+impl Deref for Caller {
+    type Target = Principal;
+
+    fn deref(&self) -> &Principal {
+        &self.0
     }
 }
 
@@ -68,25 +55,6 @@ pub fn client_ip(req: &HttpRequest, trusted: &[IpNet]) -> String {
         .to_string()
 }
 
-/// The resource type a path belongs to, for 401 audit rows.
-fn resource_type_of(path: &str) -> &'static str {
-    let segment = path
-        .strip_prefix("/api/v1/")
-        .unwrap_or(path)
-        .split('/')
-        .next()
-        .unwrap_or("");
-    match segment {
-        "enterprises" => "enterprise",
-        "schools" => "school",
-        "apprenticeships" => "apprenticeship",
-        "meetings" => "meeting",
-        "action-items" => "action_item",
-        "users" => "user",
-        _ => "token",
-    }
-}
-
 impl FromRequest for Caller {
     type Error = ApiError;
     type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
@@ -98,23 +66,23 @@ impl FromRequest for Caller {
             .get(header::AUTHORIZATION)
             .and_then(|v| v.to_str().ok())
             .map(str::to_string);
-        let resource_type = resource_type_of(req.path());
         let ip = state
             .as_ref()
             .map(|s| client_ip(req, &s.trusted_proxies))
             .unwrap_or_default();
+        // Kept before authenticating, so that a 401 is audited too.
+        req.extensions_mut().insert(AuditScope::of(req, ip.clone()));
+        let req = req.clone();
         Box::pin(async move {
             let state = state.ok_or_else(|| ApiError::Internal(anyhow::anyhow!("no application state")))?;
-            let result = authenticate(&state, authorization.as_deref(), ip.clone()).await;
-            if let Err(ApiError::Unauthorized { .. }) = &result {
-                audit::record_unauthorized(&state.db, &ip, resource_type).await;
-            }
-            result
+            let principal = authenticate(&state, authorization.as_deref(), ip).await?;
+            req.extensions_mut().insert(principal.clone());
+            Ok(Caller(principal))
         })
     }
 }
 
-async fn authenticate(state: &AppState, authorization: Option<&str>, ip: String) -> Result<Caller, ApiError> {
+async fn authenticate(state: &AppState, authorization: Option<&str>, ip: String) -> Result<Principal, ApiError> {
     let token = authorization
         .and_then(|value| {
             let (scheme, token) = value.split_once(' ')?;
@@ -133,7 +101,7 @@ async fn authenticate(state: &AppState, authorization: Option<&str>, ip: String)
         tracing::debug!(error = %err, "refused a token");
         invalid()
     })?;
-    crate::service::users::resolve_caller(&state.db, verified, ip)
+    crate::service::users::resolve_principal(&state.db, verified, ip)
         .await?
         .ok_or_else(invalid)
 }

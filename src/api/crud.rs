@@ -1,0 +1,178 @@
+//! The five operations every collection has, declared once: list, create,
+//! read, merge-patch and delete, each a thin handler (one policy check, one
+//! service call) that documents itself in the OpenAPI document.
+//!
+//! A collection invokes [`crud_api!`](crate::crud_api) with its names, its
+//! types, its policy function (`fn(&Principal, Access, Option<Uuid>)`) and
+//! its service module, which offers `list`, `create`, `get`, `update` and
+//! `delete` taking the caller. Operations a collection has beyond these are
+//! written beside the invocation and named in its `more` list, so that they
+//! share the collection's scope.
+
+/// Declares a collection's CRUD handlers and its `configure`; see the
+/// [module documentation](self).
+#[macro_export]
+macro_rules! crud_api {
+    (
+        collection: $collection:literal,
+        tag: $tag:literal,
+        resource: $resource:expr,
+        policy: $policy:path,
+        service: $service:path,
+        types: { record: $Record:ident, create: $Create:ident, patch: $Patch:ident, fields: $Fields:ident, filters: $Filters:ident, sort: $Sort:ident },
+        handlers: { list: $list:ident, create: $create:ident, get: $get:ident, update: $update:ident, delete: $delete:ident },
+        more: [$($more:ident),* $(,)?],
+        docs: {
+            list: $list_doc:literal,
+            list_detail: $list_detail:literal,
+            page: $page_doc:literal,
+            create: $create_doc:literal,
+            get: $get_doc:literal,
+            one: $one_doc:literal,
+            update: $update_doc:literal,
+            update_detail: $update_detail:literal,
+            delete: $delete_doc:literal,
+            id: $id_doc:literal,
+            conflict: $conflict_doc:literal,
+        }
+    ) => {
+        use actix_web::{delete, get, patch, post, web, HttpResponse};
+        use uuid::Uuid;
+
+        use $crate::api::body::JsonBody;
+        use $crate::api::caller::Caller;
+        use $crate::api::conditional::{created, with_etag, IfMatch, IfNoneMatch};
+        use $crate::api::query::Query;
+        use $crate::api::AppState;
+        use $crate::auth::policy::Access;
+        use $crate::error::{ApiError, Problem};
+        use $crate::model::list::{ListRequest, PageOf, PageQuery, SearchQuery, SortQuery};
+        use $service as service;
+
+        /// Registers the collection's routes (each handler documents itself).
+        pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
+            cfg.service(
+                utoipa_actix_web::scope(concat!("/", $collection))
+                    .app_data($resource)
+                    .service($list)
+                    .service($create)
+                    .service($get)
+                    .service($update)
+                    .service($delete)
+                    $(.service($more))*,
+            );
+        }
+
+        #[doc = $list_doc]
+        #[doc = ""]
+        #[doc = $list_detail]
+        #[utoipa::path(
+            tag = $tag,
+            params(PageQuery, SearchQuery, SortQuery<$Sort>, $Filters),
+            responses((status = 200, description = $page_doc, body = PageOf<$Record>))
+        )]
+        #[get("")]
+        pub async fn $list(
+            state: web::Data<AppState>,
+            caller: Caller,
+            page: Query<PageQuery>,
+            search: Query<SearchQuery>,
+            sort: Query<SortQuery<$Sort>>,
+            filters: Query<$Filters>,
+        ) -> Result<HttpResponse, ApiError> {
+            $policy(&caller, Access::Read, None)?;
+            let request = ListRequest::new(&page, Some(&search), sort.order(), &*filters)?;
+            Ok(HttpResponse::Ok().json(service::list(&state.db, &caller, &filters, &request).await?))
+        }
+
+        #[doc = $create_doc]
+        #[utoipa::path(
+            tag = $tag,
+            request_body = $Create,
+            responses(
+                (status = 201, description = "Created; `Location` names the new record", body = $Record,
+                    headers(("Location" = String, description = "The new record's path"), ("ETag" = String, description = "\"<version>\""))),
+                (status = 409, description = $conflict_doc, body = Problem, content_type = "application/problem+json"),
+            )
+        )]
+        #[post("")]
+        pub async fn $create(state: web::Data<AppState>, caller: Caller, body: JsonBody) -> Result<HttpResponse, ApiError> {
+            $policy(&caller, Access::Create, None)?;
+            let record = service::create(&state.db, &caller, body.decode::<$Create>()?).await?;
+            Ok(created($collection, record.id, record.version).json(record))
+        }
+
+        #[doc = $get_doc]
+        #[utoipa::path(
+            tag = $tag,
+            params(("id" = Uuid, Path, description = $id_doc), IfNoneMatch),
+            responses(
+                (status = 200, description = $one_doc, body = $Record, headers(("ETag" = String, description = "\"<version>\""))),
+                (status = 304, description = "Not modified since the ETag in If-None-Match"),
+            )
+        )]
+        #[get("/{id}")]
+        pub async fn $get(
+            state: web::Data<AppState>,
+            caller: Caller,
+            id: web::Path<Uuid>,
+            if_none_match: IfNoneMatch,
+        ) -> Result<HttpResponse, ApiError> {
+            let id = id.into_inner();
+            $policy(&caller, Access::Read, Some(id))?;
+            let record = service::get(&state.db, &caller, id).await?;
+            Ok(if_none_match
+                .not_modified(record.version)
+                .unwrap_or_else(|| with_etag(HttpResponse::Ok(), record.version).json(record)))
+        }
+
+        #[doc = $update_doc]
+        #[doc = ""]
+        #[doc = $update_detail]
+        #[utoipa::path(
+            tag = $tag,
+            params(("id" = Uuid, Path, description = $id_doc), IfMatch),
+            request_body(content(($Patch = "application/merge-patch+json"), ($Patch = "application/json"))),
+            responses(
+                (status = 200, description = "The changed record", body = $Record, headers(("ETag" = String, description = "\"<version>\""))),
+                (status = 409, description = $conflict_doc, body = Problem, content_type = "application/problem+json"),
+            )
+        )]
+        #[patch("/{id}")]
+        pub async fn $update(
+            state: web::Data<AppState>,
+            caller: Caller,
+            id: web::Path<Uuid>,
+            if_match: IfMatch,
+            body: JsonBody,
+        ) -> Result<HttpResponse, ApiError> {
+            let id = id.into_inner();
+            $policy(&caller, Access::Update, Some(id))?;
+            let patch = body.merge_patch::<$Fields>()?;
+            let record = service::update(&state.db, &caller, id, if_match.0, &patch).await?;
+            Ok(with_etag(HttpResponse::Ok(), record.version).json(record))
+        }
+
+        #[doc = $delete_doc]
+        #[utoipa::path(
+            tag = $tag,
+            params(("id" = Uuid, Path, description = $id_doc), IfMatch),
+            responses(
+                (status = 204, description = "Deleted"),
+                (status = 409, description = "Other records still reference it", body = Problem, content_type = "application/problem+json"),
+            )
+        )]
+        #[delete("/{id}")]
+        pub async fn $delete(
+            state: web::Data<AppState>,
+            caller: Caller,
+            id: web::Path<Uuid>,
+            if_match: IfMatch,
+        ) -> Result<HttpResponse, ApiError> {
+            let id = id.into_inner();
+            $policy(&caller, Access::Delete, Some(id))?;
+            service::delete(&state.db, &caller, id, if_match.0).await?;
+            Ok(HttpResponse::NoContent().finish())
+        }
+    };
+}

@@ -1,0 +1,88 @@
+//! Sending errors: every [`ApiError`] becomes one RFC 9457
+//! `application/problem+json` response, here and nowhere else, and so do
+//! actix's own error responses.
+
+use actix_web::body::{BoxBody, EitherBody};
+use actix_web::dev::ServiceResponse;
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::http::StatusCode;
+use actix_web::middleware::ErrorHandlerResponse;
+use actix_web::{HttpResponse, ResponseError};
+
+use crate::error::{ApiError, Problem, PROBLEM_JSON};
+
+/// A problem document as an HTTP response.
+pub fn problem_response(problem: &Problem) -> HttpResponse {
+    let status = StatusCode::from_u16(problem.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let body = serde_json::to_string(problem).unwrap_or_default();
+    HttpResponse::build(status)
+        .insert_header((header::CONTENT_TYPE, PROBLEM_JSON))
+        .body(body)
+}
+
+impl ResponseError for ApiError {
+    fn status_code(&self) -> StatusCode {
+        StatusCode::from_u16(self.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        if let ApiError::Internal(cause) = self {
+            tracing::error!(error = ?cause, "request failed");
+        }
+        let mut response = problem_response(&self.problem());
+        let headers = response.headers_mut();
+        match self {
+            ApiError::Unauthorized { invalid_token, .. } => {
+                let challenge = if *invalid_token {
+                    r#"Bearer realm="chanjiao", error="invalid_token""#
+                } else {
+                    r#"Bearer realm="chanjiao""#
+                };
+                headers.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static(challenge));
+            }
+            ApiError::OAuth { status: 401, .. } => {
+                headers.insert(
+                    header::WWW_AUTHENTICATE,
+                    HeaderValue::from_static(r#"Basic realm="chanjiao""#),
+                );
+            }
+            ApiError::TooManyRequests { retry_after } => {
+                if let Ok(value) = HeaderValue::from_str(&retry_after.to_string()) {
+                    headers.insert(header::RETRY_AFTER, value);
+                }
+            }
+            _ => {}
+        }
+        response
+    }
+}
+
+/// Turns any error response that is not yet problem+json (actix's own 405
+/// with `Allow`, for instance) into one, keeping its status and headers.
+pub fn problem_fallback<B>(res: ServiceResponse<B>) -> actix_web::Result<ErrorHandlerResponse<B>> {
+    let already = res
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes() == PROBLEM_JSON.as_bytes());
+    if already {
+        return Ok(ErrorHandlerResponse::Response(res.map_into_left_body()));
+    }
+    let status = res.status();
+    let detail = match status {
+        StatusCode::METHOD_NOT_ALLOWED => "this method is not allowed here; see the Allow header".to_string(),
+        StatusCode::NOT_FOUND => "no such resource".to_string(),
+        s if s.is_server_error() => "the service failed to answer; the fault is logged".to_string(),
+        s => s.canonical_reason().unwrap_or("error").to_lowercase(),
+    };
+    let (req, response) = res.into_parts();
+    let mut builder = HttpResponse::build(status);
+    for (name, value) in response.headers() {
+        if name != header::CONTENT_TYPE && name != header::CONTENT_LENGTH {
+            builder.append_header((name.clone(), value.clone()));
+        }
+    }
+    let body = serde_json::to_string(&Problem::new(status.as_u16(), "about:blank", detail)).unwrap_or_default();
+    let new_response: HttpResponse<BoxBody> = builder.insert_header((header::CONTENT_TYPE, PROBLEM_JSON)).body(body);
+    let res: ServiceResponse<EitherBody<B, BoxBody>> = ServiceResponse::new(req, new_response).map_into_right_body();
+    Ok(ErrorHandlerResponse::Response(res))
+}

@@ -1,0 +1,96 @@
+//! Query parameters: a typed extractor whose errors are 400s naming the
+//! parameter. An empty value is no filter (`?scale=` is no `scale`); a
+//! value longer than 500 characters, or holding U+0000, is refused.
+
+use std::future::{ready, Ready};
+
+use actix_web::dev::Payload;
+use actix_web::{FromRequest, HttpRequest};
+use serde::de::DeserializeOwned;
+
+use crate::error::ApiError;
+
+/// The longest query parameter value, in characters.
+const MAX_VALUE_CHARS: usize = 500;
+
+/// The request's query string read as a `T`.
+#[derive(Debug)]
+pub struct Query<T>(pub T);
+
+impl<T> std::ops::Deref for Query<T> {
+    type Target = T;
+
+    fn deref(&self) -> &T {
+        &self.0
+    }
+}
+
+impl<T: DeserializeOwned> FromRequest for Query<T> {
+    type Error = ApiError;
+    type Future = Ready<Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        ready(parse(req.query_string()).map(Query))
+    }
+}
+
+/// Reads a query string as a `T`.
+pub fn parse<T: DeserializeOwned>(query: &str) -> Result<T, ApiError> {
+    let pairs: Vec<(String, String)> = serde_urlencoded::from_str(query).map_err(|err| ApiError::BadRequest {
+        detail: format!("invalid query string: {err}"),
+        errors: Vec::new(),
+    })?;
+    let mut kept = Vec::with_capacity(pairs.len());
+    for (name, value) in pairs {
+        if value.is_empty() {
+            continue;
+        }
+        if value.contains('\0') {
+            return Err(ApiError::bad_parameter(&name, "invalid", "must not contain U+0000"));
+        }
+        if value.chars().count() > MAX_VALUE_CHARS {
+            return Err(ApiError::bad_parameter(
+                &name,
+                "length",
+                format!("must be at most {MAX_VALUE_CHARS} characters"),
+            ));
+        }
+        kept.push((name, value));
+    }
+    let encoded = serde_urlencoded::to_string(&kept).map_err(|e| ApiError::Internal(e.into()))?;
+    let deserializer = serde_urlencoded::Deserializer::new(form_urlencoded::parse(encoded.as_bytes()));
+    serde_path_to_error::deserialize(deserializer).map_err(|err| {
+        let name = err.path().to_string();
+        let message = err.inner().to_string();
+        let code = if message.starts_with("unknown variant") {
+            "enum"
+        } else if message.starts_with("invalid type") {
+            "type"
+        } else {
+            "invalid"
+        };
+        ApiError::bad_parameter(&name, code, message)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::enterprise::EnterpriseFilters;
+
+    fn field_of(result: Result<EnterpriseFilters, ApiError>) -> String {
+        match result {
+            Err(ApiError::BadRequest { errors, .. }) => errors[0].field.clone(),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn empty_values_are_no_filter_and_bad_values_name_their_parameter() {
+        let filters: EnterpriseFilters = parse("scale=&industry=&limit=5").unwrap();
+        assert!(filters.scale.is_none() && filters.industry.is_none());
+        assert_eq!(field_of(parse("scale=huge")), "scale");
+        assert_eq!(field_of(parse("tag=a%00")), "tag");
+        assert_eq!(field_of(parse(&format!("industry={}", "x".repeat(501)))), "industry");
+    }
+}

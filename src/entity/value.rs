@@ -1,0 +1,114 @@
+//! The contract's field types as column values: a checked text is stored as
+//! its text, a list as JSON. Values read back were checked when they were
+//! written, so they are not checked again; a stored list that is not valid
+//! JSON of its type is an error, never an empty list.
+
+use sea_orm::sea_query::{ArrayType, ColumnType, Nullable, StringLen, ValueType, ValueTypeErr};
+use sea_orm::{ColIdx, DbErr, QueryResult, TryGetError, TryGetable, Value};
+
+use crate::model::field::{
+    CreditCode, Email, List, Phone, RegionCode, ResidentId, SchoolCode, Stored, Tags, Text, Username,
+};
+
+/// Stores a text field type as its text.
+macro_rules! stored_as_text {
+    ($(@[$($generics:tt)*])? $ty:ty) => {
+        impl$(<$($generics)*>)? From<$ty> for Value {
+            fn from(value: $ty) -> Value {
+                Value::String(Some(String::from(value)))
+            }
+        }
+
+        impl$(<$($generics)*>)? TryGetable for $ty {
+            fn try_get_by<I: ColIdx>(res: &QueryResult, index: I) -> Result<Self, TryGetError> {
+                String::try_get_by(res, index).map(<$ty>::from_stored)
+            }
+        }
+
+        impl$(<$($generics)*>)? ValueType for $ty {
+            fn try_from(value: Value) -> Result<Self, ValueTypeErr> {
+                <String as ValueType>::try_from(value).map(<$ty>::from_stored)
+            }
+
+            fn type_name() -> String {
+                stringify!($ty).to_string()
+            }
+
+            fn array_type() -> ArrayType {
+                ArrayType::String
+            }
+
+            fn column_type() -> ColumnType {
+                ColumnType::String(StringLen::None)
+            }
+        }
+
+        impl$(<$($generics)*>)? Nullable for $ty {
+            fn null() -> Value {
+                Value::String(None)
+            }
+        }
+    };
+}
+
+stored_as_text!(@[const MIN: usize, const MAX: usize] Text<MIN, MAX>);
+stored_as_text!(Phone);
+stored_as_text!(Email);
+stored_as_text!(RegionCode);
+stored_as_text!(CreditCode);
+stored_as_text!(SchoolCode);
+stored_as_text!(ResidentId);
+stored_as_text!(Username);
+
+fn json_error(err: serde_json::Error) -> TryGetError {
+    TryGetError::DbErr(DbErr::Type(format!("a stored JSON list does not read back: {err}")))
+}
+
+/// Stores a list field type as a JSON array.
+macro_rules! stored_as_json {
+    ([$($generics:tt)*] $ty:ty, $item:ty) => {
+        impl<$($generics)*> From<$ty> for Value {
+            fn from(value: $ty) -> Value {
+                let json = serde_json::to_value(&value).unwrap_or(serde_json::Value::Array(Vec::new()));
+                Value::Json(Some(Box::new(json)))
+            }
+        }
+
+        impl<$($generics)*> TryGetable for $ty {
+            fn try_get_by<I: ColIdx>(res: &QueryResult, index: I) -> Result<Self, TryGetError> {
+                let json = serde_json::Value::try_get_by(res, index)?;
+                let items: Vec<$item> = serde_json::from_value(json).map_err(json_error)?;
+                Ok(<$ty>::from_stored(items))
+            }
+        }
+
+        impl<$($generics)*> ValueType for $ty {
+            fn try_from(value: Value) -> Result<Self, ValueTypeErr> {
+                let json = <serde_json::Value as ValueType>::try_from(value)?;
+                let items: Vec<$item> = serde_json::from_value(json).map_err(|_| ValueTypeErr)?;
+                Ok(<$ty>::from_stored(items))
+            }
+
+            fn type_name() -> String {
+                stringify!($ty).to_string()
+            }
+
+            fn array_type() -> ArrayType {
+                ArrayType::Json
+            }
+
+            fn column_type() -> ColumnType {
+                ColumnType::JsonBinary
+            }
+        }
+
+        impl<$($generics)*> Nullable for $ty {
+            fn null() -> Value {
+                Value::Json(None)
+            }
+        }
+    };
+}
+
+stored_as_json!([] Tags, String);
+stored_as_json!([T: serde::Serialize + serde::de::DeserializeOwned, const MAX: usize] List<T, MAX>, T);

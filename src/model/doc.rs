@@ -1,0 +1,225 @@
+//! How the contract's types describe themselves in the OpenAPI document.
+//!
+//! A field type states its own schema ([`FieldSchema`]): a bounded text its
+//! lengths, a phone number its pattern, a vocabulary a reference to its
+//! component. The record macro builds each object schema from its fields'
+//! schemas, descriptions and examples, so the document takes every rule from
+//! the type that enforces it.
+
+use std::borrow::Cow;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde_json::Value;
+use utoipa::openapi::schema::{
+    AdditionalProperties, ArrayBuilder, KnownFormat, ObjectBuilder, OneOfBuilder, Schema, SchemaFormat, SchemaType,
+    Type,
+};
+use utoipa::openapi::{Ref, RefOr};
+use uuid::Uuid;
+
+/// The components a schema refers to, as utoipa collects them.
+pub type Components = Vec<(String, RefOr<Schema>)>;
+
+/// A type's schema where it is used as a field.
+pub trait FieldSchema {
+    /// The schema of a field of this type (inline, or a reference to a component).
+    fn field_schema() -> RefOr<Schema>;
+
+    /// Adds the components the schema refers to.
+    fn components(_out: &mut Components) {}
+}
+
+impl<T: FieldSchema> FieldSchema for Option<T> {
+    fn field_schema() -> RefOr<Schema> {
+        nullable(T::field_schema())
+    }
+
+    fn components(out: &mut Components) {
+        T::components(out);
+    }
+}
+
+/// The schema of a value that may also be `null`.
+pub fn nullable(schema: RefOr<Schema>) -> RefOr<Schema> {
+    match schema {
+        RefOr::T(Schema::Object(mut object)) => {
+            object.schema_type = with_null(object.schema_type);
+            RefOr::T(Schema::Object(object))
+        }
+        RefOr::T(Schema::Array(mut array)) => {
+            array.schema_type = with_null(array.schema_type);
+            RefOr::T(Schema::Array(array))
+        }
+        RefOr::T(Schema::OneOf(one_of)) if one_of.items.iter().any(is_null) => RefOr::T(Schema::OneOf(one_of)),
+        other => OneOfBuilder::new()
+            .item(other)
+            .item(ObjectBuilder::new().schema_type(Type::Null))
+            .into(),
+    }
+}
+
+fn is_null(schema: &RefOr<Schema>) -> bool {
+    matches!(schema, RefOr::T(Schema::Object(o)) if o.schema_type == SchemaType::Type(Type::Null))
+}
+
+fn with_null(schema_type: SchemaType) -> SchemaType {
+    match schema_type {
+        SchemaType::Type(Type::Null) => SchemaType::Type(Type::Null),
+        SchemaType::Type(t) => [t, Type::Null].into_iter().collect(),
+        SchemaType::Array(mut types) => {
+            if !types.contains(&Type::Null) {
+                types.push(Type::Null);
+            }
+            SchemaType::Array(types)
+        }
+        SchemaType::AnyValue => SchemaType::AnyValue,
+    }
+}
+
+/// A string schema with these bounds, pattern and format.
+pub fn string(
+    min: Option<usize>,
+    max: Option<usize>,
+    pattern: Option<&str>,
+    format: Option<KnownFormat>,
+) -> RefOr<Schema> {
+    ObjectBuilder::new()
+        .schema_type(Type::String)
+        .min_length(min)
+        .max_length(max)
+        .pattern(pattern)
+        .format(format.map(SchemaFormat::KnownFormat))
+        .into()
+}
+
+/// An array schema of `items`, with at most `max` of them.
+pub fn array(items: RefOr<Schema>, max: Option<usize>) -> RefOr<Schema> {
+    ArrayBuilder::new().items(items).max_items(max).into()
+}
+
+/// A reference to the component of `T`, registering it (and what it refers to).
+pub fn reference<T: utoipa::ToSchema>(out: &mut Components) {
+    out.push((T::name().into_owned(), T::schema()));
+    T::schemas(out);
+}
+
+/// The `$ref` to the component named `name`.
+pub fn ref_to(name: Cow<'static, str>) -> RefOr<Schema> {
+    RefOr::Ref(Ref::from_schema_name(name))
+}
+
+/// One property of an object schema, as the record macro describes it.
+pub struct Property {
+    /// The field's name.
+    pub name: &'static str,
+    /// The field's type's schema.
+    pub schema: RefOr<Schema>,
+    /// The field's doc comment lines.
+    pub doc: &'static [&'static str],
+    /// An example value.
+    pub example: Option<Value>,
+    /// Whether an object must carry the field.
+    pub required: bool,
+}
+
+/// Joins doc comment lines (`/// text` arrives as ` text`) into one text.
+pub fn doc_text(lines: &[&str]) -> Option<String> {
+    let text = lines
+        .iter()
+        .map(|line| line.strip_prefix(' ').unwrap_or(line))
+        .collect::<Vec<_>>()
+        .join("\n")
+        .trim()
+        .to_string();
+    (!text.is_empty()).then_some(text)
+}
+
+/// Gives a property schema its description and example. A reference
+/// carries the description beside `$ref`; with an example it is wrapped in
+/// `allOf`, which may carry both.
+#[allow(deprecated)] // `example` (not `examples`), as utoipa's own derive writes it.
+fn describe(schema: RefOr<Schema>, description: Option<String>, example: Option<Value>) -> RefOr<Schema> {
+    match schema {
+        RefOr::T(Schema::Object(mut object)) => {
+            object.description = description.or(object.description);
+            if example.is_some() {
+                object.example = example;
+            }
+            RefOr::T(Schema::Object(object))
+        }
+        RefOr::T(Schema::Array(mut array)) => {
+            array.description = description.or(array.description);
+            if example.is_some() {
+                array.example = example;
+            }
+            RefOr::T(Schema::Array(array))
+        }
+        RefOr::T(Schema::OneOf(mut one_of)) => {
+            one_of.description = description.or(one_of.description);
+            if example.is_some() {
+                one_of.example = example;
+            }
+            RefOr::T(Schema::OneOf(one_of))
+        }
+        RefOr::Ref(mut reference) if example.is_none() => {
+            reference.description = description.unwrap_or_default();
+            RefOr::Ref(reference)
+        }
+        other => utoipa::openapi::schema::AllOfBuilder::new()
+            .item(other)
+            .description(description)
+            .example(example)
+            .into(),
+    }
+}
+
+/// Whether an object schema admits keys it does not name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Keys {
+    /// A request body: a key it does not name is refused (422).
+    Closed,
+    /// A response: clients should ignore keys they do not know.
+    Open,
+}
+
+/// An object schema from its properties, with a description and an example.
+#[allow(deprecated)] // `example` (not `examples`), as utoipa's own derive writes it.
+pub fn object(properties: Vec<Property>, doc: &[&str], example: Option<Value>, keys: Keys) -> RefOr<Schema> {
+    let mut builder = ObjectBuilder::new()
+        .schema_type(Type::Object)
+        .description(doc_text(doc))
+        .example(example);
+    if keys == Keys::Closed {
+        builder = builder.additional_properties(Some(AdditionalProperties::FreeForm(false)));
+    }
+    for property in properties {
+        if property.required {
+            builder = builder.required(property.name);
+        }
+        let schema = describe(property.schema, doc_text(property.doc), property.example);
+        builder = builder.property(property.name, schema);
+    }
+    builder.into()
+}
+
+macro_rules! primitive_fields {
+    ($($ty:ty => $schema:expr),+ $(,)?) => {
+        $(
+            impl FieldSchema for $ty {
+                fn field_schema() -> RefOr<Schema> {
+                    $schema
+                }
+            }
+        )+
+    };
+}
+
+primitive_fields! {
+    bool => ObjectBuilder::new().schema_type(Type::Boolean).into(),
+    i32 => ObjectBuilder::new().schema_type(Type::Integer).format(Some(SchemaFormat::KnownFormat(KnownFormat::Int32))).into(),
+    i64 => ObjectBuilder::new().schema_type(Type::Integer).format(Some(SchemaFormat::KnownFormat(KnownFormat::Int64))).into(),
+    u32 => ObjectBuilder::new().schema_type(Type::Integer).format(Some(SchemaFormat::KnownFormat(KnownFormat::Int32))).minimum(Some(0)).into(),
+    Uuid => string(None, None, None, Some(KnownFormat::Uuid)),
+    NaiveDate => string(None, None, None, Some(KnownFormat::Date)),
+    DateTime<Utc> => string(None, None, None, Some(KnownFormat::DateTime)),
+}

@@ -1,0 +1,580 @@
+//! Field types that carry their own rule: parsing (serde), checking
+//! ([`Check`], every problem named), and their schema in the OpenAPI
+//! document ([`FieldSchema`]). A request type declares a field once, with
+//! its type, and every operation and the document take the rule from here.
+//!
+//! Values read back from the database were checked when they were written,
+//! so the types are built from stored values without checking again
+//! ([`Stored::from_stored`]).
+
+use std::borrow::Cow;
+
+use secrecy::{ExposeSecret, SecretString};
+use serde::de::Error as _;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use serde_json::Value;
+use utoipa::openapi::schema::{KnownFormat, Schema};
+use utoipa::openapi::RefOr;
+use validator::ValidateEmail;
+
+use super::check::{self, Check};
+use super::doc::{self, Components, FieldSchema};
+use crate::domain::identifiers;
+use crate::error::FieldError;
+
+/// Why a value breaks its field's rule: a machine-readable `code` (as in
+/// `errors[].code`) and a message for people.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Broken {
+    /// `length`, `format`, `phone`, `email`, `checksum`, `invalid`…
+    pub code: &'static str,
+    /// What the value must be.
+    pub message: Cow<'static, str>,
+}
+
+impl Broken {
+    fn new(code: &'static str, message: impl Into<Cow<'static, str>>) -> Self {
+        Broken {
+            code,
+            message: message.into(),
+        }
+    }
+}
+
+/// A field type whose values are text with a rule.
+pub trait TextRule: Sized {
+    /// Checks (and normalises) a text.
+    fn parse(text: String) -> Result<Self, Broken>;
+    /// The checked text.
+    fn as_str(&self) -> &str;
+    /// The type's schema.
+    fn schema() -> RefOr<Schema>;
+}
+
+/// A value as the database stores it, turned back into its field type
+/// without checking it again (it was checked when it was written).
+pub trait Stored<S> {
+    /// The field value of a stored value.
+    fn from_stored(stored: S) -> Self;
+}
+
+fn no_nul(text: &str) -> Result<(), Broken> {
+    if text.contains('\0') {
+        Err(Broken::new("invalid", "must not contain the character U+0000"))
+    } else {
+        Ok(())
+    }
+}
+
+fn check_text<T: TextRule>(value: &Value, path: &str, errors: &mut Vec<FieldError>) {
+    match value {
+        Value::String(text) => {
+            if let Err(broken) = T::parse(text.clone()) {
+                errors.push(FieldError::new(path, broken.code, broken.message));
+            }
+        }
+        _ => errors.push(FieldError::new(path, "type", "must be a string")),
+    }
+}
+
+/// Implements serde, [`Check`], [`FieldSchema`] and [`Stored`] for a
+/// [`TextRule`] type.
+macro_rules! text_field {
+    ($(@[$($generics:tt)*])? $ty:ty) => {
+        impl<'de $(, $($generics)*)?> Deserialize<'de> for $ty {
+            fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                let text = String::deserialize(deserializer)?;
+                <$ty as TextRule>::parse(text).map_err(|broken| D::Error::custom(broken.message))
+            }
+        }
+
+        impl$(<$($generics)*>)? Serialize for $ty {
+            fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                serializer.serialize_str(self.as_str())
+            }
+        }
+
+        impl$(<$($generics)*>)? Check for $ty {
+            fn check(value: &Value, path: &str, errors: &mut Vec<FieldError>) {
+                check_text::<$ty>(value, path, errors);
+            }
+        }
+
+        impl$(<$($generics)*>)? FieldSchema for $ty {
+            fn field_schema() -> RefOr<Schema> {
+                <$ty as TextRule>::schema()
+            }
+        }
+
+        impl$(<$($generics)*>)? Stored<String> for $ty {
+            fn from_stored(stored: String) -> Self {
+                Self(stored)
+            }
+        }
+
+        impl$(<$($generics)*>)? From<$ty> for String {
+            fn from(value: $ty) -> String {
+                value.0
+            }
+        }
+    };
+}
+
+/// Text of `MIN` to `MAX` characters (a text that must not be empty must
+/// not be only white space either); never U+0000, which PostgreSQL cannot store.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Text<const MIN: usize, const MAX: usize>(String);
+
+impl<const MIN: usize, const MAX: usize> TextRule for Text<MIN, MAX> {
+    fn parse(text: String) -> Result<Self, Broken> {
+        no_nul(&text)?;
+        let count = text.chars().count();
+        if count < MIN || count > MAX {
+            let message = if MIN == 0 {
+                format!("must be at most {MAX} characters long")
+            } else {
+                format!("must be {MIN} to {MAX} characters long")
+            };
+            return Err(Broken::new("length", message));
+        }
+        if MIN > 0 && text.trim().is_empty() {
+            return Err(Broken::new("length", "must not be empty"));
+        }
+        Ok(Text(text))
+    }
+
+    fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    fn schema() -> RefOr<Schema> {
+        doc::string((MIN > 0).then_some(MIN), Some(MAX), None, None)
+    }
+}
+
+text_field!(@[const MIN: usize, const MAX: usize] Text<MIN, MAX>);
+
+/// A name: 1–200 characters.
+pub type Name = Text<1, 200>;
+/// A short name: at most 50 characters.
+pub type ShortName = Text<0, 50>;
+/// A text field with no stated limit: at most 500 characters.
+pub type PlainText = Text<0, 500>;
+/// A description: at most 5000 characters.
+pub type LongText = Text<0, 5000>;
+
+/// Declares a text field type with a fixed rule: a check that returns the
+/// stored form, an error code and message, and its schema.
+macro_rules! rule_type {
+    ($(#[$meta:meta])* $name:ident, $code:literal, $message:literal, |$text:ident| $parse:expr, $schema:expr) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+        pub struct $name(String);
+
+        impl TextRule for $name {
+            fn parse($text: String) -> Result<Self, Broken> {
+                no_nul(&$text)?;
+                let parsed: Option<String> = $parse;
+                parsed.map($name).ok_or_else(|| Broken::new($code, $message))
+            }
+
+            fn as_str(&self) -> &str {
+                &self.0
+            }
+
+            fn schema() -> RefOr<Schema> {
+                $schema
+            }
+        }
+
+        text_field!($name);
+    };
+}
+
+rule_type!(
+    /// A mainland mobile number (`13812345678`, optionally with `+86`) or a
+    /// landline (`0536-1234567`), ASCII digits only.
+    Phone,
+    "phone",
+    "must be a mainland mobile number (13812345678) or a landline (0536-1234567)",
+    |text| identifiers::is_phone(&text).then_some(text),
+    doc::string(None, None, Some(identifiers::PHONE_PATTERN), None)
+);
+
+rule_type!(
+    /// An email address of at most 500 characters.
+    Email,
+    "email",
+    "must be an email address of at most 500 characters",
+    |text| (text.chars().count() <= 500 && text.validate_email()).then_some(text),
+    doc::string(None, Some(500), None, Some(KnownFormat::Email))
+);
+
+rule_type!(
+    /// An administrative region code (行政区划代码): 6 ASCII digits.
+    RegionCode,
+    "format",
+    "must be a 6-digit region code",
+    |text| identifiers::is_region_code(&text).then_some(text),
+    doc::string(None, None, Some("^[0-9]{6}$"), None)
+);
+
+rule_type!(
+    /// A Unified Social Credit Code (统一社会信用代码): 18 characters with a
+    /// correct check character; lower case is accepted and stored upper-cased.
+    CreditCode,
+    "checksum",
+    "must be an 18-character Unified Social Credit Code with a correct check character",
+    |text| identifiers::normalize_credit_code(&text),
+    doc::string(None, None, Some("^[0-9A-HJ-NPQRTUWXYa-hj-npqrtuwxy]{18}$"), None)
+);
+
+rule_type!(
+    /// A school identification code (学校标识码): 10 ASCII digits.
+    SchoolCode,
+    "format",
+    "must be a 10-digit school identification code",
+    |text| identifiers::is_school_code(&text).then_some(text),
+    doc::string(None, None, Some("^[0-9]{10}$"), None)
+);
+
+rule_type!(
+    /// A resident ID number (居民身份证号码): 18 characters with a valid birth
+    /// date and check character; a lower-case `x` is stored upper-cased.
+    ResidentId,
+    "checksum",
+    "must be an 18-character resident ID number with a valid birth date and check character",
+    |text| identifiers::normalize_resident_id(&text),
+    doc::string(None, None, Some("^[0-9]{17}[0-9Xx]$"), None)
+);
+
+rule_type!(
+    /// A login name: 3–64 characters of `a-z`, `0-9`, `_`, `.`, `-`.
+    Username,
+    "format",
+    "must be 3 to 64 characters of a-z, 0-9, `_`, `.` and `-`",
+    |text| identifiers::is_username(&text).then_some(text),
+    doc::string(None, None, Some("^[a-z0-9_.-]{3,64}$"), None)
+);
+
+/// A secret text such as a password, of `MIN` to 1000 characters. It
+/// cannot be printed and is never serialised; only hashing sees it.
+#[derive(Clone)]
+pub struct Secret<const MIN: usize>(SecretString);
+
+/// The fewest characters a new password may have.
+pub const MIN_PASSWORD_CHARS: usize = 12;
+/// A new password: 12–1000 characters.
+pub type Password = Secret<MIN_PASSWORD_CHARS>;
+/// A password given to prove who one is: 1–1000 characters.
+pub type CurrentPassword = Secret<1>;
+
+impl<const MIN: usize> Secret<MIN> {
+    const MAX_CHARS: usize = 1000;
+
+    /// Checks a secret text.
+    pub fn parse(text: String) -> Result<Self, Broken> {
+        no_nul(&text)?;
+        if (MIN..=Self::MAX_CHARS).contains(&text.chars().count()) {
+            Ok(Secret(SecretString::from(text)))
+        } else {
+            Err(Broken::new(
+                "length",
+                format!("must be {MIN} to {} characters long", Self::MAX_CHARS),
+            ))
+        }
+    }
+
+    /// The secret itself, for hashing.
+    pub fn expose(&self) -> &str {
+        self.0.expose_secret()
+    }
+}
+
+impl<const MIN: usize> std::fmt::Debug for Secret<MIN> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Secret([redacted])")
+    }
+}
+
+impl<const MIN: usize> PartialEq for Secret<MIN> {
+    fn eq(&self, other: &Self) -> bool {
+        self.expose() == other.expose()
+    }
+}
+
+impl<'de, const MIN: usize> Deserialize<'de> for Secret<MIN> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        Secret::parse(text).map_err(|broken| D::Error::custom(broken.message))
+    }
+}
+
+impl<const MIN: usize> Check for Secret<MIN> {
+    fn check(value: &Value, path: &str, errors: &mut Vec<FieldError>) {
+        match value {
+            Value::String(text) => {
+                if let Err(broken) = Secret::<MIN>::parse(text.clone()) {
+                    errors.push(FieldError::new(path, broken.code, broken.message));
+                }
+            }
+            _ => errors.push(FieldError::new(path, "type", "must be a string")),
+        }
+    }
+}
+
+impl<const MIN: usize> FieldSchema for Secret<MIN> {
+    fn field_schema() -> RefOr<Schema> {
+        doc::string(Some(MIN), Some(Self::MAX_CHARS), None, Some(KnownFormat::Password))
+    }
+}
+
+/// Tags: at most 20, each 1–30 characters; repeats are dropped.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[serde(transparent)]
+pub struct Tags(Vec<String>);
+
+impl Tags {
+    const MAX: usize = 20;
+    const MAX_CHARS: usize = 30;
+
+    /// Checks a tag list and drops repeats.
+    pub fn parse(tags: Vec<String>) -> Result<Self, Broken> {
+        if tags.len() > Self::MAX {
+            return Err(Broken::new("length", "must have at most 20 tags"));
+        }
+        for tag in &tags {
+            no_nul(tag)?;
+            if tag.trim().is_empty() || tag.chars().count() > Self::MAX_CHARS {
+                return Err(Broken::new("length", "each tag must be 1 to 30 characters long"));
+            }
+        }
+        Ok(Tags(dedup(tags)))
+    }
+
+    /// The tags, in order.
+    pub fn as_slice(&self) -> &[String] {
+        &self.0
+    }
+}
+
+impl<'de> Deserialize<'de> for Tags {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let tags = Vec::<String>::deserialize(deserializer)?;
+        Tags::parse(tags).map_err(|broken| D::Error::custom(broken.message))
+    }
+}
+
+impl Check for Tags {
+    fn check(value: &Value, path: &str, errors: &mut Vec<FieldError>) {
+        match Vec::<String>::deserialize(value) {
+            Ok(tags) => {
+                if let Err(broken) = Tags::parse(tags) {
+                    errors.push(FieldError::new(path, broken.code, broken.message));
+                }
+            }
+            Err(_) => errors.push(FieldError::new(path, "type", "must be a list of texts")),
+        }
+    }
+}
+
+impl FieldSchema for Tags {
+    fn field_schema() -> RefOr<Schema> {
+        doc::array(doc::string(Some(1), Some(Self::MAX_CHARS), None, None), Some(Self::MAX))
+    }
+}
+
+impl Stored<Vec<String>> for Tags {
+    fn from_stored(stored: Vec<String>) -> Self {
+        Tags(stored)
+    }
+}
+
+/// A list of at most `MAX` items, each checked by its own type; repeats
+/// are dropped.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(transparent)]
+pub struct List<T, const MAX: usize>(Vec<T>);
+
+impl<T, const MAX: usize> Default for List<T, MAX> {
+    fn default() -> Self {
+        List(Vec::new())
+    }
+}
+
+impl<T: PartialEq + Clone, const MAX: usize> List<T, MAX> {
+    /// The items, in order.
+    pub fn as_slice(&self) -> &[T] {
+        &self.0
+    }
+
+    fn too_long() -> Broken {
+        Broken::new("length", format!("must have at most {MAX} items"))
+    }
+}
+
+impl<'de, T: Deserialize<'de> + PartialEq + Clone, const MAX: usize> Deserialize<'de> for List<T, MAX> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let items = Vec::<T>::deserialize(deserializer)?;
+        if items.len() > MAX {
+            return Err(D::Error::custom(Self::too_long().message));
+        }
+        Ok(List(dedup(items)))
+    }
+}
+
+impl<T: Check + PartialEq + Clone, const MAX: usize> Check for List<T, MAX> {
+    fn check(value: &Value, path: &str, errors: &mut Vec<FieldError>) {
+        let Value::Array(items) = value else {
+            errors.push(FieldError::new(path, "type", "must be a list"));
+            return;
+        };
+        if items.len() > MAX {
+            let broken = Self::too_long();
+            errors.push(FieldError::new(path, broken.code, broken.message));
+        }
+        for (i, item) in items.iter().enumerate() {
+            T::check(item, &check::index(path, i), errors);
+        }
+    }
+}
+
+impl<T: FieldSchema, const MAX: usize> FieldSchema for List<T, MAX> {
+    fn field_schema() -> RefOr<Schema> {
+        doc::array(T::field_schema(), Some(MAX))
+    }
+
+    fn components(out: &mut Components) {
+        T::components(out);
+    }
+}
+
+impl<T, const MAX: usize> Stored<Vec<T>> for List<T, MAX> {
+    fn from_stored(stored: Vec<T>) -> Self {
+        List(stored)
+    }
+}
+
+/// Removes repeated entries, keeping the first of each.
+fn dedup<T: PartialEq>(values: Vec<T>) -> Vec<T> {
+    let mut out: Vec<T> = Vec::with_capacity(values.len());
+    for value in values {
+        if !out.contains(&value) {
+            out.push(value);
+        }
+    }
+    out
+}
+
+/// Implements [`Check`] and [`FieldSchema`] (a reference to its component)
+/// for the closed vocabularies of the domain.
+macro_rules! vocabulary_fields {
+    ($($ty:ty),+ $(,)?) => {
+        $(
+            impl Check for $ty {
+                fn check(value: &Value, path: &str, errors: &mut Vec<FieldError>) {
+                    let known = value.as_str().and_then(<$ty>::parse);
+                    if known.is_none() {
+                        let all: Vec<String> = <$ty>::ALL.iter().map(|v| format!("`{}`", v.as_str())).collect();
+                        errors.push(FieldError::new(path, "enum", format!("must be one of {}", all.join(", "))));
+                    }
+                }
+            }
+
+            impl FieldSchema for $ty {
+                fn field_schema() -> RefOr<Schema> {
+                    doc::ref_to(<$ty as utoipa::ToSchema>::name())
+                }
+
+                fn components(out: &mut Components) {
+                    doc::reference::<$ty>(out);
+                }
+            }
+        )+
+    };
+}
+
+vocabulary_fields!(
+    crate::domain::vocab::Scale,
+    crate::domain::vocab::MembershipStatus,
+    crate::domain::vocab::SchoolKind,
+    crate::domain::vocab::Role,
+);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn problems<T: Check>(value: Value) -> Vec<(String, String)> {
+        let mut errors = Vec::new();
+        T::check(&value, "f", &mut errors);
+        errors.into_iter().map(|e| (e.field, e.code)).collect()
+    }
+
+    #[test]
+    fn texts_are_bounded_in_characters_and_names_are_not_blank() {
+        assert!(Name::parse("辰".repeat(200)).is_ok());
+        assert_eq!(Name::parse("辰".repeat(201)).unwrap_err().code, "length");
+        assert_eq!(Name::parse(" ".into()).unwrap_err().code, "length");
+        assert_eq!(Name::parse(String::new()).unwrap_err().code, "length");
+        assert!(ShortName::parse(String::new()).is_ok());
+        assert_eq!(PlainText::parse("a\0b".into()).unwrap_err().code, "invalid");
+    }
+
+    #[test]
+    fn identifiers_keep_their_codes_and_stored_forms() {
+        assert_eq!(
+            CreditCode::parse("91440101ma5cjq4n59".into()).unwrap().as_str(),
+            "91440101MA5CJQ4N59"
+        );
+        assert_eq!(
+            CreditCode::parse("91350100M000100Y4Z".into()).unwrap_err().code,
+            "checksum"
+        );
+        assert_eq!(Phone::parse("１3812345678".into()).unwrap_err().code, "phone");
+        assert!(Phone::parse("0536-1234567".into()).is_ok());
+        assert_eq!(Email::parse("not-an-email".into()).unwrap_err().code, "email");
+        assert_eq!(RegionCode::parse("37010".into()).unwrap_err().code, "format");
+        assert_eq!(SchoolCode::parse("413701234５".into()).unwrap_err().code, "format");
+        assert_eq!(Username::parse("Zhang".into()).unwrap_err().code, "format");
+        assert_eq!(
+            ResidentId::parse("11010519491231002x".into()).unwrap().as_str(),
+            "11010519491231002X"
+        );
+    }
+
+    #[test]
+    fn checks_name_wrong_types_and_broken_rules() {
+        assert_eq!(problems::<Phone>(json!(12)), vec![("f".into(), "type".into())]);
+        assert_eq!(problems::<Phone>(json!("12345")), vec![("f".into(), "phone".into())]);
+        assert_eq!(
+            problems::<Tags>(json!(["ok", "x".repeat(31)])),
+            vec![("f".into(), "length".into())]
+        );
+        assert_eq!(problems::<Tags>(json!("a")), vec![("f".into(), "type".into())]);
+        assert_eq!(
+            problems::<List<Name, 2>>(json!(["a", 5, "b"])),
+            vec![("f".into(), "length".into()), ("f[1]".into(), "type".into())]
+        );
+        assert_eq!(
+            problems::<crate::domain::vocab::Scale>(json!("huge")),
+            vec![("f".into(), "enum".into())]
+        );
+    }
+
+    #[test]
+    fn tags_and_lists_drop_repeats() {
+        let tags: Tags = serde_json::from_value(json!(["a", "b", "a"])).unwrap();
+        assert_eq!(tags.as_slice(), ["a", "b"]);
+        let list: List<Name, 5> = serde_json::from_value(json!(["x", "x"])).unwrap();
+        assert_eq!(list.as_slice().len(), 1);
+    }
+
+    #[test]
+    fn a_password_is_never_printed() {
+        let password = Password::parse("correct horse battery".into()).unwrap();
+        assert!(!format!("{password:?}").contains("horse"));
+        assert_eq!(Password::parse("short".into()).unwrap_err().code, "length");
+    }
+}

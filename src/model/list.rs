@@ -1,0 +1,392 @@
+//! Lists: the query parameters every list accepts, the sort tables, the
+//! checked page request a service runs, and the page every list returns.
+
+use chrono::{DateTime, NaiveDate, SubsecRound, Utc};
+use serde::de::Error as _;
+use serde::{Deserialize, Deserializer, Serialize};
+use utoipa::openapi::path::{Parameter, ParameterBuilder, ParameterIn};
+use utoipa::openapi::schema::{ObjectBuilder, Type};
+use utoipa::openapi::Required;
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+use crate::domain::cursor::{binding, Cursor, CursorError};
+use crate::domain::search::fold;
+use crate::error::ApiError;
+
+/// Items per page when `limit` is not given.
+pub const DEFAULT_LIMIT: u64 = 20;
+/// The largest `limit`.
+pub const MAX_LIMIT: u64 = 100;
+/// The longest `q`, in characters.
+pub const MAX_Q_CHARS: usize = 200;
+
+/// The sort table of one list: the fields it sorts by, its name (cursors
+/// are bound to it) and its default order (descending).
+pub trait SortKey: Copy + Eq + std::fmt::Debug + Send + Sync + 'static {
+    /// The list's name.
+    const LIST: &'static str;
+    /// Every sortable field, in the documented order.
+    const ALL: &'static [Self];
+    /// The field of the default order, newest first.
+    const DEFAULT: Self;
+    /// The field's name as the API spells it.
+    fn as_str(self) -> &'static str;
+}
+
+/// Declares a list's sort table: `sort_key! { /// doc  Name for "list", default Variant { Variant => "field", … } }`.
+macro_rules! sort_key {
+    (
+        $(#[$meta:meta])*
+        $name:ident for $list:literal, default $default:ident {
+            $($variant:ident => $text:literal),+ $(,)?
+        }
+    ) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        pub enum $name {
+            $(
+                #[doc = concat!("`", $text, "`")]
+                $variant
+            ),+
+        }
+
+        impl $crate::model::list::SortKey for $name {
+            const LIST: &'static str = $list;
+            const ALL: &'static [Self] = &[$($name::$variant),+];
+            const DEFAULT: Self = $name::$default;
+
+            fn as_str(self) -> &'static str {
+                match self {
+                    $($name::$variant => $text),+
+                }
+            }
+        }
+    };
+}
+pub(crate) use sort_key;
+
+/// A sort order: a field of the list's sort table and a direction.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Sort<K> {
+    /// The field.
+    pub key: K,
+    /// `true` for a `-` prefix: largest first.
+    pub descending: bool,
+}
+
+impl<K: SortKey> Default for Sort<K> {
+    fn default() -> Self {
+        Sort {
+            key: K::DEFAULT,
+            descending: true,
+        }
+    }
+}
+
+impl<K: SortKey> Sort<K> {
+    /// Reads `name` or `-name`; `None` when the field is not in the table.
+    pub fn parse(text: &str) -> Option<Self> {
+        let (descending, name) = match text.strip_prefix('-') {
+            Some(rest) => (true, rest),
+            None => (false, text),
+        };
+        K::ALL
+            .iter()
+            .find(|key| key.as_str() == name)
+            .map(|&key| Sort { key, descending })
+    }
+
+    /// The order as the `sort` parameter spells it.
+    pub fn to_text(self) -> String {
+        format!("{}{}", if self.descending { "-" } else { "" }, self.key.as_str())
+    }
+}
+
+impl<'de, K: SortKey> Deserialize<'de> for Sort<K> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        Sort::parse(&text).ok_or_else(|| {
+            let all: Vec<String> = K::ALL.iter().map(|k| k.as_str().to_string()).collect();
+            D::Error::custom(format!(
+                "unknown variant `{text}`: must be one of {} (with `-` first for descending)",
+                all.join(", ")
+            ))
+        })
+    }
+}
+
+/// The `sort` parameter of a list whose sort table is `K`.
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(bound = "")]
+pub struct SortQuery<K: SortKey> {
+    /// The order; see [`IntoParams`] for its documentation.
+    pub sort: Option<Sort<K>>,
+}
+
+impl<K: SortKey> SortQuery<K> {
+    /// The requested order, or the default one.
+    pub fn order(&self) -> Sort<K> {
+        self.sort.unwrap_or_default()
+    }
+}
+
+impl<K: SortKey> IntoParams for SortQuery<K> {
+    fn into_params(_: impl Fn() -> Option<ParameterIn>) -> Vec<Parameter> {
+        let names: Vec<&str> = K::ALL.iter().map(|k| k.as_str()).collect();
+        let listed: Vec<String> = names.iter().map(|n| format!("`{n}`")).collect();
+        let default = Sort::<K>::default().to_text();
+        vec![ParameterBuilder::new()
+            .name("sort")
+            .parameter_in(ParameterIn::Query)
+            .required(Required::False)
+            .description(Some(format!(
+                "Sort by {}; `-` first for descending. Default `{default}` (newest first); ties are broken by `id`.",
+                listed.join(", ")
+            )))
+            .schema(Some(
+                ObjectBuilder::new()
+                    .schema_type(Type::String)
+                    .pattern(Some(format!("^(-?({}))?$", names.join("|")))),
+            ))
+            .example(Some(serde_json::Value::String(default)))
+            .build()]
+    }
+}
+
+/// Paging: accepted by every list.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct PageQuery {
+    /// Items per page, 1–100 (default 20); it may change from page to page.
+    #[param(value_type = Option<u32>, minimum = 1, maximum = 100, example = 20)]
+    pub limit: Option<String>,
+    /// The `next_cursor` of the previous page. Opaque; valid only with the
+    /// same `sort`, search and filters it was issued for (otherwise 400).
+    pub cursor: Option<String>,
+}
+
+/// Search and incremental sync: accepted by every list but the audit trail.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct SearchQuery {
+    /// Substring search that ignores case and traditional vs simplified
+    /// Chinese; `%` and `_` are literal. At most 200 characters.
+    #[param(example = "产教融合", max_length = 200)]
+    pub q: Option<String>,
+    /// Only records updated at or after this RFC 3339 time (inclusive).
+    #[param(value_type = Option<String>, format = DateTime, example = "2024-04-03T08:00:00Z")]
+    pub updated_since: Option<String>,
+}
+
+/// The value of a sort column, as carried in a cursor.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "t", content = "v", rename_all = "snake_case")]
+pub enum SortValue {
+    /// A text column (names).
+    Text(String),
+    /// A timestamp column (`created_at`, `updated_at`).
+    Time(DateTime<Utc>),
+    /// A date column.
+    Date(NaiveDate),
+}
+
+/// One page request of a list, checked: what a service runs.
+#[derive(Debug, Clone)]
+pub struct ListRequest<K> {
+    /// Items per page, 1–100.
+    pub limit: u64,
+    /// The order.
+    pub sort: Sort<K>,
+    /// Where the page starts: the sort value and id of the previous page's last item.
+    pub after: Option<(SortValue, Uuid)>,
+    /// The folded search text, if any.
+    pub q: Option<String>,
+    /// Only records updated at or after this time.
+    pub updated_since: Option<DateTime<Utc>>,
+    /// The binding of this query (sort and filters), carried by the cursors it issues.
+    pub binding: String,
+}
+
+impl<K: SortKey> ListRequest<K> {
+    /// Checks the paging and search parameters and binds the cursor to the
+    /// list, its order, search and `filters` (any serialisable form of them).
+    pub fn new(
+        page: &PageQuery,
+        search: Option<&SearchQuery>,
+        sort: Sort<K>,
+        filters: &impl Serialize,
+    ) -> Result<Self, ApiError> {
+        let limit = match page.limit.as_deref() {
+            None | Some("") => DEFAULT_LIMIT,
+            Some(text) => match text.parse::<u64>() {
+                Ok(n) if (1..=MAX_LIMIT).contains(&n) => n,
+                _ => {
+                    return Err(ApiError::bad_parameter(
+                        "limit",
+                        "range",
+                        format!("must be a whole number from 1 to {MAX_LIMIT}"),
+                    ))
+                }
+            },
+        };
+        let q = match search.and_then(|s| s.q.as_deref()).map(str::trim) {
+            None | Some("") => None,
+            Some(q) if q.chars().count() > MAX_Q_CHARS => {
+                return Err(ApiError::bad_parameter(
+                    "q",
+                    "length",
+                    format!("must be at most {MAX_Q_CHARS} characters"),
+                ))
+            }
+            Some(q) => Some(fold(q)),
+        };
+        let updated_since = search
+            .and_then(|s| s.updated_since.as_deref())
+            .filter(|text| !text.is_empty())
+            .map(|text| parse_timestamp("updated_since", text))
+            .transpose()?;
+
+        let sort_text = sort.to_text();
+        let since_text = updated_since.map(|t| t.to_rfc3339()).unwrap_or_default();
+        let filters_text = serde_json::to_string(filters).map_err(|e| ApiError::Internal(e.into()))?;
+        let binding = binding(&[
+            ("resource", K::LIST),
+            ("sort", &sort_text),
+            ("q", q.as_deref().unwrap_or("")),
+            ("updated_since", &since_text),
+            ("filters", &filters_text),
+        ]);
+
+        let after = match page.cursor.as_deref() {
+            None | Some("") => None,
+            Some(text) => {
+                let cursor = Cursor::decode(text, &binding).map_err(|e| {
+                    let code = match e {
+                        CursorError::Malformed => "cursor",
+                        CursorError::WrongQuery => "cursor_mismatch",
+                    };
+                    ApiError::bad_parameter("cursor", code, e.to_string())
+                })?;
+                let value: SortValue = serde_json::from_value(cursor.key).map_err(|_| {
+                    ApiError::bad_parameter("cursor", "cursor", "the cursor is malformed or was altered")
+                })?;
+                Some((value, cursor.id))
+            }
+        };
+        Ok(ListRequest {
+            limit,
+            sort,
+            after,
+            q,
+            updated_since,
+            binding,
+        })
+    }
+}
+
+/// Parses an RFC 3339 time from a query parameter, to microseconds. A `+`
+/// offset that arrived as a space (an unencoded `+` in a query) is accepted.
+pub fn parse_timestamp(name: &str, text: &str) -> Result<DateTime<Utc>, ApiError> {
+    DateTime::parse_from_rfc3339(text)
+        .or_else(|e| {
+            if text.contains(' ') {
+                DateTime::parse_from_rfc3339(&text.replace(' ', "+"))
+            } else {
+                Err(e)
+            }
+        })
+        .map(|t| t.with_timezone(&Utc).trunc_subsecs(6))
+        .map_err(|_| ApiError::bad_parameter(name, "format", "must be an RFC 3339 time such as 2024-04-03T08:00:00Z"))
+}
+
+/// One page of a list.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PageOf<T> {
+    /// The items of this page, in the requested order.
+    pub items: Vec<T>,
+    /// Pass as `cursor` to get the next page; `null` on the last page.
+    pub next_cursor: Option<String>,
+    /// How many items match the filters, over all pages.
+    pub total: u64,
+}
+
+impl<T> PageOf<T> {
+    /// The same page with every item converted.
+    pub fn map<U>(self, f: impl FnMut(T) -> U) -> PageOf<U> {
+        PageOf {
+            items: self.items.into_iter().map(f).collect(),
+            next_cursor: self.next_cursor,
+            total: self.total,
+        }
+    }
+
+    /// The same page with every item converted, or the first failure.
+    pub fn try_map<U, E>(self, f: impl FnMut(T) -> Result<U, E>) -> Result<PageOf<U>, E> {
+        Ok(PageOf {
+            items: self.items.into_iter().map(f).collect::<Result<_, _>>()?,
+            next_cursor: self.next_cursor,
+            total: self.total,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    sort_key! {
+        /// A test table.
+        TestSort for "tests", default CreatedAt {
+            Name => "name",
+            CreatedAt => "created_at",
+        }
+    }
+
+    fn request(limit: Option<&str>) -> Result<ListRequest<TestSort>, ApiError> {
+        let page = PageQuery {
+            limit: limit.map(str::to_string),
+            cursor: None,
+        };
+        ListRequest::new(&page, None, Sort::default(), &())
+    }
+
+    #[test]
+    fn limits_outside_one_to_a_hundred_are_refused() {
+        for bad in ["0", "101", "-1", "abc", "1.5", "２0"] {
+            assert!(request(Some(bad)).is_err(), "{bad}");
+        }
+        assert_eq!(request(Some("100")).unwrap().limit, 100);
+        assert_eq!(request(None).unwrap().limit, 20);
+    }
+
+    #[test]
+    fn the_default_sort_is_newest_first_and_unknown_sorts_are_refused() {
+        assert_eq!(
+            Sort::<TestSort>::default(),
+            Sort {
+                key: TestSort::CreatedAt,
+                descending: true
+            }
+        );
+        assert_eq!(
+            Sort::<TestSort>::parse("-name"),
+            Some(Sort {
+                key: TestSort::Name,
+                descending: true
+            })
+        );
+        assert_eq!(Sort::<TestSort>::parse("password"), None);
+        assert_eq!(Sort::<TestSort>::parse("--name"), None);
+        let doc = SortQuery::<TestSort>::into_params(|| None);
+        let schema = serde_json::to_value(&doc[0]).unwrap();
+        assert_eq!(schema["schema"]["pattern"], "^(-?(name|created_at))?$");
+    }
+
+    #[test]
+    fn timestamps_accept_offsets_and_a_plus_sent_as_a_space() {
+        let t = parse_timestamp("t", "2024-04-03T16:00:00 08:00").unwrap();
+        assert_eq!(t.to_rfc3339(), "2024-04-03T08:00:00+00:00");
+        assert!(parse_timestamp("t", "yesterday").is_err());
+    }
+}

@@ -1,0 +1,14 @@
+//! The contract's types: request, response and filter structs, and the
+//! field types that carry their own rule and schema. serde, validator and
+//! utoipa only; no HTTP, no database.
+
+pub mod audit;
+pub mod auth;
+pub mod check;
+pub mod doc;
+pub mod enterprise;
+pub mod field;
+pub mod list;
+pub mod record;
+pub mod school;
+pub mod user;

@@ -1,0 +1,547 @@
+//! Declaring a resource's fields once.
+//!
+//! [`record!`] takes a resource's field list (each field with the type that
+//! carries its rule, its doc comment and an optional example) and makes:
+//!
+//! - the *create* type (the body of `POST`): every writable field;
+//! - the *fields* type: the fields a `PATCH` may change, which a
+//!   [`MergePatch`](super::check::MergePatch) is applied to;
+//! - the *record* type (every response): `id`, the fields, `version`,
+//!   `created_at`, `updated_at`;
+//! - the *patch* schema for the document: the patchable fields, all
+//!   optional and nullable.
+//!
+//! with serde, [`Check`](super::check::Check) (every problem named at
+//! once) and the OpenAPI schemas. A field may carry options in brackets:
+//! `[default]` (may be left out of a create; the type's default applies),
+//! `[fixed]` (set on create only, never patched), `[secret]` (create only,
+//! never shown), `[example = …]`.
+//!
+//! [`object!`] declares a nested object (a school's major, a meeting's
+//! attendee) the same way.
+
+use chrono::{DateTime, Utc};
+use uuid::Uuid;
+
+/// What the service stamps on every record: its id, version and times.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Meta {
+    /// Server-made id (UUIDv7).
+    pub id: Uuid,
+    /// Starts at 1, +1 per change.
+    pub version: i32,
+    /// When the record was created.
+    pub created_at: DateTime<Utc>,
+    /// When the record last changed.
+    pub updated_at: DateTime<Utc>,
+}
+
+impl Meta {
+    /// The stamp of a record created at `at`.
+    pub fn new(at: DateTime<Utc>) -> Self {
+        Meta {
+            id: Uuid::now_v7(),
+            version: 1,
+            created_at: at,
+            updated_at: at,
+        }
+    }
+}
+
+/// What every record type offers the generic service code.
+pub trait Record: Clone + serde::Serialize {
+    /// The patchable fields.
+    type Fields: Clone + serde::Serialize + serde::de::DeserializeOwned + super::check::Check;
+
+    /// The record's id, version and times.
+    fn meta(&self) -> Meta;
+    /// A copy of the patchable fields.
+    fn fields(&self) -> Self::Fields;
+    /// The record with these fields.
+    fn with_fields(self, fields: Self::Fields) -> Self;
+    /// The record as changed at `at`: the version grows by one.
+    fn touched(self, at: DateTime<Utc>) -> Self;
+}
+
+/// Whether a field has the `default` option.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __has_default {
+    () => {
+        false
+    };
+    (default) => {
+        true
+    };
+}
+
+/// A field's example, if it has one.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __example {
+    () => {
+        None
+    };
+    ($example:expr) => {
+        serde_json::to_value($example).ok()
+    };
+}
+
+/// Declares a resource's fields once; see the [module documentation](self).
+#[macro_export]
+macro_rules! record {
+    (
+        $(#[doc = $rdoc:literal])*
+        pub struct $Record:ident;
+        $(#[doc = $idoc:literal])*
+        $(example = $iex:expr;)?
+        pub struct $Input:ident;
+        $(#[doc = $pdoc:literal])*
+        $(example = $pex:expr;)?
+        pub struct $Patch:ident;
+        $(#[doc = $fdoc:literal])*
+        pub struct $Fields:ident;
+        { $($body:tt)* }
+    ) => {
+        $crate::record!(@munch
+            [
+                [$($rdoc),*] $Record
+                [$($idoc),*] [$($iex)?] $Input
+                [$($pdoc),*] [$($pex)?] $Patch
+                [$($fdoc),*] $Fields
+            ]
+            [] [] []
+            $($body)*
+        );
+    };
+
+    // A field with options: normalise the options, then file the field.
+    (@munch $head:tt $input:tt $fields:tt $record:tt
+        $(#[doc = $doc:literal])* $name:ident : $ty:ty [$($opt:tt)*], $($rest:tt)*
+    ) => {
+        $crate::record!(@opts $head $input $fields $record
+            {[$($doc),*] $name [$ty]} [] patch [] ($($opt)*) $($rest)*);
+    };
+    // A field without options.
+    (@munch $head:tt $input:tt $fields:tt $record:tt
+        $(#[doc = $doc:literal])* $name:ident : $ty:ty, $($rest:tt)*
+    ) => {
+        $crate::record!(@file $head $input $fields $record
+            {[$($doc),*] $name [$ty]} [] patch [] $($rest)*);
+    };
+    // Every field is filed: emit.
+    (@munch $head:tt $input:tt $fields:tt $record:tt) => {
+        $crate::record!(@emit $head $input $fields $record);
+    };
+
+    // Options: `default`, `fixed`, `secret`, `example = …`, separated by commas.
+    (@opts $head:tt $input:tt $fields:tt $record:tt $field:tt [$($d:ident)?] $kind:ident [$($ex:expr)?]
+        (default $(, $($more:tt)*)?) $($rest:tt)*
+    ) => {
+        $crate::record!(@opts $head $input $fields $record $field [default] $kind [$($ex)?] ($($($more)*)?) $($rest)*);
+    };
+    (@opts $head:tt $input:tt $fields:tt $record:tt $field:tt [$($d:ident)?] $kind:ident [$($ex:expr)?]
+        (fixed $(, $($more:tt)*)?) $($rest:tt)*
+    ) => {
+        $crate::record!(@opts $head $input $fields $record $field [$($d)?] fixed [$($ex)?] ($($($more)*)?) $($rest)*);
+    };
+    (@opts $head:tt $input:tt $fields:tt $record:tt $field:tt [$($d:ident)?] $kind:ident [$($ex:expr)?]
+        (secret $(, $($more:tt)*)?) $($rest:tt)*
+    ) => {
+        $crate::record!(@opts $head $input $fields $record $field [$($d)?] secret [$($ex)?] ($($($more)*)?) $($rest)*);
+    };
+    (@opts $head:tt $input:tt $fields:tt $record:tt $field:tt [$($d:ident)?] $kind:ident [$($ex:expr)?]
+        (example = $example:expr $(, $($more:tt)*)?) $($rest:tt)*
+    ) => {
+        $crate::record!(@opts $head $input $fields $record $field [$($d)?] $kind [$example] ($($($more)*)?) $($rest)*);
+    };
+    (@opts $head:tt $input:tt $fields:tt $record:tt $field:tt $default:tt $kind:ident $example:tt () $($rest:tt)*) => {
+        $crate::record!(@file $head $input $fields $record $field $default $kind $example $($rest)*);
+    };
+
+    // Filing: a patchable field goes everywhere; a fixed one into the create
+    // type and the record; a secret one into the create type only.
+    (@file $head:tt [$($input:tt)*] [$($fields:tt)*] [$($record:tt)*] $field:tt $default:tt patch $example:tt $($rest:tt)*) => {
+        $crate::record!(@munch $head
+            [$($input)* {$field $default $example}]
+            [$($fields)* {$field $default $example}]
+            [$($record)* {$field $default $example}]
+            $($rest)*);
+    };
+    (@file $head:tt [$($input:tt)*] $fields:tt [$($record:tt)*] $field:tt $default:tt fixed $example:tt $($rest:tt)*) => {
+        $crate::record!(@munch $head
+            [$($input)* {$field $default $example}]
+            $fields
+            [$($record)* {$field $default $example}]
+            $($rest)*);
+    };
+    (@file $head:tt [$($input:tt)*] $fields:tt $record:tt $field:tt $default:tt secret $example:tt $($rest:tt)*) => {
+        $crate::record!(@munch $head
+            [$($input)* {$field $default $example}]
+            $fields
+            $record
+            $($rest)*);
+    };
+
+    (@emit
+        [
+            [$($rdoc:literal),*] $Record:ident
+            [$($idoc:literal),*] [$($iex:expr)?] $Input:ident
+            [$($pdoc:literal),*] [$($pex:expr)?] $Patch:ident
+            [$($fdoc:literal),*] $Fields:ident
+        ]
+        [$({{[$($idocs:literal),*] $iname:ident [$ity:ty]} [$($idef:ident)?] [$($iexample:expr)?]})*]
+        [$({{[$($fdocs:literal),*] $fname:ident [$fty:ty]} [$($fdef:ident)?] [$($fexample:expr)?]})*]
+        [$({{[$($rdocs:literal),*] $rname:ident [$rty:ty]} [$($rdef:ident)?] [$($rexample:expr)?]})*]
+    ) => {
+        $(#[doc = $idoc])*
+        #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+        #[serde(deny_unknown_fields)]
+        pub struct $Input {
+            $(
+                $(#[doc = $idocs])*
+                $(#[serde($idef)])?
+                pub $iname: $ity,
+            )*
+        }
+
+        $(#[doc = $fdoc])*
+        #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+        #[serde(deny_unknown_fields)]
+        pub struct $Fields {
+            $(
+                $(#[doc = $fdocs])*
+                $(#[serde($fdef)])?
+                pub $fname: $fty,
+            )*
+        }
+
+        $(#[doc = $rdoc])*
+        #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+        pub struct $Record {
+            /// Server-made id (UUIDv7).
+            pub id: uuid::Uuid,
+            $(
+                $(#[doc = $rdocs])*
+                pub $rname: $rty,
+            )*
+            /// Starts at 1 and grows by 1 with every change; the `ETag` is `"<version>"`.
+            pub version: i32,
+            /// When the record was created (RFC 3339, UTC).
+            pub created_at: chrono::DateTime<chrono::Utc>,
+            /// When the record last changed (RFC 3339, UTC).
+            pub updated_at: chrono::DateTime<chrono::Utc>,
+        }
+
+        $(#[doc = $pdoc])*
+        ///
+        /// (The schema of a `PATCH` body: every field optional, `null` clears it.)
+        pub struct $Patch;
+
+        impl $crate::model::check::Check for $Input {
+            fn check(value: &serde_json::Value, path: &str, errors: &mut Vec<$crate::error::FieldError>) {
+                let Some(map) = $crate::model::check::object(value, path, errors) else {
+                    return;
+                };
+                $crate::model::check::unknown_keys(map, &[$(stringify!($iname)),*], path, errors);
+                $(
+                    $crate::model::check::field::<$ity>(map, stringify!($iname), $crate::__has_default!($($idef)?), path, errors);
+                )*
+            }
+        }
+
+        impl $crate::model::check::Check for $Fields {
+            fn check(value: &serde_json::Value, path: &str, errors: &mut Vec<$crate::error::FieldError>) {
+                let Some(map) = $crate::model::check::object(value, path, errors) else {
+                    return;
+                };
+                $crate::model::check::unknown_keys(map, &[$(stringify!($fname)),*], path, errors);
+                $(
+                    $crate::model::check::field::<$fty>(map, stringify!($fname), $crate::__has_default!($($fdef)?), path, errors);
+                )*
+            }
+        }
+
+        impl $Record {
+            /// The new record made from a create request, with its stamp.
+            pub fn from_input(input: $Input, meta: $crate::model::record::Meta) -> Self {
+                let $Input { $($rname,)* .. } = input;
+                $Record {
+                    id: meta.id,
+                    $($rname,)*
+                    version: meta.version,
+                    created_at: meta.created_at,
+                    updated_at: meta.updated_at,
+                }
+            }
+        }
+
+        impl $crate::model::record::Record for $Record {
+            type Fields = $Fields;
+
+            fn meta(&self) -> $crate::model::record::Meta {
+                $crate::model::record::Meta {
+                    id: self.id,
+                    version: self.version,
+                    created_at: self.created_at,
+                    updated_at: self.updated_at,
+                }
+            }
+
+            fn fields(&self) -> $Fields {
+                $Fields {
+                    $($fname: self.$fname.clone(),)*
+                }
+            }
+
+            fn with_fields(self, fields: $Fields) -> Self {
+                let $Fields { $($fname,)* } = fields;
+                $Record {
+                    $($fname,)*
+                    ..self
+                }
+            }
+
+            fn touched(self, at: chrono::DateTime<chrono::Utc>) -> Self {
+                $Record {
+                    version: self.version + 1,
+                    updated_at: at,
+                    ..self
+                }
+            }
+        }
+
+        impl utoipa::PartialSchema for $Input {
+            fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+                use $crate::model::check::Check as _;
+                use $crate::model::doc::{FieldSchema as _, Property};
+                $crate::model::doc::object(
+                    vec![$(
+                        Property {
+                            name: stringify!($iname),
+                            schema: <$ity>::field_schema(),
+                            doc: &[$($idocs),*],
+                            example: $crate::__example!($($iexample)?),
+                            required: !(<$ity>::OPTIONAL || $crate::__has_default!($($idef)?)),
+                        },
+                    )*],
+                    &[$($idoc),*],
+                    $crate::__example!($($iex)?),
+                    $crate::model::doc::Keys::Closed,
+                )
+            }
+        }
+
+        impl utoipa::ToSchema for $Input {
+            fn name() -> std::borrow::Cow<'static, str> {
+                std::borrow::Cow::Borrowed(stringify!($Input))
+            }
+
+            fn schemas(out: &mut Vec<(String, utoipa::openapi::RefOr<utoipa::openapi::schema::Schema>)>) {
+                $(<$ity as $crate::model::doc::FieldSchema>::components(out);)*
+            }
+        }
+
+        impl utoipa::PartialSchema for $Patch {
+            fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+                use $crate::model::doc::{FieldSchema as _, Property};
+                $crate::model::doc::object(
+                    vec![$(
+                        Property {
+                            name: stringify!($fname),
+                            schema: $crate::model::doc::nullable(<$fty>::field_schema()),
+                            doc: &[$($fdocs),*],
+                            example: $crate::__example!($($fexample)?),
+                            required: false,
+                        },
+                    )*],
+                    &[$($pdoc),*],
+                    $crate::__example!($($pex)?),
+                    $crate::model::doc::Keys::Closed,
+                )
+            }
+        }
+
+        impl utoipa::ToSchema for $Patch {
+            fn name() -> std::borrow::Cow<'static, str> {
+                std::borrow::Cow::Borrowed(stringify!($Patch))
+            }
+
+            fn schemas(out: &mut Vec<(String, utoipa::openapi::RefOr<utoipa::openapi::schema::Schema>)>) {
+                $(<$fty as $crate::model::doc::FieldSchema>::components(out);)*
+            }
+        }
+
+        impl utoipa::PartialSchema for $Record {
+            fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+                use $crate::model::check::Check as _;
+                use $crate::model::doc::{FieldSchema as _, Property};
+                let mut properties = vec![Property {
+                    name: "id",
+                    schema: <uuid::Uuid>::field_schema(),
+                    doc: &[" Server-made id (UUIDv7)."],
+                    example: None,
+                    required: true,
+                }];
+                properties.extend([$(
+                    Property {
+                        name: stringify!($rname),
+                        schema: <$rty>::field_schema(),
+                        doc: &[$($rdocs),*],
+                        example: $crate::__example!($($rexample)?),
+                        required: !<$rty>::OPTIONAL,
+                    },
+                )*]);
+                properties.extend($crate::model::record::meta_properties());
+                $crate::model::doc::object(properties, &[$($rdoc),*], None, $crate::model::doc::Keys::Open)
+            }
+        }
+
+        impl utoipa::ToSchema for $Record {
+            fn name() -> std::borrow::Cow<'static, str> {
+                std::borrow::Cow::Borrowed(stringify!($Record))
+            }
+
+            fn schemas(out: &mut Vec<(String, utoipa::openapi::RefOr<utoipa::openapi::schema::Schema>)>) {
+                $(<$rty as $crate::model::doc::FieldSchema>::components(out);)*
+            }
+        }
+    };
+}
+
+/// The document's properties of a record's `version`, `created_at` and `updated_at`.
+pub fn meta_properties() -> Vec<super::doc::Property> {
+    use super::doc::{FieldSchema, Property};
+    vec![
+        Property {
+            name: "version",
+            schema: i32::field_schema(),
+            doc: &[" Starts at 1 and grows by 1 with every change; the `ETag` is `\"<version>\"`."],
+            example: None,
+            required: true,
+        },
+        Property {
+            name: "created_at",
+            schema: DateTime::<Utc>::field_schema(),
+            doc: &[" When the record was created (RFC 3339, UTC)."],
+            example: None,
+            required: true,
+        },
+        Property {
+            name: "updated_at",
+            schema: DateTime::<Utc>::field_schema(),
+            doc: &[" When the record last changed (RFC 3339, UTC)."],
+            example: None,
+            required: true,
+        },
+    ]
+}
+
+/// Declares a nested object type (a list item, an embedded person) once:
+/// the struct with serde, [`Check`](super::check::Check), its component
+/// schema and its [`FieldSchema`](super::doc::FieldSchema) (a reference).
+#[macro_export]
+macro_rules! object {
+    // A request body only: read, never written.
+    (
+        $(#[doc = $doc:literal])*
+        input struct $Name:ident {
+            $(
+                $(#[doc = $fdoc:literal])*
+                $fname:ident : $fty:ty $([$fdef:ident])?,
+            )*
+        }
+    ) => {
+        $(#[doc = $doc])*
+        #[derive(Debug, Clone, serde::Deserialize)]
+        #[serde(deny_unknown_fields)]
+        pub struct $Name {
+            $(
+                $(#[doc = $fdoc])*
+                $(#[serde($fdef)])?
+                pub $fname: $fty,
+            )*
+        }
+
+        $crate::object!(@impls [$($doc),*] [] $Name { $([$($fdoc),*] $fname: $fty [$($fdef)?],)* });
+    };
+    (
+        $(#[doc = $doc:literal])*
+        $(example = $ex:expr;)?
+        pub struct $Name:ident {
+            $(
+                $(#[doc = $fdoc:literal])*
+                $fname:ident : $fty:ty $([$fdef:ident])?,
+            )*
+        }
+    ) => {
+        $(#[doc = $doc])*
+        #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+        #[serde(deny_unknown_fields)]
+        pub struct $Name {
+            $(
+                $(#[doc = $fdoc])*
+                $(#[serde($fdef)])?
+                pub $fname: $fty,
+            )*
+        }
+
+        $crate::object!(@impls [$($doc),*] [$($ex)?] $Name { $([$($fdoc),*] $fname: $fty [$($fdef)?],)* });
+    };
+    (@impls [$($doc:literal),*] [$($ex:expr)?] $Name:ident {
+        $([$($fdoc:literal),*] $fname:ident : $fty:ty [$($fdef:ident)?],)*
+    }) => {
+        impl $crate::model::check::Check for $Name {
+            fn check(value: &serde_json::Value, path: &str, errors: &mut Vec<$crate::error::FieldError>) {
+                let Some(map) = $crate::model::check::object(value, path, errors) else {
+                    return;
+                };
+                $crate::model::check::unknown_keys(map, &[$(stringify!($fname)),*], path, errors);
+                $(
+                    $crate::model::check::field::<$fty>(map, stringify!($fname), $crate::__has_default!($($fdef)?), path, errors);
+                )*
+            }
+        }
+
+        impl utoipa::PartialSchema for $Name {
+            fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+                use $crate::model::check::Check as _;
+                use $crate::model::doc::{FieldSchema as _, Property};
+                $crate::model::doc::object(
+                    vec![$(
+                        Property {
+                            name: stringify!($fname),
+                            schema: <$fty>::field_schema(),
+                            doc: &[$($fdoc),*],
+                            example: None,
+                            required: !(<$fty>::OPTIONAL || $crate::__has_default!($($fdef)?)),
+                        },
+                    )*],
+                    &[$($doc),*],
+                    $crate::__example!($($ex)?),
+                    $crate::model::doc::Keys::Closed,
+                )
+            }
+        }
+
+        impl utoipa::ToSchema for $Name {
+            fn name() -> std::borrow::Cow<'static, str> {
+                std::borrow::Cow::Borrowed(stringify!($Name))
+            }
+
+            fn schemas(out: &mut Vec<(String, utoipa::openapi::RefOr<utoipa::openapi::schema::Schema>)>) {
+                $(<$fty as $crate::model::doc::FieldSchema>::components(out);)*
+            }
+        }
+
+        impl $crate::model::doc::FieldSchema for $Name {
+            fn field_schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+                $crate::model::doc::ref_to(<$Name as utoipa::ToSchema>::name())
+            }
+
+            fn components(out: &mut $crate::model::doc::Components) {
+                $crate::model::doc::reference::<$Name>(out);
+            }
+        }
+    };
+}

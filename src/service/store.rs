@@ -1,0 +1,180 @@
+//! The one road every record takes: created, read, merge-patched and
+//! deleted in one transaction each, its audit row inside. A resource says
+//! how its row and its record map onto each other ([`Stored`]); the rest is
+//! here, once.
+
+use sea_orm::{
+    ActiveModelTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, EntityTrait, IntoActiveModel,
+    PrimaryKeyTrait, TransactionTrait,
+};
+use uuid::Uuid;
+
+use super::audit;
+use super::list::Keyset;
+use super::{check_precondition, find_for_update, now, Precondition};
+use crate::auth::Actor;
+use crate::domain::vocab::{Action, ResourceType};
+use crate::error::ApiError;
+use crate::model::check::MergePatch;
+use crate::model::record::Record;
+
+/// Rows inserted per statement (SQLite allows 32,766 bound parameters).
+const CHUNK: usize = 500;
+
+/// A resource kept in one table (and perhaps side tables) and shown as one record.
+pub(crate) trait Stored:
+    Keyset
+    + EntityTrait<
+        Model: Clone + PartialEq + Send + Sync + IntoActiveModel<<Self as EntityTrait>::ActiveModel>,
+        ActiveModel: From<<Self as EntityTrait>::Model> + ActiveModelTrait<Entity = Self> + Send,
+        PrimaryKey: PrimaryKeyTrait<ValueType = Uuid>,
+    >
+{
+    /// The contract's record.
+    type Record: Record;
+    /// How the audit trail names the resource.
+    const TYPE: ResourceType;
+    /// Columns whose values are unique, for mapping constraint violations to 409.
+    const UNIQUE: &'static [&'static str];
+
+    /// The record a row shows.
+    fn to_record(row: Self::Model) -> Self::Record;
+    /// The row that stores a record (with its folded search text).
+    fn to_row(record: &Self::Record) -> Self::Model;
+
+    /// Keeps side tables in step after a row was written (`before` is the
+    /// row's earlier state, `None` for a new row).
+    async fn sync(
+        _db: &DatabaseTransaction,
+        _before: Option<&Self::Model>,
+        _after: &Self::Model,
+    ) -> Result<(), ApiError> {
+        Ok(())
+    }
+}
+
+/// Stores a new record, with its audit row.
+pub(crate) async fn create<S: Stored>(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    record: S::Record,
+) -> Result<S::Record, ApiError> {
+    let row = S::to_row(&record);
+    let txn = db.begin().await?;
+    insert_row::<S>(&txn, row.clone()).await?;
+    S::sync(&txn, None, &row).await?;
+    audit::record_change(
+        &txn,
+        actor,
+        Action::Create,
+        S::TYPE,
+        record.meta().id,
+        None,
+        Some(&record),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(record)
+}
+
+/// Stores many new records in one transaction, each with its audit row
+/// (imports, seeding). Either all are stored or none.
+pub(crate) async fn create_many<S: Stored>(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    records: Vec<S::Record>,
+) -> Result<u64, ApiError> {
+    let txn = db.begin().await?;
+    for chunk in records.chunks(CHUNK) {
+        let rows: Vec<S::Model> = chunk.iter().map(S::to_row).collect();
+        S::insert_many(rows.iter().cloned().map(|row| S::ActiveModel::from(row).reset_all()))
+            .exec_without_returning(&txn)
+            .await
+            .map_err(|e| ApiError::from_db(e, S::UNIQUE))?;
+        for row in &rows {
+            S::sync(&txn, None, row).await?;
+        }
+        let events = chunk
+            .iter()
+            .map(|record| audit::change_row(actor, Action::Create, S::TYPE, record.meta().id, None, Some(record)))
+            .collect::<Result<Vec<_>, _>>()?;
+        audit::insert_rows(&txn, events).await?;
+    }
+    txn.commit().await?;
+    Ok(records.len() as u64)
+}
+
+async fn insert_row<S: Stored>(db: &impl ConnectionTrait, row: S::Model) -> Result<(), ApiError> {
+    S::ActiveModel::from(row)
+        .reset_all()
+        .insert(db)
+        .await
+        .map_err(|e| ApiError::from_db(e, S::UNIQUE))?;
+    Ok(())
+}
+
+/// Reads one record.
+pub(crate) async fn get<S: Stored>(db: &impl ConnectionTrait, id: Uuid) -> Result<S::Record, ApiError> {
+    S::find_by_id(id)
+        .one(db)
+        .await?
+        .map(S::to_record)
+        .ok_or(ApiError::NotFound)
+}
+
+/// Applies a merge patch under the record's `If-Match`, with its audit
+/// row. `allowed` sees the fields before and after and may refuse the
+/// change (403 for fields the caller's role may not change). The version
+/// grows only when something changed.
+pub(crate) async fn update<S: Stored>(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    id: Uuid,
+    precondition: Option<Precondition>,
+    patch: &MergePatch<<S::Record as Record>::Fields>,
+    allowed: impl FnOnce(&<S::Record as Record>::Fields, &<S::Record as Record>::Fields) -> Result<(), ApiError>,
+) -> Result<S::Record, ApiError> {
+    let txn = db.begin().await?;
+    let row = find_for_update::<S>(&txn, id).await?;
+    let before = S::to_record(row.clone());
+    check_precondition(precondition.as_ref(), before.meta().version)?;
+    let current = before.fields();
+    let fields = patch.apply(&current)?;
+    allowed(&current, &fields)?;
+    let after = before.clone().with_fields(fields);
+    if S::to_row(&after) == row {
+        return Ok(before);
+    }
+    let after = after.touched(now());
+    let after_row = S::to_row(&after);
+    S::ActiveModel::from(after_row.clone())
+        .reset_all()
+        .update(&txn)
+        .await
+        .map_err(|e| ApiError::from_db(e, S::UNIQUE))?;
+    S::sync(&txn, Some(&row), &after_row).await?;
+    audit::record_change(&txn, actor, Action::Update, S::TYPE, id, Some(&before), Some(&after)).await?;
+    txn.commit().await?;
+    Ok(after)
+}
+
+/// Deletes a record under its `If-Match` and records the deletion, with the
+/// record's last state, in the same transaction. A record others still
+/// reference is a 409 and stays.
+pub(crate) async fn delete<S: Stored>(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    id: Uuid,
+    precondition: Option<Precondition>,
+) -> Result<(), ApiError> {
+    let txn = db.begin().await?;
+    let before = S::to_record(find_for_update::<S>(&txn, id).await?);
+    check_precondition(precondition.as_ref(), before.meta().version)?;
+    S::delete_by_id(id)
+        .exec(&txn)
+        .await
+        .map_err(|e| ApiError::from_db(e, &[]))?;
+    audit::record_change(&txn, actor, Action::Delete, S::TYPE, id, Some(&before), None).await?;
+    txn.commit().await?;
+    Ok(())
+}
