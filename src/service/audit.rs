@@ -10,7 +10,7 @@ use serde::Serialize;
 use serde_json::{Map, Value};
 use uuid::Uuid;
 
-use super::list::{fetch_page, Keyset};
+use super::list::{fetch_page, keyset};
 use super::now;
 use crate::auth::Actor;
 use crate::domain::identifiers::{mask_phone, mask_resident_id};
@@ -18,7 +18,7 @@ use crate::domain::vocab::{Action, Outcome, ResourceType};
 use crate::entity::audit_event;
 use crate::error::ApiError;
 use crate::model::audit::{AuditEvent, AuditFilters, AuditSort, TimeRange};
-use crate::model::list::{ListRequest, PageOf, SortValue};
+use crate::model::list::{ListRequest, PageOf};
 
 /// One event to record.
 #[derive(Debug, Clone)]
@@ -222,29 +222,7 @@ fn mask(field: &str, value: &Value) -> Value {
     }
 }
 
-impl Keyset for audit_event::Entity {
-    type Sort = AuditSort;
-
-    fn id_column() -> audit_event::Column {
-        audit_event::Column::Id
-    }
-
-    fn sort_column(key: AuditSort) -> audit_event::Column {
-        match key {
-            AuditSort::At => audit_event::Column::At,
-        }
-    }
-
-    fn sort_value(model: &audit_event::Model, key: AuditSort) -> SortValue {
-        match key {
-            AuditSort::At => SortValue::Time(model.at),
-        }
-    }
-
-    fn id_of(model: &audit_event::Model) -> Uuid {
-        model.id
-    }
-}
+keyset!(audit_event, AuditSort { At: at });
 
 fn to_event(model: audit_event::Model) -> AuditEvent {
     let audit_event::Model {

@@ -2,13 +2,11 @@
 //! their tags side table.
 
 use sea_orm::sea_query::Query;
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, EntityTrait, QueryFilter,
-};
+use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseConnection, DatabaseTransaction, EntityTrait, QueryFilter};
 use uuid::Uuid;
 
-use super::list::{fetch_page, search_condition, Keyset};
-use super::store::{self, Stored};
+use super::list::{fetch_page, keyset, search_condition};
+use super::store::{self, row_record, Stored};
 use super::{now, Precondition};
 use crate::auth::{policy, Actor, Principal};
 use crate::domain::search::search_text;
@@ -18,134 +16,29 @@ use crate::error::ApiError;
 use crate::model::check::MergePatch;
 use crate::model::enterprise::{Enterprise, EnterpriseCreate, EnterpriseFields, EnterpriseFilters, EnterpriseSort};
 use crate::model::field::TextRule;
-use crate::model::list::{ListRequest, PageOf, SortValue};
+use crate::model::list::{ListRequest, PageOf};
 use crate::model::record::Meta;
 
-impl Keyset for enterprise::Entity {
-    type Sort = EnterpriseSort;
-
-    fn id_column() -> enterprise::Column {
-        enterprise::Column::Id
+keyset!(
+    enterprise,
+    EnterpriseSort {
+        Name: name,
+        CreatedAt: created_at,
+        UpdatedAt: updated_at,
     }
-
-    fn sort_column(key: EnterpriseSort) -> enterprise::Column {
-        match key {
-            EnterpriseSort::Name => enterprise::Column::Name,
-            EnterpriseSort::CreatedAt => enterprise::Column::CreatedAt,
-            EnterpriseSort::UpdatedAt => enterprise::Column::UpdatedAt,
-        }
-    }
-
-    fn sort_value(model: &enterprise::Model, key: EnterpriseSort) -> SortValue {
-        match key {
-            EnterpriseSort::Name => SortValue::Text(model.name.as_str().to_string()),
-            EnterpriseSort::CreatedAt => SortValue::Time(model.created_at),
-            EnterpriseSort::UpdatedAt => SortValue::Time(model.updated_at),
-        }
-    }
-
-    fn id_of(model: &enterprise::Model) -> Uuid {
-        model.id
-    }
-}
+);
 
 impl Stored for enterprise::Entity {
     type Record = Enterprise;
     const TYPE: ResourceType = ResourceType::Enterprise;
     const UNIQUE: &'static [&'static str] = &["credit_code"];
 
-    fn to_record(row: enterprise::Model) -> Enterprise {
-        let enterprise::Model {
-            id,
-            name,
-            short_name,
-            credit_code,
-            industry,
-            scale,
-            address,
-            region_code,
-            contact_name,
-            contact_phone,
-            contact_email,
-            website,
-            description,
-            membership_status,
-            joined_on,
-            tags,
-            search_text: _,
-            version,
-            created_at,
-            updated_at,
-        } = row;
-        Enterprise {
-            id,
-            name,
-            short_name,
-            credit_code,
-            industry,
-            scale,
-            address,
-            region_code,
-            contact_name,
-            contact_phone,
-            contact_email,
-            website,
-            description,
-            membership_status,
-            joined_on,
-            tags,
-            version,
-            created_at,
-            updated_at,
-        }
-    }
-
-    fn to_row(record: &Enterprise) -> enterprise::Model {
-        let Enterprise {
-            id,
-            name,
-            short_name,
-            credit_code,
-            industry,
-            scale,
-            address,
-            region_code,
-            contact_name,
-            contact_phone,
-            contact_email,
-            website,
-            description,
-            membership_status,
-            joined_on,
-            tags,
-            version,
-            created_at,
-            updated_at,
-        } = record.clone();
-        let search_text = search_text([Some(name.as_str()), short_name.as_ref().map(|s| s.as_str())]);
-        enterprise::Model {
-            id,
-            name,
-            short_name,
-            credit_code,
-            industry,
-            scale,
-            address,
-            region_code,
-            contact_name,
-            contact_phone,
-            contact_email,
-            website,
-            description,
-            membership_status,
-            joined_on,
-            tags,
-            search_text,
-            version,
-            created_at,
-            updated_at,
-        }
-    }
+    row_record!(enterprise::Model, Enterprise {
+        id, name, short_name, credit_code, industry, scale, address, region_code, contact_name, contact_phone,
+        contact_email, website, description, membership_status, joined_on, tags, version, created_at, updated_at,
+    } row {
+        search_text: search_text([Some(name.as_str()), short_name.as_ref().map(|s| s.as_str())]),
+    });
 
     /// One `enterprise_tags` row per tag, so that the `tag` filter is an index lookup.
     async fn sync(
@@ -156,30 +49,21 @@ impl Stored for enterprise::Entity {
         if before.is_some_and(|b| b.tags == after.tags) {
             return Ok(());
         }
-        if before.is_some() {
-            enterprise_tag::Entity::delete_many()
-                .filter(enterprise_tag::Column::EnterpriseId.eq(after.id))
-                .exec(db)
-                .await?;
-        }
-        insert_tags(db, after).await
+        let rows = after
+            .tags
+            .as_slice()
+            .iter()
+            .map(|tag| {
+                enterprise_tag::ActiveModel::from(enterprise_tag::Model {
+                    enterprise_id: after.id,
+                    tag: tag.clone(),
+                })
+                .reset_all()
+            })
+            .collect();
+        let owner = enterprise_tag::Column::EnterpriseId.eq(after.id);
+        store::replace_rows::<enterprise_tag::Entity>(db, owner, rows, before.is_some()).await
     }
-}
-
-async fn insert_tags(db: &impl ConnectionTrait, row: &enterprise::Model) -> Result<(), ApiError> {
-    let rows = row.tags.as_slice().iter().map(|tag| {
-        enterprise_tag::ActiveModel::from(enterprise_tag::Model {
-            enterprise_id: row.id,
-            tag: tag.clone(),
-        })
-        .reset_all()
-    });
-    if !row.tags.as_slice().is_empty() {
-        enterprise_tag::Entity::insert_many(rows)
-            .exec_without_returning(db)
-            .await?;
-    }
-    Ok(())
 }
 
 /// Creates an enterprise, with its audit row.

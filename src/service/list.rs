@@ -22,6 +22,66 @@ fn value_of(value: SortValue) -> Value {
     }
 }
 
+/// A column value that can be a sort key.
+pub trait IntoSortValue {
+    /// The value as a cursor carries it.
+    fn sort_value(&self) -> SortValue;
+}
+
+impl IntoSortValue for chrono::DateTime<chrono::Utc> {
+    fn sort_value(&self) -> SortValue {
+        SortValue::Time(*self)
+    }
+}
+
+impl IntoSortValue for chrono::NaiveDate {
+    fn sort_value(&self) -> SortValue {
+        SortValue::Date(*self)
+    }
+}
+
+impl<T: crate::model::field::TextRule> IntoSortValue for T {
+    fn sort_value(&self) -> SortValue {
+        SortValue::Text(self.as_str().to_string())
+    }
+}
+
+/// Implements [`Keyset`] for an entity from its sort table: each sort key
+/// names the column (a `Column` variant of the same name) and the row field
+/// it sorts by; the `match`es are exhaustive, so a key without a column is
+/// a compile error.
+///
+/// `keyset!(enterprise, EnterpriseSort { Name: name, CreatedAt: created_at });`
+macro_rules! keyset {
+    ($entity:ident, $sort:ident { $($key:ident : $field:ident),+ $(,)? }) => {
+        impl $crate::service::list::Keyset for $entity::Entity {
+            type Sort = $sort;
+
+            fn id_column() -> $entity::Column {
+                $entity::Column::Id
+            }
+
+            fn sort_column(key: $sort) -> $entity::Column {
+                match key {
+                    $($sort::$key => $entity::Column::$key,)+
+                }
+            }
+
+            fn sort_value(model: &$entity::Model, key: $sort) -> $crate::model::list::SortValue {
+                use $crate::service::list::IntoSortValue as _;
+                match key {
+                    $($sort::$key => model.$field.sort_value(),)+
+                }
+            }
+
+            fn id_of(model: &$entity::Model) -> uuid::Uuid {
+                model.id
+            }
+        }
+    };
+}
+pub(crate) use keyset;
+
 /// An entity that can be listed page by page.
 pub trait Keyset: EntityTrait {
     /// The list's sort table.

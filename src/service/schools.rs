@@ -2,13 +2,11 @@
 //! majors side table.
 
 use sea_orm::sea_query::{Condition, Query};
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, EntityTrait, QueryFilter,
-};
+use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseConnection, DatabaseTransaction, EntityTrait, QueryFilter};
 use uuid::Uuid;
 
-use super::list::{fetch_page, search_condition, Keyset};
-use super::store::{self, Stored};
+use super::list::{fetch_page, keyset, search_condition};
+use super::store::{self, row_record, Stored};
 use super::{now, Precondition};
 use crate::auth::{policy, Principal};
 use crate::domain::search::search_text;
@@ -17,127 +15,30 @@ use crate::entity::{school, school_major};
 use crate::error::ApiError;
 use crate::model::check::MergePatch;
 use crate::model::field::TextRule;
-use crate::model::list::{ListRequest, PageOf, SortValue};
+use crate::model::list::{ListRequest, PageOf};
 use crate::model::record::Meta;
 use crate::model::school::{School, SchoolCreate, SchoolFields, SchoolFilters, SchoolSort};
 
-impl Keyset for school::Entity {
-    type Sort = SchoolSort;
-
-    fn id_column() -> school::Column {
-        school::Column::Id
+keyset!(
+    school,
+    SchoolSort {
+        Name: name,
+        CreatedAt: created_at,
+        UpdatedAt: updated_at,
     }
-
-    fn sort_column(key: SchoolSort) -> school::Column {
-        match key {
-            SchoolSort::Name => school::Column::Name,
-            SchoolSort::CreatedAt => school::Column::CreatedAt,
-            SchoolSort::UpdatedAt => school::Column::UpdatedAt,
-        }
-    }
-
-    fn sort_value(model: &school::Model, key: SchoolSort) -> SortValue {
-        match key {
-            SchoolSort::Name => SortValue::Text(model.name.as_str().to_string()),
-            SchoolSort::CreatedAt => SortValue::Time(model.created_at),
-            SchoolSort::UpdatedAt => SortValue::Time(model.updated_at),
-        }
-    }
-
-    fn id_of(model: &school::Model) -> Uuid {
-        model.id
-    }
-}
+);
 
 impl Stored for school::Entity {
     type Record = School;
     const TYPE: ResourceType = ResourceType::School;
     const UNIQUE: &'static [&'static str] = &["code"];
 
-    fn to_record(row: school::Model) -> School {
-        let school::Model {
-            id,
-            name,
-            short_name,
-            code,
-            kind,
-            address,
-            region_code,
-            contact_name,
-            contact_phone,
-            contact_email,
-            website,
-            membership_status,
-            joined_on,
-            majors,
-            search_text: _,
-            version,
-            created_at,
-            updated_at,
-        } = row;
-        School {
-            id,
-            name,
-            short_name,
-            code,
-            kind,
-            address,
-            region_code,
-            contact_name,
-            contact_phone,
-            contact_email,
-            website,
-            membership_status,
-            joined_on,
-            majors,
-            version,
-            created_at,
-            updated_at,
-        }
-    }
-
-    fn to_row(record: &School) -> school::Model {
-        let School {
-            id,
-            name,
-            short_name,
-            code,
-            kind,
-            address,
-            region_code,
-            contact_name,
-            contact_phone,
-            contact_email,
-            website,
-            membership_status,
-            joined_on,
-            majors,
-            version,
-            created_at,
-            updated_at,
-        } = record.clone();
-        let search_text = search_text([Some(name.as_str()), short_name.as_ref().map(|s| s.as_str())]);
-        school::Model {
-            id,
-            name,
-            short_name,
-            code,
-            kind,
-            address,
-            region_code,
-            contact_name,
-            contact_phone,
-            contact_email,
-            website,
-            membership_status,
-            joined_on,
-            majors,
-            search_text,
-            version,
-            created_at,
-            updated_at,
-        }
-    }
+    row_record!(school::Model, School {
+        id, name, short_name, code, kind, address, region_code, contact_name, contact_phone, contact_email,
+        website, membership_status, joined_on, majors, version, created_at, updated_at,
+    } row {
+        search_text: search_text([Some(name.as_str()), short_name.as_ref().map(|s| s.as_str())]),
+    });
 
     /// One `school_majors` row per major, so that the `major` filter is an index lookup.
     async fn sync(
@@ -148,34 +49,24 @@ impl Stored for school::Entity {
         if before.is_some_and(|b| b.majors == after.majors) {
             return Ok(());
         }
-        if before.is_some() {
-            school_major::Entity::delete_many()
-                .filter(school_major::Column::SchoolId.eq(after.id))
-                .exec(db)
-                .await?;
-        }
-        insert_majors(db, after).await
+        let rows = after
+            .majors
+            .as_slice()
+            .iter()
+            .enumerate()
+            .map(|(position, major)| {
+                school_major::ActiveModel::from(school_major::Model {
+                    school_id: after.id,
+                    position: position as i32,
+                    code: major.code.as_ref().map(|c| c.as_str().to_string()),
+                    name: major.name.as_str().to_string(),
+                })
+                .reset_all()
+            })
+            .collect();
+        let owner = school_major::Column::SchoolId.eq(after.id);
+        store::replace_rows::<school_major::Entity>(db, owner, rows, before.is_some()).await
     }
-}
-
-async fn insert_majors(db: &impl ConnectionTrait, row: &school::Model) -> Result<(), ApiError> {
-    let majors = row.majors.as_slice();
-    if majors.is_empty() {
-        return Ok(());
-    }
-    let rows = majors.iter().enumerate().map(|(position, major)| {
-        school_major::ActiveModel::from(school_major::Model {
-            school_id: row.id,
-            position: position as i32,
-            code: major.code.as_ref().map(|c| c.as_str().to_string()),
-            name: major.name.as_str().to_string(),
-        })
-        .reset_all()
-    });
-    school_major::Entity::insert_many(rows)
-        .exec_without_returning(db)
-        .await?;
-    Ok(())
 }
 
 /// Creates a school, with its audit row.

@@ -5,7 +5,7 @@
 
 use sea_orm::{
     ActiveModelTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, EntityTrait, IntoActiveModel,
-    PrimaryKeyTrait, TransactionTrait,
+    PrimaryKeyTrait, QueryFilter, TransactionTrait,
 };
 use uuid::Uuid;
 
@@ -51,6 +51,48 @@ pub(crate) trait Stored:
     ) -> Result<(), ApiError> {
         Ok(())
     }
+}
+
+/// The two conversions of [`Stored`], from one list of the fields a row and
+/// its record share (each destructured exhaustively both ways, so that a
+/// field added to one and not the other is a compile error) and the
+/// row-only columns, each computed from the record's fields:
+///
+/// `row_record!(enterprise::Model, Enterprise { id, name, … } row { search_text: search_text([…]) });`
+macro_rules! row_record {
+    ($Row:path, $Record:ident { $($field:ident),+ $(,)? } row { $($extra:ident : $value:expr),* $(,)? }) => {
+        fn to_record(row: $Row) -> $Record {
+            let $Row { $($field,)+ $($extra: _,)* } = row;
+            $Record { $($field,)+ }
+        }
+
+        fn to_row(record: &$Record) -> $Row {
+            let $Record { $($field,)+ } = record.clone();
+            $(let $extra = $value;)*
+            $Row { $($field,)+ $($extra,)* }
+        }
+    };
+}
+pub(crate) use row_record;
+
+/// Replaces the side-table rows of a record (its tags, its majors) with
+/// `rows`: the old ones go when `replace`, the new ones are inserted.
+pub(crate) async fn replace_rows<E: EntityTrait>(
+    db: &impl ConnectionTrait,
+    owner: impl sea_orm::sea_query::IntoCondition,
+    rows: Vec<E::ActiveModel>,
+    replace: bool,
+) -> Result<(), ApiError>
+where
+    E::ActiveModel: Send,
+{
+    if replace {
+        E::delete_many().filter(owner).exec(db).await?;
+    }
+    if !rows.is_empty() {
+        E::insert_many(rows).exec_without_returning(db).await?;
+    }
+    Ok(())
 }
 
 /// Stores a new record, with its audit row.

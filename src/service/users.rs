@@ -9,8 +9,8 @@ use serde_json::json;
 use uuid::Uuid;
 
 use super::audit::{self, Event};
-use super::list::{fetch_page, scan_search_condition, Keyset};
-use super::store::{self, Stored};
+use super::list::{fetch_page, keyset, scan_search_condition};
+use super::store::{self, row_record, Stored};
 use super::{check_precondition, find_for_update, now, sessions, Precondition};
 use crate::auth::tokens::Verified;
 use crate::auth::{password, Actor, Principal};
@@ -20,106 +20,32 @@ use crate::entity::{enterprise, school, user};
 use crate::error::{ApiError, FieldError};
 use crate::model::check::MergePatch;
 use crate::model::field::{CurrentPassword, Password, TextRule};
-use crate::model::list::{ListRequest, PageOf, SortValue};
+use crate::model::list::{ListRequest, PageOf};
 use crate::model::record::{Meta, Record};
 use crate::model::user::{User, UserCreate, UserFields, UserFilters, UserSort};
 
-impl Keyset for user::Entity {
-    type Sort = UserSort;
-
-    fn id_column() -> user::Column {
-        user::Column::Id
+keyset!(
+    user,
+    UserSort {
+        Username: username,
+        CreatedAt: created_at,
+        UpdatedAt: updated_at,
     }
-
-    fn sort_column(key: UserSort) -> user::Column {
-        match key {
-            UserSort::Username => user::Column::Username,
-            UserSort::CreatedAt => user::Column::CreatedAt,
-            UserSort::UpdatedAt => user::Column::UpdatedAt,
-        }
-    }
-
-    fn sort_value(model: &user::Model, key: UserSort) -> SortValue {
-        match key {
-            UserSort::Username => SortValue::Text(model.username.as_str().to_string()),
-            UserSort::CreatedAt => SortValue::Time(model.created_at),
-            UserSort::UpdatedAt => SortValue::Time(model.updated_at),
-        }
-    }
-
-    fn id_of(model: &user::Model) -> Uuid {
-        model.id
-    }
-}
+);
 
 impl Stored for user::Entity {
     type Record = User;
     const TYPE: ResourceType = ResourceType::User;
     const UNIQUE: &'static [&'static str] = &["username"];
 
-    fn to_record(row: user::Model) -> User {
-        let user::Model {
-            id,
-            username,
-            display_name,
-            role,
-            enterprise_id,
-            school_id,
-            service,
-            disabled,
-            password_hash: _,
-            search_text: _,
-            version,
-            created_at,
-            updated_at,
-        } = row;
-        User {
-            id,
-            username,
-            display_name,
-            role,
-            enterprise_id,
-            school_id,
-            service,
-            disabled,
-            version,
-            created_at,
-            updated_at,
-        }
-    }
-
-    /// The row of a record, with no password hash: [`with_hash`] adds it.
-    fn to_row(record: &User) -> user::Model {
-        let User {
-            id,
-            username,
-            display_name,
-            role,
-            enterprise_id,
-            school_id,
-            service,
-            disabled,
-            version,
-            created_at,
-            updated_at,
-        } = record.clone();
-        let search_text = search_text([Some(username.as_str()), display_name.as_ref().map(|d| d.as_str())]);
-        user::Model {
-            id,
-            username,
-            display_name,
-            role,
-            enterprise_id,
-            school_id,
-            service,
-            disabled,
-            password_hash: String::new(),
-            search_text,
-            version,
-            created_at,
-            updated_at,
-        }
-    }
+    // The row of a record has no password hash: `with_hash` adds it.
+    row_record!(user::Model, User {
+        id, username, display_name, role, enterprise_id, school_id, service, disabled, version, created_at,
+        updated_at,
+    } row {
+        password_hash: String::new(),
+        search_text: search_text([Some(username.as_str()), display_name.as_ref().map(|d| d.as_str())]),
+    });
 }
 
 /// The row of a user record with its password hash.
