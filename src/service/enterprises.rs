@@ -3,17 +3,15 @@
 
 use sea_orm::sea_query::Query;
 use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseConnection, DatabaseTransaction, EntityTrait, QueryFilter};
-use uuid::Uuid;
 
 use super::list::{fetch_page, keyset, search_condition};
+use super::now;
 use super::store::{self, row_record, Stored};
-use super::{now, Precondition};
 use crate::auth::{policy, Actor, Principal};
 use crate::domain::search::search_text;
 use crate::domain::vocab::ResourceType;
 use crate::entity::{enterprise, enterprise_tag};
 use crate::error::ApiError;
-use crate::model::check::MergePatch;
 use crate::model::enterprise::{Enterprise, EnterpriseCreate, EnterpriseFields, EnterpriseFilters, EnterpriseSort};
 use crate::model::field::TextRule;
 use crate::model::list::{ListRequest, PageOf};
@@ -39,6 +37,10 @@ impl Stored for enterprise::Entity {
     } row {
         search_text: search_text([Some(name.as_str()), short_name.as_ref().map(|s| s.as_str())]),
     });
+
+    fn check_change(caller: &Principal, before: &EnterpriseFields, after: &EnterpriseFields) -> Result<(), ApiError> {
+        policy::enterprise_change(caller, before, after)
+    }
 
     /// One `enterprise_tags` row per tag, so that the `tag` filter is an index lookup.
     async fn sync(
@@ -66,16 +68,6 @@ impl Stored for enterprise::Entity {
     }
 }
 
-/// Creates an enterprise, with its audit row.
-pub async fn create(
-    db: &DatabaseConnection,
-    caller: &Principal,
-    input: EnterpriseCreate,
-) -> Result<Enterprise, ApiError> {
-    let record = Enterprise::from_input(input, Meta::new(now()));
-    store::create::<enterprise::Entity>(db, &caller.actor(), record).await
-}
-
 /// Creates many enterprises in one transaction, each audited (imports and
 /// seeding). Either all are created or none. Returns how many.
 pub async fn create_many(
@@ -91,10 +83,13 @@ pub async fn create_many(
     store::create_many::<enterprise::Entity>(db, actor, records).await
 }
 
-/// Reads one enterprise.
-pub async fn get(db: &DatabaseConnection, _caller: &Principal, id: Uuid) -> Result<Enterprise, ApiError> {
-    store::get::<enterprise::Entity>(db, id).await
-}
+store::operations!(
+    enterprise,
+    Enterprise,
+    EnterpriseCreate,
+    EnterpriseFields,
+    "an enterprise"
+);
 
 /// Lists enterprises, one page at a time.
 pub async fn list(
@@ -143,30 +138,4 @@ pub async fn list(
     Ok(fetch_page(db, select, request)
         .await?
         .map(<enterprise::Entity as Stored>::to_record))
-}
-
-/// Applies a merge patch, with its audit row; the caller's role decides
-/// which fields it may change (`policy::enterprise_change`).
-pub async fn update(
-    db: &DatabaseConnection,
-    caller: &Principal,
-    id: Uuid,
-    precondition: Option<Precondition>,
-    patch: &MergePatch<EnterpriseFields>,
-) -> Result<Enterprise, ApiError> {
-    store::update::<enterprise::Entity>(db, &caller.actor(), id, precondition, patch, |before, after| {
-        policy::enterprise_change(caller, before, after)
-    })
-    .await
-}
-
-/// Deletes an enterprise with its audit row (its tags go with it); one that
-/// users or other records reference is a 409.
-pub async fn delete(
-    db: &DatabaseConnection,
-    caller: &Principal,
-    id: Uuid,
-    precondition: Option<Precondition>,
-) -> Result<(), ApiError> {
-    store::delete::<enterprise::Entity>(db, &caller.actor(), id, precondition).await
 }

@@ -3,20 +3,16 @@
 
 use sea_orm::sea_query::{Condition, Query};
 use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseConnection, DatabaseTransaction, EntityTrait, QueryFilter};
-use uuid::Uuid;
 
 use super::list::{fetch_page, keyset, search_condition};
 use super::store::{self, row_record, Stored};
-use super::{now, Precondition};
 use crate::auth::{policy, Principal};
 use crate::domain::search::search_text;
 use crate::domain::vocab::ResourceType;
 use crate::entity::{school, school_major};
 use crate::error::ApiError;
-use crate::model::check::MergePatch;
 use crate::model::field::TextRule;
 use crate::model::list::{ListRequest, PageOf};
-use crate::model::record::Meta;
 use crate::model::school::{School, SchoolCreate, SchoolFields, SchoolFilters, SchoolSort};
 
 keyset!(
@@ -39,6 +35,10 @@ impl Stored for school::Entity {
     } row {
         search_text: search_text([Some(name.as_str()), short_name.as_ref().map(|s| s.as_str())]),
     });
+
+    fn check_change(caller: &Principal, before: &SchoolFields, after: &SchoolFields) -> Result<(), ApiError> {
+        policy::school_change(caller, before, after)
+    }
 
     /// One `school_majors` row per major, so that the `major` filter is an index lookup.
     async fn sync(
@@ -69,16 +69,7 @@ impl Stored for school::Entity {
     }
 }
 
-/// Creates a school, with its audit row.
-pub async fn create(db: &DatabaseConnection, caller: &Principal, input: SchoolCreate) -> Result<School, ApiError> {
-    let record = School::from_input(input, Meta::new(now()));
-    store::create::<school::Entity>(db, &caller.actor(), record).await
-}
-
-/// Reads one school.
-pub async fn get(db: &DatabaseConnection, _caller: &Principal, id: Uuid) -> Result<School, ApiError> {
-    store::get::<school::Entity>(db, id).await
-}
+store::operations!(school, School, SchoolCreate, SchoolFields, "a school");
 
 /// Lists schools, one page at a time.
 pub async fn list(
@@ -127,30 +118,4 @@ pub async fn list(
     Ok(fetch_page(db, select, request)
         .await?
         .map(<school::Entity as Stored>::to_record))
-}
-
-/// Applies a merge patch, with its audit row; the caller's role decides
-/// which fields it may change (`policy::school_change`).
-pub async fn update(
-    db: &DatabaseConnection,
-    caller: &Principal,
-    id: Uuid,
-    precondition: Option<Precondition>,
-    patch: &MergePatch<SchoolFields>,
-) -> Result<School, ApiError> {
-    store::update::<school::Entity>(db, &caller.actor(), id, precondition, patch, |before, after| {
-        policy::school_change(caller, before, after)
-    })
-    .await
-}
-
-/// Deletes a school with its audit row (its majors go with it); one that
-/// users or other records reference is a 409.
-pub async fn delete(
-    db: &DatabaseConnection,
-    caller: &Principal,
-    id: Uuid,
-    precondition: Option<Precondition>,
-) -> Result<(), ApiError> {
-    store::delete::<school::Entity>(db, &caller.actor(), id, precondition).await
 }

@@ -12,7 +12,7 @@ use uuid::Uuid;
 use super::audit;
 use super::list::Keyset;
 use super::{check_precondition, find_for_update, now, Precondition};
-use crate::auth::Actor;
+use crate::auth::{Actor, Principal};
 use crate::domain::vocab::{Action, ResourceType};
 use crate::error::ApiError;
 use crate::model::check::MergePatch;
@@ -41,6 +41,16 @@ pub(crate) trait Stored:
     fn to_record(row: Self::Model) -> Self::Record;
     /// The row that stores a record (with its folded search text).
     fn to_row(record: &Self::Record) -> Self::Model;
+
+    /// Refuses a change the caller's role may not make (403 naming the
+    /// fields); the role table decides (`auth::policy`).
+    fn check_change(
+        _caller: &Principal,
+        _before: &<Self::Record as Record>::Fields,
+        _after: &<Self::Record as Record>::Fields,
+    ) -> Result<(), ApiError> {
+        Ok(())
+    }
 
     /// Keeps side tables in step after a row was written (`before` is the
     /// row's earlier state, `None` for a new row).
@@ -94,6 +104,55 @@ where
     }
     Ok(())
 }
+
+/// A resource's service operations that take the one road unchanged:
+/// `create`, `get`, `update` and `delete`, as the HTTP layer calls them.
+///
+/// `operations!(enterprise, Enterprise, EnterpriseCreate, EnterpriseFields, "an enterprise");`
+macro_rules! operations {
+    ($entity:ident, $Record:ident, $Create:ident, $Fields:ident, $what:literal) => {
+        #[doc = concat!("Creates ", $what, ", with its audit row.")]
+        pub async fn create(
+            db: &sea_orm::DatabaseConnection,
+            caller: &$crate::auth::Principal,
+            input: $Create,
+        ) -> Result<$Record, $crate::error::ApiError> {
+            let record = $Record::from_input(input, $crate::model::record::Meta::new($crate::service::now()));
+            $crate::service::store::create::<$entity::Entity>(db, &caller.actor(), record).await
+        }
+
+        #[doc = concat!("Reads ", $what, " (everyone who may read them reads all of them).")]
+        pub async fn get(
+            db: &sea_orm::DatabaseConnection,
+            _caller: &$crate::auth::Principal,
+            id: uuid::Uuid,
+        ) -> Result<$Record, $crate::error::ApiError> {
+            $crate::service::store::get::<$entity::Entity>(db, id).await
+        }
+
+        #[doc = concat!("Applies a merge patch to ", $what, ", with its audit row.")]
+        pub async fn update(
+            db: &sea_orm::DatabaseConnection,
+            caller: &$crate::auth::Principal,
+            id: uuid::Uuid,
+            precondition: Option<$crate::service::Precondition>,
+            patch: &$crate::model::check::MergePatch<$Fields>,
+        ) -> Result<$Record, $crate::error::ApiError> {
+            $crate::service::store::update::<$entity::Entity>(db, caller, id, precondition, patch).await
+        }
+
+        #[doc = concat!("Deletes ", $what, " with its audit row; one that other records reference is a 409.")]
+        pub async fn delete(
+            db: &sea_orm::DatabaseConnection,
+            caller: &$crate::auth::Principal,
+            id: uuid::Uuid,
+            precondition: Option<$crate::service::Precondition>,
+        ) -> Result<(), $crate::error::ApiError> {
+            $crate::service::store::delete::<$entity::Entity>(db, &caller.actor(), id, precondition).await
+        }
+    };
+}
+pub(crate) use operations;
 
 /// Stores a new record, with its audit row.
 pub(crate) async fn create<S: Stored>(
@@ -165,16 +224,14 @@ pub(crate) async fn get<S: Stored>(db: &impl ConnectionTrait, id: Uuid) -> Resul
 }
 
 /// Applies a merge patch under the record's `If-Match`, with its audit
-/// row. `allowed` sees the fields before and after and may refuse the
-/// change (403 for fields the caller's role may not change). The version
-/// grows only when something changed.
+/// row; [`Stored::check_change`] may refuse it. The version grows only when
+/// something changed.
 pub(crate) async fn update<S: Stored>(
     db: &DatabaseConnection,
-    actor: &Actor,
+    caller: &Principal,
     id: Uuid,
     precondition: Option<Precondition>,
     patch: &MergePatch<<S::Record as Record>::Fields>,
-    allowed: impl FnOnce(&<S::Record as Record>::Fields, &<S::Record as Record>::Fields) -> Result<(), ApiError>,
 ) -> Result<S::Record, ApiError> {
     let txn = db.begin().await?;
     let row = find_for_update::<S>(&txn, id).await?;
@@ -182,7 +239,7 @@ pub(crate) async fn update<S: Stored>(
     check_precondition(precondition.as_ref(), before.meta().version)?;
     let current = before.fields();
     let fields = patch.apply(&current)?;
-    allowed(&current, &fields)?;
+    S::check_change(caller, &current, &fields)?;
     let after = before.clone().with_fields(fields);
     if S::to_row(&after) == row {
         return Ok(before);
@@ -195,7 +252,16 @@ pub(crate) async fn update<S: Stored>(
         .await
         .map_err(|e| ApiError::from_db(e, S::UNIQUE))?;
     S::sync(&txn, Some(&row), &after_row).await?;
-    audit::record_change(&txn, actor, Action::Update, S::TYPE, id, Some(&before), Some(&after)).await?;
+    audit::record_change(
+        &txn,
+        &caller.actor(),
+        Action::Update,
+        S::TYPE,
+        id,
+        Some(&before),
+        Some(&after),
+    )
+    .await?;
     txn.commit().await?;
     Ok(after)
 }
