@@ -133,10 +133,12 @@ impl Application {
     ) -> anyhow::Result<Self> {
         let port = listener.local_addr()?.port();
         let ready = Arc::new(AtomicBool::new(true));
+        let keys = Arc::new(keys);
+        TokenKeys::watch_jwks(&keys);
         let state = web::Data::new(AppState {
             db: db.clone(),
             ready: ready.clone(),
-            keys: Arc::new(keys),
+            keys,
             trusted_proxies: Arc::new(settings.trusted_proxies.clone()),
             refresh_token_ttl: settings.auth.refresh_token_ttl,
         });

@@ -2,8 +2,8 @@
 //! Ed25519 private key (`kid` in the header), verified with the algorithm
 //! pinned to the key, `exp`, `iss` and `aud` required and `nbf` checked.
 
-use std::sync::{Mutex, RwLock};
-use std::time::{Duration, Instant, SystemTime};
+use std::sync::{Arc, Mutex, RwLock};
+use std::time::{Duration, SystemTime};
 
 use anyhow::{bail, Context};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -20,8 +20,9 @@ use crate::config::AuthSettings;
 
 /// Clock leeway for `exp` and `nbf`, in seconds (the contract allows up to 30).
 pub const LEEWAY_SECONDS: u64 = 10;
-/// How often the JWKS file is checked for changes (added or removed keys).
-const JWKS_CHECK_INTERVAL: Duration = Duration::from_secs(2);
+/// How often the JWKS file is checked for changes (added or removed keys),
+/// by a background task: requests only read the keys.
+const JWKS_CHECK_INTERVAL: Duration = Duration::from_secs(1);
 
 /// The claims of an access token this service issues.
 #[derive(Debug, Serialize)]
@@ -95,14 +96,8 @@ pub struct TokenKeys {
     own_jwk: Option<Jwk>,
     jwks: RwLock<JwkSet>,
     jwks_source: Option<String>,
-    jwks_checked: Mutex<JwksCheck>,
-}
-
-/// When the JWKS file was last checked, and its modification time then.
-#[derive(Default)]
-struct JwksCheck {
-    at: Option<Instant>,
-    modified: Option<SystemTime>,
+    /// The JWKS file's modification time when it was last read.
+    jwks_modified: Mutex<Option<SystemTime>>,
 }
 
 /// Reads a value that is either inline text or the path of a file holding it.
@@ -174,10 +169,7 @@ impl TokenKeys {
             own_jwk,
             jwks: RwLock::new(jwks),
             jwks_source: settings.jwks.clone(),
-            jwks_checked: Mutex::new(JwksCheck {
-                at: Some(Instant::now()),
-                modified,
-            }),
+            jwks_modified: Mutex::new(modified),
         })
     }
 
@@ -233,28 +225,29 @@ impl TokenKeys {
         serde_json::json!({ "keys": keys })
     }
 
-    /// Re-reads the JWKS file when it changed (checked at most every two
-    /// seconds), so that keys are added and removed without a restart.
-    fn refresh_jwks(&self) {
-        let Some(source) = self.jwks_source.as_ref().filter(|s| !s.trim_start().starts_with('{')) else {
+    /// The JWKS file to watch, when the keys come from a file (not inline JSON).
+    fn jwks_file(&self) -> Option<&str> {
+        self.jwks_source.as_deref().filter(|s| !s.trim_start().starts_with('{'))
+    }
+
+    /// Re-reads the JWKS file when its modification time changed; a file
+    /// that does not read keeps the keys read before.
+    fn reload_jwks(&self) {
+        let Some(source) = self.jwks_file() else {
             return;
         };
-        let Ok(mut check) = self.jwks_checked.lock() else {
-            return;
-        };
-        if check.at.is_some_and(|at| at.elapsed() < JWKS_CHECK_INTERVAL) {
-            return;
-        }
-        check.at = Some(Instant::now());
         let modified = std::fs::metadata(source).ok().and_then(|m| m.modified().ok());
-        if modified == check.modified {
+        let Ok(mut seen) = self.jwks_modified.lock() else {
+            return;
+        };
+        if modified == *seen {
             return;
         }
         match parse_jwks(source) {
             Ok(set) => {
                 if let Ok(mut current) = self.jwks.write() {
                     *current = set;
-                    check.modified = modified;
+                    *seen = modified;
                     tracing::info!("re-read the JWKS");
                 }
             }
@@ -262,8 +255,28 @@ impl TokenKeys {
         }
     }
 
+    /// Keeps the keys of a `CHANJIAO_JWT_JWKS` file current: a background
+    /// task checks the file every second, so that keys are added and removed
+    /// without a restart and no request waits for the file system. The task
+    /// ends when the keys are dropped.
+    pub fn watch_jwks(keys: &Arc<TokenKeys>) {
+        if keys.jwks_file().is_none() {
+            return;
+        }
+        let keys = Arc::downgrade(keys);
+        tokio::spawn(async move {
+            let mut ticks = tokio::time::interval(JWKS_CHECK_INTERVAL);
+            loop {
+                ticks.tick().await;
+                let Some(keys) = keys.upgrade() else {
+                    break;
+                };
+                keys.reload_jwks();
+            }
+        });
+    }
+
     fn find_jwk(&self, kid: &str) -> Option<Jwk> {
-        self.refresh_jwks();
         self.jwks.read().ok()?.find(kid).cloned()
     }
 
