@@ -285,3 +285,141 @@ pub fn encode(value: &str) -> String {
     }
     out
 }
+
+/// A record the API created: what the `201` answered.
+#[derive(Debug, Clone)]
+pub struct Created {
+    /// The new record's id.
+    pub id: String,
+    /// Its version (1).
+    pub version: i64,
+    /// The `ETag` header.
+    pub etag: String,
+    /// The `Location` header.
+    pub location: String,
+    /// The whole body.
+    pub body: Value,
+}
+
+/// One page of a list.
+#[derive(Debug, Clone, serde::Deserialize)]
+pub struct Page {
+    /// The items of the page.
+    pub items: Vec<Value>,
+    /// The cursor of the next page.
+    pub next_cursor: Option<String>,
+    /// How many items match, over all pages.
+    pub total: u64,
+}
+
+/// A problem document (RFC 9457).
+#[derive(Debug, Clone, serde::Deserialize)]
+pub struct ProblemBody {
+    /// The problem type.
+    #[serde(rename = "type")]
+    pub problem_type: String,
+    /// The status phrase.
+    pub title: String,
+    /// The status code.
+    pub status: u16,
+    /// What went wrong.
+    pub detail: String,
+    /// The fields at fault.
+    #[serde(default)]
+    pub errors: Vec<FieldErrorBody>,
+}
+
+impl ProblemBody {
+    /// The fields named in `errors`, in order.
+    pub fn fields(&self) -> Vec<&str> {
+        self.errors.iter().map(|e| e.field.as_str()).collect()
+    }
+}
+
+/// One entry of a problem's `errors`.
+#[derive(Debug, Clone, serde::Deserialize)]
+pub struct FieldErrorBody {
+    /// The field's path.
+    pub field: String,
+    /// The machine-readable reason.
+    pub code: String,
+    /// The human-readable reason.
+    pub message: String,
+}
+
+/// An audit event as the API lists it.
+#[derive(Debug, Clone, serde::Deserialize)]
+pub struct AuditRow {
+    /// What happened.
+    pub action: String,
+    /// The kind of record.
+    pub resource_type: String,
+    /// The record's id.
+    pub resource_id: Option<String>,
+    /// The acting user's username.
+    pub actor_username: Option<String>,
+    /// `success` or `failure`.
+    pub outcome: String,
+    /// The fields that changed.
+    pub changes: Option<Value>,
+}
+
+impl TestApp {
+    /// POSTs `body` to `collection` and returns what the `201` answered; panics otherwise.
+    pub async fn create_record(&self, collection: &str, body: &Value) -> Created {
+        let response = self.post_json(collection, body).await;
+        let status = response.status().as_u16();
+        let header = |name: &str| {
+            response
+                .headers()
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or_default()
+                .to_string()
+        };
+        let (etag, location) = (header("etag"), header("location"));
+        let body: Value = response.json().await.expect("JSON");
+        assert_eq!(status, 201, "creating at {collection}: {body}");
+        Created {
+            id: body["id"].as_str().expect("an id").to_string(),
+            version: body["version"].as_i64().expect("a version"),
+            etag,
+            location,
+            body,
+        }
+    }
+
+    /// GETs a list page; panics unless 200.
+    pub async fn page(&self, path: &str) -> Page {
+        let response = self.get(path).await;
+        let status = response.status().as_u16();
+        let text = response.text().await.expect("a body");
+        assert_eq!(status, 200, "listing {path}: {text}");
+        serde_json::from_str(&text).expect("a page")
+    }
+
+    /// GETs one record as JSON; panics unless 200.
+    pub async fn record(&self, path: &str) -> Value {
+        let response = self.get(path).await;
+        assert_eq!(response.status().as_u16(), 200, "reading {path}");
+        response.json().await.expect("JSON")
+    }
+
+    /// The audit events of one record, newest first.
+    pub async fn audit_of(&self, id: &str) -> Vec<AuditRow> {
+        let page = self
+            .page(&format!("/api/v1/audit-events?resource_id={id}&limit=100"))
+            .await;
+        page.items
+            .into_iter()
+            .map(|item| serde_json::from_value(item).expect("an audit event"))
+            .collect()
+    }
+}
+
+/// Reads a problem response of `status` as a typed value (checking its
+/// media type and that its `status` member matches).
+pub async fn problem_of(response: Response, status: u16) -> ProblemBody {
+    let body = problem(response, status).await;
+    serde_json::from_value(body).expect("a problem document")
+}

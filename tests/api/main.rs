@@ -2,6 +2,7 @@
 //! test (SQLite by default, PostgreSQL when TEST_DATABASE_URL is set).
 
 mod audit;
+mod conventions;
 mod enterprises;
 mod errors;
 mod helpers;

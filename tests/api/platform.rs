@@ -214,3 +214,46 @@ async fn without_listed_origins_no_cors_headers_are_sent() {
     assert_eq!(response.status().as_u16(), 200);
     assert!(response.headers().get("access-control-allow-origin").is_none());
 }
+
+#[tokio::test]
+async fn chanjiao_openapi_prints_the_committed_document_and_exits_zero() {
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_chanjiao"))
+        .arg("openapi")
+        .env("CHANJIAO_LOG", "error")
+        .output()
+        .expect("the chanjiao binary runs");
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let printed = String::from_utf8(output.stdout).unwrap();
+    assert_eq!(printed.trim(), include_str!("../../openapi/openapi.json").trim());
+}
+
+#[tokio::test]
+async fn every_documented_path_with_an_undocumented_method_answers_405_with_the_documented_allow() {
+    let app = spawn_app().await;
+    let doc: Value = serde_json::from_str(&chanjiao::api::docs::openapi_json().unwrap()).unwrap();
+    let id = "01900000-0000-7000-8000-000000000000";
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        let mut documented: Vec<String> = item.as_object().unwrap().keys().map(|m| m.to_uppercase()).collect();
+        documented.sort();
+        let concrete = path.replace("{id}", id);
+        for method in ["GET", "POST", "PUT", "PATCH", "DELETE"] {
+            if documented.iter().any(|m| m == method) {
+                continue;
+            }
+            let response = app
+                .request(reqwest::Method::from_bytes(method.as_bytes()).unwrap(), &concrete)
+                .send()
+                .await
+                .unwrap();
+            let mut allowed: Vec<String> = response.headers()["allow"]
+                .to_str()
+                .unwrap()
+                .split(',')
+                .map(|m| m.trim().to_string())
+                .collect();
+            allowed.sort();
+            problem(response, 405).await;
+            assert_eq!(allowed, documented, "{method} {path}");
+        }
+    }
+}

@@ -233,3 +233,27 @@ async fn users_are_listed_with_filters_and_search() {
     assert_eq!(names, vec!["admin", "li.ming", "wang.fang"]);
     problem(app.get("/api/v1/users?disabled=maybe").await, 400).await;
 }
+
+#[tokio::test]
+async fn a_stored_role_outside_the_vocabulary_is_a_fault_not_a_viewer() {
+    use sea_orm::ConnectionTrait;
+    let app = spawn_app().await;
+    let (_, token) = app.user_with_role("viewer", None, None).await;
+    let authorized = app
+        .request_as(Method::GET, "/api/v1/enterprises", Some(&token))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(authorized.status().as_u16(), 200);
+    app.db
+        .execute_unprepared("UPDATE users SET role = 'superuser' WHERE role = 'viewer'")
+        .await
+        .unwrap();
+    let response = app
+        .request_as(Method::GET, "/api/v1/enterprises", Some(&token))
+        .send()
+        .await
+        .unwrap();
+    let body = problem(response, 500).await;
+    assert!(!body.to_string().contains("superuser"), "{body}");
+}

@@ -1,0 +1,239 @@
+//! The contract's conventions, proved once for every collection: a new
+//! collection joins by adding a row to [`collections`].
+
+use reqwest::Method;
+use serde_json::{json, Value};
+
+use crate::helpers::{encode, problem_of, spawn_app, TestApp, USER_PASSWORD};
+
+/// One collection of the API, as the convention tests drive it.
+struct Collection {
+    /// `/api/v1/<collection>`.
+    path: &'static str,
+    /// Its `resource_type` in the audit trail.
+    resource_type: &'static str,
+    /// A valid new record; `n` makes unique values unique.
+    new: fn(n: usize) -> Value,
+    /// A merge patch that changes something.
+    change: fn() -> Value,
+    /// A field that is no writable field of it.
+    read_only: &'static str,
+    /// A filter of its list, with a value.
+    filter: &'static str,
+}
+
+fn collections() -> Vec<Collection> {
+    vec![
+        Collection {
+            path: "/api/v1/enterprises",
+            resource_type: "enterprise",
+            new: |n| json!({"name": format!("企业{n}"), "scale": "small", "tags": ["实训"]}),
+            change: || json!({"industry": "钢铁", "tags": ["厂中校"]}),
+            read_only: "search_text",
+            filter: "scale=small",
+        },
+        Collection {
+            path: "/api/v1/schools",
+            resource_type: "school",
+            new: |n| json!({"name": format!("学校{n}"), "kind": "other", "majors": [{"name": "焊接"}]}),
+            change: || json!({"address": "职教路1号", "majors": [{"code": "660301", "name": "焊接技术应用"}]}),
+            read_only: "search_text",
+            filter: "kind=other",
+        },
+        Collection {
+            path: "/api/v1/users",
+            resource_type: "user",
+            new: |n| json!({"username": format!("user{n}"), "role": "viewer", "password": USER_PASSWORD}),
+            change: || json!({"display_name": "张学"}),
+            read_only: "password_hash",
+            filter: "role=viewer",
+        },
+    ]
+}
+
+async fn patch_as(
+    app: &TestApp,
+    path: &str,
+    media_type: &str,
+    if_match: Option<&str>,
+    body: &Value,
+) -> reqwest::Response {
+    let mut request = app
+        .request(Method::PATCH, path)
+        .header("Content-Type", media_type)
+        .body(body.to_string());
+    if let Some(tag) = if_match {
+        request = request.header("If-Match", tag);
+    }
+    request.send().await.unwrap()
+}
+
+#[tokio::test]
+async fn every_collection_creates_with_location_etag_and_version_1_and_reads_back_the_same() {
+    let app = spawn_app().await;
+    for c in collections() {
+        let created = app.create_record(c.path, &(c.new)(1)).await;
+        assert_eq!(created.location, format!("{}/{}", c.path, created.id), "{}", c.path);
+        assert_eq!(created.etag, "\"1\"", "{}", c.path);
+        assert_eq!(created.version, 1, "{}", c.path);
+        assert_eq!(created.body["created_at"], created.body["updated_at"], "{}", c.path);
+        assert_eq!(app.record(&created.location).await, created.body, "{}", c.path);
+    }
+}
+
+#[tokio::test]
+async fn every_collection_answers_304_to_its_current_etag_only() {
+    let app = spawn_app().await;
+    for c in collections() {
+        let created = app.create_record(c.path, &(c.new)(1)).await;
+        for (tag, status) in [("\"1\"", 304), ("W/\"1\"", 304), ("\"2\"", 200), ("*", 304)] {
+            let response = app
+                .request(Method::GET, &created.location)
+                .header("If-None-Match", tag)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(response.status().as_u16(), status, "{} {tag}", c.path);
+            assert_eq!(response.headers()["etag"], "\"1\"", "{} {tag}", c.path);
+        }
+    }
+}
+
+#[tokio::test]
+async fn every_collection_takes_merge_patches_in_both_media_types_and_bumps_the_version_only_on_change() {
+    let app = spawn_app().await;
+    for c in collections() {
+        let created = app.create_record(c.path, &(c.new)(1)).await;
+        let path = &created.location;
+        let response = patch_as(&app, path, "application/merge-patch+json", Some("\"1\""), &(c.change)()).await;
+        assert_eq!(response.status().as_u16(), 200, "{}", c.path);
+        assert_eq!(response.headers()["etag"], "\"2\"", "{}", c.path);
+        let changed: Value = response.json().await.unwrap();
+        assert_eq!(changed["version"], 2, "{}", c.path);
+        for (field, value) in (c.change)().as_object().unwrap() {
+            assert_eq!(&changed[field], value, "{} {field}", c.path);
+        }
+        assert!(
+            changed["updated_at"].as_str() > created.body["updated_at"].as_str(),
+            "{}",
+            c.path
+        );
+        // The same patch again, as application/json, changes nothing.
+        let response = patch_as(&app, path, "application/json", None, &(c.change)()).await;
+        assert_eq!(response.status().as_u16(), 200, "{}", c.path);
+        let unchanged: Value = response.json().await.unwrap();
+        assert_eq!(unchanged, changed, "{}", c.path);
+        assert_eq!(app.record(path).await, changed, "{}", c.path);
+        // Other media types are refused.
+        let response = patch_as(&app, path, "text/plain", None, &(c.change)()).await;
+        problem_of(response, 415).await;
+    }
+}
+
+#[tokio::test]
+async fn every_collection_refuses_a_stale_if_match_with_412_and_changes_nothing() {
+    let app = spawn_app().await;
+    for c in collections() {
+        let created = app.create_record(c.path, &(c.new)(1)).await;
+        let path = &created.location;
+        let response = patch_as(&app, path, "application/json", Some("\"1\""), &(c.change)()).await;
+        assert_eq!(response.status().as_u16(), 200, "{}", c.path);
+        let current = app.record(path).await;
+        let response = patch_as(&app, path, "application/json", Some("\"1\""), &json!({})).await;
+        problem_of(response, 412).await;
+        let response = app
+            .request(Method::DELETE, path)
+            .header("If-Match", "\"1\"")
+            .send()
+            .await
+            .unwrap();
+        problem_of(response, 412).await;
+        assert_eq!(app.record(path).await, current, "{}", c.path);
+        let response = app
+            .request(Method::DELETE, path)
+            .header("If-Match", "\"2\"")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status().as_u16(), 204, "{}", c.path);
+        problem_of(app.get(path).await, 404).await;
+    }
+}
+
+#[tokio::test]
+async fn every_collection_refuses_unknown_and_read_only_fields_and_stores_nothing() {
+    let app = spawn_app().await;
+    for c in collections() {
+        let before = app.page(c.path).await.total;
+        for field in ["id", "version", "created_at", c.read_only, "no_such_field"] {
+            let mut body = (c.new)(1);
+            body[field] = json!("1");
+            let problem = problem_of(app.post_json(c.path, &body).await, 422).await;
+            assert_eq!(problem.fields(), vec![field], "{} {field}", c.path);
+            assert_eq!(problem.errors[0].code, "unknown_field", "{} {field}", c.path);
+        }
+        assert_eq!(app.page(c.path).await.total, before, "{}", c.path);
+        let created = app.create_record(c.path, &(c.new)(2)).await;
+        let problem = problem_of(app.patch_json(&created.location, &json!({"version": 9})).await, 422).await;
+        assert_eq!(problem.fields(), vec!["version"], "{}", c.path);
+        assert_eq!(app.record(&created.location).await, created.body, "{}", c.path);
+    }
+}
+
+#[tokio::test]
+async fn every_collection_binds_its_cursors_to_the_sort_and_the_filters() {
+    let app = spawn_app().await;
+    for c in collections() {
+        for n in 0..3 {
+            app.create_record(c.path, &(c.new)(n)).await;
+        }
+        let first = app.page(&format!("{}?limit=1&{}", c.path, c.filter)).await;
+        assert_eq!(first.items.len(), 1, "{}", c.path);
+        let cursor = encode(first.next_cursor.as_deref().expect("a next page"));
+        let next = app
+            .page(&format!("{}?limit=2&{}&cursor={cursor}", c.path, c.filter))
+            .await;
+        assert!(!next.items.is_empty(), "{}", c.path);
+        assert_ne!(next.items[0]["id"], first.items[0]["id"], "{}", c.path);
+        for other in [
+            "sort=created_at",
+            "sort=-updated_at",
+            "q=x",
+            "updated_since=2024-01-01T00:00:00Z",
+            "",
+        ] {
+            let response = app.get(&format!("{}?limit=1&{other}&cursor={cursor}", c.path)).await;
+            let problem = problem_of(response, 400).await;
+            assert_eq!(problem.fields(), vec!["cursor"], "{} {other}", c.path);
+        }
+        let response = app
+            .get(&format!("{}?limit=1&{}&cursor=not-a-cursor", c.path, c.filter))
+            .await;
+        problem_of(response, 400).await;
+    }
+}
+
+#[tokio::test]
+async fn every_collection_audits_each_write_with_what_changed() {
+    let app = spawn_app().await;
+    for c in collections() {
+        let created = app.create_record(c.path, &(c.new)(1)).await;
+        app.patch_json(&created.location, &(c.change)()).await;
+        app.patch_json(&created.location, &(c.change)()).await; // no change, no row
+        assert_eq!(app.delete(&created.location).await.status().as_u16(), 204);
+        let rows = app.audit_of(&created.id).await;
+        let actions: Vec<&str> = rows.iter().map(|r| r.action.as_str()).collect();
+        assert_eq!(actions, vec!["delete", "update", "create"], "{}", c.path);
+        for row in &rows {
+            assert_eq!(row.resource_type, c.resource_type, "{}", c.path);
+            assert_eq!(row.resource_id.as_deref(), Some(created.id.as_str()), "{}", c.path);
+            assert_eq!(row.actor_username.as_deref(), Some("admin"), "{}", c.path);
+            assert_eq!(row.outcome, "success", "{}", c.path);
+        }
+        let update = rows[1].changes.as_ref().expect("the update's changes");
+        for field in (c.change)().as_object().unwrap().keys() {
+            assert!(update.get(field).is_some(), "{} {field}: {update}", c.path);
+        }
+        assert!(update.get("version").is_none(), "{}", c.path);
+    }
+}
