@@ -169,8 +169,13 @@ async fn every_collection_refuses_unknown_and_read_only_fields_and_stores_nothin
             let mut body = (c.new)(1);
             body[field] = json!("1");
             let problem = problem_of(app.post_json(c.path, &body).await, 422).await;
+            assert_eq!(
+                (problem.status, problem.problem_type.as_str(), problem.title.as_str()),
+                (422, "urn:chanjiao:problem:validation-error", "Unprocessable Entity")
+            );
             assert_eq!(problem.fields(), vec![field], "{} {field}", c.path);
             assert_eq!(problem.errors[0].code, "unknown_field", "{} {field}", c.path);
+            assert!(!problem.errors[0].message.is_empty() && !problem.detail.is_empty());
         }
         assert_eq!(app.page(c.path).await.total, before, "{}", c.path);
         let created = app.create_record(c.path, &(c.new)(2)).await;
