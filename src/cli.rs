@@ -141,7 +141,7 @@ fn describe(err: ApiError) -> anyhow::Error {
             let text: Vec<String> = errors.iter().map(|f| format!("{}: {}", f.field, f.message)).collect();
             anyhow::anyhow!("{}", text.join("; "))
         }
-        other => anyhow::anyhow!("{other}"),
+        other => anyhow::Error::new(other),
     }
 }
 

@@ -146,7 +146,7 @@ impl Application {
             .endpoint("/metrics")
             .mask_unmatched_patterns("UNMATCHED")
             .build()
-            .map_err(|e| anyhow::anyhow!("cannot set up metrics: {e}"))?;
+            .map_err(|e| anyhow::Error::from_boxed(e).context("cannot set up metrics"))?;
         let limit = BodyLimit(settings.max_body_bytes);
         let cors_origins = settings.cors_origins.clone();
         let openapi = docs::openapi();

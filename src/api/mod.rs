@@ -59,17 +59,10 @@ pub fn routes(cfg: &mut ServiceConfig) {
     );
 }
 
-/// Path and query extractor settings: a path id that is not a UUID is an
-/// unknown id (404); a query string that does not parse is a 400.
+/// Path extractor settings: a path id that is not a UUID is an unknown id
+/// (404). (Query strings are read by [`query::Query`].)
 pub fn extractor_config(cfg: &mut web::ServiceConfig) {
-    cfg.app_data(web::PathConfig::default().error_handler(|_, _| ApiError::NotFound.into()))
-        .app_data(web::QueryConfig::default().error_handler(|err, _| {
-            ApiError::BadRequest {
-                detail: format!("invalid query string: {err}"),
-                errors: Vec::new(),
-            }
-            .into()
-        }));
+    cfg.app_data(web::PathConfig::default().error_handler(|_, _| ApiError::NotFound.into()));
 }
 
 /// What a refusal of a request is recorded against: the resource type of

@@ -14,7 +14,7 @@ pub async fn hash(password: String) -> Result<String, ApiError> {
         Argon2::default()
             .hash_password(password.as_bytes(), &salt)
             .map(|h| h.to_string())
-            .map_err(|e| ApiError::Internal(anyhow::anyhow!("hashing a password: {e}")))
+            .map_err(|e| ApiError::Internal(anyhow::Error::new(e).context("hashing a password")))
     })
     .await
     .map_err(|e| ApiError::Internal(e.into()))?

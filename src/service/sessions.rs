@@ -175,7 +175,7 @@ async fn refused_grant(ctx: &TokenContext<'_>, user: &user::Model, error: &'stat
 fn access_token(ctx: &TokenContext<'_>, user: &user::Model) -> Result<String, ApiError> {
     ctx.keys
         .issue(user.id, user.role.as_str(), user.enterprise_id.or(user.school_id))
-        .map_err(|e| ApiError::Internal(anyhow::anyhow!("signing a token: {e}")))
+        .map_err(|e| ApiError::Internal(anyhow::Error::new(e).context("signing a token")))
 }
 
 async fn new_refresh_token(
