@@ -87,6 +87,69 @@ macro_rules! __example {
     };
 }
 
+/// The [`Check`](super::check::Check) of a struct: its known keys and each
+/// field checked by its type.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __check_struct {
+    ($Name:ident { $($field:ident : $ty:ty [$($default:ident)?]),* }) => {
+        impl $crate::model::check::Check for $Name {
+            fn check(value: &serde_json::Value, path: &str, errors: &mut Vec<$crate::error::FieldError>) {
+                let Some(map) = $crate::model::check::object(value, path, errors) else {
+                    return;
+                };
+                $crate::model::check::unknown_keys(map, &[$(stringify!($field)),*], path, errors);
+                $(
+                    $crate::model::check::field::<$ty>(map, stringify!($field), $crate::__has_default!($($default)?), path, errors);
+                )*
+            }
+        }
+    };
+}
+
+/// The schema of a struct for the document: `schema` builds it; the
+/// components its fields refer to are registered.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __schema_of {
+    ($Name:ident [$($ty:ty),*] $schema:block) => {
+        impl utoipa::PartialSchema for $Name {
+            fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+                #[allow(unused_imports)]
+                use $crate::model::check::Check as _;
+                #[allow(unused_imports)]
+                use $crate::model::doc::{FieldSchema as _, Property};
+                $schema
+            }
+        }
+
+        impl utoipa::ToSchema for $Name {
+            fn name() -> std::borrow::Cow<'static, str> {
+                std::borrow::Cow::Borrowed(stringify!($Name))
+            }
+
+            fn schemas(out: &mut Vec<(String, utoipa::openapi::RefOr<utoipa::openapi::schema::Schema>)>) {
+                $(<$ty as $crate::model::doc::FieldSchema>::components(out);)*
+            }
+        }
+    };
+}
+
+/// One property of a struct's schema.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __property {
+    ($field:ident : $schema:expr, [$($doc:literal),*], [$($example:expr)?], $required:expr) => {
+        $crate::model::doc::Property {
+            name: stringify!($field),
+            schema: $schema,
+            doc: &[$($doc),*],
+            example: $crate::__example!($($example)?),
+            required: $required,
+        }
+    };
+}
+
 /// Declares a resource's fields once; see the [module documentation](self).
 #[macro_export]
 macro_rules! record {
@@ -238,29 +301,8 @@ macro_rules! record {
         /// (The schema of a `PATCH` body: every field optional, `null` clears it.)
         pub struct $Patch;
 
-        impl $crate::model::check::Check for $Input {
-            fn check(value: &serde_json::Value, path: &str, errors: &mut Vec<$crate::error::FieldError>) {
-                let Some(map) = $crate::model::check::object(value, path, errors) else {
-                    return;
-                };
-                $crate::model::check::unknown_keys(map, &[$(stringify!($iname)),*], path, errors);
-                $(
-                    $crate::model::check::field::<$ity>(map, stringify!($iname), $crate::__has_default!($($idef)?), path, errors);
-                )*
-            }
-        }
-
-        impl $crate::model::check::Check for $Fields {
-            fn check(value: &serde_json::Value, path: &str, errors: &mut Vec<$crate::error::FieldError>) {
-                let Some(map) = $crate::model::check::object(value, path, errors) else {
-                    return;
-                };
-                $crate::model::check::unknown_keys(map, &[$(stringify!($fname)),*], path, errors);
-                $(
-                    $crate::model::check::field::<$fty>(map, stringify!($fname), $crate::__has_default!($($fdef)?), path, errors);
-                )*
-            }
-        }
+        $crate::__check_struct!($Input { $($iname: $ity [$($idef)?]),* });
+        $crate::__check_struct!($Fields { $($fname: $fty [$($fdef)?]),* });
 
         impl $Record {
             /// The new record made from a create request, with its stamp.
@@ -311,101 +353,44 @@ macro_rules! record {
             }
         }
 
-        impl utoipa::PartialSchema for $Input {
-            fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
-                use $crate::model::check::Check as _;
-                use $crate::model::doc::{FieldSchema as _, Property};
-                $crate::model::doc::object(
-                    vec![$(
-                        Property {
-                            name: stringify!($iname),
-                            schema: <$ity>::field_schema(),
-                            doc: &[$($idocs),*],
-                            example: $crate::__example!($($iexample)?),
-                            required: !(<$ity>::OPTIONAL || $crate::__has_default!($($idef)?)),
-                        },
-                    )*],
-                    &[$($idoc),*],
-                    $crate::__example!($($iex)?),
-                    $crate::model::doc::Keys::Closed,
-                )
-            }
-        }
+        $crate::__schema_of!($Input [$($ity),*] {
+            $crate::model::doc::object(
+                vec![$(
+                    $crate::__property!($iname: <$ity>::field_schema(), [$($idocs),*], [$($iexample)?],
+                        !(<$ity>::OPTIONAL || $crate::__has_default!($($idef)?))),
+                )*],
+                &[$($idoc),*],
+                $crate::__example!($($iex)?),
+                $crate::model::doc::Keys::Closed,
+            )
+        });
 
-        impl utoipa::ToSchema for $Input {
-            fn name() -> std::borrow::Cow<'static, str> {
-                std::borrow::Cow::Borrowed(stringify!($Input))
-            }
+        $crate::__schema_of!($Patch [$($fty),*] {
+            $crate::model::doc::object(
+                vec![$(
+                    $crate::__property!($fname: $crate::model::doc::nullable(<$fty>::field_schema()),
+                        [$($fdocs),*], [$($fexample)?], false),
+                )*],
+                &[$($pdoc),*],
+                $crate::__example!($($pex)?),
+                $crate::model::doc::Keys::Closed,
+            )
+        });
 
-            fn schemas(out: &mut Vec<(String, utoipa::openapi::RefOr<utoipa::openapi::schema::Schema>)>) {
-                $(<$ity as $crate::model::doc::FieldSchema>::components(out);)*
-            }
-        }
-
-        impl utoipa::PartialSchema for $Patch {
-            fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
-                use $crate::model::doc::{FieldSchema as _, Property};
-                $crate::model::doc::object(
-                    vec![$(
-                        Property {
-                            name: stringify!($fname),
-                            schema: $crate::model::doc::nullable(<$fty>::field_schema()),
-                            doc: &[$($fdocs),*],
-                            example: $crate::__example!($($fexample)?),
-                            required: false,
-                        },
-                    )*],
-                    &[$($pdoc),*],
-                    $crate::__example!($($pex)?),
-                    $crate::model::doc::Keys::Closed,
-                )
-            }
-        }
-
-        impl utoipa::ToSchema for $Patch {
-            fn name() -> std::borrow::Cow<'static, str> {
-                std::borrow::Cow::Borrowed(stringify!($Patch))
-            }
-
-            fn schemas(out: &mut Vec<(String, utoipa::openapi::RefOr<utoipa::openapi::schema::Schema>)>) {
-                $(<$fty as $crate::model::doc::FieldSchema>::components(out);)*
-            }
-        }
-
-        impl utoipa::PartialSchema for $Record {
-            fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
-                use $crate::model::check::Check as _;
-                use $crate::model::doc::{FieldSchema as _, Property};
-                let mut properties = vec![Property {
-                    name: "id",
-                    schema: <uuid::Uuid>::field_schema(),
-                    doc: &[" Server-made id (UUIDv7)."],
-                    example: None,
-                    required: true,
-                }];
-                properties.extend([$(
-                    Property {
-                        name: stringify!($rname),
-                        schema: <$rty>::field_schema(),
-                        doc: &[$($rdocs),*],
-                        example: $crate::__example!($($rexample)?),
-                        required: !<$rty>::OPTIONAL,
-                    },
-                )*]);
-                properties.extend($crate::model::record::meta_properties());
-                $crate::model::doc::object(properties, &[$($rdoc),*], None, $crate::model::doc::Keys::Open)
-            }
-        }
-
-        impl utoipa::ToSchema for $Record {
-            fn name() -> std::borrow::Cow<'static, str> {
-                std::borrow::Cow::Borrowed(stringify!($Record))
-            }
-
-            fn schemas(out: &mut Vec<(String, utoipa::openapi::RefOr<utoipa::openapi::schema::Schema>)>) {
-                $(<$rty as $crate::model::doc::FieldSchema>::components(out);)*
-            }
-        }
+        $crate::__schema_of!($Record [$($rty),*] {
+            let mut properties = vec![Property {
+                name: "id",
+                schema: <uuid::Uuid>::field_schema(),
+                doc: &[" Server-made id (UUIDv7)."],
+                example: None,
+                required: true,
+            }];
+            properties.extend([$(
+                $crate::__property!($rname: <$rty>::field_schema(), [$($rdocs),*], [$($rexample)?], !<$rty>::OPTIONAL),
+            )*]);
+            properties.extend($crate::model::record::meta_properties());
+            $crate::model::doc::object(properties, &[$($rdoc),*], None, $crate::model::doc::Keys::Open)
+        });
     };
 }
 
@@ -491,48 +476,19 @@ macro_rules! object {
     (@impls [$($doc:literal),*] [$($ex:expr)?] $Name:ident {
         $([$($fdoc:literal),*] $fname:ident : $fty:ty [$($fdef:ident)?],)*
     }) => {
-        impl $crate::model::check::Check for $Name {
-            fn check(value: &serde_json::Value, path: &str, errors: &mut Vec<$crate::error::FieldError>) {
-                let Some(map) = $crate::model::check::object(value, path, errors) else {
-                    return;
-                };
-                $crate::model::check::unknown_keys(map, &[$(stringify!($fname)),*], path, errors);
-                $(
-                    $crate::model::check::field::<$fty>(map, stringify!($fname), $crate::__has_default!($($fdef)?), path, errors);
-                )*
-            }
-        }
+        $crate::__check_struct!($Name { $($fname: $fty [$($fdef)?]),* });
 
-        impl utoipa::PartialSchema for $Name {
-            fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
-                use $crate::model::check::Check as _;
-                use $crate::model::doc::{FieldSchema as _, Property};
-                $crate::model::doc::object(
-                    vec![$(
-                        Property {
-                            name: stringify!($fname),
-                            schema: <$fty>::field_schema(),
-                            doc: &[$($fdoc),*],
-                            example: None,
-                            required: !(<$fty>::OPTIONAL || $crate::__has_default!($($fdef)?)),
-                        },
-                    )*],
-                    &[$($doc),*],
-                    $crate::__example!($($ex)?),
-                    $crate::model::doc::Keys::Closed,
-                )
-            }
-        }
-
-        impl utoipa::ToSchema for $Name {
-            fn name() -> std::borrow::Cow<'static, str> {
-                std::borrow::Cow::Borrowed(stringify!($Name))
-            }
-
-            fn schemas(out: &mut Vec<(String, utoipa::openapi::RefOr<utoipa::openapi::schema::Schema>)>) {
-                $(<$fty as $crate::model::doc::FieldSchema>::components(out);)*
-            }
-        }
+        $crate::__schema_of!($Name [$($fty),*] {
+            $crate::model::doc::object(
+                vec![$(
+                    $crate::__property!($fname: <$fty>::field_schema(), [$($fdoc),*], [],
+                        !(<$fty>::OPTIONAL || $crate::__has_default!($($fdef)?))),
+                )*],
+                &[$($doc),*],
+                $crate::__example!($($ex)?),
+                $crate::model::doc::Keys::Closed,
+            )
+        });
 
         impl $crate::model::doc::FieldSchema for $Name {
             fn field_schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {

@@ -12,6 +12,7 @@ use uuid::Uuid;
 
 use super::list::{fetch_page, keyset};
 use super::now;
+use super::store::same_fields;
 use crate::auth::Actor;
 use crate::domain::identifiers::{mask_phone, mask_resident_id};
 use crate::domain::vocab::{Action, Outcome, ResourceType};
@@ -225,30 +226,9 @@ fn mask(field: &str, value: &Value) -> Value {
 keyset!(audit_event, AuditSort { At: at });
 
 fn to_event(model: audit_event::Model) -> AuditEvent {
-    let audit_event::Model {
-        id,
-        at,
-        actor_user_id,
-        actor_username,
-        action,
-        resource_type,
-        resource_id,
-        outcome,
-        ip,
-        changes,
-    } = model;
-    AuditEvent {
-        id,
-        at,
-        actor_user_id,
-        actor_username,
-        action,
-        resource_type,
-        resource_id,
-        outcome,
-        ip,
-        changes,
-    }
+    same_fields!(model: audit_event::Model => AuditEvent {
+        id, at, actor_user_id, actor_username, action, resource_type, resource_id, outcome, ip, changes,
+    })
 }
 
 /// Lists audit events, newest first by default.

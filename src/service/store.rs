@@ -63,6 +63,18 @@ pub(crate) trait Stored:
     }
 }
 
+/// Moves the fields two structs share from one to the other, destructuring
+/// exhaustively (a field added to one and not the other is a compile error):
+/// `same_fields!(model: audit_event::Model => AuditEvent { id, at, … })`.
+/// Fields only the source has are named after `ignoring`.
+macro_rules! same_fields {
+    ($value:ident : $From:path => $To:ident { $($field:ident),+ $(,)? } $(ignoring { $($skip:ident),* })?) => {{
+        let $From { $($field,)+ $($($skip: _,)*)? } = $value;
+        $To { $($field,)+ }
+    }};
+}
+pub(crate) use same_fields;
+
 /// The two conversions of [`Stored`], from one list of the fields a row and
 /// its record share (each destructured exhaustively both ways, so that a
 /// field added to one and not the other is a compile error) and the
@@ -72,8 +84,7 @@ pub(crate) trait Stored:
 macro_rules! row_record {
     ($Row:path, $Record:ident { $($field:ident),+ $(,)? } row { $($extra:ident : $value:expr),* $(,)? }) => {
         fn to_record(row: $Row) -> $Record {
-            let $Row { $($field,)+ $($extra: _,)* } = row;
-            $Record { $($field,)+ }
+            $crate::service::store::same_fields!(row: $Row => $Record { $($field),+ } ignoring { $($extra),* })
         }
 
         fn to_row(record: &$Record) -> $Row {
