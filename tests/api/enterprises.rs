@@ -80,7 +80,7 @@ async fn a_bad_credit_code_is_refused_with_422_naming_the_field_and_nothing_is_s
         assert_eq!(error_fields(&body), vec!["credit_code"], "{code}");
         assert_eq!(body["errors"][0]["code"], "checksum");
     }
-    assert_eq!(app.list("/api/v1/enterprises").await["total"], 0);
+    assert_eq!(app.page("/api/v1/enterprises").await.total, 0);
 }
 
 #[tokio::test]
@@ -109,7 +109,7 @@ async fn a_duplicate_credit_code_is_a_conflict_on_create_and_on_patch() {
     let stored: Value = app.get(&path).await.json().await.unwrap();
     assert_eq!(stored["credit_code"], Value::Null);
     assert_eq!(stored["version"], 1);
-    assert_eq!(app.list("/api/v1/enterprises").await["total"], 2);
+    assert_eq!(app.page("/api/v1/enterprises").await.total, 2);
 }
 
 #[tokio::test]
@@ -157,7 +157,7 @@ async fn unknown_and_read_only_fields_are_refused_with_422() {
         assert_eq!(error_fields(&body), vec![field]);
         assert_eq!(body["errors"][0]["code"], "unknown_field");
     }
-    assert_eq!(app.list("/api/v1/enterprises").await["total"], 0);
+    assert_eq!(app.page("/api/v1/enterprises").await.total, 0);
 }
 
 #[tokio::test]
@@ -222,12 +222,15 @@ async fn a_merge_patch_changes_given_fields_clears_nulls_and_bumps_the_version()
     assert_eq!(stored, body);
     // The tag filter sees the new tags only.
     assert_eq!(
-        app.list("/api/v1/enterprises?tag=%E5%8E%82%E4%B8%AD%E6%A0%A1").await["total"],
+        app.page("/api/v1/enterprises?tag=%E5%8E%82%E4%B8%AD%E6%A0%A1")
+            .await
+            .total,
         1
     );
     assert_eq!(
-        app.list("/api/v1/enterprises?tag=%E7%84%8A%E6%8E%A5%E5%9F%B9%E8%AE%AD")
-            .await["total"],
+        app.page("/api/v1/enterprises?tag=%E7%84%8A%E6%8E%A5%E5%9F%B9%E8%AE%AD")
+            .await
+            .total,
         0
     );
 }
@@ -330,7 +333,7 @@ async fn deleting_an_enterprise_answers_204_and_it_is_gone() {
     assert_eq!(response.status().as_u16(), 204);
     problem(app.get(&path).await, 404).await;
     problem(app.delete(&path).await, 404).await;
-    assert_eq!(app.list("/api/v1/enterprises?tag=a").await["total"], 0);
+    assert_eq!(app.page("/api/v1/enterprises?tag=a").await.total, 0);
 }
 
 #[tokio::test]

@@ -1,7 +1,7 @@
 use serde_json::{json, Value};
 use std::collections::HashSet;
 
-use crate::helpers::{encode, error_fields, problem, spawn_app, TestApp};
+use crate::helpers::{encode, error_fields, problem, spawn_app, Page, TestApp};
 
 async fn seed(app: &TestApp, names: &[&str]) -> Vec<Value> {
     let mut out = Vec::new();
@@ -11,10 +11,8 @@ async fn seed(app: &TestApp, names: &[&str]) -> Vec<Value> {
     out
 }
 
-fn names(page: &Value) -> Vec<String> {
-    page["items"]
-        .as_array()
-        .unwrap()
+fn names(page: &Page) -> Vec<String> {
+    page.items
         .iter()
         .map(|i| i["name"].as_str().unwrap().to_string())
         .collect()
@@ -30,11 +28,11 @@ async fn a_cursor_walk_visits_every_record_once_newest_first() {
     let mut path = "/api/v1/enterprises?limit=3".to_string();
     let mut pages = 0;
     loop {
-        let page = app.list(&path).await;
-        assert_eq!(page["total"], 7);
+        let page = app.page(&path).await;
+        assert_eq!(page.total, 7);
         pages += 1;
         seen.extend(names(&page));
-        match page["next_cursor"].as_str() {
+        match page.next_cursor.as_deref() {
             Some(cursor) => path = format!("/api/v1/enterprises?limit=3&cursor={}", encode(cursor)),
             None => break,
         }
@@ -49,26 +47,26 @@ async fn the_default_limit_is_20_and_the_limit_may_change_between_pages() {
     let app = spawn_app().await;
     let all: Vec<String> = (0..23).map(|i| format!("e{i:02}")).collect();
     seed(&app, &all.iter().map(String::as_str).collect::<Vec<_>>()).await;
-    let first = app.list("/api/v1/enterprises?sort=name").await;
-    assert_eq!(first["items"].as_array().unwrap().len(), 20);
-    let cursor = first["next_cursor"].as_str().unwrap();
+    let first = app.page("/api/v1/enterprises?sort=name").await;
+    assert_eq!(first.items.len(), 20);
+    let cursor = first.next_cursor.as_deref().unwrap();
     let second = app
-        .list(&format!(
+        .page(&format!(
             "/api/v1/enterprises?sort=name&limit=2&cursor={}",
             encode(cursor)
         ))
         .await;
     assert_eq!(names(&second), vec!["e20", "e21"]);
-    assert!(second["next_cursor"].is_string());
+    assert!(second.next_cursor.is_some());
 }
 
 #[tokio::test]
 async fn sorting_by_name_works_both_ways_and_ties_are_broken_by_id() {
     let app = spawn_app().await;
     let created = seed(&app, &["b", "a", "c", "a"]).await;
-    let up = app.list("/api/v1/enterprises?sort=name").await;
+    let up = app.page("/api/v1/enterprises?sort=name").await;
     assert_eq!(names(&up), vec!["a", "a", "b", "c"]);
-    let down = app.list("/api/v1/enterprises?sort=-name").await;
+    let down = app.page("/api/v1/enterprises?sort=-name").await;
     assert_eq!(names(&down), vec!["c", "b", "a", "a"]);
     // The two "a"s: ascending by id, then descending by id.
     let mut a_ids: Vec<&str> = created
@@ -77,17 +75,17 @@ async fn sorting_by_name_works_both_ways_and_ties_are_broken_by_id() {
         .map(|e| e["id"].as_str().unwrap())
         .collect();
     a_ids.sort();
-    assert_eq!(up["items"][0]["id"], a_ids[0]);
-    assert_eq!(down["items"][2]["id"], a_ids[1]);
+    assert_eq!(up.items[0]["id"], a_ids[0]);
+    assert_eq!(down.items[2]["id"], a_ids[1]);
     // Paging through ties one at a time loses nothing.
     let mut seen = HashSet::new();
     let mut path = "/api/v1/enterprises?sort=name&limit=1".to_string();
     loop {
-        let page = app.list(&path).await;
-        for item in page["items"].as_array().unwrap() {
+        let page = app.page(&path).await;
+        for item in page.items {
             assert!(seen.insert(item["id"].as_str().unwrap().to_string()));
         }
-        match page["next_cursor"].as_str() {
+        match page.next_cursor.as_deref() {
             Some(c) => path = format!("/api/v1/enterprises?sort=name&limit=1&cursor={}", encode(c)),
             None => break,
         }
@@ -120,8 +118,8 @@ async fn bad_limits_sorts_and_filter_values_are_400_naming_the_parameter() {
 async fn a_tampered_cursor_or_one_reused_with_other_filters_is_400() {
     let app = spawn_app().await;
     seed(&app, &["a", "b", "c"]).await;
-    let page = app.list("/api/v1/enterprises?limit=1&sort=name").await;
-    let cursor = page["next_cursor"].as_str().unwrap().to_string();
+    let page = app.page("/api/v1/enterprises?limit=1&sort=name").await;
+    let cursor = page.next_cursor.as_deref().unwrap().to_string();
 
     let mut tampered: Vec<char> = cursor.chars().collect();
     let middle = tampered.len() / 2;
@@ -168,18 +166,18 @@ async fn q_ignores_case_and_traditional_versus_simplified_chinese() {
     app.create("/api/v1/enterprises", &json!({"name": "产教融合实训基地"}))
         .await;
 
-    let found = app.list(&format!("/api/v1/enterprises?q={}", encode("产教融合"))).await;
-    assert_eq!(found["total"], 2);
-    let found = app.list(&format!("/api/v1/enterprises?q={}", encode("產教融合"))).await;
-    assert_eq!(found["total"], 2);
-    let found = app.list(&format!("/api/v1/enterprises?q={}", encode("華鋁"))).await;
+    let found = app.page(&format!("/api/v1/enterprises?q={}", encode("产教融合"))).await;
+    assert_eq!(found.total, 2);
+    let found = app.page(&format!("/api/v1/enterprises?q={}", encode("產教融合"))).await;
+    assert_eq!(found.total, 2);
+    let found = app.page(&format!("/api/v1/enterprises?q={}", encode("華鋁"))).await;
     assert_eq!(names(&found), vec!["华铝家居"]);
-    let found = app.list("/api/v1/enterprises?q=HUALV").await;
+    let found = app.page("/api/v1/enterprises?q=HUALV").await;
     assert_eq!(names(&found), vec!["华铝家居"]);
-    let found = app.list("/api/v1/enterprises?q=ualv").await;
-    assert_eq!(found["total"], 1);
-    let found = app.list(&format!("/api/v1/enterprises?q={}", encode("不存在"))).await;
-    assert_eq!(found["total"], 0);
+    let found = app.page("/api/v1/enterprises?q=ualv").await;
+    assert_eq!(found.total, 1);
+    let found = app.page(&format!("/api/v1/enterprises?q={}", encode("不存在"))).await;
+    assert_eq!(found.total, 0);
 }
 
 #[tokio::test]
@@ -193,7 +191,7 @@ async fn q_takes_percent_underscore_and_wildcards_literally() {
         ("?号", vec!["问?号"]),
         ("[", vec![]),
     ] {
-        let found = app.list(&format!("/api/v1/enterprises?q={}", encode(q))).await;
+        let found = app.page(&format!("/api/v1/enterprises?q={}", encode(q))).await;
         assert_eq!(names(&found), expected, "{q}");
     }
 }
@@ -217,9 +215,9 @@ async fn filters_combine_and_total_counts_all_matching_records() {
         let expected: Vec<String> = expected.into_iter().map(String::from).collect();
         let app = &app;
         async move {
-            let page = app.list(&format!("/api/v1/enterprises?sort=name&{query}")).await;
+            let page = app.page(&format!("/api/v1/enterprises?sort=name&{query}")).await;
             assert_eq!(names(&page), expected, "{query}");
-            assert_eq!(page["total"], expected.len(), "{query}");
+            assert_eq!(page.total, expected.len() as u64, "{query}");
         }
     };
     check("membership_status=member", vec!["a", "b"]).await;
@@ -240,21 +238,21 @@ async fn updated_since_is_inclusive() {
     let created = seed(&app, &["old", "new"]).await;
     let since = created[1]["updated_at"].as_str().unwrap();
     let page = app
-        .list(&format!("/api/v1/enterprises?updated_since={}", encode(since)))
+        .page(&format!("/api/v1/enterprises?updated_since={}", encode(since)))
         .await;
     assert_eq!(names(&page), vec!["new"]);
     let page = app
-        .list(&format!(
+        .page(&format!(
             "/api/v1/enterprises?updated_since={}",
             encode(created[0]["updated_at"].as_str().unwrap())
         ))
         .await;
-    assert_eq!(page["total"], 2);
+    assert_eq!(page.total, 2);
     // A later change of the old record brings it back into the feed.
     let path = format!("/api/v1/enterprises/{}", created[0]["id"].as_str().unwrap());
     app.patch_json(&path, &json!({"industry": "x"})).await;
     let page = app
-        .list(&format!(
+        .page(&format!(
             "/api/v1/enterprises?updated_since={}&sort=name",
             encode(since)
         ))
@@ -267,11 +265,11 @@ async fn empty_filter_values_are_no_filter() {
     let app = spawn_app().await;
     seed(&app, &["a", "b"]).await;
     let page = app
-        .list("/api/v1/enterprises?membership_status=&scale=&industry=&tag=&q=&updated_since=&sort=&cursor=")
+        .page("/api/v1/enterprises?membership_status=&scale=&industry=&tag=&q=&updated_since=&sort=&cursor=")
         .await;
-    assert_eq!(page["total"], 2);
+    assert_eq!(page.total, 2);
     let page = app
-        .list("/api/v1/audit-events?resource_type=&action=&actor_user_id=&from=&to=")
+        .page("/api/v1/audit-events?resource_type=&action=&actor_user_id=&from=&to=")
         .await;
-    assert!(page["total"].as_u64().unwrap() >= 2);
+    assert!(page.total >= 2);
 }

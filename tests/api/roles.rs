@@ -275,7 +275,7 @@ async fn a_refused_request_changes_nothing_and_leaves_a_denied_audit_row() {
         assert!(event["actor_username"].is_string());
         assert!(event["changes"].is_null());
     }
-    assert_eq!(w.app.list("/api/v1/enterprises").await["total"], 2);
+    assert_eq!(w.app.page("/api/v1/enterprises").await.total, 2);
 }
 
 #[tokio::test]

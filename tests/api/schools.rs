@@ -52,7 +52,7 @@ async fn a_school_code_must_be_ten_ascii_digits_and_unique() {
         .await;
     let body = problem(response, 409).await;
     assert_eq!(error_fields(&body), vec!["code"]);
-    assert_eq!(app.list("/api/v1/schools").await["total"], 1);
+    assert_eq!(app.page("/api/v1/schools").await.total, 1);
 }
 
 #[tokio::test]
@@ -93,7 +93,7 @@ async fn schools_filter_by_major_code_or_name_kind_and_membership() {
     .await;
     let total = |path: String| {
         let app = &app;
-        async move { app.list(&path).await["total"].as_u64().unwrap() }
+        async move { app.page(&path).await.total }
     };
     assert_eq!(total("/api/v1/schools?major=660301".into()).await, 1);
     assert_eq!(total(format!("/api/v1/schools?major={}", encode("数控技术"))).await, 1);
@@ -119,9 +119,11 @@ async fn patching_majors_replaces_the_list_and_the_major_filter_follows() {
     assert_eq!(body["majors"], json!([{"code": null, "name": "数控技术"}]));
     assert_eq!(body["kind"], Value::Null);
     assert_eq!(body["version"], 2);
-    assert_eq!(app.list("/api/v1/schools?major=660301").await["total"], 0);
+    assert_eq!(app.page("/api/v1/schools?major=660301").await.total, 0);
     assert_eq!(
-        app.list(&format!("/api/v1/schools?major={}", encode("数控技术"))).await["total"],
+        app.page(&format!("/api/v1/schools?major={}", encode("数控技术")))
+            .await
+            .total,
         1
     );
     let response = app.patch_json(&path, &json!({"code": "123"})).await;
@@ -135,5 +137,5 @@ async fn deleting_a_school_answers_204_and_it_is_gone() {
     let path = format!("/api/v1/schools/{}", created["id"].as_str().unwrap());
     assert_eq!(app.delete(&path).await.status().as_u16(), 204);
     problem(app.get(&path).await, 404).await;
-    assert_eq!(app.list("/api/v1/schools?major=660301").await["total"], 0);
+    assert_eq!(app.page("/api/v1/schools?major=660301").await.total, 0);
 }

@@ -89,7 +89,7 @@ async fn user_fields_are_checked_and_role_and_organisation_must_agree() {
         )
         .await;
     assert_eq!(error_fields(&problem(response, 409).await), vec!["username"]);
-    assert_eq!(app.list("/api/v1/users").await["total"], 2);
+    assert_eq!(app.page("/api/v1/users").await.total, 2);
 }
 
 #[tokio::test]
@@ -219,10 +219,10 @@ async fn users_are_listed_with_filters_and_search() {
         )
         .await;
     }
-    assert_eq!(app.list("/api/v1/users?role=viewer").await["total"], 1);
-    assert_eq!(app.list("/api/v1/users?disabled=false").await["total"], 3);
-    assert_eq!(app.list("/api/v1/users?q=WANG").await["total"], 1);
-    assert_eq!(app.list("/api/v1/users?q=%E6%9D%8E").await["total"], 1);
+    assert_eq!(app.page("/api/v1/users?role=viewer").await.total, 1);
+    assert_eq!(app.page("/api/v1/users?disabled=false").await.total, 3);
+    assert_eq!(app.page("/api/v1/users?q=WANG").await.total, 1);
+    assert_eq!(app.page("/api/v1/users?q=%E6%9D%8E").await.total, 1);
     let sorted = app.list("/api/v1/users?sort=username").await;
     let names: Vec<&str> = sorted["items"]
         .as_array()
