@@ -346,3 +346,30 @@ async fn unknown_and_malformed_ids_answer_404_to_every_method() {
         problem(app.delete(&path).await, 404).await;
     }
 }
+
+#[tokio::test]
+async fn the_bulk_path_checks_every_record_and_audits_each_one() {
+    let app = spawn_app().await;
+    let inputs: Vec<chanjiao::model::enterprise::EnterpriseCreate> = (0..3)
+        .map(|i| {
+            chanjiao::model::check::decode(&json!({"name": format!("批量{i}"), "tags": ["导入"]}))
+                .expect("a valid enterprise")
+        })
+        .collect();
+    let created =
+        chanjiao::service::enterprises::create_many(&app.db, &chanjiao::auth::Actor::system("import"), inputs)
+            .await
+            .unwrap();
+    assert_eq!(created, 3);
+    let page = app.page("/api/v1/enterprises?tag=%E5%AF%BC%E5%85%A5").await;
+    assert_eq!(page.total, 3);
+    let events = app
+        .page("/api/v1/audit-events?resource_type=enterprise&action=create")
+        .await;
+    assert_eq!(events.total, 3);
+    assert!(events.items.iter().all(|e| e["actor_username"] == "import"));
+    // A record that breaks a rule never reaches the bulk path: it does not decode.
+    let broken: Result<chanjiao::model::enterprise::EnterpriseCreate, _> =
+        chanjiao::model::check::decode(&json!({"name": "x", "credit_code": "bad"}));
+    assert!(broken.is_err());
+}
