@@ -1,7 +1,8 @@
-//! Pure rules of the domain: identifier checks, vocabularies, search
-//! folding, cursors.
+//! Pure rules of the domain: identifier checks, vocabularies, the placement
+//! status machine, search folding, cursors.
 
 pub mod cursor;
 pub mod identifiers;
+pub mod placement;
 pub mod search;
 pub mod vocab;

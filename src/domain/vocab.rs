@@ -123,6 +123,66 @@ vocabulary! {
 }
 
 vocabulary! {
+    /// The kind of a placement.
+    ApprenticeshipKind {
+        /// 岗位实习: a student works a real post, usually about six months.
+        StudentInternship => "student_internship",
+        /// 认识实习 / 跟岗实习: a shorter internship, observing or shadowing.
+        ObservationInternship => "observation_internship",
+        /// 现代学徒制: school and enterprise co-train an apprentice.
+        ModernApprenticeship => "modern_apprenticeship",
+        /// 订单班: a class trained to an enterprise's order.
+        OrderClass => "order_class",
+        /// 教师入企实践: a teacher works in an enterprise.
+        TeacherPractice => "teacher_practice",
+        /// 职工技能提升培训: an enterprise's employee in training.
+        WorkerTraining => "worker_training",
+    }
+}
+
+vocabulary! {
+    /// Who the participant of a placement is; the kind fixes it.
+    ParticipantRole {
+        /// A student (every student kind).
+        Student => "student",
+        /// A teacher (`teacher_practice`).
+        Teacher => "teacher",
+        /// A worker (`worker_training`).
+        Worker => "worker",
+    }
+}
+
+vocabulary! {
+    /// Where a placement stands; changed only by transitions.
+    ApprenticeshipStatus default Draft {
+        /// Being prepared by the school.
+        Draft => "draft",
+        /// Sent to the host enterprise.
+        Submitted => "submitted",
+        /// Under way.
+        Active => "active",
+        /// Paused.
+        Suspended => "suspended",
+        /// Finished as planned.
+        Completed => "completed",
+        /// Ended early.
+        Terminated => "terminated",
+        /// Called off before it began.
+        Cancelled => "cancelled",
+    }
+}
+
+vocabulary! {
+    /// The side of a placement that evaluates it.
+    EvaluationSide {
+        /// The owning school.
+        School => "school",
+        /// The host enterprise.
+        Enterprise => "enterprise",
+    }
+}
+
+vocabulary! {
     /// What an audit event records.
     Action {
         /// A record was created.
@@ -212,6 +272,18 @@ mod tests {
         round_trips(Action::ALL, Action::as_str, Action::parse);
         round_trips(ResourceType::ALL, ResourceType::as_str, ResourceType::parse);
         round_trips(Outcome::ALL, Outcome::as_str, Outcome::parse);
+        round_trips(
+            ApprenticeshipKind::ALL,
+            ApprenticeshipKind::as_str,
+            ApprenticeshipKind::parse,
+        );
+        round_trips(ParticipantRole::ALL, ParticipantRole::as_str, ParticipantRole::parse);
+        round_trips(
+            ApprenticeshipStatus::ALL,
+            ApprenticeshipStatus::as_str,
+            ApprenticeshipStatus::parse,
+        );
+        round_trips(EvaluationSide::ALL, EvaluationSide::as_str, EvaluationSide::parse);
     }
 
     #[test]

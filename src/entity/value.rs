@@ -6,8 +6,9 @@
 use sea_orm::sea_query::{ArrayType, ColumnType, Nullable, StringLen, ValueType, ValueTypeErr};
 use sea_orm::{ColIdx, DbErr, QueryResult, TryGetError, TryGetable, Value};
 
+use crate::model::apprenticeship::Participant;
 use crate::model::field::{
-    CreditCode, Email, List, Phone, RegionCode, ResidentId, SchoolCode, Stored, Tags, Text, Username,
+    CreditCode, Email, Int, List, Phone, RegionCode, ResidentId, SchoolCode, Stored, Tags, Text, Username,
 };
 
 /// Stores a text field type as its text.
@@ -61,7 +62,7 @@ stored_as_text!(ResidentId);
 stored_as_text!(Username);
 
 fn json_error(err: serde_json::Error) -> TryGetError {
-    TryGetError::DbErr(DbErr::Type(format!("a stored JSON list does not read back: {err}")))
+    TryGetError::DbErr(DbErr::Type(format!("a stored JSON value does not read back: {err}")))
 }
 
 /// Stores a list field type as a JSON array.
@@ -112,3 +113,85 @@ macro_rules! stored_as_json {
 
 stored_as_json!([] Tags, String);
 stored_as_json!([T: serde::Serialize + serde::de::DeserializeOwned, const MAX: usize] List<T, MAX>, T);
+
+impl<const MIN: i64, const MAX: i64> From<Int<MIN, MAX>> for Value {
+    fn from(value: Int<MIN, MAX>) -> Value {
+        Value::BigInt(Some(value.get()))
+    }
+}
+
+impl<const MIN: i64, const MAX: i64> TryGetable for Int<MIN, MAX> {
+    fn try_get_by<I: ColIdx>(res: &QueryResult, index: I) -> Result<Self, TryGetError> {
+        i64::try_get_by(res, index).map(Int::from_stored)
+    }
+}
+
+impl<const MIN: i64, const MAX: i64> ValueType for Int<MIN, MAX> {
+    fn try_from(value: Value) -> Result<Self, ValueTypeErr> {
+        <i64 as ValueType>::try_from(value).map(Int::from_stored)
+    }
+
+    fn type_name() -> String {
+        "Int".to_string()
+    }
+
+    fn array_type() -> ArrayType {
+        ArrayType::BigInt
+    }
+
+    fn column_type() -> ColumnType {
+        ColumnType::BigInteger
+    }
+}
+
+impl<const MIN: i64, const MAX: i64> Nullable for Int<MIN, MAX> {
+    fn null() -> Value {
+        Value::BigInt(None)
+    }
+}
+
+/// Stores an object field type (a placement's participant) as a JSON object.
+macro_rules! stored_as_json_object {
+    ($ty:ty) => {
+        impl From<$ty> for Value {
+            fn from(value: $ty) -> Value {
+                let json = serde_json::to_value(&value).unwrap_or(serde_json::Value::Null);
+                Value::Json(Some(Box::new(json)))
+            }
+        }
+
+        impl TryGetable for $ty {
+            fn try_get_by<I: ColIdx>(res: &QueryResult, index: I) -> Result<Self, TryGetError> {
+                let json = serde_json::Value::try_get_by(res, index)?;
+                serde_json::from_value(json).map_err(json_error)
+            }
+        }
+
+        impl ValueType for $ty {
+            fn try_from(value: Value) -> Result<Self, ValueTypeErr> {
+                let json = <serde_json::Value as ValueType>::try_from(value)?;
+                serde_json::from_value(json).map_err(|_| ValueTypeErr)
+            }
+
+            fn type_name() -> String {
+                stringify!($ty).to_string()
+            }
+
+            fn array_type() -> ArrayType {
+                ArrayType::Json
+            }
+
+            fn column_type() -> ColumnType {
+                ColumnType::JsonBinary
+            }
+        }
+
+        impl Nullable for $ty {
+            fn null() -> Value {
+                Value::Json(None)
+            }
+        }
+    };
+}
+
+stored_as_json_object!(Participant);

@@ -182,13 +182,17 @@ pub enum Keys {
     Open,
 }
 
-/// An object schema from its properties, with a description and an example.
-#[allow(deprecated)] // `example` (not `examples`), as utoipa's own derive writes it.
-pub fn object(properties: Vec<Property>, doc: &[&str], example: Option<Value>, keys: Keys) -> RefOr<Schema> {
+/// An object schema from its properties, with a description and its
+/// examples: the first is the `example`; several are all listed under `examples`.
+#[allow(deprecated)] // `example` (not only `examples`), as utoipa's own derive writes it.
+pub fn object(properties: Vec<Property>, doc: &[&str], examples: Vec<Value>, keys: Keys) -> RefOr<Schema> {
     let mut builder = ObjectBuilder::new()
         .schema_type(Type::Object)
         .description(doc_text(doc))
-        .example(example);
+        .example(examples.first().cloned());
+    if examples.len() > 1 {
+        builder = builder.examples(examples);
+    }
     if keys == Keys::Closed {
         builder = builder.additional_properties(Some(AdditionalProperties::FreeForm(false)));
     }

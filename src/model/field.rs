@@ -329,6 +329,79 @@ impl<const MIN: usize> FieldSchema for Secret<MIN> {
     }
 }
 
+/// A whole number from `MIN` to `MAX`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(transparent)]
+pub struct Int<const MIN: i64, const MAX: i64>(i64);
+
+/// Hours a week: 1–60 (a student kind allows at most 40; that is the placement's rule).
+pub type Hours = Int<1, 60>;
+/// An amount of money in fen (CNY cents): 0–100,000,000.
+pub type Fen = Int<0, 100_000_000>;
+/// A score: 0–100.
+pub type Score = Int<0, 100>;
+
+impl<const MIN: i64, const MAX: i64> Int<MIN, MAX> {
+    /// Checks a number.
+    pub fn parse(n: i64) -> Result<Self, Broken> {
+        if (MIN..=MAX).contains(&n) {
+            Ok(Int(n))
+        } else {
+            Err(Broken::new(
+                "range",
+                format!("must be a whole number from {MIN} to {MAX}"),
+            ))
+        }
+    }
+
+    /// The number.
+    pub fn get(self) -> i64 {
+        self.0
+    }
+}
+
+impl<'de, const MIN: i64, const MAX: i64> Deserialize<'de> for Int<MIN, MAX> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let n = i64::deserialize(deserializer)?;
+        Int::parse(n).map_err(|broken| D::Error::custom(broken.message))
+    }
+}
+
+impl<const MIN: i64, const MAX: i64> Check for Int<MIN, MAX> {
+    fn check(value: &Value, path: &str, errors: &mut Vec<FieldError>) {
+        let broken = match value.as_i64() {
+            Some(n) => Int::<MIN, MAX>::parse(n).err(),
+            None if value.is_number() => Some(Broken::new(
+                "range",
+                format!("must be a whole number from {MIN} to {MAX}"),
+            )),
+            None => Some(Broken::new("type", "must be a whole number")),
+        };
+        if let Some(broken) = broken {
+            errors.push(FieldError::new(path, broken.code, broken.message));
+        }
+    }
+}
+
+impl<const MIN: i64, const MAX: i64> FieldSchema for Int<MIN, MAX> {
+    fn field_schema() -> RefOr<Schema> {
+        utoipa::openapi::schema::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::schema::Type::Integer)
+            .format(Some(utoipa::openapi::schema::SchemaFormat::KnownFormat(
+                KnownFormat::Int64,
+            )))
+            .minimum(Some(MIN as f64))
+            .maximum(Some(MAX as f64))
+            .into()
+    }
+}
+
+impl<const MIN: i64, const MAX: i64> Stored<i64> for Int<MIN, MAX> {
+    fn from_stored(stored: i64) -> Self {
+        Int(stored)
+    }
+}
+
 /// Tags: at most 20, each 1–30 characters; repeats are dropped.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 #[serde(transparent)]
@@ -499,6 +572,10 @@ vocabulary_fields!(
     crate::domain::vocab::MembershipStatus,
     crate::domain::vocab::SchoolKind,
     crate::domain::vocab::Role,
+    crate::domain::vocab::ApprenticeshipKind,
+    crate::domain::vocab::ParticipantRole,
+    crate::domain::vocab::ApprenticeshipStatus,
+    crate::domain::vocab::EvaluationSide,
 );
 
 #[cfg(test)]

@@ -2,6 +2,7 @@
 //! field types that carry their own rule and schema. serde, validator and
 //! utoipa only; no HTTP, no database.
 
+pub mod apprenticeship;
 pub mod audit;
 pub mod auth;
 pub mod check;

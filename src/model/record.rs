@@ -15,7 +15,8 @@
 //! once) and the OpenAPI schemas. A field may carry options in brackets:
 //! `[default]` (may be left out of a create; the type's default applies),
 //! `[fixed]` (set on create only, never patched), `[secret]` (create only,
-//! never shown), `[example = …]`.
+//! never shown), `[computed]` (shown only: set by the service, starting at
+//! the type's default), `[example = …]`.
 //!
 //! [`object!`] declares a nested object (a school's major, a meeting's
 //! attendee) the same way.
@@ -112,7 +113,7 @@ macro_rules! __check_struct {
 #[doc(hidden)]
 #[macro_export]
 macro_rules! __schema_of {
-    ($Name:ident [$($ty:ty),*] $schema:block) => {
+    ($Name:ident [$($ty:ty),* $(,)?] $schema:block) => {
         impl utoipa::PartialSchema for $Name {
             fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
                 #[allow(unused_imports)]
@@ -157,7 +158,7 @@ macro_rules! record {
         $(#[doc = $rdoc:literal])*
         pub struct $Record:ident;
         $(#[doc = $idoc:literal])*
-        $(example = $iex:expr;)?
+        $(example = $iex:expr;)*
         pub struct $Input:ident;
         $(#[doc = $pdoc:literal])*
         $(example = $pex:expr;)?
@@ -169,93 +170,110 @@ macro_rules! record {
         $crate::record!(@munch
             [
                 [$($rdoc),*] $Record
-                [$($idoc),*] [$($iex)?] $Input
+                [$($idoc),*] [$($iex),*] $Input
                 [$($pdoc),*] [$($pex)?] $Patch
                 [$($fdoc),*] $Fields
             ]
-            [] [] []
+            [] [] [] []
             $($body)*
         );
     };
 
     // A field with options: normalise the options, then file the field.
-    (@munch $head:tt $input:tt $fields:tt $record:tt
+    (@munch $head:tt $input:tt $fields:tt $record:tt $computed:tt
         $(#[doc = $doc:literal])* $name:ident : $ty:ty [$($opt:tt)*], $($rest:tt)*
     ) => {
-        $crate::record!(@opts $head $input $fields $record
+        $crate::record!(@opts $head $input $fields $record $computed
             {[$($doc),*] $name [$ty]} [] patch [] ($($opt)*) $($rest)*);
     };
     // A field without options.
-    (@munch $head:tt $input:tt $fields:tt $record:tt
+    (@munch $head:tt $input:tt $fields:tt $record:tt $computed:tt
         $(#[doc = $doc:literal])* $name:ident : $ty:ty, $($rest:tt)*
     ) => {
-        $crate::record!(@file $head $input $fields $record
+        $crate::record!(@file $head $input $fields $record $computed
             {[$($doc),*] $name [$ty]} [] patch [] $($rest)*);
     };
     // Every field is filed: emit.
-    (@munch $head:tt $input:tt $fields:tt $record:tt) => {
-        $crate::record!(@emit $head $input $fields $record);
+    (@munch $head:tt $input:tt $fields:tt $record:tt $computed:tt) => {
+        $crate::record!(@emit $head $input $fields $record $computed);
     };
 
     // Options: `default`, `fixed`, `secret`, `example = …`, separated by commas.
-    (@opts $head:tt $input:tt $fields:tt $record:tt $field:tt [$($d:ident)?] $kind:ident [$($ex:expr)?]
+    (@opts $head:tt $input:tt $fields:tt $record:tt $computed:tt $field:tt [$($d:ident)?] $kind:ident [$($ex:expr)?]
         (default $(, $($more:tt)*)?) $($rest:tt)*
     ) => {
-        $crate::record!(@opts $head $input $fields $record $field [default] $kind [$($ex)?] ($($($more)*)?) $($rest)*);
+        $crate::record!(@opts $head $input $fields $record $computed $field [default] $kind [$($ex)?] ($($($more)*)?) $($rest)*);
     };
-    (@opts $head:tt $input:tt $fields:tt $record:tt $field:tt [$($d:ident)?] $kind:ident [$($ex:expr)?]
+    (@opts $head:tt $input:tt $fields:tt $record:tt $computed:tt $field:tt [$($d:ident)?] $kind:ident [$($ex:expr)?]
         (fixed $(, $($more:tt)*)?) $($rest:tt)*
     ) => {
-        $crate::record!(@opts $head $input $fields $record $field [$($d)?] fixed [$($ex)?] ($($($more)*)?) $($rest)*);
+        $crate::record!(@opts $head $input $fields $record $computed $field [$($d)?] fixed [$($ex)?] ($($($more)*)?) $($rest)*);
     };
-    (@opts $head:tt $input:tt $fields:tt $record:tt $field:tt [$($d:ident)?] $kind:ident [$($ex:expr)?]
+    (@opts $head:tt $input:tt $fields:tt $record:tt $computed:tt $field:tt [$($d:ident)?] $kind:ident [$($ex:expr)?]
         (secret $(, $($more:tt)*)?) $($rest:tt)*
     ) => {
-        $crate::record!(@opts $head $input $fields $record $field [$($d)?] secret [$($ex)?] ($($($more)*)?) $($rest)*);
+        $crate::record!(@opts $head $input $fields $record $computed $field [$($d)?] secret [$($ex)?] ($($($more)*)?) $($rest)*);
     };
-    (@opts $head:tt $input:tt $fields:tt $record:tt $field:tt [$($d:ident)?] $kind:ident [$($ex:expr)?]
+    (@opts $head:tt $input:tt $fields:tt $record:tt $computed:tt $field:tt [$($d:ident)?] $kind:ident [$($ex:expr)?]
+        (computed $(, $($more:tt)*)?) $($rest:tt)*
+    ) => {
+        $crate::record!(@opts $head $input $fields $record $computed $field [$($d)?] computed [$($ex)?] ($($($more)*)?) $($rest)*);
+    };
+    (@opts $head:tt $input:tt $fields:tt $record:tt $computed:tt $field:tt [$($d:ident)?] $kind:ident [$($ex:expr)?]
         (example = $example:expr $(, $($more:tt)*)?) $($rest:tt)*
     ) => {
-        $crate::record!(@opts $head $input $fields $record $field [$($d)?] $kind [$example] ($($($more)*)?) $($rest)*);
+        $crate::record!(@opts $head $input $fields $record $computed $field [$($d)?] $kind [$example] ($($($more)*)?) $($rest)*);
     };
-    (@opts $head:tt $input:tt $fields:tt $record:tt $field:tt $default:tt $kind:ident $example:tt () $($rest:tt)*) => {
-        $crate::record!(@file $head $input $fields $record $field $default $kind $example $($rest)*);
+    (@opts $head:tt $input:tt $fields:tt $record:tt $computed:tt $field:tt $default:tt $kind:ident $example:tt () $($rest:tt)*) => {
+        $crate::record!(@file $head $input $fields $record $computed $field $default $kind $example $($rest)*);
     };
 
     // Filing: a patchable field goes everywhere; a fixed one into the create
     // type and the record; a secret one into the create type only.
-    (@file $head:tt [$($input:tt)*] [$($fields:tt)*] [$($record:tt)*] $field:tt $default:tt patch $example:tt $($rest:tt)*) => {
+    (@file $head:tt [$($input:tt)*] [$($fields:tt)*] [$($record:tt)*] $computed:tt $field:tt $default:tt patch $example:tt $($rest:tt)*) => {
         $crate::record!(@munch $head
             [$($input)* {$field $default $example}]
             [$($fields)* {$field $default $example}]
             [$($record)* {$field $default $example}]
+            $computed
             $($rest)*);
     };
-    (@file $head:tt [$($input:tt)*] $fields:tt [$($record:tt)*] $field:tt $default:tt fixed $example:tt $($rest:tt)*) => {
+    (@file $head:tt [$($input:tt)*] $fields:tt [$($record:tt)*] $computed:tt $field:tt $default:tt fixed $example:tt $($rest:tt)*) => {
         $crate::record!(@munch $head
             [$($input)* {$field $default $example}]
             $fields
             [$($record)* {$field $default $example}]
+            $computed
             $($rest)*);
     };
-    (@file $head:tt [$($input:tt)*] $fields:tt $record:tt $field:tt $default:tt secret $example:tt $($rest:tt)*) => {
+    (@file $head:tt [$($input:tt)*] $fields:tt $record:tt $computed:tt $field:tt $default:tt secret $example:tt $($rest:tt)*) => {
         $crate::record!(@munch $head
             [$($input)* {$field $default $example}]
             $fields
             $record
+            $computed
+            $($rest)*);
+    };
+    (@file $head:tt $input:tt $fields:tt $record:tt [$($computed:tt)*] $field:tt $default:tt computed $example:tt $($rest:tt)*) => {
+        $crate::record!(@munch $head
+            $input
+            $fields
+            $record
+            [$($computed)* {$field $default $example}]
             $($rest)*);
     };
 
     (@emit
         [
             [$($rdoc:literal),*] $Record:ident
-            [$($idoc:literal),*] [$($iex:expr)?] $Input:ident
+            [$($idoc:literal),*] [$($iex:expr),*] $Input:ident
             [$($pdoc:literal),*] [$($pex:expr)?] $Patch:ident
             [$($fdoc:literal),*] $Fields:ident
         ]
         [$({{[$($idocs:literal),*] $iname:ident [$ity:ty]} [$($idef:ident)?] [$($iexample:expr)?]})*]
         [$({{[$($fdocs:literal),*] $fname:ident [$fty:ty]} [$($fdef:ident)?] [$($fexample:expr)?]})*]
         [$({{[$($rdocs:literal),*] $rname:ident [$rty:ty]} [$($rdef:ident)?] [$($rexample:expr)?]})*]
+        [$({{[$($cdocs:literal),*] $cname:ident [$cty:ty]} [$($cdef:ident)?] [$($cexample:expr)?]})*]
     ) => {
         $(#[doc = $idoc])*
         #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
@@ -288,6 +306,10 @@ macro_rules! record {
                 $(#[doc = $rdocs])*
                 pub $rname: $rty,
             )*
+            $(
+                $(#[doc = $cdocs])*
+                pub $cname: $cty,
+            )*
             /// Starts at 1 and grows by 1 with every change; the `ETag` is `"<version>"`.
             pub version: i32,
             /// When the record was created (RFC 3339, UTC).
@@ -305,12 +327,14 @@ macro_rules! record {
         $crate::__check_struct!($Fields { $($fname: $fty [$($fdef)?]),* });
 
         impl $Record {
-            /// The new record made from a create request, with its stamp.
+            /// The new record made from a create request, with its stamp
+            /// (read-only fields start at their defaults).
             pub fn from_input(input: $Input, meta: $crate::model::record::Meta) -> Self {
                 let $Input { $($rname,)* .. } = input;
                 $Record {
                     id: meta.id,
                     $($rname,)*
+                    $($cname: Default::default(),)*
                     version: meta.version,
                     created_at: meta.created_at,
                     updated_at: meta.updated_at,
@@ -360,7 +384,10 @@ macro_rules! record {
                         !(<$ity>::OPTIONAL || $crate::__has_default!($($idef)?))),
                 )*],
                 &[$($idoc),*],
-                $crate::__example!($($iex)?),
+                {
+                    let all: Vec<Option<serde_json::Value>> = vec![$($crate::__example!($iex)),*];
+                    all.into_iter().flatten().collect()
+                },
                 $crate::model::doc::Keys::Closed,
             )
         });
@@ -372,12 +399,12 @@ macro_rules! record {
                         [$($fdocs),*], [$($fexample)?], false),
                 )*],
                 &[$($pdoc),*],
-                $crate::__example!($($pex)?),
+                $crate::__example!($($pex)?).into_iter().collect(),
                 $crate::model::doc::Keys::Closed,
             )
         });
 
-        $crate::__schema_of!($Record [$($rty),*] {
+        $crate::__schema_of!($Record [$($rty,)* $($cty),*] {
             let mut properties = vec![Property {
                 name: "id",
                 schema: <uuid::Uuid>::field_schema(),
@@ -388,8 +415,11 @@ macro_rules! record {
             properties.extend([$(
                 $crate::__property!($rname: <$rty>::field_schema(), [$($rdocs),*], [$($rexample)?], !<$rty>::OPTIONAL),
             )*]);
+            properties.extend([$(
+                $crate::__property!($cname: <$cty>::field_schema(), [$($cdocs),*], [$($cexample)?], !<$cty>::OPTIONAL),
+            )*]);
             properties.extend($crate::model::record::meta_properties());
-            $crate::model::doc::object(properties, &[$($rdoc),*], None, $crate::model::doc::Keys::Open)
+            $crate::model::doc::object(properties, &[$($rdoc),*], Vec::new(), $crate::model::doc::Keys::Open)
         });
     };
 }
@@ -485,7 +515,7 @@ macro_rules! object {
                         !(<$fty>::OPTIONAL || $crate::__has_default!($($fdef)?))),
                 )*],
                 &[$($doc),*],
-                $crate::__example!($($ex)?),
+                $crate::__example!($($ex)?).into_iter().collect(),
                 $crate::model::doc::Keys::Closed,
             )
         });
