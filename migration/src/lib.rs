@@ -4,6 +4,7 @@ pub use sea_orm_migration::prelude::*;
 
 mod m20261129_000001_directory;
 mod m20261129_000002_identity;
+mod m20261201_000003_apprenticeships;
 mod util;
 
 /// Applies chanjiao's migrations in order.
@@ -15,6 +16,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261129_000001_directory::Migration),
             Box::new(m20261129_000002_identity::Migration),
+            Box::new(m20261201_000003_apprenticeships::Migration),
         ]
     }
 }

@@ -4,7 +4,7 @@
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::schema::*;
 
-use crate::util::index;
+use crate::util::{index, search_index_sql};
 use sea_orm_migration::sea_orm::DatabaseBackend;
 
 #[derive(DeriveMigrationName)]
@@ -72,33 +72,6 @@ enum SchoolMajors {
     Position,
     Code,
     Name,
-}
-
-/// SQL that gives `table.search_text` a trigram index, so that a substring
-/// search (`q`) does not scan the table: pg_trgm on PostgreSQL; on SQLite an
-/// FTS5 trigram table keyed by rowid and kept in step by triggers.
-fn search_index_sql(backend: DatabaseBackend, table: &str) -> Vec<String> {
-    match backend {
-        DatabaseBackend::Postgres => vec![
-            "CREATE EXTENSION IF NOT EXISTS pg_trgm".to_string(),
-            format!("CREATE INDEX {table}_search_trgm ON {table} USING gin (search_text gin_trgm_ops)"),
-        ],
-        _ => vec![
-            format!("CREATE VIRTUAL TABLE {table}_fts USING fts5(search_text, tokenize = 'trigram')"),
-            format!(
-                "CREATE TRIGGER {table}_fts_insert AFTER INSERT ON {table} BEGIN \
-                 INSERT INTO {table}_fts(rowid, search_text) VALUES (new.rowid, new.search_text); END"
-            ),
-            format!(
-                "CREATE TRIGGER {table}_fts_delete AFTER DELETE ON {table} BEGIN \
-                 DELETE FROM {table}_fts WHERE rowid = old.rowid; END"
-            ),
-            format!(
-                "CREATE TRIGGER {table}_fts_update AFTER UPDATE OF search_text ON {table} BEGIN \
-                 UPDATE {table}_fts SET search_text = new.search_text WHERE rowid = old.rowid; END"
-            ),
-        ],
-    }
 }
 
 #[async_trait::async_trait]

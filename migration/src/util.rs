@@ -1,6 +1,7 @@
 //! Helpers shared by the migrations.
 
 use sea_orm_migration::prelude::*;
+use sea_orm_migration::sea_orm::DatabaseBackend;
 
 /// A plain index named `<table>_<suffix>` on `columns`.
 pub fn index<T: Iden + Clone + 'static, C: Iden + Clone + 'static>(
@@ -14,4 +15,31 @@ pub fn index<T: Iden + Clone + 'static, C: Iden + Clone + 'static>(
         index.col(column.clone());
     }
     index.to_owned()
+}
+
+/// SQL that gives `table.search_text` a trigram index, so that a substring
+/// search (`q`) does not scan the table: pg_trgm on PostgreSQL; on SQLite an
+/// FTS5 trigram table keyed by rowid and kept in step by triggers.
+pub fn search_index_sql(backend: DatabaseBackend, table: &str) -> Vec<String> {
+    match backend {
+        DatabaseBackend::Postgres => vec![
+            "CREATE EXTENSION IF NOT EXISTS pg_trgm".to_string(),
+            format!("CREATE INDEX {table}_search_trgm ON {table} USING gin (search_text gin_trgm_ops)"),
+        ],
+        _ => vec![
+            format!("CREATE VIRTUAL TABLE {table}_fts USING fts5(search_text, tokenize = 'trigram')"),
+            format!(
+                "CREATE TRIGGER {table}_fts_insert AFTER INSERT ON {table} BEGIN \
+                 INSERT INTO {table}_fts(rowid, search_text) VALUES (new.rowid, new.search_text); END"
+            ),
+            format!(
+                "CREATE TRIGGER {table}_fts_delete AFTER DELETE ON {table} BEGIN \
+                 DELETE FROM {table}_fts WHERE rowid = old.rowid; END"
+            ),
+            format!(
+                "CREATE TRIGGER {table}_fts_update AFTER UPDATE OF search_text ON {table} BEGIN \
+                 UPDATE {table}_fts SET search_text = new.search_text WHERE rowid = old.rowid; END"
+            ),
+        ],
+    }
 }

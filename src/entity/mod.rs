@@ -3,6 +3,8 @@
 //! the service layer.
 
 pub mod app_setting;
+pub mod apprenticeship;
+pub mod apprenticeship_history;
 pub mod audit_event;
 pub mod enterprise;
 pub mod enterprise_tag;

@@ -12,6 +12,7 @@ use crate::domain::search::search_text;
 use crate::domain::vocab::ResourceType;
 use crate::entity::{enterprise, enterprise_tag};
 use crate::error::ApiError;
+use crate::model::check::MergePatch;
 use crate::model::enterprise::{Enterprise, EnterpriseCreate, EnterpriseFields, EnterpriseFilters, EnterpriseSort};
 use crate::model::field::TextRule;
 use crate::model::list::{ListRequest, PageOf};
@@ -38,8 +39,16 @@ impl Stored for enterprise::Entity {
         search_text: search_text([Some(name.as_str()), short_name.as_ref().map(|s| s.as_str())]),
     });
 
-    fn check_change(caller: &Principal, before: &EnterpriseFields, after: &EnterpriseFields) -> Result<(), ApiError> {
-        policy::enterprise_change(caller, before, after)
+    fn prepare(
+        caller: &Principal,
+        before: Option<&EnterpriseFields>,
+        fields: &mut EnterpriseFields,
+        _patch: Option<&MergePatch<EnterpriseFields>>,
+    ) -> Result<(), ApiError> {
+        match before {
+            Some(before) => policy::enterprise_change(caller, before, fields),
+            None => Ok(()),
+        }
     }
 
     /// One `enterprise_tags` row per tag, so that the `tag` filter is an index lookup.

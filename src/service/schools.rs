@@ -11,6 +11,7 @@ use crate::domain::search::search_text;
 use crate::domain::vocab::ResourceType;
 use crate::entity::{school, school_major};
 use crate::error::ApiError;
+use crate::model::check::MergePatch;
 use crate::model::field::TextRule;
 use crate::model::list::{ListRequest, PageOf};
 use crate::model::school::{School, SchoolCreate, SchoolFields, SchoolFilters, SchoolSort};
@@ -36,8 +37,16 @@ impl Stored for school::Entity {
         search_text: search_text([Some(name.as_str()), short_name.as_ref().map(|s| s.as_str())]),
     });
 
-    fn check_change(caller: &Principal, before: &SchoolFields, after: &SchoolFields) -> Result<(), ApiError> {
-        policy::school_change(caller, before, after)
+    fn prepare(
+        caller: &Principal,
+        before: Option<&SchoolFields>,
+        fields: &mut SchoolFields,
+        _patch: Option<&MergePatch<SchoolFields>>,
+    ) -> Result<(), ApiError> {
+        match before {
+            Some(before) => policy::school_change(caller, before, fields),
+            None => Ok(()),
+        }
     }
 
     /// One `school_majors` row per major, so that the `major` filter is an index lookup.

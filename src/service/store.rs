@@ -42,13 +42,35 @@ pub(crate) trait Stored:
     /// The row that stores a record (with its folded search text).
     fn to_row(record: &Self::Record) -> Self::Model;
 
-    /// Refuses a change the caller's role may not make (403 naming the
-    /// fields); the role table decides (`auth::policy`).
-    fn check_change(
+    /// Checks and completes the fields of a new record (`before` is `None`)
+    /// or of a patched one: rules between fields and derived values (422),
+    /// and what the caller's role may set (403 naming the fields; the role
+    /// table decides, `auth::policy`). `patch` is the merge patch the client
+    /// sent, for a change.
+    fn prepare(
         _caller: &Principal,
-        _before: &<Self::Record as Record>::Fields,
-        _after: &<Self::Record as Record>::Fields,
+        _before: Option<&<Self::Record as Record>::Fields>,
+        _fields: &mut <Self::Record as Record>::Fields,
+        _patch: Option<&MergePatch<<Self::Record as Record>::Fields>>,
     ) -> Result<(), ApiError> {
+        Ok(())
+    }
+
+    /// Checks that the records the fields name exist (422 naming each field that names none).
+    async fn check_references(
+        _db: &DatabaseTransaction,
+        _fields: &<Self::Record as Record>::Fields,
+    ) -> Result<(), ApiError> {
+        Ok(())
+    }
+
+    /// Whether the caller may see the row at all (a row it may not see is a 404 to every method).
+    fn visible(_caller: &Principal, _row: &Self::Model) -> bool {
+        true
+    }
+
+    /// Refuses to delete a row in a state that keeps it (409).
+    fn check_delete(_row: &Self::Model) -> Result<(), ApiError> {
         Ok(())
     }
 
@@ -129,16 +151,16 @@ macro_rules! operations {
             input: $Create,
         ) -> Result<$Record, $crate::error::ApiError> {
             let record = $Record::from_input(input, $crate::model::record::Meta::new($crate::service::now()));
-            $crate::service::store::create::<$entity::Entity>(db, &caller.actor(), record).await
+            $crate::service::store::create::<$entity::Entity>(db, caller, record).await
         }
 
-        #[doc = concat!("Reads ", $what, " (everyone who may read them reads all of them).")]
+        #[doc = concat!("Reads ", $what, " the caller may see.")]
         pub async fn get(
             db: &sea_orm::DatabaseConnection,
-            _caller: &$crate::auth::Principal,
+            caller: &$crate::auth::Principal,
             id: uuid::Uuid,
         ) -> Result<$Record, $crate::error::ApiError> {
-            $crate::service::store::get::<$entity::Entity>(db, id).await
+            $crate::service::store::get::<$entity::Entity>(db, caller, id).await
         }
 
         #[doc = concat!("Applies a merge patch to ", $what, ", with its audit row.")]
@@ -159,25 +181,31 @@ macro_rules! operations {
             id: uuid::Uuid,
             precondition: Option<$crate::service::Precondition>,
         ) -> Result<(), $crate::error::ApiError> {
-            $crate::service::store::delete::<$entity::Entity>(db, &caller.actor(), id, precondition).await
+            $crate::service::store::delete::<$entity::Entity>(db, caller, id, precondition).await
         }
     };
 }
 pub(crate) use operations;
 
-/// Stores a new record, with its audit row.
+/// Stores a new record for the caller, with its audit row, after
+/// [`Stored::prepare`] and [`Stored::check_references`].
 pub(crate) async fn create<S: Stored>(
     db: &DatabaseConnection,
-    actor: &Actor,
+    caller: &Principal,
     record: S::Record,
 ) -> Result<S::Record, ApiError> {
+    let mut fields = record.fields();
+    S::prepare(caller, None, &mut fields, None)?;
+    let record = record.with_fields(fields);
     let row = S::to_row(&record);
     let txn = db.begin().await?;
+    S::check_references(&txn, &record.fields()).await?;
     insert_row::<S>(&txn, row.clone()).await?;
     S::sync(&txn, None, &row).await?;
+    let actor = caller.actor();
     audit::record_change(
         &txn,
-        actor,
+        &actor,
         Action::Create,
         S::TYPE,
         record.meta().id,
@@ -225,18 +253,37 @@ async fn insert_row<S: Stored>(db: &impl ConnectionTrait, row: S::Model) -> Resu
     Ok(())
 }
 
-/// Reads one record.
-pub(crate) async fn get<S: Stored>(db: &impl ConnectionTrait, id: Uuid) -> Result<S::Record, ApiError> {
+/// Reads one record the caller may see (404 otherwise).
+pub(crate) async fn get<S: Stored>(
+    db: &impl ConnectionTrait,
+    caller: &Principal,
+    id: Uuid,
+) -> Result<S::Record, ApiError> {
     S::find_by_id(id)
         .one(db)
         .await?
+        .filter(|row| S::visible(caller, row))
         .map(S::to_record)
         .ok_or(ApiError::NotFound)
 }
 
+/// Loads a row the caller may see, locked until the transaction ends (404 otherwise).
+pub(crate) async fn find_visible<S: Stored>(
+    db: &impl ConnectionTrait,
+    caller: &Principal,
+    id: Uuid,
+) -> Result<S::Model, ApiError> {
+    let row = find_for_update::<S>(db, id).await?;
+    if S::visible(caller, &row) {
+        Ok(row)
+    } else {
+        Err(ApiError::NotFound)
+    }
+}
+
 /// Applies a merge patch under the record's `If-Match`, with its audit
-/// row; [`Stored::check_change`] may refuse it. The version grows only when
-/// something changed.
+/// row; [`Stored::prepare`] and [`Stored::check_references`] judge the
+/// result. The version grows only when something changed.
 pub(crate) async fn update<S: Stored>(
     db: &DatabaseConnection,
     caller: &Principal,
@@ -245,16 +292,17 @@ pub(crate) async fn update<S: Stored>(
     patch: &MergePatch<<S::Record as Record>::Fields>,
 ) -> Result<S::Record, ApiError> {
     let txn = db.begin().await?;
-    let row = find_for_update::<S>(&txn, id).await?;
+    let row = find_visible::<S>(&txn, caller, id).await?;
     let before = S::to_record(row.clone());
     check_precondition(precondition.as_ref(), before.meta().version)?;
     let current = before.fields();
-    let fields = patch.apply(&current)?;
-    S::check_change(caller, &current, &fields)?;
+    let mut fields = patch.apply(&current)?;
+    S::prepare(caller, Some(&current), &mut fields, Some(patch))?;
     let after = before.clone().with_fields(fields);
     if S::to_row(&after) == row {
         return Ok(before);
     }
+    S::check_references(&txn, &after.fields()).await?;
     let after = after.touched(now());
     let after_row = S::to_row(&after);
     S::ActiveModel::from(after_row.clone())
@@ -282,18 +330,20 @@ pub(crate) async fn update<S: Stored>(
 /// reference is a 409 and stays.
 pub(crate) async fn delete<S: Stored>(
     db: &DatabaseConnection,
-    actor: &Actor,
+    caller: &Principal,
     id: Uuid,
     precondition: Option<Precondition>,
 ) -> Result<(), ApiError> {
     let txn = db.begin().await?;
-    let before = S::to_record(find_for_update::<S>(&txn, id).await?);
+    let row = find_visible::<S>(&txn, caller, id).await?;
+    let before = S::to_record(row.clone());
     check_precondition(precondition.as_ref(), before.meta().version)?;
+    S::check_delete(&row)?;
     S::delete_by_id(id)
         .exec(&txn)
         .await
         .map_err(|e| ApiError::from_db(e, &[]))?;
-    audit::record_change(&txn, actor, Action::Delete, S::TYPE, id, Some(&before), None).await?;
+    audit::record_change(&txn, &caller.actor(), Action::Delete, S::TYPE, id, Some(&before), None).await?;
     txn.commit().await?;
     Ok(())
 }

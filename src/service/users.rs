@@ -171,8 +171,8 @@ pub async fn create_as(db: &DatabaseConnection, actor: &Actor, input: UserCreate
 }
 
 /// Reads one user.
-pub async fn get(db: &DatabaseConnection, _caller: &Principal, id: Uuid) -> Result<User, ApiError> {
-    store::get::<user::Entity>(db, id).await
+pub async fn get(db: &DatabaseConnection, caller: &Principal, id: Uuid) -> Result<User, ApiError> {
+    store::get::<user::Entity>(db, caller, id).await
 }
 
 /// Lists users, one page at a time.
@@ -263,7 +263,7 @@ pub async fn delete(
     if caller.is(id) {
         return Err(self_conflict("you cannot delete yourself"));
     }
-    store::delete::<user::Entity>(db, &caller.actor(), id, precondition).await
+    store::delete::<user::Entity>(db, caller, id, precondition).await
 }
 
 /// Sets a user's password and ends its refresh tokens, with an audit row
@@ -352,5 +352,5 @@ pub(crate) async fn find_by_username(
 
 /// The user behind `GET /auth/me`.
 pub async fn me(db: &DatabaseConnection, caller: &Principal) -> Result<User, ApiError> {
-    store::get::<user::Entity>(db, caller.user_id.ok_or(ApiError::NotFound)?).await
+    store::get::<user::Entity>(db, caller, caller.user_id.ok_or(ApiError::NotFound)?).await
 }

@@ -1,0 +1,45 @@
+//! The `apprenticeships` table: placements. The participant and the
+//! evaluations are JSON columns.
+
+use sea_orm::entity::prelude::*;
+
+use crate::domain::vocab::{ApprenticeshipKind, ApprenticeshipStatus};
+use crate::model::apprenticeship::{Evaluations, Participant};
+use crate::model::field::{Fen, Hours, PlainText};
+
+/// One placement row: the contract's fields, their folded search text, version and times.
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+#[sea_orm(table_name = "apprenticeships")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub id: Uuid,
+    pub kind: ApprenticeshipKind,
+    pub enterprise_id: Uuid,
+    pub school_id: Option<Uuid>,
+    pub participant: Participant,
+    pub program: Option<PlainText>,
+    pub major: Option<PlainText>,
+    pub position: Option<PlainText>,
+    pub site: Option<PlainText>,
+    pub enterprise_mentor: Option<PlainText>,
+    pub school_supervisor: Option<PlainText>,
+    pub start_date: Date,
+    pub end_date: Option<Date>,
+    pub hours_per_week: Option<Hours>,
+    pub monthly_stipend_fen: Option<Fen>,
+    pub agreement_signed_on: Option<Date>,
+    pub insurance_policy_no: Option<PlainText>,
+    pub status: ApprenticeshipStatus,
+    pub evaluations: Evaluations,
+    #[sea_orm(column_type = "Text")]
+    pub search_text: String,
+    pub version: i32,
+    pub created_at: DateTimeUtc,
+    pub updated_at: DateTimeUtc,
+}
+
+/// Relations are expressed in queries, not here.
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}
