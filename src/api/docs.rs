@@ -30,7 +30,7 @@ use crate::error::{FieldError, Problem, PROBLEM_JSON};
     info(
         title = "chanjiao",
         description = "The HTTP API of a county's industry–education integration alliance (产教融合发展联盟): \
-the directory of its enterprises and schools, user accounts, tokens and the audit trail.\n\n\
+the directory of its enterprises and schools, placements (internships, apprenticeships, order classes, teachers' practice, worker training), user accounts, tokens and the audit trail.\n\n\
 Conventions: JSON in `snake_case`; ids are UUIDv7; times are RFC 3339 UTC; every record carries `version` \
 and answers with `ETag: \"<version>\"`; PATCH is a JSON merge patch and honours `If-Match`; lists page by \
 an opaque `cursor`; every error is `application/problem+json` (RFC 9457), and a 422 names every invalid field at once.",
@@ -42,6 +42,7 @@ an opaque `cursor`; every error is `application/problem+json` (RFC 9457), and a 
         (name = "auth", description = "Tokens: log in, refresh, revoke; your own account and password"),
         (name = "enterprises", description = "Enterprises of the county: member units and partners"),
         (name = "schools", description = "Vocational schools and other places of learning"),
+        (name = "apprenticeships", description = "Placements: internships, apprenticeships, order classes, teachers' practice, worker training; their transitions, history and evaluations"),
         (name = "users", description = "User accounts (admin only)"),
         (name = "audit", description = "The audit trail (admin and officer)"),
         (name = "platform", description = "Health, readiness and metrics, outside /api/v1"),

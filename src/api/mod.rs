@@ -2,6 +2,7 @@
 //! call), extractors, problem responses, the refusal audit and the
 //! OpenAPI document, which is collected from the registered handlers.
 
+pub mod apprenticeships;
 pub mod audit;
 pub mod auth;
 pub mod body;
@@ -54,6 +55,7 @@ pub fn routes(cfg: &mut ServiceConfig) {
             .configure(auth::configure)
             .configure(enterprises::configure)
             .configure(schools::configure)
+            .configure(apprenticeships::configure)
             .configure(users::configure)
             .configure(audit::configure),
     );

@@ -6,8 +6,10 @@
 use uuid::Uuid;
 
 use super::Principal;
-use crate::domain::vocab::Role;
+use crate::domain::placement::Sides;
+use crate::domain::vocab::{EvaluationSide, Role};
 use crate::error::{ApiError, FieldError};
+use crate::model::apprenticeship::ApprenticeshipFields;
 use crate::model::enterprise::EnterpriseFields;
 use crate::model::school::SchoolFields;
 
@@ -94,6 +96,128 @@ pub fn school_change(caller: &Principal, before: &SchoolFields, after: &SchoolFi
         ]),
         _ => Ok(()),
     }
+}
+
+/// Placements: an admin does everything; an officer reads them all (personal
+/// data masked) and changes nothing; a school user reads and writes its own
+/// school's; an enterprise user reads those it hosts (and makes its moves and
+/// evaluations: [`placement_sides`], [`evaluation_side`]); a viewer nothing.
+/// Which records a school or enterprise user sees is [`sees_placement`].
+pub fn apprenticeships(caller: &Principal, access: Access, _id: Option<Uuid>) -> Result<(), ApiError> {
+    match (caller.role, access) {
+        (Role::Admin, _) => Ok(()),
+        (Role::Viewer, _) => Err(deny("see placements")),
+        (_, Access::Read) => Ok(()),
+        (Role::School, _) => Ok(()),
+        (Role::Enterprise, Access::Create) => Err(deny("create placements")),
+        (Role::Officer | Role::Enterprise, _) => Err(deny("change placements")),
+    }
+}
+
+/// Whether the caller may see a placement at all (one it may not answers
+/// 404): a school user its own school's, an enterprise user those it hosts.
+pub fn sees_placement(caller: &Principal, enterprise_id: Uuid, school_id: Option<Uuid>) -> bool {
+    match caller.role {
+        Role::Admin | Role::Officer => true,
+        Role::School => caller.org.is_some() && school_id == caller.org,
+        Role::Enterprise => caller.org == Some(enterprise_id),
+        Role::Viewer => false,
+    }
+}
+
+/// The placements a caller may list: all of them, a school's, an enterprise's, or none.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PlacementScope {
+    /// Every placement.
+    All,
+    /// The placements of this school.
+    School(Uuid),
+    /// The placements this enterprise hosts.
+    Enterprise(Uuid),
+    /// None.
+    Nothing,
+}
+
+/// The placements the caller may list (see [`sees_placement`]).
+pub fn placement_scope(caller: &Principal) -> PlacementScope {
+    match (caller.role, caller.org) {
+        (Role::Admin | Role::Officer, _) => PlacementScope::All,
+        (Role::School, Some(org)) => PlacementScope::School(org),
+        (Role::Enterprise, Some(org)) => PlacementScope::Enterprise(org),
+        _ => PlacementScope::Nothing,
+    }
+}
+
+/// Whether the caller sees a participant's resident ID and phone whole:
+/// admins and the owning school; everyone else sees them masked.
+pub fn sees_personal_data(caller: &Principal, school_id: Option<Uuid>) -> bool {
+    match caller.role {
+        Role::Admin => true,
+        Role::School => caller.org.is_some() && school_id == caller.org,
+        _ => false,
+    }
+}
+
+/// The organisations a placement names: a school user may name only its own
+/// school (403 naming `school_id`).
+pub fn placement_owner(caller: &Principal, fields: &ApprenticeshipFields) -> Result<(), ApiError> {
+    match caller.role {
+        Role::School => unchanged(&[("school_id", caller.org.is_none() || fields.school_id != caller.org)]),
+        _ => Ok(()),
+    }
+}
+
+/// Whether the caller's role makes any placement moves at all (an officer or
+/// a viewer makes none: 403 before anything else is judged).
+pub fn makes_moves(caller: &Principal) -> Result<(), ApiError> {
+    match caller.role {
+        Role::Admin | Role::School | Role::Enterprise => Ok(()),
+        Role::Officer | Role::Viewer => Err(deny("move placements")),
+    }
+}
+
+/// The sides the caller acts for on one placement it may see: an admin for
+/// both; a school user for the school; an enterprise user for the
+/// enterprise, and for the school too when the placement has none.
+pub fn placement_sides(caller: &Principal, enterprise_id: Uuid, school_id: Option<Uuid>) -> Sides {
+    let owns_school = caller.role == Role::School && caller.org.is_some() && caller.org == school_id;
+    let hosts = caller.role == Role::Enterprise && caller.org == Some(enterprise_id);
+    match caller.role {
+        Role::Admin => Sides {
+            school: true,
+            enterprise: true,
+        },
+        _ => Sides {
+            school: owns_school || (hosts && school_id.is_none()),
+            enterprise: hosts,
+        },
+    }
+}
+
+/// Whether the caller's role evaluates placements at all (an officer or a
+/// viewer does not: 403 before the body is judged).
+pub fn evaluates(caller: &Principal) -> Result<(), ApiError> {
+    match caller.role {
+        Role::Admin | Role::School | Role::Enterprise => Ok(()),
+        Role::Officer | Role::Viewer => Err(deny("evaluate placements")),
+    }
+}
+
+/// The side the caller evaluates a placement for: a school user the
+/// school's, an enterprise user the enterprise's (naming another side is a
+/// 403 naming `by`); an admin names `by` (422 without it).
+pub fn evaluation_side(caller: &Principal, by: Option<EvaluationSide>) -> Result<EvaluationSide, ApiError> {
+    let own = match caller.role {
+        Role::School => EvaluationSide::School,
+        Role::Enterprise => EvaluationSide::Enterprise,
+        Role::Admin => {
+            return by
+                .ok_or_else(|| ApiError::invalid_field("by", "required", "an admin names the side it evaluates for"))
+        }
+        Role::Officer | Role::Viewer => return evaluates(caller).map(|()| EvaluationSide::School),
+    };
+    unchanged(&[("by", by.is_some_and(|b| b != own))])?;
+    Ok(own)
 }
 
 /// Users: the admin only, for every operation.

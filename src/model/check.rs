@@ -202,9 +202,11 @@ impl<T: Serialize + DeserializeOwned + Check> MergePatch<T> {
         }
     }
 
-    /// Whether the patch names `field` (at the top level) at all.
-    pub fn touches(&self, field: &str) -> bool {
-        self.patch.contains_key(field)
+    /// What the patch sends at a dotted `path` (`participant.role`), if anything.
+    pub fn value_at(&self, path: &str) -> Option<&Value> {
+        let mut parts = path.split('.');
+        let first = self.patch.get(parts.next()?)?;
+        parts.try_fold(first, |value, key| value.get(key))
     }
 }
 

@@ -248,6 +248,27 @@ rule_type!(
     doc::string(None, None, Some("^[0-9]{17}[0-9Xx]$"), None)
 );
 
+impl ResidentId {
+    /// The number as everyone but an admin and the owning school sees it
+    /// (`370101********0021`); for responses only.
+    pub fn masked(&self) -> ResidentId {
+        ResidentId(identifiers::mask_resident_id(&self.0))
+    }
+
+    /// The birth date it records.
+    pub fn birth_date(&self) -> Option<chrono::NaiveDate> {
+        identifiers::resident_id_birth_date(&self.0)
+    }
+}
+
+impl Phone {
+    /// The number as everyone but an admin and the owning school sees it
+    /// (`138****5678`, `053****4567`); for responses only.
+    pub fn masked(&self) -> Phone {
+        Phone(identifiers::mask_phone(&self.0))
+    }
+}
+
 rule_type!(
     /// A login name: 3–64 characters of `a-z`, `0-9`, `_`, `.`, `-`.
     Username,

@@ -54,6 +54,7 @@ impl Stored for enterprise::Entity {
     /// One `enterprise_tags` row per tag, so that the `tag` filter is an index lookup.
     async fn sync(
         db: &DatabaseTransaction,
+        _actor: &Actor,
         before: Option<&enterprise::Model>,
         after: &enterprise::Model,
     ) -> Result<(), ApiError> {

@@ -2,6 +2,7 @@
 //! transaction with its audit row inside. Services take and return the
 //! contract's types (`crate::model`); entities stay in here.
 
+pub mod apprenticeships;
 pub mod audit;
 pub mod enterprises;
 pub mod list;

@@ -6,7 +6,7 @@ use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseConnection, DatabaseTransac
 
 use super::list::{fetch_page, keyset, search_condition};
 use super::store::{self, row_record, Stored};
-use crate::auth::{policy, Principal};
+use crate::auth::{policy, Actor, Principal};
 use crate::domain::search::search_text;
 use crate::domain::vocab::ResourceType;
 use crate::entity::{school, school_major};
@@ -52,6 +52,7 @@ impl Stored for school::Entity {
     /// One `school_majors` row per major, so that the `major` filter is an index lookup.
     async fn sync(
         db: &DatabaseTransaction,
+        _actor: &Actor,
         before: Option<&school::Model>,
         after: &school::Model,
     ) -> Result<(), ApiError> {

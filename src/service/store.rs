@@ -74,10 +74,11 @@ pub(crate) trait Stored:
         Ok(())
     }
 
-    /// Keeps side tables in step after a row was written (`before` is the
+    /// Keeps side tables in step after `actor` wrote a row (`before` is the
     /// row's earlier state, `None` for a new row).
     async fn sync(
         _db: &DatabaseTransaction,
+        _actor: &Actor,
         _before: Option<&Self::Model>,
         _after: &Self::Model,
     ) -> Result<(), ApiError> {
@@ -201,8 +202,8 @@ pub(crate) async fn create<S: Stored>(
     let txn = db.begin().await?;
     S::check_references(&txn, &record.fields()).await?;
     insert_row::<S>(&txn, row.clone()).await?;
-    S::sync(&txn, None, &row).await?;
     let actor = caller.actor();
+    S::sync(&txn, &actor, None, &row).await?;
     audit::record_change(
         &txn,
         &actor,
@@ -232,7 +233,7 @@ pub(crate) async fn create_many<S: Stored>(
             .await
             .map_err(|e| ApiError::from_db(e, S::UNIQUE))?;
         for row in &rows {
-            S::sync(&txn, None, row).await?;
+            S::sync(&txn, actor, None, row).await?;
         }
         let events = chunk
             .iter()
@@ -310,7 +311,7 @@ pub(crate) async fn update<S: Stored>(
         .update(&txn)
         .await
         .map_err(|e| ApiError::from_db(e, S::UNIQUE))?;
-    S::sync(&txn, Some(&row), &after_row).await?;
+    S::sync(&txn, &caller.actor(), Some(&row), &after_row).await?;
     audit::record_change(
         &txn,
         &caller.actor(),

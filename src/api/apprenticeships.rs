@@ -1,0 +1,109 @@
+//! `/api/v1/apprenticeships`: placements, their transitions, history and evaluations.
+
+use crate::model::apprenticeship::{
+    Apprenticeship, ApprenticeshipCreate, ApprenticeshipFields, ApprenticeshipFilters, ApprenticeshipPatch,
+    ApprenticeshipSort, Evaluation, EvaluationCreate, History, TransitionRequest,
+};
+
+crate::crud_api! {
+    collection: "apprenticeships",
+    tag: "apprenticeships",
+    resource: crate::domain::vocab::ResourceType::Apprenticeship,
+    policy: crate::auth::policy::apprenticeships,
+    service: crate::service::apprenticeships,
+    types: { record: Apprenticeship, create: ApprenticeshipCreate, patch: ApprenticeshipPatch, fields: ApprenticeshipFields, filters: ApprenticeshipFilters, sort: ApprenticeshipSort },
+    handlers: { list: list_apprenticeships, create: create_apprenticeship, get: get_apprenticeship, update: update_apprenticeship, delete: delete_apprenticeship },
+    more: [transition_apprenticeship, apprenticeship_history, evaluate_apprenticeship],
+    docs: {
+        list: "List placements.",
+        list_detail: "A school user sees its own school's placements, an enterprise user those it hosts, an officer all (personal data masked); a viewer none (403). Filters combine with AND; `q` searches the participant's name and the program.",
+        page: "One page of placements",
+        create: "Create a placement (it starts as `draft`). A school user creates its own school's only (403 naming `school_id`).",
+        get: "Read a placement.",
+        one: "The placement; `participant.national_id` and `participant.phone` are masked for all but admins and the owning school",
+        update: "Change a placement (JSON merge patch).",
+        update_detail: "`status` and `evaluations` are read-only here (422). Admins and the owning school change placements; another organisation's placement is a 404.",
+        delete: "Delete a placement: only in `draft` or `cancelled` (409 otherwise).",
+        id: "The placement's id",
+        conflict: "The placement is not in a state that allows this",
+    }
+}
+
+/// Move a placement's status.
+///
+/// `draft→submitted` and cancelling (`draft`/`submitted→cancelled`) and
+/// `active→completed` are the owning school's moves; `submitted→active`
+/// (accept) and `submitted→draft` (return) the host enterprise's; suspend,
+/// resume and terminate either side's (for a placement without a school the
+/// host enterprise makes the school's moves; an admin makes every move).
+/// Returning, terminating and cancelling need a `reason`. A student
+/// placement becomes `active` only with `agreement_signed_on`,
+/// `insurance_policy_no` and the participant 16 or older on `start_date`.
+/// Checks, in order: a role with no moves (officer, viewer) 403; a
+/// placement you may not see 404; a stale `If-Match` 412; no such move from
+/// the current status 409; the other side's move 403; the move's data 422.
+#[utoipa::path(
+    tag = "apprenticeships",
+    params(("id" = Uuid, Path, description = "The placement's id"), IfMatch),
+    request_body(content = TransitionRequest, example = json!({"to": "active"})),
+    responses(
+        (status = 200, description = "The placement in its new status", body = Apprenticeship, headers(("ETag" = String, description = "\"<version>\""))),
+        (status = 409, description = "No such move from the current status", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/{id}/transitions")]
+pub async fn transition_apprenticeship(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<Uuid>,
+    if_match: IfMatch,
+    body: JsonBody,
+) -> Result<HttpResponse, ApiError> {
+    crate::auth::policy::makes_moves(&caller)?;
+    let request: TransitionRequest = body.decode()?;
+    let record = service::transition(&state.db, &caller, id.into_inner(), if_match.0, request).await?;
+    Ok(with_etag(HttpResponse::Ok(), record.version).json(record))
+}
+
+/// A placement's history: every transition, oldest first, its creation included.
+#[utoipa::path(
+    tag = "apprenticeships",
+    params(("id" = Uuid, Path, description = "The placement's id")),
+    responses((status = 200, description = "The history", body = History))
+)]
+#[get("/{id}/history")]
+pub async fn apprenticeship_history(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    crate::auth::policy::apprenticeships(&caller, Access::Read, None)?;
+    Ok(HttpResponse::Ok().json(service::history(&state.db, &caller, id.into_inner()).await?))
+}
+
+/// Evaluate a placement: once per side, while `active` or once `completed`.
+///
+/// A school user evaluates for the school side, an enterprise user for the
+/// enterprise side; an admin names `by`. A second evaluation from one side,
+/// or one in another status, is a 409. The placement's `version` grows.
+#[utoipa::path(
+    tag = "apprenticeships",
+    params(("id" = Uuid, Path, description = "The placement's id")),
+    request_body(content = EvaluationCreate, example = json!({"score": 92, "comment": "焊接操作规范，安全意识强"})),
+    responses(
+        (status = 201, description = "The evaluation", body = Evaluation),
+        (status = 409, description = "Not active or completed, or this side has evaluated already", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/{id}/evaluations")]
+pub async fn evaluate_apprenticeship(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<Uuid>,
+    body: JsonBody,
+) -> Result<HttpResponse, ApiError> {
+    crate::auth::policy::evaluates(&caller)?;
+    let input: EvaluationCreate = body.decode()?;
+    let evaluation = service::evaluate(&state.db, &caller, id.into_inner(), input).await?;
+    Ok(HttpResponse::Created().json(evaluation))
+}

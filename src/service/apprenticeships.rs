@@ -1,0 +1,504 @@
+//! Placements (apprenticeships): their rules between fields, who sees which,
+//! the masking of personal data, the status machine's transitions with
+//! their history, and evaluations.
+
+use sea_orm::sea_query::Condition;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, EntityTrait,
+    PaginatorTrait, QueryFilter, QueryOrder, TransactionTrait,
+};
+use uuid::Uuid;
+
+use super::list::{fetch_page, keyset, search_condition};
+use super::store::{self, row_record, Stored};
+use super::{audit, check_precondition, now, Precondition};
+use crate::auth::policy::{self, PlacementScope};
+use crate::auth::{Actor, Principal};
+use crate::domain::placement::{age_on, find_move, Side, MIN_STUDENT_AGE};
+use crate::domain::search::search_text;
+use crate::domain::vocab::{Action, ApprenticeshipStatus, ResourceType};
+use crate::entity::{apprenticeship, apprenticeship_history, enterprise, school};
+use crate::error::{ApiError, FieldError};
+use crate::model::apprenticeship::{
+    Apprenticeship, ApprenticeshipCreate, ApprenticeshipFields, ApprenticeshipFilters, ApprenticeshipSort, Evaluation,
+    EvaluationCreate, Evaluations, History, HistoryActor, HistoryEntry, TransitionRequest,
+};
+use crate::model::check::MergePatch;
+use crate::model::field::{Stored as _, TextRule};
+use crate::model::list::{ListRequest, PageOf};
+use crate::model::record::{Meta, Record};
+
+keyset!(
+    apprenticeship,
+    ApprenticeshipSort {
+        StartDate: start_date,
+        CreatedAt: created_at,
+        UpdatedAt: updated_at,
+    }
+);
+
+impl Stored for apprenticeship::Entity {
+    type Record = Apprenticeship;
+    const TYPE: ResourceType = ResourceType::Apprenticeship;
+    const UNIQUE: &'static [&'static str] = &[];
+
+    row_record!(apprenticeship::Model, Apprenticeship {
+        id, kind, enterprise_id, school_id, participant, program, major, position, site, enterprise_mentor,
+        school_supervisor, start_date, end_date, hours_per_week, monthly_stipend_fen, agreement_signed_on,
+        insurance_policy_no, status, evaluations, version, created_at, updated_at,
+    } row {
+        search_text: search_text([Some(participant.name.as_str()), program.as_ref().map(|p| p.as_str())]),
+    });
+
+    /// The organisations a school user names (403), then the rules between
+    /// fields (422): the kind fixes the participant's role (a role the
+    /// client sent that disagrees is refused; one left out is filled in),
+    /// every kind but `worker_training` names a school, a student kind has
+    /// at most 40 hours a week, the end is not before the start.
+    fn prepare(
+        caller: &Principal,
+        _before: Option<&ApprenticeshipFields>,
+        fields: &mut ApprenticeshipFields,
+        patch: Option<&MergePatch<ApprenticeshipFields>>,
+    ) -> Result<(), ApiError> {
+        policy::placement_owner(caller, fields)?;
+        let kind = fields.kind;
+        let role = kind.role();
+        let sent_role = match patch {
+            Some(patch) => patch.value_at("participant.role").and(fields.participant.role),
+            None => fields.participant.role,
+        };
+        let mut errors = Vec::new();
+        if sent_role.is_some_and(|sent| sent != role) {
+            errors.push(FieldError::new(
+                "participant.role",
+                "invalid",
+                format!("must be `{}` for kind `{}` (or left out)", role.as_str(), kind.as_str()),
+            ));
+        }
+        fields.participant.role = Some(role);
+        if kind.needs_school() && fields.school_id.is_none() {
+            errors.push(FieldError::new(
+                "school_id",
+                "required",
+                format!("is required for kind `{}`", kind.as_str()),
+            ));
+        }
+        if fields
+            .hours_per_week
+            .is_some_and(|h| h.get() > i64::from(kind.max_hours()))
+        {
+            errors.push(FieldError::new(
+                "hours_per_week",
+                "range",
+                format!("must be at most {} for kind `{}`", kind.max_hours(), kind.as_str()),
+            ));
+        }
+        if fields.end_date.is_some_and(|end| end < fields.start_date) {
+            errors.push(FieldError::new("end_date", "range", "must not be before start_date"));
+        }
+        if errors.is_empty() {
+            Ok(())
+        } else {
+            Err(ApiError::Validation(errors))
+        }
+    }
+
+    /// The enterprise and the school must exist (422 naming each that does not).
+    async fn check_references(db: &DatabaseTransaction, fields: &ApprenticeshipFields) -> Result<(), ApiError> {
+        let mut errors = Vec::new();
+        if enterprise::Entity::find_by_id(fields.enterprise_id).count(db).await? == 0 {
+            errors.push(FieldError::new("enterprise_id", "not_found", "names no enterprise"));
+        }
+        if let Some(id) = fields.school_id {
+            if school::Entity::find_by_id(id).count(db).await? == 0 {
+                errors.push(FieldError::new("school_id", "not_found", "names no school"));
+            }
+        }
+        if errors.is_empty() {
+            Ok(())
+        } else {
+            Err(ApiError::Validation(errors))
+        }
+    }
+
+    fn visible(caller: &Principal, row: &apprenticeship::Model) -> bool {
+        policy::sees_placement(caller, row.enterprise_id, row.school_id)
+    }
+
+    fn check_delete(row: &apprenticeship::Model) -> Result<(), ApiError> {
+        match row.status {
+            ApprenticeshipStatus::Draft | ApprenticeshipStatus::Cancelled => Ok(()),
+            status => Err(ApiError::Conflict {
+                detail: format!(
+                    "only a draft or cancelled placement can be deleted; this one is `{}`",
+                    status.as_str()
+                ),
+                errors: Vec::new(),
+            }),
+        }
+    }
+
+    /// A new placement's history starts with its creation (`from: null`, `to: draft`).
+    async fn sync(
+        db: &DatabaseTransaction,
+        actor: &Actor,
+        before: Option<&apprenticeship::Model>,
+        after: &apprenticeship::Model,
+    ) -> Result<(), ApiError> {
+        if before.is_none() {
+            insert_history(db, actor, after.id, None, after.status, None).await?;
+        }
+        Ok(())
+    }
+}
+
+async fn insert_history(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    apprenticeship_id: Uuid,
+    from: Option<ApprenticeshipStatus>,
+    to: ApprenticeshipStatus,
+    reason: Option<String>,
+) -> Result<(), ApiError> {
+    apprenticeship_history::ActiveModel::from(apprenticeship_history::Model {
+        id: Uuid::now_v7(),
+        apprenticeship_id,
+        from_status: from,
+        to_status: to,
+        reason,
+        actor_user_id: actor.user_id,
+        actor_username: actor.username.clone(),
+        at: now(),
+    })
+    .reset_all()
+    .insert(db)
+    .await?;
+    Ok(())
+}
+
+/// A record as the caller may see it: the participant's resident ID and
+/// phone masked unless the caller is an admin or the owning school.
+fn shown(caller: &Principal, mut record: Apprenticeship) -> Apprenticeship {
+    if !policy::sees_personal_data(caller, record.school_id) {
+        let participant = &mut record.participant;
+        participant.national_id = participant.national_id.as_ref().map(|id| id.masked());
+        participant.phone = participant.phone.as_ref().map(|phone| phone.masked());
+    }
+    record
+}
+
+/// Creates a placement in `draft`, with its first history row and its audit row.
+pub async fn create(
+    db: &DatabaseConnection,
+    caller: &Principal,
+    input: ApprenticeshipCreate,
+) -> Result<Apprenticeship, ApiError> {
+    let record = Apprenticeship::from_input(input, Meta::new(now()));
+    let created = store::create::<apprenticeship::Entity>(db, caller, record).await?;
+    Ok(shown(caller, created))
+}
+
+/// Reads a placement the caller may see.
+pub async fn get(db: &DatabaseConnection, caller: &Principal, id: Uuid) -> Result<Apprenticeship, ApiError> {
+    let record = store::get::<apprenticeship::Entity>(db, caller, id).await?;
+    Ok(shown(caller, record))
+}
+
+/// Applies a merge patch to a placement the caller may see, with its audit row.
+pub async fn update(
+    db: &DatabaseConnection,
+    caller: &Principal,
+    id: Uuid,
+    precondition: Option<Precondition>,
+    patch: &MergePatch<ApprenticeshipFields>,
+) -> Result<Apprenticeship, ApiError> {
+    let record = store::update::<apprenticeship::Entity>(db, caller, id, precondition, patch).await?;
+    Ok(shown(caller, record))
+}
+
+/// Deletes a placement in `draft` or `cancelled` (409 otherwise), with its history and its audit row.
+pub async fn delete(
+    db: &DatabaseConnection,
+    caller: &Principal,
+    id: Uuid,
+    precondition: Option<Precondition>,
+) -> Result<(), ApiError> {
+    store::delete::<apprenticeship::Entity>(db, caller, id, precondition).await
+}
+
+/// Lists the placements the caller may see, one page at a time.
+pub async fn list(
+    db: &DatabaseConnection,
+    caller: &Principal,
+    filters: &ApprenticeshipFilters,
+    request: &ListRequest<ApprenticeshipSort>,
+) -> Result<PageOf<Apprenticeship>, ApiError> {
+    use apprenticeship::Column;
+    let ApprenticeshipFilters {
+        status,
+        kind,
+        school_id,
+        enterprise_id,
+        active_on,
+        start_from,
+        start_to,
+    } = filters;
+    let mut select = apprenticeship::Entity::find();
+    select = match policy::placement_scope(caller) {
+        PlacementScope::All => select,
+        PlacementScope::School(org) => select.filter(Column::SchoolId.eq(org)),
+        PlacementScope::Enterprise(org) => select.filter(Column::EnterpriseId.eq(org)),
+        PlacementScope::Nothing => return Err(ApiError::forbidden("your role may not see placements")),
+    };
+    if let Some(status) = status {
+        select = select.filter(Column::Status.eq(*status));
+    }
+    if let Some(kind) = kind {
+        select = select.filter(Column::Kind.eq(*kind));
+    }
+    if let Some(id) = school_id {
+        select = select.filter(Column::SchoolId.eq(*id));
+    }
+    if let Some(id) = enterprise_id {
+        select = select.filter(Column::EnterpriseId.eq(*id));
+    }
+    if let Some(day) = active_on {
+        select = select.filter(Column::StartDate.lte(*day)).filter(
+            Condition::any()
+                .add(Column::EndDate.is_null())
+                .add(Column::EndDate.gte(*day)),
+        );
+    }
+    if let Some(day) = start_from {
+        select = select.filter(Column::StartDate.gte(*day));
+    }
+    if let Some(day) = start_to {
+        select = select.filter(Column::StartDate.lte(*day));
+    }
+    if let Some(since) = request.updated_since {
+        select = select.filter(Column::UpdatedAt.gte(since));
+    }
+    if let Some(q) = &request.q {
+        select = select.filter(search_condition::<apprenticeship::Entity>(
+            db.get_database_backend(),
+            Column::SearchText,
+            q,
+        ));
+    }
+    let page = fetch_page(db, select, request).await?;
+    Ok(page.map(|row| shown(caller, <apprenticeship::Entity as Stored>::to_record(row))))
+}
+
+fn side_name(side: Side) -> &'static str {
+    match side {
+        Side::School => "the owning school's",
+        Side::Enterprise => "the host enterprise's",
+        Side::Either => "either side's",
+    }
+}
+
+/// What a move needs (422 naming each missing piece): a reason to return,
+/// terminate or cancel; for a student placement to become `active`, the
+/// tripartite agreement, the insurance and an age of at least 16 on
+/// `start_date` (from `birth_date`, else from the resident ID).
+fn check_move_data(
+    row: &apprenticeship::Model,
+    request: &TransitionRequest,
+    needs_reason: bool,
+) -> Result<(), ApiError> {
+    let mut errors = Vec::new();
+    if needs_reason && request.reason.is_none() {
+        errors.push(FieldError::new("reason", "required", "this move needs a reason"));
+    }
+    if request.to == ApprenticeshipStatus::Active && row.kind.is_student() {
+        if row.agreement_signed_on.is_none() {
+            errors.push(FieldError::new(
+                "agreement_signed_on",
+                "required",
+                "a student placement becomes active only with its tripartite agreement",
+            ));
+        }
+        if row.insurance_policy_no.is_none() {
+            errors.push(FieldError::new(
+                "insurance_policy_no",
+                "required",
+                "a student placement becomes active only with its internship liability insurance",
+            ));
+        }
+        let participant = &row.participant;
+        let birth = participant
+            .birth_date
+            .or_else(|| participant.national_id.as_ref().and_then(|id| id.birth_date()));
+        match birth {
+            None => errors.push(FieldError::new(
+                "participant.birth_date",
+                "required",
+                "a student's birth date (or resident ID) is needed to check the age on start_date",
+            )),
+            Some(birth) if age_on(birth, row.start_date) < MIN_STUDENT_AGE => errors.push(FieldError::new(
+                "participant.birth_date",
+                "range",
+                format!("a student must be at least {MIN_STUDENT_AGE} on start_date"),
+            )),
+            Some(_) => {}
+        }
+    }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(ApiError::Validation(errors))
+    }
+}
+
+/// Moves a placement's status, in the contract's order of checks: a role
+/// with no moves (403), a placement the caller may not see (404), a stale
+/// `If-Match` (412), no such move from the current status (409), the other
+/// side's move (403), the data the move needs (422). The new status, the
+/// history row and the audit row are written in one transaction, under the
+/// row's lock: of two racing moves from one status, one wins.
+pub async fn transition(
+    db: &DatabaseConnection,
+    caller: &Principal,
+    id: Uuid,
+    precondition: Option<Precondition>,
+    request: TransitionRequest,
+) -> Result<Apprenticeship, ApiError> {
+    policy::makes_moves(caller)?;
+    let txn = db.begin().await?;
+    let row = store::find_visible::<apprenticeship::Entity>(&txn, caller, id).await?;
+    check_precondition(precondition.as_ref(), row.version)?;
+    let Some(found) = find_move(row.status, request.to) else {
+        return Err(ApiError::Conflict {
+            detail: format!(
+                "a placement in `{}` cannot move to `{}`",
+                row.status.as_str(),
+                request.to.as_str()
+            ),
+            errors: vec![FieldError::new(
+                "to",
+                "transition",
+                "no such move from the current status",
+            )],
+        });
+    };
+    if !policy::placement_sides(caller, row.enterprise_id, row.school_id).may(found) {
+        return Err(ApiError::forbidden(format!(
+            "this move is {} to make",
+            side_name(found.by)
+        )));
+    }
+    check_move_data(&row, &request, found.needs_reason)?;
+    let before = <apprenticeship::Entity as Stored>::to_record(row);
+    let after = Apprenticeship {
+        status: found.to,
+        ..before.clone()
+    }
+    .touched(now());
+    apprenticeship::ActiveModel::from(<apprenticeship::Entity as Stored>::to_row(&after))
+        .reset_all()
+        .update(&txn)
+        .await?;
+    let actor = caller.actor();
+    let reason = request.reason.map(String::from);
+    insert_history(&txn, &actor, id, Some(found.from), found.to, reason).await?;
+    audit::record_change(
+        &txn,
+        &actor,
+        Action::Transition,
+        ResourceType::Apprenticeship,
+        id,
+        Some(&before),
+        Some(&after),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(shown(caller, after))
+}
+
+/// A placement's history, oldest first, its creation included.
+pub async fn history(db: &DatabaseConnection, caller: &Principal, id: Uuid) -> Result<History, ApiError> {
+    store::get::<apprenticeship::Entity>(db, caller, id).await?;
+    let rows = apprenticeship_history::Entity::find()
+        .filter(apprenticeship_history::Column::ApprenticeshipId.eq(id))
+        .order_by_asc(apprenticeship_history::Column::At)
+        .order_by_asc(apprenticeship_history::Column::Id)
+        .all(db)
+        .await?;
+    let items = rows
+        .into_iter()
+        .map(|row| HistoryEntry {
+            from: row.from_status,
+            to: row.to_status,
+            reason: row.reason,
+            actor: HistoryActor {
+                id: row.actor_user_id,
+                username: row.actor_username,
+            },
+            at: row.at,
+        })
+        .collect();
+    Ok(History { items })
+}
+
+/// Adds one side's evaluation to a placement that is `active` or
+/// `completed` (409 otherwise, and for a side that has evaluated already);
+/// it bumps the placement's version.
+pub async fn evaluate(
+    db: &DatabaseConnection,
+    caller: &Principal,
+    id: Uuid,
+    input: EvaluationCreate,
+) -> Result<Evaluation, ApiError> {
+    let txn = db.begin().await?;
+    let row = store::find_visible::<apprenticeship::Entity>(&txn, caller, id).await?;
+    let side = policy::evaluation_side(caller, input.by)?;
+    if !matches!(
+        row.status,
+        ApprenticeshipStatus::Active | ApprenticeshipStatus::Completed
+    ) {
+        return Err(ApiError::Conflict {
+            detail: format!(
+                "a placement is evaluated while active or once completed; this one is `{}`",
+                row.status.as_str()
+            ),
+            errors: Vec::new(),
+        });
+    }
+    if row.evaluations.as_slice().iter().any(|e| e.by == side) {
+        return Err(ApiError::Conflict {
+            detail: format!("the {} side has evaluated this placement already", side.as_str()),
+            errors: vec![FieldError::new("by", "duplicate", "one evaluation per side")],
+        });
+    }
+    let evaluation = Evaluation {
+        by: side,
+        score: input.score,
+        comment: input.comment,
+        at: now(),
+    };
+    let before = <apprenticeship::Entity as Stored>::to_record(row);
+    let mut evaluations = before.evaluations.as_slice().to_vec();
+    evaluations.push(evaluation.clone());
+    let after = Apprenticeship {
+        evaluations: Evaluations::from_stored(evaluations),
+        ..before.clone()
+    }
+    .touched(now());
+    apprenticeship::ActiveModel::from(<apprenticeship::Entity as Stored>::to_row(&after))
+        .reset_all()
+        .update(&txn)
+        .await?;
+    audit::record_change(
+        &txn,
+        &caller.actor(),
+        Action::Evaluate,
+        ResourceType::Apprenticeship,
+        id,
+        Some(&before),
+        Some(&after),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(evaluation)
+}
