@@ -60,8 +60,12 @@ pub fn parse<T: DeserializeOwned>(query: &str) -> Result<T, ApiError> {
     let encoded = serde_urlencoded::to_string(&kept).map_err(|e| ApiError::Internal(e.into()))?;
     let deserializer = serde_urlencoded::Deserializer::new(form_urlencoded::parse(encoded.as_bytes()));
     serde_path_to_error::deserialize(deserializer).map_err(|err| {
-        let name = err.path().to_string();
         let message = err.inner().to_string();
+        let mut name = err.path().to_string();
+        if name == "." {
+            // A parameter given twice: serde names it in the message.
+            name = message.split('`').nth(1).unwrap_or_default().to_string();
+        }
         let code = if message.starts_with("unknown variant") {
             "enum"
         } else if message.starts_with("invalid type") {
@@ -92,5 +96,6 @@ mod tests {
         assert_eq!(field_of(parse("scale=huge")), "scale");
         assert_eq!(field_of(parse("tag=a%00")), "tag");
         assert_eq!(field_of(parse(&format!("industry={}", "x".repeat(501)))), "industry");
+        assert_eq!(field_of(parse("tag=a&tag=b")), "tag");
     }
 }

@@ -6,6 +6,25 @@ use serde_json::{json, Value};
 
 use crate::helpers::{encode, problem_of, spawn_app, TestApp, USER_PASSWORD};
 
+/// Records the collections' records may name.
+struct Context {
+    enterprise_id: String,
+    school_id: String,
+}
+
+async fn context(app: &TestApp) -> Context {
+    let enterprise = app
+        .create_record("/api/v1/enterprises", &json!({"name": "辰泰重钢"}))
+        .await;
+    let school = app
+        .create_record("/api/v1/schools", &json!({"name": "县职教中心"}))
+        .await;
+    Context {
+        enterprise_id: enterprise.id,
+        school_id: school.id,
+    }
+}
+
 /// One collection of the API, as the convention tests drive it.
 struct Collection {
     /// `/api/v1/<collection>`.
@@ -13,7 +32,7 @@ struct Collection {
     /// Its `resource_type` in the audit trail.
     resource_type: &'static str,
     /// A valid new record; `n` makes unique values unique.
-    new: fn(n: usize) -> Value,
+    new: fn(n: usize, ctx: &Context) -> Value,
     /// A merge patch that changes something.
     change: fn() -> Value,
     /// A field that is no writable field of it.
@@ -27,7 +46,7 @@ fn collections() -> Vec<Collection> {
         Collection {
             path: "/api/v1/enterprises",
             resource_type: "enterprise",
-            new: |n| json!({"name": format!("企业{n}"), "scale": "small", "tags": ["实训"]}),
+            new: |n, _| json!({"name": format!("企业{n}"), "scale": "small", "tags": ["实训"]}),
             change: || json!({"industry": "钢铁", "tags": ["厂中校"]}),
             read_only: "search_text",
             filter: "scale=small",
@@ -35,7 +54,7 @@ fn collections() -> Vec<Collection> {
         Collection {
             path: "/api/v1/schools",
             resource_type: "school",
-            new: |n| json!({"name": format!("学校{n}"), "kind": "other", "majors": [{"name": "焊接"}]}),
+            new: |n, _| json!({"name": format!("学校{n}"), "kind": "other", "majors": [{"name": "焊接"}]}),
             change: || json!({"address": "职教路1号", "majors": [{"code": "660301", "name": "焊接技术应用"}]}),
             read_only: "search_text",
             filter: "kind=other",
@@ -43,10 +62,23 @@ fn collections() -> Vec<Collection> {
         Collection {
             path: "/api/v1/users",
             resource_type: "user",
-            new: |n| json!({"username": format!("user{n}"), "role": "viewer", "password": USER_PASSWORD}),
+            new: |n, _| json!({"username": format!("user{n}"), "role": "viewer", "password": USER_PASSWORD}),
             change: || json!({"display_name": "张学"}),
             read_only: "password_hash",
             filter: "role=viewer",
+        },
+        Collection {
+            path: "/api/v1/apprenticeships",
+            resource_type: "apprenticeship",
+            new: |n, ctx| {
+                json!({
+                    "kind": "order_class", "enterprise_id": ctx.enterprise_id, "school_id": ctx.school_id,
+                    "participant": {"name": format!("学生{n}")}, "program": "辰泰重钢焊接订单班", "start_date": "2024-09-01",
+                })
+            },
+            change: || json!({"site": "辰泰重钢焊接实训车间", "hours_per_week": 36}),
+            read_only: "status",
+            filter: "kind=order_class",
         },
     ]
 }
@@ -71,8 +103,9 @@ async fn patch_as(
 #[tokio::test]
 async fn every_collection_creates_with_location_etag_and_version_1_and_reads_back_the_same() {
     let app = spawn_app().await;
+    let ctx = context(&app).await;
     for c in collections() {
-        let created = app.create_record(c.path, &(c.new)(1)).await;
+        let created = app.create_record(c.path, &(c.new)(1, &ctx)).await;
         assert_eq!(created.location, format!("{}/{}", c.path, created.id), "{}", c.path);
         assert_eq!(created.etag, "\"1\"", "{}", c.path);
         assert_eq!(created.version, 1, "{}", c.path);
@@ -84,8 +117,9 @@ async fn every_collection_creates_with_location_etag_and_version_1_and_reads_bac
 #[tokio::test]
 async fn every_collection_answers_304_to_its_current_etag_only() {
     let app = spawn_app().await;
+    let ctx = context(&app).await;
     for c in collections() {
-        let created = app.create_record(c.path, &(c.new)(1)).await;
+        let created = app.create_record(c.path, &(c.new)(1, &ctx)).await;
         for (tag, status) in [("\"1\"", 304), ("W/\"1\"", 304), ("\"2\"", 200), ("*", 304)] {
             let response = app
                 .request(Method::GET, &created.location)
@@ -102,8 +136,9 @@ async fn every_collection_answers_304_to_its_current_etag_only() {
 #[tokio::test]
 async fn every_collection_takes_merge_patches_in_both_media_types_and_bumps_the_version_only_on_change() {
     let app = spawn_app().await;
+    let ctx = context(&app).await;
     for c in collections() {
-        let created = app.create_record(c.path, &(c.new)(1)).await;
+        let created = app.create_record(c.path, &(c.new)(1, &ctx)).await;
         let path = &created.location;
         let response = patch_as(&app, path, "application/merge-patch+json", Some("\"1\""), &(c.change)()).await;
         assert_eq!(response.status().as_u16(), 200, "{}", c.path);
@@ -133,8 +168,9 @@ async fn every_collection_takes_merge_patches_in_both_media_types_and_bumps_the_
 #[tokio::test]
 async fn every_collection_refuses_a_stale_if_match_with_412_and_changes_nothing() {
     let app = spawn_app().await;
+    let ctx = context(&app).await;
     for c in collections() {
-        let created = app.create_record(c.path, &(c.new)(1)).await;
+        let created = app.create_record(c.path, &(c.new)(1, &ctx)).await;
         let path = &created.location;
         let response = patch_as(&app, path, "application/json", Some("\"1\""), &(c.change)()).await;
         assert_eq!(response.status().as_u16(), 200, "{}", c.path);
@@ -163,10 +199,11 @@ async fn every_collection_refuses_a_stale_if_match_with_412_and_changes_nothing(
 #[tokio::test]
 async fn every_collection_refuses_unknown_and_read_only_fields_and_stores_nothing() {
     let app = spawn_app().await;
+    let ctx = context(&app).await;
     for c in collections() {
         let before = app.page(c.path).await.total;
         for field in ["id", "version", "created_at", c.read_only, "no_such_field"] {
-            let mut body = (c.new)(1);
+            let mut body = (c.new)(1, &ctx);
             body[field] = json!("1");
             let problem = problem_of(app.post_json(c.path, &body).await, 422).await;
             assert_eq!(
@@ -178,7 +215,7 @@ async fn every_collection_refuses_unknown_and_read_only_fields_and_stores_nothin
             assert!(!problem.errors[0].message.is_empty() && !problem.detail.is_empty());
         }
         assert_eq!(app.page(c.path).await.total, before, "{}", c.path);
-        let created = app.create_record(c.path, &(c.new)(2)).await;
+        let created = app.create_record(c.path, &(c.new)(2, &ctx)).await;
         let problem = problem_of(app.patch_json(&created.location, &json!({"version": 9})).await, 422).await;
         assert_eq!(problem.fields(), vec!["version"], "{}", c.path);
         assert_eq!(app.record(&created.location).await, created.body, "{}", c.path);
@@ -188,9 +225,10 @@ async fn every_collection_refuses_unknown_and_read_only_fields_and_stores_nothin
 #[tokio::test]
 async fn every_collection_binds_its_cursors_to_the_sort_and_the_filters() {
     let app = spawn_app().await;
+    let ctx = context(&app).await;
     for c in collections() {
         for n in 0..3 {
-            app.create_record(c.path, &(c.new)(n)).await;
+            app.create_record(c.path, &(c.new)(n, &ctx)).await;
         }
         let first = app.page(&format!("{}?limit=1&{}", c.path, c.filter)).await;
         assert_eq!(first.items.len(), 1, "{}", c.path);
@@ -221,8 +259,9 @@ async fn every_collection_binds_its_cursors_to_the_sort_and_the_filters() {
 #[tokio::test]
 async fn every_collection_audits_each_write_with_what_changed() {
     let app = spawn_app().await;
+    let ctx = context(&app).await;
     for c in collections() {
-        let created = app.create_record(c.path, &(c.new)(1)).await;
+        let created = app.create_record(c.path, &(c.new)(1, &ctx)).await;
         app.patch_json(&created.location, &(c.change)()).await;
         app.patch_json(&created.location, &(c.change)()).await; // no change, no row
         assert_eq!(app.delete(&created.location).await.status().as_u16(), 204);

@@ -1,6 +1,7 @@
 //! Integration tests: real HTTP against a real server, a fresh database per
 //! test (SQLite by default, PostgreSQL when TEST_DATABASE_URL is set).
 
+mod apprenticeships;
 mod audit;
 mod conventions;
 mod enterprises;
