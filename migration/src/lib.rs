@@ -5,6 +5,7 @@ pub use sea_orm_migration::prelude::*;
 mod m20261129_000001_directory;
 mod m20261129_000002_identity;
 mod m20261201_000003_apprenticeships;
+mod m20261201_000004_record_counts;
 mod util;
 
 /// Applies chanjiao's migrations in order.
@@ -17,6 +18,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000001_directory::Migration),
             Box::new(m20261129_000002_identity::Migration),
             Box::new(m20261201_000003_apprenticeships::Migration),
+            Box::new(m20261201_000004_record_counts::Migration),
         ]
     }
 }

@@ -9,7 +9,7 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use super::list::{fetch_page, keyset, search_condition};
+use super::list::{counted_rows, fetch_page_of, keyset, search_condition};
 use super::store::{self, row_record, Stored};
 use super::{audit, check_precondition, now, Precondition};
 use crate::auth::policy::{self, PlacementScope};
@@ -244,8 +244,14 @@ pub async fn list(
         start_from,
         start_to,
     } = filters;
+    let scope = policy::placement_scope(caller);
+    // Nothing narrows the list: its total is the kept count, not a count over every row.
+    let unfiltered = scope == PlacementScope::All
+        && filters_are_empty(filters)
+        && request.q.is_none()
+        && request.updated_since.is_none();
     let mut select = apprenticeship::Entity::find();
-    select = match policy::placement_scope(caller) {
+    select = match scope {
         PlacementScope::All => select,
         PlacementScope::School(org) => select.filter(Column::SchoolId.eq(org)),
         PlacementScope::Enterprise(org) => select.filter(Column::EnterpriseId.eq(org)),
@@ -286,8 +292,31 @@ pub async fn list(
             q,
         ));
     }
-    let page = fetch_page(db, select, request).await?;
+    let total = match unfiltered {
+        true => Some(counted_rows(db, "apprenticeships").await?),
+        false => None,
+    };
+    let page = fetch_page_of(db, select, request, total).await?;
     Ok(page.map(|row| shown(caller, <apprenticeship::Entity as Stored>::to_record(row))))
+}
+
+fn filters_are_empty(filters: &ApprenticeshipFilters) -> bool {
+    let ApprenticeshipFilters {
+        status,
+        kind,
+        school_id,
+        enterprise_id,
+        active_on,
+        start_from,
+        start_to,
+    } = filters;
+    status.is_none()
+        && kind.is_none()
+        && school_id.is_none()
+        && enterprise_id.is_none()
+        && active_on.is_none()
+        && start_from.is_none()
+        && start_to.is_none()
 }
 
 fn side_name(side: Side) -> &'static str {

@@ -109,7 +109,52 @@ where
     E::Model: Sync,
     C: ConnectionTrait,
 {
-    let total = select.clone().count(db).await?;
+    fetch_page_of(db, select, request, None).await
+}
+
+/// The exact number of rows of a table whose rows the database counts
+/// (`record_counts`, kept by triggers in the transaction of every insert and
+/// delete): for the `total` of a list without filters.
+pub async fn counted_rows(db: &impl ConnectionTrait, table: &str) -> Result<u64, DbErr> {
+    use sea_orm::{FromQueryResult, Statement};
+    #[derive(FromQueryResult)]
+    struct Count {
+        total: i64,
+    }
+    let backend = db.get_database_backend();
+    let placeholder = if backend == DatabaseBackend::Postgres {
+        "$1"
+    } else {
+        "?"
+    };
+    let statement = Statement::from_sql_and_values(
+        backend,
+        format!("SELECT total FROM record_counts WHERE resource = {placeholder}"),
+        [table.into()],
+    );
+    let row = Count::find_by_statement(statement)
+        .one(db)
+        .await?
+        .ok_or_else(|| DbErr::Custom(format!("no count is kept for `{table}`")))?;
+    Ok(u64::try_from(row.total).unwrap_or(0))
+}
+
+/// [`fetch_page`] with the total already known (`None`: count the filtered rows).
+pub async fn fetch_page_of<E, C>(
+    db: &C,
+    select: Select<E>,
+    request: &ListRequest<E::Sort>,
+    known_total: Option<u64>,
+) -> Result<PageOf<E::Model>, DbErr>
+where
+    E: Keyset,
+    E::Model: Sync,
+    C: ConnectionTrait,
+{
+    let total = match known_total {
+        Some(total) => total,
+        None => select.clone().count(db).await?,
+    };
     let sort_column = E::sort_column(request.sort.key);
     let id_column = E::id_column();
     let mut query = select;

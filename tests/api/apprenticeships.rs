@@ -774,3 +774,49 @@ async fn placements_filter_by_status_kind_organisations_dates_and_script_blind_s
         problem_of(c.app.get(&format!("/api/v1/apprenticeships?{bad}")).await, 400).await;
     }
 }
+
+#[tokio::test]
+async fn the_total_of_an_unfiltered_list_is_exact_through_creates_deletes_and_scopes() {
+    let c = county().await;
+    let mut ids = Vec::new();
+    for _ in 0..3 {
+        ids.push(c.create(&c.placement()).await);
+    }
+    let worker = json!({"kind": "worker_training", "enterprise_id": c.other_enterprise, "participant": {"name": "赵强"}, "start_date": "2024-05-06"});
+    c.create(&worker).await;
+    assert_eq!(c.app.page("/api/v1/apprenticeships").await.total, 4);
+    assert_eq!(c.app.page("/api/v1/apprenticeships?limit=1").await.total, 4);
+    assert_eq!(
+        c.app
+            .delete(&format!("/api/v1/apprenticeships/{}", ids[0]))
+            .await
+            .status()
+            .as_u16(),
+        204
+    );
+    assert_eq!(c.app.page("/api/v1/apprenticeships").await.total, 3);
+    let officer: Value = c
+        .send("officer", Method::GET, "/api/v1/apprenticeships", None)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(officer["total"], 3);
+    // Scoped and filtered lists count what they show.
+    let school: Value = c
+        .send("school", Method::GET, "/api/v1/apprenticeships", None)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(school["total"], 2);
+    assert_eq!(
+        c.app.page("/api/v1/apprenticeships?kind=worker_training").await.total,
+        1
+    );
+    // A failed create leaves the count as it was.
+    let mut bad = c.placement();
+    bad["enterprise_id"] = json!("01900000-0000-7000-8000-000000000000");
+    problem_of(c.app.post_json("/api/v1/apprenticeships", &bad).await, 422).await;
+    assert_eq!(c.app.page("/api/v1/apprenticeships").await.total, 3);
+}
