@@ -103,6 +103,8 @@ pub fn school_change(caller: &Principal, before: &SchoolFields, after: &SchoolFi
 /// school's; an enterprise user reads those it hosts (and makes its moves and
 /// evaluations: [`placement_sides`], [`evaluation_side`]); a viewer nothing.
 /// Which records a school or enterprise user sees is [`sees_placement`].
+/// An enterprise user's change of a placement is decided per record
+/// ([`changes_placement`]): one it does not host is a 404, like every method.
 pub fn apprenticeships(caller: &Principal, access: Access, _id: Option<Uuid>) -> Result<(), ApiError> {
     match (caller.role, access) {
         (Role::Admin, _) => Ok(()),
@@ -110,7 +112,17 @@ pub fn apprenticeships(caller: &Principal, access: Access, _id: Option<Uuid>) ->
         (_, Access::Read) => Ok(()),
         (Role::School, _) => Ok(()),
         (Role::Enterprise, Access::Create) => Err(deny("create placements")),
-        (Role::Officer | Role::Enterprise, _) => Err(deny("change placements")),
+        (Role::Enterprise, Access::Update | Access::Delete) => Ok(()),
+        (Role::Officer, _) => Err(deny("change placements")),
+    }
+}
+
+/// Whether the caller may change or delete a placement it sees: an admin
+/// and the owning school may; the host enterprise reads it (403).
+pub fn changes_placement(caller: &Principal) -> Result<(), ApiError> {
+    match caller.role {
+        Role::Admin | Role::School => Ok(()),
+        _ => Err(deny("change placements")),
     }
 }
 

@@ -126,6 +126,10 @@ impl Stored for apprenticeship::Entity {
         policy::sees_placement(caller, row.enterprise_id, row.school_id)
     }
 
+    fn check_write(caller: &Principal, _row: &apprenticeship::Model) -> Result<(), ApiError> {
+        policy::changes_placement(caller)
+    }
+
     fn check_delete(row: &apprenticeship::Model) -> Result<(), ApiError> {
         match row.status {
             ApprenticeshipStatus::Draft | ApprenticeshipStatus::Cancelled => Ok(()),

@@ -69,6 +69,12 @@ pub(crate) trait Stored:
         true
     }
 
+    /// Refuses a change or a deletion of a row the caller sees but its role
+    /// may not write (403); checked after [`Stored::visible`].
+    fn check_write(_caller: &Principal, _row: &Self::Model) -> Result<(), ApiError> {
+        Ok(())
+    }
+
     /// Refuses to delete a row in a state that keeps it (409).
     fn check_delete(_row: &Self::Model) -> Result<(), ApiError> {
         Ok(())
@@ -294,6 +300,7 @@ pub(crate) async fn update<S: Stored>(
 ) -> Result<S::Record, ApiError> {
     let txn = db.begin().await?;
     let row = find_visible::<S>(&txn, caller, id).await?;
+    S::check_write(caller, &row)?;
     let before = S::to_record(row.clone());
     check_precondition(precondition.as_ref(), before.meta().version)?;
     let current = before.fields();
@@ -337,6 +344,7 @@ pub(crate) async fn delete<S: Stored>(
 ) -> Result<(), ApiError> {
     let txn = db.begin().await?;
     let row = find_visible::<S>(&txn, caller, id).await?;
+    S::check_write(caller, &row)?;
     let before = S::to_record(row.clone());
     check_precondition(precondition.as_ref(), before.meta().version)?;
     S::check_delete(&row)?;
