@@ -8,8 +8,8 @@
 //!
 //! `cargo bench --bench apprenticeship_scale` runs on SQLite; with
 //! `BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres` on a
-//! database it creates (and drops) on that server. `BENCH_LARGE` changes the
-//! large size (default 1000000).
+//! database it creates (and drops, unless `BENCH_KEEP` is set) on that
+//! server. `BENCH_LARGE` changes the large size (default 1000000).
 
 use std::time::{Duration, Instant};
 
@@ -329,11 +329,15 @@ async fn main() {
     }
     std::mem::drop(handle.stop(false));
     db.close().await.ok();
-    if let Some(admin_url) = &admin {
+    let keep = std::env::var("BENCH_KEEP").is_ok_and(|v| !v.is_empty());
+    if let Some(admin_url) = admin.as_ref().filter(|_| !keep) {
         let conn = Database::connect(admin_url.as_str()).await.unwrap();
         conn.execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{db_name}\" WITH (FORCE)"))
             .await
             .ok();
+    }
+    if keep {
+        eprintln!("kept the database {db_name} (BENCH_KEEP)");
     }
     if worst > 2.0 {
         eprintln!("FAILED: a request at {large} takes more than 2× what it takes at {small}");
