@@ -7,6 +7,7 @@ mod m20261129_000002_identity;
 mod m20261201_000003_apprenticeships;
 mod m20261201_000004_record_counts;
 mod m20261201_000005_search_index_updates;
+mod m20261201_000006_placement_scope_indexes;
 mod util;
 
 /// Applies chanjiao's migrations in order.
@@ -21,6 +22,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000003_apprenticeships::Migration),
             Box::new(m20261201_000004_record_counts::Migration),
             Box::new(m20261201_000005_search_index_updates::Migration),
+            Box::new(m20261201_000006_placement_scope_indexes::Migration),
         ]
     }
 }
