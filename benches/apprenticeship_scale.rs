@@ -3,8 +3,9 @@
 //! the database. At each size it times, as the admin over HTTP: the first
 //! page, a page half way through a cursor walk (5,000 deep at 10,000,
 //! 500,000 deep at 1,000,000), the filtered list
-//! `status=active&enterprise_id=…&active_on=…`, and `q=` one participant's
-//! name. Each must answer within 2× of the same request at 10,000.
+//! `status=active&enterprise_id=…&active_on=…`, `q=` one participant's
+//! name, and the statistics overview. Each must answer within 2× of the
+//! same request at 10,000.
 //!
 //! `cargo bench --bench apprenticeship_scale` runs on SQLite; with
 //! `BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres` on a
@@ -213,8 +214,8 @@ async fn median(client: &reqwest::Client, url: &str) -> (Duration, Value) {
     (samples[samples.len() / 2], last)
 }
 
-/// The four timings at the current size, in ms, with the totals they saw.
-async fn measure(client: &reqwest::Client, base: &str, size: usize, enterprise: Uuid) -> [(f64, u64); 4] {
+/// The five timings at the current size, in ms, with the totals they saw.
+async fn measure(client: &reqwest::Client, base: &str, size: usize, enterprise: Uuid) -> [(f64, u64); 5] {
     let walk_to = size / 2;
     let mut cursor: Option<String> = None;
     let mut walked = 0;
@@ -238,11 +239,13 @@ async fn measure(client: &reqwest::Client, base: &str, size: usize, enterprise: 
         format!("{base}?limit=20&cursor={}", encode(&deep)),
         format!("{base}?status=active&enterprise_id={enterprise}&active_on=2023-09-01"),
         format!("{base}?q={}", encode(RARE_NAME)),
+        base.replace("/apprenticeships", "/stats/overview"),
     ];
-    let mut out = [(0.0, 0); 4];
+    let mut out = [(0.0, 0); 5];
     for (slot, url) in out.iter_mut().zip(&urls) {
         let (time, page) = median(client, url).await;
-        *slot = (time.as_secs_f64() * 1000.0, page["total"].as_u64().unwrap_or(0));
+        let total = page["total"].as_u64().or(page["apprenticeships"]["total"].as_u64());
+        *slot = (time.as_secs_f64() * 1000.0, total.unwrap_or(0));
     }
     out
 }
@@ -325,6 +328,7 @@ async fn main() {
         "page half way (cursor)",
         "status+enterprise+active_on",
         "q= a participant's name",
+        "GET /stats/overview",
     ];
     println!("placements, {backend}: median ms (total) at {small} and at {large}; ratio (must be ≤ 2)");
     let mut worst: f64 = 0.0;

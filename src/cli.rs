@@ -1,4 +1,4 @@
-//! The command line: `serve` (the default), `migrate`, `openapi`.
+//! The command line: `serve` (the default), `migrate`, `openapi`, `user create`, `demo-data`.
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
@@ -27,7 +27,15 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Migrate the database and serve the API (the default).
-    Serve,
+    Serve {
+        /// Load the demo data (the county's alliance) before serving; see `demo-data`.
+        #[arg(long)]
+        demo: bool,
+    },
+    /// Load the demo data into the configured database: the alliance of the
+    /// April 2024 report, its users (password `chanjiao-demo-2024`), placements
+    /// and the meeting of 2024-04-03. A second run changes nothing.
+    DemoData,
     /// Apply pending database migrations and exit.
     Migrate,
     /// Print the OpenAPI document (JSON) to standard output.
@@ -66,7 +74,7 @@ pub enum UserCommand {
 
 /// Runs the command line; returns the process exit code.
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
-    match cli.command.unwrap_or(Command::Serve) {
+    match cli.command.unwrap_or(Command::Serve { demo: false }) {
         Command::Openapi => {
             let document = crate::api::docs::openapi_json().context("cannot produce the OpenAPI document")?;
             println!("{document}");
@@ -120,9 +128,24 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             );
             Ok(())
         }
-        Command::Serve => {
+        Command::DemoData => {
+            let settings = load_settings()?;
+            let db = connect(&settings).await?;
+            migrate(&db).await?;
+            let report = crate::service::demo::load(&db).await.map_err(describe)?;
+            println!(
+                "demo data: {} records created, {} already there",
+                report.created, report.kept
+            );
+            Ok(())
+        }
+        Command::Serve { demo } => {
             let settings = load_settings()?;
             let app = Application::build(settings.clone()).await?;
+            if demo {
+                let report = crate::service::demo::load(&app.database()).await.map_err(describe)?;
+                tracing::info!(created = report.created, kept = report.kept, "demo data loaded");
+            }
             let address = format!("{}:{}", settings.bind.ip(), app.port());
             tracing::info!(
                 database = %redact_url(&settings.database_url),

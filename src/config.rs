@@ -41,6 +41,9 @@ pub struct Settings {
     /// `CHANJIAO_CORS_ORIGINS`: comma-separated origins (`https://app.example.cn`)
     /// whose browser pages may call the API; none by default.
     pub cors_origins: Vec<String>,
+    /// `CHANJIAO_TIMEZONE`: the IANA time zone whose calendar day is "today"
+    /// (overdue action items, a done item's `done_on`); default `Asia/Shanghai`.
+    pub timezone: chrono_tz::Tz,
 }
 
 /// How access tokens are signed and checked.
@@ -83,6 +86,7 @@ impl std::fmt::Debug for Settings {
             .field("admin_password", &self.admin_password)
             .field("trusted_proxies", &self.trusted_proxies)
             .field("cors_origins", &self.cors_origins)
+            .field("timezone", &self.timezone)
             .finish()
     }
 }
@@ -202,6 +206,14 @@ impl Settings {
             });
         }
 
+        let timezone = match get("CHANJIAO_TIMEZONE") {
+            None => crate::domain::clock::DEFAULT_TIMEZONE,
+            Some(name) => name.trim().parse().map_err(|_| ConfigError {
+                variable: "CHANJIAO_TIMEZONE",
+                reason: format!("`{}` is not an IANA time zone such as Asia/Shanghai", name.trim()),
+            })?,
+        };
+
         Ok(Settings {
             database_url,
             bind,
@@ -222,6 +234,7 @@ impl Settings {
             admin_password: get("CHANJIAO_ADMIN_PASSWORD").map(SecretString::from),
             trusted_proxies,
             cors_origins,
+            timezone,
         })
     }
 
@@ -280,6 +293,9 @@ mod tests {
         assert_eq!(s.database_url, DEFAULT_DATABASE_URL);
         assert_eq!(s.bind.to_string(), DEFAULT_BIND);
         assert_eq!(s.max_body_bytes, 2 * 1024 * 1024);
+        assert_eq!(s.timezone, chrono_tz::Asia::Shanghai);
+        let s = settings(&[("CHANJIAO_TIMEZONE", "Europe/Berlin")]).unwrap();
+        assert_eq!(s.timezone, chrono_tz::Europe::Berlin);
     }
 
     #[test]
@@ -294,6 +310,7 @@ mod tests {
             ("CHANJIAO_TRUSTED_PROXIES", "10.0.0.0/8,nonsense"),
             ("CHANJIAO_ACCESS_TOKEN_TTL", "forever"),
             ("CHANJIAO_CORS_ORIGINS", "*"),
+            ("CHANJIAO_TIMEZONE", "Mars/Olympus_Mons"),
         ] {
             let err = settings(&[(var, value)]).expect_err(var);
             assert_eq!(err.variable, var);

@@ -116,6 +116,7 @@ impl Application {
     /// Connects, migrates, loads the token keys, creates the first admin on a
     /// database without users, and binds `settings.bind` (port 0 picks a free port).
     pub async fn build(settings: Settings) -> anyhow::Result<Self> {
+        crate::domain::clock::set_timezone(settings.timezone);
         let db = connect(&settings).await?;
         migrate(&db).await?;
         let keys = load_keys(&settings, &db).await?;

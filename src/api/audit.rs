@@ -49,13 +49,7 @@ pub async fn list_audit_events(
             "use `from` and `to` here",
         ));
     }
-    if search.q.is_some() {
-        return Err(ApiError::bad_parameter(
-            "q",
-            "unknown",
-            "the audit trail has no text search",
-        ));
-    }
+    search.refuse_q("the audit trail has no text search")?;
     let request = ListRequest::new(&page, None, sort.order(), &*filters)?;
     Ok(HttpResponse::Ok().json(service::list(&state.db, &filters, &request).await?))
 }

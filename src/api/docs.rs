@@ -43,6 +43,8 @@ an opaque `cursor`; every error is `application/problem+json` (RFC 9457), and a 
         (name = "enterprises", description = "Enterprises of the county: member units and partners"),
         (name = "schools", description = "Vocational schools and other places of learning"),
         (name = "apprenticeships", description = "Placements: internships, apprenticeships, order classes, teachers' practice, worker training; their transitions, history and evaluations"),
+        (name = "meetings", description = "The alliance's meetings: attendees, agenda, decisions and action items; the action items of every meeting"),
+        (name = "stats", description = "The statistics overview (every role)"),
         (name = "users", description = "User accounts (admin only)"),
         (name = "audit", description = "The audit trail (admin and officer)"),
         (name = "platform", description = "Health, readiness and metrics, outside /api/v1"),

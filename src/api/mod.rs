@@ -11,10 +11,12 @@ pub mod conditional;
 pub mod crud;
 pub mod docs;
 pub mod enterprises;
+pub mod meetings;
 pub mod platform;
 pub mod problem;
 pub mod query;
 pub mod schools;
+pub mod stats;
 pub mod users;
 
 use std::future::Future;
@@ -56,6 +58,9 @@ pub fn routes(cfg: &mut ServiceConfig) {
             .configure(enterprises::configure)
             .configure(schools::configure)
             .configure(apprenticeships::configure)
+            .configure(meetings::configure)
+            .configure(meetings::configure_action_items)
+            .configure(stats::configure)
             .configure(users::configure)
             .configure(audit::configure),
     );

@@ -11,6 +11,7 @@ use crate::domain::vocab::{EvaluationSide, Role};
 use crate::error::{ApiError, FieldError};
 use crate::model::apprenticeship::ApprenticeshipFields;
 use crate::model::enterprise::EnterpriseFields;
+use crate::model::meeting::ActionItem;
 use crate::model::school::SchoolFields;
 
 /// What a caller wants to do with a record or a collection.
@@ -230,6 +231,65 @@ pub fn evaluation_side(caller: &Principal, by: Option<EvaluationSide>) -> Result
     };
     unchanged(&[("by", by.is_some_and(|b| b != own))])?;
     Ok(own)
+}
+
+/// Meetings: admin and officer CRUD; everyone reads. Their action items
+/// are changed one at a time by their owners too ([`action_item_change`]).
+pub fn meetings(caller: &Principal, access: Access, _id: Option<Uuid>) -> Result<(), ApiError> {
+    match (caller.role, access) {
+        (Role::Admin | Role::Officer, _) | (_, Access::Read) => Ok(()),
+        (_, Access::Create) => Err(deny("create meetings")),
+        (_, Access::Update) => Err(deny("change meetings")),
+        (_, Access::Delete) => Err(deny("delete meetings")),
+    }
+}
+
+/// Whether the caller's role changes any action items at all (a viewer
+/// changes none: 403 before anything else is judged).
+pub fn changes_action_items(caller: &Principal) -> Result<(), ApiError> {
+    match caller.role {
+        Role::Admin | Role::Officer | Role::School | Role::Enterprise => Ok(()),
+        Role::Viewer => Err(deny("change action items")),
+    }
+}
+
+/// Whether the caller may change this action item: admins and officers
+/// any; a school or enterprise user only the items its organisation owns.
+pub fn owns_action_item(caller: &Principal, item: &ActionItem) -> Result<(), ApiError> {
+    let owns = match caller.role {
+        Role::Admin | Role::Officer => true,
+        Role::School => caller.org.is_some() && item.owner_school_id == caller.org,
+        Role::Enterprise => caller.org.is_some() && item.owner_enterprise_id == caller.org,
+        Role::Viewer => false,
+    };
+    if owns {
+        Ok(())
+    } else {
+        Err(deny("change an action item your organisation does not own"))
+    }
+}
+
+/// What the owner of an action item may change: a school or enterprise user
+/// only its `status` and `done_on` (403 naming each other field it changes).
+pub fn action_item_change(caller: &Principal, before: &ActionItem, after: &ActionItem) -> Result<(), ApiError> {
+    match caller.role {
+        Role::School | Role::Enterprise => unchanged(&[
+            ("description", before.description != after.description),
+            (
+                "owner_enterprise_id",
+                before.owner_enterprise_id != after.owner_enterprise_id,
+            ),
+            ("owner_school_id", before.owner_school_id != after.owner_school_id),
+            ("owner_name", before.owner_name != after.owner_name),
+            ("due_on", before.due_on != after.due_on),
+        ]),
+        _ => Ok(()),
+    }
+}
+
+/// Statistics: every role reads them (counts only, no personal records).
+pub fn stats(_caller: &Principal) -> Result<(), ApiError> {
+    Ok(())
 }
 
 /// Users: the admin only, for every operation.

@@ -1,6 +1,7 @@
 //! Pure rules of the domain: identifier checks, vocabularies, the placement
 //! status machine, search folding, cursors.
 
+pub mod clock;
 pub mod cursor;
 pub mod identifiers;
 pub mod placement;

@@ -183,6 +183,68 @@ vocabulary! {
 }
 
 vocabulary! {
+    /// What kind of meeting it was.
+    MeetingKind {
+        /// A coordination meeting (推进会, 协调会).
+        Coordination => "coordination",
+        /// A council meeting of the alliance (理事会).
+        Council => "council",
+        /// A symposium (座谈会).
+        Symposium => "symposium",
+        /// A site visit (观摩, 调研).
+        SiteVisit => "site_visit",
+        /// A training session.
+        Training => "training",
+        /// Anything else.
+        Other => "other",
+    }
+}
+
+vocabulary! {
+    /// What an attendee did at a meeting.
+    AttendeeRole {
+        /// Chaired it.
+        Chair => "chair",
+        /// Spoke.
+        Speaker => "speaker",
+        /// Reported (a work report).
+        Reporter => "reporter",
+        /// Attended.
+        Attendee => "attendee",
+    }
+}
+
+vocabulary! {
+    /// What an agenda item was.
+    AgendaKind {
+        /// A visit to a site.
+        Visit => "visit",
+        /// A report.
+        Report => "report",
+        /// A speech.
+        Speech => "speech",
+        /// A discussion.
+        Discussion => "discussion",
+        /// Anything else.
+        Other => "other",
+    }
+}
+
+vocabulary! {
+    /// Where an action item stands.
+    ActionItemStatus default Open {
+        /// Not started (the default).
+        Open => "open",
+        /// Being worked on.
+        InProgress => "in_progress",
+        /// Done.
+        Done => "done",
+        /// Dropped.
+        Cancelled => "cancelled",
+    }
+}
+
+vocabulary! {
     /// What an audit event records.
     Action {
         /// A record was created.
@@ -268,6 +330,10 @@ mod tests {
         round_trips(MembershipStatus::ALL, MembershipStatus::as_str, MembershipStatus::parse);
         round_trips(SchoolKind::ALL, SchoolKind::as_str, SchoolKind::parse);
         round_trips(Scale::ALL, Scale::as_str, Scale::parse);
+        round_trips(MeetingKind::ALL, MeetingKind::as_str, MeetingKind::parse);
+        round_trips(AttendeeRole::ALL, AttendeeRole::as_str, AttendeeRole::parse);
+        round_trips(AgendaKind::ALL, AgendaKind::as_str, AgendaKind::parse);
+        round_trips(ActionItemStatus::ALL, ActionItemStatus::as_str, ActionItemStatus::parse);
         round_trips(Role::ALL, Role::as_str, Role::parse);
         round_trips(Action::ALL, Action::as_str, Action::parse);
         round_trips(ResourceType::ALL, ResourceType::as_str, ResourceType::parse);

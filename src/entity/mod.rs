@@ -2,6 +2,7 @@
 //! field types and vocabularies (`value` stores them). Entities never leave
 //! the service layer.
 
+pub mod action_item;
 pub mod app_setting;
 pub mod apprenticeship;
 pub mod apprenticeship_history;
@@ -9,6 +10,9 @@ pub mod audit_event;
 pub mod enterprise;
 pub mod enterprise_tag;
 pub mod login_failure;
+pub mod meeting;
+pub mod meeting_party;
+pub mod placement_tally;
 pub mod refresh_token;
 pub mod school;
 pub mod school_major;

@@ -10,6 +10,7 @@ use crate::model::apprenticeship::Participant;
 use crate::model::field::{
     CreditCode, Email, Int, List, Phone, RegionCode, ResidentId, SchoolCode, Stored, Tags, Text, Username,
 };
+use crate::model::meeting::Chair;
 
 /// Stores a text field type as its text.
 macro_rules! stored_as_text {
@@ -112,7 +113,7 @@ macro_rules! stored_as_json {
 }
 
 stored_as_json!([] Tags, String);
-stored_as_json!([T: serde::Serialize + serde::de::DeserializeOwned, const MAX: usize] List<T, MAX>, T);
+stored_as_json!([T: serde::Serialize + serde::de::DeserializeOwned, const MAX: usize, const UNIQUE: bool] List<T, MAX, UNIQUE>, T);
 
 impl<const MIN: i64, const MAX: i64> From<Int<MIN, MAX>> for Value {
     fn from(value: Int<MIN, MAX>) -> Value {
@@ -195,3 +196,4 @@ macro_rules! stored_as_json_object {
 }
 
 stored_as_json_object!(Participant);
+stored_as_json_object!(Chair);

@@ -485,21 +485,30 @@ impl Stored<Vec<String>> for Tags {
 }
 
 /// A list of at most `MAX` items, each checked by its own type; repeats
-/// are dropped.
+/// are dropped unless `UNIQUE` is `false` ([`Sequence`]).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(transparent)]
-pub struct List<T, const MAX: usize>(Vec<T>);
+pub struct List<T, const MAX: usize, const UNIQUE: bool = true>(Vec<T>);
 
-impl<T, const MAX: usize> Default for List<T, MAX> {
+/// A list of at most `MAX` items in the order given, repeats kept (a
+/// meeting's agenda, its decisions, its action items).
+pub type Sequence<T, const MAX: usize> = List<T, MAX, false>;
+
+impl<T, const MAX: usize, const UNIQUE: bool> Default for List<T, MAX, UNIQUE> {
     fn default() -> Self {
         List(Vec::new())
     }
 }
 
-impl<T: PartialEq + Clone, const MAX: usize> List<T, MAX> {
+impl<T: PartialEq + Clone, const MAX: usize, const UNIQUE: bool> List<T, MAX, UNIQUE> {
     /// The items, in order.
     pub fn as_slice(&self) -> &[T] {
         &self.0
+    }
+
+    /// The items, to change in place (the service completes server-made values).
+    pub fn items_mut(&mut self) -> &mut [T] {
+        &mut self.0
     }
 
     fn too_long() -> Broken {
@@ -507,17 +516,19 @@ impl<T: PartialEq + Clone, const MAX: usize> List<T, MAX> {
     }
 }
 
-impl<'de, T: Deserialize<'de> + PartialEq + Clone, const MAX: usize> Deserialize<'de> for List<T, MAX> {
+impl<'de, T: Deserialize<'de> + PartialEq + Clone, const MAX: usize, const UNIQUE: bool> Deserialize<'de>
+    for List<T, MAX, UNIQUE>
+{
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let items = Vec::<T>::deserialize(deserializer)?;
         if items.len() > MAX {
             return Err(D::Error::custom(Self::too_long().message));
         }
-        Ok(List(dedup(items)))
+        Ok(List(if UNIQUE { dedup(items) } else { items }))
     }
 }
 
-impl<T: Check + PartialEq + Clone, const MAX: usize> Check for List<T, MAX> {
+impl<T: Check + PartialEq + Clone, const MAX: usize, const UNIQUE: bool> Check for List<T, MAX, UNIQUE> {
     fn check(value: &Value, path: &str, errors: &mut Vec<FieldError>) {
         let Value::Array(items) = value else {
             errors.push(FieldError::new(path, "type", "must be a list"));
@@ -533,7 +544,7 @@ impl<T: Check + PartialEq + Clone, const MAX: usize> Check for List<T, MAX> {
     }
 }
 
-impl<T: FieldSchema, const MAX: usize> FieldSchema for List<T, MAX> {
+impl<T: FieldSchema, const MAX: usize, const UNIQUE: bool> FieldSchema for List<T, MAX, UNIQUE> {
     fn field_schema() -> RefOr<Schema> {
         doc::array(T::field_schema(), Some(MAX))
     }
@@ -543,7 +554,7 @@ impl<T: FieldSchema, const MAX: usize> FieldSchema for List<T, MAX> {
     }
 }
 
-impl<T, const MAX: usize> Stored<Vec<T>> for List<T, MAX> {
+impl<T, const MAX: usize, const UNIQUE: bool> Stored<Vec<T>> for List<T, MAX, UNIQUE> {
     fn from_stored(stored: Vec<T>) -> Self {
         List(stored)
     }
@@ -597,6 +608,10 @@ vocabulary_fields!(
     crate::domain::vocab::ParticipantRole,
     crate::domain::vocab::ApprenticeshipStatus,
     crate::domain::vocab::EvaluationSide,
+    crate::domain::vocab::MeetingKind,
+    crate::domain::vocab::AttendeeRole,
+    crate::domain::vocab::AgendaKind,
+    crate::domain::vocab::ActionItemStatus,
 );
 
 #[cfg(test)]

@@ -179,6 +179,26 @@ pub struct SearchQuery {
     pub updated_since: Option<String>,
 }
 
+impl SearchQuery {
+    /// Refuses `q` on a list that has no text search (400 naming it, rather than ignoring it).
+    pub fn refuse_q(&self, why: &str) -> Result<(), ApiError> {
+        match self.q {
+            Some(_) => Err(ApiError::bad_parameter("q", "unknown", why)),
+            None => Ok(()),
+        }
+    }
+}
+
+/// Incremental sync alone, for the document of a list without text search
+/// (its handler still reads [`SearchQuery`], to refuse `q` by name).
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct SyncQuery {
+    /// Only records updated at or after this RFC 3339 time (inclusive).
+    #[param(value_type = Option<String>, format = DateTime, example = "2024-04-03T08:00:00Z")]
+    pub updated_since: Option<String>,
+}
+
 /// The value of a sort column, as carried in a cursor.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "t", content = "v", rename_all = "snake_case")]

@@ -10,6 +10,8 @@ pub mod doc;
 pub mod enterprise;
 pub mod field;
 pub mod list;
+pub mod meeting;
 pub mod record;
 pub mod school;
+pub mod stats;
 pub mod user;

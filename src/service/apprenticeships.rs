@@ -4,8 +4,8 @@
 
 use sea_orm::sea_query::Condition;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, EntityTrait,
-    PaginatorTrait, QueryFilter, QueryOrder, TransactionTrait,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, EntityTrait, QueryFilter,
+    QueryOrder, TransactionTrait,
 };
 use uuid::Uuid;
 
@@ -17,7 +17,7 @@ use crate::auth::{Actor, Principal};
 use crate::domain::placement::{age_on, find_move, Side, MIN_STUDENT_AGE};
 use crate::domain::search::search_text;
 use crate::domain::vocab::{Action, ApprenticeshipStatus, ResourceType};
-use crate::entity::{apprenticeship, apprenticeship_history, enterprise, school};
+use crate::entity::{apprenticeship, apprenticeship_history};
 use crate::error::{ApiError, FieldError};
 use crate::model::apprenticeship::{
     Apprenticeship, ApprenticeshipCreate, ApprenticeshipFields, ApprenticeshipFilters, ApprenticeshipSort, Evaluation,
@@ -106,20 +106,13 @@ impl Stored for apprenticeship::Entity {
 
     /// The enterprise and the school must exist (422 naming each that does not).
     async fn check_references(db: &DatabaseTransaction, fields: &ApprenticeshipFields) -> Result<(), ApiError> {
-        let mut errors = Vec::new();
-        if enterprise::Entity::find_by_id(fields.enterprise_id).count(db).await? == 0 {
-            errors.push(FieldError::new("enterprise_id", "not_found", "names no enterprise"));
-        }
-        if let Some(id) = fields.school_id {
-            if school::Entity::find_by_id(id).count(db).await? == 0 {
-                errors.push(FieldError::new("school_id", "not_found", "names no school"));
-            }
-        }
-        if errors.is_empty() {
-            Ok(())
-        } else {
-            Err(ApiError::Validation(errors))
-        }
+        let enterprises = [("enterprise_id".to_string(), fields.enterprise_id)];
+        let schools: Vec<(String, Uuid)> = fields
+            .school_id
+            .map(|id| ("school_id".to_string(), id))
+            .into_iter()
+            .collect();
+        store::check_ids(db, &enterprises, &schools).await
     }
 
     fn visible(caller: &Principal, row: &apprenticeship::Model) -> bool {

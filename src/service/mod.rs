@@ -4,11 +4,14 @@
 
 pub mod apprenticeships;
 pub mod audit;
+pub mod demo;
 pub mod enterprises;
 pub mod list;
+pub mod meetings;
 pub mod schools;
 pub mod secrets;
 pub mod sessions;
+pub mod stats;
 pub(crate) mod store;
 pub mod users;
 

@@ -3,9 +3,11 @@
 //! how its row and its record map onto each other ([`Stored`]); the rest is
 //! here, once.
 
+use std::collections::HashSet;
+
 use sea_orm::{
-    ActiveModelTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, EntityTrait, IntoActiveModel,
-    PrimaryKeyTrait, QueryFilter, TransactionTrait,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, EntityTrait,
+    IntoActiveModel, PrimaryKeyTrait, QueryFilter, QuerySelect, TransactionTrait,
 };
 use uuid::Uuid;
 
@@ -14,7 +16,8 @@ use super::list::Keyset;
 use super::{check_precondition, find_for_update, now, Precondition};
 use crate::auth::{Actor, Principal};
 use crate::domain::vocab::{Action, ResourceType};
-use crate::error::ApiError;
+use crate::entity::{enterprise, school};
+use crate::error::{ApiError, FieldError};
 use crate::model::check::MergePatch;
 use crate::model::record::Record;
 
@@ -124,6 +127,55 @@ macro_rules! row_record {
     };
 }
 pub(crate) use row_record;
+
+/// Ids a record names, each with the path of the field that names it.
+pub(crate) type Named = Vec<(String, Uuid)>;
+
+/// Checks that the enterprises and the schools a record names exist, each
+/// given with the path of the field that names it: one query per table, and
+/// a 422 naming every path whose id names no record.
+pub(crate) async fn check_ids(
+    db: &impl ConnectionTrait,
+    enterprises: &[(String, Uuid)],
+    schools: &[(String, Uuid)],
+) -> Result<(), ApiError> {
+    async fn existing<E: EntityTrait>(
+        db: &impl ConnectionTrait,
+        column: E::Column,
+        named: &[(String, Uuid)],
+    ) -> Result<HashSet<Uuid>, ApiError> {
+        if named.is_empty() {
+            return Ok(HashSet::new());
+        }
+        let ids: HashSet<Uuid> = named.iter().map(|(_, id)| *id).collect();
+        let found: Vec<Uuid> = E::find()
+            .select_only()
+            .column(column)
+            .filter(column.is_in(ids))
+            .into_tuple()
+            .all(db)
+            .await?;
+        Ok(found.into_iter().collect())
+    }
+    let mut errors = Vec::new();
+    let known = existing::<enterprise::Entity>(db, enterprise::Column::Id, enterprises).await?;
+    for (path, id) in enterprises {
+        if !known.contains(id) {
+            errors.push(FieldError::new(path, "not_found", "names no enterprise"));
+        }
+    }
+    let known = existing::<school::Entity>(db, school::Column::Id, schools).await?;
+    for (path, id) in schools {
+        if !known.contains(id) {
+            errors.push(FieldError::new(path, "not_found", "names no school"));
+        }
+    }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(ApiError::Validation(errors))
+    }
+}
 
 /// Replaces the side-table rows of a record (its tags, its majors) with
 /// `rows`: the old ones go when `replace`, the new ones are inserted.

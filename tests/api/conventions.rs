@@ -80,6 +80,20 @@ fn collections() -> Vec<Collection> {
             read_only: "status",
             filter: "kind=order_class",
         },
+        Collection {
+            path: "/api/v1/meetings",
+            resource_type: "meeting",
+            new: |n, ctx| {
+                json!({
+                    "title": format!("推进会{n}"), "kind": "coordination", "held_on": "2024-04-03",
+                    "host_enterprise_id": ctx.enterprise_id,
+                    "attendees": [{"name": "谭刚", "school_id": ctx.school_id, "role": "attendee"}],
+                })
+            },
+            change: || json!({"location": "辰泰重钢会议室", "decisions": [{"text": "一企一策"}]}),
+            read_only: "search_text",
+            filter: "kind=coordination",
+        },
     ]
 }
 

@@ -8,6 +8,7 @@ mod enterprises;
 mod errors;
 mod helpers;
 mod lists;
+mod meetings;
 mod platform;
 mod roles;
 mod schools;

@@ -1,0 +1,391 @@
+//! Meetings with their side tables, and the placement tallies behind the
+//! statistics.
+//!
+//! - `meetings`: the record (chair, attendees, agenda, decisions, action
+//!   items and tags as JSON), its folded search text with a trigram index
+//!   (title, summary and minutes), an index per sort and on `held_on`.
+//! - `meeting_parties`: every enterprise and school a meeting names, with
+//!   foreign keys, so that the organisation filters are index lookups and a
+//!   named organisation cannot be deleted (`RESTRICT`).
+//! - `action_items`: every meeting's items as rows, for the cross-meeting
+//!   list and the statistics.
+//! - `placement_tallies`: the number of placements per host enterprise,
+//!   start year, status and kind, kept by triggers in the transaction of
+//!   every write (whatever writes the rows), so that the overview reads a
+//!   few thousand tally rows instead of counting a million placements.
+
+use sea_orm_migration::prelude::*;
+use sea_orm_migration::schema::*;
+use sea_orm_migration::sea_orm::DatabaseBackend;
+
+use crate::util::{index, search_index_sql};
+
+#[derive(DeriveMigrationName)]
+pub struct Migration;
+
+#[derive(DeriveIden, Clone, Copy)]
+enum Meetings {
+    Table,
+    Id,
+    Title,
+    Kind,
+    HeldOn,
+    Location,
+    HostEnterpriseId,
+    HostSchoolId,
+    Chair,
+    Summary,
+    Minutes,
+    Attendees,
+    Agenda,
+    Decisions,
+    ActionItems,
+    Tags,
+    SearchText,
+    Version,
+    CreatedAt,
+    UpdatedAt,
+}
+
+#[derive(DeriveIden, Clone, Copy)]
+enum MeetingParties {
+    Table,
+    MeetingId,
+    Position,
+    EnterpriseId,
+    SchoolId,
+}
+
+#[derive(DeriveIden, Clone, Copy)]
+enum ActionItems {
+    Table,
+    Id,
+    MeetingId,
+    Position,
+    Description,
+    OwnerEnterpriseId,
+    OwnerSchoolId,
+    OwnerName,
+    DueOn,
+    Status,
+    DoneOn,
+    HeldOn,
+    CreatedAt,
+    UpdatedAt,
+}
+
+#[derive(DeriveIden, Clone, Copy)]
+enum PlacementTallies {
+    Table,
+    EnterpriseId,
+    StartYear,
+    Status,
+    Kind,
+    Total,
+}
+
+#[derive(DeriveIden, Clone, Copy)]
+enum Enterprises {
+    Table,
+    Id,
+}
+
+#[derive(DeriveIden, Clone, Copy)]
+enum Schools {
+    Table,
+    Id,
+}
+
+fn restrict<T: IntoIden + 'static, U: IntoIden + 'static>(
+    name: &str,
+    from: (T, U),
+    to: (impl IntoIden + 'static, impl IntoIden + 'static),
+    action: ForeignKeyAction,
+) -> ForeignKeyCreateStatement {
+    ForeignKey::create()
+        .name(name)
+        .from(from.0, from.1)
+        .to(to.0, to.1)
+        .on_delete(action)
+        .to_owned()
+}
+
+/// The tally triggers of `apprenticeships`: statement-level on PostgreSQL
+/// (one upsert per group a statement writes), row-level on SQLite.
+fn tally_sql(backend: DatabaseBackend) -> Vec<String> {
+    match backend {
+        DatabaseBackend::Postgres => {
+            let upsert = |rows: &str, sign: &str| {
+                format!(
+                    "INSERT INTO placement_tallies (enterprise_id, start_year, status, kind, total) \
+                     SELECT enterprise_id, EXTRACT(YEAR FROM start_date)::int, status, kind, {sign}count(*) \
+                     FROM {rows} GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4 \
+                     ON CONFLICT (enterprise_id, start_year, status, kind) \
+                     DO UPDATE SET total = placement_tallies.total + excluded.total;"
+                )
+            };
+            vec![
+                format!(
+                    "CREATE FUNCTION placement_tallies_inserted() RETURNS trigger LANGUAGE plpgsql AS $$ \
+                     BEGIN {} RETURN NULL; END $$",
+                    upsert("written", "")
+                ),
+                format!(
+                    "CREATE FUNCTION placement_tallies_deleted() RETURNS trigger LANGUAGE plpgsql AS $$ \
+                     BEGIN {} RETURN NULL; END $$",
+                    upsert("written", "-")
+                ),
+                format!(
+                    "CREATE FUNCTION placement_tallies_updated() RETURNS trigger LANGUAGE plpgsql AS $$ \
+                     BEGIN {} {} RETURN NULL; END $$",
+                    upsert(
+                        "(SELECT o.* FROM old_rows o JOIN new_rows n ON n.id = o.id WHERE \
+                         (o.enterprise_id, o.start_date, o.status, o.kind) IS DISTINCT FROM \
+                         (n.enterprise_id, n.start_date, n.status, n.kind)) AS moved",
+                        "-"
+                    ),
+                    upsert(
+                        "(SELECT n.* FROM old_rows o JOIN new_rows n ON n.id = o.id WHERE \
+                         (o.enterprise_id, o.start_date, o.status, o.kind) IS DISTINCT FROM \
+                         (n.enterprise_id, n.start_date, n.status, n.kind)) AS moved",
+                        ""
+                    )
+                ),
+                "CREATE TRIGGER apprenticeships_tallied_insert AFTER INSERT ON apprenticeships \
+                 REFERENCING NEW TABLE AS written FOR EACH STATEMENT EXECUTE FUNCTION placement_tallies_inserted()"
+                    .into(),
+                "CREATE TRIGGER apprenticeships_tallied_delete AFTER DELETE ON apprenticeships \
+                 REFERENCING OLD TABLE AS written FOR EACH STATEMENT EXECUTE FUNCTION placement_tallies_deleted()"
+                    .into(),
+                "CREATE TRIGGER apprenticeships_tallied_update AFTER UPDATE ON apprenticeships \
+                 REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT \
+                 EXECUTE FUNCTION placement_tallies_updated()"
+                    .into(),
+                "INSERT INTO placement_tallies (enterprise_id, start_year, status, kind, total) \
+                 SELECT enterprise_id, EXTRACT(YEAR FROM start_date)::int, status, kind, count(*) \
+                 FROM apprenticeships GROUP BY 1, 2, 3, 4"
+                    .into(),
+            ]
+        }
+        _ => {
+            let add = |row: &str, delta: &str| {
+                format!(
+                    "INSERT INTO placement_tallies (enterprise_id, start_year, status, kind, total) \
+                     VALUES ({row}.enterprise_id, CAST(substr({row}.start_date, 1, 4) AS INTEGER), {row}.status, {row}.kind, {delta}) \
+                     ON CONFLICT (enterprise_id, start_year, status, kind) DO UPDATE SET total = total + ({delta});"
+                )
+            };
+            vec![
+                format!(
+                    "CREATE TRIGGER apprenticeships_tallied_insert AFTER INSERT ON apprenticeships BEGIN {} END",
+                    add("new", "1")
+                ),
+                format!(
+                    "CREATE TRIGGER apprenticeships_tallied_delete AFTER DELETE ON apprenticeships BEGIN {} END",
+                    add("old", "-1")
+                ),
+                format!(
+                    "CREATE TRIGGER apprenticeships_tallied_update \
+                     AFTER UPDATE OF enterprise_id, start_date, status, kind ON apprenticeships BEGIN {} {} END",
+                    add("old", "-1"),
+                    add("new", "1")
+                ),
+                "INSERT INTO placement_tallies (enterprise_id, start_year, status, kind, total) \
+                 SELECT enterprise_id, CAST(substr(start_date, 1, 4) AS INTEGER), status, kind, count(*) \
+                 FROM apprenticeships GROUP BY 1, 2, 3, 4"
+                    .into(),
+            ]
+        }
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for Migration {
+    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        use ForeignKeyAction::{Cascade, Restrict};
+        manager
+            .create_table(
+                Table::create()
+                    .table(Meetings::Table)
+                    .col(uuid(Meetings::Id).primary_key())
+                    .col(string_len(Meetings::Title, 500))
+                    .col(string_len_null(Meetings::Kind, 32))
+                    .col(date(Meetings::HeldOn))
+                    .col(string_len_null(Meetings::Location, 500))
+                    .col(uuid_null(Meetings::HostEnterpriseId))
+                    .col(uuid_null(Meetings::HostSchoolId))
+                    .col(json_binary_null(Meetings::Chair))
+                    .col(text_null(Meetings::Summary))
+                    .col(text_null(Meetings::Minutes))
+                    .col(json_binary(Meetings::Attendees))
+                    .col(json_binary(Meetings::Agenda))
+                    .col(json_binary(Meetings::Decisions))
+                    .col(json_binary(Meetings::ActionItems))
+                    .col(json_binary(Meetings::Tags))
+                    .col(text(Meetings::SearchText))
+                    .col(integer(Meetings::Version))
+                    .col(timestamp_with_time_zone(Meetings::CreatedAt))
+                    .col(timestamp_with_time_zone(Meetings::UpdatedAt))
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .create_table(
+                Table::create()
+                    .table(MeetingParties::Table)
+                    .col(uuid(MeetingParties::MeetingId))
+                    .col(integer(MeetingParties::Position))
+                    .col(uuid_null(MeetingParties::EnterpriseId))
+                    .col(uuid_null(MeetingParties::SchoolId))
+                    .primary_key(
+                        Index::create()
+                            .col(MeetingParties::MeetingId)
+                            .col(MeetingParties::Position),
+                    )
+                    .foreign_key(&mut restrict(
+                        "meeting_parties_meeting_fk",
+                        (MeetingParties::Table, MeetingParties::MeetingId),
+                        (Meetings::Table, Meetings::Id),
+                        Cascade,
+                    ))
+                    .foreign_key(&mut restrict(
+                        "meeting_parties_enterprise_fk",
+                        (MeetingParties::Table, MeetingParties::EnterpriseId),
+                        (Enterprises::Table, Enterprises::Id),
+                        Restrict,
+                    ))
+                    .foreign_key(&mut restrict(
+                        "meeting_parties_school_fk",
+                        (MeetingParties::Table, MeetingParties::SchoolId),
+                        (Schools::Table, Schools::Id),
+                        Restrict,
+                    ))
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .create_table(
+                Table::create()
+                    .table(ActionItems::Table)
+                    .col(uuid(ActionItems::Id).primary_key())
+                    .col(uuid(ActionItems::MeetingId))
+                    .col(integer(ActionItems::Position))
+                    .col(text(ActionItems::Description))
+                    .col(uuid_null(ActionItems::OwnerEnterpriseId))
+                    .col(uuid_null(ActionItems::OwnerSchoolId))
+                    .col(string_len_null(ActionItems::OwnerName, 500))
+                    .col(date_null(ActionItems::DueOn))
+                    .col(string_len(ActionItems::Status, 16))
+                    .col(date_null(ActionItems::DoneOn))
+                    .col(date(ActionItems::HeldOn))
+                    .col(timestamp_with_time_zone(ActionItems::CreatedAt))
+                    .col(timestamp_with_time_zone(ActionItems::UpdatedAt))
+                    .foreign_key(&mut restrict(
+                        "action_items_meeting_fk",
+                        (ActionItems::Table, ActionItems::MeetingId),
+                        (Meetings::Table, Meetings::Id),
+                        Cascade,
+                    ))
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .create_table(
+                Table::create()
+                    .table(PlacementTallies::Table)
+                    .col(uuid(PlacementTallies::EnterpriseId))
+                    .col(integer(PlacementTallies::StartYear))
+                    .col(string_len(PlacementTallies::Status, 16))
+                    .col(string_len(PlacementTallies::Kind, 32))
+                    .col(big_integer(PlacementTallies::Total))
+                    .primary_key(
+                        Index::create()
+                            .col(PlacementTallies::EnterpriseId)
+                            .col(PlacementTallies::StartYear)
+                            .col(PlacementTallies::Status)
+                            .col(PlacementTallies::Kind),
+                    )
+                    .to_owned(),
+            )
+            .await?;
+
+        let m = Meetings::Table;
+        let a = ActionItems::Table;
+        let p = MeetingParties::Table;
+        let indexes = [
+            index(m, "created_at", &[Meetings::CreatedAt, Meetings::Id]),
+            index(m, "updated_at", &[Meetings::UpdatedAt, Meetings::Id]),
+            index(m, "held_on", &[Meetings::HeldOn, Meetings::Id]),
+            index(m, "kind", &[Meetings::Kind]),
+            index(
+                p,
+                "enterprise",
+                &[MeetingParties::EnterpriseId, MeetingParties::MeetingId],
+            ),
+            index(p, "school", &[MeetingParties::SchoolId, MeetingParties::MeetingId]),
+            index(a, "meeting", &[ActionItems::MeetingId, ActionItems::Position]),
+            index(a, "created_at", &[ActionItems::CreatedAt, ActionItems::Id]),
+            index(a, "updated_at", &[ActionItems::UpdatedAt, ActionItems::Id]),
+            index(a, "status_due", &[ActionItems::Status, ActionItems::DueOn]),
+            index(a, "due_on", &[ActionItems::DueOn]),
+            index(
+                a,
+                "owner_enterprise",
+                &[ActionItems::OwnerEnterpriseId, ActionItems::Status],
+            ),
+            index(a, "owner_school", &[ActionItems::OwnerSchoolId, ActionItems::Status]),
+            index(a, "held_on", &[ActionItems::HeldOn, ActionItems::Status]),
+            index(
+                PlacementTallies::Table,
+                "status_year",
+                &[PlacementTallies::Status, PlacementTallies::StartYear],
+            ),
+        ];
+        for statement in indexes {
+            manager.create_index(statement).await?;
+        }
+        let backend = manager.get_database_backend();
+        let connection = manager.get_connection();
+        for sql in search_index_sql(backend, "meetings")
+            .into_iter()
+            .chain(tally_sql(backend))
+        {
+            connection.execute_unprepared(&sql).await?;
+        }
+        Ok(())
+    }
+
+    async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        let backend = manager.get_database_backend();
+        let connection = manager.get_connection();
+        for suffix in ["insert", "delete", "update"] {
+            let sql = match backend {
+                DatabaseBackend::Postgres => {
+                    format!("DROP TRIGGER IF EXISTS apprenticeships_tallied_{suffix} ON apprenticeships")
+                }
+                _ => format!("DROP TRIGGER IF EXISTS apprenticeships_tallied_{suffix}"),
+            };
+            connection.execute_unprepared(&sql).await?;
+        }
+        if backend == DatabaseBackend::Postgres {
+            for function in ["inserted", "deleted", "updated"] {
+                connection
+                    .execute_unprepared(&format!("DROP FUNCTION IF EXISTS placement_tallies_{function}()"))
+                    .await?;
+            }
+        } else {
+            connection
+                .execute_unprepared("DROP TABLE IF EXISTS meetings_fts")
+                .await?;
+        }
+        for table in [
+            PlacementTallies::Table.into_iden(),
+            ActionItems::Table.into_iden(),
+            MeetingParties::Table.into_iden(),
+            Meetings::Table.into_iden(),
+        ] {
+            manager.drop_table(Table::drop().table(table).to_owned()).await?;
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,258 @@
+//! Meetings of the alliance (coordination meetings, council meetings,
+//! symposiums, site visits): who came, what was on the agenda, what was
+//! decided, and the follow-up work (action items) someone owns.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+use super::field::{LongText, Name, PlainText, Sequence, Tags, Text};
+use super::list::sort_key;
+use crate::domain::vocab::{ActionItemStatus, AgendaKind, AttendeeRole, MeetingKind};
+
+/// A meeting's title: 1–500 characters.
+pub type Title = Text<1, 500>;
+/// A meeting's summary: at most 20,000 characters.
+pub type Summary = Text<0, 20_000>;
+/// A meeting's minutes: at most 200,000 characters.
+pub type Minutes = Text<0, 200_000>;
+
+crate::object! {
+    /// Who chaired the meeting.
+    example = serde_json::json!({"name": "张学", "title": "副县长"});
+    pub struct Chair {
+        /// Name, 1–200 characters.
+        name: Name,
+        /// Title or office, at most 500 characters.
+        title: Option<PlainText>,
+    }
+}
+
+crate::object! {
+    /// One person at the meeting.
+    example = serde_json::json!({"name": "周发家", "title": "董事长", "organization": "辰泰重钢", "enterprise_id": "01900000-0000-7000-8000-00000000c7a1", "role": "speaker"});
+    pub struct Attendee {
+        /// Name, 1–200 characters.
+        name: Name,
+        /// Title or office, at most 500 characters.
+        title: Option<PlainText>,
+        /// The organisation as written, at most 500 characters.
+        organization: Option<PlainText>,
+        /// The enterprise the person came for (must exist).
+        enterprise_id: Option<Uuid>,
+        /// The school the person came for (must exist).
+        school_id: Option<Uuid>,
+        /// What the person did there.
+        role: Option<AttendeeRole>,
+    }
+}
+
+crate::object! {
+    /// One item of the agenda, in the order held.
+    example = serde_json::json!({"kind": "visit", "title": "观摩辰泰重钢焊接技能培训", "enterprise_id": "01900000-0000-7000-8000-00000000c7a1"});
+    pub struct AgendaItem {
+        /// What it was.
+        kind: AgendaKind,
+        /// Title, 1–500 characters.
+        title: Title,
+        /// The enterprise it concerns or visited (must exist).
+        enterprise_id: Option<Uuid>,
+        /// The school it concerns or visited (must exist).
+        school_id: Option<Uuid>,
+        /// Notes, at most 5000 characters.
+        notes: Option<LongText>,
+    }
+}
+
+crate::object! {
+    /// One decision or requirement, in order.
+    example = serde_json::json!({"text": "以企业需求为目标，一企一策，推动校企精准对接"});
+    pub struct Decision {
+        /// The decision, 1–5000 characters.
+        text: Text<1, 5000>,
+    }
+}
+
+crate::object! {
+    /// Follow-up work someone owns. Its `id` is made by the server: leave it
+    /// out for a new item, send it back to keep an item when a meeting PATCH
+    /// replaces the list (an item sent without its `id` is a new one; an item
+    /// left out is deleted). `status` is `open` when left out; moving to
+    /// `done` sets `done_on` to today unless it is given.
+    example = serde_json::json!({"description": "开展全县企业用工需求调查", "owner_school_id": "01900000-0000-7000-8000-0000000005c1", "owner_name": "县职教中心", "due_on": "2024-06-30", "status": "open"});
+    pub struct ActionItem {
+        /// Server-made id (see above).
+        id: Option<Uuid>,
+        /// What is to be done, 1–5000 characters.
+        description: Text<1, 5000>,
+        /// The enterprise that owns it (must exist).
+        owner_enterprise_id: Option<Uuid>,
+        /// The school that owns it (must exist).
+        owner_school_id: Option<Uuid>,
+        /// Who owns it, as written (a person or an office), at most 500 characters.
+        owner_name: Option<PlainText>,
+        /// When it is due.
+        due_on: Option<NaiveDate>,
+        /// Where it stands; `open` when left out.
+        status: Option<ActionItemStatus>,
+        /// When it was done.
+        done_on: Option<NaiveDate>,
+    }
+}
+
+/// A meeting's attendees: at most 500, in order.
+pub type Attendees = Sequence<Attendee, 500>;
+/// A meeting's agenda: at most 200 items, in the order held.
+pub type Agenda = Sequence<AgendaItem, 200>;
+/// A meeting's decisions: at most 200, in order.
+pub type Decisions = Sequence<Decision, 200>;
+/// A meeting's action items: at most 500, in order.
+pub type ActionItems = Sequence<ActionItem, 500>;
+
+crate::record! {
+    /// A meeting of the alliance: who came, the agenda, the decisions and the
+    /// follow-up work (action items) with their owners.
+    pub struct Meeting;
+    /// A new meeting. `title` and `held_on` are required.
+    example = serde_json::json!({
+        "title": "全县产教融合发展联盟推进会", "kind": "coordination", "held_on": "2024-04-03",
+        "location": "辰泰重钢会议室", "host_enterprise_id": "01900000-0000-7000-8000-00000000c7a1",
+        "chair": {"name": "张学", "title": "副县长"},
+        "summary": "观摩厂中校、实习车间和焊接技能培训，召开座谈会，部署下一步工作。",
+        "attendees": [
+            {"name": "张学", "title": "副县长", "role": "chair"},
+            {"name": "周发家", "title": "董事长", "organization": "辰泰重钢", "enterprise_id": "01900000-0000-7000-8000-00000000c7a1", "role": "speaker"}],
+        "agenda": [
+            {"kind": "visit", "title": "观摩辰泰重钢焊接技能培训", "enterprise_id": "01900000-0000-7000-8000-00000000c7a1"},
+            {"kind": "report", "title": "联盟工作汇报"}],
+        "decisions": [{"text": "以企业需求为目标，一企一策"}],
+        "action_items": [{"description": "开展全县企业用工需求调查", "owner_school_id": "01900000-0000-7000-8000-0000000005c1", "due_on": "2024-06-30"}],
+        "tags": ["产教融合", "推进会"]});
+    pub struct MeetingCreate;
+    /// Changes to a meeting, as a JSON merge patch. A list sent replaces the
+    /// list; for `action_items`, items carrying their `id` are kept and
+    /// updated, items without one are created, items left out are deleted.
+    example = serde_json::json!({"summary": "会议纪要已印发。"});
+    pub struct MeetingPatch;
+    /// The fields of a meeting that a merge patch may change.
+    pub struct MeetingFields;
+    {
+        /// Title, 1–500 characters.
+        title: Title [example = "全县产教融合发展联盟推进会"],
+        /// What kind of meeting it was.
+        kind: Option<MeetingKind>,
+        /// The day it was held (`YYYY-MM-DD`).
+        held_on: NaiveDate [example = "2024-04-03"],
+        /// Where, at most 500 characters.
+        location: Option<PlainText> [example = "辰泰重钢会议室"],
+        /// The enterprise that hosted it (must exist).
+        host_enterprise_id: Option<Uuid>,
+        /// The school that hosted it (must exist).
+        host_school_id: Option<Uuid>,
+        /// Who chaired it.
+        chair: Option<Chair>,
+        /// A summary, at most 20,000 characters.
+        summary: Option<Summary>,
+        /// The minutes, at most 200,000 characters.
+        minutes: Option<Minutes>,
+        /// Who came, in order.
+        attendees: Attendees [default],
+        /// The agenda, in the order held.
+        agenda: Agenda [default],
+        /// The decisions, in order.
+        decisions: Decisions [default],
+        /// The follow-up work, in order (ids made by the server).
+        action_items: ActionItems [default],
+        /// Tags: at most 20, each 1–30 characters.
+        tags: Tags [default],
+    }
+}
+
+sort_key! {
+    /// The fields the meeting list sorts by.
+    MeetingSort for "meetings", default CreatedAt {
+        HeldOn => "held_on",
+        CreatedAt => "created_at",
+        UpdatedAt => "updated_at",
+    }
+}
+
+/// Filters of the meeting list; they combine with AND.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct MeetingFilters {
+    /// Only meetings of this kind.
+    pub kind: Option<MeetingKind>,
+    /// Only meetings held on or after this day.
+    #[param(value_type = Option<String>, format = Date)]
+    pub held_from: Option<NaiveDate>,
+    /// Only meetings held on or before this day.
+    #[param(value_type = Option<String>, format = Date)]
+    pub held_to: Option<NaiveDate>,
+    /// Only meetings this enterprise hosted, attended, visited (on the agenda) or owns an action item of.
+    pub enterprise_id: Option<Uuid>,
+    /// Only meetings this school hosted, attended, visited (on the agenda) or owns an action item of.
+    pub school_id: Option<Uuid>,
+}
+
+/// An action item with the meeting it belongs to, as the action-item list
+/// and `PATCH /meetings/{id}/action-items/{item_id}` show it.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct ActionItemEntry {
+    /// The item's id.
+    pub id: Uuid,
+    /// The meeting it came from.
+    pub meeting_id: Uuid,
+    /// The day that meeting was held.
+    pub held_on: NaiveDate,
+    /// What is to be done.
+    pub description: String,
+    /// The enterprise that owns it.
+    pub owner_enterprise_id: Option<Uuid>,
+    /// The school that owns it.
+    pub owner_school_id: Option<Uuid>,
+    /// Who owns it, as written.
+    pub owner_name: Option<String>,
+    /// When it is due.
+    pub due_on: Option<NaiveDate>,
+    /// Where it stands.
+    pub status: ActionItemStatus,
+    /// When it was done.
+    pub done_on: Option<NaiveDate>,
+    /// Whether it is `open` or `in_progress` and its `due_on` is before today
+    /// (in `CHANJIAO_TIMEZONE`).
+    pub overdue: bool,
+    /// When the item was created.
+    pub created_at: DateTime<Utc>,
+    /// When the item last changed.
+    pub updated_at: DateTime<Utc>,
+}
+
+sort_key! {
+    /// The fields the action-item list sorts by.
+    ActionItemSort for "action-items", default CreatedAt {
+        CreatedAt => "created_at",
+        UpdatedAt => "updated_at",
+    }
+}
+
+/// Filters of the action-item list; they combine with AND.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ActionItemFilters {
+    /// Only items in this status.
+    pub status: Option<ActionItemStatus>,
+    /// `true`: only overdue items (`open` or `in_progress`, `due_on` before
+    /// today in `CHANJIAO_TIMEZONE`); `false`: only the others.
+    pub overdue: Option<bool>,
+    /// Only items this enterprise owns.
+    pub owner_enterprise_id: Option<Uuid>,
+    /// Only items this school owns.
+    pub owner_school_id: Option<Uuid>,
+    /// Only items due before this day (exclusive).
+    #[param(value_type = Option<String>, format = Date)]
+    pub due_before: Option<NaiveDate>,
+    /// Only the items of this meeting.
+    pub meeting_id: Option<Uuid>,
+}

@@ -1,0 +1,370 @@
+//! The county as demo data: the alliance of the April 2024 report (its
+//! enterprises, the county vocational education centre, users of every
+//! role, placements of every kind in several statuses with their history,
+//! and the coordination meeting of 2024-04-03 with its follow-up work).
+//!
+//! Everything goes through the same services as the API (validated and
+//! audited, by the actor `demo-data`). Records have fixed ids, so a second
+//! run finds them and changes nothing.
+
+use chrono::{NaiveDate, TimeZone, Utc};
+use serde::de::DeserializeOwned;
+use serde_json::{json, Value};
+use uuid::Uuid;
+
+use super::store::{self, Stored};
+use super::{apprenticeships, now, users};
+use crate::auth::{Actor, Principal};
+use crate::domain::vocab::{ApprenticeshipStatus, Role};
+use crate::entity::{apprenticeship, enterprise, meeting, school};
+use crate::error::ApiError;
+use crate::model::apprenticeship::{Apprenticeship, ApprenticeshipCreate, TransitionRequest};
+use crate::model::check::{decode, Check};
+use crate::model::enterprise::{Enterprise, EnterpriseCreate};
+use crate::model::meeting::{Meeting, MeetingCreate};
+use crate::model::record::Meta;
+use crate::model::school::{School, SchoolCreate};
+use crate::model::user::UserCreate;
+
+/// The password of every demo user (they are for trying the API out, never for production).
+pub const DEMO_PASSWORD: &str = "chanjiao-demo-2024";
+
+/// What a run of the demo loader did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct DemoReport {
+    /// Records created by this run (0 when the demo was there already).
+    pub created: usize,
+    /// Records found from an earlier run and left as they were.
+    pub kept: usize,
+}
+
+/// The fixed id of demo record `n`: a UUIDv7 of 2024-04-03 whose random
+/// part spells the demo and `n`.
+fn demo_id(n: u16) -> Uuid {
+    let millis = Utc
+        .with_ymd_and_hms(2024, 4, 3, 0, 0, 0)
+        .single()
+        .map_or(0, |t| t.timestamp_millis() as u64);
+    let [hi, lo] = n.to_be_bytes();
+    uuid::Builder::from_unix_timestamp_millis(millis, &[0x63, 0x6a, 0x64, 0x65, 0x6d, 0x6f, 0, 0, hi, lo]).into_uuid()
+}
+
+/// The demo's enterprises, by their fixed ids.
+const CHENTAI: u16 = 1;
+const HUALV: u16 = 2;
+const HUAJIAN5: u16 = 3;
+const HUAJIAN_PARK: u16 = 4;
+const YILI: u16 = 5;
+const BAOLONGDA: u16 = 6;
+/// The county vocational education centre.
+const CENTRE: u16 = 20;
+/// The meeting of 2024-04-03.
+const MEETING: u16 = 40;
+
+fn id(n: u16) -> String {
+    demo_id(n).to_string()
+}
+
+fn read<T: DeserializeOwned + Check>(value: Value) -> Result<T, ApiError> {
+    decode(&value)
+}
+
+/// Loads the demo into the database unless it is there already.
+pub async fn load(db: &sea_orm::DatabaseConnection) -> Result<DemoReport, ApiError> {
+    let caller = Principal {
+        user_id: None,
+        username: "demo-data".into(),
+        role: Role::Admin,
+        org: None,
+        ip: "local".into(),
+    };
+    let mut report = DemoReport::default();
+    let mut count = |created: bool| {
+        if created {
+            report.created += 1;
+        } else {
+            report.kept += 1;
+        }
+    };
+
+    for (n, body) in enterprises() {
+        let input: EnterpriseCreate = read(body)?;
+        let record = Enterprise::from_input(input, meta(n));
+        count(create_once::<enterprise::Entity>(db, &caller, record).await?);
+    }
+    let input: SchoolCreate = read(centre())?;
+    count(create_once::<school::Entity>(db, &caller, School::from_input(input, meta(CENTRE))).await?);
+
+    for body in demo_users() {
+        let input: UserCreate = read(body)?;
+        match users::create_as(db, &Actor::system("demo-data"), input).await {
+            Ok(_) => count(true),
+            Err(ApiError::Conflict { .. }) => count(false),
+            Err(err) => return Err(err),
+        }
+    }
+
+    for (n, body, moves) in placements() {
+        let input: ApprenticeshipCreate = read(body)?;
+        let created =
+            create_once::<apprenticeship::Entity>(db, &caller, Apprenticeship::from_input(input, meta(n))).await?;
+        if created {
+            for (to, reason) in moves {
+                let request = TransitionRequest {
+                    to,
+                    reason: reason.map(|r| read(json!(r))).transpose()?,
+                };
+                apprenticeships::transition(db, &caller, demo_id(n), None, request).await?;
+            }
+        }
+        count(created);
+    }
+
+    let input: MeetingCreate = read(coordination_meeting())?;
+    count(create_once::<meeting::Entity>(db, &caller, Meeting::from_input(input, meta(MEETING))).await?);
+    Ok(report)
+}
+
+fn meta(n: u16) -> Meta {
+    let at = now();
+    Meta {
+        id: demo_id(n),
+        version: 1,
+        created_at: at,
+        updated_at: at,
+    }
+}
+
+/// Creates the record unless one with its id exists; whether it created it.
+async fn create_once<S: Stored>(
+    db: &sea_orm::DatabaseConnection,
+    caller: &Principal,
+    record: S::Record,
+) -> Result<bool, ApiError> {
+    use crate::model::record::Record;
+    if S::find_by_id(record.meta().id).one(db).await?.is_some() {
+        return Ok(false);
+    }
+    store::create::<S>(db, caller, record).await?;
+    Ok(true)
+}
+
+fn enterprises() -> Vec<(u16, Value)> {
+    vec![
+        (
+            CHENTAI,
+            json!({
+                "name": "辰泰重钢有限公司", "short_name": "辰泰重钢", "credit_code": "91371526MA3CT0A01A",
+                "industry": "钢铁", "scale": "large", "region_code": "371526", "contact_name": "周经理",
+                "contact_phone": "0635-5123456", "membership_status": "council_member", "joined_on": "2023-06-01",
+                "description": "重型钢构件生产企业，联盟理事单位，建有创新服务基地，开展职工焊接技能培训和学生技能大比武。",
+                "tags": ["产教融合基地", "创新服务基地", "订单班"]}),
+        ),
+        (
+            HUALV,
+            json!({
+                "name": "华铝家居有限公司", "short_name": "华铝家居", "credit_code": "91371526MA3CT0A02D",
+                "industry": "家居制造", "scale": "medium", "region_code": "371526",
+                "membership_status": "member", "joined_on": "2023-06-01",
+                "description": "家居制造企业，厂中校试点单位，培养新媒体营销人才。",
+                "tags": ["厂中校"]}),
+        ),
+        (
+            HUAJIAN5,
+            json!({
+                "name": "华建五分厂", "short_name": "华建五分厂", "credit_code": "91371526MA3CT0A03G",
+                "industry": "建材", "scale": "medium", "region_code": "371526",
+                "membership_status": "member", "joined_on": "2023-06-01",
+                "description": "学生岗位实习和教师入企实践基地。", "tags": ["岗位实习", "教师实践"]}),
+        ),
+        (
+            HUAJIAN_PARK,
+            json!({
+                "name": "华建科技园", "short_name": "华建科技园", "credit_code": "91371526MA3CT0A04K",
+                "industry": "科技园区", "scale": "medium", "region_code": "371526",
+                "membership_status": "member", "joined_on": "2023-09-01",
+                "description": "厂中校多媒体实验室已投入运行。", "tags": ["厂中校"]}),
+        ),
+        (
+            YILI,
+            json!({
+                "name": "伊利乳业有限公司", "short_name": "伊利乳业", "credit_code": "91371526MA3CT0A05N",
+                "industry": "乳制品", "scale": "large", "region_code": "371526",
+                "membership_status": "member", "joined_on": "2023-09-01",
+                "description": "产业工人数字素养与技能提升培训基地。", "tags": ["产教融合基地"]}),
+        ),
+        (
+            BAOLONGDA,
+            json!({
+                "name": "宝龙达有限公司", "short_name": "宝龙达", "credit_code": "91371526MA3CT0A06R",
+                "industry": "电子信息", "scale": "medium", "region_code": "371526",
+                "membership_status": "applicant",
+                "description": "产学研基地。", "tags": ["产学研基地"]}),
+        ),
+    ]
+}
+
+fn centre() -> Value {
+    json!({
+        "name": "县职业教育中心", "short_name": "县职教中心", "code": "4137152601", "kind": "secondary_vocational",
+        "region_code": "371526", "contact_name": "谭刚", "contact_phone": "0635-5234567",
+        "membership_status": "council_member", "joined_on": "2023-06-01",
+        "majors": [
+            {"code": "660301", "name": "焊接技术应用"},
+            {"code": "730701", "name": "电子商务"},
+            {"name": "新媒体营销"},
+            {"code": "660103", "name": "数控技术应用"},
+            {"code": "710201", "name": "计算机应用"}]})
+}
+
+fn demo_users() -> Vec<Value> {
+    vec![
+        json!({"username": "jiaotiju", "display_name": "县教体局", "role": "officer", "password": DEMO_PASSWORD}),
+        json!({"username": "zhijiao", "display_name": "县职教中心 教务处", "role": "school",
+               "school_id": id(CENTRE), "password": DEMO_PASSWORD}),
+        json!({"username": "chentai", "display_name": "辰泰重钢 人力资源部", "role": "enterprise",
+               "enterprise_id": id(CHENTAI), "password": DEMO_PASSWORD}),
+        json!({"username": "huajian5", "display_name": "华建五分厂 办公室", "role": "enterprise",
+               "enterprise_id": id(HUAJIAN5), "password": DEMO_PASSWORD}),
+        json!({"username": "dashboard", "display_name": "县数据看板", "role": "viewer", "password": DEMO_PASSWORD}),
+    ]
+}
+
+type Moves = Vec<(ApprenticeshipStatus, Option<&'static str>)>;
+
+fn placements() -> Vec<(u16, Value, Moves)> {
+    use ApprenticeshipStatus::*;
+    let to_active = || vec![(Submitted, None), (Active, None)];
+    vec![
+        (
+            60,
+            json!({
+                "kind": "student_internship", "enterprise_id": id(HUAJIAN5), "school_id": id(CENTRE),
+                "participant": {"name": "李明", "student_no": "2022040112", "national_id": "371526200603150027", "phone": "13812345678"},
+                "program": "2022级数控班岗位实习", "major": "数控技术应用", "position": "装配工", "site": "华建五分厂",
+                "enterprise_mentor": "王建国", "school_supervisor": "谭刚", "start_date": "2024-03-01", "end_date": "2024-08-31",
+                "hours_per_week": 40, "monthly_stipend_fen": 250000, "agreement_signed_on": "2024-02-20",
+                "insurance_policy_no": "PICC-2024-030101"}),
+            to_active(),
+        ),
+        (
+            61,
+            json!({
+                "kind": "student_internship", "enterprise_id": id(HUAJIAN5), "school_id": id(CENTRE),
+                "participant": {"name": "王芳", "student_no": "2022040207", "national_id": "371526200511080041", "phone": "13912345678"},
+                "program": "2022级数控班岗位实习", "major": "数控技术应用", "position": "质检员", "site": "华建五分厂",
+                "start_date": "2023-09-01", "end_date": "2024-02-29", "hours_per_week": 40,
+                "agreement_signed_on": "2023-08-25", "insurance_policy_no": "PICC-2023-090102"}),
+            vec![(Submitted, None), (Active, None), (Completed, None)],
+        ),
+        (
+            62,
+            json!({
+                "kind": "teacher_practice", "enterprise_id": id(HUAJIAN5), "school_id": id(CENTRE),
+                "participant": {"name": "刘志强", "national_id": "371526198504120033", "phone": "13712345678"},
+                "program": "教师入企实践", "major": "数控技术应用", "site": "华建五分厂",
+                "start_date": "2024-03-01", "end_date": "2024-08-31", "hours_per_week": 40}),
+            to_active(),
+        ),
+        (
+            63,
+            json!({
+                "kind": "modern_apprenticeship", "enterprise_id": id(HUALV), "school_id": id(CENTRE),
+                "participant": {"name": "赵静", "student_no": "2023050301", "birth_date": "2007-09-01"},
+                "program": "华铝家居厂中校试点", "major": "新媒体营销", "position": "新媒体运营学徒", "site": "华铝家居厂中校",
+                "start_date": "2024-04-08", "end_date": "2025-07-10", "hours_per_week": 30,
+                "agreement_signed_on": "2024-03-28", "insurance_policy_no": "PICC-2024-040803"}),
+            to_active(),
+        ),
+        (
+            64,
+            json!({
+                "kind": "order_class", "enterprise_id": id(CHENTAI), "school_id": id(CENTRE),
+                "participant": {"name": "陈磊", "student_no": "2023040115", "national_id": "371526200709010065"},
+                "program": "辰泰重钢焊接订单班", "major": "焊接技术应用", "position": "焊工", "site": "辰泰重钢焊接实训车间",
+                "enterprise_mentor": "周师傅", "start_date": "2024-09-01", "end_date": "2025-06-30", "hours_per_week": 36,
+                "monthly_stipend_fen": 200000}),
+            vec![(Submitted, None)],
+        ),
+        (
+            65,
+            json!({
+                "kind": "order_class", "enterprise_id": id(CHENTAI), "school_id": id(CENTRE),
+                "participant": {"name": "杨洋", "student_no": "2023040118", "birth_date": "2007-05-12"},
+                "program": "辰泰重钢焊接订单班", "major": "焊接技术应用", "position": "焊工",
+                "start_date": "2024-09-01", "end_date": "2025-06-30", "hours_per_week": 36}),
+            Vec::new(),
+        ),
+        (
+            66,
+            json!({
+                "kind": "worker_training", "enterprise_id": id(CHENTAI),
+                "participant": {"name": "黄勇", "national_id": "371526199006200019"},
+                "program": "职工焊接技能提升培训", "position": "焊工", "site": "辰泰重钢焊接实训车间",
+                "start_date": "2024-04-01", "end_date": "2024-06-30", "hours_per_week": 8}),
+            vec![(Submitted, None), (Active, None)],
+        ),
+        (
+            67,
+            json!({
+                "kind": "worker_training", "enterprise_id": id(YILI),
+                "participant": {"name": "吴军"},
+                "program": "产业工人数字素养提升培训", "site": "伊利乳业培训基地",
+                "start_date": "2024-05-06", "end_date": "2024-05-31", "hours_per_week": 12}),
+            vec![(Submitted, None), (Cancelled, Some("培训计划调整，并入下一期"))],
+        ),
+        (
+            68,
+            json!({
+                "kind": "observation_internship", "enterprise_id": id(HUAJIAN_PARK), "school_id": id(CENTRE),
+                "participant": {"name": "周娜", "student_no": "2023060210", "birth_date": "2008-01-15"},
+                "program": "多媒体实验室跟岗实习", "major": "计算机应用", "site": "华建科技园厂中校多媒体实验室",
+                "start_date": "2024-04-15", "end_date": "2024-05-15", "hours_per_week": 30,
+                "agreement_signed_on": "2024-04-10", "insurance_policy_no": "PICC-2024-041508"}),
+            to_active(),
+        ),
+    ]
+}
+
+fn coordination_meeting() -> Value {
+    let due = |d: &str| {
+        NaiveDate::parse_from_str(d, "%Y-%m-%d")
+            .map(|d| d.to_string())
+            .unwrap_or_default()
+    };
+    json!({
+        "title": "全县产教融合发展联盟调度推进工作会议", "kind": "coordination", "held_on": "2024-04-03",
+        "location": "辰泰重钢会议室", "host_enterprise_id": id(CHENTAI),
+        "chair": {"name": "张学", "title": "县教体局党组书记、局长"},
+        "summary": "与会人员观摩了联盟办公室、华铝家居厂中校试点、华建五分厂学生岗位实习和教师入企实践、辰泰重钢职工焊接技能培训和学生技能大比武，随后在辰泰重钢会议室召开座谈会。",
+        "attendees": [
+            {"name": "张学", "title": "县教体局党组书记、局长", "organization": "县教体局", "role": "chair"},
+            {"name": "周发家", "title": "县委常委、副县长", "organization": "县人民政府", "role": "speaker"},
+            {"name": "吴维斌", "title": "县促进会执行会长、县产教融合发展联盟理事长", "organization": "县促进会", "role": "reporter"},
+            {"name": "蒋发永", "title": "党组书记", "organization": "县职教中心", "school_id": id(CENTRE), "role": "attendee"},
+            {"name": "谭刚", "title": "校长", "organization": "县职教中心", "school_id": id(CENTRE), "role": "attendee"},
+            {"name": "华铝家居负责人", "organization": "华铝家居", "enterprise_id": id(HUALV), "role": "speaker"},
+            {"name": "辰泰重钢负责人", "organization": "辰泰重钢", "enterprise_id": id(CHENTAI), "role": "speaker"},
+            {"name": "联盟理事单位负责人", "role": "attendee"}],
+        "agenda": [
+            {"kind": "visit", "title": "观摩联盟办公室"},
+            {"kind": "visit", "title": "观摩华铝家居厂中校试点", "enterprise_id": id(HUALV)},
+            {"kind": "visit", "title": "观摩华建五分厂学生岗位实习和教师入企实践", "enterprise_id": id(HUAJIAN5)},
+            {"kind": "visit", "title": "观摩辰泰重钢职工焊接技能培训和学生技能大比武", "enterprise_id": id(CHENTAI)},
+            {"kind": "report", "title": "联盟工作汇报", "notes": "吴维斌汇报联盟工作"},
+            {"kind": "speech", "title": "企业代表发言", "enterprise_id": id(HUALV), "notes": "华铝家居、辰泰重钢发言"},
+            {"kind": "speech", "title": "副县长讲话", "notes": "周发家提出四点要求"}],
+        "decisions": [
+            {"text": "以企业需求为目标，一企一策，推动校企精准对接"},
+            {"text": "加大校企共建宣传力度，营造产教融合良好氛围"},
+            {"text": "深化职业学校管理、培养和合作模式改革"},
+            {"text": "面向全县推开：开展全县企业调查，制定长远规划，搭建校企合作平台"}],
+        "action_items": [
+            {"description": "开展全县企业用工和人才需求调查，形成需求清单", "owner_school_id": id(CENTRE),
+             "owner_name": "县职教中心", "due_on": due("2024-06-30"), "status": "done", "done_on": "2024-06-20"},
+            {"description": "制定全县产教融合长远发展规划", "owner_name": "县教体局", "due_on": due("2024-12-31"),
+             "status": "in_progress"},
+            {"description": "搭建校企合作信息平台", "owner_enterprise_id": id(CHENTAI), "owner_name": "辰泰重钢",
+             "due_on": due("2025-03-31")}],
+        "tags": ["产教融合", "调度推进会"]})
+}

@@ -1,0 +1,518 @@
+//! Meetings: their rows and side tables (the organisations each names, its
+//! action items as rows), the action items' server-made ids and `done_on`,
+//! the meeting list's filters, and the action items changed and listed one
+//! by one.
+
+use std::collections::{HashMap, HashSet};
+
+use chrono::NaiveDate;
+use sea_orm::sea_query::{Condition, Query};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, DatabaseConnection, DatabaseTransaction, EntityTrait, QueryFilter, TransactionTrait,
+};
+use uuid::Uuid;
+
+use super::list::{fetch_page, keyset, search_condition};
+use super::store::{self, row_record, Named, Stored};
+use super::{audit, check_precondition, now, Precondition};
+use crate::auth::{policy, Actor, Principal};
+use crate::domain::clock;
+use crate::domain::search::search_text;
+use crate::domain::vocab::{Action, ActionItemStatus, ResourceType};
+use crate::entity::{action_item, meeting, meeting_party};
+use crate::error::{ApiError, FieldError};
+use crate::model::check::MergePatch;
+use crate::model::field::TextRule;
+use crate::model::list::{ListRequest, PageOf};
+use crate::model::meeting::{
+    ActionItem, ActionItemEntry, ActionItemFilters, ActionItemSort, ActionItems, Meeting, MeetingCreate, MeetingFields,
+    MeetingFilters, MeetingSort,
+};
+use crate::model::record::Record;
+
+keyset!(
+    meeting,
+    MeetingSort {
+        HeldOn: held_on,
+        CreatedAt: created_at,
+        UpdatedAt: updated_at,
+    }
+);
+
+keyset!(
+    action_item,
+    ActionItemSort {
+        CreatedAt: created_at,
+        UpdatedAt: updated_at,
+    }
+);
+
+impl Stored for meeting::Entity {
+    type Record = Meeting;
+    const TYPE: ResourceType = ResourceType::Meeting;
+    const UNIQUE: &'static [&'static str] = &[];
+
+    row_record!(meeting::Model, Meeting {
+        id, title, kind, held_on, location, host_enterprise_id, host_school_id, chair, summary, minutes,
+        attendees, agenda, decisions, action_items, tags, version, created_at, updated_at,
+    } row {
+        search_text: search_text([
+            Some(title.as_str()),
+            summary.as_ref().map(|s| s.as_str()),
+            minutes.as_ref().map(|m| m.as_str()),
+        ]),
+    });
+
+    /// The action items' server-made ids (an `id` sent must be one of this
+    /// meeting's items, once), their default status and `done_on`.
+    fn prepare(
+        _caller: &Principal,
+        before: Option<&MeetingFields>,
+        fields: &mut MeetingFields,
+        _patch: Option<&MergePatch<MeetingFields>>,
+    ) -> Result<(), ApiError> {
+        let previous = before.map(|b| b.action_items.as_slice()).unwrap_or_default();
+        complete_action_items(previous, &mut fields.action_items)
+    }
+
+    /// Every enterprise and school the meeting names must exist (422 naming each path that names none).
+    async fn check_references(db: &DatabaseTransaction, fields: &MeetingFields) -> Result<(), ApiError> {
+        let (enterprises, schools) = named_organisations(fields);
+        store::check_ids(db, &enterprises, &schools).await
+    }
+
+    /// The organisations the meeting names and its action items as rows.
+    async fn sync(
+        db: &DatabaseTransaction,
+        _actor: &Actor,
+        before: Option<&meeting::Model>,
+        after: &meeting::Model,
+    ) -> Result<(), ApiError> {
+        sync_parties(db, before, after).await?;
+        sync_action_items(db, before, after).await
+    }
+}
+
+/// Gives new items their ids, checks the ids sent, and completes each item.
+fn complete_action_items(previous: &[ActionItem], items: &mut ActionItems) -> Result<(), ApiError> {
+    let known: HashMap<Uuid, &ActionItem> = previous
+        .iter()
+        .filter_map(|item| item.id.map(|id| (id, item)))
+        .collect();
+    let today = clock::today();
+    let mut seen = HashSet::new();
+    let mut errors = Vec::new();
+    for (i, item) in items.items_mut().iter_mut().enumerate() {
+        let before = match item.id {
+            None => {
+                item.id = Some(Uuid::now_v7());
+                None
+            }
+            Some(id) => match known.get(&id) {
+                None => {
+                    errors.push(FieldError::new(
+                        format!("action_items[{i}].id"),
+                        "not_found",
+                        "names no action item of this meeting (leave `id` out for a new item)",
+                    ));
+                    continue;
+                }
+                Some(_) if !seen.insert(id) => {
+                    errors.push(FieldError::new(
+                        format!("action_items[{i}].id"),
+                        "duplicate",
+                        "names an item listed before",
+                    ));
+                    continue;
+                }
+                Some(before) => Some(*before),
+            },
+        };
+        complete_item(before, item, today);
+    }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(ApiError::Validation(errors))
+    }
+}
+
+/// An item's status is `open` when left out; moving to `done` (or a new item
+/// that is `done`) sets `done_on` to `today` unless it is given.
+fn complete_item(before: Option<&ActionItem>, item: &mut ActionItem, today: NaiveDate) {
+    let status = item.status.unwrap_or_default();
+    item.status = Some(status);
+    let was_done = before.and_then(|b| b.status) == Some(ActionItemStatus::Done);
+    if status == ActionItemStatus::Done && !was_done && item.done_on.is_none() {
+        item.done_on = Some(today);
+    }
+}
+
+/// The enterprises and the schools a meeting names, each with the path of the field that names it.
+fn named_organisations(fields: &MeetingFields) -> (Named, Named) {
+    let mut enterprises = Vec::new();
+    let mut schools = Vec::new();
+    let mut add = |path: String, enterprise: Option<Uuid>, school: Option<Uuid>, names: (&str, &str)| {
+        if let Some(id) = enterprise {
+            enterprises.push((format!("{path}{}", names.0), id));
+        }
+        if let Some(id) = school {
+            schools.push((format!("{path}{}", names.1), id));
+        }
+    };
+    add(
+        String::new(),
+        fields.host_enterprise_id,
+        fields.host_school_id,
+        ("host_enterprise_id", "host_school_id"),
+    );
+    for (i, a) in fields.attendees.as_slice().iter().enumerate() {
+        add(
+            format!("attendees[{i}]."),
+            a.enterprise_id,
+            a.school_id,
+            ("enterprise_id", "school_id"),
+        );
+    }
+    for (i, a) in fields.agenda.as_slice().iter().enumerate() {
+        add(
+            format!("agenda[{i}]."),
+            a.enterprise_id,
+            a.school_id,
+            ("enterprise_id", "school_id"),
+        );
+    }
+    for (i, a) in fields.action_items.as_slice().iter().enumerate() {
+        add(
+            format!("action_items[{i}]."),
+            a.owner_enterprise_id,
+            a.owner_school_id,
+            ("owner_enterprise_id", "owner_school_id"),
+        );
+    }
+    (enterprises, schools)
+}
+
+/// One `meeting_parties` row per organisation the meeting names.
+async fn sync_parties(
+    db: &DatabaseTransaction,
+    before: Option<&meeting::Model>,
+    after: &meeting::Model,
+) -> Result<(), ApiError> {
+    let parties = |row: &meeting::Model| -> Vec<(Option<Uuid>, Option<Uuid>)> {
+        let fields = <meeting::Entity as Stored>::to_record(row.clone()).fields();
+        let (enterprises, schools) = named_organisations(&fields);
+        let mut out: Vec<(Option<Uuid>, Option<Uuid>)> = Vec::new();
+        for pair in enterprises
+            .into_iter()
+            .map(|(_, id)| (Some(id), None))
+            .chain(schools.into_iter().map(|(_, id)| (None, Some(id))))
+        {
+            if !out.contains(&pair) {
+                out.push(pair);
+            }
+        }
+        out
+    };
+    let now_named = parties(after);
+    if before.is_some_and(|b| parties(b) == now_named) {
+        return Ok(());
+    }
+    let rows = now_named
+        .into_iter()
+        .enumerate()
+        .map(|(position, (enterprise_id, school_id))| {
+            meeting_party::ActiveModel::from(meeting_party::Model {
+                meeting_id: after.id,
+                position: position as i32,
+                enterprise_id,
+                school_id,
+            })
+            .reset_all()
+        })
+        .collect();
+    let owner = meeting_party::Column::MeetingId.eq(after.id);
+    store::replace_rows::<meeting_party::Entity>(db, owner, rows, before.is_some()).await
+}
+
+/// The meeting's action items as rows: an item kept keeps its `created_at`,
+/// and its `updated_at` when it did not change.
+async fn sync_action_items(
+    db: &DatabaseTransaction,
+    before: Option<&meeting::Model>,
+    after: &meeting::Model,
+) -> Result<(), ApiError> {
+    if before.is_some_and(|b| b.action_items == after.action_items && b.held_on == after.held_on) {
+        return Ok(());
+    }
+    let existing: HashMap<Uuid, action_item::Model> = match before {
+        Some(_) => action_item::Entity::find()
+            .filter(action_item::Column::MeetingId.eq(after.id))
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|row| (row.id, row))
+            .collect(),
+        None => HashMap::new(),
+    };
+    let mut rows = Vec::new();
+    for (position, item) in after.action_items.as_slice().iter().enumerate() {
+        let Some(id) = item.id else {
+            return Err(ApiError::Internal(anyhow::anyhow!(
+                "an action item without an id was stored"
+            )));
+        };
+        let mut row = item_row(after, position, item, id);
+        if let Some(old) = existing.get(&id) {
+            row.created_at = old.created_at;
+            let unchanged = action_item::Model {
+                position: old.position,
+                held_on: old.held_on,
+                created_at: old.created_at,
+                updated_at: old.updated_at,
+                ..row.clone()
+            } == *old;
+            if unchanged {
+                row.updated_at = old.updated_at;
+            }
+        }
+        rows.push(action_item::ActiveModel::from(row).reset_all());
+    }
+    let owner = action_item::Column::MeetingId.eq(after.id);
+    store::replace_rows::<action_item::Entity>(db, owner, rows, before.is_some()).await
+}
+
+fn item_row(meeting: &meeting::Model, position: usize, item: &ActionItem, id: Uuid) -> action_item::Model {
+    action_item::Model {
+        id,
+        meeting_id: meeting.id,
+        position: position as i32,
+        description: item.description.as_str().to_string(),
+        owner_enterprise_id: item.owner_enterprise_id,
+        owner_school_id: item.owner_school_id,
+        owner_name: item.owner_name.as_ref().map(|n| n.as_str().to_string()),
+        due_on: item.due_on,
+        status: item.status.unwrap_or_default(),
+        done_on: item.done_on,
+        held_on: meeting.held_on,
+        created_at: meeting.updated_at,
+        updated_at: meeting.updated_at,
+    }
+}
+
+/// Whether an item is overdue on `today`: `open` or `in_progress` and due before it.
+fn is_overdue(status: ActionItemStatus, due_on: Option<NaiveDate>, today: NaiveDate) -> bool {
+    matches!(status, ActionItemStatus::Open | ActionItemStatus::InProgress) && due_on.is_some_and(|due| due < today)
+}
+
+fn to_entry(row: action_item::Model, today: NaiveDate) -> ActionItemEntry {
+    ActionItemEntry {
+        overdue: is_overdue(row.status, row.due_on, today),
+        id: row.id,
+        meeting_id: row.meeting_id,
+        held_on: row.held_on,
+        description: row.description,
+        owner_enterprise_id: row.owner_enterprise_id,
+        owner_school_id: row.owner_school_id,
+        owner_name: row.owner_name,
+        due_on: row.due_on,
+        status: row.status,
+        done_on: row.done_on,
+        created_at: row.created_at,
+        updated_at: row.updated_at,
+    }
+}
+
+store::operations!(meeting, Meeting, MeetingCreate, MeetingFields, "a meeting");
+
+/// Lists meetings, one page at a time.
+pub async fn list(
+    db: &DatabaseConnection,
+    _caller: &Principal,
+    filters: &MeetingFilters,
+    request: &ListRequest<MeetingSort>,
+) -> Result<PageOf<Meeting>, ApiError> {
+    use meeting::Column;
+    let MeetingFilters {
+        kind,
+        held_from,
+        held_to,
+        enterprise_id,
+        school_id,
+    } = filters;
+    let mut select = meeting::Entity::find();
+    if let Some(kind) = kind {
+        select = select.filter(Column::Kind.eq(*kind));
+    }
+    if let Some(day) = held_from {
+        select = select.filter(Column::HeldOn.gte(*day));
+    }
+    if let Some(day) = held_to {
+        select = select.filter(Column::HeldOn.lte(*day));
+    }
+    let party = |condition: Condition| {
+        Column::Id.in_subquery(
+            Query::select()
+                .column(meeting_party::Column::MeetingId)
+                .from(meeting_party::Entity)
+                .cond_where(condition)
+                .to_owned(),
+        )
+    };
+    if let Some(id) = enterprise_id {
+        select = select.filter(party(Condition::all().add(meeting_party::Column::EnterpriseId.eq(*id))));
+    }
+    if let Some(id) = school_id {
+        select = select.filter(party(Condition::all().add(meeting_party::Column::SchoolId.eq(*id))));
+    }
+    if let Some(since) = request.updated_since {
+        select = select.filter(Column::UpdatedAt.gte(since));
+    }
+    if let Some(q) = &request.q {
+        select = select.filter(search_condition::<meeting::Entity>(
+            db.get_database_backend(),
+            Column::SearchText,
+            q,
+        ));
+    }
+    Ok(fetch_page(db, select, request)
+        .await?
+        .map(<meeting::Entity as Stored>::to_record))
+}
+
+/// Lists action items across meetings, one page at a time.
+pub async fn list_action_items(
+    db: &DatabaseConnection,
+    _caller: &Principal,
+    filters: &ActionItemFilters,
+    request: &ListRequest<ActionItemSort>,
+) -> Result<PageOf<ActionItemEntry>, ApiError> {
+    use action_item::Column;
+    let ActionItemFilters {
+        status,
+        overdue,
+        owner_enterprise_id,
+        owner_school_id,
+        due_before,
+        meeting_id,
+    } = filters;
+    let today = clock::today();
+    let mut select = action_item::Entity::find();
+    if let Some(status) = status {
+        select = select.filter(Column::Status.eq(*status));
+    }
+    let pending = [ActionItemStatus::Open, ActionItemStatus::InProgress];
+    match overdue {
+        Some(true) => {
+            select = select.filter(
+                Condition::all()
+                    .add(Column::Status.is_in(pending))
+                    .add(Column::DueOn.lt(today)),
+            )
+        }
+        // Spelled out rather than negated: an item without `due_on` is not overdue (SQL's NULL).
+        Some(false) => {
+            select = select.filter(
+                Condition::any()
+                    .add(Column::Status.is_not_in(pending))
+                    .add(Column::DueOn.is_null())
+                    .add(Column::DueOn.gte(today)),
+            )
+        }
+        None => {}
+    }
+    if let Some(id) = owner_enterprise_id {
+        select = select.filter(Column::OwnerEnterpriseId.eq(*id));
+    }
+    if let Some(id) = owner_school_id {
+        select = select.filter(Column::OwnerSchoolId.eq(*id));
+    }
+    if let Some(day) = due_before {
+        select = select.filter(Column::DueOn.lt(*day));
+    }
+    if let Some(id) = meeting_id {
+        select = select.filter(Column::MeetingId.eq(*id));
+    }
+    if let Some(since) = request.updated_since {
+        select = select.filter(Column::UpdatedAt.gte(since));
+    }
+    Ok(fetch_page(db, select, request).await?.map(|row| to_entry(row, today)))
+}
+
+/// Changes one action item of a meeting under the meeting's `If-Match`:
+/// the meeting's `version` grows, the change is audited as the item's. The
+/// owner's users change only `status` and `done_on`. Returns the item and
+/// the meeting's version.
+pub async fn update_action_item(
+    db: &DatabaseConnection,
+    caller: &Principal,
+    meeting_id: Uuid,
+    item_id: Uuid,
+    precondition: Option<Precondition>,
+    patch: &MergePatch<ActionItem>,
+) -> Result<(ActionItemEntry, i32), ApiError> {
+    let txn = db.begin().await?;
+    let row = store::find_visible::<meeting::Entity>(&txn, caller, meeting_id).await?;
+    let position = row
+        .action_items
+        .as_slice()
+        .iter()
+        .position(|item| item.id == Some(item_id))
+        .ok_or(ApiError::NotFound)?;
+    let before_item = row.action_items.as_slice()[position].clone();
+    policy::owns_action_item(caller, &before_item)?;
+    check_precondition(precondition.as_ref(), row.version)?;
+    if patch.value_at("id").is_some() {
+        return Err(ApiError::invalid_field(
+            "id",
+            "read_only",
+            "an item's id is made by the server",
+        ));
+    }
+    let mut item = patch.apply(&before_item)?;
+    item.id = before_item.id;
+    policy::action_item_change(caller, &before_item, &item)?;
+    complete_item(Some(&before_item), &mut item, clock::today());
+    let record = <meeting::Entity as Stored>::to_record(row.clone());
+    if item != before_item {
+        let mut named = Vec::new();
+        let mut schools = Vec::new();
+        if let Some(id) = item.owner_enterprise_id {
+            named.push(("owner_enterprise_id".to_string(), id));
+        }
+        if let Some(id) = item.owner_school_id {
+            schools.push(("owner_school_id".to_string(), id));
+        }
+        store::check_ids(&txn, &named, &schools).await?;
+        let mut fields = record.fields();
+        fields.action_items.items_mut()[position] = item.clone();
+        let after = record.with_fields(fields).touched(now());
+        let after_row = <meeting::Entity as Stored>::to_row(&after);
+        meeting::ActiveModel::from(after_row.clone())
+            .reset_all()
+            .update(&txn)
+            .await?;
+        let actor = caller.actor();
+        <meeting::Entity as Stored>::sync(&txn, &actor, Some(&row), &after_row).await?;
+        audit::record_change(
+            &txn,
+            &actor,
+            Action::Update,
+            ResourceType::ActionItem,
+            item_id,
+            Some(&before_item),
+            Some(&item),
+        )
+        .await?;
+    }
+    let stored = action_item::Entity::find_by_id(item_id)
+        .one(&txn)
+        .await?
+        .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("an action item has no row")))?;
+    let version = meeting::Entity::find_by_id(meeting_id)
+        .one(&txn)
+        .await?
+        .map_or(row.version, |m| m.version);
+    txn.commit().await?;
+    Ok((to_entry(stored, clock::today()), version))
+}

@@ -1,0 +1,200 @@
+//! The statistics overview. Placements are counted from the tallies the
+//! database keeps per host enterprise, start year, status and kind
+//! (`placement_tallies`, written by triggers in every write's transaction),
+//! so the overview reads a few thousand rows however many placements there
+//! are; the directory, meetings and action items are counted by indexed
+//! `GROUP BY`s.
+
+use std::collections::BTreeMap;
+
+use chrono::NaiveDate;
+use sea_orm::sea_query::{Expr, Func};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DatabaseBackend, DatabaseConnection, EntityTrait, FromQueryResult, PaginatorTrait,
+    QueryFilter, QuerySelect, Statement,
+};
+use uuid::Uuid;
+
+use crate::domain::clock;
+use crate::domain::vocab::{ActionItemStatus, ApprenticeshipKind, ApprenticeshipStatus, MembershipStatus};
+use crate::entity::{action_item, enterprise, meeting, placement_tally, school};
+use crate::error::ApiError;
+use crate::model::stats::{ActionItemCounts, DirectoryCounts, MeetingCounts, Overview, PlacementCounts, TopHost};
+
+/// The years the overview accepts.
+pub const YEARS: std::ops::RangeInclusive<i32> = 1900..=2100;
+
+/// How many top hosts the overview lists.
+const TOP_HOSTS: u64 = 10;
+
+/// The overview, for every role alike (counts only, no personal data).
+pub async fn overview(db: &DatabaseConnection, year: Option<i32>) -> Result<Overview, ApiError> {
+    if let Some(year) = year.filter(|y| !YEARS.contains(y)) {
+        return Err(ApiError::bad_parameter(
+            "year",
+            "range",
+            format!("must be a year from 1900 to 2100, not {year}"),
+        ));
+    }
+    let days = year.map(|y| {
+        (
+            NaiveDate::from_ymd_opt(y, 1, 1).unwrap_or_default(),
+            NaiveDate::from_ymd_opt(y, 12, 31).unwrap_or_default(),
+        )
+    });
+    Ok(Overview {
+        enterprises: directory::<enterprise::Entity>(db, enterprise::Column::MembershipStatus).await?,
+        schools: directory::<school::Entity>(db, school::Column::MembershipStatus).await?,
+        apprenticeships: placements(db, year).await?,
+        top_host_enterprises: top_hosts(db, year).await?,
+        meetings: meetings(db, days).await?,
+        action_items: action_items(db, days).await?,
+    })
+}
+
+fn every<T: Copy>(all: &[T], name: fn(T) -> &'static str) -> BTreeMap<String, u64> {
+    all.iter().map(|v| (name(*v).to_string(), 0)).collect()
+}
+
+async fn directory<E: EntityTrait>(db: &impl ConnectionTrait, status: E::Column) -> Result<DirectoryCounts, ApiError> {
+    let rows: Vec<(MembershipStatus, i64)> = E::find()
+        .select_only()
+        .column(status)
+        .column_as(Expr::expr(Func::count(Expr::col(status))), "n")
+        .group_by(status)
+        .into_tuple()
+        .all(db)
+        .await?;
+    let mut by_membership_status = every(MembershipStatus::ALL, MembershipStatus::as_str);
+    let mut total = 0;
+    for (status, n) in rows {
+        let n = u64::try_from(n).unwrap_or(0);
+        total += n;
+        by_membership_status.insert(status.as_str().to_string(), n);
+    }
+    Ok(DirectoryCounts {
+        total,
+        by_membership_status,
+    })
+}
+
+/// `SUM(total)` as a 64-bit integer on both databases (PostgreSQL's sum of a bigint is a numeric).
+fn summed_total() -> Expr {
+    Expr::cust("CAST(SUM(\"total\") AS BIGINT)")
+}
+
+async fn placements(db: &impl ConnectionTrait, year: Option<i32>) -> Result<PlacementCounts, ApiError> {
+    use placement_tally::Column;
+    let mut select = placement_tally::Entity::find()
+        .select_only()
+        .column(Column::Status)
+        .column(Column::Kind)
+        .column_as(summed_total(), "n")
+        .group_by(Column::Status)
+        .group_by(Column::Kind);
+    if let Some(year) = year {
+        select = select.filter(Column::StartYear.eq(year));
+    }
+    let rows: Vec<(ApprenticeshipStatus, ApprenticeshipKind, i64)> = select.into_tuple().all(db).await?;
+    let mut by_status = every(ApprenticeshipStatus::ALL, ApprenticeshipStatus::as_str);
+    let mut by_kind = every(ApprenticeshipKind::ALL, ApprenticeshipKind::as_str);
+    let mut total = 0;
+    for (status, kind, n) in rows {
+        let n = u64::try_from(n).unwrap_or(0);
+        total += n;
+        *by_status.entry(status.as_str().to_string()).or_default() += n;
+        *by_kind.entry(kind.as_str().to_string()).or_default() += n;
+    }
+    Ok(PlacementCounts {
+        total,
+        by_status,
+        by_kind,
+    })
+}
+
+async fn top_hosts(db: &impl ConnectionTrait, year: Option<i32>) -> Result<Vec<TopHost>, ApiError> {
+    #[derive(FromQueryResult)]
+    struct Row {
+        enterprise_id: Uuid,
+        name: String,
+        active: i64,
+    }
+    let backend = db.get_database_backend();
+    let narrowed = match (year, backend) {
+        (None, _) => "",
+        (Some(_), DatabaseBackend::Postgres) => " AND t.start_year = $1",
+        (Some(_), _) => " AND t.start_year = ?",
+    };
+    // Ties by name in the order of its characters on both databases (SQLite's BINARY, PostgreSQL's "C").
+    let by_name = match backend {
+        DatabaseBackend::Postgres => "e.name COLLATE \"C\"",
+        _ => "e.name",
+    };
+    let sql = format!(
+        "SELECT t.enterprise_id AS enterprise_id, e.name AS name, CAST(SUM(t.total) AS BIGINT) AS active \
+         FROM placement_tallies t JOIN enterprises e ON e.id = t.enterprise_id \
+         WHERE t.status = 'active'{narrowed} GROUP BY t.enterprise_id, e.name HAVING SUM(t.total) > 0 \
+         ORDER BY active DESC, {by_name}, t.enterprise_id LIMIT {TOP_HOSTS}"
+    );
+    let values: Vec<sea_orm::Value> = year.into_iter().map(Into::into).collect();
+    let rows = Row::find_by_statement(Statement::from_sql_and_values(backend, sql, values))
+        .all(db)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(|row| TopHost {
+            enterprise_id: row.enterprise_id,
+            name: row.name,
+            active: u64::try_from(row.active).unwrap_or(0),
+        })
+        .collect())
+}
+
+async fn meetings(db: &impl ConnectionTrait, days: Option<(NaiveDate, NaiveDate)>) -> Result<MeetingCounts, ApiError> {
+    let mut select = meeting::Entity::find();
+    if let Some((first, last)) = days {
+        select = select.filter(meeting::Column::HeldOn.between(first, last));
+    }
+    Ok(MeetingCounts {
+        total: select.count(db).await?,
+    })
+}
+
+async fn action_items(
+    db: &impl ConnectionTrait,
+    days: Option<(NaiveDate, NaiveDate)>,
+) -> Result<ActionItemCounts, ApiError> {
+    use action_item::Column;
+    let narrowed = || {
+        let select = action_item::Entity::find();
+        match days {
+            Some((first, last)) => select.filter(Column::HeldOn.between(first, last)),
+            None => select,
+        }
+    };
+    let rows: Vec<(ActionItemStatus, i64)> = narrowed()
+        .select_only()
+        .column(Column::Status)
+        .column_as(Expr::expr(Func::count(Expr::col(Column::Id))), "n")
+        .group_by(Column::Status)
+        .into_tuple()
+        .all(db)
+        .await?;
+    let overdue = narrowed()
+        .filter(Column::Status.is_in([ActionItemStatus::Open, ActionItemStatus::InProgress]))
+        .filter(Column::DueOn.lt(clock::today()))
+        .count(db)
+        .await?;
+    let count = |status: ActionItemStatus| {
+        rows.iter()
+            .find(|(s, _)| *s == status)
+            .map_or(0, |(_, n)| u64::try_from(*n).unwrap_or(0))
+    };
+    Ok(ActionItemCounts {
+        open: count(ActionItemStatus::Open),
+        in_progress: count(ActionItemStatus::InProgress),
+        done: count(ActionItemStatus::Done),
+        cancelled: count(ActionItemStatus::Cancelled),
+        overdue,
+    })
+}
