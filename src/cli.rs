@@ -130,6 +130,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::DemoData => {
             let settings = load_settings()?;
+            crate::domain::clock::set_timezone(settings.timezone);
             let db = connect(&settings).await?;
             migrate(&db).await?;
             let report = crate::service::demo::load(&db).await.map_err(describe)?;

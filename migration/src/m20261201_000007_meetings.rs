@@ -111,45 +111,32 @@ fn restrict<T: IntoIden + 'static, U: IntoIden + 'static>(
 }
 
 /// The tally triggers of `apprenticeships`: statement-level on PostgreSQL
-/// (one upsert per group a statement writes), row-level on SQLite.
+/// (one upsert per statement, of the net change of each group it touched,
+/// in key order, so that concurrent transactions lock tally rows in the same
+/// order and never deadlock), row-level on SQLite (one writer at a time).
 fn tally_sql(backend: DatabaseBackend) -> Vec<String> {
     match backend {
         DatabaseBackend::Postgres => {
-            let upsert = |rows: &str, sign: &str| {
+            let function = |name: &str, changes: &str| {
                 format!(
-                    "INSERT INTO placement_tallies (enterprise_id, start_year, status, kind, total) \
-                     SELECT enterprise_id, EXTRACT(YEAR FROM start_date)::int, status, kind, {sign}count(*) \
-                     FROM {rows} GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4 \
+                    "CREATE FUNCTION placement_tallies_{name}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN \
+                     INSERT INTO placement_tallies (enterprise_id, start_year, status, kind, total) \
+                     SELECT enterprise_id, EXTRACT(YEAR FROM start_date)::int, status, kind, SUM(delta) \
+                     FROM ({changes}) AS changes GROUP BY 1, 2, 3, 4 HAVING SUM(delta) <> 0 ORDER BY 1, 2, 3, 4 \
                      ON CONFLICT (enterprise_id, start_year, status, kind) \
-                     DO UPDATE SET total = placement_tallies.total + excluded.total;"
+                     DO UPDATE SET total = placement_tallies.total + excluded.total; \
+                     RETURN NULL; END $$"
                 )
             };
+            let rows = |table: &str, delta: &str| {
+                format!("SELECT enterprise_id, start_date, status, kind, {delta} AS delta FROM {table}")
+            };
             vec![
-                format!(
-                    "CREATE FUNCTION placement_tallies_inserted() RETURNS trigger LANGUAGE plpgsql AS $$ \
-                     BEGIN {} RETURN NULL; END $$",
-                    upsert("written", "")
-                ),
-                format!(
-                    "CREATE FUNCTION placement_tallies_deleted() RETURNS trigger LANGUAGE plpgsql AS $$ \
-                     BEGIN {} RETURN NULL; END $$",
-                    upsert("written", "-")
-                ),
-                format!(
-                    "CREATE FUNCTION placement_tallies_updated() RETURNS trigger LANGUAGE plpgsql AS $$ \
-                     BEGIN {} {} RETURN NULL; END $$",
-                    upsert(
-                        "(SELECT o.* FROM old_rows o JOIN new_rows n ON n.id = o.id WHERE \
-                         (o.enterprise_id, o.start_date, o.status, o.kind) IS DISTINCT FROM \
-                         (n.enterprise_id, n.start_date, n.status, n.kind)) AS moved",
-                        "-"
-                    ),
-                    upsert(
-                        "(SELECT n.* FROM old_rows o JOIN new_rows n ON n.id = o.id WHERE \
-                         (o.enterprise_id, o.start_date, o.status, o.kind) IS DISTINCT FROM \
-                         (n.enterprise_id, n.start_date, n.status, n.kind)) AS moved",
-                        ""
-                    )
+                function("inserted", &rows("written", "1")),
+                function("deleted", &rows("written", "-1")),
+                function(
+                    "updated",
+                    &format!("{} UNION ALL {}", rows("old_rows", "-1"), rows("new_rows", "1")),
                 ),
                 "CREATE TRIGGER apprenticeships_tallied_insert AFTER INSERT ON apprenticeships \
                  REFERENCING NEW TABLE AS written FOR EACH STATEMENT EXECUTE FUNCTION placement_tallies_inserted()"
@@ -186,7 +173,9 @@ fn tally_sql(backend: DatabaseBackend) -> Vec<String> {
                 ),
                 format!(
                     "CREATE TRIGGER apprenticeships_tallied_update \
-                     AFTER UPDATE OF enterprise_id, start_date, status, kind ON apprenticeships BEGIN {} {} END",
+                     AFTER UPDATE OF enterprise_id, start_date, status, kind ON apprenticeships \
+                     WHEN old.enterprise_id IS NOT new.enterprise_id OR old.start_date IS NOT new.start_date \
+                     OR old.status IS NOT new.status OR old.kind IS NOT new.kind BEGIN {} {} END",
                     add("old", "-1"),
                     add("new", "1")
                 ),

@@ -39,8 +39,11 @@ pub fn search_index_sql(backend: DatabaseBackend, table: &str) -> Vec<String> {
                 "CREATE TRIGGER {table}_fts_delete AFTER DELETE ON {table} BEGIN \
                  DELETE FROM {table}_fts WHERE rowid = old.rowid; END"
             ),
+            // Only when the text changed: an update writes every column, and re-indexing
+            // a meeting's 200,000 characters of minutes for each status change is waste.
             format!(
-                "CREATE TRIGGER {table}_fts_update AFTER UPDATE OF search_text ON {table} BEGIN \
+                "CREATE TRIGGER {table}_fts_update AFTER UPDATE OF search_text ON {table} \
+                 WHEN old.search_text IS NOT new.search_text BEGIN \
                  UPDATE {table}_fts SET search_text = new.search_text WHERE rowid = old.rowid; END"
             ),
         ],

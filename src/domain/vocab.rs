@@ -244,6 +244,17 @@ vocabulary! {
     }
 }
 
+impl ActionItemStatus {
+    /// The statuses of work still to do: an item in one of them with its
+    /// `due_on` before today is overdue.
+    pub const PENDING: &'static [ActionItemStatus] = &[ActionItemStatus::Open, ActionItemStatus::InProgress];
+
+    /// Whether the item is still to do.
+    pub fn is_pending(self) -> bool {
+        Self::PENDING.contains(&self)
+    }
+}
+
 vocabulary! {
     /// What an audit event records.
     Action {

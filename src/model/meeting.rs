@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use super::field::{LongText, Name, PlainText, Sequence, Tags, Text};
+use super::field::{PlainText, Sequence, Tags, Text};
 use super::list::sort_key;
 use crate::domain::vocab::{ActionItemStatus, AgendaKind, AttendeeRole, MeetingKind};
 
@@ -22,8 +22,8 @@ crate::object! {
     /// Who chaired the meeting.
     example = serde_json::json!({"name": "张学", "title": "副县长"});
     pub struct Chair {
-        /// Name, 1–200 characters.
-        name: Name,
+        /// Name, 1–500 characters.
+        name: Text<1, 500>,
         /// Title or office, at most 500 characters.
         title: Option<PlainText>,
     }
@@ -33,8 +33,8 @@ crate::object! {
     /// One person at the meeting.
     example = serde_json::json!({"name": "周发家", "title": "董事长", "organization": "辰泰重钢", "enterprise_id": "01900000-0000-7000-8000-00000000c7a1", "role": "speaker"});
     pub struct Attendee {
-        /// Name, 1–200 characters.
-        name: Name,
+        /// Name, 1–500 characters.
+        name: Text<1, 500>,
         /// Title or office, at most 500 characters.
         title: Option<PlainText>,
         /// The organisation as written, at most 500 characters.
@@ -60,8 +60,8 @@ crate::object! {
         enterprise_id: Option<Uuid>,
         /// The school it concerns or visited (must exist).
         school_id: Option<Uuid>,
-        /// Notes, at most 5000 characters.
-        notes: Option<LongText>,
+        /// Notes, at most 500 characters.
+        notes: Option<PlainText>,
     }
 }
 
@@ -69,8 +69,8 @@ crate::object! {
     /// One decision or requirement, in order.
     example = serde_json::json!({"text": "以企业需求为目标，一企一策，推动校企精准对接"});
     pub struct Decision {
-        /// The decision, 1–5000 characters.
-        text: Text<1, 5000>,
+        /// The decision, 1–500 characters.
+        text: Text<1, 500>,
     }
 }
 
@@ -84,8 +84,8 @@ crate::object! {
     pub struct ActionItem {
         /// Server-made id (see above).
         id: Option<Uuid>,
-        /// What is to be done, 1–5000 characters.
-        description: Text<1, 5000>,
+        /// What is to be done, 1–500 characters.
+        description: Text<1, 500>,
         /// The enterprise that owns it (must exist).
         owner_enterprise_id: Option<Uuid>,
         /// The school that owns it (must exist).

@@ -128,7 +128,9 @@ fn complete_action_items(previous: &[ActionItem], items: &mut ActionItems) -> Re
                 Some(before) => Some(*before),
             },
         };
-        complete_item(before, item, today);
+        // A meeting PATCH sends each item whole: its `done_on` is sent when it is there.
+        let sent = item.done_on.is_some();
+        complete_item(before, item, sent, today);
     }
     if errors.is_empty() {
         Ok(())
@@ -137,14 +139,16 @@ fn complete_action_items(previous: &[ActionItem], items: &mut ActionItems) -> Re
     }
 }
 
-/// An item's status is `open` when left out; moving to `done` (or a new item
-/// that is `done`) sets `done_on` to `today` unless it is given.
-fn complete_item(before: Option<&ActionItem>, item: &mut ActionItem, today: NaiveDate) {
+/// An item's status is `open` when left out. Moving to `done` (or a new item
+/// that is `done`) sets `done_on` to `today` unless the client sent it;
+/// leaving `done` clears it unless the client sent it.
+fn complete_item(before: Option<&ActionItem>, item: &mut ActionItem, done_on_sent: bool, today: NaiveDate) {
     let status = item.status.unwrap_or_default();
     item.status = Some(status);
     let was_done = before.and_then(|b| b.status) == Some(ActionItemStatus::Done);
-    if status == ActionItemStatus::Done && !was_done && item.done_on.is_none() {
-        item.done_on = Some(today);
+    let is_done = status == ActionItemStatus::Done;
+    if !done_on_sent && is_done != was_done {
+        item.done_on = is_done.then_some(today);
     }
 }
 
@@ -267,7 +271,6 @@ async fn sync_action_items(
             row.created_at = old.created_at;
             let unchanged = action_item::Model {
                 position: old.position,
-                held_on: old.held_on,
                 created_at: old.created_at,
                 updated_at: old.updated_at,
                 ..row.clone()
@@ -302,7 +305,7 @@ fn item_row(meeting: &meeting::Model, position: usize, item: &ActionItem, id: Uu
 
 /// Whether an item is overdue on `today`: `open` or `in_progress` and due before it.
 fn is_overdue(status: ActionItemStatus, due_on: Option<NaiveDate>, today: NaiveDate) -> bool {
-    matches!(status, ActionItemStatus::Open | ActionItemStatus::InProgress) && due_on.is_some_and(|due| due < today)
+    status.is_pending() && due_on.is_some_and(|due| due < today)
 }
 
 fn to_entry(row: action_item::Model, today: NaiveDate) -> ActionItemEntry {
@@ -401,12 +404,12 @@ pub async fn list_action_items(
     if let Some(status) = status {
         select = select.filter(Column::Status.eq(*status));
     }
-    let pending = [ActionItemStatus::Open, ActionItemStatus::InProgress];
+    let pending = ActionItemStatus::PENDING;
     match overdue {
         Some(true) => {
             select = select.filter(
                 Condition::all()
-                    .add(Column::Status.is_in(pending))
+                    .add(Column::Status.is_in(pending.iter().copied()))
                     .add(Column::DueOn.lt(today)),
             )
         }
@@ -414,7 +417,7 @@ pub async fn list_action_items(
         Some(false) => {
             select = select.filter(
                 Condition::any()
-                    .add(Column::Status.is_not_in(pending))
+                    .add(Column::Status.is_not_in(pending.iter().copied()))
                     .add(Column::DueOn.is_null())
                     .add(Column::DueOn.gte(today)),
             )
@@ -472,7 +475,8 @@ pub async fn update_action_item(
     let mut item = patch.apply(&before_item)?;
     item.id = before_item.id;
     policy::action_item_change(caller, &before_item, &item)?;
-    complete_item(Some(&before_item), &mut item, clock::today());
+    let sent = patch.value_at("done_on").is_some();
+    complete_item(Some(&before_item), &mut item, sent, clock::today());
     let record = <meeting::Entity as Stored>::to_record(row.clone());
     if item != before_item {
         let mut named = Vec::new();

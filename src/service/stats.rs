@@ -181,7 +181,7 @@ async fn action_items(
         .all(db)
         .await?;
     let overdue = narrowed()
-        .filter(Column::Status.is_in([ActionItemStatus::Open, ActionItemStatus::InProgress]))
+        .filter(Column::Status.is_in(ActionItemStatus::PENDING.iter().copied()))
         .filter(Column::DueOn.lt(clock::today()))
         .count(db)
         .await?;

@@ -559,6 +559,7 @@ async fn an_action_item_is_changed_under_the_meetings_etag_and_its_owner_may_cha
     assert_eq!(response.status().as_u16(), 200);
     let reopened: Value = response.json().await.unwrap();
     assert_eq!(reopened["status"], "in_progress");
+    assert_eq!(reopened["done_on"], Value::Null, "leaving done clears done_on");
     // Each change is audited as the item's.
     let audit = a.app.audit_of(item["id"].as_str().unwrap()).await;
     let updates: Vec<_> = audit
@@ -942,4 +943,80 @@ async fn the_demo_data_loads_the_county_once_and_reads_back_through_the_api() {
     assert_eq!(overview["top_host_enterprises"][0]["name"], "华建五分厂");
     assert_eq!(overview["top_host_enterprises"][0]["active"], 2);
     assert_eq!(overview["top_host_enterprises"].as_array().unwrap().len(), 4);
+}
+
+#[tokio::test]
+async fn the_tallies_follow_every_change_of_a_placement_and_concurrent_suspends_and_resumes_all_succeed() {
+    let a = alliance().await;
+    let app = &a.app;
+    let mut ids = Vec::new();
+    for _ in 0..8 {
+        let body = json!({"kind": "teacher_practice", "enterprise_id": a.enterprise, "school_id": a.school,
+                          "participant": {"name": "教师"}, "start_date": "2024-03-01"});
+        let id = app.create_record("/api/v1/apprenticeships", &body).await.id;
+        for to in ["submitted", "active"] {
+            let response = app
+                .post_json(&format!("/api/v1/apprenticeships/{id}/transitions"), &json!({"to": to}))
+                .await;
+            assert_eq!(response.status().as_u16(), 200);
+        }
+        ids.push(id);
+    }
+    // A placement's kind, start year and host change.
+    for (id, patch) in [
+        (&ids[0], json!({"kind": "worker_training"})),
+        (&ids[1], json!({"start_date": "2023-03-01"})),
+        (&ids[2], json!({"enterprise_id": a.other_enterprise})),
+    ] {
+        let response = app.patch_json(&format!("/api/v1/apprenticeships/{id}"), &patch).await;
+        assert_eq!(response.status().as_u16(), 200, "{patch}");
+    }
+    for id in &ids[3..6] {
+        let response = app
+            .post_json(
+                &format!("/api/v1/apprenticeships/{id}/transitions"),
+                &json!({"to": "suspended"}),
+            )
+            .await;
+        assert_eq!(response.status().as_u16(), 200);
+    }
+    // Resumes and suspends in one group at once: each moves two tallies of the same group.
+    let mut moves = tokio::task::JoinSet::new();
+    for (id, to) in ids[3..6]
+        .iter()
+        .map(|id| (id, "active"))
+        .chain(ids[6..8].iter().map(|id| (id, "suspended")))
+    {
+        let request = app
+            .request(Method::POST, &format!("/api/v1/apprenticeships/{id}/transitions"))
+            .json(&json!({"to": to}));
+        moves.spawn(async move { request.send().await.unwrap().status().as_u16() });
+    }
+    while let Some(status) = moves.join_next().await {
+        assert_eq!(status.unwrap(), 200);
+    }
+    // Every count of the overview is what the lists count.
+    let overview = app.record("/api/v1/stats/overview").await;
+    for (status, n) in overview["apprenticeships"]["by_status"].as_object().unwrap() {
+        let listed = app
+            .page(&format!("/api/v1/apprenticeships?status={status}"))
+            .await
+            .total;
+        assert_eq!(n.as_u64().unwrap(), listed, "{status}");
+    }
+    for (kind, n) in overview["apprenticeships"]["by_kind"].as_object().unwrap() {
+        let listed = app.page(&format!("/api/v1/apprenticeships?kind={kind}")).await.total;
+        assert_eq!(n.as_u64().unwrap(), listed, "{kind}");
+    }
+    assert_eq!(overview["apprenticeships"]["by_status"]["suspended"], 2);
+    let in_2023 = app.record("/api/v1/stats/overview?year=2023").await;
+    assert_eq!(in_2023["apprenticeships"]["total"], 1);
+    for host in overview["top_host_enterprises"].as_array().unwrap() {
+        let id = host["enterprise_id"].as_str().unwrap();
+        let listed = app
+            .page(&format!("/api/v1/apprenticeships?status=active&enterprise_id={id}"))
+            .await
+            .total;
+        assert_eq!(host["active"].as_u64().unwrap(), listed, "{id}");
+    }
 }
