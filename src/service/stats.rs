@@ -10,8 +10,8 @@ use std::collections::BTreeMap;
 use chrono::NaiveDate;
 use sea_orm::sea_query::{Expr, Func};
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DatabaseBackend, DatabaseConnection, EntityTrait, FromQueryResult, PaginatorTrait,
-    QueryFilter, QuerySelect, Statement,
+    AccessMode, ColumnTrait, ConnectionTrait, DatabaseBackend, DatabaseConnection, EntityTrait, FromQueryResult,
+    IsolationLevel, PaginatorTrait, QueryFilter, QuerySelect, Statement, TransactionTrait,
 };
 use uuid::Uuid;
 
@@ -42,14 +42,25 @@ pub async fn overview(db: &DatabaseConnection, year: Option<i32>) -> Result<Over
             NaiveDate::from_ymd_opt(y, 12, 31).unwrap_or_default(),
         )
     });
-    Ok(Overview {
-        enterprises: directory::<enterprise::Entity>(db, enterprise::Column::MembershipStatus).await?,
-        schools: directory::<school::Entity>(db, school::Column::MembershipStatus).await?,
-        apprenticeships: placements(db, year).await?,
-        top_host_enterprises: top_hosts(db, year).await?,
-        meetings: meetings(db, days).await?,
-        action_items: action_items(db, days).await?,
-    })
+    // One snapshot for every count (PostgreSQL: a read-only repeatable-read
+    // transaction; SQLite: a read transaction is one already).
+    let txn = match db.get_database_backend() {
+        DatabaseBackend::Postgres => {
+            db.begin_with_config(Some(IsolationLevel::RepeatableRead), Some(AccessMode::ReadOnly))
+                .await?
+        }
+        _ => db.begin().await?,
+    };
+    let overview = Overview {
+        enterprises: directory::<enterprise::Entity>(&txn, enterprise::Column::MembershipStatus).await?,
+        schools: directory::<school::Entity>(&txn, school::Column::MembershipStatus).await?,
+        apprenticeships: placements(&txn, year).await?,
+        top_host_enterprises: top_hosts(&txn, year).await?,
+        meetings: meetings(&txn, days).await?,
+        action_items: action_items(&txn, days).await?,
+    };
+    txn.commit().await?;
+    Ok(overview)
 }
 
 fn every<T: Copy>(all: &[T], name: fn(T) -> &'static str) -> BTreeMap<String, u64> {
