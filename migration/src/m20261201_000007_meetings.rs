@@ -9,10 +9,12 @@
 //!   named organisation cannot be deleted (`RESTRICT`).
 //! - `action_items`: every meeting's items as rows, for the cross-meeting
 //!   list and the statistics.
-//! - `placement_tallies`: the number of placements per host enterprise,
-//!   start year, status and kind, kept by triggers in the transaction of
-//!   every write (whatever writes the rows), so that the overview reads a
-//!   few thousand tally rows instead of counting a million placements.
+//! - `placement_totals` (placements per start year, status and kind) and
+//!   `host_actives` (active placements per host enterprise and start year,
+//!   start year 0 meaning every year): kept by triggers on `apprenticeships`
+//!   in the transaction of every write (whatever writes the rows), so that
+//!   the overview reads a few hundred small rows and a ten-row index walk
+//!   instead of counting a million placements.
 
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::schema::*;
@@ -75,12 +77,19 @@ enum ActionItems {
 }
 
 #[derive(DeriveIden, Clone, Copy)]
-enum PlacementTallies {
+enum PlacementTotals {
     Table,
-    EnterpriseId,
     StartYear,
     Status,
     Kind,
+    Total,
+}
+
+#[derive(DeriveIden, Clone, Copy)]
+enum HostActives {
+    Table,
+    EnterpriseId,
+    StartYear,
     Total,
 }
 
@@ -111,21 +120,33 @@ fn restrict<T: IntoIden + 'static, U: IntoIden + 'static>(
 }
 
 /// The tally triggers of `apprenticeships`: statement-level on PostgreSQL
-/// (one upsert per statement, of the net change of each group it touched,
-/// in key order, so that concurrent transactions lock tally rows in the same
-/// order and never deadlock), row-level on SQLite (one writer at a time).
+/// (per statement one upsert of each table, of the net change of each row
+/// it touches, in key order, so that concurrent transactions lock tally rows
+/// in the same order and never deadlock), row-level on SQLite (one writer at
+/// a time).
 fn tally_sql(backend: DatabaseBackend) -> Vec<String> {
     match backend {
         DatabaseBackend::Postgres => {
+            let year = "EXTRACT(YEAR FROM start_date)::int";
+            let upserts = |changes: &str| {
+                format!(
+                    "INSERT INTO placement_totals (start_year, status, kind, total) \
+                     SELECT {year}, status, kind, SUM(delta) FROM ({changes}) AS c \
+                     GROUP BY 1, 2, 3 HAVING SUM(delta) <> 0 ORDER BY 1, 2, 3 \
+                     ON CONFLICT (start_year, status, kind) DO UPDATE SET total = placement_totals.total + excluded.total; \
+                     INSERT INTO host_actives (enterprise_id, start_year, total) \
+                     SELECT enterprise_id, y, SUM(delta) FROM ( \
+                       SELECT enterprise_id, {year} AS y, delta FROM ({changes}) AS c WHERE status = 'active' \
+                       UNION ALL SELECT enterprise_id, 0, delta FROM ({changes}) AS c WHERE status = 'active') AS h \
+                     GROUP BY 1, 2 HAVING SUM(delta) <> 0 ORDER BY 1, 2 \
+                     ON CONFLICT (enterprise_id, start_year) DO UPDATE SET total = host_actives.total + excluded.total;"
+                )
+            };
             let function = |name: &str, changes: &str| {
                 format!(
-                    "CREATE FUNCTION placement_tallies_{name}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN \
-                     INSERT INTO placement_tallies (enterprise_id, start_year, status, kind, total) \
-                     SELECT enterprise_id, EXTRACT(YEAR FROM start_date)::int, status, kind, SUM(delta) \
-                     FROM ({changes}) AS changes GROUP BY 1, 2, 3, 4 HAVING SUM(delta) <> 0 ORDER BY 1, 2, 3, 4 \
-                     ON CONFLICT (enterprise_id, start_year, status, kind) \
-                     DO UPDATE SET total = placement_tallies.total + excluded.total; \
-                     RETURN NULL; END $$"
+                    "CREATE FUNCTION placement_tallies_{name}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN {} \
+                     RETURN NULL; END $$",
+                    upserts(changes)
                 )
             };
             let rows = |table: &str, delta: &str| {
@@ -148,18 +169,26 @@ fn tally_sql(backend: DatabaseBackend) -> Vec<String> {
                  REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT \
                  EXECUTE FUNCTION placement_tallies_updated()"
                     .into(),
-                "INSERT INTO placement_tallies (enterprise_id, start_year, status, kind, total) \
-                 SELECT enterprise_id, EXTRACT(YEAR FROM start_date)::int, status, kind, count(*) \
-                 FROM apprenticeships GROUP BY 1, 2, 3, 4"
-                    .into(),
+                upserts("SELECT enterprise_id, start_date, status, kind, 1 AS delta FROM apprenticeships"),
             ]
         }
         _ => {
+            let year = |row: &str| format!("CAST(substr({row}.start_date, 1, 4) AS INTEGER)");
             let add = |row: &str, delta: &str| {
+                let y = year(row);
+                let host = |y: &str| {
+                    format!(
+                        "INSERT INTO host_actives (enterprise_id, start_year, total) \
+                         SELECT {row}.enterprise_id, {y}, {delta} WHERE {row}.status = 'active' \
+                         ON CONFLICT (enterprise_id, start_year) DO UPDATE SET total = total + ({delta});"
+                    )
+                };
                 format!(
-                    "INSERT INTO placement_tallies (enterprise_id, start_year, status, kind, total) \
-                     VALUES ({row}.enterprise_id, CAST(substr({row}.start_date, 1, 4) AS INTEGER), {row}.status, {row}.kind, {delta}) \
-                     ON CONFLICT (enterprise_id, start_year, status, kind) DO UPDATE SET total = total + ({delta});"
+                    "INSERT INTO placement_totals (start_year, status, kind, total) \
+                     VALUES ({y}, {row}.status, {row}.kind, {delta}) \
+                     ON CONFLICT (start_year, status, kind) DO UPDATE SET total = total + ({delta}); {} {}",
+                    host(&y),
+                    host("0")
                 )
             };
             vec![
@@ -179,9 +208,16 @@ fn tally_sql(backend: DatabaseBackend) -> Vec<String> {
                     add("old", "-1"),
                     add("new", "1")
                 ),
-                "INSERT INTO placement_tallies (enterprise_id, start_year, status, kind, total) \
-                 SELECT enterprise_id, CAST(substr(start_date, 1, 4) AS INTEGER), status, kind, count(*) \
-                 FROM apprenticeships GROUP BY 1, 2, 3, 4"
+                "INSERT INTO placement_totals (start_year, status, kind, total) \
+                 SELECT CAST(substr(start_date, 1, 4) AS INTEGER), status, kind, count(*) \
+                 FROM apprenticeships GROUP BY 1, 2, 3"
+                    .into(),
+                "INSERT INTO host_actives (enterprise_id, start_year, total) \
+                 SELECT enterprise_id, CAST(substr(start_date, 1, 4) AS INTEGER), count(*) \
+                 FROM apprenticeships WHERE status = 'active' GROUP BY 1, 2"
+                    .into(),
+                "INSERT INTO host_actives (enterprise_id, start_year, total) \
+                 SELECT enterprise_id, 0, count(*) FROM apprenticeships WHERE status = 'active' GROUP BY 1"
                     .into(),
             ]
         }
@@ -281,18 +317,31 @@ impl MigrationTrait for Migration {
         manager
             .create_table(
                 Table::create()
-                    .table(PlacementTallies::Table)
-                    .col(uuid(PlacementTallies::EnterpriseId))
-                    .col(integer(PlacementTallies::StartYear))
-                    .col(string_len(PlacementTallies::Status, 16))
-                    .col(string_len(PlacementTallies::Kind, 32))
-                    .col(big_integer(PlacementTallies::Total))
+                    .table(PlacementTotals::Table)
+                    .col(integer(PlacementTotals::StartYear))
+                    .col(string_len(PlacementTotals::Status, 16))
+                    .col(string_len(PlacementTotals::Kind, 32))
+                    .col(big_integer(PlacementTotals::Total))
                     .primary_key(
                         Index::create()
-                            .col(PlacementTallies::EnterpriseId)
-                            .col(PlacementTallies::StartYear)
-                            .col(PlacementTallies::Status)
-                            .col(PlacementTallies::Kind),
+                            .col(PlacementTotals::StartYear)
+                            .col(PlacementTotals::Status)
+                            .col(PlacementTotals::Kind),
+                    )
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .create_table(
+                Table::create()
+                    .table(HostActives::Table)
+                    .col(uuid(HostActives::EnterpriseId))
+                    .col(integer(HostActives::StartYear))
+                    .col(big_integer(HostActives::Total))
+                    .primary_key(
+                        Index::create()
+                            .col(HostActives::EnterpriseId)
+                            .col(HostActives::StartYear),
                     )
                     .to_owned(),
             )
@@ -325,9 +374,9 @@ impl MigrationTrait for Migration {
             index(a, "owner_school", &[ActionItems::OwnerSchoolId, ActionItems::Status]),
             index(a, "held_on", &[ActionItems::HeldOn, ActionItems::Status]),
             index(
-                PlacementTallies::Table,
-                "status_year",
-                &[PlacementTallies::Status, PlacementTallies::StartYear],
+                HostActives::Table,
+                "year_total",
+                &[HostActives::StartYear, HostActives::Total],
             ),
         ];
         for statement in indexes {
@@ -368,7 +417,8 @@ impl MigrationTrait for Migration {
                 .await?;
         }
         for table in [
-            PlacementTallies::Table.into_iden(),
+            PlacementTotals::Table.into_iden(),
+            HostActives::Table.into_iden(),
             ActionItems::Table.into_iden(),
             MeetingParties::Table.into_iden(),
             Meetings::Table.into_iden(),

@@ -12,7 +12,7 @@ pub mod enterprise_tag;
 pub mod login_failure;
 pub mod meeting;
 pub mod meeting_party;
-pub mod placement_tally;
+pub mod placement_total;
 pub mod refresh_token;
 pub mod school;
 pub mod school_major;

@@ -1,9 +1,10 @@
 //! The statistics overview. Placements are counted from the tallies the
-//! database keeps per host enterprise, start year, status and kind
-//! (`placement_tallies`, written by triggers in every write's transaction),
-//! so the overview reads a few thousand rows however many placements there
-//! are; the directory, meetings and action items are counted by indexed
-//! `GROUP BY`s.
+//! database keeps (written by triggers in every write's transaction):
+//! `placement_totals` per start year, status and kind, a few hundred rows
+//! however many placements there are, and `host_actives`, active placements
+//! per host and start year (0: every year), whose top ten are a short walk
+//! of its `(start_year, total)` index. The directory, meetings and action
+//! items are counted by indexed `GROUP BY`s.
 
 use std::collections::BTreeMap;
 
@@ -17,7 +18,7 @@ use uuid::Uuid;
 
 use crate::domain::clock;
 use crate::domain::vocab::{ActionItemStatus, ApprenticeshipKind, ApprenticeshipStatus, MembershipStatus};
-use crate::entity::{action_item, enterprise, meeting, placement_tally, school};
+use crate::entity::{action_item, enterprise, meeting, placement_total, school};
 use crate::error::ApiError;
 use crate::model::stats::{ActionItemCounts, DirectoryCounts, MeetingCounts, Overview, PlacementCounts, TopHost};
 
@@ -95,8 +96,8 @@ fn summed_total() -> Expr {
 }
 
 async fn placements(db: &impl ConnectionTrait, year: Option<i32>) -> Result<PlacementCounts, ApiError> {
-    use placement_tally::Column;
-    let mut select = placement_tally::Entity::find()
+    use placement_total::Column;
+    let mut select = placement_total::Entity::find()
         .select_only()
         .column(Column::Status)
         .column(Column::Kind)
@@ -130,27 +131,48 @@ async fn top_hosts(db: &impl ConnectionTrait, year: Option<i32>) -> Result<Vec<T
         name: String,
         active: i64,
     }
+    #[derive(FromQueryResult)]
+    struct Threshold {
+        total: i64,
+    }
     let backend = db.get_database_backend();
-    let narrowed = match (year, backend) {
-        (None, _) => "",
-        (Some(_), DatabaseBackend::Postgres) => " AND t.start_year = $1",
-        (Some(_), _) => " AND t.start_year = ?",
+    let (first, second) = match backend {
+        DatabaseBackend::Postgres => ("$1", "$2"),
+        _ => ("?", "?"),
     };
+    // Every year is kept as start year 0.
+    let year = year.unwrap_or(0);
+    // The tenth host's count (ties with it are in, ordered by name below).
+    let tenth = Threshold::find_by_statement(Statement::from_sql_and_values(
+        backend,
+        format!(
+            "SELECT total FROM host_actives WHERE start_year = {first} AND total > 0 \
+             ORDER BY total DESC LIMIT 1 OFFSET {}",
+            TOP_HOSTS - 1
+        ),
+        [year.into()],
+    ))
+    .one(db)
+    .await?
+    .map_or(1, |t| t.total);
     // Ties by name in the order of its characters on both databases (SQLite's BINARY, PostgreSQL's "C").
     let by_name = match backend {
         DatabaseBackend::Postgres => "e.name COLLATE \"C\"",
         _ => "e.name",
     };
     let sql = format!(
-        "SELECT t.enterprise_id AS enterprise_id, e.name AS name, CAST(SUM(t.total) AS BIGINT) AS active \
-         FROM placement_tallies t JOIN enterprises e ON e.id = t.enterprise_id \
-         WHERE t.status = 'active'{narrowed} GROUP BY t.enterprise_id, e.name HAVING SUM(t.total) > 0 \
-         ORDER BY active DESC, {by_name}, t.enterprise_id LIMIT {TOP_HOSTS}"
+        "SELECT h.enterprise_id AS enterprise_id, e.name AS name, h.total AS active \
+         FROM host_actives h JOIN enterprises e ON e.id = h.enterprise_id \
+         WHERE h.start_year = {first} AND h.total >= {second} \
+         ORDER BY h.total DESC, {by_name}, h.enterprise_id LIMIT {TOP_HOSTS}"
     );
-    let values: Vec<sea_orm::Value> = year.into_iter().map(Into::into).collect();
-    let rows = Row::find_by_statement(Statement::from_sql_and_values(backend, sql, values))
-        .all(db)
-        .await?;
+    let rows = Row::find_by_statement(Statement::from_sql_and_values(
+        backend,
+        sql,
+        [year.into(), tenth.max(1).into()],
+    ))
+    .all(db)
+    .await?;
     Ok(rows
         .into_iter()
         .map(|row| TopHost {

@@ -1020,3 +1020,53 @@ async fn the_tallies_follow_every_change_of_a_placement_and_concurrent_suspends_
         assert_eq!(host["active"].as_u64().unwrap(), listed, "{id}");
     }
 }
+
+#[tokio::test]
+async fn the_top_hosts_are_ten_most_first_and_ties_at_the_tenth_place_by_name() {
+    let app = spawn_app().await;
+    let school = app
+        .create_record("/api/v1/schools", &json!({"name": "县职教中心"}))
+        .await
+        .id;
+    let mut names = Vec::new();
+    for i in 0..12 {
+        let name = format!("企业{:02}", 11 - i);
+        let id = app
+            .create_record("/api/v1/enterprises", &json!({"name": name}))
+            .await
+            .id;
+        let placements = if i == 5 { 2 } else { 1 };
+        for _ in 0..placements {
+            let body = json!({"kind": "teacher_practice", "enterprise_id": id, "school_id": school,
+                              "participant": {"name": "教师"}, "start_date": "2024-03-01"});
+            let p = app.create_record("/api/v1/apprenticeships", &body).await.id;
+            for to in ["submitted", "active"] {
+                let response = app
+                    .post_json(&format!("/api/v1/apprenticeships/{p}/transitions"), &json!({"to": to}))
+                    .await;
+                assert_eq!(response.status().as_u16(), 200);
+            }
+        }
+        names.push((name, placements));
+    }
+    let busiest = names.iter().find(|(_, n)| *n == 2).unwrap().0.clone();
+    let mut rest: Vec<String> = names
+        .iter()
+        .filter(|(_, n)| *n == 1)
+        .map(|(name, _)| name.clone())
+        .collect();
+    rest.sort();
+    let expected: Vec<String> = std::iter::once(busiest).chain(rest.into_iter().take(9)).collect();
+    for query in ["", "?year=2024"] {
+        let overview = app.record(&format!("/api/v1/stats/overview{query}")).await;
+        let hosts: Vec<String> = overview["top_host_enterprises"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|h| h["name"].as_str().unwrap().to_string())
+            .collect();
+        assert_eq!(hosts, expected, "{query}");
+    }
+    let other_year = app.record("/api/v1/stats/overview?year=2023").await;
+    assert_eq!(other_year["top_host_enterprises"], json!([]));
+}

@@ -1,17 +1,17 @@
-//! The `placement_tallies` table: how many placements each host enterprise
-//! has per start year, status and kind. Written only by the database's
-//! triggers on `apprenticeships`, in the transaction of each write.
+//! The `placement_totals` table: how many placements there are per start
+//! year, status and kind. Written only by the database's triggers on
+//! `apprenticeships`, in the transaction of each write. (Its sibling
+//! `host_actives`, active placements per host and start year, is read by
+//! the statistics' own SQL.)
 
 use sea_orm::entity::prelude::*;
 
 use crate::domain::vocab::{ApprenticeshipKind, ApprenticeshipStatus};
 
-/// One tally.
+/// One total.
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
-#[sea_orm(table_name = "placement_tallies")]
+#[sea_orm(table_name = "placement_totals")]
 pub struct Model {
-    #[sea_orm(primary_key, auto_increment = false)]
-    pub enterprise_id: Uuid,
     #[sea_orm(primary_key, auto_increment = false)]
     pub start_year: i32,
     #[sea_orm(primary_key, auto_increment = false)]
