@@ -2,8 +2,8 @@
 //! database keeps (written by triggers in every write's transaction):
 //! `placement_totals` per start year, status and kind, a few hundred rows
 //! however many placements there are, and `host_actives`, active placements
-//! per host and start year (0: every year), whose top ten are a short walk
-//! of its `(start_year, total)` index. The directory, meetings and action
+//! per host and start year (0: every year) with the host's name, whose top
+//! ten are a ten-entry walk of its `(start_year, total DESC, name)` index. The directory, meetings and action
 //! items are counted by indexed `GROUP BY`s.
 
 use std::collections::BTreeMap;
@@ -131,48 +131,22 @@ async fn top_hosts(db: &impl ConnectionTrait, year: Option<i32>) -> Result<Vec<T
         name: String,
         active: i64,
     }
-    #[derive(FromQueryResult)]
-    struct Threshold {
-        total: i64,
-    }
     let backend = db.get_database_backend();
-    let (first, second) = match backend {
-        DatabaseBackend::Postgres => ("$1", "$2"),
-        _ => ("?", "?"),
+    let placeholder = match backend {
+        DatabaseBackend::Postgres => "$1",
+        _ => "?",
     };
-    // Every year is kept as start year 0.
-    let year = year.unwrap_or(0);
-    // The tenth host's count (ties with it are in, ordered by name below).
-    let tenth = Threshold::find_by_statement(Statement::from_sql_and_values(
-        backend,
-        format!(
-            "SELECT total FROM host_actives WHERE start_year = {first} AND total > 0 \
-             ORDER BY total DESC LIMIT 1 OFFSET {}",
-            TOP_HOSTS - 1
-        ),
-        [year.into()],
-    ))
-    .one(db)
-    .await?
-    .map_or(1, |t| t.total);
-    // Ties by name in the order of its characters on both databases (SQLite's BINARY, PostgreSQL's "C").
-    let by_name = match backend {
-        DatabaseBackend::Postgres => "e.name COLLATE \"C\"",
-        _ => "e.name",
-    };
+    // One walk of the `(start_year, total DESC, name, enterprise_id)` index; every
+    // year is kept as start year 0; names compare in character order on both
+    // databases (SQLite's BINARY, the column's "C" collation on PostgreSQL).
     let sql = format!(
-        "SELECT h.enterprise_id AS enterprise_id, e.name AS name, h.total AS active \
-         FROM host_actives h JOIN enterprises e ON e.id = h.enterprise_id \
-         WHERE h.start_year = {first} AND h.total >= {second} \
-         ORDER BY h.total DESC, {by_name}, h.enterprise_id LIMIT {TOP_HOSTS}"
+        "SELECT enterprise_id, name, total AS active FROM host_actives \
+         WHERE start_year = {placeholder} AND total > 0 \
+         ORDER BY total DESC, name, enterprise_id LIMIT {TOP_HOSTS}"
     );
-    let rows = Row::find_by_statement(Statement::from_sql_and_values(
-        backend,
-        sql,
-        [year.into(), tenth.max(1).into()],
-    ))
-    .all(db)
-    .await?;
+    let rows = Row::find_by_statement(Statement::from_sql_and_values(backend, sql, [year.unwrap_or(0).into()]))
+        .all(db)
+        .await?;
     Ok(rows
         .into_iter()
         .map(|row| TopHost {

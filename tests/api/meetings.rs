@@ -1047,13 +1047,13 @@ async fn the_top_hosts_are_ten_most_first_and_ties_at_the_tenth_place_by_name() 
                 assert_eq!(response.status().as_u16(), 200);
             }
         }
-        names.push((name, placements));
+        names.push((name, placements, id));
     }
-    let busiest = names.iter().find(|(_, n)| *n == 2).unwrap().0.clone();
+    let busiest = names.iter().find(|(_, n, _)| *n == 2).unwrap().0.clone();
     let mut rest: Vec<String> = names
         .iter()
-        .filter(|(_, n)| *n == 1)
-        .map(|(name, _)| name.clone())
+        .filter(|(_, n, _)| *n == 1)
+        .map(|(name, _, _)| name.clone())
         .collect();
     rest.sort();
     let expected: Vec<String> = std::iter::once(busiest).chain(rest.into_iter().take(9)).collect();
@@ -1069,4 +1069,23 @@ async fn the_top_hosts_are_ten_most_first_and_ties_at_the_tenth_place_by_name() 
     }
     let other_year = app.record("/api/v1/stats/overview?year=2023").await;
     assert_eq!(other_year["top_host_enterprises"], json!([]));
+    // A renamed host is ranked by its new name.
+    let first_tie = names.iter().find(|(name, _, _)| name == "企业00").unwrap().2.clone();
+    let response = app
+        .patch_json(&format!("/api/v1/enterprises/{first_tie}"), &json!({"name": "企业99"}))
+        .await;
+    assert_eq!(response.status().as_u16(), 200);
+    let overview = app.record("/api/v1/stats/overview").await;
+    let hosts: Vec<&str> = overview["top_host_enterprises"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        hosts,
+        [
+            "企业06", "企业01", "企业02", "企业03", "企业04", "企业05", "企业07", "企业08", "企业09", "企业10"
+        ]
+    );
 }
