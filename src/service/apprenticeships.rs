@@ -415,16 +415,13 @@ pub async fn transition(
         )));
     }
     check_move_data(&row, &request, found.needs_reason)?;
-    let before = <apprenticeship::Entity as Stored>::to_record(row);
+    let before = <apprenticeship::Entity as Stored>::to_record(row.clone());
     let after = Apprenticeship {
         status: found.to,
         ..before.clone()
     }
     .touched(now());
-    apprenticeship::ActiveModel::from(<apprenticeship::Entity as Stored>::to_row(&after))
-        .reset_all()
-        .update(&txn)
-        .await?;
+    store::save_changed::<apprenticeship::Entity>(&txn, &caller.actor(), &row, &after).await?;
     let actor = caller.actor();
     let reason = request.reason.map(String::from);
     insert_history(&txn, &actor, id, Some(found.from), found.to, reason).await?;
@@ -503,7 +500,7 @@ pub async fn evaluate(
         comment: input.comment,
         at: now(),
     };
-    let before = <apprenticeship::Entity as Stored>::to_record(row);
+    let before = <apprenticeship::Entity as Stored>::to_record(row.clone());
     let mut evaluations = before.evaluations.as_slice().to_vec();
     evaluations.push(evaluation.clone());
     let after = Apprenticeship {
@@ -511,10 +508,7 @@ pub async fn evaluate(
         ..before.clone()
     }
     .touched(now());
-    apprenticeship::ActiveModel::from(<apprenticeship::Entity as Stored>::to_row(&after))
-        .reset_all()
-        .update(&txn)
-        .await?;
+    store::save_changed::<apprenticeship::Entity>(&txn, &caller.actor(), &row, &after).await?;
     audit::record_change(
         &txn,
         &caller.actor(),

@@ -7,7 +7,7 @@
 //! audited, by the actor `demo-data`). Records have fixed ids, so a second
 //! run finds them and changes nothing.
 
-use chrono::{NaiveDate, TimeZone, Utc};
+use chrono::{TimeZone, Utc};
 use serde::de::DeserializeOwned;
 use serde_json::{json, Value};
 use uuid::Uuid;
@@ -327,11 +327,6 @@ fn placements() -> Vec<(u16, Value, Moves)> {
 }
 
 fn coordination_meeting() -> Value {
-    let due = |d: &str| {
-        NaiveDate::parse_from_str(d, "%Y-%m-%d")
-            .map(|d| d.to_string())
-            .unwrap_or_default()
-    };
     json!({
         "title": "全县产教融合发展联盟调度推进工作会议", "kind": "coordination", "held_on": "2024-04-03",
         "location": "辰泰重钢会议室", "host_enterprise_id": id(CHENTAI),
@@ -361,10 +356,10 @@ fn coordination_meeting() -> Value {
             {"text": "面向全县推开：开展全县企业调查，制定长远规划，搭建校企合作平台"}],
         "action_items": [
             {"description": "开展全县企业用工和人才需求调查，形成需求清单", "owner_school_id": id(CENTRE),
-             "owner_name": "县职教中心", "due_on": due("2024-06-30"), "status": "done", "done_on": "2024-06-20"},
-            {"description": "制定全县产教融合长远发展规划", "owner_name": "县教体局", "due_on": due("2024-12-31"),
+             "owner_name": "县职教中心", "due_on": "2024-06-30", "status": "done", "done_on": "2024-06-20"},
+            {"description": "制定全县产教融合长远发展规划", "owner_name": "县教体局", "due_on": "2024-12-31",
              "status": "in_progress"},
             {"description": "搭建校企合作信息平台", "owner_enterprise_id": id(CHENTAI), "owner_name": "辰泰重钢",
-             "due_on": due("2025-03-31")}],
+             "due_on": "2025-03-31"}],
         "tags": ["产教融合", "调度推进会"]})
 }

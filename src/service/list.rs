@@ -112,6 +112,14 @@ where
     fetch_page_of(db, select, request, None).await
 }
 
+/// The first bind parameter of a hand-written statement: `$1` on PostgreSQL, `?` on SQLite.
+pub(crate) fn placeholder(backend: DatabaseBackend) -> &'static str {
+    match backend {
+        DatabaseBackend::Postgres => "$1",
+        _ => "?",
+    }
+}
+
 /// The exact number of rows of a table whose rows the database counts
 /// (`record_counts`, kept by triggers in the transaction of every insert and
 /// delete): for the `total` of a list without filters.
@@ -122,11 +130,7 @@ pub async fn counted_rows(db: &impl ConnectionTrait, table: &str) -> Result<u64,
         total: i64,
     }
     let backend = db.get_database_backend();
-    let placeholder = if backend == DatabaseBackend::Postgres {
-        "$1"
-    } else {
-        "?"
-    };
+    let placeholder = placeholder(backend);
     let statement = Statement::from_sql_and_values(
         backend,
         format!("SELECT total FROM record_counts WHERE resource = {placeholder}"),

@@ -478,6 +478,7 @@ pub async fn update_action_item(
     let sent = patch.value_at("done_on").is_some();
     complete_item(Some(&before_item), &mut item, sent, clock::today());
     let record = <meeting::Entity as Stored>::to_record(row.clone());
+    let mut version = row.version;
     if item != before_item {
         let mut named = Vec::new();
         let mut schools = Vec::new();
@@ -491,13 +492,9 @@ pub async fn update_action_item(
         let mut fields = record.fields();
         fields.action_items.items_mut()[position] = item.clone();
         let after = record.with_fields(fields).touched(now());
-        let after_row = <meeting::Entity as Stored>::to_row(&after);
-        meeting::ActiveModel::from(after_row.clone())
-            .reset_all()
-            .update(&txn)
-            .await?;
+        version = after.version;
         let actor = caller.actor();
-        <meeting::Entity as Stored>::sync(&txn, &actor, Some(&row), &after_row).await?;
+        store::save_changed::<meeting::Entity>(&txn, &actor, &row, &after).await?;
         audit::record_change(
             &txn,
             &actor,
@@ -513,10 +510,6 @@ pub async fn update_action_item(
         .one(&txn)
         .await?
         .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("an action item has no row")))?;
-    let version = meeting::Entity::find_by_id(meeting_id)
-        .one(&txn)
-        .await?
-        .map_or(row.version, |m| m.version);
     txn.commit().await?;
     Ok((to_entry(stored, clock::today()), version))
 }

@@ -132,10 +132,7 @@ async fn top_hosts(db: &impl ConnectionTrait, year: Option<i32>) -> Result<Vec<T
         active: i64,
     }
     let backend = db.get_database_backend();
-    let placeholder = match backend {
-        DatabaseBackend::Postgres => "$1",
-        _ => "?",
-    };
+    let placeholder = super::list::placeholder(backend);
     // One walk of the `(start_year, total DESC, name, enterprise_id)` index; every
     // year is kept as start year 0; names compare in character order on both
     // databases (SQLite's BINARY, the column's "C" collation on PostgreSQL).

@@ -364,13 +364,7 @@ pub(crate) async fn update<S: Stored>(
     }
     S::check_references(&txn, &after.fields()).await?;
     let after = after.touched(now());
-    let after_row = S::to_row(&after);
-    S::ActiveModel::from(after_row.clone())
-        .reset_all()
-        .update(&txn)
-        .await
-        .map_err(|e| ApiError::from_db(e, S::UNIQUE))?;
-    S::sync(&txn, &caller.actor(), Some(&row), &after_row).await?;
+    save_changed::<S>(&txn, &caller.actor(), &row, &after).await?;
     audit::record_change(
         &txn,
         &caller.actor(),
@@ -383,6 +377,24 @@ pub(crate) async fn update<S: Stored>(
     .await?;
     txn.commit().await?;
     Ok(after)
+}
+
+/// Writes a changed record over its row and keeps its side tables in step
+/// ([`Stored::sync`]); the caller has locked the row, checked the change and
+/// bumped the version, and writes the audit row.
+pub(crate) async fn save_changed<S: Stored>(
+    txn: &DatabaseTransaction,
+    actor: &Actor,
+    before: &S::Model,
+    after: &S::Record,
+) -> Result<(), ApiError> {
+    let after_row = S::to_row(after);
+    S::ActiveModel::from(after_row.clone())
+        .reset_all()
+        .update(txn)
+        .await
+        .map_err(|e| ApiError::from_db(e, S::UNIQUE))?;
+    S::sync(txn, actor, Some(before), &after_row).await
 }
 
 /// Deletes a record under its `If-Match` and records the deletion, with the
