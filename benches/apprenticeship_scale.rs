@@ -276,7 +276,7 @@ async fn main() {
     }
     let backend = if admin.is_some() { "PostgreSQL" } else { "SQLite" };
     let app = Application::build(settings).await.expect("service");
-    let db = app.database();
+    let db = app.database().write().clone();
     let address = format!("http://127.0.0.1:{}", app.port());
     let handle = app.handle();
     tokio::spawn(app.run_until_stopped());

@@ -94,7 +94,8 @@ async fn main() {
     let backend = if admin.is_some() { "PostgreSQL" } else { "SQLite" };
 
     let app = Application::build(settings).await.expect("service");
-    let db = app.database();
+    let database = app.database();
+    let db = database.write().clone();
     let address = format!("http://127.0.0.1:{}", app.port());
     let handle = app.handle();
     tokio::spawn(app.run_until_stopped());
@@ -104,7 +105,7 @@ async fn main() {
     while next < rows {
         let batch: Vec<EnterpriseCreate> = (next..(next + 5000).min(rows)).map(enterprise).collect();
         next += batch.len();
-        chanjiao::service::enterprises::create_many(&db, &Actor::system("benchmark"), batch)
+        chanjiao::service::enterprises::create_many(&database, &Actor::system("benchmark"), batch)
             .await
             .expect("insert");
     }

@@ -28,8 +28,11 @@ pub struct Settings {
     pub max_body_bytes: usize,
     /// `CHANJIAO_WORKERS`: HTTP worker threads (default: one per core).
     pub workers: Option<usize>,
-    /// `CHANJIAO_DB_MAX_CONNECTIONS`: the PostgreSQL pool size (SQLite uses one connection).
+    /// `CHANJIAO_DB_MAX_CONNECTIONS`: the PostgreSQL pool size; on SQLite
+    /// the number of read-only connections beside the one writer.
     pub db_max_connections: u32,
+    /// `CHANJIAO_SQLITE_SYNCHRONOUS`: how an SQLite commit reaches the disk.
+    pub sqlite_synchronous: SqliteSync,
     /// Token settings.
     pub auth: AuthSettings,
     /// `CHANJIAO_ADMIN_PASSWORD`: the password of the `admin` user created
@@ -44,6 +47,19 @@ pub struct Settings {
     /// `CHANJIAO_TIMEZONE`: the IANA time zone whose calendar day is "today"
     /// (overdue action items, a done item's `done_on`); default `Asia/Shanghai`.
     pub timezone: chrono_tz::Tz,
+}
+
+/// When an SQLite commit is on the disk (`PRAGMA synchronous` in WAL mode).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SqliteSync {
+    /// `normal` (the default): a commit is written to the WAL file before it
+    /// is acknowledged and survives a crash or kill of the process; the WAL
+    /// is synced at each checkpoint, so a power loss or OS crash may lose
+    /// the last commits (never corrupt the file).
+    Normal,
+    /// `full`: the WAL is synced before each commit is acknowledged, which
+    /// survives a power loss too, at the cost of one disk sync per write.
+    Full,
 }
 
 /// How access tokens are signed and checked.
@@ -78,6 +94,7 @@ impl std::fmt::Debug for Settings {
             .field("max_body_bytes", &self.max_body_bytes)
             .field("workers", &self.workers)
             .field("db_max_connections", &self.db_max_connections)
+            .field("sqlite_synchronous", &self.sqlite_synchronous)
             .field("jwt_secret", &self.auth.jwt_secret)
             .field("jwt_issuers", &self.auth.issuers)
             .field("jwt_audience", &self.auth.audience)
@@ -140,6 +157,17 @@ impl Settings {
             Some(_) => Some(parse_number(&get, "CHANJIAO_WORKERS", 1, 1, 256)?),
         };
         let db_max_connections = parse_number(&get, "CHANJIAO_DB_MAX_CONNECTIONS", 10, 1, 1000)? as u32;
+        let sqlite_synchronous = match get("CHANJIAO_SQLITE_SYNCHRONOUS").map(|v| v.trim().to_ascii_lowercase()) {
+            None => SqliteSync::Normal,
+            Some(v) if v == "normal" => SqliteSync::Normal,
+            Some(v) if v == "full" => SqliteSync::Full,
+            Some(_) => {
+                return Err(ConfigError {
+                    variable: "CHANJIAO_SQLITE_SYNCHRONOUS",
+                    reason: "must be `normal` or `full`".into(),
+                })
+            }
+        };
 
         let jwt_secret = get("CHANJIAO_JWT_SECRET");
         if jwt_secret.as_ref().is_some_and(|s| s.len() < 32) {
@@ -221,6 +249,7 @@ impl Settings {
             max_body_bytes,
             workers,
             db_max_connections,
+            sqlite_synchronous,
             auth: AuthSettings {
                 jwt_secret: jwt_secret.map(SecretString::from),
                 issuers,

@@ -26,7 +26,6 @@ use std::sync::Arc;
 use actix_web::dev::{Service, ServiceRequest, ServiceResponse};
 use actix_web::http::header;
 use actix_web::{web, HttpMessage, HttpRequest, HttpResponse};
-use sea_orm::DatabaseConnection;
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::auth::tokens::TokenKeys;
@@ -37,8 +36,8 @@ use crate::error::{ApiError, Problem};
 /// What every handler shares.
 #[derive(Clone)]
 pub struct AppState {
-    /// The database pool.
-    pub db: DatabaseConnection,
+    /// The database: its readers, its writer and the user-state cache.
+    pub db: crate::service::Database,
     /// Cleared when shutdown begins, so that `/readyz` turns the load balancer away.
     pub ready: Arc<AtomicBool>,
     /// The keys that sign and verify access tokens.

@@ -2,10 +2,10 @@
 //! the masking of personal data, the status machine's transitions with
 //! their history, and evaluations.
 
+use super::Database;
 use sea_orm::sea_query::Condition;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, EntityTrait, QueryFilter,
-    QueryOrder, TransactionTrait,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder,
 };
 use uuid::Uuid;
 
@@ -187,7 +187,7 @@ fn shown(caller: &Principal, mut record: Apprenticeship) -> Apprenticeship {
 
 /// Creates a placement in `draft`, with its first history row and its audit row.
 pub async fn create(
-    db: &DatabaseConnection,
+    db: &Database,
     caller: &Principal,
     input: ApprenticeshipCreate,
 ) -> Result<Apprenticeship, ApiError> {
@@ -197,14 +197,14 @@ pub async fn create(
 }
 
 /// Reads a placement the caller may see.
-pub async fn get(db: &DatabaseConnection, caller: &Principal, id: Uuid) -> Result<Apprenticeship, ApiError> {
-    let record = store::get::<apprenticeship::Entity>(db, caller, id).await?;
+pub async fn get(db: &Database, caller: &Principal, id: Uuid) -> Result<Apprenticeship, ApiError> {
+    let record = store::get::<apprenticeship::Entity>(db.read(), caller, id).await?;
     Ok(shown(caller, record))
 }
 
 /// Applies a merge patch to a placement the caller may see, with its audit row.
 pub async fn update(
-    db: &DatabaseConnection,
+    db: &Database,
     caller: &Principal,
     id: Uuid,
     precondition: Option<Precondition>,
@@ -216,7 +216,7 @@ pub async fn update(
 
 /// Deletes a placement in `draft` or `cancelled` (409 otherwise), with its history and its audit row.
 pub async fn delete(
-    db: &DatabaseConnection,
+    db: &Database,
     caller: &Principal,
     id: Uuid,
     precondition: Option<Precondition>,
@@ -226,7 +226,7 @@ pub async fn delete(
 
 /// Lists the placements the caller may see, one page at a time.
 pub async fn list(
-    db: &DatabaseConnection,
+    db: &Database,
     caller: &Principal,
     filters: &ApprenticeshipFilters,
     request: &ListRequest<ApprenticeshipSort>,
@@ -242,9 +242,14 @@ pub async fn list(
         start_to,
     } = filters;
     let scope = policy::placement_scope(caller);
-    // Nothing narrows the list: its total is the kept count, not a count over every row.
-    let unfiltered = scope == PlacementScope::All
-        && filters_are_empty(filters)
+    // Only status and kind narrow the list (or nothing does): its total is
+    // the kept tally, not a count over every matching row.
+    let tallied = scope == PlacementScope::All
+        && filters_are_empty(&ApprenticeshipFilters {
+            status: None,
+            kind: None,
+            ..filters.clone()
+        })
         && request.q.is_none()
         && request.updated_since.is_none();
     let mut select = apprenticeship::Entity::find();
@@ -284,16 +289,17 @@ pub async fn list(
     }
     if let Some(q) = &request.q {
         select = select.filter(search_condition::<apprenticeship::Entity>(
-            db.get_database_backend(),
+            db.backend(),
             Column::SearchText,
             q,
         ));
     }
-    let total = match unfiltered {
-        true => Some(counted_rows(db, "apprenticeships").await?),
-        false => None,
+    let total = match (tallied, status, kind) {
+        (true, None, None) => Some(counted_rows(db.read(), "apprenticeships").await?),
+        (true, _, _) => Some(super::stats::tallied_placements(db.read(), *status, *kind).await?),
+        (false, _, _) => None,
     };
-    let page = fetch_page_of(db, select, request, total).await?;
+    let page = fetch_page_of(db.read(), select, request, total).await?;
     Ok(page.map(|row| shown(caller, <apprenticeship::Entity as Stored>::to_record(row))))
 }
 
@@ -384,7 +390,7 @@ fn check_move_data(
 /// history row and the audit row are written in one transaction, under the
 /// row's lock: of two racing moves from one status, one wins.
 pub async fn transition(
-    db: &DatabaseConnection,
+    db: &Database,
     caller: &Principal,
     id: Uuid,
     precondition: Option<Precondition>,
@@ -440,13 +446,13 @@ pub async fn transition(
 }
 
 /// A placement's history, oldest first, its creation included.
-pub async fn history(db: &DatabaseConnection, caller: &Principal, id: Uuid) -> Result<History, ApiError> {
-    store::get::<apprenticeship::Entity>(db, caller, id).await?;
+pub async fn history(db: &Database, caller: &Principal, id: Uuid) -> Result<History, ApiError> {
+    store::get::<apprenticeship::Entity>(db.read(), caller, id).await?;
     let rows = apprenticeship_history::Entity::find()
         .filter(apprenticeship_history::Column::ApprenticeshipId.eq(id))
         .order_by_asc(apprenticeship_history::Column::At)
         .order_by_asc(apprenticeship_history::Column::Id)
-        .all(db)
+        .all(db.read())
         .await?;
     let items = rows
         .into_iter()
@@ -468,7 +474,7 @@ pub async fn history(db: &DatabaseConnection, caller: &Principal, id: Uuid) -> R
 /// `completed` (409 otherwise, and for a side that has evaluated already);
 /// it bumps the placement's version.
 pub async fn evaluate(
-    db: &DatabaseConnection,
+    db: &Database,
     caller: &Principal,
     id: Uuid,
     input: EvaluationCreate,

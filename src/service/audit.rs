@@ -2,10 +2,9 @@
 //! changed. Rows are written in the transaction of the change they record;
 //! nothing updates or deletes them.
 
+use super::Database;
 use chrono::Duration;
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QuerySelect,
-};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QuerySelect};
 use serde::Serialize;
 use serde_json::{Map, Value};
 use uuid::Uuid;
@@ -123,21 +122,16 @@ pub async fn record_change<T: Serialize>(
 
 /// Records a request refused with 403. A failure to write is logged, not
 /// returned: the caller gets its 403 either way.
-pub async fn record_denied(
-    db: &DatabaseConnection,
-    actor: &Actor,
-    resource_type: ResourceType,
-    resource_id: Option<String>,
-) {
+pub async fn record_denied(db: &Database, actor: &Actor, resource_type: ResourceType, resource_id: Option<String>) {
     let event = Event::new(Action::Denied, resource_type, resource_id, Outcome::Failure);
-    if let Err(err) = record(db, actor, event).await {
+    if let Err(err) = record(db.write(), actor, event).await {
         tracing::error!(error = %err, "cannot record a denied request");
     }
 }
 
 /// Records a request refused with 401, at most once a minute per client
 /// address (the rest are only counted in `/metrics`), with no actor.
-pub async fn record_unauthorized(db: &DatabaseConnection, ip: &str, resource_type: ResourceType) {
+pub async fn record_unauthorized(db: &Database, ip: &str, resource_type: ResourceType) {
     let since = now() - Duration::seconds(60);
     let recent = audit_event::Entity::find()
         .select_only()
@@ -148,7 +142,7 @@ pub async fn record_unauthorized(db: &DatabaseConnection, ip: &str, resource_typ
         .filter(audit_event::Column::ActorUserId.is_null())
         .filter(audit_event::Column::ActorUsername.is_null())
         .into_tuple::<Uuid>()
-        .one(db)
+        .one(db.read())
         .await;
     match recent {
         Ok(Some(_)) => {}
@@ -233,7 +227,7 @@ fn to_event(model: audit_event::Model) -> AuditEvent {
 
 /// Lists audit events, newest first by default.
 pub async fn list(
-    db: &DatabaseConnection,
+    db: &Database,
     filters: &AuditFilters,
     request: &ListRequest<AuditSort>,
 ) -> Result<PageOf<AuditEvent>, ApiError> {
@@ -257,7 +251,7 @@ pub async fn list(
     if let Some(v) = to {
         select = select.filter(audit_event::Column::At.lte(v));
     }
-    Ok(fetch_page(db, select, request).await?.map(to_event))
+    Ok(fetch_page(db.read(), select, request).await?.map(to_event))
 }
 
 #[cfg(test)]

@@ -7,6 +7,7 @@
 //! audited, by the actor `demo-data`). Records have fixed ids, so a second
 //! run finds them and changes nothing.
 
+use super::Database;
 use chrono::{TimeZone, Utc};
 use serde::de::DeserializeOwned;
 use serde_json::{json, Value};
@@ -70,7 +71,7 @@ fn read<T: DeserializeOwned + Check>(value: Value) -> Result<T, ApiError> {
 }
 
 /// Loads the demo into the database unless it is there already.
-pub async fn load(db: &sea_orm::DatabaseConnection) -> Result<DemoReport, ApiError> {
+pub async fn load(db: &Database) -> Result<DemoReport, ApiError> {
     let caller = Principal {
         user_id: None,
         username: "demo-data".into(),
@@ -136,13 +137,9 @@ fn meta(n: u16) -> Meta {
 }
 
 /// Creates the record unless one with its id exists; whether it created it.
-async fn create_once<S: Stored>(
-    db: &sea_orm::DatabaseConnection,
-    caller: &Principal,
-    record: S::Record,
-) -> Result<bool, ApiError> {
+async fn create_once<S: Stored>(db: &Database, caller: &Principal, record: S::Record) -> Result<bool, ApiError> {
     use crate::model::record::Record;
-    if S::find_by_id(record.meta().id).one(db).await?.is_some() {
+    if S::find_by_id(record.meta().id).one(db.write()).await?.is_some() {
         return Ok(false);
     }
     store::create::<S>(db, caller, record).await?;

@@ -1,8 +1,9 @@
 //! Enterprises: how their rows map to records, their list filters, and
 //! their tags side table.
 
+use super::Database;
 use sea_orm::sea_query::Query;
-use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseConnection, DatabaseTransaction, EntityTrait, QueryFilter};
+use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter};
 
 use super::list::{fetch_page, keyset, search_condition};
 use super::now;
@@ -80,11 +81,7 @@ impl Stored for enterprise::Entity {
 
 /// Creates many enterprises in one transaction, each audited (imports and
 /// seeding). Either all are created or none. Returns how many.
-pub async fn create_many(
-    db: &DatabaseConnection,
-    actor: &Actor,
-    inputs: Vec<EnterpriseCreate>,
-) -> Result<u64, ApiError> {
+pub async fn create_many(db: &Database, actor: &Actor, inputs: Vec<EnterpriseCreate>) -> Result<u64, ApiError> {
     let at = now();
     let records = inputs
         .into_iter()
@@ -103,7 +100,7 @@ store::operations!(
 
 /// Lists enterprises, one page at a time.
 pub async fn list(
-    db: &DatabaseConnection,
+    db: &Database,
     _caller: &Principal,
     filters: &EnterpriseFilters,
     request: &ListRequest<EnterpriseSort>,
@@ -140,12 +137,12 @@ pub async fn list(
     }
     if let Some(q) = &request.q {
         select = select.filter(search_condition::<enterprise::Entity>(
-            db.get_database_backend(),
+            db.backend(),
             enterprise::Column::SearchText,
             q,
         ));
     }
-    Ok(fetch_page(db, select, request)
+    Ok(fetch_page(db.read(), select, request)
         .await?
         .map(<enterprise::Entity as Stored>::to_record))
 }

@@ -3,13 +3,12 @@
 //! the meeting list's filters, and the action items changed and listed one
 //! by one.
 
+use super::Database;
 use std::collections::{HashMap, HashSet};
 
 use chrono::NaiveDate;
 use sea_orm::sea_query::{Condition, Query};
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, DatabaseConnection, DatabaseTransaction, EntityTrait, QueryFilter, TransactionTrait,
-};
+use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter};
 use uuid::Uuid;
 
 use super::list::{fetch_page, keyset, search_condition};
@@ -330,7 +329,7 @@ store::operations!(meeting, Meeting, MeetingCreate, MeetingFields, "a meeting");
 
 /// Lists meetings, one page at a time.
 pub async fn list(
-    db: &DatabaseConnection,
+    db: &Database,
     _caller: &Principal,
     filters: &MeetingFilters,
     request: &ListRequest<MeetingSort>,
@@ -372,20 +371,16 @@ pub async fn list(
         select = select.filter(Column::UpdatedAt.gte(since));
     }
     if let Some(q) = &request.q {
-        select = select.filter(search_condition::<meeting::Entity>(
-            db.get_database_backend(),
-            Column::SearchText,
-            q,
-        ));
+        select = select.filter(search_condition::<meeting::Entity>(db.backend(), Column::SearchText, q));
     }
-    Ok(fetch_page(db, select, request)
+    Ok(fetch_page(db.read(), select, request)
         .await?
         .map(<meeting::Entity as Stored>::to_record))
 }
 
 /// Lists action items across meetings, one page at a time.
 pub async fn list_action_items(
-    db: &DatabaseConnection,
+    db: &Database,
     _caller: &Principal,
     filters: &ActionItemFilters,
     request: &ListRequest<ActionItemSort>,
@@ -439,7 +434,9 @@ pub async fn list_action_items(
     if let Some(since) = request.updated_since {
         select = select.filter(Column::UpdatedAt.gte(since));
     }
-    Ok(fetch_page(db, select, request).await?.map(|row| to_entry(row, today)))
+    Ok(fetch_page(db.read(), select, request)
+        .await?
+        .map(|row| to_entry(row, today)))
 }
 
 /// Changes one action item of a meeting under the meeting's `If-Match`:
@@ -447,7 +444,7 @@ pub async fn list_action_items(
 /// owner's users change only `status` and `done_on`. Returns the item and
 /// the meeting's version.
 pub async fn update_action_item(
-    db: &DatabaseConnection,
+    db: &Database,
     caller: &Principal,
     meeting_id: Uuid,
     item_id: Uuid,

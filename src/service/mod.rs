@@ -4,6 +4,7 @@
 
 pub mod apprenticeships;
 pub mod audit;
+mod database;
 pub mod demo;
 pub mod enterprises;
 pub mod list;
@@ -18,6 +19,8 @@ pub mod users;
 use chrono::{DateTime, SubsecRound, Utc};
 use sea_orm::{ConnectionTrait, EntityTrait, PrimaryKeyTrait, QuerySelect};
 use uuid::Uuid;
+
+pub use database::{Database, UserState, USER_STATE_TTL};
 
 use crate::error::ApiError;
 

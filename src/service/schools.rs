@@ -1,8 +1,9 @@
 //! Schools: how their rows map to records, their list filters, and their
 //! majors side table.
 
+use super::Database;
 use sea_orm::sea_query::{Condition, Query};
-use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseConnection, DatabaseTransaction, EntityTrait, QueryFilter};
+use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter};
 
 use super::list::{fetch_page, keyset, search_condition};
 use super::store::{self, row_record, Stored};
@@ -83,7 +84,7 @@ store::operations!(school, School, SchoolCreate, SchoolFields, "a school");
 
 /// Lists schools, one page at a time.
 pub async fn list(
-    db: &DatabaseConnection,
+    db: &Database,
     _caller: &Principal,
     filters: &SchoolFilters,
     request: &ListRequest<SchoolSort>,
@@ -120,12 +121,12 @@ pub async fn list(
     }
     if let Some(q) = &request.q {
         select = select.filter(search_condition::<school::Entity>(
-            db.get_database_backend(),
+            db.backend(),
             school::Column::SearchText,
             q,
         ));
     }
-    Ok(fetch_page(db, select, request)
+    Ok(fetch_page(db.read(), select, request)
         .await?
         .map(<school::Entity as Stored>::to_record))
 }

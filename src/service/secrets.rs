@@ -1,7 +1,8 @@
 //! Secrets the service generates and keeps in its own database (an SQLite
 //! installation's JWT secret).
 
-use sea_orm::{ActiveModelTrait, DatabaseConnection, EntityTrait};
+use super::Database;
+use sea_orm::{ActiveModelTrait, EntityTrait};
 
 use crate::auth::tokens::random_secret;
 use crate::entity::app_setting;
@@ -11,8 +12,8 @@ const JWT_SECRET_KEY: &str = "jwt_secret";
 
 /// The stored JWT secret, generated and stored on first use. The boolean
 /// says whether it was generated just now.
-pub async fn stored_jwt_secret(db: &DatabaseConnection) -> Result<(String, bool), ApiError> {
-    if let Some(row) = app_setting::Entity::find_by_id(JWT_SECRET_KEY).one(db).await? {
+pub async fn stored_jwt_secret(db: &Database) -> Result<(String, bool), ApiError> {
+    if let Some(row) = app_setting::Entity::find_by_id(JWT_SECRET_KEY).one(db.write()).await? {
         return Ok((row.value, false));
     }
     let secret = format!("{}{}", random_secret(), random_secret());
@@ -21,13 +22,13 @@ pub async fn stored_jwt_secret(db: &DatabaseConnection) -> Result<(String, bool)
         value: secret.clone(),
     })
     .reset_all()
-    .insert(db)
+    .insert(db.write())
     .await;
     match inserted {
         Ok(_) => Ok((secret, true)),
         // Someone else stored one first: use theirs.
         Err(_) => {
-            let row = app_setting::Entity::find_by_id(JWT_SECRET_KEY).one(db).await?;
+            let row = app_setting::Entity::find_by_id(JWT_SECRET_KEY).one(db.write()).await?;
             row.map(|r| (r.value, false)).ok_or(ApiError::NotFound)
         }
     }

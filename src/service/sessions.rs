@@ -1,12 +1,10 @@
 //! Logins and their tokens: the token endpoint's grants, refresh token
 //! rotation with reuse detection, revocation, and login throttling.
 
+use super::Database;
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::sea_query::Expr;
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect, TransactionTrait,
-};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use uuid::Uuid;
 
 use super::audit::{self, Event};
@@ -39,7 +37,7 @@ fn token_response(ctx: &TokenContext<'_>, access_token: String, refresh_token: O
 /// What the token endpoint needs besides the request.
 pub struct TokenContext<'a> {
     /// The database.
-    pub db: &'a DatabaseConnection,
+    pub db: &'a Database,
     /// The signing keys.
     pub keys: &'a TokenKeys,
     /// Refresh token lifetime in seconds.
@@ -142,8 +140,8 @@ async fn check_credentials(
     secret: &str,
     error: &'static str,
 ) -> Result<user::Model, ApiError> {
-    check_throttle(ctx.db, username, ctx.ip).await?;
-    let found = find_by_username(ctx.db, username).await?;
+    check_throttle(ctx.db.read(), username, ctx.ip).await?;
+    let found = find_by_username(ctx.db.read(), username).await?;
     let hash = match &found {
         Some(user) => user.password_hash.clone(),
         None => password::dummy_hash().await,
@@ -161,7 +159,7 @@ async fn check_credentials(
 async fn refused_grant(ctx: &TokenContext<'_>, user: &user::Model, error: &'static str, detail: &str) -> ApiError {
     let actor = actor_of(user, ctx.ip);
     if let Err(err) = audit::record(
-        ctx.db,
+        ctx.db.write(),
         &actor,
         token_event(Action::LoginFailed, Outcome::Failure, Some(user.id)),
     )
@@ -251,7 +249,7 @@ pub async fn client_credentials_grant(
     }
     let access = access_token(ctx, &user)?;
     audit::record(
-        ctx.db,
+        ctx.db.write(),
         &actor_of(&user, ctx.ip),
         token_event(Action::Login, Outcome::Success, Some(user.id)),
     )
@@ -336,7 +334,7 @@ pub async fn revoke_all_for_user(db: &impl ConnectionTrait, user_id: Uuid) -> Re
 
 /// RFC 7009 revocation: a refresh token ends its login; anything else is
 /// ignored (the answer is the same either way).
-pub async fn revoke(db: &DatabaseConnection, token: &str, ip: &str) -> Result<(), ApiError> {
+pub async fn revoke(db: &Database, token: &str, ip: &str) -> Result<(), ApiError> {
     let txn = db.begin().await?;
     let stored = refresh_token::Entity::find()
         .filter(refresh_token::Column::TokenHash.eq(token_hash(token)))

@@ -6,13 +6,14 @@
 //! ten are a ten-entry walk of its `(start_year, total DESC, name)` index. The directory, meetings and action
 //! items are counted by indexed `GROUP BY`s.
 
+use super::Database;
 use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
 use sea_orm::sea_query::{Expr, Func};
 use sea_orm::{
-    AccessMode, ColumnTrait, ConnectionTrait, DatabaseBackend, DatabaseConnection, EntityTrait, FromQueryResult,
-    IsolationLevel, PaginatorTrait, QueryFilter, QuerySelect, Statement, TransactionTrait,
+    AccessMode, ColumnTrait, ConnectionTrait, DatabaseBackend, EntityTrait, FromQueryResult, IsolationLevel,
+    PaginatorTrait, QueryFilter, QuerySelect, Statement, TransactionTrait,
 };
 use uuid::Uuid;
 
@@ -29,7 +30,7 @@ pub const YEARS: std::ops::RangeInclusive<i32> = 1900..=2100;
 const TOP_HOSTS: u64 = 10;
 
 /// The overview, for every role alike (counts only, no personal data).
-pub async fn overview(db: &DatabaseConnection, year: Option<i32>) -> Result<Overview, ApiError> {
+pub async fn overview(db: &Database, year: Option<i32>) -> Result<Overview, ApiError> {
     if let Some(year) = year.filter(|y| !YEARS.contains(y)) {
         return Err(ApiError::bad_parameter(
             "year",
@@ -45,12 +46,14 @@ pub async fn overview(db: &DatabaseConnection, year: Option<i32>) -> Result<Over
     });
     // One snapshot for every count (PostgreSQL: a read-only repeatable-read
     // transaction; SQLite: a read transaction is one already).
-    let txn = match db.get_database_backend() {
+    let reader = db.read();
+    let txn = match db.backend() {
         DatabaseBackend::Postgres => {
-            db.begin_with_config(Some(IsolationLevel::RepeatableRead), Some(AccessMode::ReadOnly))
+            reader
+                .begin_with_config(Some(IsolationLevel::RepeatableRead), Some(AccessMode::ReadOnly))
                 .await?
         }
-        _ => db.begin().await?,
+        _ => reader.begin().await?,
     };
     let overview = Overview {
         enterprises: directory::<enterprise::Entity>(&txn, enterprise::Column::MembershipStatus).await?,
@@ -93,6 +96,27 @@ async fn directory<E: EntityTrait>(db: &impl ConnectionTrait, status: E::Column)
 /// `SUM(total)` as a 64-bit integer on both databases (PostgreSQL's sum of a bigint is a numeric).
 fn summed_total() -> Expr {
     Expr::cust("CAST(SUM(\"total\") AS BIGINT)")
+}
+
+/// How many placements have `status` and `kind` (each when given), from
+/// `placement_totals`: a few dozen rows, however many placements there are.
+pub(crate) async fn tallied_placements(
+    db: &impl ConnectionTrait,
+    status: Option<ApprenticeshipStatus>,
+    kind: Option<ApprenticeshipKind>,
+) -> Result<u64, ApiError> {
+    use placement_total::Column;
+    let mut select = placement_total::Entity::find()
+        .select_only()
+        .column_as(Expr::cust("COALESCE(CAST(SUM(\"total\") AS BIGINT), 0)"), "n");
+    if let Some(status) = status {
+        select = select.filter(Column::Status.eq(status));
+    }
+    if let Some(kind) = kind {
+        select = select.filter(Column::Kind.eq(kind));
+    }
+    let total: Option<i64> = select.into_tuple().one(db).await?;
+    Ok(total.and_then(|n| u64::try_from(n).ok()).unwrap_or(0))
 }
 
 async fn placements(db: &impl ConnectionTrait, year: Option<i32>) -> Result<PlacementCounts, ApiError> {

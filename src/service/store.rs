@@ -3,11 +3,12 @@
 //! how its row and its record map onto each other ([`Stored`]); the rest is
 //! here, once.
 
+use super::Database;
 use std::collections::HashSet;
 
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, EntityTrait,
-    IntoActiveModel, PrimaryKeyTrait, QueryFilter, QuerySelect, TransactionTrait,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, IntoActiveModel, PrimaryKeyTrait,
+    QueryFilter, QuerySelect,
 };
 use uuid::Uuid;
 
@@ -205,7 +206,7 @@ macro_rules! operations {
     ($entity:ident, $Record:ident, $Create:ident, $Fields:ident, $what:literal) => {
         #[doc = concat!("Creates ", $what, ", with its audit row.")]
         pub async fn create(
-            db: &sea_orm::DatabaseConnection,
+            db: &Database,
             caller: &$crate::auth::Principal,
             input: $Create,
         ) -> Result<$Record, $crate::error::ApiError> {
@@ -215,16 +216,16 @@ macro_rules! operations {
 
         #[doc = concat!("Reads ", $what, " the caller may see.")]
         pub async fn get(
-            db: &sea_orm::DatabaseConnection,
+            db: &Database,
             caller: &$crate::auth::Principal,
             id: uuid::Uuid,
         ) -> Result<$Record, $crate::error::ApiError> {
-            $crate::service::store::get::<$entity::Entity>(db, caller, id).await
+            $crate::service::store::get::<$entity::Entity>(db.read(), caller, id).await
         }
 
         #[doc = concat!("Applies a merge patch to ", $what, ", with its audit row.")]
         pub async fn update(
-            db: &sea_orm::DatabaseConnection,
+            db: &Database,
             caller: &$crate::auth::Principal,
             id: uuid::Uuid,
             precondition: Option<$crate::service::Precondition>,
@@ -235,7 +236,7 @@ macro_rules! operations {
 
         #[doc = concat!("Deletes ", $what, " with its audit row; one that other records reference is a 409.")]
         pub async fn delete(
-            db: &sea_orm::DatabaseConnection,
+            db: &Database,
             caller: &$crate::auth::Principal,
             id: uuid::Uuid,
             precondition: Option<$crate::service::Precondition>,
@@ -249,7 +250,7 @@ pub(crate) use operations;
 /// Stores a new record for the caller, with its audit row, after
 /// [`Stored::prepare`] and [`Stored::check_references`].
 pub(crate) async fn create<S: Stored>(
-    db: &DatabaseConnection,
+    db: &Database,
     caller: &Principal,
     record: S::Record,
 ) -> Result<S::Record, ApiError> {
@@ -279,7 +280,7 @@ pub(crate) async fn create<S: Stored>(
 /// Stores many new records in one transaction, each with its audit row
 /// (imports, seeding). Either all are stored or none.
 pub(crate) async fn create_many<S: Stored>(
-    db: &DatabaseConnection,
+    db: &Database,
     actor: &Actor,
     records: Vec<S::Record>,
 ) -> Result<u64, ApiError> {
@@ -344,7 +345,7 @@ pub(crate) async fn find_visible<S: Stored>(
 /// row; [`Stored::prepare`] and [`Stored::check_references`] judge the
 /// result. The version grows only when something changed.
 pub(crate) async fn update<S: Stored>(
-    db: &DatabaseConnection,
+    db: &Database,
     caller: &Principal,
     id: Uuid,
     precondition: Option<Precondition>,
@@ -401,7 +402,7 @@ pub(crate) async fn save_changed<S: Stored>(
 /// record's last state, in the same transaction. A record others still
 /// reference is a 409 and stays.
 pub(crate) async fn delete<S: Stored>(
-    db: &DatabaseConnection,
+    db: &Database,
     caller: &Principal,
     id: Uuid,
     precondition: Option<Precondition>,

@@ -1,10 +1,8 @@
 //! Users: accounts, their organisation, passwords, and who a verified token
 //! belongs to.
 
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter,
-    TransactionTrait,
-};
+use super::{Database, UserState};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter};
 use serde_json::json;
 use uuid::Uuid;
 
@@ -56,29 +54,42 @@ fn with_hash(record: &User, password_hash: String) -> user::Model {
     }
 }
 
-/// The principal a verified token stands for: its user, looked up on every
-/// request so that a disabled or deleted user is refused at once; or, for a
-/// token from an outside identity provider whose subject is no local user,
+/// The principal a verified token stands for: its user, whose state is
+/// read again at most [`USER_STATE_TTL`](super::USER_STATE_TTL) after this
+/// replica last read it (at once after this replica changed it), so that a
+/// disabled or deleted user is refused within that time everywhere; or, for
+/// a token from an outside identity provider whose subject is no local user,
 /// the role and organisation its claims name. `None` when it stands for no one.
-pub async fn resolve_principal(
-    db: &DatabaseConnection,
-    verified: Verified,
-    ip: String,
-) -> Result<Option<Principal>, ApiError> {
+pub async fn resolve_principal(db: &Database, verified: Verified, ip: String) -> Result<Option<Principal>, ApiError> {
     let claims = verified.claims;
     let local = match Uuid::parse_str(&claims.sub) {
-        Ok(id) => user::Entity::find_by_id(id).one(db).await?,
+        Ok(id) => match db.cached_user(id) {
+            Some(state) => state.map(|state| (id, state)),
+            None => {
+                let state = user::Entity::find_by_id(id)
+                    .one(db.read())
+                    .await?
+                    .map(|user| UserState {
+                        username: user.username.into(),
+                        role: user.role,
+                        org: user.enterprise_id.or(user.school_id),
+                        disabled: user.disabled,
+                    });
+                db.cache_user(id, state.clone());
+                state.map(|state| (id, state))
+            }
+        },
         Err(_) => None,
     };
-    if let Some(user) = local {
+    if let Some((id, user)) = local {
         if user.disabled {
             return Ok(None);
         }
         return Ok(Some(Principal {
-            user_id: Some(user.id),
-            username: user.username.into(),
+            user_id: Some(id),
+            username: user.username,
             role: user.role,
-            org: user.enterprise_id.or(user.school_id),
+            org: user.org,
             ip,
         }));
     }
@@ -141,12 +152,12 @@ async fn check_organisation(db: &impl ConnectionTrait, record: &User) -> Result<
 }
 
 /// Creates a user for the caller (an admin), with its audit row.
-pub async fn create(db: &DatabaseConnection, caller: &Principal, input: UserCreate) -> Result<User, ApiError> {
+pub async fn create(db: &Database, caller: &Principal, input: UserCreate) -> Result<User, ApiError> {
     create_as(db, &caller.actor(), input).await
 }
 
 /// Creates a user on behalf of `actor` (the command line, start-up), with its audit row.
-pub async fn create_as(db: &DatabaseConnection, actor: &Actor, input: UserCreate) -> Result<User, ApiError> {
+pub async fn create_as(db: &Database, actor: &Actor, input: UserCreate) -> Result<User, ApiError> {
     let password_hash = password::hash(input.password.expose().to_string()).await?;
     let record = User::from_input(input, Meta::new(now()));
     let txn = db.begin().await?;
@@ -171,13 +182,13 @@ pub async fn create_as(db: &DatabaseConnection, actor: &Actor, input: UserCreate
 }
 
 /// Reads one user.
-pub async fn get(db: &DatabaseConnection, caller: &Principal, id: Uuid) -> Result<User, ApiError> {
-    store::get::<user::Entity>(db, caller, id).await
+pub async fn get(db: &Database, caller: &Principal, id: Uuid) -> Result<User, ApiError> {
+    store::get::<user::Entity>(db.read(), caller, id).await
 }
 
 /// Lists users, one page at a time.
 pub async fn list(
-    db: &DatabaseConnection,
+    db: &Database,
     _caller: &Principal,
     filters: &UserFilters,
     request: &ListRequest<UserSort>,
@@ -197,7 +208,7 @@ pub async fn list(
         // Few users: a scan of the folded column is fine, and needs no trigram table.
         select = select.filter(scan_search_condition::<user::Entity>(user::Column::SearchText, q));
     }
-    Ok(fetch_page(db, select, request)
+    Ok(fetch_page(db.read(), select, request)
         .await?
         .map(<user::Entity as Stored>::to_record))
 }
@@ -212,7 +223,7 @@ fn self_conflict(detail: &str) -> ApiError {
 /// Applies a merge patch, with its audit row. Disabling ends the user's
 /// refresh tokens; no one disables themselves.
 pub async fn update(
-    db: &DatabaseConnection,
+    db: &Database,
     caller: &Principal,
     id: Uuid,
     precondition: Option<Precondition>,
@@ -250,12 +261,13 @@ pub async fn update(
     )
     .await?;
     txn.commit().await?;
+    db.forget_user(id);
     Ok(after)
 }
 
 /// Deletes a user, with its audit row; no one deletes themselves.
 pub async fn delete(
-    db: &DatabaseConnection,
+    db: &Database,
     caller: &Principal,
     id: Uuid,
     precondition: Option<Precondition>,
@@ -263,17 +275,14 @@ pub async fn delete(
     if caller.is(id) {
         return Err(self_conflict("you cannot delete yourself"));
     }
-    store::delete::<user::Entity>(db, caller, id, precondition).await
+    store::delete::<user::Entity>(db, caller, id, precondition).await?;
+    db.forget_user(id);
+    Ok(())
 }
 
 /// Sets a user's password and ends its refresh tokens, with an audit row
 /// that says the password changed (never what it is).
-pub async fn set_password(
-    db: &DatabaseConnection,
-    actor: &Actor,
-    id: Uuid,
-    new_password: &Password,
-) -> Result<(), ApiError> {
+pub async fn set_password(db: &Database, actor: &Actor, id: Uuid, new_password: &Password) -> Result<(), ApiError> {
     let password_hash = password::hash(new_password.expose().to_string()).await?;
     let txn = db.begin().await?;
     let mut model = find_for_update::<user::Entity>(&txn, id).await?;
@@ -297,13 +306,16 @@ pub async fn set_password(
 
 /// Changes the caller's own password; a wrong current password is a 422.
 pub async fn change_own_password(
-    db: &DatabaseConnection,
+    db: &Database,
     caller: &Principal,
     current_password: &CurrentPassword,
     new_password: &Password,
 ) -> Result<(), ApiError> {
     let id = caller.user_id.ok_or(ApiError::NotFound)?;
-    let model = user::Entity::find_by_id(id).one(db).await?.ok_or(ApiError::NotFound)?;
+    let model = user::Entity::find_by_id(id)
+        .one(db.read())
+        .await?
+        .ok_or(ApiError::NotFound)?;
     if !password::verify(current_password.expose().to_string(), model.password_hash).await {
         return Err(ApiError::invalid_field(
             "current_password",
@@ -316,8 +328,8 @@ pub async fn change_own_password(
 
 /// On a database without users, creates `admin` with `password`, or with a
 /// generated password that is returned so it can be shown once.
-pub async fn bootstrap_admin(db: &DatabaseConnection, password: Option<&str>) -> Result<Option<String>, ApiError> {
-    if user::Entity::find().count(db).await? > 0 {
+pub async fn bootstrap_admin(db: &Database, password: Option<&str>) -> Result<Option<String>, ApiError> {
+    if user::Entity::find().count(db.write()).await? > 0 {
         return Ok(None);
     }
     let generated = password.is_none().then(crate::auth::tokens::random_secret);
@@ -351,6 +363,6 @@ pub(crate) async fn find_by_username(
 }
 
 /// The user behind `GET /auth/me`.
-pub async fn me(db: &DatabaseConnection, caller: &Principal) -> Result<User, ApiError> {
-    store::get::<user::Entity>(db, caller, caller.user_id.ok_or(ApiError::NotFound)?).await
+pub async fn me(db: &Database, caller: &Principal) -> Result<User, ApiError> {
+    store::get::<user::Entity>(db.read(), caller, caller.user_id.ok_or(ApiError::NotFound)?).await
 }

@@ -357,7 +357,7 @@ async fn the_bulk_path_checks_every_record_and_audits_each_one() {
         })
         .collect();
     let created =
-        chanjiao::service::enterprises::create_many(&app.db, &chanjiao::auth::Actor::system("import"), inputs)
+        chanjiao::service::enterprises::create_many(&app.database, &chanjiao::auth::Actor::system("import"), inputs)
             .await
             .unwrap();
     assert_eq!(created, 3);

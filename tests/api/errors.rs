@@ -127,6 +127,7 @@ async fn a_wrong_method_is_a_405_problem_with_allow() {
 #[tokio::test]
 async fn a_database_failure_is_a_500_that_reveals_nothing() {
     let app = spawn_app().await;
+    app.database.read().clone().close().await.unwrap();
     app.db.clone().close().await.unwrap();
     let response = app.get("/api/v1/enterprises").await;
     let body = problem(response, 500).await;

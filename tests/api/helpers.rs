@@ -13,8 +13,10 @@ pub struct TestApp {
     pub address: String,
     /// An HTTP client.
     pub client: Client,
-    /// The service's own pool, to check what is stored.
+    /// The service's writer connection, to check what is stored.
     pub db: DatabaseConnection,
+    /// The service's database as its services see it.
+    pub database: chanjiao::service::Database,
     /// The bootstrap admin's access token, sent by the request helpers.
     pub token: String,
     handle: actix_web::dev::ServerHandle,
@@ -59,7 +61,8 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
     let app = Application::build(settings).await.expect("the service starts");
     let address = format!("http://127.0.0.1:{}", app.port());
     let handle = app.handle();
-    let db = app.database();
+    let database = app.database();
+    let db = database.write().clone();
     tokio::spawn(app.run_until_stopped());
     let mut app = TestApp {
         address,
@@ -68,6 +71,7 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
             .build()
             .unwrap(),
         db,
+        database,
         token: String::new(),
         handle,
         cleanup,

@@ -875,10 +875,12 @@ async fn the_overview_counts_placements_by_status_and_kind_ranks_hosts_and_narro
 #[tokio::test]
 async fn the_demo_data_loads_the_county_once_and_reads_back_through_the_api() {
     let app = spawn_app().await;
-    let first = chanjiao::service::demo::load(&app.db).await.expect("the demo loads");
+    let first = chanjiao::service::demo::load(&app.database)
+        .await
+        .expect("the demo loads");
     assert!(first.created > 20, "{first:?}");
     let audit_before = app.page("/api/v1/audit-events?limit=1").await.total;
-    let second = chanjiao::service::demo::load(&app.db)
+    let second = chanjiao::service::demo::load(&app.database)
         .await
         .expect("the demo loads again");
     assert_eq!(second.created, 0);

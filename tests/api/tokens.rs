@@ -380,6 +380,34 @@ async fn a_disabled_user_is_refused_at_once_and_its_refresh_tokens_stop_working(
 }
 
 #[tokio::test]
+async fn a_user_disabled_behind_this_replica_is_refused_within_five_seconds() {
+    use sea_orm::ConnectionTrait;
+    let app = spawn_app().await;
+    app.create(
+        "/api/v1/users",
+        &json!({"username": "clerk", "role": "viewer", "password": USER_PASSWORD}),
+    )
+    .await;
+    let pair: Value = app.token_pair("clerk", USER_PASSWORD).await;
+    let access = pair["access_token"].as_str().unwrap();
+    assert_eq!(status_with(&app, access).await, 200);
+    // As another replica would: the change reaches the database, not this process.
+    app.db
+        .execute_unprepared("UPDATE users SET disabled = true WHERE username = 'clerk'")
+        .await
+        .unwrap();
+    let started = std::time::Instant::now();
+    while status_with(&app, access).await == 200 {
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(5),
+            "still accepted after 5 s"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(status_with(&app, access).await, 401);
+}
+
+#[tokio::test]
 async fn five_failed_logins_for_a_username_throttle_it_with_retry_after() {
     let app = spawn_app().await;
     for _ in 0..5 {

@@ -249,6 +249,8 @@ async fn a_stored_role_outside_the_vocabulary_is_a_fault_not_a_viewer() {
         .execute_unprepared("UPDATE users SET role = 'superuser' WHERE role = 'viewer'")
         .await
         .unwrap();
+    // A change behind the service's back is seen once its cached user state expires.
+    tokio::time::sleep(chanjiao::service::USER_STATE_TTL + std::time::Duration::from_millis(100)).await;
     let response = app
         .request_as(Method::GET, "/api/v1/enterprises", Some(&token))
         .send()
