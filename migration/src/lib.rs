@@ -9,6 +9,7 @@ mod m20261201_000004_record_counts;
 mod m20261201_000005_search_index_updates;
 mod m20261201_000006_placement_scope_indexes;
 mod m20261201_000007_meetings;
+mod m20261201_000008_directory_totals;
 mod util;
 
 /// Applies chanjiao's migrations in order.
@@ -25,6 +26,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000005_search_index_updates::Migration),
             Box::new(m20261201_000006_placement_scope_indexes::Migration),
             Box::new(m20261201_000007_meetings::Migration),
+            Box::new(m20261201_000008_directory_totals::Migration),
         ]
     }
 }

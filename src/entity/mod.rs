@@ -7,6 +7,7 @@ pub mod app_setting;
 pub mod apprenticeship;
 pub mod apprenticeship_history;
 pub mod audit_event;
+pub mod directory_total;
 pub mod enterprise;
 pub mod enterprise_tag;
 pub mod login_failure;

@@ -3,8 +3,9 @@
 //! `placement_totals` per start year, status and kind, a few hundred rows
 //! however many placements there are, and `host_actives`, active placements
 //! per host and start year (0: every year) with the host's name, whose top
-//! ten are a ten-entry walk of its `(start_year, total DESC, name)` index. The directory, meetings and action
-//! items are counted by indexed `GROUP BY`s.
+//! ten are a ten-entry walk of its `(start_year, total DESC, name)` index;
+//! the directory from `directory_totals`, a row per resource and membership
+//! status. Meetings and action items are counted by indexed `GROUP BY`s.
 
 use super::Database;
 use std::collections::BTreeMap;
@@ -19,7 +20,7 @@ use uuid::Uuid;
 
 use crate::domain::clock;
 use crate::domain::vocab::{ActionItemStatus, ApprenticeshipKind, ApprenticeshipStatus, MembershipStatus};
-use crate::entity::{action_item, enterprise, meeting, placement_total, school};
+use crate::entity::{action_item, directory_total, meeting, placement_total};
 use crate::error::ApiError;
 use crate::model::stats::{ActionItemCounts, DirectoryCounts, MeetingCounts, Overview, PlacementCounts, TopHost};
 
@@ -56,8 +57,8 @@ pub async fn overview(db: &Database, year: Option<i32>) -> Result<Overview, ApiE
         _ => reader.begin().await?,
     };
     let overview = Overview {
-        enterprises: directory::<enterprise::Entity>(&txn, enterprise::Column::MembershipStatus).await?,
-        schools: directory::<school::Entity>(&txn, school::Column::MembershipStatus).await?,
+        enterprises: directory(&txn, "enterprises").await?,
+        schools: directory(&txn, "schools").await?,
         apprenticeships: placements(&txn, year).await?,
         top_host_enterprises: top_hosts(&txn, year).await?,
         meetings: meetings(&txn, days).await?,
@@ -71,12 +72,15 @@ fn every<T: Copy>(all: &[T], name: fn(T) -> &'static str) -> BTreeMap<String, u6
     all.iter().map(|v| (name(*v).to_string(), 0)).collect()
 }
 
-async fn directory<E: EntityTrait>(db: &impl ConnectionTrait, status: E::Column) -> Result<DirectoryCounts, ApiError> {
-    let rows: Vec<(MembershipStatus, i64)> = E::find()
+/// The directory counts of `enterprises` or `schools`, from
+/// `directory_totals` (a row per membership status).
+async fn directory(db: &impl ConnectionTrait, resource: &str) -> Result<DirectoryCounts, ApiError> {
+    use directory_total::Column;
+    let rows: Vec<(MembershipStatus, i64)> = directory_total::Entity::find()
         .select_only()
-        .column(status)
-        .column_as(Expr::expr(Func::count(Expr::col(status))), "n")
-        .group_by(status)
+        .column(Column::MembershipStatus)
+        .column(Column::Total)
+        .filter(Column::Resource.eq(resource))
         .into_tuple()
         .all(db)
         .await?;

@@ -20,8 +20,7 @@ pub struct TestApp {
     /// The bootstrap admin's access token, sent by the request helpers.
     pub token: String,
     handle: actix_web::dev::ServerHandle,
-    cleanup: Option<(String, String)>,
-    _dir: Option<tempfile::TempDir>,
+    _fresh: FreshDatabase,
 }
 
 /// Starts a service with default settings.
@@ -29,29 +28,75 @@ pub async fn spawn_app() -> TestApp {
     spawn_app_with(|_| {}).await
 }
 
+/// A database of a test's own: an SQLite file in a temporary directory, or,
+/// when `TEST_DATABASE_URL` names a PostgreSQL server, a database created
+/// on it and dropped with this value.
+pub struct FreshDatabase {
+    /// Its URL.
+    pub url: String,
+    cleanup: Option<(String, String)>,
+    _dir: Option<tempfile::TempDir>,
+}
+
+impl FreshDatabase {
+    /// Creates one.
+    pub async fn new() -> Self {
+        match std::env::var("TEST_DATABASE_URL") {
+            Ok(admin_url) if !admin_url.is_empty() => {
+                let name = format!("chanjiao_test_{}", uuid::Uuid::now_v7().simple());
+                let admin = Database::connect(admin_url.as_str())
+                    .await
+                    .expect("TEST_DATABASE_URL is set but PostgreSQL cannot be reached");
+                admin
+                    .execute_unprepared(&format!("CREATE DATABASE \"{name}\""))
+                    .await
+                    .expect("create the test database");
+                admin.close().await.ok();
+                FreshDatabase {
+                    url: with_database(&admin_url, &name),
+                    cleanup: Some((admin_url, name)),
+                    _dir: None,
+                }
+            }
+            _ => {
+                let dir = tempfile::tempdir().expect("a temporary directory");
+                FreshDatabase {
+                    url: format!("sqlite://{}/test.db?mode=rwc", dir.path().display()),
+                    cleanup: None,
+                    _dir: Some(dir),
+                }
+            }
+        }
+    }
+}
+
+impl Drop for FreshDatabase {
+    fn drop(&mut self) {
+        if let Some((admin_url, name)) = self.cleanup.take() {
+            let _ = std::thread::spawn(move || {
+                let runtime = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                    .unwrap();
+                runtime.block_on(async {
+                    if let Ok(admin) = Database::connect(admin_url.as_str()).await {
+                        let _ = admin
+                            .execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
+                            .await;
+                        admin.close().await.ok();
+                    }
+                });
+            })
+            .join();
+        }
+    }
+}
+
 /// Starts a service after `adjust` has changed its settings.
 pub async fn spawn_app_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
-    let (database_url, cleanup, dir) = match std::env::var("TEST_DATABASE_URL") {
-        Ok(admin_url) if !admin_url.is_empty() => {
-            let name = format!("chanjiao_test_{}", uuid::Uuid::now_v7().simple());
-            let admin = Database::connect(admin_url.as_str())
-                .await
-                .expect("TEST_DATABASE_URL is set but PostgreSQL cannot be reached");
-            admin
-                .execute_unprepared(&format!("CREATE DATABASE \"{name}\""))
-                .await
-                .expect("create the test database");
-            admin.close().await.ok();
-            (with_database(&admin_url, &name), Some((admin_url, name)), None)
-        }
-        _ => {
-            let dir = tempfile::tempdir().expect("a temporary directory");
-            let url = format!("sqlite://{}/test.db?mode=rwc", dir.path().display());
-            (url, None, Some(dir))
-        }
-    };
+    let database = FreshDatabase::new().await;
     let mut settings = Settings::from_lookup(|_| None).expect("default settings");
-    settings.database_url = database_url;
+    settings.database_url = database.url.clone();
     settings.bind = "127.0.0.1:0".parse().unwrap();
     settings.workers = Some(1);
     settings.db_max_connections = 4;
@@ -61,8 +106,8 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
     let app = Application::build(settings).await.expect("the service starts");
     let address = format!("http://127.0.0.1:{}", app.port());
     let handle = app.handle();
-    let database = app.database();
-    let db = database.write().clone();
+    let service_database = app.database();
+    let db = service_database.write().clone();
     tokio::spawn(app.run_until_stopped());
     let mut app = TestApp {
         address,
@@ -71,11 +116,10 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
             .build()
             .unwrap(),
         db,
-        database,
+        database: service_database,
         token: String::new(),
         handle,
-        cleanup,
-        _dir: dir,
+        _fresh: database,
     };
     app.token = app.login("admin", ADMIN_PASSWORD).await;
     app
@@ -108,25 +152,9 @@ fn with_database(url: &str, name: &str) -> String {
 
 impl Drop for TestApp {
     fn drop(&mut self) {
-        // Sends the stop command at once; the future only waits for it.
+        // Sends the stop command at once; the future only waits for it (the
+        // database goes after, with `_fresh`).
         std::mem::drop(self.handle.stop(false));
-        if let Some((admin_url, name)) = self.cleanup.take() {
-            let _ = std::thread::spawn(move || {
-                let runtime = tokio::runtime::Builder::new_current_thread()
-                    .enable_all()
-                    .build()
-                    .unwrap();
-                runtime.block_on(async {
-                    if let Ok(admin) = Database::connect(admin_url.as_str()).await {
-                        let _ = admin
-                            .execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
-                            .await;
-                        admin.close().await.ok();
-                    }
-                });
-            })
-            .join();
-        }
     }
 }
 

@@ -1091,3 +1091,62 @@ async fn the_top_hosts_are_ten_most_first_and_ties_at_the_tenth_place_by_name() 
         ]
     );
 }
+
+#[tokio::test]
+async fn the_directory_counts_follow_every_create_status_change_and_delete_at_once() {
+    let app = spawn_app().await;
+    let counts = |overview: &Value, resource: &str| {
+        let part = &overview[resource];
+        (
+            part["total"].as_u64().unwrap(),
+            part["by_membership_status"]["member"].as_u64().unwrap(),
+            part["by_membership_status"]["applicant"].as_u64().unwrap(),
+        )
+    };
+    let mut ids = Vec::new();
+    for status in ["member", "member", "applicant"] {
+        ids.push(
+            app.create_record(
+                "/api/v1/enterprises",
+                &json!({"name": format!("沂水{status}{}", ids.len()), "membership_status": status}),
+            )
+            .await
+            .id,
+        );
+    }
+    let overview = app.record("/api/v1/stats/overview").await;
+    assert_eq!(counts(&overview, "enterprises"), (3, 2, 1));
+    let path = format!("/api/v1/enterprises/{}", ids[2]);
+    assert_eq!(
+        app.patch_json(&path, &json!({"membership_status": "member"}))
+            .await
+            .status()
+            .as_u16(),
+        200
+    );
+    // A change that leaves the status alone counts nothing twice.
+    assert_eq!(
+        app.patch_json(&path, &json!({"short_name": "沂水"}))
+            .await
+            .status()
+            .as_u16(),
+        200
+    );
+    let overview = app.record("/api/v1/stats/overview").await;
+    assert_eq!(counts(&overview, "enterprises"), (3, 3, 0));
+    assert_eq!(
+        app.delete(&format!("/api/v1/enterprises/{}", ids[0]))
+            .await
+            .status()
+            .as_u16(),
+        204
+    );
+    app.create_record(
+        "/api/v1/schools",
+        &json!({"name": "沂水县职业教育中心", "kind": "secondary_vocational", "membership_status": "applicant"}),
+    )
+    .await;
+    let overview = app.record("/api/v1/stats/overview").await;
+    assert_eq!(counts(&overview, "enterprises"), (2, 2, 0));
+    assert_eq!(counts(&overview, "schools"), (1, 0, 1));
+}

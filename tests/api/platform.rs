@@ -257,3 +257,120 @@ async fn every_documented_path_with_an_undocumented_method_answers_405_with_the_
         }
     }
 }
+
+/// A service process, killed when dropped (a failing test leaves none behind).
+struct Running(std::process::Child);
+
+impl Running {
+    /// SIGKILL: no shutdown, no checkpoint, no flush.
+    fn kill(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
+
+/// Runs the service binary on `database_url`, returns it and its base URL
+/// once `/healthz` answers.
+async fn start_process(database_url: &str) -> (Running, String) {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let child = std::process::Command::new(env!("CARGO_BIN_EXE_chanjiao"))
+        .arg("serve")
+        .env("DATABASE_URL", database_url)
+        .env("CHANJIAO_BIND", format!("127.0.0.1:{port}"))
+        .env("CHANJIAO_ADMIN_PASSWORD", crate::helpers::ADMIN_PASSWORD)
+        .env("CHANJIAO_JWT_SECRET", crate::helpers::TEST_JWT_SECRET)
+        .env("CHANJIAO_LOG", "warn")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("the service binary starts");
+    let child = Running(child);
+    let base = format!("http://127.0.0.1:{port}");
+    for _ in 0..200 {
+        if reqwest::get(format!("{base}/healthz"))
+            .await
+            .is_ok_and(|r| r.status().is_success())
+        {
+            return (child, base);
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    panic!("the service did not answer /healthz");
+}
+
+#[tokio::test]
+async fn an_acknowledged_write_survives_a_kill_of_the_process() {
+    let database = crate::helpers::FreshDatabase::new().await;
+    let client = reqwest::Client::new();
+    let (mut child, base) = start_process(&database.url).await;
+    let login = |base: String| {
+        let client = client.clone();
+        async move {
+            let token: Value = client
+                .post(format!("{base}/api/v1/auth/token"))
+                .form(&[
+                    ("grant_type", "password"),
+                    ("username", "admin"),
+                    ("password", crate::helpers::ADMIN_PASSWORD),
+                ])
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            token["access_token"].as_str().unwrap().to_string()
+        }
+    };
+    let token = login(base.clone()).await;
+    let mut created = Vec::new();
+    for i in 0..20 {
+        let response = client
+            .post(format!("{base}/api/v1/enterprises"))
+            .bearer_auth(&token)
+            .json(&serde_json::json!({"name": format!("辰泰重钢{i}")}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status().as_u16(), 201);
+        created.push(
+            response.json::<Value>().await.unwrap()["id"]
+                .as_str()
+                .unwrap()
+                .to_string(),
+        );
+    }
+    child.kill();
+    let (mut child, base) = start_process(&database.url).await;
+    let token = login(base.clone()).await;
+    for id in &created {
+        let response = client
+            .get(format!("{base}/api/v1/enterprises/{id}"))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status().as_u16(), 200, "{id} is gone");
+    }
+    let page: Value = client
+        .get(format!("{base}/api/v1/enterprises"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(page["total"], 20);
+    child.kill();
+}
