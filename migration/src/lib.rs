@@ -10,6 +10,7 @@ mod m20261201_000005_search_index_updates;
 mod m20261201_000006_placement_scope_indexes;
 mod m20261201_000007_meetings;
 mod m20261201_000008_directory_totals;
+mod m20261201_000009_table_changes;
 mod util;
 
 /// Applies chanjiao's migrations in order.
@@ -27,6 +28,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000006_placement_scope_indexes::Migration),
             Box::new(m20261201_000007_meetings::Migration),
             Box::new(m20261201_000008_directory_totals::Migration),
+            Box::new(m20261201_000009_table_changes::Migration),
         ]
     }
 }

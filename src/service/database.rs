@@ -41,6 +41,7 @@ pub struct Database {
     read: DatabaseConnection,
     write: DatabaseConnection,
     users: Cache<Uuid, Option<UserState>>,
+    counts: Cache<String, (i64, u64)>,
 }
 
 impl std::fmt::Debug for Database {
@@ -60,6 +61,10 @@ impl Database {
             users: Cache::builder()
                 .max_capacity(10_000)
                 .time_to_live(USER_STATE_TTL)
+                .build(),
+            counts: Cache::builder()
+                .max_capacity(10_000)
+                .time_to_idle(Duration::from_secs(600))
                 .build(),
         }
     }
@@ -116,6 +121,19 @@ impl Database {
     /// Remembers a user's state for [`USER_STATE_TTL`].
     pub(crate) fn cache_user(&self, id: Uuid, state: Option<UserState>) {
         self.users.insert(id, state);
+    }
+
+    /// The total of a search counted when its table's change counter was
+    /// `changes`, if this replica counted it then.
+    pub(crate) fn cached_count(&self, key: &str, changes: i64) -> Option<u64> {
+        self.counts
+            .get(key)
+            .and_then(|(at, total)| (at == changes).then_some(total))
+    }
+
+    /// Remembers a search's total at a change counter value.
+    pub(crate) fn cache_count(&self, key: String, changes: i64, total: u64) {
+        self.counts.insert(key, (changes, total));
     }
 
     /// Forgets a user's state, after a change to the user commits.

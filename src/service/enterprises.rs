@@ -5,7 +5,7 @@ use super::Database;
 use sea_orm::sea_query::Query;
 use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter};
 
-use super::list::{fetch_page, keyset, search_condition};
+use super::list::{fetch_directory_page, keyset};
 use super::now;
 use super::store::{self, row_record, Stored};
 use crate::auth::{policy, Actor, Principal};
@@ -135,14 +135,9 @@ pub async fn list(
     if let Some(since) = request.updated_since {
         select = select.filter(enterprise::Column::UpdatedAt.gte(since));
     }
-    if let Some(q) = &request.q {
-        select = select.filter(search_condition::<enterprise::Entity>(
-            db.backend(),
-            enterprise::Column::SearchText,
-            q,
-        ));
-    }
-    Ok(fetch_page(db.read(), select, request)
-        .await?
-        .map(<enterprise::Entity as Stored>::to_record))
+    Ok(
+        fetch_directory_page(db, select, enterprise::Column::SearchText, request)
+            .await?
+            .map(<enterprise::Entity as Stored>::to_record),
+    )
 }

@@ -9,6 +9,7 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
+use super::Database;
 use crate::domain::cursor::Cursor;
 use crate::domain::search::{glob_pattern, like_pattern};
 use crate::model::list::{ListRequest, PageOf, SortKey, SortValue};
@@ -210,6 +211,88 @@ where
         next_cursor,
         total,
     })
+}
+
+/// A directory table's change counter (`table_changes`) and its number of
+/// rows (`directory_totals`), in one statement.
+async fn directory_state(db: &impl ConnectionTrait, table: &str) -> Result<(i64, u64), DbErr> {
+    use sea_orm::{FromQueryResult, Statement};
+    #[derive(FromQueryResult)]
+    struct State {
+        changes: i64,
+        rows_total: i64,
+    }
+    let backend = db.get_database_backend();
+    let p = match backend {
+        DatabaseBackend::Postgres => "$1",
+        _ => "?1",
+    };
+    let statement = Statement::from_sql_and_values(
+        backend,
+        format!(
+            "SELECT (SELECT changes FROM table_changes WHERE resource = {p}) AS changes, \
+             (SELECT CAST(COALESCE(SUM(total), 0) AS BIGINT) FROM directory_totals WHERE resource = {p}) AS rows_total"
+        ),
+        [table.into()],
+    );
+    let state = State::find_by_statement(statement)
+        .one(db)
+        .await?
+        .ok_or_else(|| DbErr::Custom(format!("no change counter is kept for `{table}`")))?;
+    Ok((state.changes, u64::try_from(state.rows_total).unwrap_or(0)))
+}
+
+/// One page of a directory list (`enterprises`, `schools`: tables with a
+/// change counter). Without `q`, [`fetch_page`]. With `q`, the exact total
+/// of the search is counted once per change of the table (this replica
+/// keeps it with the counter's value, and any insert, change or delete
+/// raises the counter in its own transaction), and the page is read the
+/// cheaper way: through the trigram index when the search matches few rows,
+/// or, on SQLite, when it matches so many that walking the sort's index
+/// finds a page sooner (`total² > page × rows`), by that walk.
+pub async fn fetch_directory_page<E>(
+    db: &Database,
+    select: Select<E>,
+    search_column: E::Column,
+    request: &ListRequest<E::Sort>,
+) -> Result<PageOf<E::Model>, DbErr>
+where
+    E: Keyset,
+    E::Model: Sync,
+{
+    let reader = db.read();
+    let Some(q) = &request.q else {
+        return fetch_page(reader, select, request).await;
+    };
+    let backend = db.backend();
+    let table = E::default().table_name().to_string();
+    let indexed = select.clone().filter(search_condition::<E>(backend, search_column, q));
+    // The counter first: a count taken after it is at least as new.
+    let (changes, rows) = directory_state(reader, &table).await?;
+    let statement = sea_orm::QueryTrait::build(&indexed, backend);
+    let key = format!("{table}\u{0}{}\u{0}{:?}", statement.sql, statement.values);
+    let total = match db.cached_count(&key, changes) {
+        Some(total) => total,
+        None => {
+            let total = indexed.clone().count(reader).await?;
+            db.cache_count(key, changes, total);
+            total
+        }
+    };
+    if total == 0 {
+        return Ok(PageOf {
+            items: Vec::new(),
+            next_cursor: None,
+            total: 0,
+        });
+    }
+    let walk =
+        backend == DatabaseBackend::Sqlite && total.saturating_mul(total) > (request.limit + 1).saturating_mul(rows);
+    let page = match walk {
+        true => select.filter(scan_search_condition::<E>(search_column, q)),
+        false => indexed,
+    };
+    fetch_page_of(reader, page, request, Some(total)).await
 }
 
 /// The condition of a `q` search on a resource's folded `search_text`

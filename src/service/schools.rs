@@ -5,7 +5,7 @@ use super::Database;
 use sea_orm::sea_query::{Condition, Query};
 use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter};
 
-use super::list::{fetch_page, keyset, search_condition};
+use super::list::{fetch_directory_page, keyset};
 use super::store::{self, row_record, Stored};
 use crate::auth::{policy, Actor, Principal};
 use crate::domain::search::search_text;
@@ -119,14 +119,7 @@ pub async fn list(
     if let Some(since) = request.updated_since {
         select = select.filter(school::Column::UpdatedAt.gte(since));
     }
-    if let Some(q) = &request.q {
-        select = select.filter(search_condition::<school::Entity>(
-            db.backend(),
-            school::Column::SearchText,
-            q,
-        ));
-    }
-    Ok(fetch_page(db.read(), select, request)
+    Ok(fetch_directory_page(db, select, school::Column::SearchText, request)
         .await?
         .map(<school::Entity as Stored>::to_record))
 }

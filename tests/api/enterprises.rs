@@ -373,3 +373,84 @@ async fn the_bulk_path_checks_every_record_and_audits_each_one() {
         chanjiao::model::check::decode(&json!({"name": "x", "credit_code": "bad"}));
     assert!(broken.is_err());
 }
+
+#[tokio::test]
+async fn a_search_total_and_its_pages_follow_every_create_rename_and_delete_at_once() {
+    let app = spawn_app().await;
+    let mut ids = Vec::new();
+    for i in 0..30 {
+        let created = app
+            .create_record(
+                "/api/v1/enterprises",
+                &json!({"name": format!("沂水{:02}号有限公司", 29 - i)}),
+            )
+            .await;
+        ids.push(created.id);
+    }
+    app.create_record("/api/v1/enterprises", &json!({"name": "宝龙达科技"}))
+        .await;
+    let search = |q: &str, sort: &str| {
+        format!(
+            "/api/v1/enterprises?q={}&sort={sort}&limit=7",
+            crate::helpers::encode(q)
+        )
+    };
+    // Every page of a search that matches almost every row (read by walking
+    // the sort's index) and of one that matches one row (read through the
+    // trigram index), in order, each with the exact total.
+    let walk = |path: String| {
+        let app = &app;
+        async move {
+            let mut names = Vec::new();
+            let mut totals = Vec::new();
+            let mut next = Some(path.clone());
+            while let Some(url) = next {
+                let page = app.page(&url).await;
+                names.extend(page.items.iter().map(|e| e["name"].as_str().unwrap().to_string()));
+                totals.push(page.total as usize);
+                next = page
+                    .next_cursor
+                    .map(|c| format!("{path}&cursor={}", crate::helpers::encode(&c)));
+            }
+            assert!(
+                totals.iter().all(|t| *t == names.len()),
+                "{totals:?} for {} items",
+                names.len()
+            );
+            names
+        }
+    };
+    let expected: Vec<String> = (0..30).map(|i| format!("沂水{i:02}号有限公司")).collect();
+    assert_eq!(walk(search("有限公司", "name")).await, expected);
+    let mut descending = expected.clone();
+    descending.reverse();
+    assert_eq!(walk(search("有限公司", "-name")).await, descending);
+    assert_eq!(walk(search("寶龍達", "name")).await, vec!["宝龙达科技".to_string()]);
+    assert_eq!(app.page(&search("有限公司", "name")).await.total, 30);
+    assert_eq!(app.page(&search("无此企业", "name")).await.total, 0);
+    // A rename, a create and a delete each show in the very next answer.
+    let path = format!("/api/v1/enterprises/{}", ids[0]);
+    assert_eq!(
+        app.patch_json(&path, &json!({"name": "沂水宝龙达"}))
+            .await
+            .status()
+            .as_u16(),
+        200
+    );
+    assert_eq!(app.page(&search("有限公司", "name")).await.total, 29);
+    assert_eq!(app.page(&search("宝龙达", "name")).await.total, 2);
+    app.create_record("/api/v1/enterprises", &json!({"name": "无此企业有限公司"}))
+        .await;
+    assert_eq!(app.page(&search("无此企业", "name")).await.total, 1);
+    assert_eq!(app.page(&search("有限公司", "name")).await.total, 30);
+    assert_eq!(
+        app.delete(&format!("/api/v1/enterprises/{}", ids[1]))
+            .await
+            .status()
+            .as_u16(),
+        204
+    );
+    let page = app.page(&search("有限公司", "name")).await;
+    assert_eq!(page.total, 29);
+    assert!(page.items.iter().all(|e| e["id"] != ids[1].as_str()));
+}
