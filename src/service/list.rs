@@ -249,7 +249,8 @@ async fn directory_state(db: &impl ConnectionTrait, table: &str) -> Result<(i64,
 /// raises the counter in its own transaction), and the page is read the
 /// cheaper way: through the trigram index when the search matches few rows,
 /// or, on SQLite, when it matches so many that walking the sort's index
-/// finds a page sooner (`total² > page × rows`), by that walk.
+/// finds a page sooner (`total² > page × rows`) or is shorter than three
+/// characters (which that index cannot serve), by that walk.
 pub async fn fetch_directory_page<E>(
     db: &Database,
     select: Select<E>,
@@ -286,8 +287,10 @@ where
             total: 0,
         });
     }
-    let walk =
-        backend == DatabaseBackend::Sqlite && total.saturating_mul(total) > (request.limit + 1).saturating_mul(rows);
+    // SQLite's trigram index cannot serve a pattern of fewer than three
+    // characters (it reads every row then), so such a search always walks.
+    let walk = backend == DatabaseBackend::Sqlite
+        && (q.chars().count() < 3 || total.saturating_mul(total) > (request.limit + 1).saturating_mul(rows));
     let page = match walk {
         true => select.filter(scan_search_condition::<E>(search_column, q)),
         false => indexed,

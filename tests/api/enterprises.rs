@@ -426,6 +426,9 @@ async fn a_search_total_and_its_pages_follow_every_create_rename_and_delete_at_o
     descending.reverse();
     assert_eq!(walk(search("有限公司", "-name")).await, descending);
     assert_eq!(walk(search("寶龍達", "name")).await, vec!["宝龙达科技".to_string()]);
+    // Two characters, which a trigram index cannot serve: a walk, whatever it matches.
+    assert_eq!(walk(search("龍達", "-name")).await, vec!["宝龙达科技".to_string()]);
+    assert_eq!(walk(search("沂水", "name")).await, expected);
     assert_eq!(app.page(&search("有限公司", "name")).await.total, 30);
     assert_eq!(app.page(&search("无此企业", "name")).await.total, 0);
     // A rename, a create and a delete each show in the very next answer.
