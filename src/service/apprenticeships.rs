@@ -158,18 +158,20 @@ async fn insert_history(
     to: ApprenticeshipStatus,
     reason: Option<String>,
 ) -> Result<(), ApiError> {
-    apprenticeship_history::ActiveModel::from(apprenticeship_history::Model {
-        id: Uuid::now_v7(),
-        apprenticeship_id,
-        from_status: from,
-        to_status: to,
-        reason,
-        actor_user_id: actor.user_id,
-        actor_username: actor.username.clone(),
-        at: now(),
-    })
-    .reset_all()
-    .insert(db)
+    super::insert_only(
+        db,
+        apprenticeship_history::ActiveModel::from(apprenticeship_history::Model {
+            id: Uuid::now_v7(),
+            apprenticeship_id,
+            from_status: from,
+            to_status: to,
+            reason,
+            actor_user_id: actor.user_id,
+            actor_username: actor.username.clone(),
+            at: now(),
+        })
+        .reset_all(),
+    )
     .await?;
     Ok(())
 }

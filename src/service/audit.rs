@@ -71,10 +71,7 @@ fn row(actor: &Actor, event: Event) -> audit_event::Model {
 
 /// Writes one audit row (inside the caller's transaction when given one).
 pub async fn record(db: &impl ConnectionTrait, actor: &Actor, event: Event) -> Result<(), DbErr> {
-    audit_event::ActiveModel::from(row(actor, event))
-        .reset_all()
-        .insert(db)
-        .await?;
+    super::insert_only(db, audit_event::ActiveModel::from(row(actor, event)).reset_all()).await?;
     Ok(())
 }
 

@@ -57,6 +57,16 @@ pub fn now() -> DateTime<Utc> {
     Utc::now().trunc_subsecs(6)
 }
 
+/// Inserts a row without reading it back (sea-orm's `insert` reads the new
+/// row back with a second statement on SQLite; no caller needs it).
+pub(crate) async fn insert_only<A>(db: &impl ConnectionTrait, row: A) -> Result<(), sea_orm::DbErr>
+where
+    A: sea_orm::ActiveModelTrait + Send,
+{
+    A::Entity::insert(row).exec_without_returning(db).await?;
+    Ok(())
+}
+
 /// Loads a row to change it, locked (`SELECT … FOR UPDATE` on PostgreSQL)
 /// until the transaction ends; 404 when there is none.
 pub(crate) async fn find_for_update<E>(db: &impl ConnectionTrait, id: Uuid) -> Result<E::Model, ApiError>

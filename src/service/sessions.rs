@@ -108,14 +108,16 @@ async fn record_failure(ctx: &TokenContext<'_>, username: &str, user: Option<&us
         .filter(login_failure::Column::At.lt(at - Duration::seconds(THROTTLE_WINDOW_SECONDS)))
         .exec(&txn)
         .await?;
-    login_failure::ActiveModel::from(login_failure::Model {
-        id: Uuid::now_v7(),
-        username: username.to_string(),
-        ip: ctx.ip.to_string(),
-        at,
-    })
-    .reset_all()
-    .insert(&txn)
+    super::insert_only(
+        &txn,
+        login_failure::ActiveModel::from(login_failure::Model {
+            id: Uuid::now_v7(),
+            username: username.to_string(),
+            ip: ctx.ip.to_string(),
+            at,
+        })
+        .reset_all(),
+    )
     .await?;
     let actor = Actor {
         user_id: user.map(|u| u.id),
@@ -184,18 +186,20 @@ async fn new_refresh_token(
 ) -> Result<String, ApiError> {
     let token = random_secret();
     let at = now();
-    refresh_token::ActiveModel::from(refresh_token::Model {
-        id: Uuid::now_v7(),
-        user_id,
-        login_id,
-        token_hash: token_hash(&token),
-        expires_at: at + Duration::seconds(ttl),
-        rotated_at: None,
-        revoked_at: None,
-        created_at: at,
-    })
-    .reset_all()
-    .insert(db)
+    super::insert_only(
+        db,
+        refresh_token::ActiveModel::from(refresh_token::Model {
+            id: Uuid::now_v7(),
+            user_id,
+            login_id,
+            token_hash: token_hash(&token),
+            expires_at: at + Duration::seconds(ttl),
+            rotated_at: None,
+            revoked_at: None,
+            created_at: at,
+        })
+        .reset_all(),
+    )
     .await?;
     Ok(token)
 }

@@ -305,9 +305,7 @@ pub(crate) async fn create_many<S: Stored>(
 }
 
 async fn insert_row<S: Stored>(db: &impl ConnectionTrait, row: S::Model) -> Result<(), ApiError> {
-    S::ActiveModel::from(row)
-        .reset_all()
-        .insert(db)
+    super::insert_only(db, S::ActiveModel::from(row).reset_all())
         .await
         .map_err(|e| ApiError::from_db(e, S::UNIQUE))?;
     Ok(())

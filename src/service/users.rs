@@ -162,11 +162,12 @@ pub async fn create_as(db: &Database, actor: &Actor, input: UserCreate) -> Resul
     let record = User::from_input(input, Meta::new(now()));
     let txn = db.begin().await?;
     check_organisation(&txn, &record).await?;
-    user::ActiveModel::from(with_hash(&record, password_hash))
-        .reset_all()
-        .insert(&txn)
-        .await
-        .map_err(|e| ApiError::from_db(e, <user::Entity as Stored>::UNIQUE))?;
+    super::insert_only(
+        &txn,
+        user::ActiveModel::from(with_hash(&record, password_hash)).reset_all(),
+    )
+    .await
+    .map_err(|e| ApiError::from_db(e, <user::Entity as Stored>::UNIQUE))?;
     audit::record_change(
         &txn,
         actor,
