@@ -58,6 +58,8 @@ pub async fn connect(settings: &Settings) -> anyhow::Result<Database> {
         SqliteSync::Normal => SqliteSynchronous::Normal,
         SqliteSync::Full => SqliteSynchronous::Full,
     };
+    // Every SQLite connection, writer and readers alike.
+    options.map_sqlx_sqlite_pool_opts(|pool| pool.after_connect(|conn, _| Box::pin(stable_plans(conn))));
     let mut writer = options.clone();
     writer
         .max_connections(1)
@@ -66,8 +68,7 @@ pub async fn connect(settings: &Settings) -> anyhow::Result<Database> {
             o.journal_mode(SqliteJournalMode::Wal)
                 .synchronous(synchronous)
                 .busy_timeout(Duration::from_secs(10))
-        })
-        .map_sqlx_sqlite_pool_opts(|pool| pool.after_connect(|conn, _| Box::pin(stable_plans(conn))));
+        });
     let writer = open(writer).await?;
     if in_memory {
         return Ok(Database::single(writer));
@@ -76,8 +77,7 @@ pub async fn connect(settings: &Settings) -> anyhow::Result<Database> {
     reader
         .max_connections(settings.db_max_connections)
         .min_connections(1)
-        .map_sqlx_sqlite_opts(|o| o.read_only(true).busy_timeout(Duration::from_secs(10)))
-        .map_sqlx_sqlite_pool_opts(|pool| pool.after_connect(|conn, _| Box::pin(stable_plans(conn))));
+        .map_sqlx_sqlite_opts(|o| o.read_only(true).busy_timeout(Duration::from_secs(10)));
     let reader = open(reader).await?;
     Ok(Database::new(reader, writer))
 }

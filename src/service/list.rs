@@ -223,17 +223,17 @@ async fn directory_state(db: &impl ConnectionTrait, table: &str) -> Result<(i64,
         rows_total: i64,
     }
     let backend = db.get_database_backend();
-    let p = match backend {
-        DatabaseBackend::Postgres => "$1",
-        _ => "?1",
+    let (first, second) = match backend {
+        DatabaseBackend::Postgres => ("$1", "$2"),
+        _ => ("?", "?"),
     };
     let statement = Statement::from_sql_and_values(
         backend,
         format!(
-            "SELECT (SELECT changes FROM table_changes WHERE resource = {p}) AS changes, \
-             (SELECT CAST(COALESCE(SUM(total), 0) AS BIGINT) FROM directory_totals WHERE resource = {p}) AS rows_total"
+            "SELECT (SELECT changes FROM table_changes WHERE resource = {first}) AS changes, \
+             (SELECT CAST(COALESCE(SUM(total), 0) AS BIGINT) FROM directory_totals WHERE resource = {second}) AS rows_total"
         ),
-        [table.into()],
+        [table.into(), table.into()],
     );
     let state = State::find_by_statement(statement)
         .one(db)

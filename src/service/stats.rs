@@ -112,15 +112,16 @@ pub(crate) async fn tallied_placements(
     use placement_total::Column;
     let mut select = placement_total::Entity::find()
         .select_only()
-        .column_as(Expr::cust("COALESCE(CAST(SUM(\"total\") AS BIGINT), 0)"), "n");
+        .column_as(summed_total(), "n");
     if let Some(status) = status {
         select = select.filter(Column::Status.eq(status));
     }
     if let Some(kind) = kind {
         select = select.filter(Column::Kind.eq(kind));
     }
-    let total: Option<i64> = select.into_tuple().one(db).await?;
-    Ok(total.and_then(|n| u64::try_from(n).ok()).unwrap_or(0))
+    // No matching tally row: SUM is NULL.
+    let total: Option<Option<i64>> = select.into_tuple().one(db).await?;
+    Ok(total.flatten().and_then(|n| u64::try_from(n).ok()).unwrap_or(0))
 }
 
 async fn placements(db: &impl ConnectionTrait, year: Option<i32>) -> Result<PlacementCounts, ApiError> {
