@@ -11,6 +11,7 @@ mod m20261201_000006_placement_scope_indexes;
 mod m20261201_000007_meetings;
 mod m20261201_000008_directory_totals;
 mod m20261201_000009_table_changes;
+mod m20261201_000010_apprenticeship_changes;
 mod util;
 
 /// Applies chanjiao's migrations in order.
@@ -29,6 +30,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000007_meetings::Migration),
             Box::new(m20261201_000008_directory_totals::Migration),
             Box::new(m20261201_000009_table_changes::Migration),
+            Box::new(m20261201_000010_apprenticeship_changes::Migration),
         ]
     }
 }

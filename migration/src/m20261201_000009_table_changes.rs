@@ -8,13 +8,13 @@
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::sea_orm::DatabaseBackend;
 
+use crate::util::{change_counter_sql, drop_change_counter_sql};
+
 #[derive(DeriveMigrationName)]
 pub struct Migration;
 
 /// The tables with a change counter.
 const TABLES: [&str; 2] = ["enterprises", "schools"];
-/// The statements that raise it.
-const EVENTS: [&str; 3] = ["insert", "update", "delete"];
 
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
@@ -35,23 +35,7 @@ impl MigrationTrait for Migration {
             .await?;
         }
         for table in TABLES {
-            db.execute_unprepared(&format!(
-                "INSERT INTO table_changes (resource, changes) VALUES ('{table}', 0)"
-            ))
-            .await?;
-            for event in EVENTS {
-                let sql = match backend {
-                    DatabaseBackend::Postgres => format!(
-                        "CREATE TRIGGER {table}_changed_{event} AFTER {} ON {table} \
-                         FOR EACH STATEMENT EXECUTE FUNCTION table_changes_raised()",
-                        event.to_uppercase()
-                    ),
-                    _ => format!(
-                        "CREATE TRIGGER {table}_changed_{event} AFTER {} ON {table} BEGIN \
-                         UPDATE table_changes SET changes = changes + 1 WHERE resource = '{table}'; END",
-                        event.to_uppercase()
-                    ),
-                };
+            for sql in change_counter_sql(backend, table) {
                 db.execute_unprepared(&sql).await?;
             }
         }
@@ -62,11 +46,7 @@ impl MigrationTrait for Migration {
         let db = manager.get_connection();
         let backend = manager.get_database_backend();
         for table in TABLES {
-            for event in EVENTS {
-                let sql = match backend {
-                    DatabaseBackend::Postgres => format!("DROP TRIGGER IF EXISTS {table}_changed_{event} ON {table}"),
-                    _ => format!("DROP TRIGGER IF EXISTS {table}_changed_{event}"),
-                };
+            for sql in drop_change_counter_sql(backend, table) {
                 db.execute_unprepared(&sql).await?;
             }
         }

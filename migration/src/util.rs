@@ -49,3 +49,45 @@ pub fn search_index_sql(backend: DatabaseBackend, table: &str) -> Vec<String> {
         ],
     }
 }
+
+/// The statements a change counter raises on: every one that writes rows.
+const COUNTED_EVENTS: [&str; 3] = ["insert", "update", "delete"];
+
+/// SQL that gives `table` a change counter in `table_changes` (created by
+/// the `table_changes` migration, with PostgreSQL's trigger function
+/// `table_changes_raised()`): its row, starting at 0, and the triggers that
+/// raise it in the transaction of every statement that inserts, changes or
+/// deletes the table's rows (per statement on PostgreSQL, per row on SQLite).
+pub fn change_counter_sql(backend: DatabaseBackend, table: &str) -> Vec<String> {
+    let mut sql = vec![format!(
+        "INSERT INTO table_changes (resource, changes) VALUES ('{table}', 0)"
+    )];
+    for event in COUNTED_EVENTS {
+        sql.push(match backend {
+            DatabaseBackend::Postgres => format!(
+                "CREATE TRIGGER {table}_changed_{event} AFTER {} ON {table} \
+                 FOR EACH STATEMENT EXECUTE FUNCTION table_changes_raised()",
+                event.to_uppercase()
+            ),
+            _ => format!(
+                "CREATE TRIGGER {table}_changed_{event} AFTER {} ON {table} BEGIN \
+                 UPDATE table_changes SET changes = changes + 1 WHERE resource = '{table}'; END",
+                event.to_uppercase()
+            ),
+        });
+    }
+    sql
+}
+
+/// SQL that takes [`change_counter_sql`] back.
+pub fn drop_change_counter_sql(backend: DatabaseBackend, table: &str) -> Vec<String> {
+    let mut sql: Vec<String> = COUNTED_EVENTS
+        .iter()
+        .map(|event| match backend {
+            DatabaseBackend::Postgres => format!("DROP TRIGGER IF EXISTS {table}_changed_{event} ON {table}"),
+            _ => format!("DROP TRIGGER IF EXISTS {table}_changed_{event}"),
+        })
+        .collect();
+    sql.push(format!("DELETE FROM table_changes WHERE resource = '{table}'"));
+    sql
+}

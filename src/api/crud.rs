@@ -82,7 +82,7 @@ macro_rules! crud_api {
         ) -> Result<HttpResponse, ApiError> {
             $policy(&caller, Access::Read, None)?;
             let request = ListRequest::new(&page, Some(&search), sort.order(), &*filters)?;
-            Ok(HttpResponse::Ok().json(service::list(&state.db, &caller, &filters, &request).await?))
+            $crate::api::crud::page_response(&service::list(&state.db, &caller, &filters, &request).await?)
         }
 
         #[doc = $create_doc]
@@ -175,4 +175,14 @@ macro_rules! crud_api {
             Ok(HttpResponse::NoContent().finish())
         }
     };
+}
+
+/// The `200` answer of a list: the page's JSON (a shared page's written once).
+pub fn page_response(
+    page: &impl crate::model::list::PageBody,
+) -> Result<actix_web::HttpResponse, crate::error::ApiError> {
+    let json = page.json().map_err(|e| crate::error::ApiError::Internal(e.into()))?;
+    Ok(actix_web::HttpResponse::Ok()
+        .content_type(actix_web::http::header::ContentType::json())
+        .body(json))
 }

@@ -321,7 +321,7 @@ pub fn parse_timestamp(name: &str, text: &str) -> Result<DateTime<Utc>, ApiError
 }
 
 /// One page of a list.
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct PageOf<T> {
     /// The items of this page, in the requested order.
     pub items: Vec<T>,
@@ -348,6 +348,57 @@ impl<T> PageOf<T> {
             next_cursor: self.next_cursor,
             total: self.total,
         })
+    }
+}
+
+/// A page shared by every request that reads it while its table is
+/// unchanged (see the service's page cache), with its JSON written once.
+#[derive(Debug)]
+pub struct SharedPage<T> {
+    page: PageOf<T>,
+    json: std::sync::OnceLock<bytes::Bytes>,
+}
+
+impl<T> SharedPage<T> {
+    /// A page to share.
+    pub fn new(page: PageOf<T>) -> Self {
+        SharedPage {
+            page,
+            json: std::sync::OnceLock::new(),
+        }
+    }
+
+    /// The page.
+    pub fn page(&self) -> &PageOf<T> {
+        &self.page
+    }
+}
+
+impl<T: Serialize> Serialize for SharedPage<T> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.page.serialize(serializer)
+    }
+}
+
+/// A page as the body of a response: its JSON.
+pub trait PageBody {
+    /// The page's JSON (written once for a [`SharedPage`]).
+    fn json(&self) -> Result<bytes::Bytes, serde_json::Error>;
+}
+
+impl<T: Serialize> PageBody for PageOf<T> {
+    fn json(&self) -> Result<bytes::Bytes, serde_json::Error> {
+        serde_json::to_vec(self).map(bytes::Bytes::from)
+    }
+}
+
+impl<T: Serialize> PageBody for std::sync::Arc<SharedPage<T>> {
+    fn json(&self) -> Result<bytes::Bytes, serde_json::Error> {
+        if let Some(json) = self.json.get() {
+            return Ok(json.clone());
+        }
+        let json = self.page.json()?;
+        Ok(self.json.get_or_init(|| json).clone())
     }
 }
 

@@ -2,6 +2,8 @@
 //! the masking of personal data, the status machine's transitions with
 //! their history, and evaluations.
 
+use std::sync::Arc;
+
 use super::Database;
 use sea_orm::sea_query::Condition;
 use sea_orm::{
@@ -9,7 +11,7 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use super::list::{counted_rows, fetch_page_of, keyset, search_condition};
+use super::list::{cached_page, counted_rows, fetch_page_of, keyset, page_key, search_condition, table_changes};
 use super::store::{self, row_record, Stored};
 use super::{audit, check_precondition, now, Precondition};
 use crate::auth::policy::{self, PlacementScope};
@@ -25,7 +27,7 @@ use crate::model::apprenticeship::{
 };
 use crate::model::check::MergePatch;
 use crate::model::field::{Stored as _, TextRule};
-use crate::model::list::{ListRequest, PageOf};
+use crate::model::list::{ListRequest, SharedPage};
 use crate::model::record::{Meta, Record};
 
 keyset!(
@@ -232,7 +234,7 @@ pub async fn list(
     caller: &Principal,
     filters: &ApprenticeshipFilters,
     request: &ListRequest<ApprenticeshipSort>,
-) -> Result<PageOf<Apprenticeship>, ApiError> {
+) -> Result<Arc<SharedPage<Apprenticeship>>, ApiError> {
     use apprenticeship::Column;
     let ApprenticeshipFilters {
         status,
@@ -296,13 +298,25 @@ pub async fn list(
             q,
         ));
     }
-    let total = match (tallied, status, kind) {
-        (true, None, None) => Some(counted_rows(db.read(), "apprenticeships").await?),
-        (true, _, _) => Some(super::stats::tallied_placements(db.read(), *status, *kind).await?),
-        (false, _, _) => None,
-    };
-    let page = fetch_page_of(db.read(), select, request, total).await?;
-    Ok(page.map(|row| shown(caller, <apprenticeship::Entity as Stored>::to_record(row))))
+    // The counter first: what is read after it is at least as new.
+    let changes = table_changes(db.read(), "apprenticeships").await?;
+    // Masking depends on the caller's role and organisation.
+    let key = format!(
+        "{:?}\u{0}{:?}\u{0}{}",
+        caller.role,
+        caller.org,
+        page_key(db.backend(), &select, request)
+    );
+    cached_page(db, key, changes, || async {
+        let total = match (tallied, status, kind) {
+            (true, None, None) => Some(counted_rows(db.read(), "apprenticeships").await?),
+            (true, _, _) => Some(super::stats::tallied_placements(db.read(), *status, *kind).await?),
+            (false, _, _) => None,
+        };
+        let page = fetch_page_of(db.read(), select, request, total).await?;
+        Ok(page.map(|row| shown(caller, <apprenticeship::Entity as Stored>::to_record(row))))
+    })
+    .await
 }
 
 fn filters_are_empty(filters: &ApprenticeshipFilters) -> bool {

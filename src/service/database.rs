@@ -6,6 +6,8 @@
 //! connections that read in parallel with it and with each other, each
 //! from the last committed state. On PostgreSQL both are the same pool.
 
+use std::any::Any;
+use std::sync::Arc;
 use std::time::Duration;
 
 use moka::sync::Cache;
@@ -42,7 +44,20 @@ pub struct Database {
     write: DatabaseConnection,
     users: Cache<Uuid, Option<UserState>>,
     counts: Cache<String, (i64, u64)>,
+    pages: Cache<String, CachedPage>,
 }
+
+/// A page of a list as read when its table's change counter had `changes`.
+#[derive(Clone)]
+struct CachedPage {
+    changes: i64,
+    rows: u32,
+    page: Arc<dyn Any + Send + Sync>,
+}
+
+/// How many rows the cached pages hold at most, all lists together (a few
+/// megabytes: a page of 20 placements is about 20 kB).
+const CACHED_PAGE_ROWS: u64 = 8_000;
 
 impl std::fmt::Debug for Database {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -64,6 +79,11 @@ impl Database {
                 .build(),
             counts: Cache::builder()
                 .max_capacity(10_000)
+                .time_to_idle(Duration::from_secs(600))
+                .build(),
+            pages: Cache::builder()
+                .max_capacity(CACHED_PAGE_ROWS)
+                .weigher(|_, page: &CachedPage| page.rows.saturating_add(1))
                 .time_to_idle(Duration::from_secs(600))
                 .build(),
         }
@@ -134,6 +154,21 @@ impl Database {
     /// Remembers a search's total at a change counter value.
     pub(crate) fn cache_count(&self, key: String, changes: i64, total: u64) {
         self.counts.insert(key, (changes, total));
+    }
+
+    /// A list's page read when its table's change counter was `changes`,
+    /// if this replica read it then.
+    pub(crate) fn cached_page<T: Any + Send + Sync>(&self, key: &str, changes: i64) -> Option<Arc<T>> {
+        self.pages
+            .get(key)
+            .filter(|cached| cached.changes == changes)
+            .and_then(|cached| cached.page.downcast::<T>().ok())
+    }
+
+    /// Remembers a list's page (of `rows` rows) at a change counter value.
+    pub(crate) fn cache_page<T: Any + Send + Sync>(&self, key: String, changes: i64, rows: usize, page: Arc<T>) {
+        let rows = u32::try_from(rows).unwrap_or(u32::MAX);
+        self.pages.insert(key, CachedPage { changes, rows, page });
     }
 
     /// Forgets a user's state, after a change to the user commits.

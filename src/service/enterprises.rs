@@ -1,6 +1,8 @@
 //! Enterprises: how their rows map to records, their list filters, and
 //! their tags side table.
 
+use std::sync::Arc;
+
 use super::Database;
 use sea_orm::sea_query::Query;
 use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter};
@@ -16,7 +18,7 @@ use crate::error::ApiError;
 use crate::model::check::MergePatch;
 use crate::model::enterprise::{Enterprise, EnterpriseCreate, EnterpriseFields, EnterpriseFilters, EnterpriseSort};
 use crate::model::field::TextRule;
-use crate::model::list::{ListRequest, PageOf};
+use crate::model::list::{ListRequest, SharedPage};
 use crate::model::record::Meta;
 
 keyset!(
@@ -104,7 +106,7 @@ pub async fn list(
     _caller: &Principal,
     filters: &EnterpriseFilters,
     request: &ListRequest<EnterpriseSort>,
-) -> Result<PageOf<Enterprise>, ApiError> {
+) -> Result<Arc<SharedPage<Enterprise>>, ApiError> {
     let EnterpriseFilters {
         membership_status,
         scale,
@@ -135,9 +137,12 @@ pub async fn list(
     if let Some(since) = request.updated_since {
         select = select.filter(enterprise::Column::UpdatedAt.gte(since));
     }
-    Ok(
-        fetch_directory_page(db, select, enterprise::Column::SearchText, request)
-            .await?
-            .map(<enterprise::Entity as Stored>::to_record),
+    Ok(fetch_directory_page(
+        db,
+        select,
+        enterprise::Column::SearchText,
+        request,
+        <enterprise::Entity as Stored>::to_record,
     )
+    .await?)
 }

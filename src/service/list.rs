@@ -2,6 +2,9 @@
 //! cursor (never OFFSET), an allow-listed sort with the id breaking ties,
 //! and the total count of the filtered list.
 
+use std::future::Future;
+use std::sync::Arc;
+
 use sea_orm::sea_query::{Expr, ExprTrait, LikeExpr, Value};
 use sea_orm::{
     ConnectionTrait, DatabaseBackend, DbErr, EntityTrait, Order, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
@@ -12,7 +15,7 @@ use uuid::Uuid;
 use super::Database;
 use crate::domain::cursor::Cursor;
 use crate::domain::search::{glob_pattern, like_pattern};
-use crate::model::list::{ListRequest, PageOf, SortKey, SortValue};
+use crate::model::list::{ListRequest, PageOf, SharedPage, SortKey, SortValue};
 
 /// A sort value as a query value.
 fn value_of(value: SortValue) -> Value {
@@ -251,51 +254,128 @@ async fn directory_state(db: &impl ConnectionTrait, table: &str) -> Result<(i64,
 /// or, on SQLite, when it matches so many that walking the sort's index
 /// finds a page sooner (`total² > page × rows`) or is shorter than three
 /// characters (which that index cannot serve), by that walk.
-pub async fn fetch_directory_page<E>(
+pub async fn fetch_directory_page<E, R>(
     db: &Database,
     select: Select<E>,
     search_column: E::Column,
     request: &ListRequest<E::Sort>,
-) -> Result<PageOf<E::Model>, DbErr>
+    to_record: fn(E::Model) -> R,
+) -> Result<Arc<SharedPage<R>>, DbErr>
 where
     E: Keyset,
     E::Model: Sync,
+    R: Send + Sync + 'static,
 {
     let reader = db.read();
-    let Some(q) = &request.q else {
-        return fetch_page(reader, select, request).await;
-    };
-    let backend = db.backend();
     let table = E::default().table_name().to_string();
-    let indexed = select.clone().filter(search_condition::<E>(backend, search_column, q));
-    // The counter first: a count taken after it is at least as new.
+    // The counter first: what is read after it is at least as new.
     let (changes, rows) = directory_state(reader, &table).await?;
-    let statement = sea_orm::QueryTrait::build(&indexed, backend);
-    let key = format!("{table}\u{0}{}\u{0}{:?}", statement.sql, statement.values);
-    let total = match db.cached_count(&key, changes) {
-        Some(total) => total,
-        None => {
-            let total = indexed.clone().count(reader).await?;
-            db.cache_count(key, changes, total);
-            total
+    let key = page_key(db.backend(), &select, request);
+    cached_page(db, key, changes, || async {
+        let Some(q) = &request.q else {
+            return Ok(fetch_page(reader, select, request).await?.map(to_record));
+        };
+        let backend = db.backend();
+        let indexed = select.clone().filter(search_condition::<E>(backend, search_column, q));
+        let statement = sea_orm::QueryTrait::build(&indexed, backend);
+        let key = format!("{table}\u{0}{}\u{0}{:?}", statement.sql, statement.values);
+        let total = match db.cached_count(&key, changes) {
+            Some(total) => total,
+            None => {
+                let total = indexed.clone().count(reader).await?;
+                db.cache_count(key, changes, total);
+                total
+            }
+        };
+        if total == 0 {
+            return Ok(PageOf {
+                items: Vec::new(),
+                next_cursor: None,
+                total: 0,
+            });
         }
-    };
-    if total == 0 {
-        return Ok(PageOf {
-            items: Vec::new(),
-            next_cursor: None,
-            total: 0,
-        });
+        // SQLite's trigram index cannot serve a pattern of fewer than three
+        // characters (it reads every row then), so such a search always walks.
+        let walk = backend == DatabaseBackend::Sqlite
+            && (q.chars().count() < 3 || total.saturating_mul(total) > (request.limit + 1).saturating_mul(rows));
+        let page = match walk {
+            true => select.filter(scan_search_condition::<E>(search_column, q)),
+            false => indexed,
+        };
+        Ok(fetch_page_of(reader, page, request, Some(total)).await?.map(to_record))
+    })
+    .await
+}
+
+/// A table's change counter (`table_changes`, raised by triggers in the
+/// transaction of every statement that writes the table).
+pub async fn table_changes(db: &impl ConnectionTrait, table: &str) -> Result<i64, DbErr> {
+    use sea_orm::{FromQueryResult, Statement};
+    #[derive(FromQueryResult)]
+    struct Changes {
+        changes: i64,
     }
-    // SQLite's trigram index cannot serve a pattern of fewer than three
-    // characters (it reads every row then), so such a search always walks.
-    let walk = backend == DatabaseBackend::Sqlite
-        && (q.chars().count() < 3 || total.saturating_mul(total) > (request.limit + 1).saturating_mul(rows));
-    let page = match walk {
-        true => select.filter(scan_search_condition::<E>(search_column, q)),
-        false => indexed,
-    };
-    fetch_page_of(reader, page, request, Some(total)).await
+    let backend = db.get_database_backend();
+    let placeholder = placeholder(backend);
+    let statement = Statement::from_sql_and_values(
+        backend,
+        format!("SELECT changes FROM table_changes WHERE resource = {placeholder}"),
+        [table.into()],
+    );
+    let row = Changes::find_by_statement(statement)
+        .one(db)
+        .await?
+        .ok_or_else(|| DbErr::Custom(format!("no change counter is kept for `{table}`")))?;
+    Ok(row.changes)
+}
+
+/// The key of a page of `select` (already filtered and scoped to the
+/// caller) in the page cache: the table, the statement with its values,
+/// and every part of the request that shapes the page.
+pub fn page_key<E: Keyset>(backend: DatabaseBackend, select: &Select<E>, request: &ListRequest<E::Sort>) -> String {
+    let statement = sea_orm::QueryTrait::build(select, backend);
+    let ListRequest {
+        limit,
+        sort,
+        after,
+        q,
+        updated_since,
+        binding,
+    } = request;
+    format!(
+        "{}\u{0}{}\u{0}{:?}\u{0}{limit}\u{0}{sort:?}\u{0}{after:?}\u{0}{q:?}\u{0}{updated_since:?}\u{0}{binding}",
+        E::default().table_name(),
+        statement.sql,
+        statement.values,
+    )
+}
+
+/// The page of `key` (see [`page_key`]) as `read` reads it, or as this
+/// replica read it before while the table's change counter had the value
+/// `changes` (which the caller read *before* anything of the page, so that
+/// a page is never older than its counter). A page's rows, cursor and total
+/// depend only on the rows of that one table, and every write of it raises
+/// the counter in its own transaction, so a cached page is exactly what
+/// `read` would read now. Repeated lists (a dashboard's, the first pages
+/// everyone opens, a walk others walked) cost one counter read until the
+/// table changes.
+pub async fn cached_page<T, Er, F, Fut>(
+    db: &Database,
+    key: String,
+    changes: i64,
+    read: F,
+) -> Result<Arc<SharedPage<T>>, Er>
+where
+    T: Send + Sync + 'static,
+    F: FnOnce() -> Fut,
+    Fut: Future<Output = Result<PageOf<T>, Er>>,
+{
+    if let Some(page) = db.cached_page::<SharedPage<T>>(&key, changes) {
+        return Ok(page);
+    }
+    let page = Arc::new(SharedPage::new(read().await?));
+    db.cache_page(key, changes, page.page().items.len(), page.clone());
+    Ok(page)
 }
 
 /// The condition of a `q` search on a resource's folded `search_text`

@@ -1,6 +1,8 @@
 //! Schools: how their rows map to records, their list filters, and their
 //! majors side table.
 
+use std::sync::Arc;
+
 use super::Database;
 use sea_orm::sea_query::{Condition, Query};
 use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter};
@@ -14,7 +16,7 @@ use crate::entity::{school, school_major};
 use crate::error::ApiError;
 use crate::model::check::MergePatch;
 use crate::model::field::TextRule;
-use crate::model::list::{ListRequest, PageOf};
+use crate::model::list::{ListRequest, SharedPage};
 use crate::model::school::{School, SchoolCreate, SchoolFields, SchoolFilters, SchoolSort};
 
 keyset!(
@@ -88,7 +90,7 @@ pub async fn list(
     _caller: &Principal,
     filters: &SchoolFilters,
     request: &ListRequest<SchoolSort>,
-) -> Result<PageOf<School>, ApiError> {
+) -> Result<Arc<SharedPage<School>>, ApiError> {
     let SchoolFilters {
         kind,
         membership_status,
@@ -119,7 +121,12 @@ pub async fn list(
     if let Some(since) = request.updated_since {
         select = select.filter(school::Column::UpdatedAt.gte(since));
     }
-    Ok(fetch_directory_page(db, select, school::Column::SearchText, request)
-        .await?
-        .map(<school::Entity as Stored>::to_record))
+    Ok(fetch_directory_page(
+        db,
+        select,
+        school::Column::SearchText,
+        request,
+        <school::Entity as Stored>::to_record,
+    )
+    .await?)
 }

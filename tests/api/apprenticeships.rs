@@ -824,3 +824,52 @@ async fn the_total_is_exact_through_creates_deletes_transitions_and_scopes() {
         assert_eq!(page.total, total, "{query}");
     }
 }
+
+#[tokio::test]
+async fn a_repeated_placement_list_follows_every_write_at_once_and_stays_masked_per_caller() {
+    let c = county().await;
+    let first = c.create(&c.placement()).await;
+    let list = "/api/v1/apprenticeships?sort=start_date&limit=1";
+    // The same page twice (the second may come from this replica's cache).
+    for _ in 0..2 {
+        let page = c.app.page(list).await;
+        assert_eq!(page.total, 1);
+        assert_eq!(page.items[0]["participant"]["national_id"], "370101200803150021");
+    }
+    // An officer asking the very same list sees it masked; the admin still does not.
+    for _ in 0..2 {
+        let officer: Value = c.send("officer", Method::GET, list, None).await.json().await.unwrap();
+        assert_eq!(officer["items"][0]["participant"]["national_id"], "370101********0021");
+        assert_eq!(officer["items"][0]["participant"]["phone"], "138****5678");
+    }
+    assert_eq!(
+        c.app.page(list).await.items[0]["participant"]["national_id"],
+        "370101200803150021"
+    );
+    // A change of the record shows in the next read of the same list.
+    let response = c
+        .app
+        .patch_json(
+            &format!("/api/v1/apprenticeships/{first}"),
+            &json!({"position": "质检员"}),
+        )
+        .await;
+    assert_eq!(response.status().as_u16(), 200);
+    let page = c.app.page(list).await;
+    assert_eq!(page.items[0]["position"], "质检员");
+    assert_eq!(page.items[0]["version"], 2);
+    // So does a transition, an earlier placement (a new first page) and its delete.
+    c.admin_move(&first, "submitted").await;
+    assert_eq!(c.app.page(list).await.items[0]["status"], "submitted");
+    let mut earlier = c.placement();
+    earlier["start_date"] = json!("2024-09-01");
+    let second = c.create(&earlier).await;
+    let page = c.app.page(list).await;
+    assert_eq!((page.total, page.items[0]["id"].as_str()), (2, Some(second.as_str())));
+    assert!(page.next_cursor.is_some());
+    let deleted = c.app.delete(&format!("/api/v1/apprenticeships/{second}")).await;
+    assert_eq!(deleted.status().as_u16(), 204);
+    let page = c.app.page(list).await;
+    assert_eq!((page.total, page.items[0]["id"].as_str()), (1, Some(first.as_str())));
+    assert!(page.next_cursor.is_none());
+}
