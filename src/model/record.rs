@@ -52,7 +52,7 @@ impl Meta {
 /// What every record type offers the generic service code.
 pub trait Record: Clone + serde::Serialize {
     /// The patchable fields.
-    type Fields: Clone + serde::Serialize + serde::de::DeserializeOwned + super::check::Check;
+    type Fields: Clone + Send + Sync + 'static + serde::Serialize + serde::de::DeserializeOwned + super::check::Check;
 
     /// The record's id, version and times.
     fn meta(&self) -> Meta;

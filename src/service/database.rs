@@ -5,19 +5,47 @@
 //! queue for it in the process, in arrival order) and a pool of read-only
 //! connections that read in parallel with it and with each other, each
 //! from the last committed state. On PostgreSQL both are the same pool.
+//!
+//! Creates on SQLite commit in groups ([`Database::create_in_group`]): a
+//! thread of its own runs every create that arrived while the previous group
+//! ran in one transaction, each with its audit row, and answers each only
+//! after that transaction commits. A create only inserts (its references
+//! are checked by reading rows no create changes), so creates in one
+//! transaction cannot see each other's half-done state; when any of them
+//! fails (a duplicate credit code, a reference to nothing), the group is
+//! rolled back and every create in it runs again alone, in arrival order,
+//! in a transaction of its own, and gets its own answer. A group commits
+//! once for all its creates, instead of once each.
 
 use std::any::Any;
 use std::sync::Arc;
 use std::time::Duration;
 
+use futures_util::future::{join_all, LocalBoxFuture};
 use moka::sync::Cache;
 use sea_orm::{
     DatabaseBackend, DatabaseConnection, DatabaseTransaction, DbErr, SqliteTransactionMode, TransactionOptions,
     TransactionTrait,
 };
+use tokio::sync::{mpsc, oneshot};
 use uuid::Uuid;
 
 use crate::domain::vocab::Role;
+use crate::error::ApiError;
+
+/// The statements of one create, run in the transaction it is given; run
+/// again alone if its group fails, so it must be able to run more than once.
+pub(crate) type GroupedCreate =
+    Box<dyn for<'a> Fn(&'a DatabaseTransaction) -> LocalBoxFuture<'a, Result<(), ApiError>> + Send>;
+
+/// A create waiting for its group, and where its answer goes.
+struct Queued {
+    create: GroupedCreate,
+    done: oneshot::Sender<Result<(), ApiError>>,
+}
+
+/// The most creates one group commits.
+const MAX_GROUP: usize = 64;
 
 /// How long a user's state is reused before it is read again: the contract
 /// allows a cache of at most 5 s between disabling a user and refusing its
@@ -45,6 +73,7 @@ pub struct Database {
     users: Cache<Uuid, Option<UserState>>,
     counts: Cache<String, (i64, u64)>,
     pages: Cache<String, CachedPage>,
+    groups: Option<mpsc::UnboundedSender<Queued>>,
 }
 
 /// A page of a list as read when its table's change counter had `changes`.
@@ -70,7 +99,9 @@ impl std::fmt::Debug for Database {
 impl Database {
     /// Reads on `read`, writes on `write` (the same pool on PostgreSQL).
     pub fn new(read: DatabaseConnection, write: DatabaseConnection) -> Self {
+        let groups = (write.get_database_backend() == DatabaseBackend::Sqlite).then(|| group_writer(write.clone()));
         Database {
+            groups,
             read,
             write,
             users: Cache::builder()
@@ -114,17 +145,23 @@ impl Database {
     /// the write lock before the first read, so that what it reads cannot
     /// change before it writes.
     pub async fn begin(&self) -> Result<DatabaseTransaction, DbErr> {
-        match self.backend() {
-            DatabaseBackend::Sqlite => {
-                self.write
-                    .begin_with_options(TransactionOptions {
-                        sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
-                        ..Default::default()
-                    })
-                    .await
-            }
-            _ => self.write.begin().await,
-        }
+        begin_write(&self.write).await
+    }
+
+    /// Runs a create's statements in a transaction and returns once it has
+    /// committed: on SQLite in the next group of creates (see the module
+    /// documentation), elsewhere in a transaction of its own.
+    pub(crate) async fn create_in_group(&self, create: GroupedCreate) -> Result<(), ApiError> {
+        let Some(groups) = &self.groups else {
+            return run_alone(&self.write, &create).await;
+        };
+        let (done, answer) = oneshot::channel();
+        groups
+            .send(Queued { create, done })
+            .map_err(|_| ApiError::Internal(anyhow::anyhow!("the group writer has stopped")))?;
+        answer
+            .await
+            .map_err(|_| ApiError::Internal(anyhow::anyhow!("the group writer dropped a create")))?
     }
 
     /// Checks that the writer and a reader answer.
@@ -175,4 +212,83 @@ impl Database {
     pub(crate) fn forget_user(&self, id: Uuid) {
         self.users.invalidate(&id);
     }
+}
+
+/// Begins a write transaction on `write`; on SQLite `BEGIN IMMEDIATE`.
+async fn begin_write(write: &DatabaseConnection) -> Result<DatabaseTransaction, DbErr> {
+    match write.get_database_backend() {
+        DatabaseBackend::Sqlite => {
+            write
+                .begin_with_options(TransactionOptions {
+                    sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+                    ..Default::default()
+                })
+                .await
+        }
+        _ => write.begin().await,
+    }
+}
+
+/// Starts the thread that commits creates in groups; it ends when the last
+/// clone of the [`Database`] is dropped.
+fn group_writer(write: DatabaseConnection) -> mpsc::UnboundedSender<Queued> {
+    let (sender, receiver) = mpsc::unbounded_channel();
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build();
+    match runtime {
+        Ok(runtime) => {
+            let spawned = std::thread::Builder::new()
+                .name("chanjiao-group-writer".into())
+                .spawn(move || runtime.block_on(run_groups(write, receiver)));
+            if let Err(e) = spawned {
+                tracing::error!(error = %e, "cannot start the group writer");
+            }
+        }
+        Err(e) => tracing::error!(error = %e, "cannot start the group writer"),
+    }
+    sender
+}
+
+/// Takes every create that is waiting (at most [`MAX_GROUP`]), runs them in
+/// one transaction, and answers them; again and again.
+async fn run_groups(write: DatabaseConnection, mut queue: mpsc::UnboundedReceiver<Queued>) {
+    while let Some(first) = queue.recv().await {
+        let mut group = vec![first];
+        while group.len() < MAX_GROUP {
+            match queue.try_recv() {
+                Ok(next) => group.push(next),
+                Err(_) => break,
+            }
+        }
+        if group.len() > 1 && run_together(&write, &group).await.is_ok() {
+            for queued in group {
+                let _ = queued.done.send(Ok(()));
+            }
+            continue;
+        }
+        for queued in group {
+            let answer = run_alone(&write, &queued.create).await;
+            let _ = queued.done.send(answer);
+        }
+    }
+}
+
+/// Runs a group's creates side by side in one transaction and commits it
+/// when every one succeeded; rolls it back otherwise.
+async fn run_together(write: &DatabaseConnection, group: &[Queued]) -> Result<(), ApiError> {
+    let txn = begin_write(write).await?;
+    let answers = join_all(group.iter().map(|queued| (queued.create)(&txn))).await;
+    if let Some(failure) = answers.into_iter().find_map(Result::err) {
+        txn.rollback().await?;
+        return Err(failure);
+    }
+    txn.commit().await?;
+    Ok(())
+}
+
+/// Runs one create in a transaction of its own.
+async fn run_alone(write: &DatabaseConnection, create: &GroupedCreate) -> Result<(), ApiError> {
+    let txn = begin_write(write).await?;
+    create(&txn).await?;
+    txn.commit().await?;
+    Ok(())
 }

@@ -258,22 +258,20 @@ pub(crate) async fn create<S: Stored>(
     S::prepare(caller, None, &mut fields, None)?;
     let record = record.with_fields(fields);
     let row = S::to_row(&record);
-    let txn = db.begin().await?;
-    S::check_references(&txn, &record.fields()).await?;
-    insert_row::<S>(&txn, row.clone()).await?;
     let actor = caller.actor();
-    S::sync(&txn, &actor, None, &row).await?;
-    audit::record_change(
-        &txn,
-        &actor,
-        Action::Create,
-        S::TYPE,
-        record.meta().id,
-        None,
-        Some(&record),
-    )
+    let event = audit::change_row(&actor, Action::Create, S::TYPE, record.meta().id, None, Some(&record))?;
+    let fields = record.fields();
+    db.create_in_group(Box::new(move |txn| {
+        let (fields, row, actor, event) = (fields.clone(), row.clone(), actor.clone(), event.clone());
+        Box::pin(async move {
+            S::check_references(txn, &fields).await?;
+            insert_row::<S>(txn, row.clone()).await?;
+            S::sync(txn, &actor, None, &row).await?;
+            audit::insert_rows(txn, vec![event]).await?;
+            Ok(())
+        })
+    }))
     .await?;
-    txn.commit().await?;
     Ok(record)
 }
 

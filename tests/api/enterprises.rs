@@ -457,3 +457,55 @@ async fn a_search_total_and_its_pages_follow_every_create_rename_and_delete_at_o
     assert_eq!(page.total, 29);
     assert!(page.items.iter().all(|e| e["id"] != ids[1].as_str()));
 }
+
+/// A valid unified social credit code: the 17 characters of `body` and its check character.
+fn credit_code(body: &str) -> String {
+    "0123456789ABCDEFGHJKLMNPQRTUWXY"
+        .chars()
+        .map(|check| format!("{body}{check}"))
+        .find(|code| chanjiao::domain::identifiers::normalize_credit_code(code).is_some())
+        .expect("a check character")
+}
+
+#[tokio::test]
+async fn creates_sent_at_once_are_each_stored_with_their_audit_row_and_a_duplicate_among_them_is_409() {
+    let app = spawn_app().await;
+    let codes: Vec<String> = (0..24).map(|i| credit_code(&format!("913707240{i:08}"))).collect();
+    // Enterprise 23 repeats the credit code of enterprise 5.
+    let bodies: Vec<Value> = (0..24)
+        .map(|i| json!({"name": format!("并发企业{i}"), "credit_code": codes[if i == 23 { 5 } else { i }], "tags": ["并发"]}))
+        .collect();
+    let responses = futures_util::future::join_all(
+        bodies
+            .iter()
+            .map(|body| async { app.post_json("/api/v1/enterprises", body).await }),
+    )
+    .await;
+    let mut created = Vec::new();
+    let mut conflicts = 0;
+    for response in responses {
+        match response.status().as_u16() {
+            201 => created.push(response.json::<Value>().await.unwrap()),
+            409 => conflicts += 1,
+            other => panic!("unexpected status {other}"),
+        }
+    }
+    assert_eq!((created.len(), conflicts), (23, 1));
+    let listed = app.page("/api/v1/enterprises?tag=%E5%B9%B6%E5%8F%91&limit=100").await;
+    assert_eq!(listed.total, 23);
+    let mut stored_codes: Vec<&str> = listed
+        .items
+        .iter()
+        .map(|e| e["credit_code"].as_str().unwrap())
+        .collect();
+    stored_codes.sort();
+    stored_codes.dedup();
+    assert_eq!(stored_codes.len(), 23);
+    for record in &created {
+        let id = record["id"].as_str().unwrap();
+        let stored = app.record(&format!("/api/v1/enterprises/{id}")).await;
+        assert_eq!(stored["name"], record["name"]);
+        let audit = app.audit_of(id).await;
+        assert_eq!(audit.iter().filter(|row| row.action == "create").count(), 1, "{id}");
+    }
+}
