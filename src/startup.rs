@@ -51,7 +51,7 @@ pub async fn connect(settings: &Settings) -> anyhow::Result<Database> {
         .acquire_timeout(Duration::from_secs(30));
     if settings.is_postgres() {
         options.max_connections(settings.db_max_connections);
-        return Ok(Database::single(open(options).await?));
+        return Ok(Database::postgres(open(options.clone()).await?, options));
     }
     let in_memory = settings.database_url.contains(":memory:") || settings.database_url.contains("mode=memory");
     let synchronous = match settings.sqlite_synchronous {

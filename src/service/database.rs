@@ -6,7 +6,7 @@
 //! connections that read in parallel with it and with each other, each
 //! from the last committed state. On PostgreSQL both are the same pool.
 //!
-//! Creates on SQLite commit in groups ([`Database::create_in_group`]): a
+//! Creates commit in groups ([`Database::create_in_group`]): a
 //! thread of its own runs every create that arrived while the previous group
 //! ran in one transaction, each with its audit row, and answers each only
 //! after that transaction commits. A create only inserts (its references
@@ -99,7 +99,10 @@ impl std::fmt::Debug for Database {
 impl Database {
     /// Reads on `read`, writes on `write` (the same pool on PostgreSQL).
     pub fn new(read: DatabaseConnection, write: DatabaseConnection) -> Self {
-        let groups = (write.get_database_backend() == DatabaseBackend::Sqlite).then(|| group_writer(write.clone()));
+        let groups = match write.get_database_backend() {
+            DatabaseBackend::Sqlite => Some(group_writer(GroupConnection::Shared(write.clone()))),
+            _ => None,
+        };
         Database {
             groups,
             read,
@@ -123,6 +126,16 @@ impl Database {
     /// One pool for reads and writes.
     pub fn single(connection: DatabaseConnection) -> Self {
         Self::new(connection.clone(), connection)
+    }
+
+    /// One PostgreSQL pool for reads and writes, and creates committed in
+    /// groups on a connection of their own, opened with `options` (a
+    /// PostgreSQL connection belongs to the runtime that opened it, so the
+    /// group writer's thread opens its own).
+    pub fn postgres(connection: DatabaseConnection, options: sea_orm::ConnectOptions) -> Self {
+        let mut database = Self::single(connection);
+        database.groups = Some(group_writer(GroupConnection::Open(options)));
+        database
     }
 
     /// The connection reads run on: each sees the last committed state.
@@ -156,9 +169,10 @@ impl Database {
             return run_alone(&self.write, &create).await;
         };
         let (done, answer) = oneshot::channel();
-        groups
-            .send(Queued { create, done })
-            .map_err(|_| ApiError::Internal(anyhow::anyhow!("the group writer has stopped")))?;
+        if let Err(refused) = groups.send(Queued { create, done }) {
+            // No group writer (it could not start): the create runs alone here.
+            return run_alone(&self.write, &refused.0.create).await;
+        }
         answer
             .await
             .map_err(|_| ApiError::Internal(anyhow::anyhow!("the group writer dropped a create")))?
@@ -229,16 +243,42 @@ async fn begin_write(write: &DatabaseConnection) -> Result<DatabaseTransaction, 
     }
 }
 
+/// The connection the group writer writes on.
+enum GroupConnection {
+    /// The service's own writer (SQLite: its connections are not tied to a runtime).
+    Shared(DatabaseConnection),
+    /// A pool of one connection that the writer's thread opens (PostgreSQL).
+    Open(sea_orm::ConnectOptions),
+}
+
 /// Starts the thread that commits creates in groups; it ends when the last
-/// clone of the [`Database`] is dropped.
-fn group_writer(write: DatabaseConnection) -> mpsc::UnboundedSender<Queued> {
+/// clone of the [`Database`] is dropped (if it cannot connect, it ends at
+/// once, and creates run alone on the service's writer).
+fn group_writer(connection: GroupConnection) -> mpsc::UnboundedSender<Queued> {
     let (sender, receiver) = mpsc::unbounded_channel();
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build();
     match runtime {
         Ok(runtime) => {
             let spawned = std::thread::Builder::new()
                 .name("chanjiao-group-writer".into())
-                .spawn(move || runtime.block_on(run_groups(write, receiver)));
+                .spawn(move || {
+                    runtime.block_on(async move {
+                        let write = match connection {
+                            GroupConnection::Shared(write) => write,
+                            GroupConnection::Open(mut options) => {
+                                options.max_connections(1).min_connections(1);
+                                match sea_orm::Database::connect(options).await {
+                                    Ok(write) => write,
+                                    Err(e) => {
+                                        tracing::error!(error = %e, "the group writer cannot connect");
+                                        return;
+                                    }
+                                }
+                            }
+                        };
+                        run_groups(write, receiver).await
+                    })
+                });
             if let Err(e) = spawned {
                 tracing::error!(error = %e, "cannot start the group writer");
             }
