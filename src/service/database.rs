@@ -134,7 +134,7 @@ impl Database {
     /// group writer's thread opens its own).
     pub fn postgres(connection: DatabaseConnection, options: sea_orm::ConnectOptions) -> Self {
         let mut database = Self::single(connection);
-        database.groups = Some(group_writer(GroupConnection::Open(options)));
+        database.groups = Some(group_writer(GroupConnection::Open(Box::new(options))));
         database
     }
 
@@ -248,7 +248,7 @@ enum GroupConnection {
     /// The service's own writer (SQLite: its connections are not tied to a runtime).
     Shared(DatabaseConnection),
     /// A pool of one connection that the writer's thread opens (PostgreSQL).
-    Open(sea_orm::ConnectOptions),
+    Open(Box<sea_orm::ConnectOptions>),
 }
 
 /// Starts the thread that commits creates in groups; it ends when the last
@@ -267,7 +267,7 @@ fn group_writer(connection: GroupConnection) -> mpsc::UnboundedSender<Queued> {
                             GroupConnection::Shared(write) => write,
                             GroupConnection::Open(mut options) => {
                                 options.max_connections(1).min_connections(1);
-                                match sea_orm::Database::connect(options).await {
+                                match sea_orm::Database::connect(*options).await {
                                     Ok(write) => write,
                                     Err(e) => {
                                         tracing::error!(error = %e, "the group writer cannot connect");
