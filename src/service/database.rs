@@ -72,14 +72,13 @@ pub struct Database {
     write: DatabaseConnection,
     users: Cache<Uuid, Option<UserState>>,
     counts: Cache<String, (i64, u64)>,
-    pages: Cache<String, CachedPage>,
+    pages: moka::future::Cache<(i64, String), CachedPage>,
     groups: Option<mpsc::UnboundedSender<Queued>>,
 }
 
-/// A page of a list as read when its table's change counter had `changes`.
+/// A page of a list as read at one value of its table's change counter.
 #[derive(Clone)]
 struct CachedPage {
-    changes: i64,
     rows: u32,
     page: Arc<dyn Any + Send + Sync>,
 }
@@ -115,7 +114,7 @@ impl Database {
                 .max_capacity(10_000)
                 .time_to_idle(Duration::from_secs(600))
                 .build(),
-            pages: Cache::builder()
+            pages: moka::future::Cache::builder()
                 .max_capacity(CACHED_PAGE_ROWS)
                 .weigher(|_, page: &CachedPage| page.rows.saturating_add(1))
                 .time_to_idle(Duration::from_secs(600))
@@ -207,19 +206,30 @@ impl Database {
         self.counts.insert(key, (changes, total));
     }
 
-    /// A list's page read when its table's change counter was `changes`,
-    /// if this replica read it then.
-    pub(crate) fn cached_page<T: Any + Send + Sync>(&self, key: &str, changes: i64) -> Option<Arc<T>> {
-        self.pages
-            .get(key)
-            .filter(|cached| cached.changes == changes)
-            .and_then(|cached| cached.page.downcast::<T>().ok())
-    }
-
-    /// Remembers a list's page (of `rows` rows) at a change counter value.
-    pub(crate) fn cache_page<T: Any + Send + Sync>(&self, key: String, changes: i64, rows: usize, page: Arc<T>) {
-        let rows = u32::try_from(rows).unwrap_or(u32::MAX);
-        self.pages.insert(key, CachedPage { changes, rows, page });
+    /// The page of `key` that this replica read when its table's change
+    /// counter had the value `changes`, or else what `read` reads (with
+    /// its number of rows); requests that want the same page at once wait
+    /// for one read.
+    pub(crate) async fn page_through<T, F>(&self, key: String, changes: i64, read: F) -> Result<Arc<T>, ApiError>
+    where
+        T: Any + Send + Sync,
+        F: std::future::Future<Output = Result<(Arc<T>, usize), ApiError>>,
+    {
+        let cached = self
+            .pages
+            .try_get_with((changes, key), async {
+                let (page, rows) = read.await?;
+                let rows = u32::try_from(rows).unwrap_or(u32::MAX);
+                Ok::<_, ApiError>(CachedPage { rows, page })
+            })
+            .await
+            .map_err(|shared| {
+                Arc::try_unwrap(shared).unwrap_or_else(|shared| ApiError::Internal(anyhow::anyhow!("{shared}")))
+            })?;
+        cached
+            .page
+            .downcast::<T>()
+            .map_err(|_| ApiError::Internal(anyhow::anyhow!("a cached page of another type")))
     }
 
     /// Forgets a user's state, after a change to the user commits.

@@ -137,12 +137,12 @@ pub async fn list(
     if let Some(since) = request.updated_since {
         select = select.filter(enterprise::Column::UpdatedAt.gte(since));
     }
-    Ok(fetch_directory_page(
+    fetch_directory_page(
         db,
         select,
         enterprise::Column::SearchText,
         request,
         <enterprise::Entity as Stored>::to_record,
     )
-    .await?)
+    .await
 }

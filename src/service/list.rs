@@ -15,6 +15,7 @@ use uuid::Uuid;
 use super::Database;
 use crate::domain::cursor::Cursor;
 use crate::domain::search::{glob_pattern, like_pattern};
+use crate::error::ApiError;
 use crate::model::list::{ListRequest, PageOf, SharedPage, SortKey, SortValue};
 
 /// A sort value as a query value.
@@ -260,7 +261,7 @@ pub async fn fetch_directory_page<E, R>(
     search_column: E::Column,
     request: &ListRequest<E::Sort>,
     to_record: fn(E::Model) -> R,
-) -> Result<Arc<SharedPage<R>>, DbErr>
+) -> Result<Arc<SharedPage<R>>, ApiError>
 where
     E: Keyset,
     E::Model: Sync,
@@ -288,7 +289,7 @@ where
             }
         };
         if total == 0 {
-            return Ok(PageOf {
+            return Ok::<_, ApiError>(PageOf {
                 items: Vec::new(),
                 next_cursor: None,
                 total: 0,
@@ -359,23 +360,23 @@ pub fn page_key<E: Keyset>(backend: DatabaseBackend, select: &Select<E>, request
 /// `read` would read now. Repeated lists (a dashboard's, the first pages
 /// everyone opens, a walk others walked) cost one counter read until the
 /// table changes.
-pub async fn cached_page<T, Er, F, Fut>(
+pub async fn cached_page<T, F, Fut>(
     db: &Database,
     key: String,
     changes: i64,
     read: F,
-) -> Result<Arc<SharedPage<T>>, Er>
+) -> Result<Arc<SharedPage<T>>, ApiError>
 where
     T: Send + Sync + 'static,
     F: FnOnce() -> Fut,
-    Fut: Future<Output = Result<PageOf<T>, Er>>,
+    Fut: Future<Output = Result<PageOf<T>, ApiError>>,
 {
-    if let Some(page) = db.cached_page::<SharedPage<T>>(&key, changes) {
-        return Ok(page);
-    }
-    let page = Arc::new(SharedPage::new(read().await?));
-    db.cache_page(key, changes, page.page().items.len(), page.clone());
-    Ok(page)
+    db.page_through(key, changes, async {
+        let page = read().await?;
+        let rows = page.items.len();
+        Ok((Arc::new(SharedPage::new(page)), rows))
+    })
+    .await
 }
 
 /// The condition of a `q` search on a resource's folded `search_text`

@@ -121,12 +121,12 @@ pub async fn list(
     if let Some(since) = request.updated_since {
         select = select.filter(school::Column::UpdatedAt.gte(since));
     }
-    Ok(fetch_directory_page(
+    fetch_directory_page(
         db,
         select,
         school::Column::SearchText,
         request,
         <school::Entity as Stored>::to_record,
     )
-    .await?)
+    .await
 }
