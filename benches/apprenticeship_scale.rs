@@ -16,7 +16,7 @@ use std::time::{Duration, Instant};
 
 use chanjiao::domain::search::search_text;
 use chanjiao::domain::vocab::MembershipStatus;
-use chanjiao::entity::{enterprise, school};
+use chanjiao::entity::enterprise;
 use chanjiao::model::field::{Name, TextRule};
 use chrono::Utc;
 use sea_orm::{ActiveModelTrait, DatabaseConnection, EntityTrait};
@@ -25,7 +25,7 @@ use uuid::Uuid;
 
 mod common;
 
-use common::{encode, load_placements, text, Service, RARE_NAME};
+use common::{encode, load_placements, load_schools, text, Service, RARE_NAME};
 
 const SAMPLES: usize = 40;
 const ENTERPRISES: usize = 5_000;
@@ -66,35 +66,7 @@ async fn load_directory(db: &DatabaseConnection) -> (Vec<Uuid>, Vec<Uuid>) {
             .await
             .unwrap();
     }
-    let schools: Vec<Uuid> = (0..SCHOOLS).map(|_| Uuid::now_v7()).collect();
-    let rows = schools.iter().enumerate().map(|(i, id)| {
-        let name: Name = text(&format!("县职业学校{i:03}"));
-        school::ActiveModel::from(school::Model {
-            id: *id,
-            search_text: search_text([Some(name.as_str())]),
-            name,
-            short_name: None,
-            code: None,
-            kind: None,
-            address: None,
-            region_code: None,
-            contact_name: None,
-            contact_phone: None,
-            contact_email: None,
-            website: None,
-            membership_status: MembershipStatus::Member,
-            joined_on: None,
-            majors: Default::default(),
-            version: 1,
-            created_at: at,
-            updated_at: at,
-        })
-        .reset_all()
-    });
-    school::Entity::insert_many(rows)
-        .exec_without_returning(db)
-        .await
-        .unwrap();
+    let schools = load_schools(db, (0..SCHOOLS).map(|i| format!("县职业学校{i:03}"))).await;
     (enterprises, schools)
 }
 

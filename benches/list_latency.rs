@@ -7,6 +7,8 @@
 //! creates (and afterwards drops) a database on that server instead.
 //! `BENCH_ROWS` changes the number of enterprises (default 100000).
 
+mod common;
+
 use std::time::{Duration, Instant};
 
 use chanjiao::auth::Actor;
@@ -14,6 +16,7 @@ use chanjiao::config::Settings;
 use chanjiao::model::check::decode;
 use chanjiao::model::enterprise::EnterpriseCreate;
 use chanjiao::startup::Application;
+use common::encode;
 use sea_orm::{ConnectionTrait, Database};
 use serde_json::Value;
 
@@ -35,19 +38,6 @@ fn enterprise(i: usize) -> EnterpriseCreate {
         "region_code": "370101",
     });
     decode(&body).expect("a valid enterprise")
-}
-
-fn encode(value: &str) -> String {
-    value
-        .bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
-                (b as char).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect()
 }
 
 async fn time(client: &reqwest::Client, url: &str) -> (Vec<Duration>, Value) {

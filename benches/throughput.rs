@@ -30,10 +30,10 @@ use std::time::{Duration, Instant};
 
 use chanjiao::domain::search::search_text;
 use chanjiao::domain::vocab::MembershipStatus;
-use chanjiao::entity::{enterprise, school};
+use chanjiao::entity::enterprise;
 use chanjiao::model::field::{Name, TextRule};
 use chrono::Utc;
-use common::{encode, load_placements, text, Service};
+use common::{encode, load_placements, load_schools, text, Service};
 use sea_orm::{ActiveModelTrait, DatabaseConnection, EntityTrait};
 use serde_json::{json, Value};
 use uuid::Uuid;
@@ -206,35 +206,11 @@ async fn load_directory(db: &DatabaseConnection, scale: &Scale) -> (Vec<Uuid>, V
             .await
             .unwrap();
     }
-    let schools: Vec<Uuid> = (0..scale.schools).map(|_| Uuid::now_v7()).collect();
-    let rows = schools.iter().enumerate().map(|(i, id)| {
-        let name: Name = text(&format!("{}县职业教育中心（{}校区）", PLACES[i % 12], i + 1));
-        school::ActiveModel::from(school::Model {
-            id: *id,
-            search_text: search_text([Some(name.as_str())]),
-            name,
-            short_name: None,
-            code: None,
-            kind: None,
-            address: None,
-            region_code: None,
-            contact_name: None,
-            contact_phone: None,
-            contact_email: None,
-            website: None,
-            membership_status: MembershipStatus::Member,
-            joined_on: None,
-            majors: Default::default(),
-            version: 1,
-            created_at: at,
-            updated_at: at,
-        })
-        .reset_all()
-    });
-    school::Entity::insert_many(rows)
-        .exec_without_returning(db)
-        .await
-        .unwrap();
+    let schools = load_schools(
+        db,
+        (0..scale.schools).map(|i| format!("{}县职业教育中心（{}校区）", PLACES[i % 12], i + 1)),
+    )
+    .await;
     (enterprises, schools)
 }
 

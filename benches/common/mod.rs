@@ -8,10 +8,11 @@
 use std::net::SocketAddr;
 
 use chanjiao::domain::search::search_text;
+use chanjiao::domain::vocab::MembershipStatus;
 use chanjiao::domain::vocab::{ApprenticeshipKind, ApprenticeshipStatus};
-use chanjiao::entity::apprenticeship;
+use chanjiao::entity::{apprenticeship, school};
 use chanjiao::model::apprenticeship::Participant;
-use chanjiao::model::field::{PlainText, Stored, TextRule};
+use chanjiao::model::field::{Name, PlainText, Stored, TextRule};
 use chanjiao::startup::Application;
 use chrono::{NaiveDate, Utc};
 use sea_orm::{ActiveModelTrait, ConnectionTrait, Database, DatabaseConnection, EntityTrait};
@@ -229,4 +230,43 @@ pub async fn load_placements(db: &DatabaseConnection, from: usize, to: usize, en
             .unwrap();
         next = end;
     }
+}
+
+/// Inserts one member school per name (nothing but its name), in one statement; returns their ids.
+pub async fn load_schools(db: &DatabaseConnection, names: impl Iterator<Item = String>) -> Vec<Uuid> {
+    let at = Utc::now();
+    let mut ids = Vec::new();
+    let rows: Vec<school::ActiveModel> = names
+        .map(|name| {
+            let id = Uuid::now_v7();
+            ids.push(id);
+            let name: Name = text(&name);
+            school::ActiveModel::from(school::Model {
+                id,
+                search_text: search_text([Some(name.as_str())]),
+                name,
+                short_name: None,
+                code: None,
+                kind: None,
+                address: None,
+                region_code: None,
+                contact_name: None,
+                contact_phone: None,
+                contact_email: None,
+                website: None,
+                membership_status: MembershipStatus::Member,
+                joined_on: None,
+                majors: Default::default(),
+                version: 1,
+                created_at: at,
+                updated_at: at,
+            })
+            .reset_all()
+        })
+        .collect();
+    school::Entity::insert_many(rows)
+        .exec_without_returning(db)
+        .await
+        .unwrap();
+    ids
 }

@@ -367,17 +367,6 @@ impl<T> SharedPage<T> {
             json: std::sync::OnceLock::new(),
         }
     }
-
-    /// The page.
-    pub fn page(&self) -> &PageOf<T> {
-        &self.page
-    }
-}
-
-impl<T: Serialize> Serialize for SharedPage<T> {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        self.page.serialize(serializer)
-    }
 }
 
 /// A page as the body of a response: its JSON.
