@@ -30,11 +30,25 @@ use crate::service::Database;
 /// An advisory lock key, so that replicas starting together migrate one at a time.
 const MIGRATION_LOCK: i64 = 0x6368_616e_6a69_616f;
 
+/// The WAL size (in pages of 4 KiB) past which the SQLite writer copies the
+/// WAL into the database file itself, inside a commit: only when the
+/// checkpointer beside it falls that far behind.
+const WRITER_CHECKPOINT_PAGES: u32 = 16_384;
+
+/// How long a PostgreSQL connection may sit idle in the pool before it is
+/// tested on its way out.
+const IDLE_BEFORE_TEST: Duration = Duration::from_secs(10);
+
+/// The size (bytes) the WAL file is cut back to when it starts over.
+const WAL_SIZE_LIMIT: u64 = 64 << 20;
+
 /// Opens the database. PostgreSQL gets one pool for reads and writes. An
 /// SQLite file runs in WAL mode with one writer connection, so that writes
 /// queue in the process rather than retry on a busy file, and a pool of
 /// read-only connections (`CHANJIAO_DB_MAX_CONNECTIONS`) that read in
-/// parallel; an in-memory SQLite database is one connection.
+/// parallel; a connection of its own copies the WAL into the database file
+/// (a checkpoint) beside the writer, instead of the writer doing it inside
+/// a commit every 1,000 pages; an in-memory SQLite database is one connection.
 pub async fn connect(settings: &Settings) -> anyhow::Result<Database> {
     let open = |options: ConnectOptions| async move {
         sea_orm::Database::connect(options).await.with_context(|| {
@@ -50,7 +64,12 @@ pub async fn connect(settings: &Settings) -> anyhow::Result<Database> {
         .connect_timeout(Duration::from_secs(10))
         .acquire_timeout(Duration::from_secs(30));
     if settings.is_postgres() {
-        options.max_connections(settings.db_max_connections);
+        // A pooled connection is tested (a round trip) before it is handed
+        // out only once it has been idle long enough for a proxy or a
+        // restarted server to have dropped it, not before every query.
+        options
+            .max_connections(settings.db_max_connections)
+            .test_before_acquire_if_idle_for(IDLE_BEFORE_TEST);
         return Ok(Database::postgres(open(options.clone()).await?, options));
     }
     let in_memory = settings.database_url.contains(":memory:") || settings.database_url.contains("mode=memory");
@@ -58,7 +77,10 @@ pub async fn connect(settings: &Settings) -> anyhow::Result<Database> {
         SqliteSync::Normal => SqliteSynchronous::Normal,
         SqliteSync::Full => SqliteSynchronous::Full,
     };
-    // Every SQLite connection, writer and readers alike.
+    // Every SQLite connection, writer and readers alike; a connection to a
+    // file cannot drop, so none is tested (a hand-off to its worker thread)
+    // before each query.
+    options.test_before_acquire(false);
     options.map_sqlx_sqlite_pool_opts(|pool| pool.after_connect(|conn, _| Box::pin(stable_plans(conn))));
     let mut writer = options.clone();
     writer
@@ -67,19 +89,30 @@ pub async fn connect(settings: &Settings) -> anyhow::Result<Database> {
         .map_sqlx_sqlite_opts(move |o| {
             o.journal_mode(SqliteJournalMode::Wal)
                 .synchronous(synchronous)
+                // The checkpointer copies the WAL into the file beside the
+                // writer (`Database::checkpoint_beside`); the writer does it
+                // itself only if the WAL ever outgrows this many pages.
+                .pragma("wal_autocheckpoint", WRITER_CHECKPOINT_PAGES.to_string())
+                .pragma("journal_size_limit", WAL_SIZE_LIMIT.to_string())
                 .busy_timeout(Duration::from_secs(10))
         });
     let writer = open(writer).await?;
     if in_memory {
         return Ok(Database::single(writer));
     }
+    let mut checkpointer = options.clone();
+    checkpointer
+        .max_connections(1)
+        .min_connections(1)
+        .map_sqlx_sqlite_opts(|o| o.busy_timeout(Duration::from_secs(10)));
+    let checkpointer = open(checkpointer).await?;
     let mut reader = options;
     reader
         .max_connections(settings.db_max_connections)
         .min_connections(1)
         .map_sqlx_sqlite_opts(|o| o.read_only(true).busy_timeout(Duration::from_secs(10)));
     let reader = open(reader).await?;
-    Ok(Database::new(reader, writer))
+    Ok(Database::new(reader, writer).checkpoint_beside(checkpointer))
 }
 
 /// Turns on SQLite's query planner stability guarantee for a new

@@ -6,11 +6,10 @@ use std::sync::Arc;
 
 use super::Database;
 use sea_orm::sea_query::Condition;
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder,
-};
+use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder};
 use uuid::Uuid;
 
+use super::inserts::Inserts;
 use super::list::{cached_page, counted_rows, fetch_page_of, keyset, page_key, search_condition, table_changes};
 use super::store::{self, row_record, Stored};
 use super::{audit, check_precondition, now, Precondition};
@@ -139,43 +138,30 @@ impl Stored for apprenticeship::Entity {
     }
 
     /// A new placement's history starts with its creation (`from: null`, `to: draft`).
-    async fn sync(
-        db: &DatabaseTransaction,
-        actor: &Actor,
-        before: Option<&apprenticeship::Model>,
-        after: &apprenticeship::Model,
-    ) -> Result<(), ApiError> {
-        if before.is_none() {
-            insert_history(db, actor, after.id, None, after.status, None).await?;
-        }
-        Ok(())
+    fn new_rows(actor: &Actor, row: &apprenticeship::Model, rows: &mut Inserts) {
+        rows.add([history_row(actor, row.id, None, row.status, None)]);
     }
 }
 
-async fn insert_history(
-    db: &impl ConnectionTrait,
+/// A row of a placement's history: a move from `from` (none at its creation) to `to`.
+fn history_row(
     actor: &Actor,
     apprenticeship_id: Uuid,
     from: Option<ApprenticeshipStatus>,
     to: ApprenticeshipStatus,
     reason: Option<String>,
-) -> Result<(), ApiError> {
-    super::insert_only(
-        db,
-        apprenticeship_history::ActiveModel::from(apprenticeship_history::Model {
-            id: Uuid::now_v7(),
-            apprenticeship_id,
-            from_status: from,
-            to_status: to,
-            reason,
-            actor_user_id: actor.user_id,
-            actor_username: actor.username.clone(),
-            at: now(),
-        })
-        .reset_all(),
-    )
-    .await?;
-    Ok(())
+) -> apprenticeship_history::ActiveModel {
+    apprenticeship_history::ActiveModel::from(apprenticeship_history::Model {
+        id: Uuid::now_v7(),
+        apprenticeship_id,
+        from_status: from,
+        to_status: to,
+        reason,
+        actor_user_id: actor.user_id,
+        actor_username: actor.username.clone(),
+        at: now(),
+    })
+    .reset_all()
 }
 
 /// A record as the caller may see it: the participant's resident ID and
@@ -446,7 +432,7 @@ pub async fn transition(
     store::save_changed::<apprenticeship::Entity>(&txn, &caller.actor(), &row, &after).await?;
     let actor = caller.actor();
     let reason = request.reason.map(String::from);
-    insert_history(&txn, &actor, id, Some(found.from), found.to, reason).await?;
+    super::insert_only(&txn, history_row(&actor, id, Some(found.from), found.to, reason)).await?;
     audit::record_change(
         &txn,
         &actor,

@@ -8,8 +8,9 @@
 //!
 //! Creates commit in groups ([`Database::create_in_group`]): a
 //! thread of its own runs every create that arrived while the previous group
-//! ran in one transaction, each with its audit row, and answers each only
-//! after that transaction commits. A create only inserts (its references
+//! ran in one transaction, each with its audit row (their rows inserted
+//! together, a statement per table), and answers each only after that
+//! transaction commits. A create only inserts (its references
 //! are checked by reading rows no create changes), so creates in one
 //! transaction cannot see each other's half-done state; when any of them
 //! fails (a duplicate credit code, a reference to nothing), the group is
@@ -24,25 +25,40 @@ use std::time::Duration;
 use futures_util::future::{join_all, LocalBoxFuture};
 use moka::sync::Cache;
 use sea_orm::{
-    DatabaseBackend, DatabaseConnection, DatabaseTransaction, DbErr, SqliteTransactionMode, TransactionOptions,
-    TransactionTrait,
+    ConnectionTrait, DatabaseBackend, DatabaseConnection, DatabaseTransaction, DbErr, SqliteTransactionMode,
+    TransactionOptions, TransactionTrait,
 };
 use tokio::sync::{mpsc, oneshot};
 use uuid::Uuid;
 
+use super::inserts::Inserts;
 use crate::domain::vocab::Role;
 use crate::error::ApiError;
 
-/// The statements of one create, run in the transaction it is given; run
-/// again alone if its group fails, so it must be able to run more than once.
-pub(crate) type GroupedCreate =
+/// What a create checks before its rows go in (that the records it names
+/// exist), in the transaction it is given; run again alone if its group
+/// fails, so it must be able to run more than once.
+pub(crate) type CreateCheck =
     Box<dyn for<'a> Fn(&'a DatabaseTransaction) -> LocalBoxFuture<'a, Result<(), ApiError>> + Send>;
+
+/// One create: its check and the rows it inserts.
+pub(crate) struct GroupedCreate {
+    /// Checks the create against what is stored.
+    pub check: CreateCheck,
+    /// The new record's rows, its audit row among them.
+    pub rows: Inserts,
+    /// The columns whose values are unique, for mapping a violation to 409.
+    pub unique: &'static [&'static str],
+}
 
 /// A create waiting for its group, and where its answer goes.
 struct Queued {
     create: GroupedCreate,
     done: oneshot::Sender<Result<(), ApiError>>,
 }
+
+/// How often the checkpointer copies the WAL into the database file.
+const CHECKPOINT_INTERVAL: Duration = Duration::from_millis(100);
 
 /// The most creates one group commits.
 const MAX_GROUP: usize = 64;
@@ -74,6 +90,8 @@ pub struct Database {
     counts: Cache<String, (i64, u64)>,
     pages: moka::future::Cache<(i64, String), CachedPage>,
     groups: Option<mpsc::UnboundedSender<Queued>>,
+    /// Held by every clone; the checkpointer stops when the last one is gone.
+    alive: Arc<()>,
 }
 
 /// A page of a list as read at one value of its table's change counter.
@@ -103,6 +121,7 @@ impl Database {
             _ => None,
         };
         Database {
+            alive: Arc::new(()),
             groups,
             read,
             write,
@@ -135,6 +154,32 @@ impl Database {
         let mut database = Self::single(connection);
         database.groups = Some(group_writer(GroupConnection::Open(Box::new(options))));
         database
+    }
+
+    /// Copies SQLite's WAL into the database file on `connection` every
+    /// [`CHECKPOINT_INTERVAL`], beside the writer: a checkpoint that the
+    /// writer ran itself (every 1,000 pages by default) held up every
+    /// commit behind it (create_enterprise 3,855 → 5,853 requests/s). A
+    /// passive checkpoint waits for no one; the writer starts the WAL over
+    /// once it has been copied. Stops when the last clone of the database
+    /// is dropped.
+    pub fn checkpoint_beside(self, connection: DatabaseConnection) -> Self {
+        let alive = Arc::downgrade(&self.alive);
+        tokio::spawn(async move {
+            let mut ticks = tokio::time::interval(CHECKPOINT_INTERVAL);
+            ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            loop {
+                ticks.tick().await;
+                if alive.strong_count() == 0 {
+                    break;
+                }
+                if let Err(e) = connection.execute_unprepared("PRAGMA wal_checkpoint(PASSIVE)").await {
+                    tracing::warn!(error = %e, "a checkpoint of the WAL failed");
+                }
+            }
+            let _ = connection.close().await;
+        });
+        self
     }
 
     /// The connection reads run on: each sees the last committed state.
@@ -322,12 +367,21 @@ async fn run_groups(write: DatabaseConnection, mut queue: mpsc::UnboundedReceive
     }
 }
 
-/// Runs a group's creates side by side in one transaction and commits it
-/// when every one succeeded; rolls it back otherwise.
+/// Runs a group's checks side by side in one transaction, then inserts the
+/// rows of all its creates together (one statement per table and up to
+/// 64 rows) and commits when every step succeeded; rolls back otherwise.
 async fn run_together(write: &DatabaseConnection, group: &[Queued]) -> Result<(), ApiError> {
     let txn = begin_write(write).await?;
-    let answers = join_all(group.iter().map(|queued| (queued.create)(&txn))).await;
-    if let Some(failure) = answers.into_iter().find_map(Result::err) {
+    let checks = join_all(group.iter().map(|queued| (queued.create.check)(&txn))).await;
+    let mut rows = Inserts::new();
+    for queued in group {
+        rows.extend(queued.create.rows.clone());
+    }
+    let inserted = match checks.into_iter().find_map(Result::err) {
+        Some(failure) => Err(failure),
+        None => rows.execute(&txn).await.map_err(|e| ApiError::from_db(e, &[])),
+    };
+    if let Err(failure) = inserted {
         txn.rollback().await?;
         return Err(failure);
     }
@@ -338,7 +392,12 @@ async fn run_together(write: &DatabaseConnection, group: &[Queued]) -> Result<()
 /// Runs one create in a transaction of its own.
 async fn run_alone(write: &DatabaseConnection, create: &GroupedCreate) -> Result<(), ApiError> {
     let txn = begin_write(write).await?;
-    create(&txn).await?;
+    (create.check)(&txn).await?;
+    create
+        .rows
+        .execute(&txn)
+        .await
+        .map_err(|e| ApiError::from_db(e, create.unique))?;
     txn.commit().await?;
     Ok(())
 }

@@ -7,6 +7,7 @@ use super::Database;
 use sea_orm::sea_query::Query;
 use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter};
 
+use super::inserts::Inserts;
 use super::list::{fetch_directory_page, keyset};
 use super::now;
 use super::store::{self, row_record, Stored};
@@ -55,30 +56,37 @@ impl Stored for enterprise::Entity {
     }
 
     /// One `enterprise_tags` row per tag, so that the `tag` filter is an index lookup.
+    fn new_rows(_actor: &Actor, row: &enterprise::Model, rows: &mut Inserts) {
+        rows.add(tag_rows(row));
+    }
+
     async fn sync(
         db: &DatabaseTransaction,
         _actor: &Actor,
-        before: Option<&enterprise::Model>,
+        before: &enterprise::Model,
         after: &enterprise::Model,
     ) -> Result<(), ApiError> {
-        if before.is_some_and(|b| b.tags == after.tags) {
+        if before.tags == after.tags {
             return Ok(());
         }
-        let rows = after
-            .tags
-            .as_slice()
-            .iter()
-            .map(|tag| {
-                enterprise_tag::ActiveModel::from(enterprise_tag::Model {
-                    enterprise_id: after.id,
-                    tag: tag.clone(),
-                })
-                .reset_all()
-            })
-            .collect();
         let owner = enterprise_tag::Column::EnterpriseId.eq(after.id);
-        store::replace_rows::<enterprise_tag::Entity>(db, owner, rows, before.is_some()).await
+        store::replace_rows::<enterprise_tag::Entity>(db, owner, tag_rows(after)).await
     }
+}
+
+/// The `enterprise_tags` rows of an enterprise's row.
+fn tag_rows(row: &enterprise::Model) -> Vec<enterprise_tag::ActiveModel> {
+    row.tags
+        .as_slice()
+        .iter()
+        .map(|tag| {
+            enterprise_tag::ActiveModel::from(enterprise_tag::Model {
+                enterprise_id: row.id,
+                tag: tag.clone(),
+            })
+            .reset_all()
+        })
+        .collect()
 }
 
 /// Creates many enterprises in one transaction, each audited (imports and

@@ -11,6 +11,7 @@ use sea_orm::sea_query::{Condition, Query};
 use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter};
 use uuid::Uuid;
 
+use super::inserts::Inserts;
 use super::list::{fetch_page, keyset, search_condition};
 use super::store::{self, row_record, Named, Stored};
 use super::{audit, check_precondition, now, Precondition};
@@ -81,10 +82,24 @@ impl Stored for meeting::Entity {
     }
 
     /// The organisations the meeting names and its action items as rows.
+    fn new_rows(_actor: &Actor, row: &meeting::Model, rows: &mut Inserts) {
+        rows.add(party_rows(row));
+        rows.add(
+            row.action_items
+                .as_slice()
+                .iter()
+                .enumerate()
+                .filter_map(|(position, item)| item.id.map(|id| (position, item, id)))
+                .map(|(position, item, id)| {
+                    action_item::ActiveModel::from(item_row(row, position, item, id)).reset_all()
+                }),
+        );
+    }
+
     async fn sync(
         db: &DatabaseTransaction,
         _actor: &Actor,
-        before: Option<&meeting::Model>,
+        before: &meeting::Model,
         after: &meeting::Model,
     ) -> Result<(), ApiError> {
         sync_parties(db, before, after).await?;
@@ -196,68 +211,70 @@ fn named_organisations(fields: &MeetingFields) -> (Named, Named) {
     (enterprises, schools)
 }
 
-/// One `meeting_parties` row per organisation the meeting names.
-async fn sync_parties(
-    db: &DatabaseTransaction,
-    before: Option<&meeting::Model>,
-    after: &meeting::Model,
-) -> Result<(), ApiError> {
-    let parties = |row: &meeting::Model| -> Vec<(Option<Uuid>, Option<Uuid>)> {
-        let fields = <meeting::Entity as Stored>::to_record(row.clone()).fields();
-        let (enterprises, schools) = named_organisations(&fields);
-        let mut out: Vec<(Option<Uuid>, Option<Uuid>)> = Vec::new();
-        for pair in enterprises
-            .into_iter()
-            .map(|(_, id)| (Some(id), None))
-            .chain(schools.into_iter().map(|(_, id)| (None, Some(id))))
-        {
-            if !out.contains(&pair) {
-                out.push(pair);
-            }
+/// The organisations a meeting's row names, each once, in order.
+fn parties(row: &meeting::Model) -> Vec<(Option<Uuid>, Option<Uuid>)> {
+    let fields = <meeting::Entity as Stored>::to_record(row.clone()).fields();
+    let (enterprises, schools) = named_organisations(&fields);
+    let mut out: Vec<(Option<Uuid>, Option<Uuid>)> = Vec::new();
+    for pair in enterprises
+        .into_iter()
+        .map(|(_, id)| (Some(id), None))
+        .chain(schools.into_iter().map(|(_, id)| (None, Some(id))))
+    {
+        if !out.contains(&pair) {
+            out.push(pair);
         }
-        out
-    };
-    let now_named = parties(after);
-    if before.is_some_and(|b| parties(b) == now_named) {
-        return Ok(());
     }
-    let rows = now_named
+    out
+}
+
+/// One `meeting_parties` row per organisation the meeting names.
+fn party_rows(row: &meeting::Model) -> Vec<meeting_party::ActiveModel> {
+    parties(row)
         .into_iter()
         .enumerate()
         .map(|(position, (enterprise_id, school_id))| {
             meeting_party::ActiveModel::from(meeting_party::Model {
-                meeting_id: after.id,
+                meeting_id: row.id,
                 position: position as i32,
                 enterprise_id,
                 school_id,
             })
             .reset_all()
         })
-        .collect();
+        .collect()
+}
+
+/// Replaces a changed meeting's `meeting_parties` rows when the organisations it names changed.
+async fn sync_parties(
+    db: &DatabaseTransaction,
+    before: &meeting::Model,
+    after: &meeting::Model,
+) -> Result<(), ApiError> {
+    if parties(before) == parties(after) {
+        return Ok(());
+    }
     let owner = meeting_party::Column::MeetingId.eq(after.id);
-    store::replace_rows::<meeting_party::Entity>(db, owner, rows, before.is_some()).await
+    store::replace_rows::<meeting_party::Entity>(db, owner, party_rows(after)).await
 }
 
 /// The meeting's action items as rows: an item kept keeps its `created_at`,
 /// and its `updated_at` when it did not change.
 async fn sync_action_items(
     db: &DatabaseTransaction,
-    before: Option<&meeting::Model>,
+    before: &meeting::Model,
     after: &meeting::Model,
 ) -> Result<(), ApiError> {
-    if before.is_some_and(|b| b.action_items == after.action_items && b.held_on == after.held_on) {
+    if before.action_items == after.action_items && before.held_on == after.held_on {
         return Ok(());
     }
-    let existing: HashMap<Uuid, action_item::Model> = match before {
-        Some(_) => action_item::Entity::find()
-            .filter(action_item::Column::MeetingId.eq(after.id))
-            .all(db)
-            .await?
-            .into_iter()
-            .map(|row| (row.id, row))
-            .collect(),
-        None => HashMap::new(),
-    };
+    let existing: HashMap<Uuid, action_item::Model> = action_item::Entity::find()
+        .filter(action_item::Column::MeetingId.eq(after.id))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|row| (row.id, row))
+        .collect();
     let mut rows = Vec::new();
     for (position, item) in after.action_items.as_slice().iter().enumerate() {
         let Some(id) = item.id else {
@@ -281,7 +298,7 @@ async fn sync_action_items(
         rows.push(action_item::ActiveModel::from(row).reset_all());
     }
     let owner = action_item::Column::MeetingId.eq(after.id);
-    store::replace_rows::<action_item::Entity>(db, owner, rows, before.is_some()).await
+    store::replace_rows::<action_item::Entity>(db, owner, rows).await
 }
 
 fn item_row(meeting: &meeting::Model, position: usize, item: &ActionItem, id: Uuid) -> action_item::Model {

@@ -7,6 +7,7 @@ pub mod audit;
 mod database;
 pub mod demo;
 pub mod enterprises;
+mod inserts;
 pub mod list;
 pub mod meetings;
 pub mod schools;

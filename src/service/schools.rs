@@ -7,6 +7,7 @@ use super::Database;
 use sea_orm::sea_query::{Condition, Query};
 use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter};
 
+use super::inserts::Inserts;
 use super::list::{fetch_directory_page, keyset};
 use super::store::{self, row_record, Stored};
 use crate::auth::{policy, Actor, Principal};
@@ -53,33 +54,40 @@ impl Stored for school::Entity {
     }
 
     /// One `school_majors` row per major, so that the `major` filter is an index lookup.
+    fn new_rows(_actor: &Actor, row: &school::Model, rows: &mut Inserts) {
+        rows.add(major_rows(row));
+    }
+
     async fn sync(
         db: &DatabaseTransaction,
         _actor: &Actor,
-        before: Option<&school::Model>,
+        before: &school::Model,
         after: &school::Model,
     ) -> Result<(), ApiError> {
-        if before.is_some_and(|b| b.majors == after.majors) {
+        if before.majors == after.majors {
             return Ok(());
         }
-        let rows = after
-            .majors
-            .as_slice()
-            .iter()
-            .enumerate()
-            .map(|(position, major)| {
-                school_major::ActiveModel::from(school_major::Model {
-                    school_id: after.id,
-                    position: position as i32,
-                    code: major.code.as_ref().map(|c| c.as_str().to_string()),
-                    name: major.name.as_str().to_string(),
-                })
-                .reset_all()
-            })
-            .collect();
         let owner = school_major::Column::SchoolId.eq(after.id);
-        store::replace_rows::<school_major::Entity>(db, owner, rows, before.is_some()).await
+        store::replace_rows::<school_major::Entity>(db, owner, major_rows(after)).await
     }
+}
+
+/// The `school_majors` rows of a school's row.
+fn major_rows(row: &school::Model) -> Vec<school_major::ActiveModel> {
+    row.majors
+        .as_slice()
+        .iter()
+        .enumerate()
+        .map(|(position, major)| {
+            school_major::ActiveModel::from(school_major::Model {
+                school_id: row.id,
+                position: position as i32,
+                code: major.code.as_ref().map(|c| c.as_str().to_string()),
+                name: major.name.as_str().to_string(),
+            })
+            .reset_all()
+        })
+        .collect()
 }
 
 store::operations!(school, School, SchoolCreate, SchoolFields, "a school");

@@ -13,24 +13,23 @@ use sea_orm::{
 use uuid::Uuid;
 
 use super::audit;
+use super::database::{CreateCheck, GroupedCreate};
+use super::inserts::Inserts;
 use super::list::Keyset;
 use super::{check_precondition, find_for_update, now, Precondition};
 use crate::auth::{Actor, Principal};
 use crate::domain::vocab::{Action, ResourceType};
-use crate::entity::{enterprise, school};
+use crate::entity::{audit_event, enterprise, school};
 use crate::error::{ApiError, FieldError};
 use crate::model::check::MergePatch;
 use crate::model::record::Record;
-
-/// Rows inserted per statement (SQLite allows 32,766 bound parameters).
-const CHUNK: usize = 500;
 
 /// A resource kept in one table (and perhaps side tables) and shown as one record.
 pub(crate) trait Stored:
     Keyset
     + EntityTrait<
         Model: Clone + PartialEq + Send + Sync + IntoActiveModel<<Self as EntityTrait>::ActiveModel>,
-        ActiveModel: From<<Self as EntityTrait>::Model> + ActiveModelTrait<Entity = Self> + Send,
+        ActiveModel: From<<Self as EntityTrait>::Model> + ActiveModelTrait<Entity = Self> + Send + Sync,
         PrimaryKey: PrimaryKeyTrait<ValueType = Uuid>,
     >
 {
@@ -84,12 +83,17 @@ pub(crate) trait Stored:
         Ok(())
     }
 
-    /// Keeps side tables in step after `actor` wrote a row (`before` is the
-    /// row's earlier state, `None` for a new row).
+    /// The side-table rows a new row brings (its tags, its majors, its first
+    /// history row), added to `rows` after the row itself: they are
+    /// inserted with it, in the same statements as those of other new rows.
+    fn new_rows(_actor: &Actor, _row: &Self::Model, _rows: &mut Inserts) {}
+
+    /// Keeps side tables in step after `actor` changed a row from `before`
+    /// to `after`.
     async fn sync(
         _db: &DatabaseTransaction,
         _actor: &Actor,
-        _before: Option<&Self::Model>,
+        _before: &Self::Model,
         _after: &Self::Model,
     ) -> Result<(), ApiError> {
         Ok(())
@@ -178,23 +182,31 @@ pub(crate) async fn check_ids(
     }
 }
 
-/// Replaces the side-table rows of a record (its tags, its majors) with
-/// `rows`: the old ones go when `replace`, the new ones are inserted.
+/// Replaces the side-table rows of a changed record (its tags, its majors)
+/// with `rows`.
 pub(crate) async fn replace_rows<E: EntityTrait>(
     db: &impl ConnectionTrait,
     owner: impl sea_orm::sea_query::IntoCondition,
     rows: Vec<E::ActiveModel>,
-    replace: bool,
 ) -> Result<(), ApiError>
 where
     E::ActiveModel: Send,
 {
-    if replace {
-        E::delete_many().filter(owner).exec(db).await?;
-    }
+    E::delete_many().filter(owner).exec(db).await?;
     if !rows.is_empty() {
         E::insert_many(rows).exec_without_returning(db).await?;
     }
+    Ok(())
+}
+
+/// The rows a new record is stored in: its row, the side-table rows
+/// ([`Stored::new_rows`]) and its audit row.
+fn record_rows<S: Stored>(actor: &Actor, record: &S::Record, rows: &mut Inserts) -> Result<(), ApiError> {
+    let row = S::to_row(record);
+    rows.add([S::ActiveModel::from(row.clone()).reset_all()]);
+    S::new_rows(actor, &row, rows);
+    let event = audit::change_row(actor, Action::Create, S::TYPE, record.meta().id, None, Some(record))?;
+    rows.add([audit_event::ActiveModel::from(event).reset_all()]);
     Ok(())
 }
 
@@ -257,20 +269,18 @@ pub(crate) async fn create<S: Stored>(
     let mut fields = record.fields();
     S::prepare(caller, None, &mut fields, None)?;
     let record = record.with_fields(fields);
-    let row = S::to_row(&record);
-    let actor = caller.actor();
-    let event = audit::change_row(&actor, Action::Create, S::TYPE, record.meta().id, None, Some(&record))?;
+    let mut rows = Inserts::new();
+    record_rows::<S>(&caller.actor(), &record, &mut rows)?;
     let fields = record.fields();
-    db.create_in_group(Box::new(move |txn| {
-        let (fields, row, actor, event) = (fields.clone(), row.clone(), actor.clone(), event.clone());
-        Box::pin(async move {
-            S::check_references(txn, &fields).await?;
-            insert_row::<S>(txn, row.clone()).await?;
-            S::sync(txn, &actor, None, &row).await?;
-            audit::insert_rows(txn, vec![event]).await?;
-            Ok(())
-        })
-    }))
+    let check: CreateCheck = Box::new(move |txn| {
+        let fields = fields.clone();
+        Box::pin(async move { S::check_references(txn, &fields).await })
+    });
+    db.create_in_group(GroupedCreate {
+        check,
+        rows,
+        unique: S::UNIQUE,
+    })
     .await?;
     Ok(record)
 }
@@ -282,31 +292,14 @@ pub(crate) async fn create_many<S: Stored>(
     actor: &Actor,
     records: Vec<S::Record>,
 ) -> Result<u64, ApiError> {
-    let txn = db.begin().await?;
-    for chunk in records.chunks(CHUNK) {
-        let rows: Vec<S::Model> = chunk.iter().map(S::to_row).collect();
-        S::insert_many(rows.iter().cloned().map(|row| S::ActiveModel::from(row).reset_all()))
-            .exec_without_returning(&txn)
-            .await
-            .map_err(|e| ApiError::from_db(e, S::UNIQUE))?;
-        for row in &rows {
-            S::sync(&txn, actor, None, row).await?;
-        }
-        let events = chunk
-            .iter()
-            .map(|record| audit::change_row(actor, Action::Create, S::TYPE, record.meta().id, None, Some(record)))
-            .collect::<Result<Vec<_>, _>>()?;
-        audit::insert_rows(&txn, events).await?;
+    let mut rows = Inserts::new();
+    for record in &records {
+        record_rows::<S>(actor, record, &mut rows)?;
     }
+    let txn = db.begin().await?;
+    rows.execute(&txn).await.map_err(|e| ApiError::from_db(e, S::UNIQUE))?;
     txn.commit().await?;
     Ok(records.len() as u64)
-}
-
-async fn insert_row<S: Stored>(db: &impl ConnectionTrait, row: S::Model) -> Result<(), ApiError> {
-    super::insert_only(db, S::ActiveModel::from(row).reset_all())
-        .await
-        .map_err(|e| ApiError::from_db(e, S::UNIQUE))?;
-    Ok(())
 }
 
 /// Reads one record the caller may see (404 otherwise).
@@ -391,7 +384,7 @@ pub(crate) async fn save_changed<S: Stored>(
         .update(txn)
         .await
         .map_err(|e| ApiError::from_db(e, S::UNIQUE))?;
-    S::sync(txn, actor, Some(before), &after_row).await
+    S::sync(txn, actor, before, &after_row).await
 }
 
 /// Deletes a record under its `If-Match` and records the deletion, with the

@@ -150,6 +150,13 @@ fn with_database(url: &str, name: &str) -> String {
     out
 }
 
+impl TestApp {
+    /// The URL of the test's database.
+    pub fn database_url(&self) -> &str {
+        &self._fresh.url
+    }
+}
+
 impl Drop for TestApp {
     fn drop(&mut self) {
         // Sends the stop command at once; the future only waits for it (the

@@ -374,3 +374,51 @@ async fn an_acknowledged_write_survives_a_kill_of_the_process() {
     assert_eq!(page["total"], 20);
     child.kill();
 }
+
+#[tokio::test]
+async fn writes_reach_the_sqlite_database_file_while_the_service_runs_not_only_its_wal() {
+    let app = crate::helpers::spawn_app().await;
+    let Some(file) = app
+        .database_url()
+        .strip_prefix("sqlite://")
+        .and_then(|rest| rest.split('?').next())
+        .map(std::path::PathBuf::from)
+    else {
+        return; // PostgreSQL keeps its own files.
+    };
+    for i in 0..30 {
+        app.create(
+            "/api/v1/enterprises",
+            &serde_json::json!({"name": format!("华建科技园{i}")}),
+        )
+        .await;
+    }
+    // Thirty creates are far below the writer's own checkpoint threshold:
+    // only the checkpointer beside it copies them into the file.
+    let copy = file.with_file_name("copy.db");
+    let mut counted = 0;
+    for _ in 0..50 {
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        std::fs::copy(&file, &copy).unwrap();
+        let _ = std::fs::remove_file(copy.with_file_name("copy.db-wal"));
+        let reader = sea_orm::Database::connect(format!("sqlite://{}?mode=ro", copy.display()))
+            .await
+            .unwrap();
+        let row = sea_orm::ConnectionTrait::query_one_raw(
+            &reader,
+            sea_orm::Statement::from_string(
+                sea_orm::DatabaseBackend::Sqlite,
+                "SELECT COUNT(*) AS n FROM enterprises",
+            ),
+        )
+        .await;
+        reader.close().await.ok();
+        if let Ok(Some(row)) = row {
+            counted = row.try_get::<i64>("", "n").unwrap();
+            if counted == 30 {
+                return;
+            }
+        }
+    }
+    panic!("the database file holds {counted} of 30 enterprises after 5 s");
+}
