@@ -60,6 +60,14 @@ struct Queued {
 /// How often the checkpointer copies the WAL into the database file.
 const CHECKPOINT_INTERVAL: Duration = Duration::from_millis(100);
 
+/// How long the SQLite group writer waits for more creates after the first
+/// of a group when the previous group had more than one. Measured with the
+/// yardstick (32 clients), as shares of healthz: on SQLite no wait 4.5–5.2 %,
+/// 500 µs 5.3–6.1 % (200 µs and 800 µs less); on PostgreSQL, where a group's
+/// commit costs little more than one create's, the wait cost two thirds of
+/// the creates, so it does not wait there.
+const GATHER_WAIT: Duration = Duration::from_micros(500);
+
 /// The most creates one group commits.
 const MAX_GROUP: usize = 64;
 
@@ -318,6 +326,7 @@ fn group_writer(connection: GroupConnection) -> mpsc::UnboundedSender<Queued> {
                 .name("chanjiao-group-writer".into())
                 .spawn(move || {
                     runtime.block_on(async move {
+                        let gather = matches!(connection, GroupConnection::Shared(_));
                         let write = match connection {
                             GroupConnection::Shared(write) => write,
                             GroupConnection::Open(mut options) => {
@@ -331,7 +340,7 @@ fn group_writer(connection: GroupConnection) -> mpsc::UnboundedSender<Queued> {
                                 }
                             }
                         };
-                        run_groups(write, receiver).await
+                        run_groups(write, receiver, gather).await
                     })
                 });
             if let Err(e) = spawned {
@@ -343,17 +352,28 @@ fn group_writer(connection: GroupConnection) -> mpsc::UnboundedSender<Queued> {
     sender
 }
 
-/// Takes every create that is waiting (at most [`MAX_GROUP`]), runs them in
+/// Takes every create that is waiting (at most [`MAX_GROUP`]; with `gather`,
+/// after [`GATHER_WAIT`] when the previous group had more than one), runs them in
 /// one transaction, and answers them; again and again.
-async fn run_groups(write: DatabaseConnection, mut queue: mpsc::UnboundedReceiver<Queued>) {
+async fn run_groups(write: DatabaseConnection, mut queue: mpsc::UnboundedReceiver<Queued>, gather: bool) {
+    let mut previous = 0;
     while let Some(first) = queue.recv().await {
         let mut group = vec![first];
+        if gather && previous > 1 {
+            // Creates are arriving together: a moment more gathers the
+            // ones on their way into this group (an SQLite commit costs
+            // much the same for 8 creates as for 32). This thread runs
+            // nothing else, so it may block (a runtime timer would wait a
+            // whole millisecond or two).
+            std::thread::sleep(GATHER_WAIT);
+        }
         while group.len() < MAX_GROUP {
             match queue.try_recv() {
                 Ok(next) => group.push(next),
                 Err(_) => break,
             }
         }
+        previous = group.len();
         if group.len() > 1 && run_together(&write, &group).await.is_ok() {
             for queued in group {
                 let _ = queued.done.send(Ok(()));
