@@ -138,8 +138,9 @@ impl Stored for apprenticeship::Entity {
     }
 
     /// A new placement's history starts with its creation (`from: null`, `to: draft`).
-    fn new_rows(actor: &Actor, row: &apprenticeship::Model, rows: &mut Inserts) {
+    fn new_rows(actor: &Actor, row: &apprenticeship::Model, rows: &mut Inserts) -> Result<(), ApiError> {
         rows.add([history_row(actor, row.id, None, row.status, None)]);
+        Ok(())
     }
 }
 

@@ -167,7 +167,7 @@ impl Database {
     /// Copies SQLite's WAL into the database file on `connection` every
     /// [`CHECKPOINT_INTERVAL`], beside the writer: a checkpoint that the
     /// writer ran itself (every 1,000 pages by default) held up every
-    /// commit behind it (create_enterprise 3,855 → 5,853 requests/s). A
+    /// commit behind it (create_enterprise 3,855 → 5,480 requests/s). A
     /// passive checkpoint waits for no one; the writer starts the WAL over
     /// once it has been copied. Stops when the last clone of the database
     /// is dropped.
@@ -326,6 +326,7 @@ fn group_writer(connection: GroupConnection) -> mpsc::UnboundedSender<Queued> {
                 .name("chanjiao-group-writer".into())
                 .spawn(move || {
                     runtime.block_on(async move {
+                        // Only SQLite's writer is shared; it gathers (see GATHER_WAIT).
                         let gather = matches!(connection, GroupConnection::Shared(_));
                         let write = match connection {
                             GroupConnection::Shared(write) => write,

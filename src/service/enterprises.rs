@@ -56,8 +56,9 @@ impl Stored for enterprise::Entity {
     }
 
     /// One `enterprise_tags` row per tag, so that the `tag` filter is an index lookup.
-    fn new_rows(_actor: &Actor, row: &enterprise::Model, rows: &mut Inserts) {
+    fn new_rows(_actor: &Actor, row: &enterprise::Model, rows: &mut Inserts) -> Result<(), ApiError> {
         rows.add(tag_rows(row));
+        Ok(())
     }
 
     async fn sync(

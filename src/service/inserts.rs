@@ -36,7 +36,7 @@ impl Inserts {
         Self::default()
     }
 
-    /// Adds rows of `E`'s table (after the rows of it already here).
+    /// Adds rows of the table of `A` (after its rows already here).
     pub(crate) fn add<A>(&mut self, rows: impl IntoIterator<Item = A>)
     where
         A: ActiveModelTrait + Clone + Send + Sync + 'static,

@@ -82,18 +82,16 @@ impl Stored for meeting::Entity {
     }
 
     /// The organisations the meeting names and its action items as rows.
-    fn new_rows(_actor: &Actor, row: &meeting::Model, rows: &mut Inserts) {
+    fn new_rows(_actor: &Actor, row: &meeting::Model, rows: &mut Inserts) -> Result<(), ApiError> {
         rows.add(party_rows(row));
-        rows.add(
-            row.action_items
-                .as_slice()
-                .iter()
-                .enumerate()
-                .filter_map(|(position, item)| item.id.map(|id| (position, item, id)))
-                .map(|(position, item, id)| {
-                    action_item::ActiveModel::from(item_row(row, position, item, id)).reset_all()
-                }),
-        );
+        let items = row.action_items.as_slice().iter().enumerate();
+        let items = items
+            .map(|(position, item)| {
+                item_row(row, position, item).map(|r| action_item::ActiveModel::from(r).reset_all())
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        rows.add(items);
+        Ok(())
     }
 
     async fn sync(
@@ -277,13 +275,8 @@ async fn sync_action_items(
         .collect();
     let mut rows = Vec::new();
     for (position, item) in after.action_items.as_slice().iter().enumerate() {
-        let Some(id) = item.id else {
-            return Err(ApiError::Internal(anyhow::anyhow!(
-                "an action item without an id was stored"
-            )));
-        };
-        let mut row = item_row(after, position, item, id);
-        if let Some(old) = existing.get(&id) {
+        let mut row = item_row(after, position, item)?;
+        if let Some(old) = existing.get(&row.id) {
             row.created_at = old.created_at;
             let unchanged = action_item::Model {
                 position: old.position,
@@ -301,8 +294,14 @@ async fn sync_action_items(
     store::replace_rows::<action_item::Entity>(db, owner, rows).await
 }
 
-fn item_row(meeting: &meeting::Model, position: usize, item: &ActionItem, id: Uuid) -> action_item::Model {
-    action_item::Model {
+/// The row of a meeting's action item (its id was given in `prepare`).
+fn item_row(meeting: &meeting::Model, position: usize, item: &ActionItem) -> Result<action_item::Model, ApiError> {
+    let Some(id) = item.id else {
+        return Err(ApiError::Internal(anyhow::anyhow!(
+            "an action item without an id was stored"
+        )));
+    };
+    Ok(action_item::Model {
         id,
         meeting_id: meeting.id,
         position: position as i32,
@@ -316,7 +315,7 @@ fn item_row(meeting: &meeting::Model, position: usize, item: &ActionItem, id: Uu
         held_on: meeting.held_on,
         created_at: meeting.updated_at,
         updated_at: meeting.updated_at,
-    }
+    })
 }
 
 /// Whether an item is overdue on `today`: `open` or `in_progress` and due before it.

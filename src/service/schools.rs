@@ -54,8 +54,9 @@ impl Stored for school::Entity {
     }
 
     /// One `school_majors` row per major, so that the `major` filter is an index lookup.
-    fn new_rows(_actor: &Actor, row: &school::Model, rows: &mut Inserts) {
+    fn new_rows(_actor: &Actor, row: &school::Model, rows: &mut Inserts) -> Result<(), ApiError> {
         rows.add(major_rows(row));
+        Ok(())
     }
 
     async fn sync(

@@ -86,7 +86,9 @@ pub(crate) trait Stored:
     /// The side-table rows a new row brings (its tags, its majors, its first
     /// history row), added to `rows` after the row itself: they are
     /// inserted with it, in the same statements as those of other new rows.
-    fn new_rows(_actor: &Actor, _row: &Self::Model, _rows: &mut Inserts) {}
+    fn new_rows(_actor: &Actor, _row: &Self::Model, _rows: &mut Inserts) -> Result<(), ApiError> {
+        Ok(())
+    }
 
     /// Keeps side tables in step after `actor` changed a row from `before`
     /// to `after`.
@@ -190,12 +192,12 @@ pub(crate) async fn replace_rows<E: EntityTrait>(
     rows: Vec<E::ActiveModel>,
 ) -> Result<(), ApiError>
 where
-    E::ActiveModel: Send,
+    E::ActiveModel: Clone + Send + Sync + 'static,
 {
     E::delete_many().filter(owner).exec(db).await?;
-    if !rows.is_empty() {
-        E::insert_many(rows).exec_without_returning(db).await?;
-    }
+    let mut inserts = Inserts::new();
+    inserts.add(rows);
+    inserts.execute(db).await?;
     Ok(())
 }
 
@@ -204,7 +206,7 @@ where
 fn record_rows<S: Stored>(actor: &Actor, record: &S::Record, rows: &mut Inserts) -> Result<(), ApiError> {
     let row = S::to_row(record);
     rows.add([S::ActiveModel::from(row.clone()).reset_all()]);
-    S::new_rows(actor, &row, rows);
+    S::new_rows(actor, &row, rows)?;
     let event = audit::change_row(actor, Action::Create, S::TYPE, record.meta().id, None, Some(record))?;
     rows.add([audit_event::ActiveModel::from(event).reset_all()]);
     Ok(())
