@@ -175,6 +175,13 @@ pub enum ApiError {
     /// 503: a dependency (the database) does not answer.
     #[error("{0}")]
     Unavailable(String),
+    /// 503: password hashing is running at its bound and this login could
+    /// not wait longer; try again after `retry_after` seconds.
+    #[error("password hashing is busy")]
+    Busy {
+        /// Seconds to wait before trying again.
+        retry_after: u64,
+    },
     /// 500: a fault of the service; logged, never shown.
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
@@ -261,7 +268,7 @@ impl ApiError {
             ApiError::PayloadTooLarge { .. } => 413,
             ApiError::UnsupportedMediaType { .. } => 415,
             ApiError::Validation(_) => 422,
-            ApiError::Unavailable(_) => 503,
+            ApiError::Unavailable(_) | ApiError::Busy { .. } => 503,
             ApiError::Internal(_) => 500,
         }
     }
@@ -322,6 +329,11 @@ impl ApiError {
                 p
             }
             ApiError::Unavailable(detail) => Problem::new(status, "about:blank", detail.clone()),
+            ApiError::Busy { retry_after } => Problem::new(
+                status,
+                "about:blank",
+                format!("too many logins are being checked at once; try again in {retry_after} seconds"),
+            ),
             ApiError::Internal(_) => Problem::new(
                 status,
                 "about:blank",

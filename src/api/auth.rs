@@ -94,8 +94,13 @@ fn required_secret<'a>(value: &'a Option<SecretString>, name: &str) -> Result<&'
 /// new pair (the old one stops working; presenting it again revokes the whole
 /// login); `grant_type=client_credentials` (`client_id`, `client_secret`, or
 /// HTTP Basic) gives a service user an access token. Failures carry the
-/// RFC 6749 `error` member. After 5 failed logins for one username, or 200
-/// from one address, within 15 minutes, logins answer 429 with `Retry-After`.
+/// RFC 6749 `error` member. Within 15 minutes, after 5 failed logins for one
+/// username from one address, 100 for one username from all addresses, or
+/// 200 from one address, such logins answer 429 with `Retry-After` (failed
+/// `client_credentials` count toward the address only). A username or
+/// client id longer than 64 characters, or with a control character, is a
+/// failed login. When more logins arrive than passwords can be checked,
+/// they wait their turn, or answer 503 with `Retry-After`.
 #[utoipa::path(
     tag = "auth",
     security(()),
@@ -109,6 +114,8 @@ fn required_secret<'a>(value: &'a Option<SecretString>, name: &str) -> Result<&'
         (status = 401, description = "`invalid_client`: wrong client credentials", body = Problem, content_type = "application/problem+json"),
         (status = 415, description = "Neither form-encoded nor JSON", body = Problem, content_type = "application/problem+json"),
         (status = 429, description = "Too many failed logins", body = Problem, content_type = "application/problem+json",
+            headers(("Retry-After" = u64, description = "Seconds to wait"))),
+        (status = 503, description = "Too many logins are being checked at once", body = Problem, content_type = "application/problem+json",
             headers(("Retry-After" = u64, description = "Seconds to wait"))),
     )
 )]

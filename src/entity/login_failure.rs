@@ -8,7 +8,8 @@ use sea_orm::entity::prelude::*;
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub id: Uuid,
-    pub username: String,
+    /// The username tried; absent when the failure counts toward the address only.
+    pub username: Option<String>,
     pub ip: String,
     pub at: DateTimeUtc,
 }

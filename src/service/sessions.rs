@@ -4,7 +4,11 @@
 use super::Database;
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::sea_query::Expr;
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseBackend, DbErr, EntityTrait, QueryFilter,
+    QueryOrder, QuerySelect, Statement,
+};
+use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
 use super::audit::{self, Event};
@@ -20,10 +24,17 @@ use crate::model::field::TextRule;
 
 /// The sliding window of login throttling.
 pub const THROTTLE_WINDOW_SECONDS: i64 = 15 * 60;
-/// Failed logins for one username within the window before logins for it are refused.
-pub const MAX_FAILURES_PER_USERNAME: u64 = 5;
+/// Failed logins for one username from one client address within the
+/// window before logins for it from there are refused.
+pub const MAX_FAILURES_PER_USERNAME_AND_ADDRESS: u64 = 5;
+/// Failed logins for one username from all addresses within the window
+/// before every login for it is refused.
+pub const MAX_FAILURES_PER_USERNAME: u64 = 100;
 /// Failed logins from one client address within the window before logins from it are refused.
 pub const MAX_FAILURES_PER_ADDRESS: u64 = 200;
+/// The longest username or client id a login may name; a longer one is a
+/// failed login without a look-up or a hash.
+pub const MAX_LOGIN_NAME_CHARS: usize = 64;
 
 fn token_response(ctx: &TokenContext<'_>, access_token: String, refresh_token: Option<String>) -> TokenResponse {
     TokenResponse {
@@ -58,20 +69,19 @@ fn token_event(action: Action, outcome: Outcome, user_id: Option<Uuid>) -> Event
     Event::new(action, ResourceType::Token, user_id.map(|id| id.to_string()), outcome)
 }
 
-/// The seconds until the `limit`-th most recent failure (by `column`) leaves
-/// the window, if there are that many in it.
+/// The seconds until the `limit`-th most recent failure matching
+/// `condition` leaves the window, if there are that many in it.
 async fn blocked_for(
     db: &impl ConnectionTrait,
-    column: login_failure::Column,
-    value: &str,
+    condition: Condition,
     limit: u64,
+    at: DateTime<Utc>,
 ) -> Result<Option<u64>, ApiError> {
-    let at = now();
     let window_start = at - Duration::seconds(THROTTLE_WINDOW_SECONDS);
     let nth: Option<DateTime<Utc>> = login_failure::Entity::find()
         .select_only()
         .column(login_failure::Column::At)
-        .filter(column.eq(value))
+        .filter(condition)
         .filter(login_failure::Column::At.gte(window_start))
         .order_by_desc(login_failure::Column::At)
         .offset(limit - 1)
@@ -86,74 +96,192 @@ async fn blocked_for(
     }))
 }
 
-/// Refuses a login (429) while its username or client address has too many
-/// recent failures.
-async fn check_throttle(db: &impl ConnectionTrait, username: &str, ip: &str) -> Result<(), ApiError> {
-    let by_name = blocked_for(db, login_failure::Column::Username, username, MAX_FAILURES_PER_USERNAME).await?;
-    let by_ip = blocked_for(db, login_failure::Column::Ip, ip, MAX_FAILURES_PER_ADDRESS).await?;
-    match by_name.into_iter().chain(by_ip).max() {
-        Some(retry_after) => Err(ApiError::TooManyRequests { retry_after }),
-        None => Ok(()),
+/// On PostgreSQL, takes the transaction-scoped advisory locks of the
+/// throttling keys (in one order, so two logins never wait for each
+/// other): every replica's logins for one username or from one address
+/// count and reserve one after another. SQLite's `BEGIN IMMEDIATE` already
+/// lets one write transaction run at a time.
+async fn lock_keys(db: &Database, txn: &impl ConnectionTrait, username: Option<&str>, ip: &str) -> Result<(), DbErr> {
+    if db.backend() != DatabaseBackend::Postgres {
+        return Ok(());
     }
+    let key = |kind: &str, value: &str| {
+        let digest = Sha256::new()
+            .chain_update(b"chanjiao login throttle\0")
+            .chain_update(kind)
+            .chain_update(b"\0")
+            .chain_update(value)
+            .finalize();
+        i64::from_be_bytes(digest[..8].try_into().unwrap_or_default())
+    };
+    let mut keys = vec![key("address", ip)];
+    keys.extend(username.map(|name| key("username", name)));
+    keys.sort_unstable();
+    for key in keys {
+        txn.execute_raw(Statement::from_sql_and_values(
+            DatabaseBackend::Postgres,
+            "SELECT pg_advisory_xact_lock($1)",
+            [key.into()],
+        ))
+        .await?;
+    }
+    Ok(())
 }
 
-/// Records a failed login: a throttling row and a `login_failed` audit row
-/// with the username tried (and the user's id when it exists).
-async fn record_failure(ctx: &TokenContext<'_>, username: &str, user: Option<&user::Model>) -> Result<(), ApiError> {
+/// Counts a login attempt as a failure before its password is checked, in
+/// one transaction with the check of the limits, so that logins sent at
+/// once are counted one after another (40 wrong passwords at once are at
+/// most 5 checks). `username` is `None` when the attempt counts toward the
+/// client address only. Answers 429 (and counts nothing) past a limit;
+/// otherwise the id of the failure row, removed again if the login
+/// succeeds.
+async fn reserve_attempt(ctx: &TokenContext<'_>, username: Option<&str>) -> Result<Uuid, ApiError> {
+    use login_failure::Column;
     let txn = ctx.db.begin().await?;
+    lock_keys(ctx.db, &txn, username, ctx.ip).await?;
     let at = now();
+    let mut limits = vec![(Condition::all().add(Column::Ip.eq(ctx.ip)), MAX_FAILURES_PER_ADDRESS)];
+    if let Some(name) = username {
+        limits.push((
+            Condition::all()
+                .add(Column::Username.eq(name))
+                .add(Column::Ip.eq(ctx.ip)),
+            MAX_FAILURES_PER_USERNAME_AND_ADDRESS,
+        ));
+        limits.push((
+            Condition::all().add(Column::Username.eq(name)),
+            MAX_FAILURES_PER_USERNAME,
+        ));
+    }
+    let mut retry_after = None;
+    for (condition, limit) in limits {
+        retry_after = retry_after.max(blocked_for(&txn, condition, limit, at).await?);
+    }
+    if let Some(retry_after) = retry_after {
+        txn.rollback().await?;
+        return Err(ApiError::TooManyRequests { retry_after });
+    }
     // Rows that left the window are no longer needed.
+    let window_start = at - Duration::seconds(THROTTLE_WINDOW_SECONDS);
     login_failure::Entity::delete_many()
-        .filter(login_failure::Column::Username.eq(username))
-        .filter(login_failure::Column::At.lt(at - Duration::seconds(THROTTLE_WINDOW_SECONDS)))
+        .filter(Column::Ip.eq(ctx.ip))
+        .filter(Column::At.lt(window_start))
         .exec(&txn)
         .await?;
+    if let Some(name) = username {
+        login_failure::Entity::delete_many()
+            .filter(Column::Username.eq(name))
+            .filter(Column::At.lt(window_start))
+            .exec(&txn)
+            .await?;
+    }
+    let id = Uuid::now_v7();
     super::insert_only(
         &txn,
         login_failure::ActiveModel::from(login_failure::Model {
-            id: Uuid::now_v7(),
-            username: username.to_string(),
+            id,
+            username: username.map(str::to_string),
             ip: ctx.ip.to_string(),
             at,
         })
         .reset_all(),
     )
     .await?;
+    txn.commit().await?;
+    Ok(id)
+}
+
+/// The username as the audit trail keeps it for a failed login: at most
+/// 64 characters, control characters replaced.
+fn audited_name(username: &str) -> String {
+    username
+        .chars()
+        .take(MAX_LOGIN_NAME_CHARS)
+        .map(|c| if c.is_control() { char::REPLACEMENT_CHARACTER } else { c })
+        .collect()
+}
+
+/// Whether `username` could name a user: not longer than 64 characters and
+/// without control characters (a NUL among them).
+fn could_be_a_name(username: &str) -> bool {
+    username.chars().count() <= MAX_LOGIN_NAME_CHARS && !username.chars().any(char::is_control)
+}
+
+/// Records a failed login's `login_failed` audit row, with the username
+/// tried (and the user's id when it exists).
+async fn record_failure(ctx: &TokenContext<'_>, username: &str, user: Option<&user::Model>) -> Result<(), ApiError> {
     let actor = Actor {
         user_id: user.map(|u| u.id),
-        username: Some(username.to_string()),
+        username: Some(audited_name(username)),
         ip: ctx.ip.to_string(),
     };
     audit::record(
-        &txn,
+        ctx.db.write(),
         &actor,
         token_event(Action::LoginFailed, Outcome::Failure, user.map(|u| u.id)),
     )
     .await?;
-    txn.commit().await?;
     Ok(())
 }
 
+/// Which failures a grant's failed logins count toward.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Counted {
+    /// A person's login: the username (from this address and from all), and the address.
+    ByUsername,
+    /// A service account's: the address only, so that knowing its name
+    /// does not let anyone lock it out.
+    ByAddressOnly,
+}
+
 /// Checks a username and password (or a service user's client id and
-/// secret), with throttling; a wrong one is recorded as a failure.
+/// secret), with throttling: the attempt is counted before the hash is
+/// checked and forgotten again when it matches.
 async fn check_credentials(
     ctx: &TokenContext<'_>,
     username: &str,
     secret: &str,
     error: &'static str,
+    counted: Counted,
 ) -> Result<user::Model, ApiError> {
-    check_throttle(ctx.db.read(), username, ctx.ip).await?;
-    let found = find_by_username(ctx.db.read(), username).await?;
-    let hash = match &found {
-        Some(user) => user.password_hash.clone(),
-        None => password::dummy_hash().await,
-    };
-    let matches = password::verify(secret.to_string(), hash).await;
-    match found {
-        Some(user) if matches => Ok(user),
-        other => {
+    let wrong = || ApiError::oauth(error, "the credentials are wrong");
+    let plausible = could_be_a_name(username);
+    let counted_name = (plausible && counted == Counted::ByUsername).then_some(username);
+    let reservation = reserve_attempt(ctx, counted_name).await?;
+    if !plausible {
+        record_failure(ctx, username, None).await?;
+        return Err(wrong());
+    }
+    let checked = async {
+        let found = find_by_username(ctx.db.read(), username).await?;
+        let hash = match &found {
+            Some(user) => user.password_hash.clone(),
+            None => password::dummy_hash().await?,
+        };
+        let matches = password::verify(secret.to_string(), hash).await?;
+        Ok::<_, ApiError>((found, matches))
+    }
+    .await;
+    match checked {
+        Ok((Some(user), true)) => {
+            login_failure::Entity::delete_by_id(reservation)
+                .exec(ctx.db.write())
+                .await?;
+            Ok(user)
+        }
+        Ok((other, _)) => {
             record_failure(ctx, username, other.as_ref()).await?;
-            Err(ApiError::oauth(error, "the credentials are wrong"))
+            Err(wrong())
+        }
+        Err(err) => {
+            // Not checked (hashing was busy, the database failed): not a failure.
+            if let Err(e) = login_failure::Entity::delete_by_id(reservation)
+                .exec(ctx.db.write())
+                .await
+            {
+                tracing::warn!(error = %e, "cannot forget an unchecked login attempt");
+            }
+            Err(err)
         }
     }
 }
@@ -206,7 +334,7 @@ async fn new_refresh_token(
 
 /// `grant_type=password`: a person's username and password.
 pub async fn password_grant(ctx: &TokenContext<'_>, username: &str, secret: &str) -> Result<TokenResponse, ApiError> {
-    let user = check_credentials(ctx, username, secret, "invalid_grant").await?;
+    let user = check_credentials(ctx, username, secret, "invalid_grant", Counted::ByUsername).await?;
     if user.service {
         return Err(refused_grant(
             ctx,
@@ -238,7 +366,7 @@ pub async fn client_credentials_grant(
     client_id: &str,
     secret: &str,
 ) -> Result<TokenResponse, ApiError> {
-    let user = check_credentials(ctx, client_id, secret, "invalid_client").await?;
+    let user = check_credentials(ctx, client_id, secret, "invalid_client", Counted::ByAddressOnly).await?;
     if !user.service {
         return Err(refused_grant(
             ctx,

@@ -317,7 +317,7 @@ pub async fn change_own_password(
         .one(db.read())
         .await?
         .ok_or(ApiError::NotFound)?;
-    if !password::verify(current_password.expose().to_string(), model.password_hash).await {
+    if !password::verify(current_password.expose().to_string(), model.password_hash).await? {
         return Err(ApiError::invalid_field(
             "current_password",
             "invalid",

@@ -190,6 +190,18 @@ impl TestApp {
             .expect("POST /auth/token")
     }
 
+    /// POSTs a form to the token endpoint as if from `ip` behind a proxy at
+    /// 127.0.0.1 (the app must trust `127.0.0.1/32`).
+    pub async fn token_request_from(&self, ip: &str, form: &[(&str, &str)]) -> Response {
+        self.client
+            .post(format!("{}/api/v1/auth/token", self.address))
+            .header("X-Forwarded-For", format!("{ip}, 127.0.0.1"))
+            .form(form)
+            .send()
+            .await
+            .expect("POST /auth/token")
+    }
+
     /// Sends a password grant to the token endpoint.
     pub async fn password_login(&self, username: &str, password: &str) -> Response {
         self.token_request(&[
@@ -461,4 +473,60 @@ impl TestApp {
 pub async fn problem_of(response: Response, status: u16) -> ProblemBody {
     let body = problem(response, status).await;
     serde_json::from_value(body).expect("a problem document")
+}
+
+/// A service process, killed when dropped (a failing test leaves none behind).
+pub struct Running(pub std::process::Child);
+
+impl Running {
+    /// SIGKILL: no shutdown, no checkpoint, no flush.
+    pub fn kill(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
+
+/// Runs the service binary on `database_url`, returns it and its base URL
+/// once `/healthz` answers.
+pub async fn start_process(database_url: &str) -> (Running, String) {
+    start_process_with(database_url, &[]).await
+}
+
+/// [`start_process`] with more environment variables.
+pub async fn start_process_with(database_url: &str, env: &[(&str, &str)]) -> (Running, String) {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let child = std::process::Command::new(env!("CARGO_BIN_EXE_chanjiao"))
+        .arg("serve")
+        .env("DATABASE_URL", database_url)
+        .env("CHANJIAO_BIND", format!("127.0.0.1:{port}"))
+        .env("CHANJIAO_ADMIN_PASSWORD", ADMIN_PASSWORD)
+        .env("CHANJIAO_JWT_SECRET", TEST_JWT_SECRET)
+        .env("CHANJIAO_LOG", "warn")
+        .envs(env.iter().copied())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("the service binary starts");
+    let child = Running(child);
+    let base = format!("http://127.0.0.1:{port}");
+    for _ in 0..200 {
+        if reqwest::get(format!("{base}/healthz"))
+            .await
+            .is_ok_and(|r| r.status().is_success())
+        {
+            return (child, base);
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    panic!("the service did not answer /healthz");
 }

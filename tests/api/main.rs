@@ -13,5 +13,6 @@ mod platform;
 mod roles;
 mod schools;
 mod swagger;
+mod throttling;
 mod tokens;
 mod users;

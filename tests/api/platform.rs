@@ -1,6 +1,6 @@
 use serde_json::Value;
 
-use crate::helpers::{problem, spawn_app};
+use crate::helpers::{problem, spawn_app, start_process};
 
 #[tokio::test]
 async fn healthz_and_readyz_answer_200_while_the_database_answers() {
@@ -256,56 +256,6 @@ async fn every_documented_path_with_an_undocumented_method_answers_405_with_the_
             assert_eq!(allowed, documented, "{method} {path}");
         }
     }
-}
-
-/// A service process, killed when dropped (a failing test leaves none behind).
-struct Running(std::process::Child);
-
-impl Running {
-    /// SIGKILL: no shutdown, no checkpoint, no flush.
-    fn kill(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-impl Drop for Running {
-    fn drop(&mut self) {
-        self.kill();
-    }
-}
-
-/// Runs the service binary on `database_url`, returns it and its base URL
-/// once `/healthz` answers.
-async fn start_process(database_url: &str) -> (Running, String) {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let child = std::process::Command::new(env!("CARGO_BIN_EXE_chanjiao"))
-        .arg("serve")
-        .env("DATABASE_URL", database_url)
-        .env("CHANJIAO_BIND", format!("127.0.0.1:{port}"))
-        .env("CHANJIAO_ADMIN_PASSWORD", crate::helpers::ADMIN_PASSWORD)
-        .env("CHANJIAO_JWT_SECRET", crate::helpers::TEST_JWT_SECRET)
-        .env("CHANJIAO_LOG", "warn")
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .expect("the service binary starts");
-    let child = Running(child);
-    let base = format!("http://127.0.0.1:{port}");
-    for _ in 0..200 {
-        if reqwest::get(format!("{base}/healthz"))
-            .await
-            .is_ok_and(|r| r.status().is_success())
-        {
-            return (child, base);
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
-    panic!("the service did not answer /healthz");
 }
 
 #[tokio::test]
