@@ -188,6 +188,47 @@ pub enum ApiError {
 }
 
 impl ApiError {
+    /// The same error again (for an error shared by several waiters): the
+    /// same answer, and for a 500 its cause as text.
+    pub fn copied(&self) -> ApiError {
+        match self {
+            ApiError::BadRequest { detail, errors } => ApiError::BadRequest {
+                detail: detail.clone(),
+                errors: errors.clone(),
+            },
+            ApiError::Unauthorized { detail, invalid_token } => ApiError::Unauthorized {
+                detail: detail.clone(),
+                invalid_token: *invalid_token,
+            },
+            ApiError::Forbidden { detail, errors } => ApiError::Forbidden {
+                detail: detail.clone(),
+                errors: errors.clone(),
+            },
+            ApiError::NotFound => ApiError::NotFound,
+            ApiError::Conflict { detail, errors } => ApiError::Conflict {
+                detail: detail.clone(),
+                errors: errors.clone(),
+            },
+            ApiError::PreconditionFailed => ApiError::PreconditionFailed,
+            ApiError::PayloadTooLarge { limit } => ApiError::PayloadTooLarge { limit: *limit },
+            ApiError::UnsupportedMediaType { accepted } => ApiError::UnsupportedMediaType { accepted },
+            ApiError::Validation(errors) => ApiError::Validation(errors.clone()),
+            ApiError::TooManyRequests { retry_after } => ApiError::TooManyRequests {
+                retry_after: *retry_after,
+            },
+            ApiError::OAuth { status, error, detail } => ApiError::OAuth {
+                status: *status,
+                error,
+                detail: detail.clone(),
+            },
+            ApiError::Unavailable(detail) => ApiError::Unavailable(detail.clone()),
+            ApiError::Busy { retry_after } => ApiError::Busy {
+                retry_after: *retry_after,
+            },
+            ApiError::Internal(cause) => ApiError::Internal(anyhow::anyhow!("{cause:#}")),
+        }
+    }
+
     /// A 400 naming one query parameter.
     pub fn bad_parameter(field: &str, code: &str, message: impl Into<String>) -> Self {
         let message = message.into();

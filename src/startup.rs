@@ -227,6 +227,10 @@ impl Application {
         let db = connect(&settings).await?;
         migrate(&db).await?;
         let keys = load_keys(&settings, &db).await?;
+        let cursor_key = crate::service::secrets::cursor_key(&db)
+            .await
+            .context("cannot keep the key that signs list cursors")?;
+        crate::domain::cursor::use_key(cursor_key.as_bytes());
         bootstrap_admin(&settings, &db).await?;
         let listener =
             TcpListener::bind(settings.bind).with_context(|| format!("cannot listen on {}", settings.bind))?;

@@ -1,17 +1,41 @@
 //! The opaque keyset cursor of every list: the sort key and id of the last
-//! item on a page, bound to the sort and filters it was issued for, with a
-//! checksum so that an edited cursor is refused rather than misread.
+//! item on a page, bound to the sort and filters it was issued for, and
+//! signed (HMAC-SHA-256 with a key every replica shares, kept in the
+//! database) so that an edited or forged cursor is refused rather than
+//! misread.
+
+use std::sync::OnceLock;
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
+use hmac::{Hmac, Mac};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
-/// Length of the checksum appended to a cursor's payload.
-const CHECK_LEN: usize = 12;
-/// Domain separation for cursor checksums and bindings.
-const CONTEXT: &[u8] = b"chanjiao cursor v1\0";
+/// Length of the signature appended to a cursor's payload (128 bits).
+const CHECK_LEN: usize = 16;
+/// Domain separation for cursor signatures and bindings.
+const CONTEXT: &[u8] = b"chanjiao cursor v2\0";
+
+/// The signing key of this process: the one [`use_key`] set, or, until
+/// then (unit tests), a random one.
+static KEY: OnceLock<Vec<u8>> = OnceLock::new();
+
+/// Sets the key cursors are signed with; the first call wins (every
+/// service of one process shares it; every replica reads the same key from
+/// the database).
+pub fn use_key(key: &[u8]) {
+    let _ = KEY.set(key.to_vec());
+}
+
+fn key() -> &'static [u8] {
+    KEY.get_or_init(|| {
+        let mut random = [0u8; 32];
+        rand::RngCore::fill_bytes(&mut rand::rngs::OsRng, &mut random);
+        random.to_vec()
+    })
+}
 
 /// The position after which the next page starts.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -57,8 +81,8 @@ impl Cursor {
     /// The opaque text form handed to clients.
     pub fn encode(&self) -> String {
         let mut bytes = serde_json::to_vec(self).unwrap_or_default();
-        let check = checksum(&bytes);
-        bytes.extend_from_slice(&check);
+        let check = signer(&bytes).finalize().into_bytes();
+        bytes.extend_from_slice(&check[..CHECK_LEN]);
         URL_SAFE_NO_PAD.encode(bytes)
     }
 
@@ -69,9 +93,9 @@ impl Cursor {
             return Err(CursorError::Malformed);
         }
         let (payload, check) = bytes.split_at(bytes.len() - CHECK_LEN);
-        if checksum(payload) != check {
-            return Err(CursorError::Malformed);
-        }
+        signer(payload)
+            .verify_truncated_left(check)
+            .map_err(|_| CursorError::Malformed)?;
         let cursor: Cursor = serde_json::from_slice(payload).map_err(|_| CursorError::Malformed)?;
         if cursor.binding != expected {
             return Err(CursorError::WrongQuery);
@@ -80,11 +104,12 @@ impl Cursor {
     }
 }
 
-fn checksum(payload: &[u8]) -> [u8; CHECK_LEN] {
-    let digest = Sha256::new().chain_update(CONTEXT).chain_update(payload).finalize();
-    let mut out = [0u8; CHECK_LEN];
-    out.copy_from_slice(&digest[..CHECK_LEN]);
-    out
+/// The HMAC of `payload` under this process's key, ready to finish or verify.
+fn signer(payload: &[u8]) -> Hmac<Sha256> {
+    let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(key()).expect("HMAC takes a key of any length");
+    mac.update(CONTEXT);
+    mac.update(payload);
+    mac
 }
 
 #[cfg(test)]
@@ -120,6 +145,20 @@ mod tests {
         }
         assert_eq!(Cursor::decode("", &b), Err(CursorError::Malformed));
         assert_eq!(Cursor::decode("not a cursor!", &b), Err(CursorError::Malformed));
+    }
+
+    #[test]
+    fn a_cursor_checksummed_without_the_key_is_refused() {
+        let b = binding(&[("sort", "name")]);
+        let forged = Cursor {
+            key: serde_json::json!({"t": "text", "v": "\u{0}"}),
+            ..sample(&b)
+        };
+        let mut bytes = serde_json::to_vec(&forged).unwrap();
+        let digest = Sha256::new().chain_update(CONTEXT).chain_update(&bytes).finalize();
+        bytes.extend_from_slice(&digest[..CHECK_LEN]);
+        let text = URL_SAFE_NO_PAD.encode(bytes);
+        assert_eq!(Cursor::decode(&text, &b), Err(CursorError::Malformed));
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! Lists: the query parameters every list accepts, the sort tables, the
 //! checked page request a service runs, and the page every list returns.
 
-use chrono::{DateTime, NaiveDate, SubsecRound, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, SubsecRound, Utc};
 use serde::de::Error as _;
 use serde::{Deserialize, Deserializer, Serialize};
 use utoipa::openapi::path::{Parameter, ParameterBuilder, ParameterIn};
@@ -211,6 +211,42 @@ pub enum SortValue {
     Date(NaiveDate),
 }
 
+/// The type of a sort column.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SortKind {
+    /// Text.
+    Text,
+    /// A timestamp.
+    Time,
+    /// A calendar date.
+    Date,
+}
+
+/// The longest text a cursor's sort value may hold (a stored text field's limit).
+const MAX_SORT_TEXT_CHARS: usize = 500;
+
+impl SortValue {
+    /// The value's type.
+    pub fn kind(&self) -> SortKind {
+        match self {
+            SortValue::Text(_) => SortKind::Text,
+            SortValue::Time(_) => SortKind::Time,
+            SortValue::Date(_) => SortKind::Date,
+        }
+    }
+
+    /// Whether a stored value could have this value: text of at most 500
+    /// characters without a NUL, a time or date in years 1–9999. A cursor
+    /// holding anything else is refused before it reaches a database.
+    pub fn could_be_stored(&self) -> bool {
+        match self {
+            SortValue::Text(text) => !text.contains('\0') && text.chars().count() <= MAX_SORT_TEXT_CHARS,
+            SortValue::Time(time) => (1..=9999).contains(&time.year()),
+            SortValue::Date(date) => (1..=9999).contains(&date.year()),
+        }
+    }
+}
+
 /// One page request of a list, checked: what a service runs.
 #[derive(Debug, Clone)]
 pub struct ListRequest<K> {
@@ -226,6 +262,11 @@ pub struct ListRequest<K> {
     pub updated_since: Option<DateTime<Utc>>,
     /// The binding of this query (sort and filters), carried by the cursors it issues.
     pub binding: String,
+}
+
+/// The answer to a cursor that is not one this service issued for the query.
+pub fn bad_cursor() -> ApiError {
+    ApiError::bad_parameter("cursor", "cursor", CursorError::Malformed.to_string())
 }
 
 impl<K: SortKey> ListRequest<K> {
@@ -288,9 +329,10 @@ impl<K: SortKey> ListRequest<K> {
                     };
                     ApiError::bad_parameter("cursor", code, e.to_string())
                 })?;
-                let value: SortValue = serde_json::from_value(cursor.key).map_err(|_| {
-                    ApiError::bad_parameter("cursor", "cursor", "the cursor is malformed or was altered")
-                })?;
+                let value = serde_json::from_value::<SortValue>(cursor.key)
+                    .ok()
+                    .filter(SortValue::could_be_stored)
+                    .ok_or_else(bad_cursor)?;
                 Some((value, cursor.id))
             }
         };

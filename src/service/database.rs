@@ -277,7 +277,8 @@ impl Database {
             })
             .await
             .map_err(|shared| {
-                Arc::try_unwrap(shared).unwrap_or_else(|shared| ApiError::Internal(anyhow::anyhow!("{shared}")))
+                // The waiters share the error: each answers it as it is.
+                Arc::try_unwrap(shared).unwrap_or_else(|shared| shared.copied())
             })?;
         cached
             .page

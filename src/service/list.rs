@@ -16,7 +16,7 @@ use super::Database;
 use crate::domain::cursor::Cursor;
 use crate::domain::search::{glob_pattern, like_pattern};
 use crate::error::ApiError;
-use crate::model::list::{ListRequest, PageOf, SharedPage, SortKey, SortValue};
+use crate::model::list::{bad_cursor, ListRequest, PageOf, SharedPage, SortKey, SortKind, SortValue};
 
 /// A sort value as a query value.
 fn value_of(value: SortValue) -> Value {
@@ -29,23 +29,34 @@ fn value_of(value: SortValue) -> Value {
 
 /// A column value that can be a sort key.
 pub trait IntoSortValue {
+    /// The type of such values in a cursor.
+    const KIND: SortKind;
     /// The value as a cursor carries it.
     fn sort_value(&self) -> SortValue;
 }
 
+/// The sort kind of a row field, named by a function that borrows it (so
+/// that [`keyset!`] derives each sort key's kind from its field's type).
+pub fn kind_of<M, T: IntoSortValue>(_field: fn(&M) -> &T) -> SortKind {
+    T::KIND
+}
+
 impl IntoSortValue for chrono::DateTime<chrono::Utc> {
+    const KIND: SortKind = SortKind::Time;
     fn sort_value(&self) -> SortValue {
         SortValue::Time(*self)
     }
 }
 
 impl IntoSortValue for chrono::NaiveDate {
+    const KIND: SortKind = SortKind::Date;
     fn sort_value(&self) -> SortValue {
         SortValue::Date(*self)
     }
 }
 
 impl<T: crate::model::field::TextRule> IntoSortValue for T {
+    const KIND: SortKind = SortKind::Text;
     fn sort_value(&self) -> SortValue {
         SortValue::Text(self.as_str().to_string())
     }
@@ -69,6 +80,12 @@ macro_rules! keyset {
             fn sort_column(key: $sort) -> $entity::Column {
                 match key {
                     $($sort::$key => $entity::Column::$key,)+
+                }
+            }
+
+            fn sort_kind(key: $sort) -> $crate::model::list::SortKind {
+                match key {
+                    $($sort::$key => $crate::service::list::kind_of(|model: &$entity::Model| &model.$field),)+
                 }
             }
 
@@ -96,6 +113,8 @@ pub trait Keyset: EntityTrait {
     /// The column of a sort field, and a row's value of it (one exhaustive
     /// `match` over the sort table).
     fn sort_column(key: Self::Sort) -> Self::Column;
+    /// The type of a sort field.
+    fn sort_kind(key: Self::Sort) -> SortKind;
     /// A row's value of a sort field.
     fn sort_value(model: &Self::Model, key: Self::Sort) -> SortValue;
     /// A row's id.
@@ -108,7 +127,7 @@ pub async fn fetch_page<E, C>(
     db: &C,
     select: Select<E>,
     request: &ListRequest<E::Sort>,
-) -> Result<PageOf<E::Model>, DbErr>
+) -> Result<PageOf<E::Model>, ApiError>
 where
     E: Keyset,
     E::Model: Sync,
@@ -154,12 +173,18 @@ pub async fn fetch_page_of<E, C>(
     select: Select<E>,
     request: &ListRequest<E::Sort>,
     known_total: Option<u64>,
-) -> Result<PageOf<E::Model>, DbErr>
+) -> Result<PageOf<E::Model>, ApiError>
 where
     E: Keyset,
     E::Model: Sync,
     C: ConnectionTrait,
 {
+    if let Some((value, _)) = &request.after {
+        // A signed cursor carries the type it was issued with; check it anyway.
+        if value.kind() != E::sort_kind(request.sort.key) {
+            return Err(bad_cursor());
+        }
+    }
     let total = match known_total {
         Some(total) => total,
         None => select.clone().count(db).await?,

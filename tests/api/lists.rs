@@ -1,4 +1,7 @@
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
 use serde_json::{json, Value};
+use sha2::{Digest, Sha256};
 use std::collections::HashSet;
 
 use crate::helpers::{encode, error_fields, problem, spawn_app, Page, TestApp};
@@ -272,4 +275,104 @@ async fn empty_filter_values_are_no_filter() {
         .page("/api/v1/audit-events?resource_type=&action=&actor_user_id=&from=&to=")
         .await;
     assert!(page.total >= 2);
+}
+
+/// A cursor's payload (its JSON, without the signature).
+fn payload_of(cursor: &str) -> Value {
+    let bytes = URL_SAFE_NO_PAD.decode(cursor).unwrap();
+    serde_json::from_slice(&bytes[..bytes.len() - 16]).unwrap()
+}
+
+/// `payload` with the old public checksum (SHA-256 of a known prefix) instead of a signature.
+fn checksummed(payload: &Value) -> String {
+    let mut bytes = serde_json::to_vec(payload).unwrap();
+    let digest = Sha256::new()
+        .chain_update(b"chanjiao cursor v2\0")
+        .chain_update(&bytes)
+        .finalize();
+    bytes.extend_from_slice(&digest[..16]);
+    URL_SAFE_NO_PAD.encode(bytes)
+}
+
+#[tokio::test]
+async fn a_forged_cursor_is_400_and_so_is_a_signed_one_whose_value_has_the_wrong_type() {
+    let app = spawn_app().await;
+    seed(&app, &["甲", "乙", "丙"]).await;
+    for title in ["一会", "二会"] {
+        app.create(
+            "/api/v1/meetings",
+            &json!({"title": title, "held_on": "2024-04-03", "kind": "site_visit"}),
+        )
+        .await;
+    }
+    for sort in ["-created_at", "name", "updated_at"] {
+        let page = app.page(&format!("/api/v1/enterprises?limit=1&sort={sort}")).await;
+        let issued = page.next_cursor.expect("a next page");
+        let payload = payload_of(&issued);
+        let binding = payload["b"].as_str().unwrap().to_string();
+        let id: uuid::Uuid = payload["i"].as_str().unwrap().parse().unwrap();
+        let wrong_values = [
+            json!({"t": "text", "v": "2024-04-03T08:00:00Z"}),
+            json!({"t": "text", "v": "a\u{0}b"}),
+            json!({"t": "time", "v": "+262142-01-01T00:00:00Z"}),
+            json!({"t": "date", "v": "-200000-01-01"}),
+            json!({"t": "date", "v": "2024-04-03"}),
+            json!({"t": "time", "v": "2024-04-03T08:00:00Z"}),
+            json!({"t": "number", "v": 5}),
+        ];
+        for value in wrong_values {
+            let right_kind = match sort {
+                "name" => value["t"] == "text",
+                _ => value["t"] == "time",
+            };
+            let mut forged = payload.clone();
+            forged["k"] = value.clone();
+            // Without the key: refused whatever it holds.
+            let response = app
+                .get(&format!(
+                    "/api/v1/enterprises?limit=1&sort={sort}&cursor={}",
+                    checksummed(&forged)
+                ))
+                .await;
+            problem(response, 400).await;
+            // Signed with the key (as if it had leaked): refused unless the value could be stored.
+            let Ok(value) = serde_json::from_value::<chanjiao::model::list::SortValue>(value.clone()) else {
+                continue;
+            };
+            let storable = value.could_be_stored();
+            let signed = chanjiao::domain::cursor::Cursor {
+                key: serde_json::to_value(&value).unwrap(),
+                id,
+                binding: binding.clone(),
+            }
+            .encode();
+            let response = app
+                .get(&format!("/api/v1/enterprises?limit=1&sort={sort}&cursor={signed}"))
+                .await;
+            if right_kind && storable {
+                assert_eq!(response.status().as_u16(), 200, "{sort} {value:?}");
+            } else {
+                problem(response, 400).await;
+            }
+        }
+    }
+    // A date-sorted list takes a date and refuses a time, signed or not.
+    let page = app.page("/api/v1/meetings?limit=1&sort=held_on").await;
+    let payload = payload_of(&page.next_cursor.expect("a next page"));
+    for (value, status) in [
+        (json!({"t": "date", "v": "2024-04-03"}), 200),
+        (json!({"t": "time", "v": "2024-04-03T00:00:00Z"}), 400),
+        (json!({"t": "date", "v": "+200000-01-01"}), 400),
+    ] {
+        let signed = chanjiao::domain::cursor::Cursor {
+            key: value.clone(),
+            id: payload["i"].as_str().unwrap().parse().unwrap(),
+            binding: payload["b"].as_str().unwrap().to_string(),
+        }
+        .encode();
+        let response = app
+            .get(&format!("/api/v1/meetings?limit=1&sort=held_on&cursor={signed}"))
+            .await;
+        assert_eq!(response.status().as_u16(), status, "{value}");
+    }
 }
