@@ -19,10 +19,10 @@ crate::crud_api! {
         get: "Read a user.",
         one: "The user",
         update: "Change a user (JSON merge patch).",
-        update_detail: "Role and organisation must agree. No one disables themselves (409); disabling a user ends its refresh tokens.",
+        update_detail: "Role and organisation must agree. No one disables themselves or gives themselves another role, and the last enabled admin cannot be disabled or given another role (409); disabling a user ends its refresh tokens.",
         delete: "Delete a user.",
         id: "The user's id",
-        conflict: "The username is taken, or you would delete or disable yourself",
+        conflict: "The username is taken; you would delete, disable or demote yourself; or this is the last enabled admin",
     }
 }
 

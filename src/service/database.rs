@@ -25,9 +25,10 @@ use std::time::Duration;
 use futures_util::future::{join_all, LocalBoxFuture};
 use moka::sync::Cache;
 use sea_orm::{
-    ConnectionTrait, DatabaseBackend, DatabaseConnection, DatabaseTransaction, DbErr, SqliteTransactionMode,
+    ConnectionTrait, DatabaseBackend, DatabaseConnection, DatabaseTransaction, DbErr, SqliteTransactionMode, Statement,
     TransactionOptions, TransactionTrait,
 };
+use sha2::{Digest, Sha256};
 use tokio::sync::{mpsc, oneshot};
 use uuid::Uuid;
 
@@ -211,6 +212,41 @@ impl Database {
     /// change before it writes.
     pub async fn begin(&self) -> Result<DatabaseTransaction, DbErr> {
         begin_write(&self.write).await
+    }
+
+    /// Serialises the transactions that name the same thing: on PostgreSQL,
+    /// takes the transaction-scoped advisory lock of each of `names` (in
+    /// one order, so that two transactions never wait for each other), so
+    /// that every replica's transactions about one name run one after
+    /// another; on SQLite nothing, as [`Database::begin`] already lets one
+    /// write transaction run at a time.
+    pub(crate) async fn lock_names(&self, txn: &DatabaseTransaction, names: &[&str]) -> Result<(), DbErr> {
+        if self.backend() != DatabaseBackend::Postgres {
+            return Ok(());
+        }
+        let mut keys: Vec<i64> = names
+            .iter()
+            .map(|name| {
+                let digest = Sha256::new()
+                    .chain_update(b"chanjiao advisory lock\0")
+                    .chain_update(name.as_bytes())
+                    .finalize();
+                let mut first = [0u8; 8];
+                first.copy_from_slice(&digest[..8]);
+                i64::from_be_bytes(first)
+            })
+            .collect();
+        keys.sort_unstable();
+        keys.dedup();
+        for key in keys {
+            txn.execute_raw(Statement::from_sql_and_values(
+                DatabaseBackend::Postgres,
+                "SELECT pg_advisory_xact_lock($1)",
+                [key.into()],
+            ))
+            .await?;
+        }
+        Ok(())
     }
 
     /// Runs a create's statements in a transaction and returns once it has

@@ -5,10 +5,8 @@ use super::Database;
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseBackend, DbErr, EntityTrait, QueryFilter,
-    QueryOrder, QuerySelect, Statement,
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
 };
-use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
 use super::audit::{self, Event};
@@ -96,38 +94,6 @@ async fn blocked_for(
     }))
 }
 
-/// On PostgreSQL, takes the transaction-scoped advisory locks of the
-/// throttling keys (in one order, so two logins never wait for each
-/// other): every replica's logins for one username or from one address
-/// count and reserve one after another. SQLite's `BEGIN IMMEDIATE` already
-/// lets one write transaction run at a time.
-async fn lock_keys(db: &Database, txn: &impl ConnectionTrait, username: Option<&str>, ip: &str) -> Result<(), DbErr> {
-    if db.backend() != DatabaseBackend::Postgres {
-        return Ok(());
-    }
-    let key = |kind: &str, value: &str| {
-        let digest = Sha256::new()
-            .chain_update(b"chanjiao login throttle\0")
-            .chain_update(kind)
-            .chain_update(b"\0")
-            .chain_update(value)
-            .finalize();
-        i64::from_be_bytes(digest[..8].try_into().unwrap_or_default())
-    };
-    let mut keys = vec![key("address", ip)];
-    keys.extend(username.map(|name| key("username", name)));
-    keys.sort_unstable();
-    for key in keys {
-        txn.execute_raw(Statement::from_sql_and_values(
-            DatabaseBackend::Postgres,
-            "SELECT pg_advisory_xact_lock($1)",
-            [key.into()],
-        ))
-        .await?;
-    }
-    Ok(())
-}
-
 /// Counts a login attempt as a failure before its password is checked, in
 /// one transaction with the check of the limits, so that logins sent at
 /// once are counted one after another (40 wrong passwords at once are at
@@ -138,7 +104,12 @@ async fn lock_keys(db: &Database, txn: &impl ConnectionTrait, username: Option<&
 async fn reserve_attempt(ctx: &TokenContext<'_>, username: Option<&str>) -> Result<Uuid, ApiError> {
     use login_failure::Column;
     let txn = ctx.db.begin().await?;
-    lock_keys(ctx.db, &txn, username, ctx.ip).await?;
+    // Every replica's logins for this username or from this address count one after another.
+    let address_lock = format!("login address {}", ctx.ip);
+    let username_lock = username.map(|name| format!("login username {name}"));
+    let mut names = vec![address_lock.as_str()];
+    names.extend(username_lock.as_deref());
+    ctx.db.lock_names(&txn, &names).await?;
     let at = now();
     let mut limits = vec![(Condition::all().add(Column::Ip.eq(ctx.ip)), MAX_FAILURES_PER_ADDRESS)];
     if let Some(name) = username {

@@ -399,16 +399,28 @@ pub(crate) async fn delete<S: Stored>(
     precondition: Option<Precondition>,
 ) -> Result<(), ApiError> {
     let txn = db.begin().await?;
-    let row = find_visible::<S>(&txn, caller, id).await?;
+    delete_in::<S>(&txn, caller, id, precondition).await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// [`delete`] in a transaction the caller began (and commits), after
+/// checks of its own.
+pub(crate) async fn delete_in<S: Stored>(
+    txn: &DatabaseTransaction,
+    caller: &Principal,
+    id: Uuid,
+    precondition: Option<Precondition>,
+) -> Result<(), ApiError> {
+    let row = find_visible::<S>(txn, caller, id).await?;
     S::check_write(caller, &row)?;
     let before = S::to_record(row.clone());
     check_precondition(precondition.as_ref(), before.meta().version)?;
     S::check_delete(&row)?;
     S::delete_by_id(id)
-        .exec(&txn)
+        .exec(txn)
         .await
         .map_err(|e| ApiError::from_db(e, &[]))?;
-    audit::record_change(&txn, &caller.actor(), Action::Delete, S::TYPE, id, Some(&before), None).await?;
-    txn.commit().await?;
+    audit::record_change(txn, &caller.actor(), Action::Delete, S::TYPE, id, Some(&before), None).await?;
     Ok(())
 }

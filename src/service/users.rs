@@ -221,8 +221,35 @@ fn self_conflict(detail: &str) -> ApiError {
     }
 }
 
+/// The name under which writes that could remove an admin run one after another.
+const ADMINS_LOCK: &str = "users: enabled admins";
+
+/// Refuses (409) a change that would leave no enabled admin: `user` is
+/// the stored row; `stays_admin` whether it is an enabled admin after the
+/// change. Runs after the writes that could remove an admin were
+/// serialised ([`ADMINS_LOCK`]).
+async fn keep_an_admin(txn: &impl ConnectionTrait, user: &user::Model, stays_admin: bool) -> Result<(), ApiError> {
+    let is_admin = user.role == Role::Admin && !user.disabled;
+    if !is_admin || stays_admin {
+        return Ok(());
+    }
+    let others = user::Entity::find()
+        .filter(user::Column::Role.eq(Role::Admin))
+        .filter(user::Column::Disabled.eq(false))
+        .filter(user::Column::Id.ne(user.id))
+        .count(txn)
+        .await?;
+    if others == 0 {
+        return Err(self_conflict(
+            "this is the last enabled admin: it cannot be deleted, disabled or given another role",
+        ));
+    }
+    Ok(())
+}
+
 /// Applies a merge patch, with its audit row. Disabling ends the user's
-/// refresh tokens; no one disables themselves.
+/// refresh tokens; no one disables or demotes themselves, and the last
+/// enabled admin stays one.
 pub async fn update(
     db: &Database,
     caller: &Principal,
@@ -231,6 +258,7 @@ pub async fn update(
     patch: &MergePatch<UserFields>,
 ) -> Result<User, ApiError> {
     let txn = db.begin().await?;
+    db.lock_names(&txn, &[ADMINS_LOCK]).await?;
     let row = find_for_update::<user::Entity>(&txn, id).await?;
     check_precondition(precondition.as_ref(), row.version)?;
     let before = <user::Entity as Stored>::to_record(row.clone());
@@ -238,10 +266,14 @@ pub async fn update(
     if fields.disabled && !before.disabled && caller.is(id) {
         return Err(self_conflict("you cannot disable yourself"));
     }
+    if fields.role != before.role && caller.is(id) {
+        return Err(self_conflict("you cannot give yourself another role"));
+    }
     let after = before.clone().with_fields(fields);
     if after == before {
         return Ok(before);
     }
+    keep_an_admin(&txn, &row, after.role == Role::Admin && !after.disabled).await?;
     check_organisation(&txn, &after).await?;
     let after = after.touched(now());
     user::ActiveModel::from(with_hash(&after, row.password_hash))
@@ -266,7 +298,8 @@ pub async fn update(
     Ok(after)
 }
 
-/// Deletes a user, with its audit row; no one deletes themselves.
+/// Deletes a user, with its audit row; no one deletes themselves, and the
+/// last enabled admin is not deleted.
 pub async fn delete(
     db: &Database,
     caller: &Principal,
@@ -276,7 +309,12 @@ pub async fn delete(
     if caller.is(id) {
         return Err(self_conflict("you cannot delete yourself"));
     }
-    store::delete::<user::Entity>(db, caller, id, precondition).await?;
+    let txn = db.begin().await?;
+    db.lock_names(&txn, &[ADMINS_LOCK]).await?;
+    let row = find_for_update::<user::Entity>(&txn, id).await?;
+    keep_an_admin(&txn, &row, false).await?;
+    store::delete_in::<user::Entity>(&txn, caller, id, precondition).await?;
+    txn.commit().await?;
     db.forget_user(id);
     Ok(())
 }

@@ -125,15 +125,100 @@ async fn patching_a_user_changes_role_and_organisation_together_and_never_the_pa
 }
 
 #[tokio::test]
-async fn no_one_deletes_or_disables_themselves() {
+async fn no_one_deletes_disables_or_demotes_themselves() {
     let app = spawn_app().await;
     let me: Value = app.get("/api/v1/auth/me").await.json().await.unwrap();
     assert_eq!(me["username"], "admin");
     let path = format!("/api/v1/users/{}", me["id"].as_str().unwrap());
     problem(app.patch_json(&path, &json!({"disabled": true})).await, 409).await;
+    problem(app.patch_json(&path, &json!({"role": "viewer"})).await, 409).await;
+    problem(app.patch_json(&path, &json!({"role": "officer"})).await, 409).await;
     problem(app.delete(&path).await, 409).await;
     let stored: Value = app.get(&path).await.json().await.unwrap();
-    assert_eq!(stored["disabled"], false);
+    assert_eq!(
+        (stored["disabled"].clone(), stored["role"].clone()),
+        (json!(false), json!("admin"))
+    );
+    assert_eq!(stored["version"], me["version"]);
+    // A patch that keeps the role is no demotion.
+    let response = app
+        .patch_json(&path, &json!({"role": "admin", "display_name": "管理员"}))
+        .await;
+    assert_eq!(response.status().as_u16(), 200);
+}
+
+/// Two admins each try to remove the other at the same moment, `rounds`
+/// times over: `change` is the request one admin sends about the other.
+async fn admins_remove_each_other_at_once(
+    change: impl Fn(&crate::helpers::TestApp, &str, &str) -> reqwest::RequestBuilder,
+) {
+    let app = spawn_app().await;
+    let me: Value = app.get("/api/v1/auth/me").await.json().await.unwrap();
+    let first = me["id"].as_str().unwrap().to_string();
+    for round in 0..5 {
+        let second = app
+            .create(
+                "/api/v1/users",
+                &json!({"username": format!("second-admin-{round}"), "role": "admin", "password": USER_PASSWORD}),
+            )
+            .await;
+        let second = second["id"].as_str().unwrap().to_string();
+        let second_token = app.login(&format!("second-admin-{round}"), USER_PASSWORD).await;
+        let (a, b) = tokio::join!(
+            change(&app, &app.token, &second).send(),
+            change(&app, &second_token, &first).send()
+        );
+        let mut statuses = vec![a.unwrap().status().as_u16(), b.unwrap().status().as_u16()];
+        statuses.sort_unstable();
+        // One wins; the other is refused: 409 when both ran at once, or 401/403
+        // when the loser's request was authorised after the winner's change.
+        assert!(
+            [200, 204].contains(&statuses[0]) && [401, 403, 409].contains(&statuses[1]),
+            "round {round}: {statuses:?}"
+        );
+        // Exactly one enabled admin is left, as stored.
+        let backend = sea_orm::ConnectionTrait::get_database_backend(&app.db);
+        let rows = sea_orm::ConnectionTrait::query_all_raw(
+            &app.db,
+            sea_orm::Statement::from_string(
+                backend,
+                "SELECT id FROM users WHERE role = 'admin' AND disabled = false",
+            ),
+        )
+        .await
+        .unwrap();
+        assert_eq!(rows.len(), 1, "round {round}");
+        let left: uuid::Uuid = rows[0].try_get("", "id").unwrap();
+        if left.to_string() != first {
+            return; // The second admin won; the first can no longer act.
+        }
+    }
+}
+
+#[tokio::test]
+async fn two_admins_demoting_each_other_at_once_leave_one_admin() {
+    admins_remove_each_other_at_once(|app, token, id| {
+        app.request_as(Method::PATCH, &format!("/api/v1/users/{id}"), Some(token))
+            .json(&json!({"role": "viewer"}))
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn two_admins_disabling_each_other_at_once_leave_one_enabled_admin() {
+    admins_remove_each_other_at_once(|app, token, id| {
+        app.request_as(Method::PATCH, &format!("/api/v1/users/{id}"), Some(token))
+            .json(&json!({"disabled": true}))
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn two_admins_deleting_each_other_at_once_leave_one_admin() {
+    admins_remove_each_other_at_once(|app, token, id| {
+        app.request_as(Method::DELETE, &format!("/api/v1/users/{id}"), Some(token))
+    })
+    .await;
 }
 
 #[tokio::test]
