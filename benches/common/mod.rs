@@ -12,7 +12,7 @@ use chanjiao::domain::vocab::MembershipStatus;
 use chanjiao::domain::vocab::{ApprenticeshipKind, ApprenticeshipStatus};
 use chanjiao::entity::{apprenticeship, school};
 use chanjiao::model::apprenticeship::Participant;
-use chanjiao::model::field::{Name, PlainText, Stored, TextRule};
+use chanjiao::model::field::{Date, Name, PlainText, Stored, TextRule};
 use chanjiao::startup::Application;
 use chrono::{NaiveDate, Utc};
 use sea_orm::{ActiveModelTrait, ConnectionTrait, Database, DatabaseConnection, EntityTrait};
@@ -187,7 +187,7 @@ pub fn placement(i: usize, enterprises: &[Uuid], schools: &[Uuid]) -> apprentice
         student_no: None,
         national_id: None,
         phone: None,
-        birth_date: Some(NaiveDate::from_ymd_opt(2005, 1, 1).unwrap()),
+        birth_date: Date::new(NaiveDate::from_ymd_opt(2005, 1, 1).unwrap()),
     };
     let at = Utc::now();
     apprenticeship::ActiveModel::from(apprenticeship::Model {
@@ -203,8 +203,8 @@ pub fn placement(i: usize, enterprises: &[Uuid], schools: &[Uuid]) -> apprentice
         site: None,
         enterprise_mentor: None,
         school_supervisor: None,
-        start_date: start,
-        end_date: Some(start + chrono::Duration::days(180)),
+        start_date: Date::new(start).unwrap(),
+        end_date: Date::new(start + chrono::Duration::days(180)),
         hours_per_week: None,
         monthly_stipend_fen: None,
         agreement_signed_on: None,

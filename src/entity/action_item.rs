@@ -5,6 +5,7 @@
 use sea_orm::entity::prelude::*;
 
 use crate::domain::vocab::ActionItemStatus;
+use crate::model::field::Date;
 
 /// One action item of one meeting, at its position, with its meeting's day.
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]

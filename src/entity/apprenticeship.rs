@@ -5,7 +5,7 @@ use sea_orm::entity::prelude::*;
 
 use crate::domain::vocab::{ApprenticeshipKind, ApprenticeshipStatus};
 use crate::model::apprenticeship::{Evaluations, Participant};
-use crate::model::field::{Fen, Hours, PlainText};
+use crate::model::field::{Date, Fen, Hours, PlainText};
 
 /// One placement row: the contract's fields, their folded search text, version and times.
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]

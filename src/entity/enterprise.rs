@@ -3,7 +3,9 @@
 use sea_orm::entity::prelude::*;
 
 use crate::domain::vocab::{MembershipStatus, Scale};
-use crate::model::field::{CreditCode, Email, LongText, Name, Phone, PlainText, RegionCode, ShortName, Tags, Text};
+use crate::model::field::{
+    CreditCode, Date, Email, LongText, Name, Phone, PlainText, RegionCode, ShortName, Tags, Text,
+};
 
 /// One enterprise row: the contract's fields, their folded search text, version and times.
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]

@@ -5,7 +5,7 @@
 use sea_orm::entity::prelude::*;
 
 use crate::domain::vocab::MeetingKind;
-use crate::model::field::{PlainText, Tags};
+use crate::model::field::{Date, PlainText, Tags};
 use crate::model::meeting::{ActionItems, Agenda, Attendees, Chair, Decisions, Minutes, Summary, Title};
 
 /// One meeting row: the contract's fields, their folded search text, version and times.

@@ -3,7 +3,7 @@
 use sea_orm::entity::prelude::*;
 
 use crate::domain::vocab::{MembershipStatus, SchoolKind};
-use crate::model::field::{Email, Name, Phone, PlainText, RegionCode, SchoolCode, ShortName};
+use crate::model::field::{Date, Email, Name, Phone, PlainText, RegionCode, SchoolCode, ShortName};
 use crate::model::school::Majors;
 
 /// One school row: the contract's fields, their folded search text, version and times.

@@ -8,7 +8,7 @@ use sea_orm::{ColIdx, DbErr, QueryResult, TryGetError, TryGetable, Value};
 
 use crate::model::apprenticeship::Participant;
 use crate::model::field::{
-    CreditCode, Email, Int, List, Phone, RegionCode, ResidentId, SchoolCode, Stored, Tags, Text, Username,
+    CreditCode, Date, Email, Int, List, Phone, RegionCode, ResidentId, SchoolCode, Stored, Tags, Text, Username,
 };
 use crate::model::meeting::Chair;
 
@@ -197,3 +197,40 @@ macro_rules! stored_as_json_object {
 
 stored_as_json_object!(Participant);
 stored_as_json_object!(Chair);
+
+/// A calendar date is stored as a date.
+impl From<Date> for Value {
+    fn from(date: Date) -> Value {
+        Value::from(date.naive())
+    }
+}
+
+impl TryGetable for Date {
+    fn try_get_by<I: ColIdx>(res: &QueryResult, index: I) -> Result<Self, TryGetError> {
+        chrono::NaiveDate::try_get_by(res, index).map(Date::from_stored)
+    }
+}
+
+impl ValueType for Date {
+    fn try_from(value: Value) -> Result<Self, ValueTypeErr> {
+        <chrono::NaiveDate as ValueType>::try_from(value).map(Date::from_stored)
+    }
+
+    fn type_name() -> String {
+        "Date".to_string()
+    }
+
+    fn array_type() -> ArrayType {
+        <chrono::NaiveDate as ValueType>::array_type()
+    }
+
+    fn column_type() -> ColumnType {
+        <chrono::NaiveDate as ValueType>::column_type()
+    }
+}
+
+impl Nullable for Date {
+    fn null() -> Value {
+        <chrono::NaiveDate as Nullable>::null()
+    }
+}

@@ -1,7 +1,9 @@
 //! Placements (apprenticeships): one person's placement at an enterprise,
 //! with its lifecycle, history and evaluations.
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Utc};
+
+use crate::model::field::Date;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
@@ -28,7 +30,7 @@ crate::object! {
         /// Phone: a mainland mobile or landline number.
         phone: Option<Phone>,
         /// Date of birth; when left out, the resident ID's birth date counts.
-        birth_date: Option<NaiveDate>,
+        birth_date: Option<Date>,
     }
 }
 
@@ -98,16 +100,16 @@ crate::record! {
         /// The school's supervisor, at most 500 characters.
         school_supervisor: Option<PlainText>,
         /// The first day (`YYYY-MM-DD`).
-        start_date: NaiveDate [example = "2024-09-01"],
+        start_date: Date [example = "2024-09-01"],
         /// The last day, not before `start_date`.
-        end_date: Option<NaiveDate> [example = "2025-06-30"],
+        end_date: Option<Date> [example = "2025-06-30"],
         /// Hours a week: 1–40 for student kinds (no overtime for interns), 1–60 otherwise.
         hours_per_week: Option<Hours> [example = 36],
         /// The monthly stipend in fen (CNY cents), 0–100,000,000.
         monthly_stipend_fen: Option<Fen> [example = 200000],
         /// When the tripartite agreement (school, enterprise, participant) was signed;
         /// a student placement becomes `active` only with it.
-        agreement_signed_on: Option<NaiveDate>,
+        agreement_signed_on: Option<Date>,
         /// The internship liability insurance policy; a student placement becomes
         /// `active` only with it. At most 500 characters.
         insurance_policy_no: Option<PlainText>,
@@ -195,12 +197,12 @@ pub struct ApprenticeshipFilters {
     /// Only placements at this enterprise.
     pub enterprise_id: Option<Uuid>,
     /// Only placements under way on this day: `start_date` ≤ it ≤ `end_date` (or no end).
-    #[param(value_type = Option<String>, format = Date)]
-    pub active_on: Option<NaiveDate>,
+    #[param(value_type = Option<String>, format = Date, pattern = "^(19[0-9]{2}|20[0-9]{2}|2100)-[0-9]{2}-[0-9]{2}$")]
+    pub active_on: Option<Date>,
     /// Only placements starting on or after this day.
-    #[param(value_type = Option<String>, format = Date)]
-    pub start_from: Option<NaiveDate>,
+    #[param(value_type = Option<String>, format = Date, pattern = "^(19[0-9]{2}|20[0-9]{2}|2100)-[0-9]{2}-[0-9]{2}$")]
+    pub start_from: Option<Date>,
     /// Only placements starting on or before this day.
-    #[param(value_type = Option<String>, format = Date)]
-    pub start_to: Option<NaiveDate>,
+    #[param(value_type = Option<String>, format = Date, pattern = "^(19[0-9]{2}|20[0-9]{2}|2100)-[0-9]{2}-[0-9]{2}$")]
+    pub start_to: Option<Date>,
 }

@@ -1,6 +1,6 @@
 //! Enterprises: the member units and partners of the alliance.
 
-use chrono::NaiveDate;
+use crate::model::field::Date;
 use serde::{Deserialize, Serialize};
 use utoipa::IntoParams;
 
@@ -49,7 +49,7 @@ crate::record! {
         /// Standing with the alliance; `none` when left out.
         membership_status: MembershipStatus [default],
         /// When the enterprise joined the alliance (`YYYY-MM-DD`).
-        joined_on: Option<NaiveDate> [example = "2024-04-03"],
+        joined_on: Option<Date> [example = "2024-04-03"],
         /// At most 20 tags of 1–30 characters; repeats are dropped.
         tags: Tags [default, example = ["厂中校"]],
     }

@@ -691,3 +691,95 @@ mod tests {
         assert_eq!(Password::parse("short".into()).unwrap_err().code, "length");
     }
 }
+
+/// The years a calendar date may lie in.
+pub const DATE_YEARS: std::ops::RangeInclusive<i32> = 1900..=2100;
+
+/// The pattern of a calendar date in the years 1900–2100, as the OpenAPI
+/// document states it beside `format: date`.
+pub const DATE_PATTERN: &str = "^(19[0-9]{2}|20[0-9]{2}|2100)-[0-9]{2}-[0-9]{2}$";
+
+/// A calendar date, `YYYY-MM-DD`, in the years 1900–2100 (a date outside
+/// them is a typing mistake, and some databases cannot store it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Date(chrono::NaiveDate);
+
+impl Date {
+    /// The date, if it lies in the years 1900–2100.
+    pub fn new(date: chrono::NaiveDate) -> Option<Date> {
+        use chrono::Datelike;
+        DATE_YEARS.contains(&date.year()).then_some(Date(date))
+    }
+
+    /// The date as chrono has it.
+    pub fn naive(self) -> chrono::NaiveDate {
+        self.0
+    }
+
+    const OUT_OF_RANGE: &'static str = "must be a date in the years 1900 to 2100";
+
+    /// Reads `YYYY-MM-DD` in the years 1900–2100.
+    pub fn parse(text: &str) -> Result<Date, Broken> {
+        let date = text
+            .parse::<chrono::NaiveDate>()
+            .ok()
+            .filter(|_| text.len() == 10)
+            .ok_or_else(|| Broken::new("format", "must be a date such as 2024-04-03"))?;
+        Date::new(date).ok_or_else(|| Broken::new("range", Date::OUT_OF_RANGE))
+    }
+}
+
+impl std::ops::Deref for Date {
+    type Target = chrono::NaiveDate;
+    fn deref(&self) -> &chrono::NaiveDate {
+        &self.0
+    }
+}
+
+impl From<Date> for chrono::NaiveDate {
+    fn from(date: Date) -> chrono::NaiveDate {
+        date.0
+    }
+}
+
+impl Stored<chrono::NaiveDate> for Date {
+    fn from_stored(stored: chrono::NaiveDate) -> Self {
+        Date(stored)
+    }
+}
+
+impl<'de> Deserialize<'de> for Date {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = Cow::<str>::deserialize(deserializer)?;
+        Date::parse(&text).map_err(|broken| D::Error::custom(broken.message))
+    }
+}
+
+impl Serialize for Date {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.0.serialize(serializer)
+    }
+}
+
+impl Check for Date {
+    fn check(value: &Value, path: &str, errors: &mut Vec<FieldError>) {
+        match value {
+            Value::String(text) => {
+                if let Err(broken) = Date::parse(text) {
+                    errors.push(FieldError::new(path, broken.code, broken.message));
+                }
+            }
+            _ => errors.push(FieldError::new(
+                path,
+                "type",
+                "must be a date string such as 2024-04-03",
+            )),
+        }
+    }
+}
+
+impl FieldSchema for Date {
+    fn field_schema() -> RefOr<Schema> {
+        doc::string(None, None, Some(DATE_PATTERN), Some(KnownFormat::Date))
+    }
+}

@@ -2,7 +2,9 @@
 //! symposiums, site visits): who came, what was on the agenda, what was
 //! decided, and the follow-up work (action items) someone owns.
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Utc};
+
+use crate::model::field::Date;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
@@ -93,11 +95,11 @@ crate::object! {
         /// Who owns it, as written (a person or an office), at most 500 characters.
         owner_name: Option<PlainText>,
         /// When it is due.
-        due_on: Option<NaiveDate>,
+        due_on: Option<Date>,
         /// Where it stands; `open` when left out.
         status: Option<ActionItemStatus>,
         /// When it was done.
-        done_on: Option<NaiveDate>,
+        done_on: Option<Date>,
     }
 }
 
@@ -143,7 +145,7 @@ crate::record! {
         /// What kind of meeting it was.
         kind: Option<MeetingKind>,
         /// The day it was held (`YYYY-MM-DD`).
-        held_on: NaiveDate [example = "2024-04-03"],
+        held_on: Date [example = "2024-04-03"],
         /// Where, at most 500 characters.
         location: Option<PlainText> [example = "辰泰重钢会议室"],
         /// The enterprise that hosted it (must exist).
@@ -185,11 +187,11 @@ pub struct MeetingFilters {
     /// Only meetings of this kind.
     pub kind: Option<MeetingKind>,
     /// Only meetings held on or after this day.
-    #[param(value_type = Option<String>, format = Date)]
-    pub held_from: Option<NaiveDate>,
+    #[param(value_type = Option<String>, format = Date, pattern = "^(19[0-9]{2}|20[0-9]{2}|2100)-[0-9]{2}-[0-9]{2}$")]
+    pub held_from: Option<Date>,
     /// Only meetings held on or before this day.
-    #[param(value_type = Option<String>, format = Date)]
-    pub held_to: Option<NaiveDate>,
+    #[param(value_type = Option<String>, format = Date, pattern = "^(19[0-9]{2}|20[0-9]{2}|2100)-[0-9]{2}-[0-9]{2}$")]
+    pub held_to: Option<Date>,
     /// Only meetings this enterprise hosted, attended, visited (on the agenda) or owns an action item of.
     pub enterprise_id: Option<Uuid>,
     /// Only meetings this school hosted, attended, visited (on the agenda) or owns an action item of.
@@ -205,7 +207,7 @@ pub struct ActionItemEntry {
     /// The meeting it came from.
     pub meeting_id: Uuid,
     /// The day that meeting was held.
-    pub held_on: NaiveDate,
+    pub held_on: Date,
     /// What is to be done.
     pub description: String,
     /// The enterprise that owns it.
@@ -215,11 +217,11 @@ pub struct ActionItemEntry {
     /// Who owns it, as written.
     pub owner_name: Option<String>,
     /// When it is due.
-    pub due_on: Option<NaiveDate>,
+    pub due_on: Option<Date>,
     /// Where it stands.
     pub status: ActionItemStatus,
     /// When it was done.
-    pub done_on: Option<NaiveDate>,
+    pub done_on: Option<Date>,
     /// Whether it is `open` or `in_progress` and its `due_on` is before today
     /// (in `CHANJIAO_TIMEZONE`).
     pub overdue: bool,
@@ -251,8 +253,8 @@ pub struct ActionItemFilters {
     /// Only items this school owns.
     pub owner_school_id: Option<Uuid>,
     /// Only items due before this day (exclusive).
-    #[param(value_type = Option<String>, format = Date)]
-    pub due_before: Option<NaiveDate>,
+    #[param(value_type = Option<String>, format = Date, pattern = "^(19[0-9]{2}|20[0-9]{2}|2100)-[0-9]{2}-[0-9]{2}$")]
+    pub due_before: Option<Date>,
     /// Only the items of this meeting.
     pub meeting_id: Option<Uuid>,
 }

@@ -1,6 +1,6 @@
 //! Schools: the vocational schools and other places of learning of the alliance.
 
-use chrono::NaiveDate;
+use crate::model::field::Date;
 use serde::{Deserialize, Serialize};
 use utoipa::IntoParams;
 
@@ -58,7 +58,7 @@ crate::record! {
         /// Standing with the alliance; `none` when left out.
         membership_status: MembershipStatus [default],
         /// When the school joined the alliance (`YYYY-MM-DD`).
-        joined_on: Option<NaiveDate>,
+        joined_on: Option<Date>,
         /// The majors it teaches, in order: at most 200, each with a `name`.
         majors: Majors [default],
     }

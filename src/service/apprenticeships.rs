@@ -25,7 +25,7 @@ use crate::model::apprenticeship::{
     EvaluationCreate, Evaluations, History, HistoryActor, HistoryEntry, TransitionRequest,
 };
 use crate::model::check::MergePatch;
-use crate::model::field::{Stored as _, TextRule};
+use crate::model::field::{Date, Stored as _, TextRule};
 use crate::model::list::{ListRequest, SharedPage};
 use crate::model::record::{Meta, Record};
 
@@ -364,6 +364,7 @@ fn check_move_data(
         let participant = &row.participant;
         let birth = participant
             .birth_date
+            .map(Date::naive)
             .or_else(|| participant.national_id.as_ref().and_then(|id| id.birth_date()));
         match birth {
             None => errors.push(FieldError::new(
@@ -371,7 +372,7 @@ fn check_move_data(
                 "required",
                 "a student's birth date (or resident ID) is needed to check the age on start_date",
             )),
-            Some(birth) if age_on(birth, row.start_date) < MIN_STUDENT_AGE => errors.push(FieldError::new(
+            Some(birth) if age_on(birth, row.start_date.naive()) < MIN_STUDENT_AGE => errors.push(FieldError::new(
                 "participant.birth_date",
                 "range",
                 format!("a student must be at least {MIN_STUDENT_AGE} on start_date"),

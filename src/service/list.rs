@@ -55,6 +55,13 @@ impl IntoSortValue for chrono::NaiveDate {
     }
 }
 
+impl IntoSortValue for crate::model::field::Date {
+    const KIND: SortKind = SortKind::Date;
+    fn sort_value(&self) -> SortValue {
+        SortValue::Date(self.naive())
+    }
+}
+
 impl<T: crate::model::field::TextRule> IntoSortValue for T {
     const KIND: SortKind = SortKind::Text;
     fn sort_value(&self) -> SortValue {

@@ -22,7 +22,7 @@ use crate::domain::vocab::{Action, ActionItemStatus, ResourceType};
 use crate::entity::{action_item, meeting, meeting_party};
 use crate::error::{ApiError, FieldError};
 use crate::model::check::MergePatch;
-use crate::model::field::TextRule;
+use crate::model::field::{Date, Stored as _, TextRule};
 use crate::model::list::{ListRequest, PageOf};
 use crate::model::meeting::{
     ActionItem, ActionItemEntry, ActionItemFilters, ActionItemSort, ActionItems, Meeting, MeetingCreate, MeetingFields,
@@ -160,7 +160,7 @@ fn complete_item(before: Option<&ActionItem>, item: &mut ActionItem, done_on_sen
     let was_done = before.and_then(|b| b.status) == Some(ActionItemStatus::Done);
     let is_done = status == ActionItemStatus::Done;
     if !done_on_sent && is_done != was_done {
-        item.done_on = is_done.then_some(today);
+        item.done_on = is_done.then(|| Date::from_stored(today));
     }
 }
 
@@ -319,8 +319,8 @@ fn item_row(meeting: &meeting::Model, position: usize, item: &ActionItem) -> Res
 }
 
 /// Whether an item is overdue on `today`: `open` or `in_progress` and due before it.
-fn is_overdue(status: ActionItemStatus, due_on: Option<NaiveDate>, today: NaiveDate) -> bool {
-    status.is_pending() && due_on.is_some_and(|due| due < today)
+fn is_overdue(status: ActionItemStatus, due_on: Option<Date>, today: NaiveDate) -> bool {
+    status.is_pending() && due_on.is_some_and(|due| due.naive() < today)
 }
 
 fn to_entry(row: action_item::Model, today: NaiveDate) -> ActionItemEntry {

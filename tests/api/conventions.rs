@@ -295,3 +295,103 @@ async fn every_collection_audits_each_write_with_what_changed() {
         assert!(update.get("version").is_none(), "{}", c.path);
     }
 }
+
+/// `body` with the member at the JSON pointer `pointer` set to `value`.
+fn with(body: &Value, pointer: &str, value: Value) -> Value {
+    let mut body = body.clone();
+    let (parent, key) = pointer.rsplit_once('/').unwrap();
+    let parent = if parent.is_empty() {
+        &mut body
+    } else {
+        body.pointer_mut(parent).unwrap()
+    };
+    parent.as_object_mut().unwrap().insert(key.to_string(), value);
+    body
+}
+
+#[tokio::test]
+async fn every_calendar_date_outside_the_years_1900_to_2100_is_422_naming_the_field_and_stores_nothing() {
+    let app = spawn_app().await;
+    let ctx = context(&app).await;
+    let placement = json!({
+        "kind": "order_class", "enterprise_id": ctx.enterprise_id, "school_id": ctx.school_id,
+        "participant": {"name": "学生"}, "program": "订单班", "start_date": "2024-09-01",
+    });
+    let meeting = json!({
+        "title": "推进会", "kind": "coordination", "held_on": "2024-04-03",
+        "action_items": [{"description": "落实", "owner_name": "联盟办公室", "due_on": "2024-05-01"}],
+    });
+    // (collection, a valid body, the JSON pointer of a date in it, the field's name in errors)
+    let dates = [
+        (
+            "/api/v1/enterprises",
+            json!({"name": "企业"}),
+            "/joined_on",
+            "joined_on",
+        ),
+        ("/api/v1/schools", json!({"name": "学校"}), "/joined_on", "joined_on"),
+        (
+            "/api/v1/apprenticeships",
+            placement.clone(),
+            "/start_date",
+            "start_date",
+        ),
+        ("/api/v1/apprenticeships", placement.clone(), "/end_date", "end_date"),
+        (
+            "/api/v1/apprenticeships",
+            placement.clone(),
+            "/agreement_signed_on",
+            "agreement_signed_on",
+        ),
+        (
+            "/api/v1/apprenticeships",
+            placement.clone(),
+            "/participant/birth_date",
+            "participant.birth_date",
+        ),
+        ("/api/v1/meetings", meeting.clone(), "/held_on", "held_on"),
+        (
+            "/api/v1/meetings",
+            meeting.clone(),
+            "/action_items/0/due_on",
+            "action_items[0].due_on",
+        ),
+    ];
+    for (path, body, pointer, field) in dates {
+        let before = app.page(path).await.total;
+        for bad in [
+            "+262142-01-01",
+            "0000-01-01",
+            "1899-12-31",
+            "2101-01-01",
+            "-0001-01-01",
+            "2024-4-3",
+        ] {
+            let problem = problem_of(app.post_json(path, &with(&body, pointer, json!(bad))).await, 422).await;
+            assert_eq!(problem.fields(), vec![field], "{path} {field} = {bad}");
+        }
+        assert_eq!(app.page(path).await.total, before, "{path}: nothing stored");
+        for good in ["1900-01-01", "2100-12-31"] {
+            let mut sent = with(&body, pointer, json!(good));
+            if field == "start_date" || field == "end_date" {
+                // An end before the start is refused for its own reason; keep them in order.
+                sent["start_date"] = json!(good);
+                sent["end_date"] = json!(good);
+            }
+            let response = app.post_json(path, &sent).await;
+            assert_eq!(response.status().as_u16(), 201, "{path} {field} = {good}");
+        }
+    }
+    // As a filter: 400 naming the parameter.
+    for query in [
+        "/api/v1/meetings?held_from=0000-01-01",
+        "/api/v1/meetings?held_to=2101-01-01",
+        "/api/v1/apprenticeships?start_from=%2B262142-01-01",
+        "/api/v1/apprenticeships?active_on=1899-12-31",
+        "/api/v1/action-items?due_before=2101-01-01",
+    ] {
+        let problem = problem_of(app.get(query).await, 400).await;
+        let parameter = query.split_once('?').unwrap().1.split_once('=').unwrap().0;
+        assert_eq!(problem.fields(), vec![parameter], "{query}");
+    }
+}
