@@ -59,9 +59,13 @@ pub async fn transition_apprenticeship(
     if_match: IfMatch,
     body: JsonBody,
 ) -> Result<HttpResponse, ApiError> {
-    crate::auth::policy::makes_moves(&caller)?;
+    let id = id.into_inner();
+    if let Err(refused) = crate::auth::policy::makes_moves(&caller) {
+        let may_read = crate::auth::policy::apprenticeships(&caller, Access::Read, Some(id)).is_ok();
+        return Err(crate::api::crud::unknown_or(refused, may_read, service::get(&state.db, &caller, id)).await);
+    }
     let request: TransitionRequest = body.decode()?;
-    let record = service::transition(&state.db, &caller, id.into_inner(), if_match.0, request).await?;
+    let record = service::transition(&state.db, &caller, id, if_match.0, request).await?;
     Ok(with_etag(HttpResponse::Ok(), record.version).json(record))
 }
 
@@ -102,8 +106,12 @@ pub async fn evaluate_apprenticeship(
     id: web::Path<Uuid>,
     body: JsonBody,
 ) -> Result<HttpResponse, ApiError> {
-    crate::auth::policy::evaluates(&caller)?;
+    let id = id.into_inner();
+    if let Err(refused) = crate::auth::policy::evaluates(&caller) {
+        let may_read = crate::auth::policy::apprenticeships(&caller, Access::Read, Some(id)).is_ok();
+        return Err(crate::api::crud::unknown_or(refused, may_read, service::get(&state.db, &caller, id)).await);
+    }
     let input: EvaluationCreate = body.decode()?;
-    let evaluation = service::evaluate(&state.db, &caller, id.into_inner(), input).await?;
+    let evaluation = service::evaluate(&state.db, &caller, id, input).await?;
     Ok(HttpResponse::Created().json(evaluation))
 }

@@ -147,7 +147,10 @@ macro_rules! crud_api {
             body: JsonBody,
         ) -> Result<HttpResponse, ApiError> {
             let id = id.into_inner();
-            $policy(&caller, Access::Update, Some(id))?;
+            if let Err(refused) = $policy(&caller, Access::Update, Some(id)) {
+                let may_read = $policy(&caller, Access::Read, Some(id)).is_ok();
+                return Err($crate::api::crud::unknown_or(refused, may_read, service::get(&state.db, &caller, id)).await);
+            }
             let patch = body.merge_patch::<$Fields>()?;
             let record = service::update(&state.db, &caller, id, if_match.0, &patch).await?;
             Ok(with_etag(HttpResponse::Ok(), record.version).json(record))
@@ -170,11 +173,30 @@ macro_rules! crud_api {
             if_match: IfMatch,
         ) -> Result<HttpResponse, ApiError> {
             let id = id.into_inner();
-            $policy(&caller, Access::Delete, Some(id))?;
+            if let Err(refused) = $policy(&caller, Access::Delete, Some(id)) {
+                let may_read = $policy(&caller, Access::Read, Some(id)).is_ok();
+                return Err($crate::api::crud::unknown_or(refused, may_read, service::get(&state.db, &caller, id)).await);
+            }
             service::delete(&state.db, &caller, id, if_match.0).await?;
             Ok(HttpResponse::NoContent().finish())
         }
     };
+}
+
+/// The answer to a write the role forbids: 404 when the caller may read
+/// the type and `lookup` (a read of the record) finds none, so that an
+/// unknown id is 404 for everyone who may read, before the role's 403.
+pub async fn unknown_or<T>(
+    refused: crate::error::ApiError,
+    may_read: bool,
+    lookup: impl std::future::Future<Output = Result<T, crate::error::ApiError>>,
+) -> crate::error::ApiError {
+    if may_read {
+        if let Err(crate::error::ApiError::NotFound) = lookup.await {
+            return crate::error::ApiError::NotFound;
+        }
+    }
+    refused
 }
 
 /// The `200` answer of a list: the page's JSON (a shared page's written once).

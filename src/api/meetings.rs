@@ -68,8 +68,23 @@ pub async fn update_action_item(
     if_match: IfMatch,
     body: JsonBody,
 ) -> Result<HttpResponse, ApiError> {
-    crate::auth::policy::changes_action_items(&caller)?;
     let (meeting_id, item_id) = path.into_inner();
+    if let Err(refused) = crate::auth::policy::changes_action_items(&caller) {
+        let lookup = async {
+            let meeting = service::get(&state.db, &caller, meeting_id).await?;
+            match meeting
+                .action_items
+                .as_slice()
+                .iter()
+                .any(|item| item.id == Some(item_id))
+            {
+                true => Ok(()),
+                false => Err(ApiError::NotFound),
+            }
+        };
+        let may_read = crate::auth::policy::meetings(&caller, Access::Read, Some(meeting_id)).is_ok();
+        return Err(crate::api::crud::unknown_or(refused, may_read, lookup).await);
+    }
     let patch = body.merge_patch::<ActionItem>()?;
     let (item, version) =
         service::update_action_item(&state.db, &caller, meeting_id, item_id, if_match.0, &patch).await?;

@@ -134,12 +134,12 @@ async fn password_changes_are_audited_without_the_password() {
 async fn audit_filters_narrow_by_actor_action_and_time() {
     let app = spawn_app().await;
     let (viewer_id, viewer_token) = app.user_with_role("viewer", None, None).await;
-    app.create("/api/v1/enterprises", &json!({"name": "a"})).await;
+    let first = app.create("/api/v1/enterprises", &json!({"name": "a"})).await;
     let started = chrono::Utc::now();
     app.create("/api/v1/enterprises", &json!({"name": "b"})).await;
     app.request_as(
         Method::DELETE,
-        "/api/v1/enterprises/01900000-0000-7000-8000-000000000000",
+        &format!("/api/v1/enterprises/{}", first["id"].as_str().unwrap()),
         Some(&viewer_token),
     )
     .send()

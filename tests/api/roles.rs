@@ -309,3 +309,69 @@ async fn an_enterprise_referenced_by_a_user_cannot_be_deleted() {
     let own_school = format!("/api/v1/schools/{}", w.own_school);
     problem(w.app.delete(&own_school).await, 409).await;
 }
+
+#[tokio::test]
+async fn an_unknown_id_is_404_for_every_role_that_may_read_the_type_before_any_role_or_ownership_403() {
+    let w = world().await;
+    let unknown = uuid::Uuid::now_v7().to_string();
+    let patch = json!({"address": "职教路1号"});
+    for role in ["officer", "school", "enterprise", "viewer"] {
+        for collection in ["enterprises", "schools"] {
+            let path = format!("/api/v1/{collection}/{unknown}");
+            assert_eq!(
+                w.call(role, Method::PATCH, &path, Some(patch.clone())).await,
+                404,
+                "{role} PATCH {path}"
+            );
+            assert_eq!(
+                w.call(role, Method::DELETE, &path, None).await,
+                404,
+                "{role} DELETE {path}"
+            );
+        }
+        let placement = format!("/api/v1/apprenticeships/{unknown}");
+        // Viewers may not read placements: 403 whatever the id.
+        let expected = if role == "viewer" { 403 } else { 404 };
+        let moved = json!({"to": "cancelled"});
+        let status = w
+            .call(role, Method::POST, &format!("{placement}/transitions"), Some(moved))
+            .await;
+        assert_eq!(status, expected, "{role} transition of an unknown placement");
+        let evaluation = json!({"score": 90});
+        let status = w
+            .call(
+                role,
+                Method::POST,
+                &format!("{placement}/evaluations"),
+                Some(evaluation),
+            )
+            .await;
+        assert_eq!(status, expected, "{role} evaluation of an unknown placement");
+        let item = format!("/api/v1/meetings/{unknown}/action-items/{unknown}");
+        let status = w
+            .call(role, Method::PATCH, &item, Some(json!({"status": "done"})))
+            .await;
+        assert_eq!(status, 404, "{role} PATCH of an unknown action item");
+    }
+    // The records that exist are refused as before.
+    let other = format!("/api/v1/enterprises/{}", w.other_enterprise);
+    assert_eq!(
+        w.call("enterprise", Method::PATCH, &other, Some(patch.clone())).await,
+        403
+    );
+    assert_eq!(w.call("viewer", Method::DELETE, &other, None).await, 403);
+    let other = format!("/api/v1/schools/{}", w.other_school);
+    assert_eq!(w.call("school", Method::PATCH, &other, Some(patch.clone())).await, 403);
+    // Users: only the admin may read them, so others get 403 whatever the id.
+    let path = format!("/api/v1/users/{unknown}");
+    assert_eq!(
+        w.call("viewer", Method::PATCH, &path, Some(json!({"display_name": "x"})))
+            .await,
+        403
+    );
+    assert_eq!(
+        w.call("admin", Method::PATCH, &path, Some(json!({"display_name": "x"})))
+            .await,
+        404
+    );
+}
