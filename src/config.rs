@@ -14,6 +14,12 @@ pub const DEFAULT_BIND: &str = "127.0.0.1:8080";
 pub const DEFAULT_LOG: &str = "info";
 /// The default request body limit: 2 MiB.
 pub const DEFAULT_MAX_BODY_BYTES: usize = 2 * 1024 * 1024;
+/// The default time a whole request body may take to arrive.
+pub const DEFAULT_REQUEST_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
+/// The default time `/readyz` answers 503 before the listener closes at shutdown.
+pub const DEFAULT_SHUTDOWN_GRACE: std::time::Duration = std::time::Duration::from_secs(5);
+/// The default time requests in flight may take to finish at shutdown.
+pub const DEFAULT_SHUTDOWN_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
 
 /// Everything the service reads from its environment.
 #[derive(Clone)]
@@ -26,6 +32,16 @@ pub struct Settings {
     pub log: String,
     /// `CHANJIAO_MAX_BODY_BYTES`: the largest request body accepted.
     pub max_body_bytes: usize,
+    /// `CHANJIAO_REQUEST_TIMEOUT`: seconds a whole request body may take to
+    /// arrive (default 30); a slower one is answered 408.
+    pub request_timeout: std::time::Duration,
+    /// `CHANJIAO_SHUTDOWN_GRACE`: seconds `/readyz` answers 503 at shutdown
+    /// while requests are still served (default 5), so that a load balancer
+    /// stops sending traffic before the listener closes.
+    pub shutdown_grace: std::time::Duration,
+    /// `CHANJIAO_SHUTDOWN_TIMEOUT`: seconds the requests in flight may take
+    /// to finish once the listener has closed (default 30).
+    pub shutdown_timeout: std::time::Duration,
     /// `CHANJIAO_WORKERS`: HTTP worker threads (default: one per core).
     pub workers: Option<usize>,
     /// `CHANJIAO_DB_MAX_CONNECTIONS`: the PostgreSQL pool size; on SQLite
@@ -92,6 +108,9 @@ impl std::fmt::Debug for Settings {
             .field("bind", &self.bind)
             .field("log", &self.log)
             .field("max_body_bytes", &self.max_body_bytes)
+            .field("request_timeout", &self.request_timeout)
+            .field("shutdown_grace", &self.shutdown_grace)
+            .field("shutdown_timeout", &self.shutdown_timeout)
             .field("workers", &self.workers)
             .field("db_max_connections", &self.db_max_connections)
             .field("sqlite_synchronous", &self.sqlite_synchronous)
@@ -152,6 +171,13 @@ impl Settings {
         })?;
 
         let max_body_bytes = parse_number(&get, "CHANJIAO_MAX_BODY_BYTES", DEFAULT_MAX_BODY_BYTES, 1024, 1 << 30)?;
+        let seconds = |name: &'static str, default: std::time::Duration, min: usize, max: usize| {
+            parse_number(&get, name, default.as_secs() as usize, min, max)
+                .map(|n| std::time::Duration::from_secs(n as u64))
+        };
+        let request_timeout = seconds("CHANJIAO_REQUEST_TIMEOUT", DEFAULT_REQUEST_TIMEOUT, 1, 3600)?;
+        let shutdown_grace = seconds("CHANJIAO_SHUTDOWN_GRACE", DEFAULT_SHUTDOWN_GRACE, 0, 600)?;
+        let shutdown_timeout = seconds("CHANJIAO_SHUTDOWN_TIMEOUT", DEFAULT_SHUTDOWN_TIMEOUT, 1, 3600)?;
         let workers = match get("CHANJIAO_WORKERS") {
             None => None,
             Some(_) => Some(parse_number(&get, "CHANJIAO_WORKERS", 1, 1, 256)?),
@@ -247,6 +273,9 @@ impl Settings {
             bind,
             log,
             max_body_bytes,
+            request_timeout,
+            shutdown_grace,
+            shutdown_timeout,
             workers,
             db_max_connections,
             sqlite_synchronous,

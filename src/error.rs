@@ -141,6 +141,12 @@ pub enum ApiError {
     /// 412: `If-Match` named a version that is no longer current.
     #[error("precondition failed")]
     PreconditionFailed,
+    /// 408: the body did not arrive within the read timeout.
+    #[error("the request body did not arrive in time")]
+    RequestTimeout {
+        /// The timeout in seconds.
+        seconds: f64,
+    },
     /// 413: the body is larger than the configured limit.
     #[error("body larger than {limit} bytes")]
     PayloadTooLarge {
@@ -211,6 +217,7 @@ impl ApiError {
             },
             ApiError::PreconditionFailed => ApiError::PreconditionFailed,
             ApiError::PayloadTooLarge { limit } => ApiError::PayloadTooLarge { limit: *limit },
+            ApiError::RequestTimeout { seconds } => ApiError::RequestTimeout { seconds: *seconds },
             ApiError::UnsupportedMediaType { accepted } => ApiError::UnsupportedMediaType { accepted },
             ApiError::Validation(errors) => ApiError::Validation(errors.clone()),
             ApiError::TooManyRequests { retry_after } => ApiError::TooManyRequests {
@@ -306,6 +313,7 @@ impl ApiError {
             ApiError::NotFound => 404,
             ApiError::Conflict { .. } => 409,
             ApiError::PreconditionFailed => 412,
+            ApiError::RequestTimeout { .. } => 408,
             ApiError::PayloadTooLarge { .. } => 413,
             ApiError::UnsupportedMediaType { .. } => 415,
             ApiError::Validation(_) => 422,
@@ -349,6 +357,11 @@ impl ApiError {
                 status,
                 "about:blank",
                 "the record changed since the version named in If-Match; read it again",
+            ),
+            ApiError::RequestTimeout { seconds } => Problem::new(
+                status,
+                "about:blank",
+                format!("the request body did not arrive within {seconds} seconds"),
             ),
             ApiError::PayloadTooLarge { limit } => Problem::new(
                 status,

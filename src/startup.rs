@@ -217,6 +217,7 @@ pub struct Application {
     server: Server,
     ready: Arc<AtomicBool>,
     db: Database,
+    shutdown_grace: Duration,
 }
 
 impl Application {
@@ -254,7 +255,10 @@ impl Application {
             .mask_unmatched_patterns("UNMATCHED")
             .build()
             .map_err(|e| anyhow::Error::from_boxed(e).context("cannot set up metrics"))?;
-        let limit = BodyLimit(settings.max_body_bytes);
+        let limit = BodyLimit {
+            limit: settings.max_body_bytes,
+            timeout: settings.request_timeout,
+        };
         let cors_origins = settings.cors_origins.clone();
         let openapi = docs::openapi();
         let route_table = web::Data::new(RouteTable::from_document(&openapi));
@@ -266,6 +270,7 @@ impl Application {
                 .wrap_fn(audit_refusals)
                 .wrap(ErrorHandlers::new().default_handler(problem_fallback))
                 .wrap_fn(log_request)
+                .wrap_fn(close_while_draining)
                 .wrap(cors(&cors_origins))
                 .wrap(metrics.clone())
                 .app_data(state.clone())
@@ -276,7 +281,7 @@ impl Application {
                 .default_service(web::to(unknown_route))
         })
         .disable_signals()
-        .shutdown_timeout(30);
+        .shutdown_timeout(settings.shutdown_timeout.as_secs());
         if let Some(workers) = settings.workers {
             server = server.workers(workers);
         }
@@ -286,6 +291,7 @@ impl Application {
             server,
             ready,
             db,
+            shutdown_grace: settings.shutdown_grace,
         })
     }
 
@@ -309,18 +315,58 @@ impl Application {
         self.server.await
     }
 
-    /// Serves until SIGINT or SIGTERM; then `/readyz` answers 503 and the
-    /// server stops taking connections and finishes the requests in flight.
+    /// Serves until SIGINT or SIGTERM, then drains: `/readyz` answers 503
+    /// at once while requests are still served (with `Connection: close`)
+    /// for the shutdown grace period, so that a load balancer stops sending
+    /// traffic first; then the listener closes, the requests in flight
+    /// finish (up to the shutdown timeout), and the database connections
+    /// close. A second signal ends the grace period at once.
     pub async fn run_until_signalled(self) -> std::io::Result<()> {
         let handle = self.server.handle();
         let ready = self.ready.clone();
+        let grace = self.shutdown_grace;
         tokio::spawn(async move {
             shutdown_signal().await;
-            tracing::info!("shutting down");
             ready.store(false, Ordering::SeqCst);
+            tracing::info!(
+                grace_seconds = grace.as_secs(),
+                "shutting down: /readyz answers 503; the listener closes after the grace period"
+            );
+            tokio::select! {
+                _ = tokio::time::sleep(grace) => {}
+                _ = shutdown_signal() => {}
+            }
+            tracing::info!("the listener closes; finishing the requests in flight");
             handle.stop(true).await;
         });
-        self.server.await
+        let served = self.server.await;
+        self.db.close().await;
+        tracing::info!("stopped");
+        served
+    }
+}
+
+/// While the service drains at shutdown, asks each client to close its
+/// connection after the answer, so that keep-alive clients reconnect
+/// (through their load balancer, to another replica).
+fn close_while_draining<S, B>(
+    req: ServiceRequest,
+    service: &S,
+) -> impl Future<Output = Result<ServiceResponse<B>, actix_web::Error>>
+where
+    S: Service<ServiceRequest, Response = ServiceResponse<B>, Error = actix_web::Error>,
+{
+    let ready = req.app_data::<web::Data<AppState>>().map(|state| state.ready.clone());
+    let response = service.call(req);
+    async move {
+        let mut response = response.await?;
+        if ready.is_some_and(|ready| !ready.load(Ordering::SeqCst)) {
+            response
+                .response_mut()
+                .head_mut()
+                .set_connection_type(actix_web::http::ConnectionType::Close);
+        }
+        Ok(response)
     }
 }
 

@@ -9,7 +9,7 @@ use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use super::body::JsonBody;
+use super::body::{JsonBody, RawBody};
 use super::caller::{client_ip, Caller};
 use super::AppState;
 use crate::domain::vocab::ResourceType;
@@ -120,10 +120,10 @@ fn required_secret<'a>(value: &'a Option<SecretString>, name: &str) -> Result<&'
     )
 )]
 #[post("/token")]
-pub async fn token(state: web::Data<AppState>, req: HttpRequest, body: web::Bytes) -> HttpResponse {
+pub async fn token(state: web::Data<AppState>, req: HttpRequest, body: Result<RawBody, ApiError>) -> HttpResponse {
     let ip = client_ip(&req, &state.trusted_proxies);
     let result = async {
-        let params: TokenRequest = parse_params(&req, &body)?;
+        let params: TokenRequest = parse_params(&req, &body?.0)?;
         let ctx = TokenContext {
             db: &state.db,
             keys: &state.keys,
@@ -180,10 +180,10 @@ pub async fn token(state: web::Data<AppState>, req: HttpRequest, body: web::Byte
     )
 )]
 #[post("/revoke")]
-pub async fn revoke(state: web::Data<AppState>, req: HttpRequest, body: web::Bytes) -> HttpResponse {
+pub async fn revoke(state: web::Data<AppState>, req: HttpRequest, body: Result<RawBody, ApiError>) -> HttpResponse {
     let ip = client_ip(&req, &state.trusted_proxies);
     let result = async {
-        let params: RevokeRequest = parse_params(&req, &body)?;
+        let params: RevokeRequest = parse_params(&req, &body?.0)?;
         let presented = required_secret(&params.token, "token")?;
         sessions::revoke(&state.db, presented, &ip).await
     }

@@ -1,5 +1,6 @@
-//! Request bodies: the media type (415), the size limit (413), JSON syntax
-//! (400), and field types, unknown fields and field rules (422).
+//! Request bodies: the media type (415), the size limit (413), the read
+//! timeout (408), JSON syntax (400), and field types, unknown fields and
+//! field rules (422).
 
 use actix_web::dev::Payload;
 use actix_web::http::{header, Method};
@@ -14,9 +15,75 @@ use serde_json::Value;
 use crate::error::ApiError;
 use crate::model::check::{decode, Check, MergePatch};
 
-/// The request body limit in bytes, kept in the app data.
+/// How request bodies are read, kept in the app data: at most `limit`
+/// bytes, the whole body within `timeout` of the start of the read.
 #[derive(Debug, Clone, Copy)]
-pub struct BodyLimit(pub usize);
+pub struct BodyLimit {
+    /// The largest body in bytes.
+    pub limit: usize,
+    /// How long the whole body may take to arrive.
+    pub timeout: std::time::Duration,
+}
+
+impl Default for BodyLimit {
+    fn default() -> Self {
+        BodyLimit {
+            limit: crate::config::DEFAULT_MAX_BODY_BYTES,
+            timeout: crate::config::DEFAULT_REQUEST_TIMEOUT,
+        }
+    }
+}
+
+/// Reads the whole body of `req`: 413 past the limit (before reading, when
+/// `Content-Length` says so), 408 when it does not arrive within the timeout.
+fn read_body(req: &HttpRequest, payload: &mut Payload) -> impl std::future::Future<Output = Result<Bytes, ApiError>> {
+    let rules = req.app_data::<BodyLimit>().copied().unwrap_or_default();
+    let declared = req
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok());
+    let mut payload = payload.take();
+    async move {
+        let limit = rules.limit;
+        if declared.is_some_and(|n| n > limit) {
+            return Err(ApiError::PayloadTooLarge { limit });
+        }
+        let read = async {
+            let mut body = BytesMut::new();
+            while let Some(chunk) = payload.next().await {
+                let chunk = chunk.map_err(|_| ApiError::BadRequest {
+                    detail: "the request body could not be read".into(),
+                    errors: Vec::new(),
+                })?;
+                if body.len() + chunk.len() > limit {
+                    return Err(ApiError::PayloadTooLarge { limit });
+                }
+                body.extend_from_slice(&chunk);
+            }
+            Ok(body.freeze())
+        };
+        tokio::time::timeout(rules.timeout, read)
+            .await
+            .map_err(|_| ApiError::RequestTimeout {
+                seconds: rules.timeout.as_secs_f64(),
+            })?
+    }
+}
+
+/// A request body as bytes (the token endpoint's form or JSON), read under
+/// the same limit and timeout as every body.
+pub struct RawBody(pub Bytes);
+
+impl FromRequest for RawBody {
+    type Error = ApiError;
+    type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let read = read_body(req, payload);
+        Box::pin(async move { read.await.map(RawBody) })
+    }
+}
 
 /// A JSON request body, read and size-checked but not yet parsed, so that a
 /// handler can check the caller's rights before it judges the body.
@@ -54,34 +121,11 @@ impl FromRequest for JsonBody {
     type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
-        let limit = req
-            .app_data::<BodyLimit>()
-            .map_or(crate::config::DEFAULT_MAX_BODY_BYTES, |l| l.0);
-        let is_patch = req.method() == Method::PATCH;
-        let media_check = check_media_type(req, is_patch);
-        let declared = req
-            .headers()
-            .get(header::CONTENT_LENGTH)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.parse::<usize>().ok());
-        let mut payload = payload.take();
+        let media_check = check_media_type(req, req.method() == Method::PATCH);
+        let read = read_body(req, payload);
         Box::pin(async move {
             media_check?;
-            if declared.is_some_and(|n| n > limit) {
-                return Err(ApiError::PayloadTooLarge { limit });
-            }
-            let mut body = BytesMut::new();
-            while let Some(chunk) = payload.next().await {
-                let chunk = chunk.map_err(|_| ApiError::BadRequest {
-                    detail: "the request body could not be read".into(),
-                    errors: Vec::new(),
-                })?;
-                if body.len() + chunk.len() > limit {
-                    return Err(ApiError::PayloadTooLarge { limit });
-                }
-                body.extend_from_slice(&chunk);
-            }
-            Ok(JsonBody { bytes: body.freeze() })
+            Ok(JsonBody { bytes: read.await? })
         })
     }
 }

@@ -101,6 +101,8 @@ pub struct Database {
     groups: Option<mpsc::UnboundedSender<Queued>>,
     /// Held by every clone; the checkpointer stops when the last one is gone.
     alive: Arc<()>,
+    /// The checkpointer's connection, closed with the others.
+    checkpointer: Option<DatabaseConnection>,
 }
 
 /// A page of a list as read at one value of its table's change counter.
@@ -131,6 +133,7 @@ impl Database {
         };
         Database {
             alive: Arc::new(()),
+            checkpointer: None,
             groups,
             read,
             write,
@@ -172,7 +175,8 @@ impl Database {
     /// passive checkpoint waits for no one; the writer starts the WAL over
     /// once it has been copied. Stops when the last clone of the database
     /// is dropped.
-    pub fn checkpoint_beside(self, connection: DatabaseConnection) -> Self {
+    pub fn checkpoint_beside(mut self, connection: DatabaseConnection) -> Self {
+        self.checkpointer = Some(connection.clone());
         let alive = Arc::downgrade(&self.alive);
         tokio::spawn(async move {
             let mut ticks = tokio::time::interval(CHECKPOINT_INTERVAL);
@@ -264,6 +268,19 @@ impl Database {
         answer
             .await
             .map_err(|_| ApiError::Internal(anyhow::anyhow!("the group writer dropped a create")))?
+    }
+
+    /// Closes every connection once the requests using them are done (at
+    /// shutdown): on SQLite the last one to close copies the WAL into the
+    /// database file and removes it.
+    pub async fn close(&self) {
+        let mut connections = vec![self.read.clone(), self.write.clone()];
+        connections.extend(self.checkpointer.clone());
+        for connection in connections {
+            if let Err(e) = connection.close().await {
+                tracing::warn!(error = %e, "closing a database connection failed");
+            }
+        }
     }
 
     /// Checks that the writer and a reader answer.

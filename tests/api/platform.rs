@@ -1,6 +1,6 @@
-use serde_json::Value;
+use serde_json::{json, Value};
 
-use crate::helpers::{problem, spawn_app, start_process};
+use crate::helpers::{problem, spawn_app, start_process, start_process_with};
 
 #[tokio::test]
 async fn healthz_and_readyz_answer_200_while_the_database_answers() {
@@ -371,4 +371,197 @@ async fn writes_reach_the_sqlite_database_file_while_the_service_runs_not_only_i
         }
     }
     panic!("the database file holds {counted} of 30 enterprises after 5 s");
+}
+
+/// Sends SIGTERM to a process.
+fn terminate(pid: u32) {
+    let status = std::process::Command::new("kill")
+        .args(["-TERM", &pid.to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+}
+
+/// Waits up to `limit` for the process to exit; its exit status.
+async fn exit_within(child: &mut crate::helpers::Running, limit: std::time::Duration) -> std::process::ExitStatus {
+    let started = std::time::Instant::now();
+    loop {
+        if let Some(status) = child.0.try_wait().unwrap() {
+            return status;
+        }
+        assert!(started.elapsed() < limit, "the process did not exit within {limit:?}");
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+}
+
+/// Writes a request head and the first bytes of a `Content-Length: 100` body
+/// on a connection of its own, and leaves the rest unsent.
+async fn stalled_upload(address: &str, path: &str, token: Option<&str>) -> tokio::net::TcpStream {
+    use tokio::io::AsyncWriteExt;
+    let host = address.trim_start_matches("http://");
+    let mut stream = tokio::net::TcpStream::connect(host).await.unwrap();
+    let authorization = token
+        .map(|t| format!("Authorization: Bearer {t}\r\n"))
+        .unwrap_or_default();
+    let head = format!(
+        "POST {path} HTTP/1.1\r\nHost: {host}\r\n{authorization}Content-Type: application/json\r\nContent-Length: 100\r\n\r\n{{\"grant"
+    );
+    stream.write_all(head.as_bytes()).await.unwrap();
+    stream
+}
+
+/// Reads what the server answers on `stream` until it closes or `limit` passes.
+async fn answer_on(stream: &mut tokio::net::TcpStream, limit: std::time::Duration) -> String {
+    use tokio::io::AsyncReadExt;
+    let mut answer = Vec::new();
+    let _ = tokio::time::timeout(limit, async {
+        let mut buffer = [0u8; 4096];
+        loop {
+            match stream.read(&mut buffer).await {
+                Ok(0) | Err(_) => break,
+                Ok(n) => {
+                    answer.extend_from_slice(&buffer[..n]);
+                    if String::from_utf8_lossy(&answer).contains("\"status\":408") {
+                        break;
+                    }
+                }
+            }
+        }
+    })
+    .await;
+    String::from_utf8_lossy(&answer).into_owned()
+}
+
+#[tokio::test]
+async fn a_body_slower_than_the_read_timeout_is_answered_408_with_a_problem() {
+    let app = crate::helpers::spawn_app_with(|s| s.request_timeout = std::time::Duration::from_secs(1)).await;
+    for path in ["/api/v1/auth/token", "/api/v1/enterprises"] {
+        let started = std::time::Instant::now();
+        let mut stream = stalled_upload(&app.address, path, Some(&app.token)).await;
+        // A byte now and then is not enough: the whole body has the timeout.
+        for _ in 0..3 {
+            tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+            let _ = tokio::io::AsyncWriteExt::write_all(&mut stream, b" ").await;
+        }
+        let answer = answer_on(&mut stream, std::time::Duration::from_secs(5)).await;
+        assert!(answer.starts_with("HTTP/1.1 408"), "{path}: {answer}");
+        assert!(answer.contains("application/problem+json"), "{path}: {answer}");
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(3),
+            "{path}: {:?}",
+            started.elapsed()
+        );
+    }
+    // Nothing was stored.
+    assert_eq!(app.page("/api/v1/enterprises").await.total, 0);
+}
+
+#[tokio::test]
+async fn at_shutdown_readyz_answers_503_while_requests_are_still_served_then_the_process_exits_cleanly() {
+    let database = crate::helpers::FreshDatabase::new().await;
+    let (mut child, base) = start_process_with(&database.url, &[("CHANJIAO_SHUTDOWN_GRACE", "2")]).await;
+    let client = reqwest::Client::new();
+    let token: Value = client
+        .post(format!("{base}/api/v1/auth/token"))
+        .form(&[
+            ("grant_type", "password"),
+            ("username", "admin"),
+            ("password", crate::helpers::ADMIN_PASSWORD),
+        ])
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let token = token["access_token"].as_str().unwrap().to_string();
+    assert_eq!(reqwest::get(format!("{base}/readyz")).await.unwrap().status(), 200);
+    let signalled = std::time::Instant::now();
+    terminate(child.0.id());
+    // Draining: not ready, yet serving, and asking clients to reconnect.
+    let mut seen_503 = false;
+    for _ in 0..20 {
+        if reqwest::get(format!("{base}/readyz")).await.unwrap().status() == 503 {
+            seen_503 = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+    }
+    assert!(seen_503, "/readyz never answered 503");
+    assert!(signalled.elapsed() < std::time::Duration::from_millis(1500));
+    assert_eq!(reqwest::get(format!("{base}/healthz")).await.unwrap().status(), 200);
+    let response = client
+        .post(format!("{base}/api/v1/enterprises"))
+        .bearer_auth(&token)
+        .json(&json!({"name": "关机前的企业"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 201);
+    assert_eq!(response.headers()["connection"], "close");
+    // After the grace period the listener closes and the process exits with success.
+    let status = exit_within(&mut child, std::time::Duration::from_secs(10)).await;
+    assert!(status.success(), "{status:?}");
+    assert!(
+        signalled.elapsed() >= std::time::Duration::from_millis(1900),
+        "{:?}",
+        signalled.elapsed()
+    );
+    assert!(reqwest::get(format!("{base}/healthz")).await.is_err());
+    // The write answered during the drain is stored, and on SQLite the WAL was folded in.
+    if let Some(path) = database.url.strip_prefix("sqlite://") {
+        let file = path.split('?').next().unwrap();
+        let wal = std::path::PathBuf::from(format!("{file}-wal"));
+        assert!(
+            !wal.exists() || std::fs::metadata(&wal).unwrap().len() == 0,
+            "a WAL is left behind"
+        );
+    }
+    let (_again, base) = start_process(&database.url).await;
+    let token: Value = client
+        .post(format!("{base}/api/v1/auth/token"))
+        .form(&[
+            ("grant_type", "password"),
+            ("username", "admin"),
+            ("password", crate::helpers::ADMIN_PASSWORD),
+        ])
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let page: Value = client
+        .get(format!("{base}/api/v1/enterprises"))
+        .bearer_auth(token["access_token"].as_str().unwrap())
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(page["items"][0]["name"], "关机前的企业");
+}
+
+#[tokio::test]
+async fn a_stalled_upload_delays_shutdown_by_the_read_timeout_at_most_and_gets_408() {
+    let database = crate::helpers::FreshDatabase::new().await;
+    let (mut child, base) = start_process_with(
+        &database.url,
+        &[("CHANJIAO_SHUTDOWN_GRACE", "0"), ("CHANJIAO_REQUEST_TIMEOUT", "2")],
+    )
+    .await;
+    let mut stream = stalled_upload(&base, "/api/v1/auth/token", None).await;
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    let signalled = std::time::Instant::now();
+    terminate(child.0.id());
+    let answer = answer_on(&mut stream, std::time::Duration::from_secs(6)).await;
+    assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
+    let status = exit_within(&mut child, std::time::Duration::from_secs(6)).await;
+    assert!(status.success(), "{status:?}");
+    assert!(
+        signalled.elapsed() < std::time::Duration::from_secs(5),
+        "{:?}",
+        signalled.elapsed()
+    );
 }
