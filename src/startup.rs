@@ -21,6 +21,7 @@ use utoipa_actix_web::AppExt;
 use utoipa_swagger_ui::SwaggerUi;
 
 use crate::api::body::BodyLimit;
+use crate::api::idempotency::Idempotency;
 use crate::api::problem::problem_fallback;
 use crate::api::{audit_refusals, docs, extractor_config, routes, unknown_route, AppState, RouteTable};
 use crate::auth::tokens::TokenKeys;
@@ -269,6 +270,7 @@ impl Application {
                 .into_app()
                 .wrap_fn(audit_refusals)
                 .wrap(ErrorHandlers::new().default_handler(problem_fallback))
+                .wrap(Idempotency)
                 .wrap_fn(log_request)
                 .wrap_fn(close_while_draining)
                 .wrap(cors(&cors_origins))
@@ -286,6 +288,7 @@ impl Application {
             server = server.workers(workers);
         }
         let server = server.listen(listener)?.run();
+        clean_up_idempotency_keys(&db);
         Ok(Application {
             port,
             server,
@@ -346,6 +349,30 @@ impl Application {
     }
 }
 
+/// How often each replica removes the `Idempotency-Key` answers older than 24 hours.
+const IDEMPOTENCY_CLEAN_UP_INTERVAL: Duration = Duration::from_secs(600);
+
+/// Removes expired `Idempotency-Key` answers now and every ten minutes,
+/// until the last clone of the database is dropped.
+fn clean_up_idempotency_keys(db: &Database) {
+    let connection = db.write().clone();
+    let in_use = db.in_use();
+    tokio::spawn(async move {
+        let mut ticks = tokio::time::interval(IDEMPOTENCY_CLEAN_UP_INTERVAL);
+        loop {
+            ticks.tick().await;
+            if in_use.strong_count() == 0 {
+                break;
+            }
+            match crate::service::idempotency::clean_up(&connection).await {
+                Ok(0) => {}
+                Ok(removed) => tracing::info!(removed, "removed expired Idempotency-Key answers"),
+                Err(e) => tracing::warn!(error = %e, "removing expired Idempotency-Key answers failed"),
+            }
+        }
+    });
+}
+
 /// While the service drains at shutdown, asks each client to close its
 /// connection after the answer, so that keep-alive clients reconnect
 /// (through their load balancer, to another replica).
@@ -381,12 +408,14 @@ fn cors(origins: &[String]) -> Cors {
             header::CONTENT_TYPE,
             header::IF_MATCH,
             header::IF_NONE_MATCH,
+            header::HeaderName::from_static(crate::api::idempotency::IDEMPOTENCY_KEY),
         ])
         .expose_headers([
             header::ETAG,
             header::LOCATION,
             header::RETRY_AFTER,
             header::WWW_AUTHENTICATE,
+            header::HeaderName::from_static(crate::api::idempotency::REPLAYED),
         ])
         .max_age(3600);
     for origin in origins {

@@ -13,6 +13,7 @@ mod m20261201_000008_directory_totals;
 mod m20261201_000009_table_changes;
 mod m20261201_000010_apprenticeship_changes;
 mod m20261202_000011_login_failures;
+mod m20261202_000012_idempotency_keys;
 mod util;
 
 /// Applies chanjiao's migrations in order.
@@ -33,6 +34,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000009_table_changes::Migration),
             Box::new(m20261201_000010_apprenticeship_changes::Migration),
             Box::new(m20261202_000011_login_failures::Migration),
+            Box::new(m20261202_000012_idempotency_keys::Migration),
         ]
     }
 }

@@ -36,7 +36,10 @@ impl Default for BodyLimit {
 
 /// Reads the whole body of `req`: 413 past the limit (before reading, when
 /// `Content-Length` says so), 408 when it does not arrive within the timeout.
-fn read_body(req: &HttpRequest, payload: &mut Payload) -> impl std::future::Future<Output = Result<Bytes, ApiError>> {
+pub(crate) fn read_body(
+    req: &HttpRequest,
+    payload: &mut Payload,
+) -> impl std::future::Future<Output = Result<Bytes, ApiError>> {
     let rules = req.app_data::<BodyLimit>().copied().unwrap_or_default();
     let declared = req
         .headers()

@@ -9,7 +9,8 @@
 //! then may answer 401 and 403; a body may be malformed (400), too large
 //! (413), of the wrong type (415) or invalid (422); a record path may name
 //! no record (404); an `If-Match` may be stale (412); a list's parameters
-//! may be bad (400).
+//! may be bad (400); every `POST` takes an `Idempotency-Key` (409 while the
+//! first request with it runs).
 
 use actix_web::App;
 use utoipa::openapi::path::{Operation, PathItem};
@@ -110,6 +111,11 @@ const SHARED: &[(&str, &str, &str)] = &[
     ),
     ("UnsupportedMediaType", "415", "The body is not sent as JSON"),
     (
+        "IdempotencyKeyInUse",
+        "409",
+        "The first request with this Idempotency-Key is still being answered; retry later",
+    ),
+    (
         "ValidationFailed",
         "422",
         "Invalid, unknown or read-only fields: `errors` names every one at once",
@@ -139,6 +145,29 @@ fn operations(item: &mut PathItem) -> impl Iterator<Item = &mut Operation> {
     .filter_map(Option::as_mut)
 }
 
+/// The `Idempotency-Key` header every `POST` takes.
+fn idempotency_key() -> utoipa::openapi::path::Parameter {
+    use utoipa::openapi::path::{ParameterBuilder, ParameterIn};
+    ParameterBuilder::new()
+        .name("Idempotency-Key")
+        .parameter_in(ParameterIn::Header)
+        .required(utoipa::openapi::Required::False)
+        .description(Some(
+            "1–255 printable ASCII characters. The same key from the same caller within 24 hours answers \
+             what the first request answered (status, body, `Location`, `ETag`) with \
+             `Idempotent-Replayed: true`, and does nothing again; the same key with another request → 422; \
+             while the first request with it runs → 409. Kept in the database, so every replica sees it. \
+             The token endpoint and revocation take it and keep nothing (their answers are secrets).",
+        ))
+        .schema(Some(crate::model::doc::string(
+            Some(1),
+            Some(crate::api::idempotency::MAX_KEY_LEN),
+            Some("^[\\x20-\\x7E]+$"),
+            None,
+        )))
+        .build()
+}
+
 /// Applies the document's rules (see the module documentation) to a
 /// document whose paths were collected from the handlers.
 fn finish(mut openapi: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
@@ -161,6 +190,12 @@ fn finish(mut openapi: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
     ];
     for (path, item) in openapi.paths.paths.iter_mut() {
         let api = path.starts_with("/api/v1");
+        if let Some(post) = item.post.as_mut().filter(|_| api) {
+            post.parameters
+                .get_or_insert_with(Vec::new)
+                .push(RefOr::T(idempotency_key()));
+            share(post, "IdempotencyKeyInUse");
+        }
         for operation in operations(item) {
             let open = operation
                 .security

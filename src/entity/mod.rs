@@ -10,6 +10,7 @@ pub mod audit_event;
 pub mod directory_total;
 pub mod enterprise;
 pub mod enterprise_tag;
+pub mod idempotency_key;
 pub mod login_failure;
 pub mod meeting;
 pub mod meeting_party;

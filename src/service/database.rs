@@ -195,6 +195,12 @@ impl Database {
         self
     }
 
+    /// Alive while any clone of this database is: background work stops
+    /// when it is gone.
+    pub fn in_use(&self) -> std::sync::Weak<()> {
+        Arc::downgrade(&self.alive)
+    }
+
     /// The connection reads run on: each sees the last committed state.
     pub fn read(&self) -> &DatabaseConnection {
         &self.read

@@ -7,6 +7,7 @@ pub mod audit;
 mod database;
 pub mod demo;
 pub mod enterprises;
+pub mod idempotency;
 mod inserts;
 pub mod list;
 pub mod meetings;

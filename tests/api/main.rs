@@ -7,6 +7,7 @@ mod conventions;
 mod enterprises;
 mod errors;
 mod helpers;
+mod idempotency;
 mod lists;
 mod meetings;
 mod platform;
