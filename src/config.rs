@@ -42,6 +42,9 @@ pub struct Settings {
     /// `CHANJIAO_SHUTDOWN_TIMEOUT`: seconds the requests in flight may take
     /// to finish once the listener has closed (default 30).
     pub shutdown_timeout: std::time::Duration,
+    /// `CHANJIAO_RATE_LIMIT`: each caller's request budget for `/api/v1`
+    /// (`<requests>/<seconds>`); none by default.
+    pub rate_limit: Option<RateLimitSetting>,
     /// `CHANJIAO_WORKERS`: HTTP worker threads (default: one per core).
     pub workers: Option<usize>,
     /// `CHANJIAO_DB_MAX_CONNECTIONS`: the PostgreSQL pool size; on SQLite
@@ -63,6 +66,33 @@ pub struct Settings {
     /// `CHANJIAO_TIMEZONE`: the IANA time zone whose calendar day is "today"
     /// (overdue action items, a done item's `done_on`); default `Asia/Shanghai`.
     pub timezone: chrono_tz::Tz,
+}
+
+/// A request budget: `requests` per `period` for each caller.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RateLimitSetting {
+    /// Requests per period (also the largest burst).
+    pub requests: u32,
+    /// The period.
+    pub period: std::time::Duration,
+}
+
+impl RateLimitSetting {
+    /// Reads `<requests>/<seconds>`, such as `600/60`.
+    pub fn parse(text: &str) -> Option<Self> {
+        let (requests, seconds) = text.trim().split_once('/')?;
+        let requests: u32 = requests.trim().parse().ok().filter(|n| (1..=1_000_000).contains(n))?;
+        let seconds: u64 = seconds
+            .trim()
+            .trim_end_matches('s')
+            .parse()
+            .ok()
+            .filter(|n| (1..=86_400).contains(n))?;
+        Some(RateLimitSetting {
+            requests,
+            period: std::time::Duration::from_secs(seconds),
+        })
+    }
 }
 
 /// When an SQLite commit is on the disk (`PRAGMA synchronous` in WAL mode).
@@ -111,6 +141,7 @@ impl std::fmt::Debug for Settings {
             .field("request_timeout", &self.request_timeout)
             .field("shutdown_grace", &self.shutdown_grace)
             .field("shutdown_timeout", &self.shutdown_timeout)
+            .field("rate_limit", &self.rate_limit)
             .field("workers", &self.workers)
             .field("db_max_connections", &self.db_max_connections)
             .field("sqlite_synchronous", &self.sqlite_synchronous)
@@ -178,6 +209,13 @@ impl Settings {
         let request_timeout = seconds("CHANJIAO_REQUEST_TIMEOUT", DEFAULT_REQUEST_TIMEOUT, 1, 3600)?;
         let shutdown_grace = seconds("CHANJIAO_SHUTDOWN_GRACE", DEFAULT_SHUTDOWN_GRACE, 0, 600)?;
         let shutdown_timeout = seconds("CHANJIAO_SHUTDOWN_TIMEOUT", DEFAULT_SHUTDOWN_TIMEOUT, 1, 3600)?;
+        let rate_limit = match get("CHANJIAO_RATE_LIMIT") {
+            None => None,
+            Some(text) => Some(RateLimitSetting::parse(&text).ok_or_else(|| ConfigError {
+                variable: "CHANJIAO_RATE_LIMIT",
+                reason: "must be <requests>/<seconds>, such as 600/60 (1–1000000 requests, 1–86400 seconds)".into(),
+            })?),
+        };
         let workers = match get("CHANJIAO_WORKERS") {
             None => None,
             Some(_) => Some(parse_number(&get, "CHANJIAO_WORKERS", 1, 1, 256)?),
@@ -276,6 +314,7 @@ impl Settings {
             request_timeout,
             shutdown_grace,
             shutdown_timeout,
+            rate_limit,
             workers,
             db_max_connections,
             sqlite_synchronous,
@@ -338,6 +377,20 @@ pub fn redact_url(url: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_rate_limit_is_requests_per_seconds() {
+        let setting = RateLimitSetting::parse("600/60").unwrap();
+        assert_eq!((setting.requests, setting.period.as_secs()), (600, 60));
+        assert_eq!(RateLimitSetting::parse(" 10 / 1s ").unwrap().requests, 10);
+        for bad in ["", "600", "0/60", "600/0", "x/60", "600/60m", "-1/60"] {
+            assert!(RateLimitSetting::parse(bad).is_none(), "{bad}");
+        }
+        let lookup = |name: &str| (name == "CHANJIAO_RATE_LIMIT").then(|| "lots".to_string());
+        let err = Settings::from_lookup(lookup).unwrap_err();
+        assert_eq!(err.variable, "CHANJIAO_RATE_LIMIT");
+        assert!(Settings::from_lookup(|_| None).unwrap().rate_limit.is_none());
+    }
     use std::collections::HashMap;
 
     fn settings(vars: &[(&str, &str)]) -> Result<Settings, ConfigError> {

@@ -168,6 +168,12 @@ pub enum ApiError {
         /// Seconds until a new attempt can succeed.
         retry_after: u64,
     },
+    /// 429: the caller's request budget is spent; try again after `retry_after` seconds.
+    #[error("request budget spent")]
+    RateLimited {
+        /// Seconds until the next request fits the budget.
+        retry_after: u64,
+    },
     /// An error of the token endpoint, with its RFC 6749 `error` code.
     #[error("{detail}")]
     OAuth {
@@ -221,6 +227,9 @@ impl ApiError {
             ApiError::UnsupportedMediaType { accepted } => ApiError::UnsupportedMediaType { accepted },
             ApiError::Validation(errors) => ApiError::Validation(errors.clone()),
             ApiError::TooManyRequests { retry_after } => ApiError::TooManyRequests {
+                retry_after: *retry_after,
+            },
+            ApiError::RateLimited { retry_after } => ApiError::RateLimited {
                 retry_after: *retry_after,
             },
             ApiError::OAuth { status, error, detail } => ApiError::OAuth {
@@ -308,7 +317,7 @@ impl ApiError {
             ApiError::BadRequest { .. } => 400,
             ApiError::Unauthorized { .. } => 401,
             ApiError::Forbidden { .. } => 403,
-            ApiError::TooManyRequests { .. } => 429,
+            ApiError::TooManyRequests { .. } | ApiError::RateLimited { .. } => 429,
             ApiError::OAuth { status, .. } => *status,
             ApiError::NotFound => 404,
             ApiError::Conflict { .. } => 409,
@@ -341,6 +350,11 @@ impl ApiError {
                 status,
                 "about:blank",
                 format!("too many failed logins; try again in {retry_after} seconds"),
+            ),
+            ApiError::RateLimited { retry_after } => Problem::new(
+                status,
+                "about:blank",
+                format!("this caller's request budget is spent; try again in {retry_after} seconds"),
             ),
             ApiError::OAuth { error, detail, .. } => {
                 let mut p = Problem::new(status, "urn:chanjiao:problem:oauth", detail.clone());

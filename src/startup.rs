@@ -250,6 +250,9 @@ impl Application {
             keys,
             trusted_proxies: Arc::new(settings.trusted_proxies.clone()),
             refresh_token_ttl: settings.auth.refresh_token_ttl,
+            budgets: settings
+                .rate_limit
+                .map(|setting| Arc::new(crate::api::rate_limit::Budgets::new(setting))),
         });
         let metrics = PrometheusMetricsBuilder::new("chanjiao")
             .endpoint("/metrics")
@@ -273,6 +276,7 @@ impl Application {
                 .wrap(Idempotency)
                 .wrap_fn(log_request)
                 .wrap_fn(close_while_draining)
+                .wrap_fn(crate::api::rate_limit::rate_limit)
                 .wrap(cors(&cors_origins))
                 .wrap(metrics.clone())
                 .app_data(state.clone())
@@ -416,6 +420,10 @@ fn cors(origins: &[String]) -> Cors {
             header::RETRY_AFTER,
             header::WWW_AUTHENTICATE,
             header::HeaderName::from_static(crate::api::idempotency::REPLAYED),
+            header::HeaderName::from_static("ratelimit-limit"),
+            header::HeaderName::from_static("ratelimit-remaining"),
+            header::HeaderName::from_static("ratelimit-reset"),
+            header::HeaderName::from_static("ratelimit-policy"),
         ])
         .max_age(3600);
     for origin in origins {

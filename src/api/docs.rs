@@ -111,6 +111,11 @@ const SHARED: &[(&str, &str, &str)] = &[
     ),
     ("UnsupportedMediaType", "415", "The body is not sent as JSON"),
     (
+        "RateLimited",
+        "429",
+        "The caller's request budget (CHANJIAO_RATE_LIMIT, when set) is spent; see Retry-After",
+    ),
+    (
         "IdempotencyKeyInUse",
         "409",
         "The first request with this Idempotency-Key is still being answered; retry later",
@@ -205,6 +210,9 @@ fn finish(mut openapi: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
                 operation.security = None;
             } else if api && operation.security.is_none() {
                 operation.security = Some(protected.clone());
+            }
+            if api {
+                share(operation, "RateLimited");
             }
             if operation.security.is_some() {
                 share(operation, "Unauthorized");

@@ -16,6 +16,7 @@ pub mod meetings;
 pub mod platform;
 pub mod problem;
 pub mod query;
+pub mod rate_limit;
 pub mod schools;
 pub mod stats;
 pub mod users;
@@ -47,6 +48,8 @@ pub struct AppState {
     pub trusted_proxies: Arc<Vec<ipnet::IpNet>>,
     /// Refresh token lifetime in seconds.
     pub refresh_token_ttl: i64,
+    /// Each caller's request budget, when `CHANJIAO_RATE_LIMIT` is set.
+    pub budgets: Option<Arc<rate_limit::Budgets>>,
 }
 
 /// Registers every route: the platform endpoints and `/api/v1`. Each

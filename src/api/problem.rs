@@ -46,7 +46,9 @@ impl ResponseError for ApiError {
                     HeaderValue::from_static(r#"Basic realm="chanjiao""#),
                 );
             }
-            ApiError::TooManyRequests { retry_after } | ApiError::Busy { retry_after } => {
+            ApiError::TooManyRequests { retry_after }
+            | ApiError::RateLimited { retry_after }
+            | ApiError::Busy { retry_after } => {
                 if let Ok(value) = HeaderValue::from_str(&retry_after.to_string()) {
                     headers.insert(header::RETRY_AFTER, value);
                 }

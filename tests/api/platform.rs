@@ -565,3 +565,86 @@ async fn a_stalled_upload_delays_shutdown_by_the_read_timeout_at_most_and_gets_4
         signalled.elapsed()
     );
 }
+
+#[tokio::test]
+async fn with_a_rate_limit_each_caller_has_a_budget_and_past_it_gets_429_with_nothing_done_or_audited() {
+    let app = crate::helpers::spawn_app_with(|s| {
+        s.rate_limit = chanjiao::config::RateLimitSetting::parse("8/60");
+    })
+    .await;
+    let (_, viewer) = app.user_with_role("viewer", None, None).await;
+    let audited_before = app.list("/api/v1/audit-events?limit=1").await["total"]
+        .as_u64()
+        .unwrap();
+    let mut remaining = Vec::new();
+    for _ in 0..8 {
+        let response = app
+            .request_as(reqwest::Method::GET, "/api/v1/enterprises", Some(&viewer))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status().as_u16(), 200);
+        assert_eq!(response.headers()["ratelimit-limit"], "8");
+        assert_eq!(response.headers()["ratelimit-policy"], "8;w=60");
+        remaining.push(
+            response.headers()["ratelimit-remaining"]
+                .to_str()
+                .unwrap()
+                .parse::<u32>()
+                .unwrap(),
+        );
+    }
+    assert_eq!(remaining, vec![7, 6, 5, 4, 3, 2, 1, 0]);
+    // Past the budget: 429, even for a request that would be refused and audited.
+    for _ in 0..3 {
+        let response = app
+            .request_as(reqwest::Method::POST, "/api/v1/enterprises", Some(&viewer))
+            .json(&json!({"name": "x"}))
+            .send()
+            .await
+            .unwrap();
+        let retry_after: u64 = response.headers()["retry-after"].to_str().unwrap().parse().unwrap();
+        assert!((1..=60).contains(&retry_after), "{retry_after}");
+        assert_eq!(response.headers()["ratelimit-remaining"], "0");
+        problem(response, 429).await;
+    }
+    // Nothing of it was audited or stored; another caller still has its budget.
+    let audit = app.list("/api/v1/audit-events?limit=1").await;
+    assert_eq!(audit["total"].as_u64().unwrap(), audited_before);
+    assert_eq!(app.page("/api/v1/enterprises").await.total, 0);
+    // Outside /api/v1 nothing is counted.
+    for _ in 0..12 {
+        let response = app.client.get(format!("{}/healthz", app.address)).send().await.unwrap();
+        assert_eq!(response.status().as_u16(), 200);
+        assert!(response.headers().get("ratelimit-limit").is_none());
+    }
+}
+
+#[tokio::test]
+async fn anonymous_callers_are_budgeted_by_address_and_without_a_setting_nothing_is_limited() {
+    let app = crate::helpers::spawn_app_with(|s| {
+        s.rate_limit = chanjiao::config::RateLimitSetting::parse("3/60");
+        s.trusted_proxies = vec!["127.0.0.1/32".parse().unwrap()];
+    })
+    .await;
+    let revoke = |ip: &'static str| {
+        app.client
+            .post(format!("{}/api/v1/auth/revoke", app.address))
+            .header("X-Forwarded-For", ip)
+            .form(&[("token", "unknown")])
+            .send()
+    };
+    let mut statuses = Vec::new();
+    for _ in 0..4 {
+        statuses.push(revoke("198.51.100.70").await.unwrap().status().as_u16());
+    }
+    assert_eq!(statuses, vec![200, 200, 200, 429]);
+    assert_eq!(revoke("198.51.100.71").await.unwrap().status().as_u16(), 200);
+
+    let unlimited = spawn_app().await;
+    for _ in 0..20 {
+        let response = unlimited.get("/api/v1/enterprises").await;
+        assert_eq!(response.status().as_u16(), 200);
+        assert!(response.headers().get("ratelimit-limit").is_none());
+    }
+}
