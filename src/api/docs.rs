@@ -234,8 +234,23 @@ fn finish(mut openapi: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
                     .as_array()
                     .is_some_and(|ps| ps.iter().any(|p| p["name"] == name))
             };
-            if has("limit") {
-                share(operation, "BadRequest");
+            if let Some(parameters) = operation.parameters.as_mut() {
+                let mut queried = false;
+                for parameter in parameters.iter_mut() {
+                    if let RefOr::T(parameter) = parameter {
+                        if parameter.parameter_in == utoipa::openapi::path::ParameterIn::Query {
+                            queried = true;
+                            let accepts_empty = serde_json::to_value(&parameter.schema)
+                                .is_ok_and(|s| s["pattern"].as_str().is_some_and(|p| p.ends_with(")?$")));
+                            if !accepts_empty {
+                                parameter.schema = parameter.schema.take().map(crate::model::doc::or_empty);
+                            }
+                        }
+                    }
+                }
+                if queried {
+                    share(operation, "BadRequest");
+                }
             }
             if has("If-Match") {
                 share(operation, "PreconditionFailed");

@@ -31,8 +31,8 @@ pub struct TokenRequest {
 /// A revocation request (RFC 7009).
 #[derive(Debug, Default, Deserialize, ToSchema)]
 pub struct RevokeRequest {
-    /// The refresh token to revoke.
-    #[schema(value_type = Option<String>)]
+    /// The refresh token to revoke (required; without it, 400 `invalid_request`).
+    #[schema(value_type = String, min_length = 1)]
     pub token: Option<SecretString>,
     /// Ignored.
     pub token_type_hint: Option<String>,

@@ -11,8 +11,8 @@ use std::borrow::Cow;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde_json::Value;
 use utoipa::openapi::schema::{
-    AdditionalProperties, ArrayBuilder, KnownFormat, ObjectBuilder, OneOfBuilder, Schema, SchemaFormat, SchemaType,
-    Type,
+    AdditionalProperties, AnyOfBuilder, ArrayBuilder, KnownFormat, ObjectBuilder, OneOfBuilder, Schema, SchemaFormat,
+    SchemaType, Type,
 };
 use utoipa::openapi::{Ref, RefOr};
 use uuid::Uuid;
@@ -27,6 +27,13 @@ pub trait FieldSchema {
 
     /// Adds the components the schema refers to.
     fn components(_out: &mut Components) {}
+
+    /// The schema of the field in a merge patch: the field's own, since
+    /// `null` cannot clear a field that must have a value (422); optional
+    /// fields (and lists, which `null` empties) also take `null`.
+    fn patch_schema() -> RefOr<Schema> {
+        Self::field_schema()
+    }
 }
 
 impl<T: FieldSchema> FieldSchema for Option<T> {
@@ -226,4 +233,23 @@ primitive_fields! {
     Uuid => string(None, None, None, Some(KnownFormat::Uuid)),
     NaiveDate => string(None, None, None, Some(KnownFormat::Date)),
     DateTime<Utc> => string(None, None, None, Some(KnownFormat::DateTime)),
+}
+
+/// A query parameter's schema that also takes an empty value: every
+/// filter, paging and sort parameter does, and means no filter (as a form
+/// that leaves a field blank sends it). A free text says it takes no U+0000.
+pub fn or_empty(schema: RefOr<Schema>) -> RefOr<Schema> {
+    let schema = match schema {
+        RefOr::T(Schema::Object(mut object))
+            if object.schema_type == Type::String.into() && object.pattern.is_none() && object.format.is_none() =>
+        {
+            object.pattern = Some(crate::model::field::NO_NUL_PATTERN.to_string());
+            RefOr::T(Schema::Object(object))
+        }
+        other => other,
+    };
+    AnyOfBuilder::new()
+        .item(schema)
+        .item(ObjectBuilder::new().schema_type(Type::String).max_length(Some(0)))
+        .into()
 }

@@ -58,6 +58,10 @@ pub trait Stored<S> {
     fn from_stored(stored: S) -> Self;
 }
 
+/// The pattern of a text without U+0000 (which PostgreSQL cannot store), as
+/// the OpenAPI document states it.
+pub const NO_NUL_PATTERN: &str = "^[^\\x00]*$";
+
 fn no_nul(text: &str) -> Result<(), Broken> {
     if text.contains('\0') {
         Err(Broken::new("invalid", "must not contain the character U+0000"))
@@ -148,7 +152,7 @@ impl<const MIN: usize, const MAX: usize> TextRule for Text<MIN, MAX> {
     }
 
     fn schema() -> RefOr<Schema> {
-        doc::string((MIN > 0).then_some(MIN), Some(MAX), None, None)
+        doc::string((MIN > 0).then_some(MIN), Some(MAX), Some(NO_NUL_PATTERN), None)
     }
 }
 
@@ -476,6 +480,10 @@ impl FieldSchema for Tags {
     fn field_schema() -> RefOr<Schema> {
         doc::array(doc::string(Some(1), Some(Self::MAX_CHARS), None, None), Some(Self::MAX))
     }
+
+    fn patch_schema() -> RefOr<Schema> {
+        doc::nullable(Self::field_schema())
+    }
 }
 
 impl Stored<Vec<String>> for Tags {
@@ -547,6 +555,10 @@ impl<T: Check + PartialEq + Clone, const MAX: usize, const UNIQUE: bool> Check f
 impl<T: FieldSchema, const MAX: usize, const UNIQUE: bool> FieldSchema for List<T, MAX, UNIQUE> {
     fn field_schema() -> RefOr<Schema> {
         doc::array(T::field_schema(), Some(MAX))
+    }
+
+    fn patch_schema() -> RefOr<Schema> {
+        doc::nullable(Self::field_schema())
     }
 
     fn components(out: &mut Components) {

@@ -172,7 +172,7 @@ pub struct PageQuery {
 pub struct SearchQuery {
     /// Substring search that ignores case and traditional vs simplified
     /// Chinese; `%` and `_` are literal. At most 200 characters.
-    #[param(example = "产教融合", max_length = 200)]
+    #[param(example = "产教融合", max_length = 200, pattern = "^[^\\x00]*$")]
     pub q: Option<String>,
     /// Only records updated at or after this RFC 3339 time (inclusive).
     #[param(value_type = Option<String>, format = DateTime, example = "2024-04-03T08:00:00Z")]

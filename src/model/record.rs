@@ -395,7 +395,7 @@ macro_rules! record {
         $crate::__schema_of!($Patch [$($fty),*] {
             $crate::model::doc::object(
                 vec![$(
-                    $crate::__property!($fname: $crate::model::doc::nullable(<$fty>::field_schema()),
+                    $crate::__property!($fname: <$fty as $crate::model::doc::FieldSchema>::patch_schema(),
                         [$($fdocs),*], [$($fexample)?], false),
                 )*],
                 &[$($pdoc),*],

@@ -477,7 +477,6 @@ pub async fn update_action_item(
         .ok_or(ApiError::NotFound)?;
     let before_item = row.action_items.as_slice()[position].clone();
     policy::owns_action_item(caller, &before_item)?;
-    check_precondition(precondition.as_ref(), row.version)?;
     if patch.value_at("id").is_some() {
         return Err(ApiError::invalid_field(
             "id",
@@ -486,6 +485,7 @@ pub async fn update_action_item(
         ));
     }
     let mut item = patch.apply(&before_item)?;
+    check_precondition(precondition.as_ref(), row.version)?;
     item.id = before_item.id;
     policy::action_item_change(caller, &before_item, &item)?;
     let sent = patch.value_at("done_on").is_some();

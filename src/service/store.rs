@@ -346,9 +346,10 @@ pub(crate) async fn update<S: Stored>(
     let row = find_visible::<S>(&txn, caller, id).await?;
     S::check_write(caller, &row)?;
     let before = S::to_record(row.clone());
-    check_precondition(precondition.as_ref(), before.meta().version)?;
     let current = before.fields();
+    // A body that is wrong is wrong whatever the version: 422 before 412.
     let mut fields = patch.apply(&current)?;
+    check_precondition(precondition.as_ref(), before.meta().version)?;
     S::prepare(caller, Some(&current), &mut fields, Some(patch))?;
     let after = before.clone().with_fields(fields);
     if S::to_row(&after) == row {

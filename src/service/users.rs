@@ -260,9 +260,9 @@ pub async fn update(
     let txn = db.begin().await?;
     db.lock_names(&txn, &[ADMINS_LOCK]).await?;
     let row = find_for_update::<user::Entity>(&txn, id).await?;
-    check_precondition(precondition.as_ref(), row.version)?;
     let before = <user::Entity as Stored>::to_record(row.clone());
     let fields = patch.apply(&before.fields())?;
+    check_precondition(precondition.as_ref(), row.version)?;
     if fields.disabled && !before.disabled && caller.is(id) {
         return Err(self_conflict("you cannot disable yourself"));
     }
