@@ -173,10 +173,48 @@ fn idempotency_key() -> utoipa::openapi::path::Parameter {
         .build()
 }
 
+/// States in `UserCreate` which organisation each role names: one branch
+/// per role, from [`ORGANISATION_FIELDS`](crate::model::user::ORGANISATION_FIELDS)
+/// (the rule the service checks).
+fn pair_roles_with_organisations(components: &mut utoipa::openapi::Components) {
+    use utoipa::openapi::schema::{AllOfBuilder, KnownFormat, ObjectBuilder, OneOfBuilder, SchemaFormat, Type};
+    use utoipa::openapi::Schema;
+    let Some(create) = components.schemas.remove("UserCreate") else {
+        return;
+    };
+    let mut branches = OneOfBuilder::new();
+    for role in crate::domain::vocab::Role::ALL {
+        let mut branch = ObjectBuilder::new().property(
+            "role",
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .enum_values(Some([role.as_str()])),
+        );
+        for (field, owner) in crate::model::user::ORGANISATION_FIELDS {
+            branch = if owner == *role {
+                branch
+                    .property(
+                        field,
+                        ObjectBuilder::new()
+                            .schema_type(Type::String)
+                            .format(Some(SchemaFormat::KnownFormat(KnownFormat::Uuid))),
+                    )
+                    .required(field)
+            } else {
+                branch.property(field, ObjectBuilder::new().schema_type(Type::Null))
+            };
+        }
+        branches = branches.item(branch);
+    }
+    let paired: Schema = AllOfBuilder::new().item(create).item(branches).into();
+    components.schemas.insert("UserCreate".to_string(), RefOr::T(paired));
+}
+
 /// Applies the document's rules (see the module documentation) to a
 /// document whose paths were collected from the handlers.
 fn finish(mut openapi: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
     let components = openapi.components.get_or_insert_with(Default::default);
+    pair_roles_with_organisations(components);
     for (name, _, description) in SHARED {
         let response = ResponseBuilder::new()
             .description(*description)

@@ -40,6 +40,10 @@ crate::record! {
     }
 }
 
+/// The organisation fields of a user and the role each belongs to: a user
+/// of that role names one (it must exist), any other user none.
+pub const ORGANISATION_FIELDS: [(&str, Role); 2] = [("enterprise_id", Role::Enterprise), ("school_id", Role::School)];
+
 crate::object! {
     /// A new password, set by an admin.
     input struct PasswordReset {

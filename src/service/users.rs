@@ -20,7 +20,7 @@ use crate::model::check::MergePatch;
 use crate::model::field::{CurrentPassword, Password, TextRule};
 use crate::model::list::{ListRequest, PageOf};
 use crate::model::record::{Meta, Record};
-use crate::model::user::{User, UserCreate, UserFields, UserFilters, UserSort};
+use crate::model::user::{User, UserCreate, UserFields, UserFilters, UserSort, ORGANISATION_FIELDS};
 
 keyset!(
     user,
@@ -116,11 +116,11 @@ pub async fn resolve_principal(db: &Database, verified: Verified, ip: String) ->
 /// (422 naming the field otherwise).
 async fn check_organisation(db: &impl ConnectionTrait, record: &User) -> Result<(), ApiError> {
     let mut errors = Vec::new();
-    let orgs = [
-        ("enterprise_id", Role::Enterprise, record.enterprise_id),
-        ("school_id", Role::School, record.school_id),
-    ];
-    for (field, role, id) in orgs {
+    for (field, role) in ORGANISATION_FIELDS {
+        let id = match role {
+            Role::Enterprise => record.enterprise_id,
+            _ => record.school_id,
+        };
         match (record.role == role, id) {
             (true, None) => errors.push(FieldError::new(
                 field,
