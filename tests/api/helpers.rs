@@ -530,3 +530,21 @@ pub async fn start_process_with(database_url: &str, env: &[(&str, &str)]) -> (Ru
     }
     panic!("the service did not answer /healthz");
 }
+
+/// Logs the bootstrap admin in at a service process's `base` URL; its access token.
+pub async fn admin_token_at(base: &str) -> String {
+    let token: Value = Client::new()
+        .post(format!("{base}/api/v1/auth/token"))
+        .form(&[
+            ("grant_type", "password"),
+            ("username", "admin"),
+            ("password", ADMIN_PASSWORD),
+        ])
+        .send()
+        .await
+        .expect("POST /auth/token")
+        .json()
+        .await
+        .expect("a token response");
+    token["access_token"].as_str().expect("an access token").to_string()
+}

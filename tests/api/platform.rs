@@ -1,6 +1,6 @@
 use serde_json::{json, Value};
 
-use crate::helpers::{problem, spawn_app, start_process, start_process_with};
+use crate::helpers::{admin_token_at, problem, spawn_app, start_process, start_process_with};
 
 #[tokio::test]
 async fn healthz_and_readyz_answer_200_while_the_database_answers() {
@@ -263,26 +263,7 @@ async fn an_acknowledged_write_survives_a_kill_of_the_process() {
     let database = crate::helpers::FreshDatabase::new().await;
     let client = reqwest::Client::new();
     let (mut child, base) = start_process(&database.url).await;
-    let login = |base: String| {
-        let client = client.clone();
-        async move {
-            let token: Value = client
-                .post(format!("{base}/api/v1/auth/token"))
-                .form(&[
-                    ("grant_type", "password"),
-                    ("username", "admin"),
-                    ("password", crate::helpers::ADMIN_PASSWORD),
-                ])
-                .send()
-                .await
-                .unwrap()
-                .json()
-                .await
-                .unwrap();
-            token["access_token"].as_str().unwrap().to_string()
-        }
-    };
-    let token = login(base.clone()).await;
+    let token = admin_token_at(&base).await;
     let mut created = Vec::new();
     for i in 0..20 {
         let response = client
@@ -302,7 +283,7 @@ async fn an_acknowledged_write_survives_a_kill_of_the_process() {
     }
     child.kill();
     let (mut child, base) = start_process(&database.url).await;
-    let token = login(base.clone()).await;
+    let token = admin_token_at(&base).await;
     for id in &created {
         let response = client
             .get(format!("{base}/api/v1/enterprises/{id}"))
@@ -461,20 +442,7 @@ async fn at_shutdown_readyz_answers_503_while_requests_are_still_served_then_the
     let database = crate::helpers::FreshDatabase::new().await;
     let (mut child, base) = start_process_with(&database.url, &[("CHANJIAO_SHUTDOWN_GRACE", "2")]).await;
     let client = reqwest::Client::new();
-    let token: Value = client
-        .post(format!("{base}/api/v1/auth/token"))
-        .form(&[
-            ("grant_type", "password"),
-            ("username", "admin"),
-            ("password", crate::helpers::ADMIN_PASSWORD),
-        ])
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let token = token["access_token"].as_str().unwrap().to_string();
+    let token = admin_token_at(&base).await;
     assert_eq!(reqwest::get(format!("{base}/readyz")).await.unwrap().status(), 200);
     let signalled = std::time::Instant::now();
     terminate(child.0.id());
@@ -518,22 +486,10 @@ async fn at_shutdown_readyz_answers_503_while_requests_are_still_served_then_the
         );
     }
     let (_again, base) = start_process(&database.url).await;
-    let token: Value = client
-        .post(format!("{base}/api/v1/auth/token"))
-        .form(&[
-            ("grant_type", "password"),
-            ("username", "admin"),
-            ("password", crate::helpers::ADMIN_PASSWORD),
-        ])
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let token = admin_token_at(&base).await;
     let page: Value = client
         .get(format!("{base}/api/v1/enterprises"))
-        .bearer_auth(token["access_token"].as_str().unwrap())
+        .bearer_auth(&token)
         .send()
         .await
         .unwrap()
