@@ -82,39 +82,17 @@ impl FromRequest for Caller {
     }
 }
 
-/// The token of an `Authorization: Bearer <token>` value.
-fn bearer(authorization: Option<&str>) -> Option<&str> {
-    let (scheme, token) = authorization?.split_once(' ')?;
-    Some(token.trim()).filter(|t| scheme.eq_ignore_ascii_case("bearer") && !t.is_empty())
-}
-
-/// Who sent a request, as far as its bearer token says without a look-up:
-/// `user:<id>` for this service's tokens, `sub:<subject>` for an outside
-/// identity provider's; `None` without a valid token. Verified once per
-/// request and kept in its extensions, for the rate limit and
-/// `Idempotency-Key` (the [`Caller`] extractor still resolves the user).
-pub fn token_subject(req: &HttpRequest, state: &AppState) -> Option<String> {
-    #[derive(Clone)]
-    struct Subject(Option<String>);
-    if let Some(Subject(known)) = req.extensions().get::<Subject>() {
-        return known.clone();
-    }
-    let authorization = req.headers().get(header::AUTHORIZATION).and_then(|v| v.to_str().ok());
-    let subject = bearer(authorization)
-        .and_then(|token| state.keys.verify(token).ok())
-        .map(|verified| {
-            let kind = if verified.external { "sub" } else { "user" };
-            format!("{kind}:{}", verified.claims.sub)
-        });
-    req.extensions_mut().insert(Subject(subject.clone()));
-    subject
-}
-
 async fn authenticate(state: &AppState, authorization: Option<&str>, ip: String) -> Result<Principal, ApiError> {
-    let token = bearer(authorization).ok_or_else(|| ApiError::Unauthorized {
-        detail: "this operation needs `Authorization: Bearer <access token>`".into(),
-        invalid_token: false,
-    })?;
+    let token = authorization
+        .and_then(|value| {
+            let (scheme, token) = value.split_once(' ')?;
+            scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
+        })
+        .filter(|t| !t.is_empty())
+        .ok_or_else(|| ApiError::Unauthorized {
+            detail: "this operation needs `Authorization: Bearer <access token>`".into(),
+            invalid_token: false,
+        })?;
     let invalid = || ApiError::Unauthorized {
         detail: "the access token is invalid or expired".into(),
         invalid_token: true,

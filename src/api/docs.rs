@@ -167,7 +167,7 @@ fn idempotency_key() -> utoipa::openapi::path::Parameter {
         .schema(Some(crate::model::doc::string(
             Some(1),
             Some(crate::api::idempotency::MAX_KEY_LEN),
-            Some(crate::api::idempotency::KEY_PATTERN),
+            Some("^[\\x20-\\x7E]+$"),
             None,
         )))
         .build()
@@ -278,7 +278,11 @@ fn finish(mut openapi: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
                     if let RefOr::T(parameter) = parameter {
                         if parameter.parameter_in == utoipa::openapi::path::ParameterIn::Query {
                             queried = true;
-                            parameter.schema = parameter.schema.take().map(crate::model::doc::or_empty);
+                            let accepts_empty = serde_json::to_value(&parameter.schema)
+                                .is_ok_and(|s| s["pattern"].as_str().is_some_and(|p| p.ends_with(")?$")));
+                            if !accepts_empty {
+                                parameter.schema = parameter.schema.take().map(crate::model::doc::or_empty);
+                            }
                         }
                     }
                 }

@@ -23,7 +23,6 @@ use futures_util::future::LocalBoxFuture;
 use sha2::{Digest, Sha256};
 
 use super::body::read_body;
-use super::caller::token_subject;
 use super::AppState;
 use crate::error::{ApiError, FieldError};
 use crate::service::idempotency::{self, Claim, StoredAnswer};
@@ -35,8 +34,6 @@ pub const REPLAYED: &str = "idempotent-replayed";
 
 /// The longest key.
 pub const MAX_KEY_LEN: usize = 255;
-/// What [`valid_key`] accepts, as the OpenAPI document states it.
-pub const KEY_PATTERN: &str = "^[\\x20-\\x7E]+$";
 
 /// Paths whose answers are never kept (see the module documentation).
 const NOT_KEPT: [&str; 2] = ["/api/v1/auth/token", "/api/v1/auth/revoke"];
@@ -74,6 +71,18 @@ pub struct IdempotencyMiddleware<S> {
 /// Whether `key` is 1–255 printable ASCII characters.
 fn valid_key(key: &[u8]) -> bool {
     (1..=MAX_KEY_LEN).contains(&key.len()) && key.iter().all(|b| (0x20..=0x7e).contains(b))
+}
+
+/// The caller a key belongs to: the subject of a valid bearer token.
+fn caller_of(req: &ServiceRequest, state: &AppState) -> Option<String> {
+    let value = req.headers().get(header::AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, token) = value.split_once(' ')?;
+    if !scheme.eq_ignore_ascii_case("bearer") {
+        return None;
+    }
+    let verified = state.keys.verify(token.trim()).ok()?;
+    let kind = if verified.external { "sub" } else { "user" };
+    Some(format!("{kind}:{}", verified.claims.sub))
 }
 
 /// What makes two requests the same: method, path, query, media type, body.
@@ -150,13 +159,13 @@ where
         }
         let key = String::from_utf8_lossy(&key).into_owned();
         let state = req.app_data::<web::Data<AppState>>().cloned();
-        let caller = state
-            .as_ref()
-            .filter(|_| !NOT_KEPT.contains(&req.path()))
-            .and_then(|state| token_subject(req.request(), state));
+        let caller = state.as_ref().and_then(|state| caller_of(&req, state));
         let (Some(state), Some(caller)) = (state, caller) else {
             return Box::pin(async move { Ok(service.call(req).await?.map_into_boxed_body()) });
         };
+        if NOT_KEPT.contains(&req.path()) {
+            return Box::pin(async move { Ok(service.call(req).await?.map_into_boxed_body()) });
+        }
         let (http_request, payload) = req.parts_mut();
         let body = read_body(http_request, payload);
         Box::pin(async move {

@@ -14,7 +14,7 @@ use std::time::Duration;
 
 use actix_web::body::{EitherBody, MessageBody};
 use actix_web::dev::{Service, ServiceRequest, ServiceResponse};
-use actix_web::http::header::{HeaderMap, HeaderName, HeaderValue};
+use actix_web::http::header::{self, HeaderMap, HeaderName, HeaderValue};
 use actix_web::{web, ResponseError};
 use futures_util::future::{Either, LocalBoxFuture};
 use governor::clock::{Clock, DefaultClock};
@@ -22,7 +22,7 @@ use governor::middleware::StateInformationMiddleware;
 use governor::state::keyed::DefaultKeyedStateStore;
 use governor::{Quota, RateLimiter};
 
-use super::caller::{client_ip, token_subject};
+use super::caller::client_ip;
 use super::AppState;
 use crate::config::RateLimitSetting;
 use crate::error::ApiError;
@@ -97,10 +97,19 @@ impl Budgets {
     }
 }
 
-/// Who a request's budget belongs to: its token's subject, else its address.
+/// Who a request's budget belongs to.
 fn caller_of(req: &ServiceRequest, state: &AppState) -> String {
-    token_subject(req.request(), state)
-        .unwrap_or_else(|| format!("ip:{}", client_ip(req.request(), &state.trusted_proxies)))
+    let subject = req
+        .headers()
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split_once(' '))
+        .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+        .and_then(|(_, token)| state.keys.verify(token.trim()).ok());
+    match subject {
+        Some(verified) => format!("sub:{}", verified.claims.sub),
+        None => format!("ip:{}", client_ip(req.request(), &state.trusted_proxies)),
+    }
 }
 
 fn add_headers(headers: &mut HeaderMap, add: Vec<(HeaderName, HeaderValue)>) {

@@ -134,15 +134,18 @@ async fn reserve_attempt(ctx: &TokenContext<'_>, username: Option<&str>) -> Resu
     }
     // Rows that left the window are no longer needed.
     let window_start = at - Duration::seconds(THROTTLE_WINDOW_SECONDS);
-    let mut counted_here = Condition::any().add(Column::Ip.eq(ctx.ip));
-    if let Some(name) = username {
-        counted_here = counted_here.add(Column::Username.eq(name));
-    }
     login_failure::Entity::delete_many()
-        .filter(counted_here)
+        .filter(Column::Ip.eq(ctx.ip))
         .filter(Column::At.lt(window_start))
         .exec(&txn)
         .await?;
+    if let Some(name) = username {
+        login_failure::Entity::delete_many()
+            .filter(Column::Username.eq(name))
+            .filter(Column::At.lt(window_start))
+            .exec(&txn)
+            .await?;
+    }
     let id = Uuid::now_v7();
     super::insert_only(
         &txn,
@@ -230,10 +233,11 @@ async fn check_credentials(
         Ok::<_, ApiError>((found, matches))
     }
     .await;
-    let forget = || login_failure::Entity::delete_by_id(reservation).exec(ctx.db.write());
     match checked {
         Ok((Some(user), true)) => {
-            forget().await?;
+            login_failure::Entity::delete_by_id(reservation)
+                .exec(ctx.db.write())
+                .await?;
             Ok(user)
         }
         Ok((other, _)) => {
@@ -242,7 +246,10 @@ async fn check_credentials(
         }
         Err(err) => {
             // Not checked (hashing was busy, the database failed): not a failure.
-            if let Err(e) = forget().await {
+            if let Err(e) = login_failure::Entity::delete_by_id(reservation)
+                .exec(ctx.db.write())
+                .await
+            {
                 tracing::warn!(error = %e, "cannot forget an unchecked login attempt");
             }
             Err(err)
