@@ -4,7 +4,7 @@ use anyhow::Context;
 use clap::{Parser, Subcommand};
 
 use crate::auth::Actor;
-use crate::config::{redact_url, Settings};
+use crate::config::{redact_url, LogFormat, Settings};
 use crate::error::ApiError;
 use crate::model::check::decode;
 use crate::model::field::TextRule;
@@ -171,15 +171,27 @@ fn describe(err: ApiError) -> anyhow::Error {
 
 fn load_settings() -> anyhow::Result<Settings> {
     let settings = Settings::from_env()?;
-    init_tracing(&settings.log);
+    init_tracing(&settings.log, settings.log_format);
     Ok(settings)
 }
 
-fn init_tracing(filter: &str) {
+/// Logs to standard error: text (coloured only on a terminal) or one JSON
+/// object per line, each line with the fields of its spans (a request's
+/// `request_id`).
+fn init_tracing(filter: &str, format: LogFormat) {
+    use std::io::IsTerminal;
     let filter =
         tracing_subscriber::EnvFilter::try_new(filter).unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    let _ = tracing_subscriber::fmt()
+    let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .try_init();
+        .with_writer(std::io::stderr);
+    let _ = match format {
+        LogFormat::Text => builder.with_ansi(std::io::stderr().is_terminal()).try_init(),
+        LogFormat::Json => builder
+            .json()
+            .flatten_event(true)
+            .with_current_span(true)
+            .with_span_list(false)
+            .try_init(),
+    };
 }

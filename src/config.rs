@@ -21,6 +21,15 @@ pub const DEFAULT_SHUTDOWN_GRACE: std::time::Duration = std::time::Duration::fro
 /// The default time requests in flight may take to finish at shutdown.
 pub const DEFAULT_SHUTDOWN_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
 
+/// How log lines are written to standard error.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogFormat {
+    /// Human-readable lines, coloured only on a terminal.
+    Text,
+    /// One JSON object per line, for a log shipper.
+    Json,
+}
+
 /// Everything the service reads from its environment.
 #[derive(Clone)]
 pub struct Settings {
@@ -30,6 +39,8 @@ pub struct Settings {
     pub bind: SocketAddr,
     /// `CHANJIAO_LOG`: a tracing filter such as `info` or `chanjiao=debug,info`.
     pub log: String,
+    /// `CHANJIAO_LOG_FORMAT`: `text` (default) or `json`, one object per line.
+    pub log_format: LogFormat,
     /// `CHANJIAO_MAX_BODY_BYTES`: the largest request body accepted.
     pub max_body_bytes: usize,
     /// `CHANJIAO_REQUEST_TIMEOUT`: seconds a whole request body may take to
@@ -137,6 +148,7 @@ impl std::fmt::Debug for Settings {
             .field("database_url", &redact_url(&self.database_url))
             .field("bind", &self.bind)
             .field("log", &self.log)
+            .field("log_format", &self.log_format)
             .field("max_body_bytes", &self.max_body_bytes)
             .field("request_timeout", &self.request_timeout)
             .field("shutdown_grace", &self.shutdown_grace)
@@ -200,6 +212,17 @@ impl Settings {
             variable: "CHANJIAO_LOG",
             reason: format!("not a tracing filter: {e}"),
         })?;
+
+        let log_format = match get("CHANJIAO_LOG_FORMAT").as_deref().map(str::trim) {
+            None | Some("text") => LogFormat::Text,
+            Some("json") => LogFormat::Json,
+            Some(_) => {
+                return Err(ConfigError {
+                    variable: "CHANJIAO_LOG_FORMAT",
+                    reason: "must be `text` or `json`".to_string(),
+                })
+            }
+        };
 
         let max_body_bytes = parse_number(&get, "CHANJIAO_MAX_BODY_BYTES", DEFAULT_MAX_BODY_BYTES, 1024, 1 << 30)?;
         let seconds = |name: &'static str, default: std::time::Duration, min: usize, max: usize| {
@@ -310,6 +333,7 @@ impl Settings {
             database_url,
             bind,
             log,
+            log_format,
             max_body_bytes,
             request_timeout,
             shutdown_grace,

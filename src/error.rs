@@ -42,7 +42,8 @@ impl FieldError {
     "title": "Unprocessable Content",
     "status": 422,
     "detail": "the request body has invalid fields",
-    "errors": [{"field": "credit_code", "code": "checksum", "message": "not a valid Unified Social Credit Code"}]
+    "errors": [{"field": "credit_code", "code": "checksum", "message": "not a valid Unified Social Credit Code"}],
+    "request_id": "01a2383d-6f18-7168-8aed-d7e2ce2c7536"
 }))]
 pub struct Problem {
     /// A URI naming the kind of problem: `about:blank` when the status says
@@ -62,6 +63,10 @@ pub struct Problem {
     /// `invalid_client`, `unauthorized_client`, `unsupported_grant_type`, `invalid_request`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
+    /// The request's id, as in the `X-Request-Id` response header: quote
+    /// it when you report a problem, it finds the request in the logs.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub request_id: Option<String>,
 }
 
 impl Problem {
@@ -74,6 +79,7 @@ impl Problem {
             detail: detail.into(),
             errors: None,
             error: None,
+            request_id: None,
         }
     }
 }

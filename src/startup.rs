@@ -7,6 +7,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use actix_cors::Cors;
+use actix_web::body::{BoxBody, EitherBody};
 use actix_web::dev::{Server, Service, ServiceRequest, ServiceResponse};
 use actix_web::http::header;
 use actix_web::middleware::ErrorHandlers;
@@ -278,7 +279,9 @@ impl Application {
                 .wrap_fn(close_while_draining)
                 .wrap_fn(crate::api::rate_limit::rate_limit)
                 .wrap(cors(&cors_origins))
+                .wrap_fn(cors_outcome)
                 .wrap(metrics.clone())
+                .wrap_fn(crate::api::request_id::request_id)
                 .app_data(state.clone())
                 .app_data(limit)
                 .app_data(route_table.clone())
@@ -420,6 +423,7 @@ fn cors(origins: &[String]) -> Cors {
             header::RETRY_AFTER,
             header::WWW_AUTHENTICATE,
             header::HeaderName::from_static(crate::api::idempotency::REPLAYED),
+            header::HeaderName::from_static(crate::api::request_id::HEADER),
             header::HeaderName::from_static("ratelimit-limit"),
             header::HeaderName::from_static("ratelimit-remaining"),
             header::HeaderName::from_static("ratelimit-reset"),
@@ -430,6 +434,46 @@ fn cors(origins: &[String]) -> Cors {
         cors = cors.allowed_origin(origin);
     }
     cors
+}
+
+/// What actix-cors leaves to the application: `Access-Control-Expose-Headers`
+/// only beside an `Access-Control-Allow-Origin` (actix-cors adds it to every
+/// response), and a refused preflight answered as problem+json (actix-cors
+/// answers it in plain text).
+fn cors_outcome<S, B>(
+    req: ServiceRequest,
+    service: &S,
+) -> impl Future<Output = Result<ServiceResponse<EitherBody<B, BoxBody>>, actix_web::Error>>
+where
+    S: Service<ServiceRequest, Response = ServiceResponse<B>, Error = actix_web::Error>,
+{
+    let preflight = req.method() == actix_web::http::Method::OPTIONS
+        && req.headers().contains_key(header::ORIGIN)
+        && req.headers().contains_key(header::ACCESS_CONTROL_REQUEST_METHOD);
+    let response = service.call(req);
+    async move {
+        let mut response = response.await?;
+        if !response.headers().contains_key(header::ACCESS_CONTROL_ALLOW_ORIGIN) {
+            response.headers_mut().remove(header::ACCESS_CONTROL_EXPOSE_HEADERS);
+        }
+        if preflight && response.status().is_client_error() {
+            let problem = crate::error::Problem::new(
+                response.status().as_u16(),
+                "urn:chanjiao:problem:cors-refused",
+                "this origin, method or header is not allowed cross-origin; \
+                 CHANJIAO_CORS_ORIGINS lists the browser origins that may call the API",
+            );
+            let (request, refused) = response.into_parts();
+            let mut answer = crate::api::problem::problem_response(&problem);
+            for (name, value) in refused.headers() {
+                if name != header::CONTENT_TYPE && name != header::CONTENT_LENGTH {
+                    answer.headers_mut().append(name.clone(), value.clone());
+                }
+            }
+            return Ok(ServiceResponse::new(request, answer).map_into_right_body());
+        }
+        Ok(response.map_into_left_body())
+    }
 }
 
 /// Logs each request's method, path (never its query string, which may
@@ -451,7 +495,7 @@ where
             method = %method,
             path = %path,
             status = response.status().as_u16(),
-            elapsed_ms = started.elapsed().as_secs_f64() * 1000.0,
+            elapsed_ms = started.elapsed().as_micros() as f64 / 1000.0,
             "request"
         );
         Ok(response)

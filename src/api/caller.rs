@@ -29,6 +29,12 @@ impl Deref for Caller {
     }
 }
 
+/// Whether the request came straight from one of the trusted proxies.
+pub fn peer_is_trusted(req: &HttpRequest, trusted: &[IpNet]) -> bool {
+    req.peer_addr()
+        .is_some_and(|a| trusted.iter().any(|net| net.contains(&a.ip())))
+}
+
 /// The client's address: the peer's, or, when the peer is a trusted proxy,
 /// the nearest `X-Forwarded-For` hop that is not itself a trusted proxy.
 pub fn client_ip(req: &HttpRequest, trusted: &[IpNet]) -> String {

@@ -17,6 +17,7 @@ pub mod platform;
 pub mod problem;
 pub mod query;
 pub mod rate_limit;
+pub mod request_id;
 pub mod schools;
 pub mod stats;
 pub mod users;

@@ -14,10 +14,16 @@ use crate::error::{ApiError, Problem, PROBLEM_JSON};
 /// A problem document as an HTTP response.
 pub fn problem_response(problem: &Problem) -> HttpResponse {
     let status = StatusCode::from_u16(problem.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-    let body = serde_json::to_string(problem).unwrap_or_default();
     HttpResponse::build(status)
         .insert_header((header::CONTENT_TYPE, PROBLEM_JSON))
-        .body(body)
+        .body(problem_body(problem))
+}
+
+/// A problem document's JSON, with the id of the request being answered.
+fn problem_body(problem: &Problem) -> String {
+    let mut problem = problem.clone();
+    problem.request_id = problem.request_id.or_else(super::request_id::current);
+    serde_json::to_string(&problem).unwrap_or_default()
 }
 
 impl ResponseError for ApiError {
@@ -83,7 +89,7 @@ pub fn problem_fallback<B>(res: ServiceResponse<B>) -> actix_web::Result<ErrorHa
             builder.append_header((name.clone(), value.clone()));
         }
     }
-    let body = serde_json::to_string(&Problem::new(status.as_u16(), "about:blank", detail)).unwrap_or_default();
+    let body = problem_body(&Problem::new(status.as_u16(), "about:blank", detail));
     let new_response: HttpResponse<BoxBody> = builder.insert_header((header::CONTENT_TYPE, PROBLEM_JSON)).body(body);
     let res: ServiceResponse<EitherBody<B, BoxBody>> = ServiceResponse::new(req, new_response).map_into_right_body();
     Ok(ErrorHandlerResponse::Response(res))

@@ -500,6 +500,20 @@ pub async fn start_process(database_url: &str) -> (Running, String) {
 
 /// [`start_process`] with more environment variables.
 pub async fn start_process_with(database_url: &str, env: &[(&str, &str)]) -> (Running, String) {
+    launch(database_url, env, std::process::Stdio::null()).await
+}
+
+/// [`start_process_with`], its standard error written to `log` (a file).
+pub async fn start_process_logging_to(
+    database_url: &str,
+    env: &[(&str, &str)],
+    log: &std::path::Path,
+) -> (Running, String) {
+    let file = std::fs::File::create(log).expect("a log file");
+    launch(database_url, env, file.into()).await
+}
+
+async fn launch(database_url: &str, env: &[(&str, &str)], stderr: std::process::Stdio) -> (Running, String) {
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
@@ -514,7 +528,7 @@ pub async fn start_process_with(database_url: &str, env: &[(&str, &str)]) -> (Ru
         .env("CHANJIAO_LOG", "warn")
         .envs(env.iter().copied())
         .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
+        .stderr(stderr)
         .spawn()
         .expect("the service binary starts");
     let child = Running(child);

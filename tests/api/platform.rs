@@ -190,6 +190,7 @@ async fn listed_browser_origins_get_cors_headers_and_others_none() {
         .unwrap()
         .to_lowercase();
     assert!(exposed.contains("etag") && exposed.contains("location"), "{exposed}");
+    assert!(exposed.contains("x-request-id"), "{exposed}");
 
     // Another origin is served (non-browser clients send any Origin) but gets no CORS headers.
     let response = app
@@ -200,6 +201,102 @@ async fn listed_browser_origins_get_cors_headers_and_others_none() {
         .unwrap();
     assert_eq!(response.status().as_u16(), 200);
     assert!(response.headers().get("access-control-allow-origin").is_none());
+    assert!(response.headers().get("access-control-expose-headers").is_none());
+}
+
+#[tokio::test]
+async fn a_preflight_from_an_unlisted_origin_is_refused_as_problem_json() {
+    let app = crate::helpers::spawn_app_with(|s| s.cors_origins = vec!["https://app.example.cn".into()]).await;
+    let response = app
+        .request_as(reqwest::Method::OPTIONS, "/api/v1/enterprises", None)
+        .header("Origin", "https://evil.example.com")
+        .header("Access-Control-Request-Method", "GET")
+        .send()
+        .await
+        .unwrap();
+    assert!(response.headers().get("access-control-allow-origin").is_none());
+    assert!(response.headers().get("access-control-expose-headers").is_none());
+    let body = problem(response, 400).await;
+    assert_eq!(body["type"], "urn:chanjiao:problem:cors-refused");
+    assert!(
+        body["detail"].as_str().unwrap().contains("CHANJIAO_CORS_ORIGINS"),
+        "{body}"
+    );
+}
+
+#[tokio::test]
+async fn every_answer_carries_a_request_id_that_its_problem_body_repeats() {
+    let app = spawn_app().await;
+    let ok = app.get("/api/v1/enterprises").await;
+    let first = ok.headers()["x-request-id"].to_str().unwrap().to_string();
+    assert!(uuid_like(&first), "{first}");
+    let refused = app
+        .request_as(reqwest::Method::GET, "/api/v1/enterprises", None)
+        .header("X-Request-Id", "from-an-untrusted-client")
+        .send()
+        .await
+        .unwrap();
+    let id = refused.headers()["x-request-id"].to_str().unwrap().to_string();
+    assert!(uuid_like(&id), "an untrusted peer's id is replaced: {id}");
+    assert_ne!(id, first);
+    let body = problem(refused, 401).await;
+    assert_eq!(body["request_id"], id.as_str());
+}
+
+#[tokio::test]
+async fn a_trusted_proxy_s_request_id_is_kept_and_a_malformed_one_replaced() {
+    let app = crate::helpers::spawn_app_with(|s| s.trusted_proxies = vec!["127.0.0.1/32".parse().unwrap()]).await;
+    let kept = app
+        .request_as(reqwest::Method::GET, "/api/v1/enterprises/not-a-uuid", None)
+        .header("X-Request-Id", "lb-7f000001:1f90_65a1")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(kept.headers()["x-request-id"], "lb-7f000001:1f90_65a1");
+    assert_eq!(problem(kept, 401).await["request_id"], "lb-7f000001:1f90_65a1");
+    let replaced = app
+        .request_as(reqwest::Method::GET, "/api/v1/enterprises", None)
+        .header("X-Request-Id", "has spaces and \"quotes\"")
+        .send()
+        .await
+        .unwrap();
+    assert!(uuid_like(replaced.headers()["x-request-id"].to_str().unwrap()));
+}
+
+fn uuid_like(id: &str) -> bool {
+    id.len() == 36 && id.chars().all(|c| c.is_ascii_hexdigit() || c == '-')
+}
+
+#[tokio::test]
+async fn json_logs_are_one_object_per_line_with_the_request_id_and_a_plain_duration() {
+    let database = crate::helpers::FreshDatabase::new().await;
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("service.log");
+    let (mut child, base) = crate::helpers::start_process_logging_to(
+        &database.url,
+        &[("CHANJIAO_LOG_FORMAT", "json"), ("CHANJIAO_LOG", "info")],
+        &log,
+    )
+    .await;
+    let response = reqwest::get(format!("{base}/api/v1/enterprises")).await.unwrap();
+    let id = response.headers()["x-request-id"].to_str().unwrap().to_string();
+    child.kill();
+    let text = std::fs::read_to_string(&log).unwrap();
+    assert!(!text.contains('\u{1b}'), "no colour codes when stderr is a file");
+    let lines: Vec<Value> = text
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap_or_else(|e| panic!("not JSON ({e}): {line}")))
+        .collect();
+    let request = lines
+        .iter()
+        .find(|line| line["message"] == "request" && line["span"]["request_id"] == id.as_str())
+        .unwrap_or_else(|| panic!("no request line with {id}: {text}"));
+    assert_eq!(request["status"], 401);
+    assert_eq!(request["path"], "/api/v1/enterprises");
+    let ms = &request["elapsed_ms"];
+    assert!(ms.is_f64() || ms.is_u64(), "{ms}");
+    let digits = ms.to_string().split('.').nth(1).map_or(0, str::len);
+    assert!(digits <= 3, "milliseconds to the microsecond, no float noise: {ms}");
 }
 
 #[tokio::test]

@@ -1,0 +1,103 @@
+//! The request id: taken from `X-Request-Id` when a trusted proxy sent a
+//! well-formed one, generated otherwise; echoed in the response, carried
+//! by every log line of the request (its tracing span) and by every
+//! problem body, so that a user's error report leads to its log lines.
+
+use std::future::Future;
+
+use actix_web::dev::{Service, ServiceRequest, ServiceResponse};
+use actix_web::error::InternalError;
+use actix_web::http::header::{HeaderName, HeaderValue};
+use actix_web::web;
+use tracing::Instrument;
+
+use super::caller::peer_is_trusted;
+use super::AppState;
+
+/// The header that carries the request id, both ways.
+pub const HEADER: &str = "x-request-id";
+
+/// The longest request id accepted from a proxy.
+const MAX_LEN: usize = 128;
+
+tokio::task_local! {
+    static CURRENT: String;
+}
+
+/// The id of the request being answered, if any.
+pub fn current() -> Option<String> {
+    CURRENT.try_with(Clone::clone).ok()
+}
+
+/// Whether a proxy's request id may be used as it is: 1–128 characters of
+/// letters, digits and `-_.:/+=@`, so that it cannot break a log line or a
+/// header.
+fn acceptable(id: &str) -> bool {
+    (1..=MAX_LEN).contains(&id.len())
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"-_.:/+=@".contains(&b))
+}
+
+/// Middleware (outermost): gives the request its id, runs the rest of the
+/// chain inside the id's span and task-local, and answers the id in
+/// `X-Request-Id`. An error that reaches it is turned into its response
+/// here, still inside, so that its problem body carries the id too (and
+/// handed on as an error that answers with that response).
+pub fn request_id<S, B>(
+    req: ServiceRequest,
+    service: &S,
+) -> impl Future<Output = Result<ServiceResponse<B>, actix_web::Error>>
+where
+    S: Service<ServiceRequest, Response = ServiceResponse<B>, Error = actix_web::Error>,
+{
+    let from_proxy = req
+        .app_data::<web::Data<AppState>>()
+        .is_some_and(|state| peer_is_trusted(req.request(), &state.trusted_proxies))
+        .then(|| req.headers().get(HEADER).and_then(|v| v.to_str().ok()))
+        .flatten()
+        .filter(|id| acceptable(id))
+        .map(str::to_string);
+    let id = from_proxy.unwrap_or_else(|| uuid::Uuid::now_v7().to_string());
+    let span = tracing::info_span!("request", request_id = %id);
+    let response = span.in_scope(|| CURRENT.sync_scope(id.clone(), || service.call(req)));
+    let header_value = HeaderValue::from_str(&id).ok();
+    CURRENT.scope(
+        id,
+        async move {
+            let name = HeaderName::from_static(HEADER);
+            match response.await {
+                Ok(mut response) => {
+                    if let Some(value) = header_value {
+                        response.headers_mut().insert(name, value);
+                    }
+                    Ok(response)
+                }
+                Err(err) => {
+                    let mut answer = err.error_response();
+                    if let Some(value) = header_value {
+                        answer.headers_mut().insert(name, value);
+                    }
+                    Err(InternalError::from_response(err.to_string(), answer).into())
+                }
+            }
+        }
+        .instrument(span),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::acceptable;
+
+    #[test]
+    fn a_proxy_id_is_kept_only_when_it_cannot_break_a_log_line() {
+        assert!(acceptable("01a2383d-6f18-7168-8aed-d7e2ce2c7536"));
+        assert!(acceptable("haproxy:7f000001:1f90_65a1b2c3"));
+        assert!(!acceptable(""));
+        assert!(!acceptable("a b"));
+        assert!(!acceptable("line\nbreak"));
+        assert!(!acceptable("引号"));
+        assert!(!acceptable(&"x".repeat(129)));
+    }
+}
