@@ -14,7 +14,10 @@ mod m20261201_000009_table_changes;
 mod m20261201_000010_apprenticeship_changes;
 mod m20261202_000011_login_failures;
 mod m20261202_000012_idempotency_keys;
+mod m20261202_000013_major_folding;
 mod util;
+
+pub use m20261202_000013_major_folding::fold;
 
 /// Applies chanjiao's migrations in order.
 pub struct Migrator;
@@ -35,6 +38,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000010_apprenticeship_changes::Migration),
             Box::new(m20261202_000011_login_failures::Migration),
             Box::new(m20261202_000012_idempotency_keys::Migration),
+            Box::new(m20261202_000013_major_folding::Migration),
         ]
     }
 }

@@ -57,6 +57,13 @@ mod tests {
     use super::*;
 
     #[test]
+    fn the_migration_that_folded_stored_majors_folds_as_searches_do() {
+        for text in ["焊接技术應用", "數控技術 CNC", "新媒体營銷", "Ab_%", ""] {
+            assert_eq!(migration::fold(text), fold(text), "{text}");
+        }
+    }
+
+    #[test]
     fn traditional_and_simplified_chinese_fold_to_the_same_text() {
         assert_eq!(fold("產教融合發展聯盟"), "产教融合发展联盟");
         assert_eq!(fold("产教融合发展联盟"), "产教融合发展联盟");

@@ -13,6 +13,8 @@ pub struct Model {
     pub position: i32,
     pub code: Option<String>,
     pub name: String,
+    /// `name` folded as a `q` search folds text, for the `major` filter.
+    pub name_folded: String,
 }
 
 /// Relations are expressed in queries, not here.

@@ -81,6 +81,8 @@ pub struct SchoolFilters {
     pub kind: Option<SchoolKind>,
     /// Only schools with this membership status.
     pub membership_status: Option<MembershipStatus>,
-    /// Only schools teaching a major with exactly this code or name.
+    /// Only schools teaching a major with exactly this code, or this name
+    /// compared as `q` compares (case and traditional vs simplified Chinese
+    /// do not matter): `焊接技术應用` finds 焊接技术应用.
     pub major: Option<String>,
 }

@@ -11,7 +11,7 @@ use super::inserts::Inserts;
 use super::list::{fetch_directory_page, keyset};
 use super::store::{self, row_record, Stored};
 use crate::auth::{policy, Actor, Principal};
-use crate::domain::search::search_text;
+use crate::domain::search::{fold, search_text};
 use crate::domain::vocab::ResourceType;
 use crate::entity::{school, school_major};
 use crate::error::ApiError;
@@ -85,6 +85,7 @@ fn major_rows(row: &school::Model) -> Vec<school_major::ActiveModel> {
                 position: position as i32,
                 code: major.code.as_ref().map(|c| c.as_str().to_string()),
                 name: major.name.as_str().to_string(),
+                name_folded: fold(major.name.as_str()),
             })
             .reset_all()
         })
@@ -121,7 +122,7 @@ pub async fn list(
                     .cond_where(
                         Condition::any()
                             .add(school_major::Column::Code.eq(major.as_str()))
-                            .add(school_major::Column::Name.eq(major.as_str())),
+                            .add(school_major::Column::NameFolded.eq(fold(major.as_str()))),
                     )
                     .to_owned(),
             ),

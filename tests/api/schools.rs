@@ -98,6 +98,12 @@ async fn schools_filter_by_major_code_or_name_kind_and_membership() {
     assert_eq!(total("/api/v1/schools?major=660301".into()).await, 1);
     assert_eq!(total(format!("/api/v1/schools?major={}", encode("数控技术"))).await, 1);
     assert_eq!(total(format!("/api/v1/schools?major={}", encode("焊接"))).await, 0);
+    // The name is compared folded like `q`: script and case do not matter.
+    assert_eq!(total(format!("/api/v1/schools?major={}", encode("數控技術"))).await, 1);
+    assert_eq!(
+        total(format!("/api/v1/schools?major={}", encode("焊接技术應用"))).await,
+        1
+    );
     assert_eq!(total("/api/v1/schools?kind=technician_college".into()).await, 1);
     assert_eq!(
         total("/api/v1/schools?membership_status=council_member".into()).await,
