@@ -99,8 +99,22 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let password = match std::env::var("CHANJIAO_USER_PASSWORD").ok().filter(|p| !p.is_empty()) {
                 Some(password) => password,
                 None => {
-                    let first = rpassword::prompt_password("Password (at least 12 characters): ")?;
-                    let second = rpassword::prompt_password("Password again: ")?;
+                    use std::io::IsTerminal;
+                    anyhow::ensure!(
+                        std::io::stdin().is_terminal(),
+                        "no terminal to ask for the password: set CHANJIAO_USER_PASSWORD \
+                         (at least 12 characters) and run the command again"
+                    );
+                    let ask = |prompt: &str| {
+                        rpassword::prompt_password(prompt).map_err(|e| {
+                            anyhow::anyhow!(
+                                "cannot ask for the password ({e}): without a terminal, set \
+                                 CHANJIAO_USER_PASSWORD (at least 12 characters) and run the command again"
+                            )
+                        })
+                    };
+                    let first = ask("Password (at least 12 characters): ")?;
+                    let second = ask("Password again: ")?;
                     anyhow::ensure!(first == second, "the passwords differ");
                     first
                 }

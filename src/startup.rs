@@ -41,6 +41,9 @@ const WRITER_CHECKPOINT_PAGES: u32 = 16_384;
 /// tested on its way out.
 const IDLE_BEFORE_TEST: Duration = Duration::from_secs(10);
 
+/// How long opening a database connection may take.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+
 /// The size (bytes) the WAL file is cut back to when it starts over.
 const WAL_SIZE_LIMIT: u64 = 64 << 20;
 
@@ -66,20 +69,27 @@ pub fn return_freed_memory() {
 /// (a checkpoint) beside the writer, instead of the writer doing it inside
 /// a commit every 1,000 pages; an in-memory SQLite database is one connection.
 pub async fn connect(settings: &Settings) -> anyhow::Result<Database> {
-    let open = |options: ConnectOptions| async move {
-        sea_orm::Database::connect(options).await.with_context(|| {
-            format!(
-                "cannot connect to the database at {}",
-                redact_url(&settings.database_url)
-            )
-        })
+    // One line that names the setting, the address (without its password)
+    // and the cause once (a pool's error repeats its cause in its source).
+    let unreachable = |cause: &dyn std::fmt::Display| {
+        anyhow::anyhow!(
+            "cannot connect to the database at {} (DATABASE_URL): {cause}",
+            redact_url(&settings.database_url)
+        )
     };
+    let open =
+        |options: ConnectOptions| async move { sea_orm::Database::connect(options).await.map_err(|e| unreachable(&e)) };
     let mut options = ConnectOptions::new(settings.database_url.clone());
     options
         .sqlx_logging(false)
-        .connect_timeout(Duration::from_secs(10))
+        .connect_timeout(CONNECT_TIMEOUT)
         .acquire_timeout(Duration::from_secs(30));
     if settings.is_postgres() {
+        // One connection first: a pool that cannot connect keeps retrying
+        // until it times out, and then reports the timeout, not the cause.
+        probe_postgres(&settings.database_url)
+            .await
+            .map_err(|e| unreachable(&e))?;
         // A pooled connection is tested (a round trip) before it is handed
         // out only once it has been idle long enough for a proxy or a
         // restarted server to have dropped it, not before every query.
@@ -172,17 +182,42 @@ pub async fn migrate(db: &Database) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// One PostgreSQL connection, opened and closed, within the connect
+/// timeout: its error says why the database cannot be reached.
+async fn probe_postgres(url: &str) -> Result<(), String> {
+    use sea_orm::sqlx::{ConnectOptions as _, Connection as _};
+    let options: sea_orm::sqlx::postgres::PgConnectOptions = url.parse().map_err(|e| format!("{e}"))?;
+    match tokio::time::timeout(CONNECT_TIMEOUT, options.connect()).await {
+        Err(_) => Err(format!("no answer within {} s", CONNECT_TIMEOUT.as_secs())),
+        Ok(Err(e)) => Err(e.to_string()),
+        Ok(Ok(connection)) => {
+            let _ = connection.close().await;
+            Ok(())
+        }
+    }
+}
+
+/// Refuses settings without a way to sign tokens that every replica
+/// shares (on PostgreSQL: a secret or a private key), before anything
+/// waits for the database.
+pub fn check_signing_key(settings: &Settings) -> anyhow::Result<()> {
+    if settings.is_postgres() && settings.auth.jwt_secret.is_none() && settings.auth.private_key_pem.is_none() {
+        anyhow::bail!(
+            "CHANJIAO_JWT_SECRET: must be set (at least 32 bytes) when DATABASE_URL is PostgreSQL, \
+             so that every replica signs and checks tokens with the same key"
+        );
+    }
+    Ok(())
+}
+
 /// The token keys: a configured private key and/or secret; on SQLite with
 /// neither, a generated secret kept in the database; on PostgreSQL with
 /// neither, an error, because every replica must share the secret.
 pub async fn load_keys(settings: &Settings, db: &Database) -> anyhow::Result<TokenKeys> {
+    check_signing_key(settings)?;
     let secret = match (&settings.auth.jwt_secret, &settings.auth.private_key_pem) {
         (Some(secret), _) => Some(secret.expose_secret().to_string()),
         (None, Some(_)) => None,
-        (None, None) if settings.is_postgres() => anyhow::bail!(
-            "CHANJIAO_JWT_SECRET: must be set (at least 32 bytes) when DATABASE_URL is PostgreSQL, \
-             so that every replica signs and checks tokens with the same key"
-        ),
         (None, None) => {
             let (secret, generated) = crate::service::secrets::stored_jwt_secret(db)
                 .await
@@ -227,6 +262,7 @@ impl Application {
     /// database without users, and binds `settings.bind` (port 0 picks a free port).
     pub async fn build(settings: Settings) -> anyhow::Result<Self> {
         crate::domain::clock::set_timezone(settings.timezone);
+        check_signing_key(&settings)?;
         let db = connect(&settings).await?;
         migrate(&db).await?;
         let keys = load_keys(&settings, &db).await?;

@@ -701,3 +701,73 @@ async fn anonymous_callers_are_budgeted_by_address_and_without_a_setting_nothing
         assert!(response.headers().get("ratelimit-limit").is_none());
     }
 }
+
+/// Runs the binary with `args` and `env` (no terminal: standard input is
+/// empty); its exit status and standard error, within 20 s.
+fn run_cli(args: &[&str], env: &[(&str, &str)]) -> (std::process::ExitStatus, String) {
+    let started = std::time::Instant::now();
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_chanjiao"))
+        .args(args)
+        .env_remove("CHANJIAO_JWT_SECRET")
+        .env_remove("CHANJIAO_USER_PASSWORD")
+        .envs(env.iter().copied())
+        .stdin(std::process::Stdio::null())
+        .output()
+        .expect("the binary runs");
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(20),
+        "it answered at once"
+    );
+    (output.status, String::from_utf8_lossy(&output.stderr).into_owned())
+}
+
+fn closed_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+#[test]
+fn user_create_without_a_terminal_or_a_password_variable_says_what_to_do() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}?mode=rwc", dir.path().join("cli.db").display());
+    let (status, stderr) = run_cli(
+        &["user", "create", "--username", "liu.officer", "--role", "officer"],
+        &[("DATABASE_URL", url.as_str())],
+    );
+    assert!(!status.success());
+    assert!(stderr.contains("CHANJIAO_USER_PASSWORD"), "{stderr}");
+    assert!(!stderr.contains("os error"), "{stderr}");
+}
+
+#[test]
+fn an_unreachable_database_is_reported_once_with_the_variable_and_no_password() {
+    let url = format!("postgres://chanjiao:s3cret%40pw@127.0.0.1:{}/chanjiao", closed_port());
+    let (status, stderr) = run_cli(
+        &["migrate"],
+        &[
+            ("DATABASE_URL", url.as_str()),
+            ("CHANJIAO_JWT_SECRET", "cli-secret-cli-secret-cli-secret-0123"),
+        ],
+    );
+    assert!(!status.success());
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(stderr.contains("DATABASE_URL"), "{stderr}");
+    assert!(stderr.contains("chanjiao:***@127.0.0.1"), "{stderr}");
+    assert!(!stderr.contains("s3cret"), "{stderr}");
+    assert_eq!(stderr.matches("refused").count(), 1, "{stderr}");
+}
+
+#[test]
+fn a_missing_signing_key_on_postgresql_is_reported_before_waiting_for_the_database() {
+    // A blackholed address would make a database wait; the key check comes first.
+    let url = format!("postgres://chanjiao@127.0.0.1:{}/chanjiao", closed_port());
+    let started = std::time::Instant::now();
+    let (status, stderr) = run_cli(&["serve"], &[("DATABASE_URL", url.as_str())]);
+    assert!(!status.success());
+    assert!(stderr.contains("CHANJIAO_JWT_SECRET"), "{stderr}");
+    assert!(!stderr.contains("connect"), "{stderr}");
+    assert!(started.elapsed() < std::time::Duration::from_secs(5));
+}
