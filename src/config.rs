@@ -68,6 +68,9 @@ pub struct Settings {
     /// `CHANJIAO_ADMIN_PASSWORD`: the password of the `admin` user created
     /// on a database without users (a generated one is printed otherwise).
     pub admin_password: Option<SecretString>,
+    /// `CHANJIAO_METRICS_TOKEN`: the bearer token `/metrics` asks for; without
+    /// it, `/metrics` answers only callers on this machine (loopback).
+    pub metrics_token: Option<SecretString>,
     /// `CHANJIAO_TRUSTED_PROXIES`: comma-separated CIDRs of proxies whose
     /// `X-Forwarded-For` hop names the client.
     pub trusted_proxies: Vec<ipnet::IpNet>,
@@ -321,6 +324,18 @@ impl Settings {
             });
         }
 
+        let metrics_token = get("CHANJIAO_METRICS_TOKEN").filter(|t| !t.is_empty());
+        if metrics_token
+            .as_ref()
+            .is_some_and(|t| t.len() < 16 || !t.bytes().all(|b| b.is_ascii_graphic()))
+        {
+            return Err(ConfigError {
+                variable: "CHANJIAO_METRICS_TOKEN",
+                reason: "must be at least 16 printable ASCII characters without spaces".to_string(),
+            });
+        }
+        let metrics_token = metrics_token.map(SecretString::from);
+
         let timezone = match get("CHANJIAO_TIMEZONE") {
             None => crate::domain::clock::DEFAULT_TIMEZONE,
             Some(name) => name.trim().parse().map_err(|_| ConfigError {
@@ -353,6 +368,7 @@ impl Settings {
                 jwks: get("CHANJIAO_JWT_JWKS"),
             },
             admin_password: get("CHANJIAO_ADMIN_PASSWORD").map(SecretString::from),
+            metrics_token,
             trusted_proxies,
             cors_origins,
             timezone,

@@ -1,16 +1,15 @@
 //! Building and running the service: connect, migrate, bind, serve.
 
-use std::future::Future;
 use std::net::TcpListener;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use actix_cors::Cors;
-use actix_web::body::{BoxBody, EitherBody};
-use actix_web::dev::{Server, Service, ServiceRequest, ServiceResponse};
+use actix_web::body::{BoxBody, MessageBody};
+use actix_web::dev::{Server, ServiceRequest, ServiceResponse};
 use actix_web::http::header;
-use actix_web::middleware::ErrorHandlers;
+use actix_web::middleware::{from_fn, ErrorHandlers, Next};
 use actix_web::{web, App, HttpServer};
 use actix_web_prom::PrometheusMetricsBuilder;
 use anyhow::Context;
@@ -290,6 +289,10 @@ impl Application {
             budgets: settings
                 .rate_limit
                 .map(|setting| Arc::new(crate::api::rate_limit::Budgets::new(setting))),
+            metrics_token: settings
+                .metrics_token
+                .as_ref()
+                .map(|token| crate::api::platform::token_digest(token.expose_secret())),
         });
         let metrics = PrometheusMetricsBuilder::new("chanjiao")
             .endpoint("/metrics")
@@ -308,16 +311,17 @@ impl Application {
                 .into_utoipa_app()
                 .configure(routes)
                 .into_app()
-                .wrap_fn(audit_refusals)
+                .wrap(from_fn(audit_refusals))
                 .wrap(ErrorHandlers::new().default_handler(problem_fallback))
                 .wrap(Idempotency)
-                .wrap_fn(log_request)
-                .wrap_fn(close_while_draining)
-                .wrap_fn(crate::api::rate_limit::rate_limit)
+                .wrap(from_fn(log_request))
+                .wrap(from_fn(close_while_draining))
+                .wrap(from_fn(crate::api::rate_limit::rate_limit))
                 .wrap(cors(&cors_origins))
-                .wrap_fn(cors_outcome)
+                .wrap(from_fn(cors_outcome))
                 .wrap(metrics.clone())
-                .wrap_fn(crate::api::request_id::request_id)
+                .wrap(from_fn(crate::api::platform::guard_metrics))
+                .wrap(from_fn(crate::api::request_id::request_id))
                 .app_data(state.clone())
                 .app_data(limit)
                 .app_data(route_table.clone())
@@ -419,25 +423,19 @@ fn clean_up_idempotency_keys(db: &Database) {
 /// While the service drains at shutdown, asks each client to close its
 /// connection after the answer, so that keep-alive clients reconnect
 /// (through their load balancer, to another replica).
-fn close_while_draining<S, B>(
+async fn close_while_draining<B: MessageBody>(
     req: ServiceRequest,
-    service: &S,
-) -> impl Future<Output = Result<ServiceResponse<B>, actix_web::Error>>
-where
-    S: Service<ServiceRequest, Response = ServiceResponse<B>, Error = actix_web::Error>,
-{
+    next: Next<B>,
+) -> Result<ServiceResponse<B>, actix_web::Error> {
     let ready = req.app_data::<web::Data<AppState>>().map(|state| state.ready.clone());
-    let response = service.call(req);
-    async move {
-        let mut response = response.await?;
-        if ready.is_some_and(|ready| !ready.load(Ordering::SeqCst)) {
-            response
-                .response_mut()
-                .head_mut()
-                .set_connection_type(actix_web::http::ConnectionType::Close);
-        }
-        Ok(response)
+    let mut response = next.call(req).await?;
+    if ready.is_some_and(|ready| !ready.load(Ordering::SeqCst)) {
+        response
+            .response_mut()
+            .head_mut()
+            .set_connection_type(actix_web::http::ConnectionType::Close);
     }
+    Ok(response)
 }
 
 /// Cross-origin access for the listed browser origins only (none by
@@ -476,66 +474,54 @@ fn cors(origins: &[String]) -> Cors {
 /// only beside an `Access-Control-Allow-Origin` (actix-cors adds it to every
 /// response), and a refused preflight answered as problem+json (actix-cors
 /// answers it in plain text).
-fn cors_outcome<S, B>(
+async fn cors_outcome<B: MessageBody + 'static>(
     req: ServiceRequest,
-    service: &S,
-) -> impl Future<Output = Result<ServiceResponse<EitherBody<B, BoxBody>>, actix_web::Error>>
-where
-    S: Service<ServiceRequest, Response = ServiceResponse<B>, Error = actix_web::Error>,
-{
+    next: Next<B>,
+) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
     let preflight = req.method() == actix_web::http::Method::OPTIONS
         && req.headers().contains_key(header::ORIGIN)
         && req.headers().contains_key(header::ACCESS_CONTROL_REQUEST_METHOD);
-    let response = service.call(req);
-    async move {
-        let mut response = response.await?;
-        if !response.headers().contains_key(header::ACCESS_CONTROL_ALLOW_ORIGIN) {
-            response.headers_mut().remove(header::ACCESS_CONTROL_EXPOSE_HEADERS);
-        }
-        if preflight && response.status().is_client_error() {
-            let problem = crate::error::Problem::new(
-                response.status().as_u16(),
-                "urn:chanjiao:problem:cors-refused",
-                "this origin, method or header is not allowed cross-origin; \
-                 CHANJIAO_CORS_ORIGINS lists the browser origins that may call the API",
-            );
-            let (request, refused) = response.into_parts();
-            let mut answer = crate::api::problem::problem_response(&problem);
-            for (name, value) in refused.headers() {
-                if name != header::CONTENT_TYPE && name != header::CONTENT_LENGTH {
-                    answer.headers_mut().append(name.clone(), value.clone());
-                }
-            }
-            return Ok(ServiceResponse::new(request, answer).map_into_right_body());
-        }
-        Ok(response.map_into_left_body())
+    let mut response = next.call(req).await?;
+    if !response.headers().contains_key(header::ACCESS_CONTROL_ALLOW_ORIGIN) {
+        response.headers_mut().remove(header::ACCESS_CONTROL_EXPOSE_HEADERS);
     }
+    if preflight && response.status().is_client_error() {
+        let problem = crate::error::Problem::new(
+            response.status().as_u16(),
+            "urn:chanjiao:problem:cors-refused",
+            "this origin, method or header is not allowed cross-origin; \
+             CHANJIAO_CORS_ORIGINS lists the browser origins that may call the API",
+        );
+        let (request, refused) = response.into_parts();
+        let mut answer = crate::api::problem::problem_response(&problem);
+        for (name, value) in refused.headers() {
+            if name != header::CONTENT_TYPE && name != header::CONTENT_LENGTH {
+                answer.headers_mut().append(name.clone(), value.clone());
+            }
+        }
+        return Ok(ServiceResponse::new(request, answer));
+    }
+    Ok(response.map_into_boxed_body())
 }
 
 /// Logs each request's method, path (never its query string, which may
 /// carry something secret), status and duration.
-fn log_request<S, B>(
+async fn log_request<B: MessageBody>(
     req: ServiceRequest,
-    service: &S,
-) -> impl Future<Output = Result<ServiceResponse<B>, actix_web::Error>>
-where
-    S: Service<ServiceRequest, Response = ServiceResponse<B>, Error = actix_web::Error>,
-{
+    next: Next<B>,
+) -> Result<ServiceResponse<B>, actix_web::Error> {
     let method = req.method().clone();
     let path = req.path().to_string();
     let started = Instant::now();
-    let response = service.call(req);
-    async move {
-        let response = response.await?;
-        tracing::info!(
-            method = %method,
-            path = %path,
-            status = response.status().as_u16(),
-            elapsed_ms = started.elapsed().as_micros() as f64 / 1000.0,
-            "request"
-        );
-        Ok(response)
-    }
+    let response = next.call(req).await?;
+    tracing::info!(
+        method = %method,
+        path = %path,
+        status = response.status().as_u16(),
+        elapsed_ms = started.elapsed().as_micros() as f64 / 1000.0,
+        "request"
+    );
+    Ok(response)
 }
 
 async fn shutdown_signal() {

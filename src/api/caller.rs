@@ -88,13 +88,24 @@ impl FromRequest for Caller {
     }
 }
 
+/// The token of an `Authorization: Bearer <token>` header (the scheme in
+/// any case), if the value has that form.
+pub fn bearer_token(authorization: &str) -> Option<&str> {
+    let (scheme, token) = authorization.split_once(' ')?;
+    Some(token.trim()).filter(|t| scheme.eq_ignore_ascii_case("bearer") && !t.is_empty())
+}
+
+/// The bearer token a request carries, if any.
+pub fn bearer(req: &HttpRequest) -> Option<&str> {
+    req.headers()
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(bearer_token)
+}
+
 async fn authenticate(state: &AppState, authorization: Option<&str>, ip: String) -> Result<Principal, ApiError> {
     let token = authorization
-        .and_then(|value| {
-            let (scheme, token) = value.split_once(' ')?;
-            scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
-        })
-        .filter(|t| !t.is_empty())
+        .and_then(bearer_token)
         .ok_or_else(|| ApiError::Unauthorized {
             detail: "this operation needs `Authorization: Bearer <access token>`".into(),
             invalid_token: false,

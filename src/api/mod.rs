@@ -22,12 +22,13 @@ pub mod schools;
 pub mod stats;
 pub mod users;
 
-use std::future::Future;
 use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
 
-use actix_web::dev::{Service, ServiceRequest, ServiceResponse};
+use actix_web::body::MessageBody;
+use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header;
+use actix_web::middleware::Next;
 use actix_web::{web, HttpMessage, HttpRequest, HttpResponse};
 use utoipa_actix_web::service_config::ServiceConfig;
 
@@ -51,6 +52,8 @@ pub struct AppState {
     pub refresh_token_ttl: i64,
     /// Each caller's request budget, when `CHANJIAO_RATE_LIMIT` is set.
     pub budgets: Option<Arc<rate_limit::Budgets>>,
+    /// The SHA-256 of `CHANJIAO_METRICS_TOKEN`, when it is set.
+    pub metrics_token: Option<[u8; 32]>,
 }
 
 /// Registers every route: the platform endpoints and `/api/v1`. Each
@@ -104,16 +107,12 @@ impl AuditScope {
 /// Records every refused request in the audit trail, whichever handler
 /// refused it: a 403 with the caller as actor, a 401 without one (at most
 /// once a minute per client address).
-pub fn audit_refusals<S, B>(
+pub async fn audit_refusals<B: MessageBody>(
     req: ServiceRequest,
-    service: &S,
-) -> impl Future<Output = Result<ServiceResponse<B>, actix_web::Error>>
-where
-    S: Service<ServiceRequest, Response = ServiceResponse<B>, Error = actix_web::Error>,
-{
-    let response = service.call(req);
-    async move {
-        let response = response.await?;
+    next: Next<B>,
+) -> Result<ServiceResponse<B>, actix_web::Error> {
+    {
+        let response = next.call(req).await?;
         let status = response.status().as_u16();
         if status != 401 && status != 403 {
             return Ok(response);

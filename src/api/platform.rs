@@ -1,7 +1,11 @@
 //! Endpoints outside `/api/v1`: liveness, readiness and metrics.
 
-use actix_web::{get, web, HttpResponse};
+use actix_web::body::{BoxBody, MessageBody};
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::middleware::Next;
+use actix_web::{get, web, HttpResponse, ResponseError};
 use serde::Serialize;
+use sha2::{Digest, Sha256};
 use std::sync::atomic::Ordering;
 use std::time::Duration;
 use utoipa::ToSchema;
@@ -60,8 +64,65 @@ pub async fn readyz(state: web::Data<AppState>) -> Result<HttpResponse, ApiError
 }
 
 /// Prometheus metrics: request counts and latencies by route pattern, method and status.
-#[utoipa::path(tag = "platform", responses((status = 200, description = "Prometheus text format", content_type = "text/plain", body = String)))]
+///
+/// Not for the world: with `CHANJIAO_METRICS_TOKEN` set it asks for
+/// `Authorization: Bearer <that token>` (401 otherwise); without it, it
+/// answers only callers on the service's own machine (403 otherwise).
+#[utoipa::path(
+    tag = "platform",
+    responses(
+        (status = 200, description = "Prometheus text format", content_type = "text/plain", body = String),
+        (status = 401, description = "`CHANJIAO_METRICS_TOKEN` is set and this is not it", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "No `CHANJIAO_METRICS_TOKEN` is set and the caller is not on this machine", body = Problem, content_type = "application/problem+json"),
+    )
+)]
 #[get("/metrics")]
 pub async fn metrics() -> HttpResponse {
     HttpResponse::Ok().finish()
+}
+
+/// The digest `/metrics` compares a presented token with.
+pub fn token_digest(token: &str) -> [u8; 32] {
+    Sha256::digest(token.as_bytes()).into()
+}
+
+/// Whether a request may read `/metrics`: the right bearer token when one
+/// is set, otherwise a client on this machine (its address after trusted
+/// proxies, so that a proxy on the same host does not publish them).
+fn metrics_refusal(req: &ServiceRequest, state: &AppState) -> Option<ApiError> {
+    match state.metrics_token {
+        Some(expected) => {
+            let presented = super::caller::bearer(req.request()).map(token_digest);
+            (presented != Some(expected)).then(|| ApiError::Unauthorized {
+                detail: "`/metrics` needs `Authorization: Bearer <CHANJIAO_METRICS_TOKEN>`".into(),
+                invalid_token: presented.is_some(),
+            })
+        }
+        None => {
+            let client = super::caller::client_ip(req.request(), &state.trusted_proxies);
+            let local = client.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback());
+            (!local).then(|| ApiError::Forbidden {
+                detail: "`/metrics` answers only this machine unless CHANJIAO_METRICS_TOKEN is set".into(),
+                errors: Vec::new(),
+            })
+        }
+    }
+}
+
+/// Middleware outside the metrics middleware (which would answer `/metrics`
+/// whatever the handler said): refuses `/metrics` to whoever may not read it.
+pub async fn guard_metrics<B: MessageBody + 'static>(
+    req: ServiceRequest,
+    next: Next<B>,
+) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+    let refusal = (req.path() == "/metrics")
+        .then(|| {
+            req.app_data::<web::Data<AppState>>()
+                .and_then(|state| metrics_refusal(&req, state))
+        })
+        .flatten();
+    match refusal {
+        Some(refusal) => Ok(req.into_response(refusal.error_response())),
+        None => Ok(next.call(req).await?.map_into_boxed_body()),
+    }
 }

@@ -13,10 +13,10 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use actix_web::body::{EitherBody, MessageBody};
-use actix_web::dev::{Service, ServiceRequest, ServiceResponse};
+use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header::{self, HeaderMap, HeaderName, HeaderValue};
+use actix_web::middleware::Next;
 use actix_web::{web, ResponseError};
-use futures_util::future::{Either, LocalBoxFuture};
 use governor::clock::{Clock, DefaultClock};
 use governor::middleware::StateInformationMiddleware;
 use governor::state::keyed::DefaultKeyedStateStore;
@@ -120,41 +120,29 @@ fn add_headers(headers: &mut HeaderMap, add: Vec<(HeaderName, HeaderValue)>) {
 
 /// The middleware: spends a request of the caller's budget for each
 /// `/api/v1` request when budgets are configured.
-pub fn rate_limit<S, B>(
+pub async fn rate_limit<B: MessageBody>(
     req: ServiceRequest,
-    service: &S,
-) -> LocalBoxFuture<'static, Result<ServiceResponse<EitherBody<B>>, actix_web::Error>>
-where
-    S: Service<ServiceRequest, Response = ServiceResponse<B>, Error = actix_web::Error>,
-    S::Future: 'static,
-    B: MessageBody + 'static,
-{
+    next: Next<B>,
+) -> Result<ServiceResponse<EitherBody<B>>, actix_web::Error> {
     let state = req.app_data::<web::Data<AppState>>().cloned();
     let budgets = state.as_ref().and_then(|s| s.budgets.clone());
     let (Some(state), Some(budgets)) = (state, budgets) else {
-        let response = service.call(req);
-        return Box::pin(async move { Ok(response.await?.map_into_left_body()) });
+        return Ok(next.call(req).await?.map_into_left_body());
     };
     if !req.path().starts_with("/api/v1") {
-        let response = service.call(req);
-        return Box::pin(async move { Ok(response.await?.map_into_left_body()) });
+        return Ok(next.call(req).await?.map_into_left_body());
     }
     let (headers, wait) = budgets.spend(caller_of(&req, &state));
-    let future = match wait {
+    match wait {
         Some(retry_after) => {
             let mut response = ApiError::RateLimited { retry_after }.error_response();
             add_headers(response.headers_mut(), headers);
-            let response = req.into_response(response).map_into_right_body();
-            Either::Left(async move { Ok(response) })
+            Ok(req.into_response(response).map_into_right_body())
         }
         None => {
-            let call = service.call(req);
-            Either::Right(async move {
-                let mut response = call.await?;
-                add_headers(response.headers_mut(), headers);
-                Ok(response.map_into_left_body())
-            })
+            let mut response = next.call(req).await?;
+            add_headers(response.headers_mut(), headers);
+            Ok(response.map_into_left_body())
         }
-    };
-    Box::pin(future)
+    }
 }

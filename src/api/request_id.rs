@@ -3,11 +3,11 @@
 //! by every log line of the request (its tracing span) and by every
 //! problem body, so that a user's error report leads to its log lines.
 
-use std::future::Future;
-
-use actix_web::dev::{Service, ServiceRequest, ServiceResponse};
+use actix_web::body::MessageBody;
+use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::error::InternalError;
 use actix_web::http::header::{HeaderName, HeaderValue};
+use actix_web::middleware::Next;
 use actix_web::web;
 use tracing::Instrument;
 
@@ -44,13 +44,10 @@ fn acceptable(id: &str) -> bool {
 /// `X-Request-Id`. An error that reaches it is turned into its response
 /// here, still inside, so that its problem body carries the id too (and
 /// handed on as an error that answers with that response).
-pub fn request_id<S, B>(
+pub async fn request_id<B: MessageBody>(
     req: ServiceRequest,
-    service: &S,
-) -> impl Future<Output = Result<ServiceResponse<B>, actix_web::Error>>
-where
-    S: Service<ServiceRequest, Response = ServiceResponse<B>, Error = actix_web::Error>,
-{
+    next: Next<B>,
+) -> Result<ServiceResponse<B>, actix_web::Error> {
     let from_proxy = req
         .app_data::<web::Data<AppState>>()
         .is_some_and(|state| peer_is_trusted(req.request(), &state.trusted_proxies))
@@ -60,30 +57,31 @@ where
         .map(str::to_string);
     let id = from_proxy.unwrap_or_else(|| uuid::Uuid::now_v7().to_string());
     let span = tracing::info_span!("request", request_id = %id);
-    let response = span.in_scope(|| CURRENT.sync_scope(id.clone(), || service.call(req)));
     let header_value = HeaderValue::from_str(&id).ok();
-    CURRENT.scope(
-        id,
-        async move {
-            let name = HeaderName::from_static(HEADER);
-            match response.await {
-                Ok(mut response) => {
-                    if let Some(value) = header_value {
-                        response.headers_mut().insert(name, value);
+    let name = HeaderName::from_static(HEADER);
+    CURRENT
+        .scope(
+            id,
+            async move {
+                match next.call(req).await {
+                    Ok(mut response) => {
+                        if let Some(value) = header_value {
+                            response.headers_mut().insert(name, value);
+                        }
+                        Ok(response)
                     }
-                    Ok(response)
-                }
-                Err(err) => {
-                    let mut answer = err.error_response();
-                    if let Some(value) = header_value {
-                        answer.headers_mut().insert(name, value);
+                    Err(err) => {
+                        let mut answer = err.error_response();
+                        if let Some(value) = header_value {
+                            answer.headers_mut().insert(name, value);
+                        }
+                        Err(InternalError::from_response(err.to_string(), answer).into())
                     }
-                    Err(InternalError::from_response(err.to_string(), answer).into())
                 }
             }
-        }
-        .instrument(span),
-    )
+            .instrument(span),
+        )
+        .await
 }
 
 #[cfg(test)]

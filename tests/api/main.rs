@@ -3,6 +3,7 @@
 
 mod apprenticeships;
 mod audit;
+mod container;
 mod conventions;
 mod enterprises;
 mod errors;

@@ -13,6 +13,44 @@ async fn healthz_and_readyz_answer_200_while_the_database_answers() {
 }
 
 #[tokio::test]
+async fn with_a_metrics_token_metrics_answer_only_that_bearer_token() {
+    let token = "metrics-token-0123456789";
+    let app = crate::helpers::spawn_app_with(|s| s.metrics_token = Some(token.into())).await;
+    let get = |bearer: Option<&'static str>| {
+        let mut request = app.request_as(reqwest::Method::GET, "/metrics", None);
+        if let Some(bearer) = bearer {
+            request = request.bearer_auth(bearer);
+        }
+        request.send()
+    };
+    let refused = get(None).await.unwrap();
+    assert_eq!(refused.headers()["www-authenticate"], "Bearer realm=\"chanjiao\"");
+    problem(refused, 401).await;
+    problem(get(Some("metrics-token-wrong")).await.unwrap(), 401).await;
+    let ok = get(Some("metrics-token-0123456789")).await.unwrap();
+    assert_eq!(ok.status().as_u16(), 200);
+    assert!(ok.text().await.unwrap().contains("chanjiao_http_requests_total"));
+}
+
+#[tokio::test]
+async fn without_a_metrics_token_metrics_answer_only_callers_on_this_machine() {
+    let app = crate::helpers::spawn_app_with(|s| s.trusted_proxies = vec!["127.0.0.1/32".parse().unwrap()]).await;
+    let through_a_proxy = app
+        .request_as(reqwest::Method::GET, "/metrics", None)
+        .header("X-Forwarded-For", "203.0.113.9")
+        .send()
+        .await
+        .unwrap();
+    let body = problem(through_a_proxy, 403).await;
+    assert!(
+        body["detail"].as_str().unwrap().contains("CHANJIAO_METRICS_TOKEN"),
+        "{body}"
+    );
+    let here = app.get("/metrics").await;
+    assert_eq!(here.status().as_u16(), 200);
+}
+
+#[tokio::test]
 async fn readyz_answers_503_when_the_database_does_not() {
     let app = spawn_app().await;
     app.db.clone().close().await.unwrap();
