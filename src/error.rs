@@ -46,8 +46,30 @@ impl FieldError {
     "request_id": "01a2383d-6f18-7168-8aed-d7e2ce2c7536"
 }))]
 pub struct Problem {
-    /// A URI naming the kind of problem: `about:blank` when the status says
-    /// it all, otherwise `urn:chanjiao:problem:<kind>`.
+    /// The kind of problem, and what to do about it:
+    ///
+    /// - `about:blank`: the status says it all (401 log in again or refresh
+    ///   the token; 404 check the id; 405 see `Allow`; 408 send the body
+    ///   faster; 412 read the record again and reapply your change; 413 send
+    ///   less; 415 send JSON; 429 wait `Retry-After` seconds; 500 report it
+    ///   with `request_id`; 503 retry after `Retry-After`, or another replica).
+    /// - `urn:chanjiao:problem:bad-request`: malformed JSON, or a query
+    ///   parameter or cursor the service cannot use; `errors` names it. Fix
+    ///   it, or start the listing again without the cursor.
+    /// - `urn:chanjiao:problem:validation-error`: fields that break the
+    ///   rules; `errors` names every one with its code. Fix them all and send
+    ///   again.
+    /// - `urn:chanjiao:problem:forbidden`: your role or organisation may not
+    ///   do this; `errors` names the fields you may not set. Leave them out,
+    ///   or ask an officer or admin.
+    /// - `urn:chanjiao:problem:conflict`: a duplicate unique value, a record
+    ///   others still reference, a status change not allowed from the
+    ///   current status, or an `Idempotency-Key` still in use. Read the
+    ///   record, resolve, retry.
+    /// - `urn:chanjiao:problem:oauth`: the token endpoint refused; `error`
+    ///   carries the RFC 6749 code (`invalid_grant`: log in again).
+    /// - `urn:chanjiao:problem:cors-refused`: a browser origin the service
+    ///   does not list (`CHANJIAO_CORS_ORIGINS`) asked a preflight.
     #[serde(rename = "type")]
     pub problem_type: String,
     /// The HTTP status phrase.

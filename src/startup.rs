@@ -327,6 +327,9 @@ impl Application {
                 .app_data(route_table.clone())
                 .configure(extractor_config)
                 .service(SwaggerUi::new("/swagger-ui/{_:.*}").url("/api-docs/openapi.json", openapi.clone()))
+                // A newcomer who opens the service's address finds the docs.
+                .service(web::redirect("/", "/swagger-ui/"))
+                .service(web::redirect("/swagger-ui", "/swagger-ui/"))
                 .default_service(web::to(unknown_route))
         })
         .disable_signals()

@@ -47,7 +47,7 @@ crate::crud_api! {
     params(("id" = Uuid, Path, description = "The placement's id"), IfMatch),
     request_body(content = TransitionRequest, example = json!({"to": "active"})),
     responses(
-        (status = 200, description = "The placement in its new status", body = Apprenticeship, headers(("ETag" = String, description = "\"<version>\""))),
+        (status = 200, description = "The placement in its new status", body = Apprenticeship, headers(("ETag" = String, description = "The version in double quotes, e.g. `\"3\"`; send it back in If-Match or If-None-Match"))),
         (status = 409, description = "No such move from the current status", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -70,6 +70,9 @@ pub async fn transition_apprenticeship(
 }
 
 /// A placement's history: every transition, oldest first, its creation included.
+///
+/// Each entry names the status before and after, who made the change and
+/// when, and the reason given; read by whoever may read the placement.
 #[utoipa::path(
     tag = "apprenticeships",
     params(("id" = Uuid, Path, description = "The placement's id")),

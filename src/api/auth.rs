@@ -195,6 +195,9 @@ pub async fn revoke(state: web::Data<AppState>, req: HttpRequest, body: Result<R
 }
 
 /// The caller's own account.
+///
+/// Who the access token stands for: id, username, role and organisation, so
+/// that an app can show who is logged in and what they may do.
 #[utoipa::path(
     tag = "auth",
     responses(
@@ -230,6 +233,10 @@ pub async fn change_password(
 }
 
 /// The public keys that verify this service's access tokens (JWKS).
+///
+/// For other services that check chanjiao's tokens themselves: the keys by
+/// `kid` (RS256 or EdDSA). Empty while tokens are signed with a shared
+/// HS256 secret, which is never published.
 #[utoipa::path(
     tag = "platform",
     responses((status = 200, description = "A JWKS document; empty `keys` when tokens are signed with a shared secret", body = Object))

@@ -86,12 +86,14 @@ macro_rules! crud_api {
         }
 
         #[doc = $create_doc]
+        #[doc = ""]
+        #[doc = "Every field's rule is checked at once: a 422 names each invalid field. A field your role may not set answers 403 naming it. Answers 201 with the record, its `Location` and `ETag`; send an `Idempotency-Key` to retry safely. The creation is audited."]
         #[utoipa::path(
             tag = $tag,
             request_body = $Create,
             responses(
                 (status = 201, description = "Created; `Location` names the new record", body = $Record,
-                    headers(("Location" = String, description = "The new record's path"), ("ETag" = String, description = "\"<version>\""))),
+                    headers(("Location" = String, description = "The new record's path"), ("ETag" = String, description = "The version in double quotes, e.g. `\"3\"`; send it back in If-Match or If-None-Match"))),
                 (status = 409, description = $conflict_doc, body = Problem, content_type = "application/problem+json"),
             )
         )]
@@ -103,11 +105,13 @@ macro_rules! crud_api {
         }
 
         #[doc = $get_doc]
+        #[doc = ""]
+        #[doc = "Answers the record with its `ETag`; with `If-None-Match` set to that ETag, 304 without a body. Personal data is masked by role as the schema says."]
         #[utoipa::path(
             tag = $tag,
             params(("id" = Uuid, Path, description = $id_doc), IfNoneMatch),
             responses(
-                (status = 200, description = $one_doc, body = $Record, headers(("ETag" = String, description = "\"<version>\""))),
+                (status = 200, description = $one_doc, body = $Record, headers(("ETag" = String, description = "The version in double quotes, e.g. `\"3\"`; send it back in If-Match or If-None-Match"))),
                 (status = 304, description = "Not modified since the ETag in If-None-Match"),
             )
         )]
@@ -134,7 +138,7 @@ macro_rules! crud_api {
             params(("id" = Uuid, Path, description = $id_doc), IfMatch),
             request_body(content(($Patch = "application/merge-patch+json"), ($Patch = "application/json"))),
             responses(
-                (status = 200, description = "The changed record", body = $Record, headers(("ETag" = String, description = "\"<version>\""))),
+                (status = 200, description = "The changed record", body = $Record, headers(("ETag" = String, description = "The version in double quotes, e.g. `\"3\"`; send it back in If-Match or If-None-Match"))),
                 (status = 409, description = $conflict_doc, body = Problem, content_type = "application/problem+json"),
             )
         )]
@@ -157,6 +161,8 @@ macro_rules! crud_api {
         }
 
         #[doc = $delete_doc]
+        #[doc = ""]
+        #[doc = "Send `If-Match` with the ETag you read to delete only what you saw (412 if it changed since). A record that others still reference is kept (409). The deletion is audited."]
         #[utoipa::path(
             tag = $tag,
             params(("id" = Uuid, Path, description = $id_doc), IfMatch),

@@ -22,7 +22,7 @@ use utoipa::openapi::{ContentBuilder, Ref, RefOr};
 use utoipa::{Modify, OpenApi};
 use utoipa_actix_web::AppExt;
 
-use crate::error::{FieldError, Problem, PROBLEM_JSON};
+use crate::error::{ApiError, FieldError, Problem, PROBLEM_JSON};
 
 /// The document's frame: its description, tags, security schemes and the
 /// problem types; the paths come from the registered handlers.
@@ -31,12 +31,23 @@ use crate::error::{FieldError, Problem, PROBLEM_JSON};
     info(
         title = "chanjiao",
         description = "The HTTP API of a county's industry–education integration alliance (产教融合发展联盟): \
-the directory of its enterprises and schools, placements (internships, apprenticeships, order classes, teachers' practice, worker training), user accounts, tokens and the audit trail.\n\n\
-Conventions: JSON in `snake_case`; ids are UUIDv7; times are RFC 3339 UTC; every record carries `version` \
-and answers with `ETag: \"<version>\"`; PATCH is a JSON merge patch and honours `If-Match`; lists page by \
-an opaque `cursor`; every error is `application/problem+json` (RFC 9457), and a 422 names every invalid field at once.",
-        license(name = "MIT OR Apache-2.0")
+the directory of its enterprises and schools, placements (internships, apprenticeships, order classes, teachers' practice, worker training), \
+meetings and their action items, user accounts, tokens and the audit trail.\n\n\
+## Authorize\n\n\
+Every `/api/v1` operation but the token endpoint needs an access token. In Swagger UI press *Authorize* and either \
+fill in **oauth2 (password)** with a username and password (Swagger UI then calls `POST /api/v1/auth/token` for you; \
+leave the client fields empty), or paste an access token you already have into **bearer** (the token alone, without `Bearer `). \
+Outside Swagger UI: `POST /api/v1/auth/token` with `grant_type=password&username=…&password=…` and send \
+`Authorization: Bearer <access_token>`; it lasts 15 minutes, the refresh token renews it.\n\n\
+## Conventions\n\n\
+JSON in `snake_case`; ids are UUIDv7; times are RFC 3339 UTC; every record carries `version` \
+and answers with `ETag`, its version in double quotes (`\"3\"`); PATCH is a JSON merge patch and honours `If-Match`; lists page by \
+an opaque `cursor`; every error is `application/problem+json` (RFC 9457), and a 422 names every invalid field at once. \
+Every answer carries `X-Request-Id`; quote it when you report a problem. Chinese in a query string must be percent-encoded.",
+        contact(name = "chanjiao maintainers", url = "https://github.com/chanjiao/chanjiao"),
+        license(name = "MIT OR Apache-2.0", identifier = "MIT OR Apache-2.0")
     ),
+    servers((url = "/", description = "This service")),
     modifiers(&SecuritySchemes),
     components(schemas(Problem, FieldError)),
     tags(
@@ -81,55 +92,94 @@ impl Modify for SecuritySchemes {
     }
 }
 
-/// The responses many operations share, declared once: (name, status, description).
-const SHARED: &[(&str, &str, &str)] = &[
-    (
-        "BadRequest",
-        "400",
-        "Malformed JSON, or a bad query parameter or cursor (`errors` names it)",
-    ),
-    (
-        "Unauthorized",
-        "401",
-        "No valid access token (`WWW-Authenticate: Bearer`)",
-    ),
-    (
-        "Forbidden",
-        "403",
-        "Your role or organisation may not do this (`errors` names fields it may not change)",
-    ),
-    ("NotFound", "404", "No such record (or one you may not see)"),
-    (
-        "PreconditionFailed",
-        "412",
-        "If-Match names a version that is no longer current",
-    ),
-    (
-        "PayloadTooLarge",
-        "413",
-        "The body is larger than CHANJIAO_MAX_BODY_BYTES",
-    ),
-    ("UnsupportedMediaType", "415", "The body is not sent as JSON"),
-    (
-        "RateLimited",
-        "429",
-        "The caller's request budget (CHANJIAO_RATE_LIMIT, when set) is spent; see Retry-After",
-    ),
-    (
-        "IdempotencyKeyInUse",
-        "409",
-        "The first request with this Idempotency-Key is still being answered; retry later",
-    ),
-    (
-        "ValidationFailed",
-        "422",
-        "Invalid, unknown or read-only fields: `errors` names every one at once",
-    ),
+/// A response many operations share, declared once, with an example body
+/// made by the same error the service answers with (its status too).
+struct Shared {
+    name: &'static str,
+    description: &'static str,
+    example: fn() -> ApiError,
+}
+
+/// The responses many operations share.
+const SHARED: &[Shared] = &[
+    Shared {
+        name: "BadRequest",
+        description: "Malformed JSON, or a bad query parameter or cursor (`errors` names it)",
+        example: || ApiError::bad_parameter("limit", "range", "must be an integer from 1 to 100"),
+    },
+    Shared {
+        name: "Unauthorized",
+        description:
+            "No valid access token (`WWW-Authenticate: Bearer`, with `error=\"invalid_token\"` when one was sent)",
+        example: || ApiError::Unauthorized {
+            detail: "the access token is invalid or expired".into(),
+            invalid_token: true,
+        },
+    },
+    Shared {
+        name: "Forbidden",
+        description: "Your role or organisation may not do this (`errors` names fields it may not change)",
+        example: || ApiError::Forbidden {
+            detail: "an enterprise user may not change these fields".into(),
+            errors: vec![FieldError::new(
+                "membership_status",
+                "forbidden",
+                "only an admin or officer sets it",
+            )],
+        },
+    },
+    Shared {
+        name: "NotFound",
+        description: "No such record (or one you may not see)",
+        example: || ApiError::NotFound,
+    },
+    Shared {
+        name: "PreconditionFailed",
+        description: "If-Match names a version that is no longer current",
+        example: || ApiError::PreconditionFailed,
+    },
+    Shared {
+        name: "PayloadTooLarge",
+        description: "The body is larger than CHANJIAO_MAX_BODY_BYTES",
+        example: || ApiError::PayloadTooLarge { limit: 2_097_152 },
+    },
+    Shared {
+        name: "UnsupportedMediaType",
+        description: "The body is not sent as JSON",
+        example: || ApiError::UnsupportedMediaType {
+            accepted: "application/json or application/merge-patch+json",
+        },
+    },
+    Shared {
+        name: "RateLimited",
+        description: "The caller's request budget (CHANJIAO_RATE_LIMIT, when set) is spent; see Retry-After",
+        example: || ApiError::RateLimited { retry_after: 12 },
+    },
+    Shared {
+        name: "IdempotencyKeyInUse",
+        description: "The first request with this Idempotency-Key is still being answered; retry later",
+        example: || ApiError::Conflict {
+            detail: "a request with this Idempotency-Key is still being answered; retry later".into(),
+            errors: Vec::new(),
+        },
+    },
+    Shared {
+        name: "ValidationFailed",
+        description: "Invalid, unknown or read-only fields: `errors` names every one at once",
+        example: || {
+            ApiError::Validation(vec![
+                FieldError::new("contact_phone", "phone", "not a mainland mobile or landline number"),
+                FieldError::new("credit_code", "checksum", "not a valid Unified Social Credit Code"),
+                FieldError::new("name", "required", "is required"),
+            ])
+        },
+    },
 ];
 
 /// Adds a shared response to an operation that does not describe that status itself.
 fn share(operation: &mut Operation, name: &str) {
-    if let Some((_, status, _)) = SHARED.iter().find(|(n, _, _)| *n == name) {
+    if let Some(shared) = SHARED.iter().find(|s| s.name == name) {
+        let status = (shared.example)().status();
         operation
             .responses
             .responses
@@ -215,17 +265,19 @@ fn pair_roles_with_organisations(components: &mut utoipa::openapi::Components) {
 fn finish(mut openapi: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
     let components = openapi.components.get_or_insert_with(Default::default);
     pair_roles_with_organisations(components);
-    for (name, _, description) in SHARED {
+    for shared in SHARED {
+        let example = serde_json::to_value((shared.example)().problem()).ok();
         let response = ResponseBuilder::new()
-            .description(*description)
+            .description(shared.description)
             .content(
                 PROBLEM_JSON,
                 ContentBuilder::new()
                     .schema(Some(Ref::from_schema_name("Problem")))
+                    .example(example)
                     .build(),
             )
             .build();
-        components.responses.insert(name.to_string(), RefOr::T(response));
+        components.responses.insert(shared.name.to_string(), RefOr::T(response));
     }
     let protected = vec![
         SecurityRequirement::new("bearer", Vec::<String>::new()),
@@ -301,11 +353,24 @@ fn finish(mut openapi: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
     openapi
 }
 
+/// Drops the schemas nothing refers to (a list's page inlines its items'
+/// schema, so a type listed but never read alone is left over).
+fn drop_unreferenced_schemas(openapi: &mut utoipa::openapi::OpenApi) {
+    let text = serde_json::to_string(&*openapi).unwrap_or_default();
+    if let Some(components) = openapi.components.as_mut() {
+        components
+            .schemas
+            .retain(|name, _| text.contains(&format!("\"#/components/schemas/{name}\"")));
+    }
+}
+
 /// The document of the service: the frame, the registered handlers' paths,
 /// and the shared rules. The same function serves the running service and
 /// `chanjiao openapi`.
 pub fn document_of(collected: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
-    finish(collected)
+    let mut openapi = finish(collected);
+    drop_unreferenced_schemas(&mut openapi);
+    openapi
 }
 
 /// The document as the service builds it, without a server.

@@ -4,8 +4,8 @@
 use utoipa_actix_web::service_config::ServiceConfig as DocumentedConfig;
 
 use crate::model::meeting::{
-    ActionItem, ActionItemEntry, ActionItemFilters, ActionItemSort, Meeting, MeetingCreate, MeetingFields,
-    MeetingFilters, MeetingPatch, MeetingSort,
+    ActionItem, ActionItemEntry, ActionItemFilters, ActionItemPatch, ActionItemSort, Meeting, MeetingCreate,
+    MeetingFields, MeetingFilters, MeetingPatch, MeetingSort,
 };
 
 crate::crud_api! {
@@ -50,14 +50,14 @@ crate::crud_api! {
     ),
     request_body(
         content(
-            (ActionItem = "application/merge-patch+json", example = json!({"status": "done"})),
-            (ActionItem = "application/json", example = json!({"status": "in_progress"})),
+            (ActionItemPatch = "application/merge-patch+json", example = json!({"status": "done"})),
+            (ActionItemPatch = "application/json", example = json!({"status": "in_progress"})),
         ),
         description = "The fields to change; `id` is read-only"
     ),
     responses(
         (status = 200, description = "The changed item; `ETag` is the meeting's", body = ActionItemEntry,
-            headers(("ETag" = String, description = "The meeting's \"<version>\""))),
+            headers(("ETag" = String, description = "The meeting's version in double quotes, e.g. `\"3\"`"))),
     )
 )]
 #[patch("/{id}/action-items/{item_id}")]

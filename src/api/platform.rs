@@ -33,6 +33,9 @@ pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
 }
 
 /// Liveness: 200 while the process runs.
+///
+/// Does not touch the database: a process whose database is down is alive
+/// (restarting it would not help); see `/readyz` for that.
 #[utoipa::path(tag = "platform", responses((status = 200, description = "The process runs", body = Health)))]
 #[get("/healthz")]
 pub async fn healthz() -> HttpResponse {
@@ -41,6 +44,10 @@ pub async fn healthz() -> HttpResponse {
 
 /// Readiness: 200 when the database answers; 503 when it does not, or once
 /// shutdown has begun.
+///
+/// For load balancers: take the replica out of rotation while it answers
+/// 503. At shutdown it answers 503 at once while requests are still served
+/// for `CHANJIAO_SHUTDOWN_GRACE` seconds.
 #[utoipa::path(
     tag = "platform",
     responses(

@@ -74,7 +74,7 @@ crate::record! {
     pub struct ApprenticeshipCreate;
     /// Changes to a placement, as a JSON merge patch (`participant` is merged key by
     /// key). `status` and `evaluations` change only through their own operations.
-    example = serde_json::json!({"hours_per_week": 32, "participant": {"phone": "13812345678"}});
+    example = serde_json::json!({"hours_per_week": 32, "participant": {"name": "李明", "phone": "13812345678"}});
     pub struct ApprenticeshipPatch;
     /// The fields of a placement that a merge patch may change.
     pub struct ApprenticeshipFields;

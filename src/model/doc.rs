@@ -253,3 +253,20 @@ pub fn or_empty(schema: RefOr<Schema>) -> RefOr<Schema> {
         .item(ObjectBuilder::new().schema_type(Type::String).max_length(Some(0)))
         .into()
 }
+
+/// The schema of a JSON merge patch of `T` (for the document): `T`'s
+/// fields, none of them required.
+pub fn patch_schema<T: utoipa::ToSchema>() -> RefOr<Schema> {
+    match T::schema() {
+        RefOr::T(Schema::Object(mut object)) => {
+            object.required.clear();
+            object.example = None;
+            object.description = Some(format!(
+                "Changes to one `{}`, as a JSON merge patch: only the fields to change, none required.",
+                T::name()
+            ));
+            RefOr::T(Schema::Object(object))
+        }
+        other => other,
+    }
+}

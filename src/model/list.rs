@@ -149,7 +149,6 @@ impl<K: SortKey> IntoParams for SortQuery<K> {
                     .schema_type(Type::String)
                     .pattern(Some(format!("^(-?({}))?$", names.join("|")))),
             ))
-            .example(Some(serde_json::Value::String(default)))
             .build()]
     }
 }
@@ -159,7 +158,7 @@ impl<K: SortKey> IntoParams for SortQuery<K> {
 #[into_params(parameter_in = Query)]
 pub struct PageQuery {
     /// Items per page, 1–100 (default 20); it may change from page to page.
-    #[param(value_type = Option<u32>, minimum = 1, maximum = 100, example = 20)]
+    #[param(value_type = Option<u32>, minimum = 1, maximum = 100)]
     pub limit: Option<String>,
     /// The `next_cursor` of the previous page. Opaque; valid only with the
     /// same `sort`, search and filters it was issued for (otherwise 400).
@@ -171,11 +170,13 @@ pub struct PageQuery {
 #[into_params(parameter_in = Query)]
 pub struct SearchQuery {
     /// Substring search that ignores case and traditional vs simplified
-    /// Chinese; `%` and `_` are literal. At most 200 characters.
-    #[param(example = "产教融合", max_length = 200, pattern = "^[^\\x00]*$")]
+    /// Chinese; `%` and `_` are literal. At most 200 characters, e.g.
+    /// `产教融合` (percent-encoded in the URL).
+    #[param(max_length = 200, pattern = "^[^\\x00]*$")]
     pub q: Option<String>,
-    /// Only records updated at or after this RFC 3339 time (inclusive).
-    #[param(value_type = Option<String>, format = DateTime, example = "2024-04-03T08:00:00Z")]
+    /// Only records updated at or after this RFC 3339 time (inclusive), e.g.
+    /// `2024-04-03T08:00:00Z`.
+    #[param(value_type = Option<String>, format = DateTime)]
     pub updated_since: Option<String>,
 }
 
@@ -194,8 +195,9 @@ impl SearchQuery {
 #[derive(Debug, Default, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct SyncQuery {
-    /// Only records updated at or after this RFC 3339 time (inclusive).
-    #[param(value_type = Option<String>, format = DateTime, example = "2024-04-03T08:00:00Z")]
+    /// Only records updated at or after this RFC 3339 time (inclusive), e.g.
+    /// `2024-04-03T08:00:00Z`.
+    #[param(value_type = Option<String>, format = DateTime)]
     pub updated_since: Option<String>,
 }
 

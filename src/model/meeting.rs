@@ -103,6 +103,18 @@ crate::object! {
     }
 }
 
+/// The body of an action item's PATCH, for the document: an [`ActionItem`]'s
+/// fields, none required (the handler reads it as a merge patch).
+pub struct ActionItemPatch;
+
+impl utoipa::PartialSchema for ActionItemPatch {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        super::doc::patch_schema::<ActionItem>()
+    }
+}
+
+impl utoipa::ToSchema for ActionItemPatch {}
+
 /// A meeting's attendees: at most 500, in order.
 pub type Attendees = Sequence<Attendee, 500>;
 /// A meeting's agenda: at most 200 items, in the order held.

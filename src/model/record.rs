@@ -310,7 +310,7 @@ macro_rules! record {
                 $(#[doc = $cdocs])*
                 pub $cname: $cty,
             )*
-            /// Starts at 1 and grows by 1 with every change; the `ETag` is `"<version>"`.
+            /// Starts at 1 and grows by 1 with every change; the `ETag` is this number in double quotes (`"3"`).
             pub version: i32,
             /// When the record was created (RFC 3339, UTC).
             pub created_at: chrono::DateTime<chrono::Utc>,
@@ -431,7 +431,9 @@ pub fn meta_properties() -> Vec<super::doc::Property> {
         Property {
             name: "version",
             schema: i32::field_schema(),
-            doc: &[" Starts at 1 and grows by 1 with every change; the `ETag` is `\"<version>\"`."],
+            doc: &[
+                " Starts at 1 and grows by 1 with every change; the `ETag` is this number in double quotes (`\"3\"`).",
+            ],
             example: None,
             required: true,
         },

@@ -12,6 +12,7 @@ mod idempotency;
 mod lists;
 mod meetings;
 mod platform;
+mod readme;
 mod roles;
 mod schools;
 mod swagger;

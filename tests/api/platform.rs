@@ -809,3 +809,46 @@ fn a_missing_signing_key_on_postgresql_is_reported_before_waiting_for_the_databa
     assert!(!stderr.contains("connect"), "{stderr}");
     assert!(started.elapsed() < std::time::Duration::from_secs(5));
 }
+
+#[tokio::test]
+async fn the_service_s_address_and_swagger_ui_without_a_slash_lead_to_swagger_ui() {
+    let app = spawn_app().await;
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    for path in ["/", "/swagger-ui"] {
+        let response = client.get(format!("{}{path}", app.address)).send().await.unwrap();
+        assert!(response.status().is_redirection(), "{path}: {}", response.status());
+        assert_eq!(response.headers()["location"], "/swagger-ui/", "{path}");
+    }
+}
+
+#[test]
+fn try_it_out_sends_no_example_values_the_user_did_not_type() {
+    let document: Value = serde_json::from_str(&chanjiao::api::docs::openapi_json().unwrap()).unwrap();
+    for (path, item) in document["paths"].as_object().unwrap() {
+        for (method, operation) in item.as_object().unwrap() {
+            for parameter in operation["parameters"].as_array().into_iter().flatten() {
+                if parameter["in"] == "query" {
+                    assert!(
+                        parameter.get("example").is_none() && parameter["schema"].get("example").is_none(),
+                        "{method} {path}: `{}` has an example Swagger UI would send",
+                        parameter["name"]
+                    );
+                }
+            }
+            assert!(
+                operation["description"].as_str().is_some_and(|d| !d.is_empty()),
+                "{method} {path} has no description"
+            );
+        }
+    }
+    let responses = document["components"]["responses"].as_object().unwrap();
+    let mut examples = std::collections::BTreeSet::new();
+    for (name, response) in responses {
+        let example = &response["content"]["application/problem+json"]["example"];
+        assert!(example["status"].is_u64(), "{name} has no example of its own");
+        assert!(examples.insert(example.to_string()), "{name} repeats another example");
+    }
+}
