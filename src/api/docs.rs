@@ -353,6 +353,81 @@ fn finish(mut openapi: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
     openapi
 }
 
+/// Gives every record schema that has none an example that looks like a
+/// stored record (Swagger UI shows `"string"` and `version: 0` otherwise):
+/// its create example, with an id, version 1, times, and for each other
+/// required field the first value of its enum or an empty list.
+fn record_examples(openapi: &mut utoipa::openapi::OpenApi) {
+    use utoipa::openapi::schema::Schema;
+    let Some(components) = openapi.components.as_mut() else {
+        return;
+    };
+    let value = |name: &str| {
+        components
+            .schemas
+            .get(name)
+            .and_then(|schema| serde_json::to_value(schema).ok())
+            .unwrap_or_default()
+    };
+    let mut examples = Vec::new();
+    for name in components.schemas.keys() {
+        let record = value(name);
+        let Some(created) = value(&format!("{name}Create")).get("example").cloned() else {
+            continue;
+        };
+        if record.get("example").is_some() || !created.is_object() {
+            continue;
+        }
+        let mut example = serde_json::json!({
+            "id": "01a2383d-6f18-7168-8aed-d7e2ce2c7536",
+            "version": 1,
+            "created_at": "2024-04-03T08:00:00Z",
+            "updated_at": "2024-04-03T08:00:00Z",
+        });
+        let Some(fields) = example.as_object_mut() else {
+            continue;
+        };
+        fields.extend(
+            created
+                .as_object()
+                .into_iter()
+                .flatten()
+                .map(|(k, v)| (k.clone(), v.clone())),
+        );
+        let properties = &record["properties"];
+        fields.retain(|k, _| properties.get(k).is_some());
+        for required in record["required"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|r| r.as_str())
+        {
+            if fields.contains_key(required) {
+                continue;
+            }
+            let property = &properties[required];
+            let referred = property["$ref"]
+                .as_str()
+                .and_then(|r| r.strip_prefix("#/components/schemas/"))
+                .map(value);
+            let first = referred.as_ref().and_then(|r| r["enum"].get(0).cloned());
+            let default = match (first, property["type"].as_str()) {
+                (Some(first), _) => first,
+                (None, Some("array")) => serde_json::json!([]),
+                (None, Some("boolean")) => serde_json::json!(false),
+                _ => continue,
+            };
+            fields.insert(required.to_string(), default);
+        }
+        examples.push((name.clone(), example));
+    }
+    for (name, example) in examples {
+        if let Some(RefOr::T(Schema::Object(object))) = components.schemas.get_mut(&name) {
+            object.example = Some(example);
+        }
+    }
+}
+
 /// Drops the schemas nothing refers to (a list's page inlines its items'
 /// schema, so a type listed but never read alone is left over).
 fn drop_unreferenced_schemas(openapi: &mut utoipa::openapi::OpenApi) {
@@ -369,6 +444,7 @@ fn drop_unreferenced_schemas(openapi: &mut utoipa::openapi::OpenApi) {
 /// `chanjiao openapi`.
 pub fn document_of(collected: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
     let mut openapi = finish(collected);
+    record_examples(&mut openapi);
     drop_unreferenced_schemas(&mut openapi);
     openapi
 }
