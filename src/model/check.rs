@@ -158,14 +158,23 @@ pub struct MergePatch<T> {
 
 impl<T: Serialize + DeserializeOwned + Check> MergePatch<T> {
     /// A patch from a request body, which must be a JSON object (422 otherwise).
+    /// Fields `T` does not have are refused here, before the record is read
+    /// or `If-Match` compared, whatever their value: a `null` for an unknown
+    /// field would otherwise vanish in the merge.
     pub fn new(body: Value) -> Result<Self, ApiError> {
-        match body {
-            Value::Object(patch) => Ok(MergePatch {
-                patch,
-                target: PhantomData,
-            }),
-            _ => Err(ApiError::invalid_field("", "type", "the body must be a JSON object")),
+        let Value::Object(patch) = body else {
+            return Err(ApiError::invalid_field("", "type", "the body must be a JSON object"));
+        };
+        let mut errors = Vec::new();
+        T::check(&Value::Object(patch.clone()), "", &mut errors);
+        errors.retain(|error| error.code == "unknown_field");
+        if !errors.is_empty() {
+            return Err(ApiError::Validation(errors));
         }
+        Ok(MergePatch {
+            patch,
+            target: PhantomData,
+        })
     }
 
     /// The patched value: `current` with the patch merged in, read back

@@ -509,3 +509,26 @@ async fn creates_sent_at_once_are_each_stored_with_their_audit_row_and_a_duplica
         assert_eq!(audit.iter().filter(|row| row.action == "create").count(), 1, "{id}");
     }
 }
+
+#[tokio::test]
+async fn an_unknown_field_sent_as_null_is_refused_before_if_match_is_compared() {
+    let app = spawn_app().await;
+    let created = app.create("/api/v1/enterprises", &json!({"name": "伊利乳业"})).await;
+    let path = format!("/api/v1/enterprises/{}", created["id"].as_str().unwrap());
+    for if_match in [None, Some("\"99\"")] {
+        let mut request = app
+            .request(reqwest::Method::PATCH, &path)
+            .json(&json!({"website": "https://yili.example.cn", "nickname": null}));
+        if let Some(tag) = if_match {
+            request = request.header("If-Match", tag);
+        }
+        let body = problem(request.send().await.unwrap(), 422).await;
+        assert_eq!(body["errors"][0]["field"], "nickname");
+        assert_eq!(body["errors"][0]["code"], "unknown_field");
+    }
+    let stored = app.get(&path).await.json::<serde_json::Value>().await.unwrap();
+    assert_eq!(
+        (stored["version"].as_u64(), stored["website"].as_str()),
+        (Some(1), None)
+    );
+}
