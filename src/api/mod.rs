@@ -11,6 +11,7 @@ pub mod conditional;
 pub mod crud;
 pub mod docs;
 pub mod enterprises;
+pub mod export;
 pub mod idempotency;
 pub mod meetings;
 pub mod platform;

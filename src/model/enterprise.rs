@@ -77,3 +77,27 @@ pub struct EnterpriseFilters {
     /// Only enterprises carrying this tag.
     pub tag: Option<String>,
 }
+
+impl super::export::Columns for Enterprise {
+    const COLUMNS: &'static [(&'static str, &'static str)] = &[
+        ("编号 id", "id"),
+        ("名称 name", "name"),
+        ("简称 short_name", "short_name"),
+        ("统一社会信用代码 credit_code", "credit_code"),
+        ("行业 industry", "industry"),
+        ("规模 scale", "scale"),
+        ("地址 address", "address"),
+        ("行政区划代码 region_code", "region_code"),
+        ("联系人 contact_name", "contact_name"),
+        ("联系电话 contact_phone", "contact_phone"),
+        ("电子邮箱 contact_email", "contact_email"),
+        ("网站 website", "website"),
+        ("简介 description", "description"),
+        ("会员状态 membership_status", "membership_status"),
+        ("入会日期 joined_on", "joined_on"),
+        ("标签 tags", "tags"),
+        ("版本 version", "version"),
+        ("创建时间 created_at", "created_at"),
+        ("更新时间 updated_at", "updated_at"),
+    ];
+}

@@ -323,20 +323,7 @@ impl<K: SortKey> ListRequest<K> {
 
         let after = match page.cursor.as_deref() {
             None | Some("") => None,
-            Some(text) => {
-                let cursor = Cursor::decode(text, &binding).map_err(|e| {
-                    let code = match e {
-                        CursorError::Malformed => "cursor",
-                        CursorError::WrongQuery => "cursor_mismatch",
-                    };
-                    ApiError::bad_parameter("cursor", code, e.to_string())
-                })?;
-                let value = serde_json::from_value::<SortValue>(cursor.key)
-                    .ok()
-                    .filter(SortValue::could_be_stored)
-                    .ok_or_else(bad_cursor)?;
-                Some((value, cursor.id))
-            }
+            Some(text) => Some(decode_after(text, &binding)?),
         };
         Ok(ListRequest {
             limit,
@@ -347,6 +334,34 @@ impl<K: SortKey> ListRequest<K> {
             binding,
         })
     }
+}
+
+impl<K: SortKey> ListRequest<K> {
+    /// The same request for the page after the one whose `next_cursor` is
+    /// `cursor` (an export walks every page this way).
+    pub fn following(&self, cursor: &str) -> Result<Self, ApiError> {
+        Ok(ListRequest {
+            after: Some(decode_after(cursor, &self.binding)?),
+            ..self.clone()
+        })
+    }
+}
+
+/// Where the page after a cursor starts, if the cursor is one this service
+/// issued for the query with `binding`.
+fn decode_after(text: &str, binding: &str) -> Result<(SortValue, Uuid), ApiError> {
+    let cursor = Cursor::decode(text, binding).map_err(|e| {
+        let code = match e {
+            CursorError::Malformed => "cursor",
+            CursorError::WrongQuery => "cursor_mismatch",
+        };
+        ApiError::bad_parameter("cursor", code, e.to_string())
+    })?;
+    let value = serde_json::from_value::<SortValue>(cursor.key)
+        .ok()
+        .filter(SortValue::could_be_stored)
+        .ok_or_else(bad_cursor)?;
+    Ok((value, cursor.id))
 }
 
 /// Parses an RFC 3339 time from a query parameter, to microseconds. A `+`
@@ -410,6 +425,24 @@ impl<T> SharedPage<T> {
             page,
             json: std::sync::OnceLock::new(),
         }
+    }
+}
+
+/// A page as a list service answers it: owned or shared.
+pub trait ListPage<T> {
+    /// The page itself.
+    fn page(&self) -> &PageOf<T>;
+}
+
+impl<T> ListPage<T> for PageOf<T> {
+    fn page(&self) -> &PageOf<T> {
+        self
+    }
+}
+
+impl<T> ListPage<T> for std::sync::Arc<SharedPage<T>> {
+    fn page(&self) -> &PageOf<T> {
+        &self.page
     }
 }
 

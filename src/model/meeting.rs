@@ -270,3 +270,26 @@ pub struct ActionItemFilters {
     /// Only the items of this meeting.
     pub meeting_id: Option<Uuid>,
 }
+
+impl super::export::Columns for Meeting {
+    const COLUMNS: &'static [(&'static str, &'static str)] = &[
+        ("编号 id", "id"),
+        ("标题 title", "title"),
+        ("类型 kind", "kind"),
+        ("日期 held_on", "held_on"),
+        ("地点 location", "location"),
+        ("承办企业 host_enterprise_id", "host_enterprise_id"),
+        ("承办学校 host_school_id", "host_school_id"),
+        ("主持人 chair", "chair"),
+        ("摘要 summary", "summary"),
+        ("纪要 minutes", "minutes"),
+        ("参会人员 attendees", "attendees"),
+        ("议程 agenda", "agenda"),
+        ("决定事项 decisions", "decisions"),
+        ("工作任务 action_items", "action_items"),
+        ("标签 tags", "tags"),
+        ("版本 version", "version"),
+        ("创建时间 created_at", "created_at"),
+        ("更新时间 updated_at", "updated_at"),
+    ];
+}

@@ -8,6 +8,7 @@ pub mod auth;
 pub mod check;
 pub mod doc;
 pub mod enterprise;
+pub mod export;
 pub mod field;
 pub mod list;
 pub mod meeting;

@@ -86,3 +86,25 @@ pub struct SchoolFilters {
     /// do not matter): `焊接技术應用` finds 焊接技术应用.
     pub major: Option<String>,
 }
+
+impl super::export::Columns for School {
+    const COLUMNS: &'static [(&'static str, &'static str)] = &[
+        ("编号 id", "id"),
+        ("名称 name", "name"),
+        ("简称 short_name", "short_name"),
+        ("学校标识码 code", "code"),
+        ("类型 kind", "kind"),
+        ("地址 address", "address"),
+        ("行政区划代码 region_code", "region_code"),
+        ("联系人 contact_name", "contact_name"),
+        ("联系电话 contact_phone", "contact_phone"),
+        ("电子邮箱 contact_email", "contact_email"),
+        ("网站 website", "website"),
+        ("会员状态 membership_status", "membership_status"),
+        ("入会日期 joined_on", "joined_on"),
+        ("专业 majors", "majors"),
+        ("版本 version", "version"),
+        ("创建时间 created_at", "created_at"),
+        ("更新时间 updated_at", "updated_at"),
+    ];
+}

@@ -80,3 +80,19 @@ pub struct UserFilters {
     /// Only disabled (`true`) or enabled (`false`) users.
     pub disabled: Option<bool>,
 }
+
+impl super::export::Columns for User {
+    const COLUMNS: &'static [(&'static str, &'static str)] = &[
+        ("编号 id", "id"),
+        ("用户名 username", "username"),
+        ("显示名 display_name", "display_name"),
+        ("角色 role", "role"),
+        ("企业 enterprise_id", "enterprise_id"),
+        ("学校 school_id", "school_id"),
+        ("服务账号 service", "service"),
+        ("已停用 disabled", "disabled"),
+        ("版本 version", "version"),
+        ("创建时间 created_at", "created_at"),
+        ("更新时间 updated_at", "updated_at"),
+    ];
+}

@@ -873,3 +873,41 @@ async fn a_repeated_placement_list_follows_every_write_at_once_and_stays_masked_
     assert_eq!((page.total, page.items[0]["id"].as_str()), (1, Some(first.as_str())));
     assert!(page.next_cursor.is_none());
 }
+
+#[tokio::test]
+async fn a_placement_export_is_scoped_and_masked_as_the_json_list() {
+    let c = county().await;
+    c.create(&c.placement()).await;
+    let csv = |role: &'static str| {
+        let c = &c;
+        async move {
+            let response = c
+                .send(role, Method::GET, "/api/v1/apprenticeships?format=csv", None)
+                .await;
+            assert_eq!(response.status().as_u16(), 200, "{role}");
+            let text = response.text().await.unwrap();
+            let text = text.trim_start_matches('\u{feff}').to_string();
+            text.lines().map(str::to_string).collect::<Vec<_>>()
+        }
+    };
+    let admin = csv("admin").await;
+    assert_eq!(admin.len(), 2);
+    assert!(admin[0].contains("身份证号 participant.national_id"));
+    assert!(admin[1].contains("370101200803150021"), "{}", admin[1]);
+    let officer = csv("officer").await;
+    assert!(
+        officer[1].contains("370101********0021") && officer[1].contains("138****5678"),
+        "{}",
+        officer[1]
+    );
+    assert!(!officer[1].contains("370101200803150021"));
+    assert_eq!(
+        csv("other_school").await.len(),
+        1,
+        "another school's export has the header only"
+    );
+    let refused = c
+        .send("viewer", Method::GET, "/api/v1/apprenticeships?format=csv", None)
+        .await;
+    assert_eq!(refused.status().as_u16(), 403);
+}

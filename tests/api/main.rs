@@ -7,6 +7,7 @@ mod container;
 mod conventions;
 mod enterprises;
 mod errors;
+mod export;
 mod helpers;
 mod idempotency;
 mod lists;

@@ -13,7 +13,8 @@ type Enterprise = components["schemas"]["Enterprise"];
 type ApprenticeshipCreate = components["schemas"]["ApprenticeshipCreate"];
 
 const baseUrl = process.env.CHANJIAO_URL ?? "http://127.0.0.1:8080";
-const api = createClient<paths>({ baseUrl });
+// Lists also answer CSV (`Accept: text/csv`); this client reads JSON and problem+json only.
+const api = createClient<paths, `application/${string}json`>({ baseUrl });
 
 /** Logs in with the password grant; the access token. */
 async function logIn(username: string, password: string): Promise<string> {
