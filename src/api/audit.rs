@@ -28,11 +28,14 @@ pub fn configure(cfg: &mut ServiceConfig) {
 /// `q` and `updated_since` do not apply here (400): `from` and `to` narrow by time.
 #[utoipa::path(
     tag = "audit",
-    params(PageQuery, SortQuery<AuditSort>, AuditFilters),
+    params(PageQuery, SortQuery<AuditSort>, AuditFilters, crate::api::export::ExportQuery),
     responses((status = 200, description = "One page of audit events", body = PageOf<AuditEvent>))
 )]
 #[get("")]
+// Extractors, one per part of the request the list reads.
+#[allow(clippy::too_many_arguments)]
 pub async fn list_audit_events(
+    req: actix_web::HttpRequest,
     state: web::Data<AppState>,
     caller: Caller,
     page: Query<PageQuery>,
@@ -40,6 +43,7 @@ pub async fn list_audit_events(
     search: Query<SearchQuery>,
     sort: Query<SortQuery<AuditSort>>,
     filters: Query<AuditFilters>,
+    export: Query<crate::api::export::ExportQuery>,
 ) -> Result<HttpResponse, ApiError> {
     policy::audit_events(&caller)?;
     if search.updated_since.is_some() {
@@ -51,5 +55,10 @@ pub async fn list_audit_events(
     }
     search.refuse_q("the audit trail has no text search")?;
     let request = ListRequest::new(&page, None, sort.order(), &*filters)?;
-    Ok(HttpResponse::Ok().json(service::list(&state.db, &filters, &request).await?))
+    let filters = std::sync::Arc::new(filters.0);
+    crate::api::export::page_or_export(&req, &export, "audit-events", request, move |request| {
+        let (state, filters) = (state.clone(), filters.clone());
+        async move { service::list(&state.db, &filters, &request).await }
+    })
+    .await
 }

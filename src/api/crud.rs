@@ -66,17 +66,10 @@ macro_rules! crud_api {
         #[doc = $list_doc]
         #[doc = ""]
         #[doc = $list_detail]
-        #[doc = ""]
-        #[doc = "With `Accept: text/csv` or `format=csv`, the whole list (every page, the same filters, sort, scope and masking) as one CSV file (UTF-8 with a byte-order mark), streamed."]
         #[utoipa::path(
             tag = $tag,
             params(PageQuery, SearchQuery, SortQuery<$Sort>, $Filters, $crate::api::export::ExportQuery),
-            responses(
-                (status = 200, description = $page_doc, content(
-                    (PageOf<$Record> = "application/json"),
-                    (String = "text/csv", example = json!("\u{feff}编号 id,名称 name,…\r\n01a2383d-…,辰泰重钢有限公司,…\r\n")),
-                )),
-            )
+            responses((status = 200, description = $page_doc, body = PageOf<$Record>))
         )]
         #[get("")]
         // Extractors, one per part of the request the list reads.
@@ -93,15 +86,12 @@ macro_rules! crud_api {
         ) -> Result<HttpResponse, ApiError> {
             $policy(&caller, Access::Read, None)?;
             let request = ListRequest::new(&page, Some(&search), sort.order(), &*filters)?;
-            if let Some(format) = $crate::api::export::requested(&req, &export)? {
-                let filters = std::sync::Arc::new(filters.0);
-                return $crate::api::export::respond(format, $collection, request, move |request| {
-                    let (state, caller, filters) = (state.clone(), caller.clone(), filters.clone());
-                    async move { service::list(&state.db, &caller, &filters, &request).await }
-                })
-                .await;
-            }
-            $crate::api::crud::page_response(&service::list(&state.db, &caller, &filters, &request).await?)
+            let filters = std::sync::Arc::new(filters.0);
+            $crate::api::export::page_or_export(&req, &export, $collection, request, move |request| {
+                let (state, caller, filters) = (state.clone(), caller.clone(), filters.clone());
+                async move { service::list(&state.db, &caller, &filters, &request).await }
+            })
+            .await
         }
 
         #[doc = $create_doc]

@@ -176,6 +176,31 @@ const SHARED: &[Shared] = &[
     },
 ];
 
+/// A list that exports (it takes `format`): its 200 also answers `text/csv`,
+/// and its description says how.
+fn offer_csv(operation: &mut Operation) {
+    use utoipa::openapi::schema::{ObjectBuilder, Type};
+    let note = "With `Accept: text/csv` or `format=csv`: the whole list (every page, with the same filters, \
+                sort, scope and masking) as one CSV file, UTF-8 with a byte-order mark, streamed.";
+    operation.description = Some(match operation.description.take() {
+        Some(text) if !text.is_empty() => format!("{text}\n\n{note}"),
+        _ => note.to_string(),
+    });
+    if let Some(RefOr::T(ok)) = operation.responses.responses.get_mut("200") {
+        ok.content.insert(
+            crate::api::export::CSV.to_string(),
+            RefOr::T(
+                ContentBuilder::new()
+                    .schema(Some(ObjectBuilder::new().schema_type(Type::String)))
+                    .example(Some(serde_json::json!(
+                        "\u{feff}编号 id,名称 name,…\r\n01a2383d-6f18-7168-8aed-d7e2ce2c7536,辰泰重钢有限公司,…\r\n"
+                    )))
+                    .build(),
+            ),
+        );
+    }
+}
+
 /// Adds a shared response to an operation that does not describe that status itself.
 fn share(operation: &mut Operation, name: &str) {
     if let Some(shared) = SHARED.iter().find(|s| s.name == name) {
@@ -344,6 +369,9 @@ fn finish(mut openapi: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
             }
             if has("If-Match") {
                 share(operation, "PreconditionFailed");
+            }
+            if has("format") {
+                offer_csv(operation);
             }
             if api && path.contains("{id}") {
                 share(operation, "NotFound");

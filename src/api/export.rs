@@ -17,7 +17,7 @@ use utoipa::IntoParams;
 
 use crate::error::ApiError;
 use crate::model::export::{row, Columns};
-use crate::model::list::{ListPage, ListRequest, SortKey};
+use crate::model::list::{ListPage, ListRequest, PageBody, SortKey};
 
 /// The CSV media type.
 pub const CSV: &str = "text/csv";
@@ -64,6 +64,28 @@ pub fn requested(req: &HttpRequest, query: &ExportQuery) -> Result<Option<Format
         })
     };
     Ok(wants(CSV).then_some(Format::Csv))
+}
+
+/// A list's answer: one page of JSON, or the whole list as the format the
+/// request asks for (see [`requested`]).
+pub async fn page_or_export<R, K, P, F, Fut>(
+    req: &HttpRequest,
+    export: &ExportQuery,
+    name: &str,
+    request: ListRequest<K>,
+    fetch: F,
+) -> Result<HttpResponse, ApiError>
+where
+    R: Serialize + Columns + 'static,
+    K: SortKey + 'static,
+    P: ListPage<R> + PageBody,
+    F: Fn(ListRequest<K>) -> Fut + 'static,
+    Fut: Future<Output = Result<P, ApiError>> + 'static,
+{
+    match requested(req, export)? {
+        Some(format) => respond(format, name, request, fetch).await,
+        None => super::crud::page_response(&fetch(request).await?),
+    }
 }
 
 /// One CSV line of cells.

@@ -108,20 +108,29 @@ pub fn configure_action_items(cfg: &mut DocumentedConfig) {
 /// exclusive. `q` does not apply here (400).
 #[utoipa::path(
     tag = "meetings",
-    params(PageQuery, crate::model::list::SyncQuery, SortQuery<ActionItemSort>, ActionItemFilters),
+    params(PageQuery, crate::model::list::SyncQuery, SortQuery<ActionItemSort>, ActionItemFilters, crate::api::export::ExportQuery),
     responses((status = 200, description = "One page of action items", body = PageOf<ActionItemEntry>))
 )]
 #[get("")]
+// Extractors, one per part of the request the list reads.
+#[allow(clippy::too_many_arguments)]
 pub async fn list_action_items(
+    req: actix_web::HttpRequest,
     state: web::Data<AppState>,
     caller: Caller,
     page: Query<PageQuery>,
     search: Query<SearchQuery>,
     sort: Query<SortQuery<ActionItemSort>>,
     filters: Query<ActionItemFilters>,
+    export: Query<crate::api::export::ExportQuery>,
 ) -> Result<HttpResponse, ApiError> {
     crate::auth::policy::meetings(&caller, Access::Read, None)?;
     search.refuse_q("action items have no text search")?;
     let request = ListRequest::new(&page, Some(&search), sort.order(), &*filters)?;
-    Ok(HttpResponse::Ok().json(service::list_action_items(&state.db, &caller, &filters, &request).await?))
+    let filters = std::sync::Arc::new(filters.0);
+    crate::api::export::page_or_export(&req, &export, "action-items", request, move |request| {
+        let (state, caller, filters) = (state.clone(), caller.clone(), filters.clone());
+        async move { service::list_action_items(&state.db, &caller, &filters, &request).await }
+    })
+    .await
 }

@@ -83,3 +83,18 @@ impl AuditFilters {
         })
     }
 }
+
+impl super::export::Columns for AuditEvent {
+    const COLUMNS: &'static [(&'static str, &'static str)] = &[
+        ("编号 id", "id"),
+        ("时间 at", "at"),
+        ("操作人 actor_user_id", "actor_user_id"),
+        ("操作人用户名 actor_username", "actor_username"),
+        ("操作 action", "action"),
+        ("对象类型 resource_type", "resource_type"),
+        ("对象 resource_id", "resource_id"),
+        ("结果 outcome", "outcome"),
+        ("地址 ip", "ip"),
+        ("变更 changes", "changes"),
+    ];
+}

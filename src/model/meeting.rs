@@ -293,3 +293,19 @@ impl super::export::Columns for Meeting {
         ("更新时间 updated_at", "updated_at"),
     ];
 }
+
+impl super::export::Columns for ActionItemEntry {
+    const COLUMNS: &'static [(&'static str, &'static str)] = &[
+        ("编号 id", "id"),
+        ("会议 meeting_id", "meeting_id"),
+        ("会议日期 held_on", "held_on"),
+        ("任务 description", "description"),
+        ("责任企业 owner_enterprise_id", "owner_enterprise_id"),
+        ("责任学校 owner_school_id", "owner_school_id"),
+        ("责任人 owner_name", "owner_name"),
+        ("完成期限 due_on", "due_on"),
+        ("状态 status", "status"),
+        ("完成日期 done_on", "done_on"),
+        ("已逾期 overdue", "overdue"),
+    ];
+}

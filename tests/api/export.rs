@@ -69,3 +69,50 @@ async fn an_unknown_export_format_is_a_400_naming_format() {
     let json = app.get("/api/v1/schools?format=json").await;
     assert_eq!(json.headers()["content-type"], "application/json");
 }
+
+#[tokio::test]
+async fn action_items_and_the_audit_trail_export_as_csv_too() {
+    let app = spawn_app().await;
+    app.create(
+        "/api/v1/meetings",
+        &json!({"title": "全县产教融合发展联盟调度推进工作会议", "held_on": "2024-04-03", "action_items": [
+            {"description": "开展全县企业用工需求调查", "due_on": "2024-06-30"},
+            {"description": "建设数字素养培训基地", "status": "done", "done_on": "2024-05-01"}
+        ]}),
+    )
+    .await;
+    let items = rows(
+        &app.get("/api/v1/action-items?format=csv&status=open")
+            .await
+            .text()
+            .await
+            .unwrap(),
+    );
+    assert_eq!(items[0][3], "任务 description");
+    assert_eq!(items.len(), 2);
+    assert_eq!(
+        (items[1][3].as_str(), items[1][8].as_str()),
+        ("开展全县企业用工需求调查", "open")
+    );
+
+    let audit = rows(
+        &app.get("/api/v1/audit-events?format=csv&action=create")
+            .await
+            .text()
+            .await
+            .unwrap(),
+    );
+    assert_eq!(audit[0][4], "操作 action");
+    assert!(
+        audit.len() >= 2 && audit[1..].iter().all(|r| r[4] == "create"),
+        "{audit:?}"
+    );
+
+    let (_, viewer) = app.user_with_role("viewer", None, None).await;
+    let refused = app
+        .request_as(reqwest::Method::GET, "/api/v1/audit-events?format=csv", Some(&viewer))
+        .send()
+        .await
+        .unwrap();
+    problem(refused, 403).await;
+}
