@@ -166,9 +166,25 @@ impl<T: Serialize + DeserializeOwned + Check> MergePatch<T> {
             return Err(ApiError::invalid_field("", "type", "the body must be a JSON object"));
         };
         let mut errors = Vec::new();
-        T::check(&Value::Object(patch.clone()), "", &mut errors);
-        errors.retain(|error| error.code == "unknown_field");
-        if !errors.is_empty() {
+        let body = Value::Object(patch.clone());
+        T::check(&body, "", &mut errors);
+        if errors.iter().any(|error| error.code == "unknown_field") {
+            // Every fault the patch shows by itself, at once: a field it
+            // leaves out is no fault (outside a list, which it replaces).
+            errors.retain(|error| {
+                let sent = error.field.split('.').try_fold(&body, |value, key| value.get(key));
+                match sent {
+                    Some(Value::Null) if error.code == "required" => true,
+                    None => error.code != "required" || error.field.contains('['),
+                    _ => true,
+                }
+            });
+            for error in &mut errors {
+                if error.code == "required" && !error.field.contains('[') {
+                    error.message = "cannot be cleared".into();
+                }
+            }
+            errors.sort_by(|a, b| a.field.cmp(&b.field));
             return Err(ApiError::Validation(errors));
         }
         Ok(MergePatch {
