@@ -496,12 +496,7 @@ async fn cors_outcome<B: MessageBody + 'static>(
              CHANJIAO_CORS_ORIGINS lists the browser origins that may call the API",
         );
         let (request, refused) = response.into_parts();
-        let mut answer = crate::api::problem::problem_response(&problem);
-        for (name, value) in refused.headers() {
-            if name != header::CONTENT_TYPE && name != header::CONTENT_LENGTH {
-                answer.headers_mut().append(name.clone(), value.clone());
-            }
-        }
+        let answer = crate::api::problem::problem_in_place_of(&problem, &refused);
         return Ok(ServiceResponse::new(request, answer));
     }
     Ok(response.map_into_boxed_body())

@@ -31,8 +31,11 @@ impl Deref for Caller {
 
 /// Whether the request came straight from one of the trusted proxies.
 pub fn peer_is_trusted(req: &HttpRequest, trusted: &[IpNet]) -> bool {
-    req.peer_addr()
-        .is_some_and(|a| trusted.iter().any(|net| net.contains(&a.ip())))
+    req.peer_addr().is_some_and(|a| is_trusted(&a.ip(), trusted))
+}
+
+fn is_trusted(ip: &IpAddr, trusted: &[IpNet]) -> bool {
+    trusted.iter().any(|net| net.contains(ip))
 }
 
 /// The client's address: the peer's, or, when the peer is a trusted proxy,
@@ -42,8 +45,7 @@ pub fn client_ip(req: &HttpRequest, trusted: &[IpNet]) -> String {
     let Some(peer) = peer else {
         return "unknown".to_string();
     };
-    let is_trusted = |ip: &IpAddr| trusted.iter().any(|net| net.contains(ip));
-    if !is_trusted(&peer) {
+    if !is_trusted(&peer, trusted) {
         return peer.to_string();
     }
     let hops: Vec<IpAddr> = req
@@ -55,7 +57,7 @@ pub fn client_ip(req: &HttpRequest, trusted: &[IpNet]) -> String {
         .collect();
     hops.iter()
         .rev()
-        .find(|ip| !is_trusted(ip))
+        .find(|ip| !is_trusted(ip, trusted))
         .or(hops.first())
         .unwrap_or(&peer)
         .to_string()

@@ -158,10 +158,7 @@ const SHARED: &[Shared] = &[
     Shared {
         name: "IdempotencyKeyInUse",
         description: "The first request with this Idempotency-Key is still being answered; retry later",
-        example: || ApiError::Conflict {
-            detail: "a request with this Idempotency-Key is still being answered; retry later".into(),
-            errors: Vec::new(),
-        },
+        example: super::idempotency::key_in_use,
     },
     Shared {
         name: "ValidationFailed",

@@ -88,10 +88,12 @@ where
     }
 }
 
-/// One CSV line of cells.
-fn csv_line(cells: &[String]) -> Result<Vec<u8>, ApiError> {
+/// CSV lines: each item of `lines` a row of cells, written by one writer.
+fn csv_lines(lines: impl IntoIterator<Item = Vec<String>>) -> Result<Vec<u8>, ApiError> {
     let mut writer = csv::Writer::from_writer(Vec::new());
-    writer.write_record(cells).map_err(|e| ApiError::Internal(e.into()))?;
+    for cells in lines {
+        writer.write_record(&cells).map_err(|e| ApiError::Internal(e.into()))?;
+    }
     writer
         .into_inner()
         .map_err(|e| ApiError::Internal(anyhow::anyhow!("{e}")))
@@ -99,19 +101,19 @@ fn csv_line(cells: &[String]) -> Result<Vec<u8>, ApiError> {
 
 /// The CSV rows of one page.
 fn csv_rows<R: Serialize + Columns>(items: &[R]) -> Result<Bytes, ApiError> {
-    let mut out = Vec::with_capacity(items.len() * 256);
-    for item in items {
-        let value = serde_json::to_value(item).map_err(|e| ApiError::Internal(e.into()))?;
-        out.extend(csv_line(&row::<R>(&value))?);
-    }
-    Ok(Bytes::from(out))
+    let rows = items
+        .iter()
+        .map(|item| serde_json::to_value(item).map(|value| row::<R>(&value)))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| ApiError::Internal(e.into()))?;
+    csv_lines(rows).map(Bytes::from)
 }
 
 /// Answers the whole list as `format`, reading it page by page with
 /// `fetch` from `first` on. The first page is read before answering, so
 /// that its failure is an ordinary problem response; a later failure ends
 /// the stream early (and is logged).
-pub async fn respond<R, K, P, F, Fut>(
+async fn respond<R, K, P, F, Fut>(
     format: Format,
     name: &str,
     first: ListRequest<K>,
@@ -133,7 +135,7 @@ where
     let page = fetch(first.clone()).await?;
     let headers: Vec<String> = R::COLUMNS.iter().map(|(header, _)| header.to_string()).collect();
     let mut head = "\u{feff}".as_bytes().to_vec();
-    head.extend(csv_line(&headers)?);
+    head.extend(csv_lines([headers])?);
     head.extend(csv_rows(&page.page().items)?);
     let next = page.page().next_cursor.clone();
     let fetch = Arc::new(fetch);

@@ -73,14 +73,21 @@ fn valid_key(key: &[u8]) -> bool {
     (1..=MAX_KEY_LEN).contains(&key.len()) && key.iter().all(|b| (0x20..=0x7e).contains(b))
 }
 
+/// The 409 for a key whose first request is still being answered.
+pub fn key_in_use() -> ApiError {
+    ApiError::Conflict {
+        detail: "a request with this Idempotency-Key is still being answered; retry later".into(),
+        errors: vec![FieldError::new(
+            "Idempotency-Key",
+            "in_progress",
+            "the first request with this key is still running",
+        )],
+    }
+}
+
 /// The caller a key belongs to: the subject of a valid bearer token.
 fn caller_of(req: &ServiceRequest, state: &AppState) -> Option<String> {
-    let value = req.headers().get(header::AUTHORIZATION)?.to_str().ok()?;
-    let (scheme, token) = value.split_once(' ')?;
-    if !scheme.eq_ignore_ascii_case("bearer") {
-        return None;
-    }
-    let verified = state.keys.verify(token.trim()).ok()?;
+    let verified = state.keys.verify(super::caller::bearer(req.request())?).ok()?;
     let kind = if verified.external { "sub" } else { "user" };
     Some(format!("{kind}:{}", verified.claims.sub))
 }
@@ -180,17 +187,7 @@ where
             };
             match claim {
                 Claim::Replay(answer) => Ok(req.into_response(replay(answer))),
-                Claim::Running => Ok(refusal(
-                    req,
-                    ApiError::Conflict {
-                        detail: "a request with this Idempotency-Key is still being answered; retry later".into(),
-                        errors: vec![FieldError::new(
-                            "Idempotency-Key",
-                            "in_progress",
-                            "the first request with this key is still running",
-                        )],
-                    },
-                )),
+                Claim::Running => Ok(refusal(req, key_in_use())),
                 Claim::OtherRequest => Ok(refusal(
                     req,
                     ApiError::Validation(vec![FieldError::new(

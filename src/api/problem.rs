@@ -83,14 +83,19 @@ pub fn problem_fallback<B>(res: ServiceResponse<B>) -> actix_web::Result<ErrorHa
         s => s.canonical_reason().unwrap_or("error").to_lowercase(),
     };
     let (req, response) = res.into_parts();
-    let mut builder = HttpResponse::build(status);
-    for (name, value) in response.headers() {
-        if name != header::CONTENT_TYPE && name != header::CONTENT_LENGTH {
-            builder.append_header((name.clone(), value.clone()));
-        }
-    }
-    let body = problem_body(&Problem::new(status.as_u16(), "about:blank", detail));
-    let new_response: HttpResponse<BoxBody> = builder.insert_header((header::CONTENT_TYPE, PROBLEM_JSON)).body(body);
+    let new_response = problem_in_place_of(&Problem::new(status.as_u16(), "about:blank", detail), &response);
     let res: ServiceResponse<EitherBody<B, BoxBody>> = ServiceResponse::new(req, new_response).map_into_right_body();
     Ok(ErrorHandlerResponse::Response(res))
+}
+
+/// A problem response in place of another answer: its headers are kept
+/// (`Allow`, `Vary`, …), its body and content headers are not.
+pub fn problem_in_place_of<B>(problem: &Problem, replaced: &HttpResponse<B>) -> HttpResponse {
+    let mut answer = problem_response(problem);
+    for (name, value) in replaced.headers() {
+        if name != header::CONTENT_TYPE && name != header::CONTENT_LENGTH {
+            answer.headers_mut().append(name.clone(), value.clone());
+        }
+    }
+    answer
 }

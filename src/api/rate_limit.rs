@@ -14,7 +14,7 @@ use std::time::Duration;
 
 use actix_web::body::{EitherBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
-use actix_web::http::header::{self, HeaderMap, HeaderName, HeaderValue};
+use actix_web::http::header::{HeaderMap, HeaderName, HeaderValue};
 use actix_web::middleware::Next;
 use actix_web::{web, ResponseError};
 use governor::clock::{Clock, DefaultClock};
@@ -22,7 +22,7 @@ use governor::middleware::StateInformationMiddleware;
 use governor::state::keyed::DefaultKeyedStateStore;
 use governor::{Quota, RateLimiter};
 
-use super::caller::client_ip;
+use super::caller::{bearer, client_ip};
 use super::AppState;
 use crate::config::RateLimitSetting;
 use crate::error::ApiError;
@@ -99,13 +99,7 @@ impl Budgets {
 
 /// Who a request's budget belongs to.
 fn caller_of(req: &ServiceRequest, state: &AppState) -> String {
-    let subject = req
-        .headers()
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split_once(' '))
-        .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
-        .and_then(|(_, token)| state.keys.verify(token.trim()).ok());
+    let subject = bearer(req.request()).and_then(|token| state.keys.verify(token).ok());
     match subject {
         Some(verified) => format!("sub:{}", verified.claims.sub),
         None => format!("ip:{}", client_ip(req.request(), &state.trusted_proxies)),
