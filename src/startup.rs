@@ -314,13 +314,15 @@ impl Application {
                 .wrap(from_fn(audit_refusals))
                 .wrap(ErrorHandlers::new().default_handler(problem_fallback))
                 .wrap(Idempotency)
-                .wrap(from_fn(log_request))
                 .wrap(from_fn(close_while_draining))
                 .wrap(from_fn(crate::api::rate_limit::rate_limit))
                 .wrap(cors(&cors_origins))
                 .wrap(from_fn(cors_outcome))
                 .wrap(metrics.clone())
                 .wrap(from_fn(crate::api::platform::guard_metrics))
+                // Just inside the request id: every answer is logged, the
+                // refusals of the middlewares above included.
+                .wrap(from_fn(log_request))
                 .wrap(from_fn(crate::api::request_id::request_id))
                 .app_data(state.clone())
                 .app_data(limit)

@@ -54,11 +54,13 @@ pub async fn list_audit_events(
         ));
     }
     search.refuse_q("the audit trail has no text search")?;
-    let request = ListRequest::new(&page, None, sort.order(), &*filters)?;
+    let wanted = crate::api::export::Wanted::of(&req, &export)?;
+    let request = ListRequest::new(&wanted.paging(&page), None, sort.order(), &*filters)?;
     let filters = std::sync::Arc::new(filters.0);
-    crate::api::export::page_or_export(&req, &export, "audit-events", request, move |request| {
-        let (state, filters) = (state.clone(), filters.clone());
-        async move { service::list(&state.db, &filters, &request).await }
-    })
-    .await
+    wanted
+        .answer("audit-events", request, move |request| {
+            let (state, filters) = (state.clone(), filters.clone());
+            async move { service::list(&state.db, &filters, &request).await }
+        })
+        .await
 }

@@ -85,9 +85,10 @@ macro_rules! crud_api {
             export: Query<$crate::api::export::ExportQuery>,
         ) -> Result<HttpResponse, ApiError> {
             $policy(&caller, Access::Read, None)?;
-            let request = ListRequest::new(&page, Some(&search), sort.order(), &*filters)?;
+            let wanted = $crate::api::export::Wanted::of(&req, &export)?;
+            let request = ListRequest::new(&wanted.paging(&page), Some(&search), sort.order(), &*filters)?;
             let filters = std::sync::Arc::new(filters.0);
-            $crate::api::export::page_or_export(&req, &export, $collection, request, move |request| {
+            wanted.answer($collection, request, move |request| {
                 let (state, caller, filters) = (state.clone(), caller.clone(), filters.clone());
                 async move { service::list(&state.db, &caller, &filters, &request).await }
             })

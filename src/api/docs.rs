@@ -173,12 +173,17 @@ const SHARED: &[Shared] = &[
     },
 ];
 
-/// A list that exports (it takes `format`): its 200 also answers `text/csv`,
-/// and its description says how.
-fn offer_csv(operation: &mut Operation) {
+/// A list that exports (it takes `format`): its 200 also answers `text/csv`
+/// and XLSX, and its description says how.
+fn offer_spreadsheets(operation: &mut Operation) {
     use utoipa::openapi::schema::{ObjectBuilder, Type};
     let note = "With `Accept: text/csv` or `format=csv`: the whole list (every page, with the same filters, \
-                sort, scope and masking) as one CSV file, UTF-8 with a byte-order mark, streamed.";
+                sort, scope and masking) as one CSV file, UTF-8 with a byte-order mark, streamed; a text that a \
+                spreadsheet would run as a formula (first character `=`, `+`, `-`, `@`, tab or carriage return) \
+                is written after a `'`. With `Accept: application/vnd.openxmlformats-officedocument.spreadsheetml.sheet` \
+                or `format=xlsx`: the same as an Excel workbook (numbers as number cells; at most 1,048,575 \
+                records, else 400), sent once the whole list is read. Columns are headed in Chinese and English \
+                (`名称 name`); an import reads the same columns.";
     operation.description = Some(match operation.description.take() {
         Some(text) if !text.is_empty() => format!("{text}\n\n{note}"),
         _ => note.to_string(),
@@ -192,6 +197,18 @@ fn offer_csv(operation: &mut Operation) {
                     .example(Some(serde_json::json!(
                         "\u{feff}编号 id,名称 name,…\r\n01a2383d-6f18-7168-8aed-d7e2ce2c7536,辰泰重钢有限公司,…\r\n"
                     )))
+                    .build(),
+            ),
+        );
+        ok.content.insert(
+            crate::api::export::XLSX.to_string(),
+            RefOr::T(
+                ContentBuilder::new()
+                    .schema(Some(
+                        ObjectBuilder::new()
+                            .schema_type(Type::String)
+                            .content_media_type(crate::api::export::XLSX),
+                    ))
                     .build(),
             ),
         );
@@ -368,7 +385,7 @@ fn finish(mut openapi: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
                 share(operation, "PreconditionFailed");
             }
             if has("format") {
-                offer_csv(operation);
+                offer_spreadsheets(operation);
             }
             if api && path.contains("{id}") {
                 share(operation, "NotFound");

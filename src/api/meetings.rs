@@ -126,11 +126,13 @@ pub async fn list_action_items(
 ) -> Result<HttpResponse, ApiError> {
     crate::auth::policy::meetings(&caller, Access::Read, None)?;
     search.refuse_q("action items have no text search")?;
-    let request = ListRequest::new(&page, Some(&search), sort.order(), &*filters)?;
+    let wanted = crate::api::export::Wanted::of(&req, &export)?;
+    let request = ListRequest::new(&wanted.paging(&page), Some(&search), sort.order(), &*filters)?;
     let filters = std::sync::Arc::new(filters.0);
-    crate::api::export::page_or_export(&req, &export, "action-items", request, move |request| {
-        let (state, caller, filters) = (state.clone(), caller.clone(), filters.clone());
-        async move { service::list_action_items(&state.db, &caller, &filters, &request).await }
-    })
-    .await
+    wanted
+        .answer("action-items", request, move |request| {
+            let (state, caller, filters) = (state.clone(), caller.clone(), filters.clone());
+            async move { service::list_action_items(&state.db, &caller, &filters, &request).await }
+        })
+        .await
 }

@@ -106,8 +106,14 @@ fn metrics_refusal(req: &ServiceRequest, state: &AppState) -> Option<ApiError> {
             })
         }
         None => {
+            // A request forwarded by a proxy that is not trusted comes from
+            // whoever that proxy serves, even when the proxy is on this machine.
+            let forwarded = ["x-forwarded-for", "forwarded"]
+                .iter()
+                .any(|name| req.headers().contains_key(*name));
+            let trusted = super::caller::peer_is_trusted(req.request(), &state.trusted_proxies);
             let client = super::caller::client_ip(req.request(), &state.trusted_proxies);
-            let local = client.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback());
+            let local = (trusted || !forwarded) && client.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback());
             (!local).then(|| ApiError::Forbidden {
                 detail: "`/metrics` answers only this machine unless CHANJIAO_METRICS_TOKEN is set".into(),
                 errors: Vec::new(),

@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
+use super::export::{Column, Columns};
 use super::field::{Fen, Hours, List, LongText, Name, Phone, PlainText, ResidentId, Score};
 use super::list::sort_key;
 use crate::domain::vocab::{ApprenticeshipKind, ApprenticeshipStatus, EvaluationSide, ParticipantRole};
@@ -207,34 +208,34 @@ pub struct ApprenticeshipFilters {
     pub start_to: Option<Date>,
 }
 
-impl super::export::Columns for Apprenticeship {
-    const COLUMNS: &'static [(&'static str, &'static str)] = &[
-        ("编号 id", "id"),
-        ("类型 kind", "kind"),
-        ("企业 enterprise_id", "enterprise_id"),
-        ("学校 school_id", "school_id"),
-        ("姓名 participant.name", "participant.name"),
-        ("身份 participant.role", "participant.role"),
-        ("学号 participant.student_no", "participant.student_no"),
-        ("身份证号 participant.national_id", "participant.national_id"),
-        ("电话 participant.phone", "participant.phone"),
-        ("出生日期 participant.birth_date", "participant.birth_date"),
-        ("班级项目 program", "program"),
-        ("专业 major", "major"),
-        ("岗位 position", "position"),
-        ("地点 site", "site"),
-        ("企业导师 enterprise_mentor", "enterprise_mentor"),
-        ("学校指导教师 school_supervisor", "school_supervisor"),
-        ("开始日期 start_date", "start_date"),
-        ("结束日期 end_date", "end_date"),
-        ("每周学时 hours_per_week", "hours_per_week"),
-        ("月补贴（分） monthly_stipend_fen", "monthly_stipend_fen"),
-        ("三方协议签订日期 agreement_signed_on", "agreement_signed_on"),
-        ("保险单号 insurance_policy_no", "insurance_policy_no"),
-        ("状态 status", "status"),
-        ("评价 evaluations", "evaluations"),
-        ("版本 version", "version"),
-        ("创建时间 created_at", "created_at"),
-        ("更新时间 updated_at", "updated_at"),
+impl Columns for Apprenticeship {
+    const COLUMNS: &'static [Column] = &[
+        Column::text("编号 id", "id").shown(),
+        Column::text("类型 kind", "kind"),
+        Column::text("企业 enterprise_id", "enterprise_id"),
+        Column::text("学校 school_id", "school_id"),
+        Column::text("姓名 participant.name", "participant.name"),
+        Column::text("身份 participant.role", "participant.role"),
+        Column::text("学号 participant.student_no", "participant.student_no"),
+        Column::text("身份证号 participant.national_id", "participant.national_id"),
+        Column::text("电话 participant.phone", "participant.phone"),
+        Column::text("出生日期 participant.birth_date", "participant.birth_date"),
+        Column::text("班级项目 program", "program"),
+        Column::text("专业 major", "major"),
+        Column::text("岗位 position", "position"),
+        Column::text("地点 site", "site"),
+        Column::text("企业导师 enterprise_mentor", "enterprise_mentor"),
+        Column::text("学校指导教师 school_supervisor", "school_supervisor"),
+        Column::text("开始日期 start_date", "start_date"),
+        Column::text("结束日期 end_date", "end_date"),
+        Column::number("每周学时 hours_per_week", "hours_per_week"),
+        Column::number("月补贴（分） monthly_stipend_fen", "monthly_stipend_fen"),
+        Column::text("三方协议签订日期 agreement_signed_on", "agreement_signed_on"),
+        Column::text("保险单号 insurance_policy_no", "insurance_policy_no"),
+        Column::text("状态 status", "status").shown(),
+        Column::json("评价 evaluations", "evaluations").shown(),
+        Column::number("版本 version", "version").shown(),
+        Column::text("创建时间 created_at", "created_at").shown(),
+        Column::text("更新时间 updated_at", "updated_at").shown(),
     ];
 }

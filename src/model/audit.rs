@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
+use super::export::{Column, Columns};
 use super::list::{parse_timestamp, sort_key};
 use crate::domain::vocab::{Action, Outcome, ResourceType};
 use crate::error::ApiError;
@@ -84,17 +85,17 @@ impl AuditFilters {
     }
 }
 
-impl super::export::Columns for AuditEvent {
-    const COLUMNS: &'static [(&'static str, &'static str)] = &[
-        ("编号 id", "id"),
-        ("时间 at", "at"),
-        ("操作人 actor_user_id", "actor_user_id"),
-        ("操作人用户名 actor_username", "actor_username"),
-        ("操作 action", "action"),
-        ("对象类型 resource_type", "resource_type"),
-        ("对象 resource_id", "resource_id"),
-        ("结果 outcome", "outcome"),
-        ("地址 ip", "ip"),
-        ("变更 changes", "changes"),
+impl Columns for AuditEvent {
+    const COLUMNS: &'static [Column] = &[
+        Column::text("编号 id", "id").shown(),
+        Column::text("时间 at", "at"),
+        Column::text("操作人 actor_user_id", "actor_user_id"),
+        Column::text("操作人用户名 actor_username", "actor_username"),
+        Column::text("操作 action", "action"),
+        Column::text("对象类型 resource_type", "resource_type"),
+        Column::text("对象 resource_id", "resource_id"),
+        Column::text("结果 outcome", "outcome"),
+        Column::text("地址 ip", "ip"),
+        Column::json("变更 changes", "changes"),
     ];
 }

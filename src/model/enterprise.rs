@@ -4,6 +4,7 @@ use crate::model::field::Date;
 use serde::{Deserialize, Serialize};
 use utoipa::IntoParams;
 
+use super::export::{Column, Columns};
 use super::field::{CreditCode, Email, LongText, Name, Phone, PlainText, RegionCode, ShortName, Tags, Text};
 use super::list::sort_key;
 use crate::domain::vocab::{MembershipStatus, Scale};
@@ -78,26 +79,26 @@ pub struct EnterpriseFilters {
     pub tag: Option<String>,
 }
 
-impl super::export::Columns for Enterprise {
-    const COLUMNS: &'static [(&'static str, &'static str)] = &[
-        ("编号 id", "id"),
-        ("名称 name", "name"),
-        ("简称 short_name", "short_name"),
-        ("统一社会信用代码 credit_code", "credit_code"),
-        ("行业 industry", "industry"),
-        ("规模 scale", "scale"),
-        ("地址 address", "address"),
-        ("行政区划代码 region_code", "region_code"),
-        ("联系人 contact_name", "contact_name"),
-        ("联系电话 contact_phone", "contact_phone"),
-        ("电子邮箱 contact_email", "contact_email"),
-        ("网站 website", "website"),
-        ("简介 description", "description"),
-        ("会员状态 membership_status", "membership_status"),
-        ("入会日期 joined_on", "joined_on"),
-        ("标签 tags", "tags"),
-        ("版本 version", "version"),
-        ("创建时间 created_at", "created_at"),
-        ("更新时间 updated_at", "updated_at"),
+impl Columns for Enterprise {
+    const COLUMNS: &'static [Column] = &[
+        Column::text("编号 id", "id").shown(),
+        Column::text("名称 name", "name"),
+        Column::text("简称 short_name", "short_name"),
+        Column::text("统一社会信用代码 credit_code", "credit_code"),
+        Column::text("行业 industry", "industry"),
+        Column::text("规模 scale", "scale"),
+        Column::text("地址 address", "address"),
+        Column::text("行政区划代码 region_code", "region_code"),
+        Column::text("联系人 contact_name", "contact_name"),
+        Column::text("联系电话 contact_phone", "contact_phone"),
+        Column::text("电子邮箱 contact_email", "contact_email"),
+        Column::text("网站 website", "website"),
+        Column::text("简介 description", "description"),
+        Column::text("会员状态 membership_status", "membership_status"),
+        Column::text("入会日期 joined_on", "joined_on"),
+        Column::json("标签 tags", "tags"),
+        Column::number("版本 version", "version").shown(),
+        Column::text("创建时间 created_at", "created_at").shown(),
+        Column::text("更新时间 updated_at", "updated_at").shown(),
     ];
 }

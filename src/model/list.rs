@@ -154,7 +154,7 @@ impl<K: SortKey> IntoParams for SortQuery<K> {
 }
 
 /// Paging: accepted by every list.
-#[derive(Debug, Default, Deserialize, IntoParams)]
+#[derive(Debug, Clone, Default, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct PageQuery {
     /// Items per page, 1–100 (default 20); it may change from page to page.
@@ -264,6 +264,9 @@ pub struct ListRequest<K> {
     pub updated_since: Option<DateTime<Utc>>,
     /// The binding of this query (sort and filters), carried by the cursors it issues.
     pub binding: String,
+    /// Whether the page counts the filtered records (`false`: `total` is 0;
+    /// an export counts them once, on its first page).
+    pub with_total: bool,
 }
 
 /// The answer to a cursor that is not one this service issued for the query.
@@ -332,16 +335,18 @@ impl<K: SortKey> ListRequest<K> {
             q,
             updated_since,
             binding,
+            with_total: true,
         })
     }
 }
 
 impl<K: SortKey> ListRequest<K> {
     /// The same request for the page after the one whose `next_cursor` is
-    /// `cursor` (an export walks every page this way).
+    /// `cursor`, without its total (an export walks every page this way).
     pub fn following(&self, cursor: &str) -> Result<Self, ApiError> {
         Ok(ListRequest {
             after: Some(decode_after(cursor, &self.binding)?),
+            with_total: false,
             ..self.clone()
         })
     }

@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
+use super::export::{Column, Columns};
 use super::field::{PlainText, Sequence, Tags, Text};
 use super::list::sort_key;
 use crate::domain::vocab::{ActionItemStatus, AgendaKind, AttendeeRole, MeetingKind};
@@ -271,41 +272,41 @@ pub struct ActionItemFilters {
     pub meeting_id: Option<Uuid>,
 }
 
-impl super::export::Columns for Meeting {
-    const COLUMNS: &'static [(&'static str, &'static str)] = &[
-        ("编号 id", "id"),
-        ("标题 title", "title"),
-        ("类型 kind", "kind"),
-        ("日期 held_on", "held_on"),
-        ("地点 location", "location"),
-        ("承办企业 host_enterprise_id", "host_enterprise_id"),
-        ("承办学校 host_school_id", "host_school_id"),
-        ("主持人 chair", "chair"),
-        ("摘要 summary", "summary"),
-        ("纪要 minutes", "minutes"),
-        ("参会人员 attendees", "attendees"),
-        ("议程 agenda", "agenda"),
-        ("决定事项 decisions", "decisions"),
-        ("工作任务 action_items", "action_items"),
-        ("标签 tags", "tags"),
-        ("版本 version", "version"),
-        ("创建时间 created_at", "created_at"),
-        ("更新时间 updated_at", "updated_at"),
+impl Columns for Meeting {
+    const COLUMNS: &'static [Column] = &[
+        Column::text("编号 id", "id").shown(),
+        Column::text("标题 title", "title"),
+        Column::text("类型 kind", "kind"),
+        Column::text("日期 held_on", "held_on"),
+        Column::text("地点 location", "location"),
+        Column::text("承办企业 host_enterprise_id", "host_enterprise_id"),
+        Column::text("承办学校 host_school_id", "host_school_id"),
+        Column::text("主持人 chair", "chair"),
+        Column::text("摘要 summary", "summary"),
+        Column::text("纪要 minutes", "minutes"),
+        Column::json("参会人员 attendees", "attendees"),
+        Column::json("议程 agenda", "agenda"),
+        Column::json("决定事项 decisions", "decisions"),
+        Column::json("工作任务 action_items", "action_items"),
+        Column::json("标签 tags", "tags"),
+        Column::number("版本 version", "version").shown(),
+        Column::text("创建时间 created_at", "created_at").shown(),
+        Column::text("更新时间 updated_at", "updated_at").shown(),
     ];
 }
 
-impl super::export::Columns for ActionItemEntry {
-    const COLUMNS: &'static [(&'static str, &'static str)] = &[
-        ("编号 id", "id"),
-        ("会议 meeting_id", "meeting_id"),
-        ("会议日期 held_on", "held_on"),
-        ("任务 description", "description"),
-        ("责任企业 owner_enterprise_id", "owner_enterprise_id"),
-        ("责任学校 owner_school_id", "owner_school_id"),
-        ("责任人 owner_name", "owner_name"),
-        ("完成期限 due_on", "due_on"),
-        ("状态 status", "status"),
-        ("完成日期 done_on", "done_on"),
-        ("已逾期 overdue", "overdue"),
+impl Columns for ActionItemEntry {
+    const COLUMNS: &'static [Column] = &[
+        Column::text("编号 id", "id").shown(),
+        Column::text("会议 meeting_id", "meeting_id"),
+        Column::text("会议日期 held_on", "held_on"),
+        Column::text("任务 description", "description"),
+        Column::text("责任企业 owner_enterprise_id", "owner_enterprise_id"),
+        Column::text("责任学校 owner_school_id", "owner_school_id"),
+        Column::text("责任人 owner_name", "owner_name"),
+        Column::text("完成期限 due_on", "due_on"),
+        Column::text("状态 status", "status").shown(),
+        Column::text("完成日期 done_on", "done_on"),
+        Column::json("已逾期 overdue", "overdue"),
     ];
 }

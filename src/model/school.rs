@@ -4,6 +4,7 @@ use crate::model::field::Date;
 use serde::{Deserialize, Serialize};
 use utoipa::IntoParams;
 
+use super::export::{Column, Columns};
 use super::field::{Email, List, Name, Phone, PlainText, RegionCode, SchoolCode, ShortName, Text};
 use super::list::sort_key;
 use crate::domain::vocab::{MembershipStatus, SchoolKind};
@@ -87,24 +88,24 @@ pub struct SchoolFilters {
     pub major: Option<String>,
 }
 
-impl super::export::Columns for School {
-    const COLUMNS: &'static [(&'static str, &'static str)] = &[
-        ("编号 id", "id"),
-        ("名称 name", "name"),
-        ("简称 short_name", "short_name"),
-        ("学校标识码 code", "code"),
-        ("类型 kind", "kind"),
-        ("地址 address", "address"),
-        ("行政区划代码 region_code", "region_code"),
-        ("联系人 contact_name", "contact_name"),
-        ("联系电话 contact_phone", "contact_phone"),
-        ("电子邮箱 contact_email", "contact_email"),
-        ("网站 website", "website"),
-        ("会员状态 membership_status", "membership_status"),
-        ("入会日期 joined_on", "joined_on"),
-        ("专业 majors", "majors"),
-        ("版本 version", "version"),
-        ("创建时间 created_at", "created_at"),
-        ("更新时间 updated_at", "updated_at"),
+impl Columns for School {
+    const COLUMNS: &'static [Column] = &[
+        Column::text("编号 id", "id").shown(),
+        Column::text("名称 name", "name"),
+        Column::text("简称 short_name", "short_name"),
+        Column::text("学校标识码 code", "code"),
+        Column::text("类型 kind", "kind"),
+        Column::text("地址 address", "address"),
+        Column::text("行政区划代码 region_code", "region_code"),
+        Column::text("联系人 contact_name", "contact_name"),
+        Column::text("联系电话 contact_phone", "contact_phone"),
+        Column::text("电子邮箱 contact_email", "contact_email"),
+        Column::text("网站 website", "website"),
+        Column::text("会员状态 membership_status", "membership_status"),
+        Column::text("入会日期 joined_on", "joined_on"),
+        Column::json("专业 majors", "majors"),
+        Column::number("版本 version", "version").shown(),
+        Column::text("创建时间 created_at", "created_at").shown(),
+        Column::text("更新时间 updated_at", "updated_at").shown(),
     ];
 }

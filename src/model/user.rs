@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::IntoParams;
 use uuid::Uuid;
 
+use super::export::{Column, Columns};
 use super::field::{CurrentPassword, Password, PlainText, Username};
 use super::list::sort_key;
 use crate::domain::vocab::Role;
@@ -81,18 +82,18 @@ pub struct UserFilters {
     pub disabled: Option<bool>,
 }
 
-impl super::export::Columns for User {
-    const COLUMNS: &'static [(&'static str, &'static str)] = &[
-        ("编号 id", "id"),
-        ("用户名 username", "username"),
-        ("显示名 display_name", "display_name"),
-        ("角色 role", "role"),
-        ("企业 enterprise_id", "enterprise_id"),
-        ("学校 school_id", "school_id"),
-        ("服务账号 service", "service"),
-        ("已停用 disabled", "disabled"),
-        ("版本 version", "version"),
-        ("创建时间 created_at", "created_at"),
-        ("更新时间 updated_at", "updated_at"),
+impl Columns for User {
+    const COLUMNS: &'static [Column] = &[
+        Column::text("编号 id", "id").shown(),
+        Column::text("用户名 username", "username"),
+        Column::text("显示名 display_name", "display_name"),
+        Column::text("角色 role", "role"),
+        Column::text("企业 enterprise_id", "enterprise_id"),
+        Column::text("学校 school_id", "school_id"),
+        Column::text("服务账号 service", "service"),
+        Column::text("已停用 disabled", "disabled"),
+        Column::number("版本 version", "version").shown(),
+        Column::text("创建时间 created_at", "created_at").shown(),
+        Column::text("更新时间 updated_at", "updated_at").shown(),
     ];
 }

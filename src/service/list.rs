@@ -194,6 +194,7 @@ where
     }
     let total = match known_total {
         Some(total) => total,
+        None if !request.with_total => 0,
         None => select.clone().count(db).await?,
     };
     let sort_column = E::sort_column(request.sort.key);
@@ -374,9 +375,10 @@ pub fn page_key<E: Keyset>(backend: DatabaseBackend, select: &Select<E>, request
         q,
         updated_since,
         binding,
+        with_total,
     } = request;
     format!(
-        "{}\u{0}{}\u{0}{:?}\u{0}{limit}\u{0}{sort:?}\u{0}{after:?}\u{0}{q:?}\u{0}{updated_since:?}\u{0}{binding}",
+        "{}\u{0}{}\u{0}{:?}\u{0}{limit}\u{0}{sort:?}\u{0}{after:?}\u{0}{q:?}\u{0}{updated_since:?}\u{0}{binding}\u{0}{with_total}",
         E::default().table_name(),
         statement.sql,
         statement.values,

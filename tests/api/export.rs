@@ -116,3 +116,133 @@ async fn action_items_and_the_audit_trail_export_as_csv_too() {
         .unwrap();
     problem(refused, 403).await;
 }
+
+/// The rows of an XLSX answer's first sheet, each cell as text.
+fn sheet_rows(bytes: &[u8]) -> Vec<Vec<String>> {
+    use calamine::Reader;
+    let mut workbook = calamine::Xlsx::new(std::io::Cursor::new(bytes.to_vec())).expect("an XLSX workbook");
+    let range = workbook.worksheet_range_at(0).expect("a sheet").expect("readable");
+    range
+        .rows()
+        .map(|row| row.iter().map(|cell| cell.to_string()).collect())
+        .collect()
+}
+
+#[tokio::test]
+async fn an_xlsx_export_is_the_same_list_as_a_workbook_with_numbers_as_numbers() {
+    let app = spawn_app().await;
+    let enterprise = app
+        .create("/api/v1/enterprises", &json!({"name": "辰泰重钢有限公司"}))
+        .await;
+    let school = app
+        .create(
+            "/api/v1/schools",
+            &json!({"name": "县职业教育中心", "kind": "secondary_vocational"}),
+        )
+        .await;
+    for i in 0..105 {
+        app.create(
+            "/api/v1/apprenticeships",
+            &json!({"kind": "worker_training", "enterprise_id": enterprise["id"],
+                    "participant": {"name": format!("职工{i:03}"), "phone": "13812345678"},
+                    "start_date": "2024-09-01", "hours_per_week": 40 + (i % 3)}),
+        )
+        .await;
+    }
+    let _ = school;
+    let response = app
+        .request(reqwest::Method::GET, "/api/v1/apprenticeships?sort=created_at")
+        .header(
+            "Accept",
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 200);
+    assert_eq!(
+        response.headers()["content-type"],
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    );
+    assert_eq!(
+        response.headers()["content-disposition"],
+        "attachment; filename=\"apprenticeships.xlsx\""
+    );
+    assert!(response.headers()["vary"].to_str().unwrap().starts_with("Accept"));
+    let table = sheet_rows(&response.bytes().await.unwrap());
+    assert_eq!(table.len(), 1 + 105, "every page");
+    assert_eq!(table[0][4], "姓名 participant.name");
+    assert_eq!(table[1][4], "职工000");
+    assert_eq!(table[105][4], "职工104");
+    assert_eq!(table[2][18], "41", "hours_per_week, a number cell");
+    assert_eq!(table[1][22], "draft");
+
+    // format=xlsx for a link, the same rows.
+    let linked = app.get("/api/v1/apprenticeships?format=xlsx&sort=created_at").await;
+    assert_eq!(sheet_rows(&linked.bytes().await.unwrap()), table);
+}
+
+#[tokio::test]
+async fn a_csv_export_guards_text_a_spreadsheet_would_run_as_a_formula() {
+    let app = spawn_app().await;
+    app.create(
+        "/api/v1/enterprises",
+        &json!({"name": "=HYPERLINK(\"http://evil.example\",\"点击\")", "short_name": "@SUM(A1)", "industry": "-钢铁"}),
+    )
+    .await;
+    let table = rows(&app.get("/api/v1/enterprises?format=csv").await.text().await.unwrap());
+    assert_eq!(table[1][1], "'=HYPERLINK(\"http://evil.example\",\"点击\")");
+    assert_eq!(table[1][2], "'@SUM(A1)");
+    assert_eq!(table[1][4], "'-钢铁");
+    // The workbook keeps them as text cells, unguarded.
+    let sheet = sheet_rows(&app.get("/api/v1/enterprises?format=xlsx").await.bytes().await.unwrap());
+    assert_eq!(sheet[1][1], "=HYPERLINK(\"http://evil.example\",\"点击\")");
+}
+
+#[tokio::test]
+async fn accept_picks_the_format_by_quality_and_lists_vary_on_accept() {
+    let app = spawn_app().await;
+    app.create(
+        "/api/v1/schools",
+        &json!({"name": "县职业教育中心", "kind": "secondary_vocational"}),
+    )
+    .await;
+    let with_accept = |accept: &'static str| {
+        app.request(reqwest::Method::GET, "/api/v1/schools")
+            .header("Accept", accept)
+            .send()
+    };
+    for (accept, media) in [
+        ("text/csv;q=0", "application/json"),
+        ("application/json, text/csv;q=0.5", "application/json"),
+        ("application/json;q=0.4, text/csv", "text/csv; charset=utf-8"),
+        ("*/*", "application/json"),
+        ("text/*", "text/csv; charset=utf-8"),
+        ("image/png", "application/json"),
+        (
+            "text/csv;q=0.5, application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        ),
+    ] {
+        let response = with_accept(accept).await.unwrap();
+        assert_eq!(response.status().as_u16(), 200, "{accept}");
+        assert_eq!(response.headers()["content-type"], media, "{accept}");
+        let vary = response.headers()["vary"].to_str().unwrap();
+        assert!(vary.split(", ").any(|name| name == "Accept"), "{accept}: {vary}");
+    }
+}
+
+#[tokio::test]
+async fn an_export_ignores_limit_and_cursor_which_do_not_apply_to_it() {
+    let app = spawn_app().await;
+    app.create(
+        "/api/v1/schools",
+        &json!({"name": "县职业教育中心", "kind": "secondary_vocational"}),
+    )
+    .await;
+    let response = app.get("/api/v1/schools?format=csv&limit=0&cursor=forged").await;
+    assert_eq!(response.status().as_u16(), 200);
+    assert_eq!(rows(&response.text().await.unwrap()).len(), 2);
+    // A page of JSON still checks them.
+    problem(app.get("/api/v1/schools?limit=0").await, 400).await;
+}
