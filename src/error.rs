@@ -22,6 +22,13 @@ pub struct FieldError {
     pub code: String,
     /// A human-readable explanation.
     pub message: String,
+    /// An import's row, numbered as a spreadsheet does (the header is row 1);
+    /// only in the answers of imports.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub row: Option<u64>,
+    /// An import's column, as its header reads; only in the answers of imports.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub column: Option<String>,
 }
 
 impl FieldError {
@@ -31,6 +38,17 @@ impl FieldError {
             field: field.into(),
             code: code.into(),
             message: message.into(),
+            row: None,
+            column: None,
+        }
+    }
+
+    /// The same error, placed in an import's row and column.
+    pub fn at(self, row: u64, column: Option<String>) -> Self {
+        Self {
+            row: Some(row),
+            column,
+            ..self
         }
     }
 }

@@ -13,7 +13,7 @@ crate::crud_api! {
     service: crate::service::apprenticeships,
     types: { record: Apprenticeship, create: ApprenticeshipCreate, patch: ApprenticeshipPatch, fields: ApprenticeshipFields, filters: ApprenticeshipFilters, sort: ApprenticeshipSort },
     handlers: { list: list_apprenticeships, create: create_apprenticeship, get: get_apprenticeship, update: update_apprenticeship, delete: delete_apprenticeship },
-    more: [transition_apprenticeship, apprenticeship_history, evaluate_apprenticeship],
+    more: [import_apprenticeships, transition_apprenticeship, apprenticeship_history, evaluate_apprenticeship],
     docs: {
         list: "List placements.",
         list_detail: "A school user sees its own school's placements, an enterprise user those it hosts, an officer all (personal data masked); a viewer none (403). Filters combine with AND; `q` searches the participant's name and the program.",
@@ -118,3 +118,13 @@ pub async fn evaluate_apprenticeship(
     let evaluation = service::evaluate(&state.db, &caller, id, input).await?;
     Ok(HttpResponse::Created().json(evaluation))
 }
+
+crate::import_api!(
+    import_apprenticeships,
+    "apprenticeships",
+    "apprenticeships",
+    Apprenticeship,
+    ApprenticeshipCreate,
+    crate::auth::policy::apprenticeships,
+    crate::service::apprenticeships
+);

@@ -40,7 +40,20 @@ pub(crate) fn read_body(
     req: &HttpRequest,
     payload: &mut Payload,
 ) -> impl std::future::Future<Output = Result<Bytes, ApiError>> {
-    let rules = req.app_data::<BodyLimit>().copied().unwrap_or_default();
+    read_body_up_to(req, payload, None)
+}
+
+/// [`read_body`] with a limit of its own (`None`: the configured one), for
+/// the operations that take files.
+pub(crate) fn read_body_up_to(
+    req: &HttpRequest,
+    payload: &mut Payload,
+    limit: Option<usize>,
+) -> impl std::future::Future<Output = Result<Bytes, ApiError>> {
+    let mut rules = req.app_data::<BodyLimit>().copied().unwrap_or_default();
+    if let Some(limit) = limit {
+        rules.limit = limit;
+    }
     let declared = req
         .headers()
         .get(header::CONTENT_LENGTH)

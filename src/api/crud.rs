@@ -56,10 +56,11 @@ macro_rules! crud_api {
                     .app_data($resource)
                     .service($list)
                     .service($create)
+                    // Before `/{id}`, which would take `/imports` for an id.
+                    $(.service($more))*
                     .service($get)
                     .service($update)
-                    .service($delete)
-                    $(.service($more))*,
+                    .service($delete),
             );
         }
 

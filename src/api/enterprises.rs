@@ -12,7 +12,7 @@ crate::crud_api! {
     service: crate::service::enterprises,
     types: { record: Enterprise, create: EnterpriseCreate, patch: EnterprisePatch, fields: EnterpriseFields, filters: EnterpriseFilters, sort: EnterpriseSort },
     handlers: { list: list_enterprises, create: create_enterprise, get: get_enterprise, update: update_enterprise, delete: delete_enterprise },
-    more: [],
+    more: [import_enterprises],
     docs: {
         list: "List enterprises.",
         list_detail: "Filters combine with AND. `q` searches the name and short name.",
@@ -27,3 +27,13 @@ crate::crud_api! {
         conflict: "Another enterprise has this credit code",
     }
 }
+
+crate::import_api!(
+    import_enterprises,
+    "enterprises",
+    "enterprises",
+    Enterprise,
+    EnterpriseCreate,
+    crate::auth::policy::enterprises,
+    crate::service::enterprises
+);

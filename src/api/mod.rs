@@ -13,6 +13,7 @@ pub mod docs;
 pub mod enterprises;
 pub mod export;
 pub mod idempotency;
+pub mod import;
 pub mod meetings;
 pub mod platform;
 pub mod problem;
@@ -75,9 +76,19 @@ pub fn routes(cfg: &mut ServiceConfig) {
 }
 
 /// Path extractor settings: a path id that is not a UUID is an unknown id
-/// (404). (Query strings are read by [`query::Query`].)
+/// (404), unless the path is a documented one of its own that this method
+/// is not (`GET /enterprises/imports`: 405). (Query strings are read by
+/// [`query::Query`].)
 pub fn extractor_config(cfg: &mut web::ServiceConfig) {
-    cfg.app_data(web::PathConfig::default().error_handler(|_, _| ApiError::NotFound.into()));
+    cfg.app_data(web::PathConfig::default().error_handler(|_, req| {
+        let routes = req.app_data::<web::Data<RouteTable>>();
+        match routes.and_then(|routes| routes.literal_methods(req.path())) {
+            Some(methods) => {
+                actix_web::error::InternalError::from_response("method not allowed", method_not_allowed(methods)).into()
+            }
+            None => ApiError::NotFound.into(),
+        }
+    }));
 }
 
 /// What a refusal of a request is recorded against: the resource type of
@@ -171,36 +182,60 @@ impl RouteTable {
         RouteTable(routes)
     }
 
-    /// The methods of the documented path that `path` matches, if any.
+    /// The methods of the documented path that `path` matches, if any (the
+    /// one with the fewest parameters when several do: `/imports` before `/{id}`).
     pub fn methods(&self, path: &str) -> Option<&[String]> {
-        let segments: Vec<&str> = path.split('/').collect();
-        self.0.iter().find_map(|(pattern, methods)| {
-            let matches = pattern.len() == segments.len()
-                && pattern
-                    .iter()
-                    .zip(&segments)
-                    .all(|(p, s)| p == s || (p.starts_with('{') && !s.is_empty()));
-            matches.then_some(methods.as_slice())
-        })
+        self.matching(path)
+            .into_iter()
+            .min_by_key(|(parameters, _)| *parameters)
+            .map(|(_, methods)| methods)
     }
+
+    /// The methods of the documented path, without parameters, that `path` is.
+    pub fn literal_methods(&self, path: &str) -> Option<&[String]> {
+        self.matching(path)
+            .into_iter()
+            .find(|(parameters, _)| *parameters == 0)
+            .map(|(_, methods)| methods)
+    }
+
+    /// The documented paths `path` matches, each with its number of parameters.
+    fn matching(&self, path: &str) -> Vec<(usize, &[String])> {
+        let segments: Vec<&str> = path.split('/').collect();
+        self.0
+            .iter()
+            .filter_map(|(pattern, methods)| {
+                let matches = pattern.len() == segments.len()
+                    && pattern
+                        .iter()
+                        .zip(&segments)
+                        .all(|(p, s)| p == s || (p.starts_with('{') && !s.is_empty()));
+                let parameters = pattern.iter().filter(|p| p.starts_with('{')).count();
+                matches.then_some((parameters, methods.as_slice()))
+            })
+            .collect()
+    }
+}
+
+/// A 405 naming the `methods` the path has in `Allow`.
+fn method_not_allowed(methods: &[String]) -> HttpResponse {
+    let problem = Problem::new(
+        405,
+        "about:blank",
+        "this method is not allowed here; see the Allow header",
+    );
+    let mut response = problem::problem_response(&problem);
+    if let Ok(value) = header::HeaderValue::from_str(&methods.join(", ")) {
+        response.headers_mut().insert(header::ALLOW, value);
+    }
+    response
 }
 
 /// The answer to a request no route takes: 405 with `Allow` for a
 /// documented path, 404 otherwise.
 pub async fn unknown_route(req: HttpRequest, routes: web::Data<RouteTable>) -> HttpResponse {
     match routes.methods(req.path()) {
-        Some(methods) if !methods.is_empty() => {
-            let problem = Problem::new(
-                405,
-                "about:blank",
-                "this method is not allowed here; see the Allow header",
-            );
-            let mut response = problem::problem_response(&problem);
-            if let Ok(value) = header::HeaderValue::from_str(&methods.join(", ")) {
-                response.headers_mut().insert(header::ALLOW, value);
-            }
-            response
-        }
+        Some(methods) if !methods.is_empty() => method_not_allowed(methods),
         _ => problem::problem_response(&ApiError::NotFound.problem()),
     }
 }

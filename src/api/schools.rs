@@ -10,7 +10,7 @@ crate::crud_api! {
     service: crate::service::schools,
     types: { record: School, create: SchoolCreate, patch: SchoolPatch, fields: SchoolFields, filters: SchoolFilters, sort: SchoolSort },
     handlers: { list: list_schools, create: create_school, get: get_school, update: update_school, delete: delete_school },
-    more: [],
+    more: [import_schools],
     docs: {
         list: "List schools.",
         list_detail: "Filters combine with AND. `q` searches the name and short name; `major` matches a major's code or name.",
@@ -25,3 +25,13 @@ crate::crud_api! {
         conflict: "Another school has this code",
     }
 }
+
+crate::import_api!(
+    import_schools,
+    "schools",
+    "schools",
+    School,
+    SchoolCreate,
+    crate::auth::policy::schools,
+    crate::service::schools
+);

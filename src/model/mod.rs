@@ -10,6 +10,7 @@ pub mod doc;
 pub mod enterprise;
 pub mod export;
 pub mod field;
+pub mod import;
 pub mod list;
 pub mod meeting;
 pub mod record;

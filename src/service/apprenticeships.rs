@@ -187,6 +187,8 @@ pub async fn create(
     Ok(shown(caller, created))
 }
 
+super::imports::imports!(apprenticeship, Apprenticeship, ApprenticeshipCreate, "placements");
+
 /// Reads a placement the caller may see.
 pub async fn get(db: &Database, caller: &Principal, id: Uuid) -> Result<Apprenticeship, ApiError> {
     let record = store::get::<apprenticeship::Entity>(db.read(), caller, id).await?;

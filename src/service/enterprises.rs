@@ -109,6 +109,8 @@ store::operations!(
     "an enterprise"
 );
 
+super::imports::imports!(enterprise, Enterprise, EnterpriseCreate, "enterprises");
+
 /// Lists enterprises, one page at a time.
 pub async fn list(
     db: &Database,

@@ -8,6 +8,7 @@ mod database;
 pub mod demo;
 pub mod enterprises;
 pub mod idempotency;
+mod imports;
 mod inserts;
 pub mod list;
 pub mod meetings;

@@ -94,6 +94,8 @@ fn major_rows(row: &school::Model) -> Vec<school_major::ActiveModel> {
 
 store::operations!(school, School, SchoolCreate, SchoolFields, "a school");
 
+super::imports::imports!(school, School, SchoolCreate, "schools");
+
 /// Lists schools, one page at a time.
 pub async fn list(
     db: &Database,

@@ -203,7 +203,7 @@ where
 
 /// The rows a new record is stored in: its row, the side-table rows
 /// ([`Stored::new_rows`]) and its audit row.
-fn record_rows<S: Stored>(actor: &Actor, record: &S::Record, rows: &mut Inserts) -> Result<(), ApiError> {
+pub(crate) fn record_rows<S: Stored>(actor: &Actor, record: &S::Record, rows: &mut Inserts) -> Result<(), ApiError> {
     let row = S::to_row(record);
     rows.add([S::ActiveModel::from(row.clone()).reset_all()]);
     S::new_rows(actor, &row, rows)?;

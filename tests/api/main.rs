@@ -10,6 +10,7 @@ mod errors;
 mod export;
 mod helpers;
 mod idempotency;
+mod imports;
 mod lists;
 mod meetings;
 mod platform;

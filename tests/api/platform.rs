@@ -396,7 +396,10 @@ async fn every_documented_path_with_an_undocumented_method_answers_405_with_the_
                 .send()
                 .await
                 .unwrap();
-            let mut allowed: Vec<String> = response.headers()["allow"]
+            let mut allowed: Vec<String> = response
+                .headers()
+                .get("allow")
+                .unwrap_or_else(|| panic!("{method} {path}: {}", response.status()))
                 .to_str()
                 .unwrap()
                 .split(',')

@@ -1,0 +1,315 @@
+//! Spreadsheet imports: a table read from a file (its header row and its
+//! data rows) is matched to a record type's [`Columns`], and each row becomes
+//! the JSON object the JSON API would have received, judged by the same rules.
+
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+use super::check::{decode, Check};
+use super::export::{csv_text_read, CellKind, Column, Columns};
+use crate::error::{ApiError, FieldError};
+
+/// The most data rows one import takes.
+pub const MAX_IMPORT_ROWS: usize = 50_000;
+
+/// A table read from a file: its header row and its data rows, each cell as text.
+#[derive(Debug, Clone, Default)]
+pub struct Table {
+    /// The header row's cells.
+    pub header: Vec<String>,
+    /// The data rows, the first of them row 2 of the file.
+    pub rows: Vec<Vec<String>>,
+    /// Whether text cells carry the formula guard of a CSV export (see
+    /// [`csv_text`](super::export::csv_text)).
+    pub guarded: bool,
+}
+
+/// One data row of an import, decoded: its row number and its input, or
+/// every problem it has.
+pub type ImportRow<C> = (u64, Result<C, Vec<FieldError>>);
+
+/// What an import is asked to do.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ImportQuery {
+    /// `true`: check every row as an import would, and report; nothing is
+    /// written (200). Default `false`.
+    pub dry_run: Option<bool>,
+    /// `true`: import the good rows in one transaction and report the bad
+    /// ones (201). `false` (default): import every row or, when any row is
+    /// bad, nothing (422 listing every bad row).
+    pub partial: Option<bool>,
+}
+
+/// What an import does, checked.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ImportOptions {
+    /// Check and report only.
+    pub dry_run: bool,
+    /// Import the good rows even when some are bad.
+    pub partial: bool,
+}
+
+impl ImportQuery {
+    /// The options this query asks for.
+    pub fn options(&self) -> ImportOptions {
+        ImportOptions {
+            dry_run: self.dry_run.unwrap_or(false),
+            partial: self.partial.unwrap_or(false),
+        }
+    }
+}
+
+/// A record an import created.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ImportedRow {
+    /// The row of the file, numbered as a spreadsheet does (the header is row 1).
+    pub row: u64,
+    /// The new record's id.
+    pub id: Uuid,
+}
+
+/// The outcome of an import (or of a dry run).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(example = json!({
+    "dry_run": false, "rows": 3, "valid": 2, "imported": 2,
+    "created": [{"row": 2, "id": "01a2383d-6f18-7168-8aed-d7e2ce2c7536"}, {"row": 4, "id": "01a2383d-6f18-7168-8aed-d7e2ce2c7537"}],
+    "errors": [{"field": "credit_code", "code": "checksum", "message": "the check character does not match", "row": 3, "column": "统一社会信用代码 credit_code"}]
+}))]
+pub struct ImportReport {
+    /// Whether this was a dry run (nothing was written).
+    pub dry_run: bool,
+    /// The data rows read (rows with every cell empty are skipped).
+    pub rows: u64,
+    /// The rows that passed every check.
+    pub valid: u64,
+    /// The rows written: every valid row, or none in a dry run.
+    pub imported: u64,
+    /// The records created, with their rows.
+    pub created: Vec<ImportedRow>,
+    /// Every problem of every bad row: its row, column, field and the same
+    /// codes as a JSON request's `errors[]`.
+    pub errors: Vec<FieldError>,
+}
+
+/// The column a header names: its whole header (`名称 name`), its field
+/// path (`name`) or its Chinese (`名称`).
+fn column_named<'a>(columns: &'a [Column], header: &str) -> Option<&'a Column> {
+    columns.iter().find(|column| {
+        column.header == header
+            || column.path == header
+            || column
+                .header
+                .split_once(' ')
+                .is_some_and(|(chinese, _)| chinese == header)
+    })
+}
+
+/// The header of the column that holds `field` (a path such as
+/// `participant.national_id` or `tags[0]`), if a column does.
+pub fn column_of<R: Columns>(field: &str) -> Option<String> {
+    R::COLUMNS
+        .iter()
+        .filter(|column| {
+            field == column.path
+                || field
+                    .strip_prefix(column.path)
+                    .is_some_and(|rest| rest.starts_with('.') || rest.starts_with('['))
+        })
+        .max_by_key(|column| column.path.len())
+        .map(|column| column.header.to_string())
+}
+
+/// A problem of the file as a whole (422 naming the field `file`).
+fn file_error(code: &str, message: String, column: Option<String>) -> FieldError {
+    FieldError::new("file", code, message).at(1, column)
+}
+
+/// Decodes every data row of `table` as a `C`, by `R`'s columns. A file
+/// whose header names a column `R` does not have, or names one twice, or
+/// that has no data rows or too many, is a 422 naming `file`; a bad row is
+/// reported in its place, with every problem it has.
+pub fn decode_rows<R: Columns, C: DeserializeOwned + Check>(table: &Table) -> Result<Vec<ImportRow<C>>, ApiError> {
+    let mut errors = Vec::new();
+    let mut columns: Vec<Option<&Column>> = Vec::with_capacity(table.header.len());
+    for (index, header) in table.header.iter().enumerate() {
+        let header = header.trim_start_matches('\u{feff}').trim();
+        if header.is_empty() {
+            columns.push(None);
+            continue;
+        }
+        match column_named(R::COLUMNS, header) {
+            Some(column) if columns.iter().flatten().any(|seen| seen.path == column.path) => {
+                errors.push(file_error(
+                    "duplicate",
+                    format!("the column `{}` appears twice", column.header),
+                    Some(header.to_string()),
+                ));
+                columns.push(None);
+            }
+            Some(column) => columns.push(Some(column)),
+            None => {
+                let known: Vec<&str> = R::COLUMNS.iter().map(|c| c.header).collect();
+                errors.push(file_error(
+                    "unknown_column",
+                    format!(
+                        "column {} is headed `{header}`, which is none of: {}",
+                        index + 1,
+                        known.join(", ")
+                    ),
+                    Some(header.to_string()),
+                ));
+                columns.push(None);
+            }
+        }
+    }
+    let rows: Vec<(u64, &Vec<String>)> = table
+        .rows
+        .iter()
+        .enumerate()
+        .filter(|(_, cells)| cells.iter().any(|cell| !cell.is_empty()))
+        .map(|(index, cells)| (index as u64 + 2, cells))
+        .collect();
+    if table.header.iter().all(|cell| cell.trim().is_empty()) {
+        errors.push(file_error(
+            "required",
+            "the file has no header row: export a list to see the columns".into(),
+            None,
+        ));
+    } else if rows.is_empty() {
+        errors.push(file_error("required", "the file has no data rows".into(), None));
+    }
+    if rows.len() > MAX_IMPORT_ROWS {
+        errors.push(file_error(
+            "range",
+            format!(
+                "the file has {} data rows; one import takes at most {MAX_IMPORT_ROWS}",
+                rows.len()
+            ),
+            None,
+        ));
+    }
+    if !errors.is_empty() {
+        return Err(ApiError::Validation(errors));
+    }
+    Ok(rows
+        .into_iter()
+        .map(|(row, cells)| (row, decode_row::<R, C>(&columns, cells, table.guarded, row)))
+        .collect())
+}
+
+/// One row as a `C`, or every problem it has.
+fn decode_row<R: Columns, C: DeserializeOwned + Check>(
+    columns: &[Option<&Column>],
+    cells: &[String],
+    guarded: bool,
+    row: u64,
+) -> Result<C, Vec<FieldError>> {
+    let mut object = Map::new();
+    let mut errors = Vec::new();
+    for (column, text) in columns.iter().zip(cells) {
+        let Some(column) = column.filter(|column| column.imported) else {
+            continue;
+        };
+        if text.is_empty() {
+            continue;
+        }
+        let value = match column.kind {
+            CellKind::Text => Value::String(match guarded {
+                true => csv_text_read(text).to_string(),
+                false => text.clone(),
+            }),
+            CellKind::Number => number(text),
+            CellKind::Json => match serde_json::from_str::<Value>(text) {
+                Ok(value) => value,
+                Err(_) => {
+                    errors.push(
+                        FieldError::new(
+                            column.path,
+                            "format",
+                            "must be JSON, as an export writes it (e.g. [\"焊接培训\"])",
+                        )
+                        .at(row, Some(column.header.to_string())),
+                    );
+                    continue;
+                }
+            },
+        };
+        insert_at(&mut object, column.path, value);
+    }
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    decode::<C>(&Value::Object(object)).map_err(|err| match err {
+        ApiError::Validation(errors) => errors
+            .into_iter()
+            .map(|error| {
+                let column = column_of::<R>(&error.field);
+                error.at(row, column)
+            })
+            .collect(),
+        other => vec![FieldError::new("", "invalid", other.to_string()).at(row, None)],
+    })
+}
+
+/// A number cell's value: an integer, a decimal, or (when it is neither)
+/// the text, for the field's rule to refuse by its type.
+fn number(text: &str) -> Value {
+    let trimmed = text.trim();
+    if let Ok(n) = trimmed.parse::<i64>() {
+        return Value::from(n);
+    }
+    match trimmed.parse::<f64>().ok().and_then(serde_json::Number::from_f64) {
+        // A spreadsheet writes whole numbers as decimals (`36.0`).
+        Some(n) if n.as_f64().is_some_and(|f| f.fract() == 0.0 && f.abs() < 9.0e15) => {
+            Value::from(n.as_f64().unwrap_or_default() as i64)
+        }
+        Some(n) => Value::Number(n),
+        None => Value::String(text.to_string()),
+    }
+}
+
+/// Sets `path` (`participant.name`) in `object`, making the objects on the way.
+fn insert_at(object: &mut Map<String, Value>, path: &str, value: Value) {
+    match path.split_once('.') {
+        None => {
+            object.insert(path.to_string(), value);
+        }
+        Some((head, rest)) => {
+            let inner = object
+                .entry(head.to_string())
+                .or_insert_with(|| Value::Object(Map::new()));
+            if let Value::Object(inner) = inner {
+                insert_at(inner, rest, value);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn number_cells_read_whole_numbers_as_integers() {
+        assert_eq!(number("36"), Value::from(36));
+        assert_eq!(number("36.0"), Value::from(36));
+        assert_eq!(number("2.5"), serde_json::json!(2.5));
+        assert_eq!(number("三十"), Value::from("三十"));
+    }
+
+    #[test]
+    fn nested_paths_make_their_objects() {
+        let mut object = Map::new();
+        insert_at(&mut object, "participant.name", Value::from("李明"));
+        insert_at(&mut object, "participant.phone", Value::from("13812345678"));
+        insert_at(&mut object, "kind", Value::from("order_class"));
+        assert_eq!(
+            Value::Object(object),
+            serde_json::json!({"participant": {"name": "李明", "phone": "13812345678"}, "kind": "order_class"})
+        );
+    }
+}

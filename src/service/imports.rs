@@ -1,0 +1,213 @@
+//! Imports: many new records of one type from a spreadsheet, each judged as
+//! a create through the JSON API would be (field rules, the caller's role,
+//! references, unique values, also between the rows of the file), written
+//! in one transaction with an audit row each: every row, the good rows, or
+//! (in a dry run) none.
+
+use std::collections::HashMap;
+use std::str::FromStr;
+
+use sea_orm::{ColumnTrait, DatabaseTransaction, QueryFilter};
+
+use super::inserts::Inserts;
+use super::store::{record_rows, Stored};
+use super::Database;
+use crate::auth::Principal;
+use crate::error::{ApiError, FieldError};
+use crate::model::export::Columns;
+use crate::model::import::{column_of, ImportOptions, ImportReport, ImportRow, ImportedRow};
+use crate::model::record::Record;
+
+/// Values looked up per statement when checking unique columns.
+const LOOKUP_CHUNK: usize = 500;
+
+/// An error of one row, placed in its row and column.
+fn row_errors<R: Columns>(err: ApiError, row: u64) -> Vec<FieldError> {
+    let (errors, detail, code) = match err {
+        ApiError::Validation(errors) => (errors, String::new(), "invalid"),
+        ApiError::Forbidden { detail, errors } => (errors, detail, "forbidden"),
+        ApiError::Conflict { detail, errors } => (errors, detail, "duplicate"),
+        ApiError::BadRequest { detail, errors } => (errors, detail, "invalid"),
+        other => (Vec::new(), other.to_string(), "invalid"),
+    };
+    if errors.is_empty() {
+        return vec![FieldError::new("", code, detail).at(row, None)];
+    }
+    errors
+        .into_iter()
+        .map(|error| {
+            let column = column_of::<R>(&error.field);
+            error.at(row, column)
+        })
+        .collect()
+}
+
+/// Imports `rows` (decoded by the HTTP layer) for `caller` as `options` say.
+/// A run that writes nothing because of bad rows is a 422 listing them all.
+pub(crate) async fn import<S: Stored>(
+    db: &Database,
+    caller: &Principal,
+    rows: Vec<ImportRow<S::Record>>,
+    options: ImportOptions,
+) -> Result<ImportReport, ApiError>
+where
+    S::Record: Columns,
+{
+    let read = rows.len() as u64;
+    let mut errors = Vec::new();
+    let mut good: Vec<(u64, S::Record)> = Vec::with_capacity(rows.len());
+    for (row, decoded) in rows {
+        match decoded {
+            Err(row_problems) => errors.extend(row_problems),
+            Ok(record) => {
+                let mut fields = record.fields();
+                match S::prepare(caller, None, &mut fields, None) {
+                    Ok(()) => good.push((row, record.with_fields(fields))),
+                    Err(err) => errors.extend(row_errors::<S::Record>(err, row)),
+                }
+            }
+        }
+    }
+    let txn = db.begin().await?;
+    let mut checked = Vec::with_capacity(good.len());
+    for (row, record) in good {
+        match S::check_references(&txn, &record.fields()).await {
+            Ok(()) => checked.push((row, record)),
+            Err(ApiError::Internal(err)) => return Err(ApiError::Internal(err)),
+            Err(err) => errors.extend(row_errors::<S::Record>(err, row)),
+        }
+    }
+    let taken = taken::<S>(&txn, &checked).await?;
+    let good: Vec<(u64, S::Record)> = checked
+        .into_iter()
+        .filter(|(row, _)| match taken.get(row) {
+            Some(problems) => {
+                errors.extend(problems.iter().cloned());
+                false
+            }
+            None => true,
+        })
+        .collect();
+    errors.sort_by_key(|error| error.row);
+    let valid = good.len() as u64;
+    let refused = good.is_empty() || (!options.partial && !errors.is_empty());
+    if options.dry_run || refused {
+        txn.rollback().await?;
+        if refused && !options.dry_run {
+            return Err(ApiError::Validation(errors));
+        }
+        return Ok(ImportReport {
+            dry_run: options.dry_run,
+            rows: read,
+            valid,
+            imported: 0,
+            created: Vec::new(),
+            errors,
+        });
+    }
+    let actor = caller.actor();
+    let mut inserts = Inserts::new();
+    for (_, record) in &good {
+        record_rows::<S>(&actor, record, &mut inserts)?;
+    }
+    inserts
+        .execute(&txn)
+        .await
+        .map_err(|e| ApiError::from_db(e, S::UNIQUE))?;
+    txn.commit().await?;
+    Ok(ImportReport {
+        dry_run: false,
+        rows: read,
+        valid,
+        imported: valid,
+        created: good
+            .iter()
+            .map(|(row, record)| ImportedRow {
+                row: *row,
+                id: record.meta().id,
+            })
+            .collect(),
+        errors,
+    })
+}
+
+/// The rows whose value of a unique column is taken, by a stored record or
+/// by an earlier row of the file, with their problems. Unique columns hold text.
+async fn taken<S: Stored>(
+    txn: &DatabaseTransaction,
+    rows: &[(u64, S::Record)],
+) -> Result<HashMap<u64, Vec<FieldError>>, ApiError>
+where
+    S::Record: Columns,
+{
+    let mut taken: HashMap<u64, Vec<FieldError>> = HashMap::new();
+    for field in S::UNIQUE {
+        let column =
+            S::Column::from_str(field).map_err(|_| ApiError::Internal(anyhow::anyhow!("`{field}` is not a column")))?;
+        let header = column_of::<S::Record>(field);
+        let mut first_row: HashMap<String, u64> = HashMap::new();
+        let mut values: Vec<(u64, String)> = Vec::new();
+        for (row, record) in rows {
+            let shown = serde_json::to_value(record).map_err(|e| ApiError::Internal(e.into()))?;
+            let Some(value) = shown.get(*field).and_then(|v| v.as_str()) else {
+                continue;
+            };
+            match first_row.get(value) {
+                Some(first) => taken.entry(*row).or_default().push(
+                    FieldError::new(*field, "duplicate", format!("row {first} has the same value"))
+                        .at(*row, header.clone()),
+                ),
+                None => {
+                    first_row.insert(value.to_string(), *row);
+                    values.push((*row, value.to_string()));
+                }
+            }
+        }
+        for chunk in values.chunks(LOOKUP_CHUNK) {
+            let stored = S::find()
+                .filter(column.is_in(chunk.iter().map(|(_, value)| value.clone())))
+                .all(txn)
+                .await?;
+            for model in stored {
+                let shown = serde_json::to_value(S::to_record(model)).map_err(|e| ApiError::Internal(e.into()))?;
+                let Some(value) = shown.get(*field).and_then(|v| v.as_str()) else {
+                    continue;
+                };
+                if let Some(row) = first_row.get(value) {
+                    taken.entry(*row).or_default().push(
+                        FieldError::new(*field, "duplicate", "already taken by another record")
+                            .at(*row, header.clone()),
+                    );
+                }
+            }
+        }
+    }
+    Ok(taken)
+}
+
+/// A resource's `import`, as the HTTP layer calls it: its decoded rows made
+/// records (each with a new id) and imported by [`import`].
+///
+/// `imports!(enterprise, Enterprise, EnterpriseCreate, "enterprises");`
+macro_rules! imports {
+    ($entity:ident, $Record:ident, $Create:ident, $what:literal) => {
+        #[doc = concat!("Imports ", $what, " from a spreadsheet's decoded rows, as `options` say.")]
+        pub async fn import(
+            db: &Database,
+            caller: &$crate::auth::Principal,
+            rows: Vec<$crate::model::import::ImportRow<$Create>>,
+            options: $crate::model::import::ImportOptions,
+        ) -> Result<$crate::model::import::ImportReport, $crate::error::ApiError> {
+            let at = $crate::service::now();
+            let rows = rows
+                .into_iter()
+                .map(|(row, input)| {
+                    let record = input.map(|input| $Record::from_input(input, $crate::model::record::Meta::new(at)));
+                    (row, record)
+                })
+                .collect();
+            $crate::service::imports::import::<$entity::Entity>(db, caller, rows, options).await
+        }
+    };
+}
+pub(crate) use imports;

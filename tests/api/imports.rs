@@ -1,0 +1,394 @@
+//! Imports from spreadsheets: the columns an export writes, every row judged
+//! as the JSON API would judge it, all rows or the good ones or none.
+
+use serde_json::{json, Value};
+
+use crate::helpers::{problem, spawn_app, TestApp};
+
+const CSV: &str = "text/csv";
+const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
+/// POSTs a file to an import as its body.
+async fn import(app: &TestApp, path: &str, media: &str, file: Vec<u8>) -> reqwest::Response {
+    app.request(reqwest::Method::POST, path)
+        .header("Content-Type", media)
+        .body(file)
+        .send()
+        .await
+        .unwrap()
+}
+
+/// Every record of a list (its first page of 100).
+async fn listed(app: &TestApp, collection: &str) -> Vec<Value> {
+    let page: Value = app
+        .get(&format!("/api/v1/{collection}?limit=100&sort=created_at"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    page["items"].as_array().unwrap().clone()
+}
+
+#[tokio::test]
+async fn an_exported_csv_file_imports_back_with_every_row_audited() {
+    let source = spawn_app().await;
+    source
+        .create(
+            "/api/v1/enterprises",
+            &json!({"name": "辰泰重钢有限公司", "credit_code": "91350100M000100Y43", "scale": "large",
+                    "membership_status": "council_member", "tags": ["焊接培训", "厂中校"], "short_name": "+辰泰", "contact_phone": "0536-1234567"}),
+        )
+        .await;
+    source
+        .create(
+            "/api/v1/enterprises",
+            &json!({"name": "=华铝家居", "joined_on": "2024-04-03"}),
+        )
+        .await;
+    let exported = source
+        .get("/api/v1/enterprises?format=csv&sort=created_at")
+        .await
+        .bytes()
+        .await
+        .unwrap();
+
+    let target = spawn_app().await;
+    let response = import(&target, "/api/v1/enterprises/imports", CSV, exported.to_vec()).await;
+    assert_eq!(response.status().as_u16(), 201);
+    let report: Value = response.json().await.unwrap();
+    assert_eq!(
+        (report["rows"].as_u64(), report["imported"].as_u64()),
+        (Some(2), Some(2)),
+        "{report}"
+    );
+    assert_eq!(report["errors"], json!([]));
+    assert_eq!(report["created"][0]["row"], 2);
+
+    let stored = listed(&target, "enterprises").await;
+    assert_eq!(stored.len(), 2);
+    assert_eq!(
+        stored[0]["id"], report["created"][0]["id"],
+        "a new id, not the exported one"
+    );
+    assert_eq!(stored[0]["credit_code"], "91350100M000100Y43");
+    assert_eq!(stored[0]["tags"], json!(["焊接培训", "厂中校"]));
+    assert_eq!(stored[0]["membership_status"], "council_member");
+    assert_eq!(stored[0]["short_name"], "+辰泰", "the formula guard is taken off");
+    assert_eq!(stored[0]["contact_phone"], "0536-1234567");
+    assert_eq!(stored[1]["name"], "=华铝家居");
+    assert_eq!(stored[1]["joined_on"], "2024-04-03");
+
+    let audit: Value = target
+        .get("/api/v1/audit-events?resource_type=enterprise&action=create")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(audit["total"], 2, "{audit}");
+}
+
+/// A CSV file of enterprises: one good row, one with two bad fields, one
+/// repeating the good row's credit code, one empty (skipped).
+fn mixed_enterprises() -> Vec<u8> {
+    "名称 name,credit_code,联系电话\n\
+     辰泰重钢有限公司,91350100M000100Y43,13812345678\n\
+     ,91350100M000100Y44,12345\n\
+     华铝家居有限公司,91350100M000100Y43,\n\
+     ,,\n"
+        .as_bytes()
+        .to_vec()
+}
+
+#[tokio::test]
+async fn a_file_with_bad_rows_imports_nothing_and_names_every_problem_with_its_row_and_column() {
+    let app = spawn_app().await;
+    let response = import(&app, "/api/v1/enterprises/imports", CSV, mixed_enterprises()).await;
+    let body = problem(response, 422).await;
+    let errors: Vec<(u64, String, String, String)> = body["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["row"].as_u64().unwrap(),
+                e["column"].as_str().unwrap_or("").to_string(),
+                e["field"].as_str().unwrap().to_string(),
+                e["code"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    let has = |row: u64, column: &str, field: &str, code: &str| {
+        errors
+            .iter()
+            .any(|e| e == &(row, column.to_string(), field.to_string(), code.to_string()))
+    };
+    assert!(has(3, "名称 name", "name", "required"), "{errors:?}");
+    assert!(
+        has(3, "统一社会信用代码 credit_code", "credit_code", "checksum"),
+        "{errors:?}"
+    );
+    assert!(has(3, "联系电话 contact_phone", "contact_phone", "phone"), "{errors:?}");
+    assert!(
+        has(4, "统一社会信用代码 credit_code", "credit_code", "duplicate"),
+        "{errors:?}"
+    );
+    assert!(errors.iter().all(|e| e.0 == 3 || e.0 == 4), "{errors:?}");
+    assert!(listed(&app, "enterprises").await.is_empty(), "nothing written");
+}
+
+#[tokio::test]
+async fn a_dry_run_reports_without_writing_and_partial_imports_the_good_rows() {
+    let app = spawn_app().await;
+    let dry = import(
+        &app,
+        "/api/v1/enterprises/imports?dry_run=true",
+        CSV,
+        mixed_enterprises(),
+    )
+    .await;
+    assert_eq!(dry.status().as_u16(), 200);
+    let report: Value = dry.json().await.unwrap();
+    assert_eq!(report["dry_run"], true);
+    assert_eq!(
+        (
+            report["rows"].as_u64(),
+            report["valid"].as_u64(),
+            report["imported"].as_u64()
+        ),
+        (Some(3), Some(1), Some(0))
+    );
+    assert!(report["errors"].as_array().unwrap().len() >= 4, "{report}");
+    assert!(listed(&app, "enterprises").await.is_empty());
+
+    let partial = import(
+        &app,
+        "/api/v1/enterprises/imports?partial=true",
+        CSV,
+        mixed_enterprises(),
+    )
+    .await;
+    assert_eq!(partial.status().as_u16(), 201);
+    let report: Value = partial.json().await.unwrap();
+    assert_eq!(report["imported"], 1);
+    let stored = listed(&app, "enterprises").await;
+    assert_eq!(stored.len(), 1);
+    assert_eq!(stored[0]["name"], "辰泰重钢有限公司");
+
+    // The same file again: its credit code is now taken by a stored record.
+    let again = import(
+        &app,
+        "/api/v1/enterprises/imports?partial=true",
+        CSV,
+        mixed_enterprises(),
+    )
+    .await;
+    let body = problem(again, 422).await;
+    assert!(
+        body["errors"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["row"] == 2 && e["code"] == "duplicate"),
+        "{body}"
+    );
+}
+
+/// An XLSX workbook of placements at `enterprise`: numbers as number cells,
+/// a date as a date cell, one row naming an enterprise that does not exist.
+fn placements_workbook(enterprise: &str, school: &str) -> Vec<u8> {
+    let mut workbook = rust_xlsxwriter::Workbook::new();
+    let sheet = workbook.add_worksheet();
+    let date = rust_xlsxwriter::Format::new().set_num_format("yyyy-mm-dd");
+    let header = [
+        "kind",
+        "企业",
+        "school_id",
+        "participant.name",
+        "participant.national_id",
+        "start_date",
+        "每周学时 hours_per_week",
+    ];
+    for (col, text) in header.iter().enumerate() {
+        sheet.write_string(0, col as u16, *text).unwrap();
+    }
+    let rows = [
+        ("order_class", enterprise, "李明", "370101200803150021", 36.0),
+        ("order_class", "01900000-0000-7000-8000-000000000000", "王芳", "", 30.0),
+        ("student_internship", enterprise, "赵强", "", 48.0),
+    ];
+    for (i, (kind, at, name, national_id, hours)) in rows.iter().enumerate() {
+        let row = i as u32 + 1;
+        sheet.write_string(row, 0, *kind).unwrap();
+        sheet.write_string(row, 1, *at).unwrap();
+        sheet.write_string(row, 2, school).unwrap();
+        sheet.write_string(row, 3, *name).unwrap();
+        if !national_id.is_empty() {
+            sheet.write_string(row, 4, *national_id).unwrap();
+        }
+        let day = rust_xlsxwriter::ExcelDateTime::from_ymd(2024, 9, 1).unwrap();
+        sheet.write_datetime_with_format(row, 5, &day, &date).unwrap();
+        sheet.write_number(row, 6, *hours).unwrap();
+    }
+    workbook.save_to_buffer().unwrap()
+}
+
+#[tokio::test]
+async fn placements_import_from_an_xlsx_file_in_a_multipart_form_judged_as_creates() {
+    let app = spawn_app().await;
+    let enterprise = app
+        .create("/api/v1/enterprises", &json!({"name": "辰泰重钢有限公司"}))
+        .await;
+    let school = app
+        .create(
+            "/api/v1/schools",
+            &json!({"name": "县职业教育中心", "kind": "secondary_vocational"}),
+        )
+        .await;
+    let workbook = placements_workbook(enterprise["id"].as_str().unwrap(), school["id"].as_str().unwrap());
+    let form = reqwest::multipart::Form::new().part(
+        "file",
+        reqwest::multipart::Part::bytes(workbook).file_name("placements.xlsx"),
+    );
+    let response = app
+        .request(reqwest::Method::POST, "/api/v1/apprenticeships/imports?partial=true")
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 201);
+    let report: Value = response.json().await.unwrap();
+    assert_eq!(report["imported"], 1, "{report}");
+    let errors = report["errors"].as_array().unwrap();
+    assert!(
+        errors.iter().any(|e| e["row"] == 3
+            && e["field"] == "enterprise_id"
+            && e["code"] == "not_found"
+            && e["column"] == "企业 enterprise_id"),
+        "{report}"
+    );
+    assert!(
+        errors.iter().any(|e| e["row"] == 4 && e["field"] == "hours_per_week"),
+        "a student works at most 40 hours a week: {report}"
+    );
+    let stored = listed(&app, "apprenticeships").await;
+    assert_eq!(stored.len(), 1);
+    assert_eq!(stored[0]["participant"]["name"], "李明");
+    assert_eq!(stored[0]["start_date"], "2024-09-01");
+    assert_eq!(stored[0]["hours_per_week"], 36);
+    assert_eq!(stored[0]["status"], "draft");
+    assert_eq!(stored[0]["participant"]["role"], "student");
+
+    // As the body itself, with its media type: the same judgement.
+    let workbook = placements_workbook(enterprise["id"].as_str().unwrap(), school["id"].as_str().unwrap());
+    let dry = import(&app, "/api/v1/apprenticeships/imports?dry_run=true", XLSX, workbook).await;
+    assert_eq!(dry.status().as_u16(), 200);
+    let report: Value = dry.json().await.unwrap();
+    assert_eq!(report["valid"], 1, "{report}");
+}
+
+#[tokio::test]
+async fn an_import_checks_the_caller_s_role_before_the_file_and_the_role_s_rules_per_row() {
+    let app = spawn_app().await;
+    let (_, viewer) = app.user_with_role("viewer", None, None).await;
+    let refused = app
+        .request_as(reqwest::Method::POST, "/api/v1/enterprises/imports", Some(&viewer))
+        .header("Content-Type", CSV)
+        .body("not,a,file\n\"")
+        .send()
+        .await
+        .unwrap();
+    problem(refused, 403).await;
+
+    let enterprise = app
+        .create("/api/v1/enterprises", &json!({"name": "辰泰重钢有限公司"}))
+        .await;
+    let ours = app
+        .create(
+            "/api/v1/schools",
+            &json!({"name": "县职业教育中心", "kind": "secondary_vocational"}),
+        )
+        .await;
+    let theirs = app
+        .create(
+            "/api/v1/schools",
+            &json!({"name": "县第二职业中专", "kind": "secondary_vocational"}),
+        )
+        .await;
+    let (_, school_user) = app.user_with_role("school", None, ours["id"].as_str()).await;
+    let file = format!(
+        "kind,enterprise_id,school_id,participant.name,start_date\n\
+         student_internship,{e},{ours},李明,2024-09-01\n\
+         student_internship,{e},{theirs},王芳,2024-09-01\n",
+        e = enterprise["id"].as_str().unwrap(),
+        ours = ours["id"].as_str().unwrap(),
+        theirs = theirs["id"].as_str().unwrap(),
+    );
+    let response = app
+        .request_as(
+            reqwest::Method::POST,
+            "/api/v1/apprenticeships/imports",
+            Some(&school_user),
+        )
+        .header("Content-Type", CSV)
+        .body(file)
+        .send()
+        .await
+        .unwrap();
+    let body = problem(response, 422).await;
+    assert!(
+        body["errors"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["row"] == 3 && e["code"] == "forbidden"),
+        "{body}"
+    );
+    assert!(listed(&app, "apprenticeships").await.is_empty());
+}
+
+#[tokio::test]
+async fn a_file_the_import_cannot_read_is_refused_as_a_whole() {
+    let app = spawn_app().await;
+    // An unknown column, named.
+    let body = problem(
+        import(
+            &app,
+            "/api/v1/schools/imports",
+            CSV,
+            "name,colour\n县职业教育中心,红\n".into(),
+        )
+        .await,
+        422,
+    )
+    .await;
+    assert_eq!(body["errors"][0]["field"], "file");
+    assert_eq!(body["errors"][0]["code"], "unknown_column");
+    assert_eq!(body["errors"][0]["column"], "colour");
+    // No data rows; not UTF-8; not a workbook; another media type.
+    let body = problem(import(&app, "/api/v1/schools/imports", CSV, "name\n".into()).await, 422).await;
+    assert_eq!(body["errors"][0]["code"], "required");
+    let gbk = vec![b'n', b'a', b'm', b'e', b'\n', 0xcf, 0xd8, 0xd6, 0xb0, b'\n'];
+    let body = problem(import(&app, "/api/v1/schools/imports", CSV, gbk).await, 422).await;
+    assert_eq!(body["errors"][0]["code"], "encoding");
+    let body = problem(
+        import(&app, "/api/v1/schools/imports", XLSX, b"PK not really".to_vec()).await,
+        422,
+    )
+    .await;
+    assert_eq!(body["errors"][0]["code"], "format");
+    problem(
+        import(&app, "/api/v1/schools/imports", "application/json", b"{}".to_vec()).await,
+        415,
+    )
+    .await;
+    // A multipart form without `file`.
+    let form = reqwest::multipart::Form::new().text("other", "x");
+    let response = app
+        .request(reqwest::Method::POST, "/api/v1/schools/imports")
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    let body = problem(response, 422).await;
+    assert_eq!(body["errors"][0]["field"], "file");
+}
