@@ -55,7 +55,7 @@ pub async fn list_audit_events(
     }
     search.refuse_q("the audit trail has no text search")?;
     let wanted = crate::api::export::Wanted::of(&req, &export)?;
-    let request = ListRequest::new(&wanted.paging(&page), None, sort.order(), &*filters)?;
+    let request = ListRequest::new(&page, None, sort.order(), &*filters)?;
     let filters = std::sync::Arc::new(filters.0);
     wanted
         .answer("audit-events", request, move |request| {

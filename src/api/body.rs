@@ -40,19 +40,9 @@ pub(crate) fn read_body(
     req: &HttpRequest,
     payload: &mut Payload,
 ) -> impl std::future::Future<Output = Result<Bytes, ApiError>> {
-    read_body_up_to(req, payload, None)
-}
-
-/// [`read_body`] with a limit of its own (`None`: the configured one), for
-/// the operations that take files.
-pub(crate) fn read_body_up_to(
-    req: &HttpRequest,
-    payload: &mut Payload,
-    limit: Option<usize>,
-) -> impl std::future::Future<Output = Result<Bytes, ApiError>> {
     let mut rules = req.app_data::<BodyLimit>().copied().unwrap_or_default();
-    if let Some(limit) = limit {
-        rules.limit = limit;
+    if super::import::is_import(req) {
+        rules.limit = rules.limit.max(super::import::IMPORT_MAX_BYTES);
     }
     let declared = req
         .headers()

@@ -87,7 +87,7 @@ macro_rules! crud_api {
         ) -> Result<HttpResponse, ApiError> {
             $policy(&caller, Access::Read, None)?;
             let wanted = $crate::api::export::Wanted::of(&req, &export)?;
-            let request = ListRequest::new(&wanted.paging(&page), Some(&search), sort.order(), &*filters)?;
+            let request = ListRequest::new(&page, Some(&search), sort.order(), &*filters)?;
             let filters = std::sync::Arc::new(filters.0);
             wanted.answer($collection, request, move |request| {
                 let (state, caller, filters) = (state.clone(), caller.clone(), filters.clone());

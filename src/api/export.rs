@@ -22,7 +22,7 @@ use utoipa::IntoParams;
 
 use crate::error::ApiError;
 use crate::model::export::{csv_text, row, CellKind, Column, Columns};
-use crate::model::list::{ListPage, ListRequest, PageBody, PageQuery, SortKey};
+use crate::model::list::{ListPage, ListRequest, PageBody, SortKey};
 
 /// The CSV media type.
 pub const CSV: &str = "text/csv";
@@ -72,8 +72,8 @@ pub struct ExportQuery {
     /// `csv` or `xlsx`: the whole list (every page, same filters and sort)
     /// as a file, for a link; the same as `Accept: text/csv` or `Accept:
     /// application/vnd.openxmlformats-officedocument.spreadsheetml.sheet`.
-    /// `json` or empty: one page of JSON. `limit` and `cursor` do not apply
-    /// to an export (they are ignored).
+    /// `json` or empty: one page of JSON. An export starts at the first
+    /// record, whatever `limit` and `cursor` say (they are still checked).
     #[param(pattern = "^(csv|xlsx|json)?$")]
     pub format: Option<String>,
 }
@@ -116,15 +116,6 @@ impl Wanted {
             }
         }
         Ok(Wanted(best.0))
-    }
-
-    /// The paging the list applies: the request's for a page of JSON; an
-    /// export reads every page from the first, whatever `limit` and `cursor` say.
-    pub fn paging(&self, page: &PageQuery) -> PageQuery {
-        match self.0 {
-            None => page.clone(),
-            Some(_) => PageQuery::default(),
-        }
     }
 
     /// The list's answer: one page of JSON, or the whole list as the wanted

@@ -7,15 +7,27 @@ use actix_web::dev::Payload;
 use actix_web::http::header;
 use actix_web::{FromRequest, HttpRequest, HttpResponse};
 use bytes::Bytes;
-use futures_util::future::LocalBoxFuture;
 use futures_util::StreamExt;
 use utoipa::ToSchema;
 
 use crate::error::{ApiError, FieldError};
-use crate::model::import::{ImportReport, Table};
+use crate::model::import::{ImportReport, Table, MAX_IMPORT_ROWS};
 
 /// The largest file an import takes.
 pub const IMPORT_MAX_BYTES: usize = 32 * 1024 * 1024;
+
+/// The most bytes the parts of an XLSX file may hold once decompressed
+/// (a ZIP archive of 32 MiB could otherwise unpack to gigabytes).
+const XLSX_MAX_UNPACKED_BYTES: u64 = 256 * 1024 * 1024;
+
+/// The most columns a file may have (a record type has fewer than 40).
+const MAX_COLUMNS: usize = 64;
+
+/// Whether a request uploads a file to an import (its body may be up to
+/// [`IMPORT_MAX_BYTES`]).
+pub fn is_import(req: &HttpRequest) -> bool {
+    req.method() == actix_web::http::Method::POST && req.path().ends_with("/imports")
+}
 
 /// What an import's body may be.
 const ACCEPTED: &str =
@@ -37,54 +49,51 @@ pub struct ImportUpload {
     file: Vec<u8>,
 }
 
-/// An import's file, read (at most [`IMPORT_MAX_BYTES`]) but not yet
-/// parsed, so that a handler checks the caller's rights before it judges the file.
+/// An import's file, not yet read, so that a handler checks the caller's
+/// rights before anything of the body is judged (or read).
 pub struct ImportFile {
-    /// The file's format, `None` for a multipart form.
-    format: Option<FileFormat>,
-    headers: header::HeaderMap,
-    body: Bytes,
+    req: HttpRequest,
+    payload: Payload,
 }
 
 impl ImportFile {
-    /// The file's table.
-    pub async fn table(self) -> Result<Table, ApiError> {
-        match self.format {
-            Some(format) => parse(format, &self.body),
-            None => {
-                let (format, file) = multipart_file(&self.headers, self.body).await?;
-                parse(format, &file)
-            }
+    /// The file's table: its media type (415), its size (413), its
+    /// arrival (408), then its content (422), parsed on a blocking thread.
+    pub async fn table(mut self) -> Result<Table, ApiError> {
+        let essence = self
+            .req
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .map(|v| v.split(';').next().unwrap_or("").trim().to_ascii_lowercase());
+        let format = match essence.as_deref() {
+            Some(super::export::CSV) => Some(FileFormat::Csv),
+            Some(super::export::XLSX) => Some(FileFormat::Xlsx),
+            Some("multipart/form-data") => None,
+            _ => return Err(ApiError::UnsupportedMediaType { accepted: ACCEPTED }),
+        };
+        let body = crate::api::body::read_body(&self.req, &mut self.payload).await?;
+        let (format, file) = match format {
+            Some(format) => (format, body),
+            None => multipart_file(self.req.headers(), body).await?,
+        };
+        match tokio::task::spawn_blocking(move || parse(format, &file)).await {
+            Ok(table) => table,
+            // A parser's panic on a malformed file is that file's fault.
+            Err(_) => Err(bad_file("format", "the file cannot be read")),
         }
     }
 }
 
 impl FromRequest for ImportFile {
     type Error = ApiError;
-    type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
+    type Future = std::future::Ready<Result<Self, ApiError>>;
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
-        let essence = req
-            .headers()
-            .get(header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .map(|v| v.split(';').next().unwrap_or("").trim().to_ascii_lowercase());
-        let format = match essence.as_deref() {
-            Some(super::export::CSV) => Ok(Some(FileFormat::Csv)),
-            Some(super::export::XLSX) => Ok(Some(FileFormat::Xlsx)),
-            Some("multipart/form-data") => Ok(None),
-            _ => Err(ApiError::UnsupportedMediaType { accepted: ACCEPTED }),
-        };
-        let headers = req.headers().clone();
-        let read = crate::api::body::read_body_up_to(req, payload, Some(IMPORT_MAX_BYTES));
-        Box::pin(async move {
-            let format = format?;
-            Ok(ImportFile {
-                format,
-                headers,
-                body: read.await?,
-            })
-        })
+        std::future::ready(Ok(ImportFile {
+            req: req.clone(),
+            payload: payload.take(),
+        }))
     }
 }
 
@@ -93,15 +102,25 @@ fn bad_file(code: &str, message: impl Into<String>) -> ApiError {
     ApiError::Validation(vec![FieldError::new("file", code, message)])
 }
 
+/// A 422 for a file with more rows than an import takes.
+fn too_many_rows() -> ApiError {
+    bad_file("range", format!("one import takes at most {MAX_IMPORT_ROWS} data rows"))
+}
+
+/// A 422 for a file with more columns than any record type has.
+fn too_many_columns() -> ApiError {
+    bad_file("range", format!("the file has more than {MAX_COLUMNS} columns"))
+}
+
 /// The multipart field `file`, and its format: by its media type, else its
 /// name, else its content (an XLSX file is a ZIP archive).
 async fn multipart_file(headers: &header::HeaderMap, body: Bytes) -> Result<(FileFormat, Bytes), ApiError> {
     let stream = futures_util::stream::once(async move { Ok::<_, actix_web::error::PayloadError>(body) });
     let mut form = actix_multipart::Multipart::new(headers, stream);
-    let malformed = |e: actix_multipart::MultipartError| ApiError::BadRequest {
-        detail: format!("the multipart body could not be read: {e}"),
-        errors: Vec::new(),
-    };
+    // The form is the file's envelope: a form that cannot be read is a file
+    // that cannot be read (422), like a CSV or XLSX file that cannot.
+    let malformed =
+        |e: actix_multipart::MultipartError| bad_file("format", format!("the multipart form cannot be read: {e}"));
     while let Some(field) = form.next().await {
         let mut field = field.map_err(malformed)?;
         if field.name() != Some("file") {
@@ -141,6 +160,9 @@ fn parse(format: FileFormat, bytes: &[u8]) -> Result<Table, ApiError> {
     }
 }
 
+/// A CSV file's table. Rows are numbered as a spreadsheet shows the file:
+/// a blank line (which CSV readers skip) is a row too, a quoted cell over
+/// several lines is one.
 fn parse_csv(bytes: &[u8]) -> Result<Table, ApiError> {
     let bytes = bytes.strip_prefix("\u{feff}".as_bytes()).unwrap_or(bytes);
     if std::str::from_utf8(bytes).is_err() {
@@ -153,40 +175,117 @@ fn parse_csv(bytes: &[u8]) -> Result<Table, ApiError> {
         .has_headers(false)
         .flexible(true)
         .from_reader(bytes);
-    let mut lines = Vec::new();
+    let mut lines: Vec<(u64, Vec<String>)> = Vec::new();
+    // The file line where the previous record ended, and its row; where
+    // the previous record began (the reader's line numbers skip blank lines,
+    // so lines are counted from byte offsets).
+    let (mut last_line, mut last_row, mut counted_to, mut line_at) = (0u64, 0u64, 0usize, 1u64);
     for record in reader.records() {
         let record = record.map_err(|e| bad_file("format", format!("the CSV file cannot be read: {e}")))?;
-        lines.push(record.iter().map(str::to_string).collect::<Vec<_>>());
+        let mut start = record
+            .position()
+            .map_or(counted_to, |p| p.byte() as usize)
+            .min(bytes.len());
+        // The position is where the reader began, before the blank lines it skipped.
+        while start < bytes.len() && (bytes[start] == b'\n' || bytes[start] == b'\r') {
+            start += 1;
+        }
+        line_at += bytes[counted_to.min(start)..start]
+            .iter()
+            .filter(|b| **b == b'\n')
+            .count() as u64;
+        counted_to = start;
+        let line = line_at;
+        let row = last_row + line.saturating_sub(last_line).max(1);
+        if row > MAX_IMPORT_ROWS as u64 + 1 {
+            return Err(too_many_rows());
+        }
+        if record.len() > MAX_COLUMNS {
+            return Err(too_many_columns());
+        }
+        let inner_lines: u64 = record.iter().map(|cell| cell.matches('\n').count() as u64).sum();
+        last_line = line + inner_lines;
+        last_row = row;
+        lines.push((row, record.iter().map(str::to_string).collect()));
     }
     let mut lines = lines.into_iter();
+    let (header_row, header) = lines.next().unwrap_or((1, Vec::new()));
     Ok(Table {
-        header: lines.next().unwrap_or_default(),
+        header_row,
+        header,
         rows: lines.collect(),
         guarded: true,
     })
 }
 
+/// Refuses an XLSX file whose parts unpack to more than
+/// [`XLSX_MAX_UNPACKED_BYTES`], measured by unpacking them (a part's
+/// declared size may lie).
+fn check_unpacked_size(bytes: &[u8]) -> Result<(), ApiError> {
+    let not_xlsx = |e: zip::result::ZipError| bad_file("format", format!("the file is not an XLSX workbook: {e}"));
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes)).map_err(not_xlsx)?;
+    let mut left = XLSX_MAX_UNPACKED_BYTES;
+    for index in 0..archive.len() {
+        let part = archive.by_index(index).map_err(not_xlsx)?;
+        let unpacked = std::io::copy(&mut std::io::Read::take(part, left + 1), &mut std::io::sink())
+            .map_err(|e| bad_file("format", format!("the workbook cannot be unpacked: {e}")))?;
+        if unpacked > left {
+            return Err(bad_file(
+                "range",
+                format!(
+                    "the workbook unpacks to more than {} MiB",
+                    XLSX_MAX_UNPACKED_BYTES / (1024 * 1024)
+                ),
+            ));
+        }
+        left -= unpacked;
+    }
+    Ok(())
+}
+
+/// An XLSX file's table: its first sheet, read cell by cell (never as a
+/// grid as large as the sheet's positions claim). The header is the first
+/// row with a cell; rows keep their numbers in the sheet.
 fn parse_xlsx(bytes: &[u8]) -> Result<Table, ApiError> {
     use calamine::Reader;
+    check_unpacked_size(bytes)?;
     let mut workbook = calamine::Xlsx::new(std::io::Cursor::new(bytes))
         .map_err(|e| bad_file("format", format!("the file is not an XLSX workbook: {e}")))?;
-    let sheet = workbook
-        .worksheet_range_at(0)
-        .ok_or_else(|| bad_file("required", "the workbook has no sheet"))?
-        .map_err(|e| bad_file("format", format!("the workbook's first sheet cannot be read: {e}")))?;
-    // Rows are numbered from the sheet's first row, even when it starts lower.
-    let skipped = sheet.start().map_or(0, |(row, _)| row as usize);
-    let first_column = sheet.start().map_or(0, |(_, col)| col as usize);
-    let mut lines: Vec<Vec<String>> = vec![Vec::new(); skipped];
-    for row in sheet.rows() {
-        let mut cells = vec![String::new(); first_column];
-        cells.extend(row.iter().map(cell_text));
-        lines.push(cells);
+    let first = workbook
+        .sheet_names()
+        .into_iter()
+        .next()
+        .ok_or_else(|| bad_file("required", "the workbook has no sheet"))?;
+    let unreadable =
+        |e: calamine::XlsxError| bad_file("format", format!("the workbook's first sheet cannot be read: {e}"));
+    let mut cells = workbook.worksheet_cells_reader(&first).map_err(unreadable)?;
+    let mut rows: std::collections::BTreeMap<u32, Vec<String>> = std::collections::BTreeMap::new();
+    while let Some(cell) = cells.next_cell().map_err(unreadable)? {
+        let (row, col) = cell.get_position();
+        let text = cell_text(&calamine::Data::from(cell.get_value().clone()));
+        if text.is_empty() {
+            continue;
+        }
+        let col = col as usize;
+        if col >= MAX_COLUMNS {
+            return Err(too_many_columns());
+        }
+        let first_row = rows.keys().next().copied().unwrap_or(row).min(row);
+        if row - first_row > MAX_IMPORT_ROWS as u32 {
+            return Err(too_many_rows());
+        }
+        let cells = rows.entry(row).or_default();
+        if cells.len() <= col {
+            cells.resize(col + 1, String::new());
+        }
+        cells[col] = text;
     }
-    let mut lines = lines.into_iter();
+    let mut rows = rows.into_iter().map(|(row, cells)| (u64::from(row) + 1, cells));
+    let (header_row, header) = rows.next().unwrap_or((1, Vec::new()));
     Ok(Table {
-        header: lines.next().unwrap_or_default(),
-        rows: lines.collect(),
+        header_row,
+        header,
+        rows: rows.collect(),
         guarded: false,
     })
 }
@@ -250,7 +349,7 @@ macro_rules! import_api {
             responses(
                 (status = 200, description = "A dry run's report: what an import would do", body = $crate::model::import::ImportReport),
                 (status = 201, description = "Imported: the records created, and the bad rows left out (with `partial=true`)", body = $crate::model::import::ImportReport),
-                (status = 409, description = "A unique value was taken while the import ran", body = $crate::error::Problem, content_type = "application/problem+json"),
+                (status = 409, description = "A unique value was taken, or a referenced record deleted, while the import ran", body = $crate::error::Problem, content_type = "application/problem+json"),
             )
         )]
         // `post` is the one the collection's `crud_api!` brought into scope

@@ -127,7 +127,7 @@ pub async fn list_action_items(
     crate::auth::policy::meetings(&caller, Access::Read, None)?;
     search.refuse_q("action items have no text search")?;
     let wanted = crate::api::export::Wanted::of(&req, &export)?;
-    let request = ListRequest::new(&wanted.paging(&page), Some(&search), sort.order(), &*filters)?;
+    let request = ListRequest::new(&page, Some(&search), sort.order(), &*filters)?;
     let filters = std::sync::Arc::new(filters.0);
     wanted
         .answer("action-items", request, move |request| {

@@ -108,7 +108,7 @@ fn metrics_refusal(req: &ServiceRequest, state: &AppState) -> Option<ApiError> {
         None => {
             // A request forwarded by a proxy that is not trusted comes from
             // whoever that proxy serves, even when the proxy is on this machine.
-            let forwarded = ["x-forwarded-for", "forwarded"]
+            let forwarded = ["x-forwarded-for", "forwarded", "x-real-ip"]
                 .iter()
                 .any(|name| req.headers().contains_key(*name));
             let trusted = super::caller::peer_is_trusted(req.request(), &state.trusted_proxies);

@@ -18,10 +18,13 @@ pub const MAX_IMPORT_ROWS: usize = 50_000;
 /// A table read from a file: its header row and its data rows, each cell as text.
 #[derive(Debug, Clone, Default)]
 pub struct Table {
+    /// The header row's number in the file (1 unless rows before it are empty).
+    pub header_row: u64,
     /// The header row's cells.
     pub header: Vec<String>,
-    /// The data rows, the first of them row 2 of the file.
-    pub rows: Vec<Vec<String>>,
+    /// The data rows, each with its number in the file, numbered as a
+    /// spreadsheet numbers them (the header is row 1).
+    pub rows: Vec<(u64, Vec<String>)>,
     /// Whether text cells carry the formula guard of a CSV export (see
     /// [`csv_text`](super::export::csv_text)).
     pub guarded: bool,
@@ -124,8 +127,8 @@ pub fn column_of<R: Columns>(field: &str) -> Option<String> {
 }
 
 /// A problem of the file as a whole (422 naming the field `file`).
-fn file_error(code: &str, message: String, column: Option<String>) -> FieldError {
-    FieldError::new("file", code, message).at(1, column)
+fn file_error(code: &str, message: String, row: u64, column: Option<String>) -> FieldError {
+    FieldError::new("file", code, message).at(row, column)
 }
 
 /// Decodes every data row of `table` as a `C`, by `R`'s columns. A file
@@ -146,6 +149,7 @@ pub fn decode_rows<R: Columns, C: DeserializeOwned + Check>(table: &Table) -> Re
                 errors.push(file_error(
                     "duplicate",
                     format!("the column `{}` appears twice", column.header),
+                    table.header_row,
                     Some(header.to_string()),
                 ));
                 columns.push(None);
@@ -160,6 +164,7 @@ pub fn decode_rows<R: Columns, C: DeserializeOwned + Check>(table: &Table) -> Re
                         index + 1,
                         known.join(", ")
                     ),
+                    table.header_row,
                     Some(header.to_string()),
                 ));
                 columns.push(None);
@@ -169,18 +174,23 @@ pub fn decode_rows<R: Columns, C: DeserializeOwned + Check>(table: &Table) -> Re
     let rows: Vec<(u64, &Vec<String>)> = table
         .rows
         .iter()
-        .enumerate()
         .filter(|(_, cells)| cells.iter().any(|cell| !cell.is_empty()))
-        .map(|(index, cells)| (index as u64 + 2, cells))
+        .map(|(row, cells)| (*row, cells))
         .collect();
     if table.header.iter().all(|cell| cell.trim().is_empty()) {
         errors.push(file_error(
             "required",
             "the file has no header row: export a list to see the columns".into(),
+            table.header_row,
             None,
         ));
     } else if rows.is_empty() {
-        errors.push(file_error("required", "the file has no data rows".into(), None));
+        errors.push(file_error(
+            "required",
+            "the file has no data rows".into(),
+            table.header_row,
+            None,
+        ));
     }
     if rows.len() > MAX_IMPORT_ROWS {
         errors.push(file_error(
@@ -189,6 +199,7 @@ pub fn decode_rows<R: Columns, C: DeserializeOwned + Check>(table: &Table) -> Re
                 "the file has {} data rows; one import takes at most {MAX_IMPORT_ROWS}",
                 rows.len()
             ),
+            table.header_row,
             None,
         ));
     }
@@ -210,11 +221,23 @@ fn decode_row<R: Columns, C: DeserializeOwned + Check>(
 ) -> Result<C, Vec<FieldError>> {
     let mut object = Map::new();
     let mut errors = Vec::new();
-    for (column, text) in columns.iter().zip(cells) {
-        let Some(column) = column.filter(|column| column.imported) else {
+    for (index, text) in cells.iter().enumerate() {
+        if text.is_empty() {
+            continue;
+        }
+        // A value under no header would be lost without a word.
+        let Some(column) = columns.get(index).copied().flatten() else {
+            errors.push(
+                FieldError::new(
+                    "file",
+                    "unknown_column",
+                    format!("column {} holds a value but has no header", index + 1),
+                )
+                .at(row, None),
+            );
             continue;
         };
-        if text.is_empty() {
+        if !column.imported {
             continue;
         }
         let value = match column.kind {

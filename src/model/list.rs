@@ -154,7 +154,7 @@ impl<K: SortKey> IntoParams for SortQuery<K> {
 }
 
 /// Paging: accepted by every list.
-#[derive(Debug, Clone, Default, Deserialize, IntoParams)]
+#[derive(Debug, Default, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct PageQuery {
     /// Items per page, 1–100 (default 20); it may change from page to page.

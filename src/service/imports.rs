@@ -7,7 +7,7 @@
 use std::collections::HashMap;
 use std::str::FromStr;
 
-use sea_orm::{ColumnTrait, DatabaseTransaction, QueryFilter};
+use sea_orm::{ColumnTrait, DatabaseTransaction, QueryFilter, TransactionTrait};
 
 use super::inserts::Inserts;
 use super::store::{record_rows, Stored};
@@ -68,16 +68,20 @@ where
             }
         }
     }
-    let txn = db.begin().await?;
+    // References and unique values are read outside the write transaction,
+    // so that other writers are not held up while every row is checked;
+    // the database's own keys still guard the insert.
+    let reading = db.read().begin().await?;
     let mut checked = Vec::with_capacity(good.len());
     for (row, record) in good {
-        match S::check_references(&txn, &record.fields()).await {
+        match S::check_references(&reading, &record.fields()).await {
             Ok(()) => checked.push((row, record)),
             Err(ApiError::Internal(err)) => return Err(ApiError::Internal(err)),
             Err(err) => errors.extend(row_errors::<S::Record>(err, row)),
         }
     }
-    let taken = taken::<S>(&txn, &checked).await?;
+    let taken = taken::<S>(&reading, &checked).await?;
+    reading.rollback().await?;
     let good: Vec<(u64, S::Record)> = checked
         .into_iter()
         .filter(|(row, _)| match taken.get(row) {
@@ -92,7 +96,6 @@ where
     let valid = good.len() as u64;
     let refused = good.is_empty() || (!options.partial && !errors.is_empty());
     if options.dry_run || refused {
-        txn.rollback().await?;
         if refused && !options.dry_run {
             return Err(ApiError::Validation(errors));
         }
@@ -110,6 +113,7 @@ where
     for (_, record) in &good {
         record_rows::<S>(&actor, record, &mut inserts)?;
     }
+    let txn = db.begin().await?;
     inserts
         .execute(&txn)
         .await

@@ -233,16 +233,23 @@ async fn accept_picks_the_format_by_quality_and_lists_vary_on_accept() {
 }
 
 #[tokio::test]
-async fn an_export_ignores_limit_and_cursor_which_do_not_apply_to_it() {
+async fn an_export_starts_at_the_first_record_whatever_limit_and_cursor_say_but_checks_them() {
     let app = spawn_app().await;
-    app.create(
-        "/api/v1/schools",
-        &json!({"name": "县职业教育中心", "kind": "secondary_vocational"}),
-    )
-    .await;
-    let response = app.get("/api/v1/schools?format=csv&limit=0&cursor=forged").await;
+    for name in ["县职业教育中心", "县第二职业中专"] {
+        app.create(
+            "/api/v1/schools",
+            &json!({"name": name, "kind": "secondary_vocational"}),
+        )
+        .await;
+    }
+    let page: serde_json::Value = app.get("/api/v1/schools?limit=1").await.json().await.unwrap();
+    let cursor = page["next_cursor"].as_str().unwrap();
+    let response = app
+        .get(&format!("/api/v1/schools?format=csv&limit=1&cursor={}", encode(cursor)))
+        .await;
     assert_eq!(response.status().as_u16(), 200);
-    assert_eq!(rows(&response.text().await.unwrap()).len(), 2);
-    // A page of JSON still checks them.
-    problem(app.get("/api/v1/schools?limit=0").await, 400).await;
+    assert_eq!(rows(&response.text().await.unwrap()).len(), 1 + 2, "every record");
+    // As for a page, a limit or cursor that is not one is a 400.
+    problem(app.get("/api/v1/schools?format=csv&limit=0").await, 400).await;
+    problem(app.get("/api/v1/schools?format=csv&cursor=forged").await, 400).await;
 }

@@ -391,4 +391,93 @@ async fn a_file_the_import_cannot_read_is_refused_as_a_whole() {
         .unwrap();
     let body = problem(response, 422).await;
     assert_eq!(body["errors"][0]["field"], "file");
+    // A form whose parts cannot be read (a control character in a part's name).
+    let form = "--b\r\nContent-Disposition: form-data; name=\"\x19\"\r\n\r\nx\r\n--b--\r\n";
+    let response = app
+        .request(reqwest::Method::POST, "/api/v1/schools/imports")
+        .header("Content-Type", "multipart/form-data; boundary=b")
+        .body(form)
+        .send()
+        .await
+        .unwrap();
+    let body = problem(response, 422).await;
+    assert_eq!(body["errors"][0]["code"], "format", "{body}");
+}
+
+#[tokio::test]
+async fn rows_are_numbered_as_a_spreadsheet_shows_the_file_and_no_value_is_dropped_silently() {
+    let app = spawn_app().await;
+    // Line 3 is blank: a spreadsheet shows it as row 3, so the bad row is row 4.
+    let file =
+        "name,kind\n县职业教育中心,secondary_vocational\n\n,secondary_vocational\n\"县第二\n职业中专\",nursery\n";
+    let body = problem(import(&app, "/api/v1/schools/imports", CSV, file.into()).await, 422).await;
+    let rows: Vec<(u64, &str)> = body["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| (e["row"].as_u64().unwrap(), e["field"].as_str().unwrap()))
+        .collect();
+    assert_eq!(rows, vec![(4, "name"), (5, "kind")], "{body}");
+
+    // A value in a column without a header is an error, not a loss.
+    let file = "name,,kind\n县职业教育中心,多出的值,secondary_vocational\n";
+    let body = problem(import(&app, "/api/v1/schools/imports", CSV, file.into()).await, 422).await;
+    assert_eq!(body["errors"][0]["code"], "unknown_column");
+    assert_eq!(body["errors"][0]["row"], 2);
+}
+
+#[tokio::test]
+async fn an_xlsx_file_claiming_a_huge_sheet_or_unpacking_to_gigabytes_is_refused_without_reading_it_whole() {
+    // A header in A1 and one cell in the sheet's last cell, XFD1048576.
+    let mut workbook = rust_xlsxwriter::Workbook::new();
+    let sheet = workbook.add_worksheet();
+    sheet.write_string(0, 0, "name").unwrap();
+    sheet.write_string(1_048_575, 16_383, "x").unwrap();
+    let far = workbook.save_to_buffer().unwrap();
+
+    // A ZIP whose one part unpacks to 300 MiB of zeros (a few hundred KiB packed).
+    let mut bomb = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    bomb.start_file("xl/sharedStrings.xml", zip::write::SimpleFileOptions::default())
+        .unwrap();
+    let zeros = vec![0u8; 1024 * 1024];
+    for _ in 0..300 {
+        std::io::Write::write_all(&mut bomb, &zeros).unwrap();
+    }
+    let bomb = bomb.finish().unwrap().into_inner();
+    assert!(bomb.len() < 2 * 1024 * 1024, "{} bytes", bomb.len());
+    let app = spawn_app().await;
+    // Both files are made before the first request (an idle connection
+    // would be closed meanwhile).
+    let body = problem(import(&app, "/api/v1/schools/imports", XLSX, far).await, 422).await;
+    assert_eq!(body["errors"][0]["code"], "range", "{body}");
+    let body = problem(import(&app, "/api/v1/schools/imports", XLSX, bomb).await, 422).await;
+    assert_eq!(body["errors"][0]["code"], "range", "{body}");
+    assert!(body["errors"][0]["message"].as_str().unwrap().contains("MiB"), "{body}");
+}
+
+#[tokio::test]
+async fn a_file_larger_than_a_json_body_imports_and_replays_with_an_idempotency_key() {
+    let app = spawn_app().await;
+    let description = "产教融合".repeat(400);
+    let mut file = String::from("name,description\n");
+    for i in 0..700 {
+        file.push_str(&format!("导入企业{i:03},{description}\n"));
+    }
+    assert!(file.len() > 3 * 1024 * 1024, "over the 2 MiB of a JSON body");
+    let send = || {
+        app.request(reqwest::Method::POST, "/api/v1/enterprises/imports")
+            .header("Content-Type", CSV)
+            .header("Idempotency-Key", "import-2024-04-03")
+            .body(file.clone())
+            .send()
+    };
+    let first = send().await.unwrap();
+    assert_eq!(first.status().as_u16(), 201);
+    let report: Value = first.json().await.unwrap();
+    assert_eq!(report["imported"], 700);
+    let again = send().await.unwrap();
+    assert_eq!(again.status().as_u16(), 201);
+    assert_eq!(again.headers()["idempotent-replayed"], "true");
+    let page: Value = app.get("/api/v1/enterprises?limit=1").await.json().await.unwrap();
+    assert_eq!(page["total"], 700, "imported once");
 }

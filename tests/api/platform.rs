@@ -54,7 +54,11 @@ async fn without_a_metrics_token_metrics_answer_only_callers_on_this_machine() {
 async fn without_a_metrics_token_a_request_forwarded_by_an_untrusted_proxy_on_this_machine_is_refused() {
     // No trusted proxies: a proxy on this machine forwards whoever it serves.
     let app = spawn_app().await;
-    for (name, value) in [("X-Forwarded-For", "203.0.113.9"), ("Forwarded", "for=203.0.113.9")] {
+    for (name, value) in [
+        ("X-Forwarded-For", "203.0.113.9"),
+        ("Forwarded", "for=203.0.113.9"),
+        ("X-Real-IP", "203.0.113.9"),
+    ] {
         let forwarded = app
             .request_as(reqwest::Method::GET, "/metrics", None)
             .header(name, value)
