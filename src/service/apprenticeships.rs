@@ -296,7 +296,7 @@ pub async fn list(
         caller.org,
         page_key(db.backend(), &select, request)
     );
-    cached_page(db, key, changes, || async {
+    cached_page(db, key, changes, request, || async {
         let total = match (tallied && request.with_total, status, kind) {
             (true, None, None) => Some(counted_rows(db.read(), "apprenticeships").await?),
             (true, _, _) => Some(super::stats::tallied_placements(db.read(), *status, *kind).await?),

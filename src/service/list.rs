@@ -305,7 +305,7 @@ where
     // The counter first: what is read after it is at least as new.
     let (changes, rows) = directory_state(reader, &table).await?;
     let key = page_key(db.backend(), &select, request);
-    cached_page(db, key, changes, || async {
+    cached_page(db, key, changes, request, || async {
         let Some(q) = &request.q else {
             return Ok(fetch_page(reader, select, request).await?.map(to_record));
         };
@@ -393,11 +393,14 @@ pub fn page_key<E: Keyset>(backend: DatabaseBackend, select: &Select<E>, request
 /// the counter in its own transaction, so a cached page is exactly what
 /// `read` would read now. Repeated lists (a dashboard's, the first pages
 /// everyone opens, a walk others walked) cost one counter read until the
-/// table changes.
-pub async fn cached_page<T, F, Fut>(
+/// table changes. The pages of a request without a total (an export's
+/// after its first) are read, not kept: an export of a long list would
+/// otherwise push every other page out of the cache.
+pub async fn cached_page<T, K, F, Fut>(
     db: &Database,
     key: String,
     changes: i64,
+    request: &ListRequest<K>,
     read: F,
 ) -> Result<Arc<SharedPage<T>>, ApiError>
 where
@@ -405,6 +408,9 @@ where
     F: FnOnce() -> Fut,
     Fut: Future<Output = Result<PageOf<T>, ApiError>>,
 {
+    if !request.with_total {
+        return Ok(Arc::new(SharedPage::new(read().await?)));
+    }
     db.page_through(key, changes, async {
         let page = read().await?;
         let rows = page.items.len();
