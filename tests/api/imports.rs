@@ -481,3 +481,46 @@ async fn a_file_larger_than_a_json_body_imports_and_replays_with_an_idempotency_
     let page: Value = app.get("/api/v1/enterprises?limit=1").await.json().await.unwrap();
     assert_eq!(page["total"], 700, "imported once");
 }
+
+#[tokio::test]
+async fn an_exported_xlsx_file_of_placements_imports_back() {
+    let source = spawn_app().await;
+    let enterprise = source
+        .create("/api/v1/enterprises", &json!({"name": "辰泰重钢有限公司"}))
+        .await;
+    let school = source
+        .create(
+            "/api/v1/schools",
+            &json!({"name": "县职业教育中心", "kind": "secondary_vocational"}),
+        )
+        .await;
+    source
+        .create(
+            "/api/v1/apprenticeships",
+            &json!({"kind": "order_class", "enterprise_id": enterprise["id"], "school_id": school["id"],
+                    "participant": {"name": "李明", "national_id": "370101200803150021", "phone": "13812345678"},
+                    "program": "辰泰重钢焊接订单班", "start_date": "2024-09-01", "end_date": "2025-06-30",
+                    "hours_per_week": 36, "monthly_stipend_fen": 200000}),
+        )
+        .await;
+    let exported = source
+        .get("/api/v1/apprenticeships?format=xlsx")
+        .await
+        .bytes()
+        .await
+        .unwrap();
+    // The same service: the enterprise and school it names exist.
+    let response = import(&source, "/api/v1/apprenticeships/imports", XLSX, exported.to_vec()).await;
+    assert_eq!(response.status().as_u16(), 201);
+    let report: Value = response.json().await.unwrap();
+    assert_eq!(report["imported"], 1, "{report}");
+    let stored = listed(&source, "apprenticeships").await;
+    assert_eq!(stored.len(), 2);
+    let copy = &stored[1];
+    assert_eq!(copy["id"], report["created"][0]["id"]);
+    assert_eq!(copy["participant"]["national_id"], "370101200803150021");
+    assert_eq!(copy["participant"]["role"], "student");
+    assert_eq!(copy["monthly_stipend_fen"], 200000);
+    assert_eq!(copy["end_date"], "2025-06-30");
+    assert_eq!(copy["status"], "draft");
+}
