@@ -71,13 +71,32 @@ where
     // References and unique values are read outside the write transaction,
     // so that other writers are not held up while every row is checked;
     // the database's own keys still guard the insert.
+    // Rows that name the same records get the same answer: each set of
+    // references is checked once (a file's placements name a few enterprises).
     let reading = db.read().begin().await?;
     let mut checked = Vec::with_capacity(good.len());
+    let mut judged: HashMap<String, Vec<FieldError>> = HashMap::new();
     for (row, record) in good {
-        match S::check_references(&reading, &record.fields()).await {
-            Ok(()) => checked.push((row, record)),
-            Err(ApiError::Internal(err)) => return Err(ApiError::Internal(err)),
-            Err(err) => errors.extend(row_errors::<S::Record>(err, row)),
+        let fields = record.fields();
+        let key = references_key(&fields)?;
+        let problems = match judged.get(&key) {
+            Some(problems) => problems.clone(),
+            None => {
+                let problems = match S::check_references(&reading, &fields).await {
+                    Ok(()) => Vec::new(),
+                    Err(ApiError::Internal(err)) => return Err(ApiError::Internal(err)),
+                    Err(err) => row_errors::<S::Record>(err, row),
+                };
+                judged.insert(key, problems.clone());
+                problems
+            }
+        };
+        match problems.is_empty() {
+            true => checked.push((row, record)),
+            false => errors.extend(problems.into_iter().map(|problem| FieldError {
+                row: Some(row),
+                ..problem
+            })),
         }
     }
     let taken = taken::<S>(&reading, &checked).await?;
@@ -133,6 +152,34 @@ where
             .collect(),
         errors,
     })
+}
+
+/// What [`Stored::check_references`] judges of some fields: every field
+/// named `…_id`, at any depth, with its value (references are ids so named).
+fn references_key(fields: &impl serde::Serialize) -> Result<String, ApiError> {
+    fn walk(value: &serde_json::Value, path: &str, out: &mut String) {
+        match value {
+            serde_json::Value::Object(object) => {
+                for (name, inner) in object {
+                    let path = format!("{path}.{name}");
+                    if name.ends_with("_id") {
+                        out.push_str(&format!("{path}={inner}\u{0}"));
+                    }
+                    walk(inner, &path, out);
+                }
+            }
+            serde_json::Value::Array(items) => {
+                for (index, inner) in items.iter().enumerate() {
+                    walk(inner, &format!("{path}[{index}]"), out);
+                }
+            }
+            _ => {}
+        }
+    }
+    let value = serde_json::to_value(fields).map_err(|e| ApiError::Internal(e.into()))?;
+    let mut key = String::new();
+    walk(&value, "", &mut key);
+    Ok(key)
 }
 
 /// The rows whose value of a unique column is taken, by a stored record or

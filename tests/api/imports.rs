@@ -524,3 +524,30 @@ async fn an_exported_xlsx_file_of_placements_imports_back() {
     assert_eq!(copy["end_date"], "2025-06-30");
     assert_eq!(copy["status"], "draft");
 }
+
+#[tokio::test]
+async fn rows_naming_the_same_missing_record_are_each_reported_in_their_own_row() {
+    let app = spawn_app().await;
+    let enterprise = app
+        .create("/api/v1/enterprises", &json!({"name": "辰泰重钢有限公司"}))
+        .await;
+    let missing = "01900000-0000-7000-8000-000000000000";
+    let file = format!(
+        "kind,enterprise_id,participant.name,start_date\n\
+         worker_training,{missing},李明,2024-09-01\n\
+         worker_training,{e},王芳,2024-09-01\n\
+         worker_training,{missing},赵强,2024-09-01\n",
+        e = enterprise["id"].as_str().unwrap(),
+    );
+    let response = import(&app, "/api/v1/apprenticeships/imports?partial=true", CSV, file.into()).await;
+    assert_eq!(response.status().as_u16(), 201);
+    let report: Value = response.json().await.unwrap();
+    let rows: Vec<(u64, &str)> = report["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| (e["row"].as_u64().unwrap(), e["code"].as_str().unwrap()))
+        .collect();
+    assert_eq!(rows, vec![(2, "not_found"), (4, "not_found")], "{report}");
+    assert_eq!(report["created"][0]["row"], 3);
+}
