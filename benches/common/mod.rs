@@ -195,6 +195,8 @@ pub fn placement(i: usize, enterprises: &[Uuid], schools: &[Uuid]) -> apprentice
         kind: kinds[i % 4],
         enterprise_id: enterprises[if i % 100 == 3 { 3 } else { i % enterprises.len() }],
         school_id: Some(schools[i % schools.len()]),
+        demand_id: None,
+        base_id: None,
         search_text: search_text([Some(participant.name.as_str()), Some(program.as_str())]),
         participant,
         program: Some(program),

@@ -15,6 +15,8 @@ mod m20261201_000010_apprenticeship_changes;
 mod m20261202_000011_login_failures;
 mod m20261202_000012_idempotency_keys;
 mod m20261202_000013_major_folding;
+mod m20261203_000014_demands;
+mod m20261203_000015_bases;
 mod util;
 
 pub use m20261202_000013_major_folding::fold;
@@ -39,6 +41,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000011_login_failures::Migration),
             Box::new(m20261202_000012_idempotency_keys::Migration),
             Box::new(m20261202_000013_major_folding::Migration),
+            Box::new(m20261203_000014_demands::Migration),
+            Box::new(m20261203_000015_bases::Migration),
         ]
     }
 }

@@ -91,3 +91,18 @@ pub fn drop_change_counter_sql(backend: DatabaseBackend, table: &str) -> Vec<Str
     sql.push(format!("DELETE FROM table_changes WHERE resource = '{table}'"));
     sql
 }
+
+/// SQL that adds a nullable uuid column `column` to `table`, a foreign key
+/// to `referenced(id)` that keeps a referenced row (`RESTRICT`), named
+/// `<table>_<column>_fk` (SQLite takes a foreign key only in the column's
+/// own definition).
+pub fn add_reference_sql(backend: DatabaseBackend, table: &str, column: &str, referenced: &str) -> String {
+    let column_type = match backend {
+        DatabaseBackend::Postgres => "uuid",
+        _ => "uuid_text",
+    };
+    format!(
+        "ALTER TABLE {table} ADD COLUMN {column} {column_type} NULL \
+         CONSTRAINT {table}_{column}_fk REFERENCES {referenced} (id) ON DELETE RESTRICT"
+    )
+}

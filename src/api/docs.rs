@@ -56,6 +56,8 @@ Every answer carries `X-Request-Id`; quote it when you report a problem. Chinese
         (name = "schools", description = "Vocational schools and other places of learning"),
         (name = "apprenticeships", description = "Placements: internships, apprenticeships, order classes, teachers' practice, worker training; their transitions, history and evaluations"),
         (name = "meetings", description = "The alliance's meetings: attendees, agenda, decisions and action items; the action items of every meeting"),
+        (name = "demands", description = "What enterprises asked of the alliance (需求清单), and the schools that could answer each"),
+        (name = "bases", description = "Training bases: innovation service, skills training and research bases, factory-schools (厂中校) and school-factories (校中厂)"),
         (name = "stats", description = "The statistics overview (every role)"),
         (name = "users", description = "User accounts (admin only)"),
         (name = "audit", description = "The audit trail (admin and officer)"),
@@ -398,7 +400,8 @@ fn finish(mut openapi: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
 /// Gives every record schema that has none an example that looks like a
 /// stored record (Swagger UI shows `"string"` and `version: 0` otherwise):
 /// its create example, with an id, version 1, times, and for each other
-/// required field the first value of its enum or an empty list.
+/// required field its own example, the first value of its enum, an empty
+/// list, `false` or 0.
 fn record_examples(openapi: &mut utoipa::openapi::OpenApi) {
     use utoipa::openapi::schema::Schema;
     let Some(components) = openapi.components.as_mut() else {
@@ -453,10 +456,12 @@ fn record_examples(openapi: &mut utoipa::openapi::OpenApi) {
                 .and_then(|r| r.strip_prefix("#/components/schemas/"))
                 .map(value);
             let first = referred.as_ref().and_then(|r| r["enum"].get(0).cloned());
-            let default = match (first, property["type"].as_str()) {
-                (Some(first), _) => first,
+            let own = property.get("example").cloned();
+            let default = match (own.or(first), property["type"].as_str()) {
+                (Some(example), _) => example,
                 (None, Some("array")) => serde_json::json!([]),
                 (None, Some("boolean")) => serde_json::json!(false),
+                (None, Some("integer")) => serde_json::json!(0),
                 _ => continue,
             };
             fields.insert(required.to_string(), default);

@@ -5,10 +5,12 @@
 pub mod apprenticeships;
 pub mod audit;
 pub mod auth;
+pub mod bases;
 pub mod body;
 pub mod caller;
 pub mod conditional;
 pub mod crud;
+pub mod demands;
 pub mod docs;
 pub mod enterprises;
 pub mod export;
@@ -69,6 +71,8 @@ pub fn routes(cfg: &mut ServiceConfig) {
             .configure(apprenticeships::configure)
             .configure(meetings::configure)
             .configure(meetings::configure_action_items)
+            .configure(demands::configure)
+            .configure(bases::configure)
             .configure(stats::configure)
             .configure(users::configure)
             .configure(audit::configure),

@@ -1,6 +1,7 @@
 //! Query parameters: a typed extractor whose errors are 400s naming the
 //! parameter. An empty value is no filter (`?scale=` is no `scale`); a
-//! value longer than 500 characters, or holding U+0000, is refused.
+//! value longer than 500 characters (a cursor 4,096), or holding U+0000,
+//! is refused.
 
 use std::future::{ready, Ready};
 
@@ -10,8 +11,16 @@ use serde::de::DeserializeOwned;
 
 use crate::error::ApiError;
 
-/// The longest query parameter value, in characters.
-const MAX_VALUE_CHARS: usize = 500;
+use crate::model::list::{MAX_CURSOR_CHARS, MAX_PARAMETER_CHARS};
+
+/// The longest value of the parameter `name`, in characters: a cursor
+/// carries a sort value (a 200-character name is 600 bytes before base64).
+fn longest(name: &str) -> usize {
+    match name {
+        "cursor" => MAX_CURSOR_CHARS,
+        _ => MAX_PARAMETER_CHARS,
+    }
+}
 
 /// The request's query string read as a `T`.
 #[derive(Debug)]
@@ -48,11 +57,12 @@ pub fn parse<T: DeserializeOwned>(query: &str) -> Result<T, ApiError> {
         if value.contains('\0') {
             return Err(ApiError::bad_parameter(&name, "invalid", "must not contain U+0000"));
         }
-        if value.chars().count() > MAX_VALUE_CHARS {
+        let most = longest(&name);
+        if value.chars().count() > most {
             return Err(ApiError::bad_parameter(
                 &name,
                 "length",
-                format!("must be at most {MAX_VALUE_CHARS} characters"),
+                format!("must be at most {most} characters"),
             ));
         }
         kept.push((name, value));

@@ -10,6 +10,7 @@ use crate::domain::placement::Sides;
 use crate::domain::vocab::{EvaluationSide, Role};
 use crate::error::{ApiError, FieldError};
 use crate::model::apprenticeship::ApprenticeshipFields;
+use crate::model::base::BaseFields;
 use crate::model::enterprise::EnterpriseFields;
 use crate::model::meeting::ActionItem;
 use crate::model::school::SchoolFields;
@@ -282,6 +283,80 @@ pub fn action_item_change(caller: &Principal, before: &ActionItem, after: &Actio
             ("owner_school_id", before.owner_school_id != after.owner_school_id),
             ("owner_name", before.owner_name != after.owner_name),
             ("due_on", before.due_on != after.due_on),
+        ]),
+        _ => Ok(()),
+    }
+}
+
+/// Demands: admin and officer CRUD; a school user and a viewer read them
+/// all; an enterprise user reads and manages its own enterprise's (one of
+/// another enterprise is a 404: [`sees_demand`]).
+pub fn demands(caller: &Principal, access: Access, _id: Option<Uuid>) -> Result<(), ApiError> {
+    match (caller.role, access) {
+        (Role::Admin | Role::Officer | Role::Enterprise, _) | (_, Access::Read) => Ok(()),
+        (_, Access::Create) => Err(deny("create demands")),
+        (_, Access::Update) => Err(deny("change demands")),
+        (_, Access::Delete) => Err(deny("delete demands")),
+    }
+}
+
+/// Whether the caller may see a demand of `enterprise_id`: an enterprise
+/// user only its own enterprise's; every other role all.
+pub fn sees_demand(caller: &Principal, enterprise_id: Uuid) -> bool {
+    caller.role != Role::Enterprise || caller.org == Some(enterprise_id)
+}
+
+/// The only enterprise whose demands the caller lists, if its role is bound to one.
+pub fn demand_scope(caller: &Principal) -> Option<Option<Uuid>> {
+    (caller.role == Role::Enterprise).then_some(caller.org)
+}
+
+/// The enterprise a demand names: an enterprise user names its own (403 naming `enterprise_id`).
+pub fn demand_owner(caller: &Principal, enterprise_id: Uuid) -> Result<(), ApiError> {
+    match caller.role {
+        Role::Enterprise => unchanged(&[("enterprise_id", caller.org != Some(enterprise_id))]),
+        _ => Ok(()),
+    }
+}
+
+/// Training bases: admin and officer CRUD; everyone reads; the users of a
+/// base's host enterprise and partner school change it
+/// ([`changes_base`], [`base_change`]).
+pub fn bases(caller: &Principal, access: Access, _id: Option<Uuid>) -> Result<(), ApiError> {
+    match (caller.role, access) {
+        (Role::Admin | Role::Officer, _) | (_, Access::Read) => Ok(()),
+        (Role::School | Role::Enterprise, Access::Update) => Ok(()),
+        (_, Access::Update) => Err(deny("change bases")),
+        (_, Access::Create) => Err(deny("create bases")),
+        (_, Access::Delete) => Err(deny("delete bases")),
+    }
+}
+
+/// Whether the caller may change this base: admins and officers any; a
+/// school user those its school partners; an enterprise user those its
+/// enterprise hosts (403 otherwise: every role reads every base).
+pub fn changes_base(caller: &Principal, enterprise_id: Option<Uuid>, school_id: Option<Uuid>) -> Result<(), ApiError> {
+    let own = match caller.role {
+        Role::Admin | Role::Officer => true,
+        Role::School => caller.org.is_some() && school_id == caller.org,
+        Role::Enterprise => caller.org.is_some() && enterprise_id == caller.org,
+        Role::Viewer => false,
+    };
+    if own {
+        Ok(())
+    } else {
+        Err(deny("change a base your organisation neither hosts nor partners"))
+    }
+}
+
+/// What the host's and the partner's users may not change of their base:
+/// its kind and its parties.
+pub fn base_change(caller: &Principal, before: &BaseFields, after: &BaseFields) -> Result<(), ApiError> {
+    match caller.role {
+        Role::School | Role::Enterprise => unchanged(&[
+            ("kind", before.kind != after.kind),
+            ("enterprise_id", before.enterprise_id != after.enterprise_id),
+            ("school_id", before.school_id != after.school_id),
         ]),
         _ => Ok(()),
     }

@@ -310,6 +310,151 @@ vocabulary! {
 }
 
 vocabulary! {
+    /// What an enterprise asked of the alliance.
+    DemandKind {
+        /// 岗位用人: people for posts.
+        Positions => "positions",
+        /// 员工培训: training of its workers.
+        Training => "training",
+        /// 订单培养: an order class trained for it.
+        OrderClass => "order_class",
+        /// 共建课程: a course built together.
+        Course => "course",
+        /// 企业文化进校园: its culture brought into a school.
+        Culture => "culture",
+        /// 厂中校 / 校中厂: a factory-school or a school-factory.
+        FactorySchool => "factory_school",
+        /// 产学研: research with a school.
+        Research => "research",
+        /// Something else.
+        Other => "other",
+    }
+}
+
+impl DemandKind {
+    /// Whether a demand of this kind states how many people it needs.
+    pub fn needs_headcount(self) -> bool {
+        matches!(
+            self,
+            DemandKind::Positions | DemandKind::Training | DemandKind::OrderClass
+        )
+    }
+}
+
+vocabulary! {
+    /// Where a demand stands; `fulfilled` and `withdrawn` are final.
+    DemandStatus default Open {
+        /// Waiting for an answer (the default).
+        Open => "open",
+        /// Being answered.
+        InProgress => "in_progress",
+        /// Answered (final).
+        Fulfilled => "fulfilled",
+        /// Taken back by the enterprise (final).
+        Withdrawn => "withdrawn",
+    }
+}
+
+impl DemandStatus {
+    /// Whether a demand in this status stays in it.
+    pub fn is_final(self) -> bool {
+        matches!(self, DemandStatus::Fulfilled | DemandStatus::Withdrawn)
+    }
+}
+
+vocabulary! {
+    /// Where the alliance learnt of a demand.
+    DemandSource {
+        /// The survey of enterprises (问需于企).
+        Survey => "survey",
+        /// A meeting (name it in `meeting_id`).
+        Meeting => "meeting",
+        /// A visit.
+        Visit => "visit",
+        /// Elsewhere.
+        Other => "other",
+    }
+}
+
+vocabulary! {
+    /// What a training base is.
+    BaseKind {
+        /// 创新服务基地: an innovation service base.
+        InnovationService => "innovation_service",
+        /// 技能培训基地: a skills training base.
+        SkillsTraining => "skills_training",
+        /// 产学研基地: an industry–research base.
+        IndustryResearch => "industry_research",
+        /// 厂中校: a school inside a factory (host enterprise and partner school).
+        FactorySchool => "factory_school",
+        /// 校中厂: a factory inside a school (partner school; the enterprise is optional).
+        SchoolFactory => "school_factory",
+        /// Something else.
+        Other => "other",
+    }
+}
+
+impl BaseKind {
+    /// Whether a base of this kind names its host enterprise.
+    pub fn needs_host(self) -> bool {
+        self != BaseKind::SchoolFactory
+    }
+
+    /// Whether a base of this kind names its partner school.
+    pub fn needs_school(self) -> bool {
+        matches!(self, BaseKind::FactorySchool | BaseKind::SchoolFactory)
+    }
+}
+
+vocabulary! {
+    /// Where a training base stands.
+    BaseStatus default Operating {
+        /// Planned.
+        Planned => "planned",
+        /// Being built.
+        Building => "building",
+        /// In use (the default).
+        Operating => "operating",
+        /// Out of use for a while.
+        Suspended => "suspended",
+        /// Closed.
+        Closed => "closed",
+    }
+}
+
+vocabulary! {
+    /// The level a competition is held at.
+    CompetitionLevel {
+        /// Within an enterprise.
+        Enterprise => "enterprise",
+        /// County.
+        County => "county",
+        /// City.
+        City => "city",
+        /// Province.
+        Province => "province",
+        /// National.
+        National => "national",
+    }
+}
+
+vocabulary! {
+    /// What an entry of a competition won.
+    Award {
+        /// 金奖 / 一等奖.
+        Gold => "gold",
+        /// 银奖 / 二等奖.
+        Silver => "silver",
+        /// 铜奖 / 三等奖.
+        Bronze => "bronze",
+        /// 优秀奖.
+        Merit => "merit",
+        /// No award.
+        None => "none",
+    }
+}
+
+vocabulary! {
     /// How an audited action ended.
     Outcome {
         /// It was done.
@@ -361,6 +506,13 @@ mod tests {
             ApprenticeshipStatus::parse,
         );
         round_trips(EvaluationSide::ALL, EvaluationSide::as_str, EvaluationSide::parse);
+        round_trips(DemandKind::ALL, DemandKind::as_str, DemandKind::parse);
+        round_trips(DemandStatus::ALL, DemandStatus::as_str, DemandStatus::parse);
+        round_trips(DemandSource::ALL, DemandSource::as_str, DemandSource::parse);
+        round_trips(BaseKind::ALL, BaseKind::as_str, BaseKind::parse);
+        round_trips(BaseStatus::ALL, BaseStatus::as_str, BaseStatus::parse);
+        round_trips(CompetitionLevel::ALL, CompetitionLevel::as_str, CompetitionLevel::parse);
+        round_trips(Award::ALL, Award::as_str, Award::parse);
     }
 
     #[test]

@@ -16,6 +16,8 @@ pub struct Model {
     pub kind: ApprenticeshipKind,
     pub enterprise_id: Uuid,
     pub school_id: Option<Uuid>,
+    pub demand_id: Option<Uuid>,
+    pub base_id: Option<Uuid>,
     pub participant: Participant,
     pub program: Option<PlainText>,
     pub major: Option<PlainText>,

@@ -86,6 +86,10 @@ crate::record! {
         enterprise_id: Uuid,
         /// The owning school (must exist); required for every kind but `worker_training`.
         school_id: Option<Uuid>,
+        /// The demand it answers (must exist, and be a demand of `enterprise_id`).
+        demand_id: Option<Uuid>,
+        /// The training base it takes place at (must exist).
+        base_id: Option<Uuid>,
         /// The person placed.
         participant: Participant,
         /// The cohort or class, e.g. an order class, at most 500 characters.
@@ -197,6 +201,10 @@ pub struct ApprenticeshipFilters {
     pub school_id: Option<Uuid>,
     /// Only placements at this enterprise.
     pub enterprise_id: Option<Uuid>,
+    /// Only placements answering this demand.
+    pub demand_id: Option<Uuid>,
+    /// Only placements at this training base.
+    pub base_id: Option<Uuid>,
     /// Only placements under way on this day: `start_date` ≤ it ≤ `end_date` (or no end).
     #[param(value_type = Option<String>, format = Date, pattern = "^(19[0-9]{2}|20[0-9]{2}|2100)-[0-9]{2}-[0-9]{2}$")]
     pub active_on: Option<Date>,
@@ -214,6 +222,8 @@ impl Columns for Apprenticeship {
         Column::text("类型 kind", "kind"),
         Column::text("企业 enterprise_id", "enterprise_id"),
         Column::text("学校 school_id", "school_id"),
+        Column::text("需求 demand_id", "demand_id"),
+        Column::text("基地 base_id", "base_id"),
         Column::text("姓名 participant.name", "participant.name"),
         Column::text("身份 participant.role", "participant.role"),
         Column::text("学号 participant.student_no", "participant.student_no"),

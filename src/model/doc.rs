@@ -237,13 +237,17 @@ primitive_fields! {
 
 /// A query parameter's schema that also takes an empty value: every
 /// filter, paging and sort parameter does, and means no filter (as a form
-/// that leaves a field blank sends it). A free text says it takes no U+0000.
+/// that leaves a field blank sends it). A free text says it takes no U+0000
+/// and at most 500 characters (as the service reads every parameter).
 pub fn or_empty(schema: RefOr<Schema>) -> RefOr<Schema> {
     let schema = match schema {
         RefOr::T(Schema::Object(mut object))
             if object.schema_type == Type::String.into() && object.pattern.is_none() && object.format.is_none() =>
         {
             object.pattern = Some(crate::model::field::NO_NUL_PATTERN.to_string());
+            if object.max_length.is_none() {
+                object.max_length = Some(crate::model::list::MAX_PARAMETER_CHARS);
+            }
             RefOr::T(Schema::Object(object))
         }
         other => other,

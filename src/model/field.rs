@@ -427,6 +427,71 @@ impl<const MIN: i64, const MAX: i64> Stored<i64> for Int<MIN, MAX> {
     }
 }
 
+/// A competition score: 0–100 with at most two decimals (`92.5`, `88.25`),
+/// kept as hundredths so that it compares and sums exactly.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Points(i64);
+
+impl Points {
+    const RULE: &'static str = "must be a number from 0 to 100 with at most two decimals";
+
+    /// Checks a number.
+    pub fn parse(n: f64) -> Result<Self, Broken> {
+        let hundredths = (n * 100.0).round();
+        let exact = (n * 100.0 - hundredths).abs() < 1e-6;
+        if n.is_finite() && exact && (0.0..=10_000.0).contains(&hundredths) {
+            Ok(Points(hundredths as i64))
+        } else {
+            Err(Broken::new("range", Points::RULE))
+        }
+    }
+
+    /// The score in hundredths (`92.5` is 9250).
+    pub fn hundredths(self) -> i64 {
+        self.0
+    }
+}
+
+impl Serialize for Points {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        if self.0 % 100 == 0 {
+            serializer.serialize_i64(self.0 / 100)
+        } else {
+            serializer.serialize_f64(self.0 as f64 / 100.0)
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Points {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let n = f64::deserialize(deserializer)?;
+        Points::parse(n).map_err(|broken| D::Error::custom(broken.message))
+    }
+}
+
+impl Check for Points {
+    fn check(value: &Value, path: &str, errors: &mut Vec<FieldError>) {
+        let broken = match value.as_f64() {
+            Some(n) => Points::parse(n).err(),
+            None => Some(Broken::new("type", "must be a number")),
+        };
+        if let Some(broken) = broken {
+            errors.push(FieldError::new(path, broken.code, broken.message));
+        }
+    }
+}
+
+impl FieldSchema for Points {
+    fn field_schema() -> RefOr<Schema> {
+        utoipa::openapi::schema::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::schema::Type::Number)
+            .minimum(Some(0.0))
+            .maximum(Some(100.0))
+            .description(Some("0–100, at most two decimals (92.5, 88.25)"))
+            .into()
+    }
+}
+
 /// Tags: at most 20, each 1–30 characters; repeats are dropped.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 #[serde(transparent)]
@@ -624,6 +689,13 @@ vocabulary_fields!(
     crate::domain::vocab::AttendeeRole,
     crate::domain::vocab::AgendaKind,
     crate::domain::vocab::ActionItemStatus,
+    crate::domain::vocab::DemandKind,
+    crate::domain::vocab::DemandStatus,
+    crate::domain::vocab::DemandSource,
+    crate::domain::vocab::BaseKind,
+    crate::domain::vocab::BaseStatus,
+    crate::domain::vocab::CompetitionLevel,
+    crate::domain::vocab::Award,
 );
 
 #[cfg(test)]
@@ -694,6 +766,29 @@ mod tests {
         assert_eq!(tags.as_slice(), ["a", "b"]);
         let list: List<Name, 5> = serde_json::from_value(json!(["x", "x"])).unwrap();
         assert_eq!(list.as_slice().len(), 1);
+    }
+
+    #[test]
+    fn a_score_takes_at_most_two_decimals_and_shows_a_whole_one_as_an_integer() {
+        for (n, hundredths) in [
+            (0.0, 0),
+            (92.5, 9250),
+            (88.25, 8825),
+            (100.0, 10_000),
+            (0.07, 7),
+            (33.33, 3333),
+        ] {
+            assert_eq!(Points::parse(n).map(Points::hundredths), Ok(hundredths), "{n}");
+        }
+        for n in [-0.01, 100.01, 12.345, f64::NAN, f64::INFINITY] {
+            assert_eq!(Points::parse(n).unwrap_err().code, "range", "{n}");
+        }
+        assert_eq!(serde_json::to_value(Points::parse(92.0).unwrap()).unwrap(), json!(92));
+        assert_eq!(
+            serde_json::to_value(Points::parse(88.25).unwrap()).unwrap(),
+            json!(88.25)
+        );
+        assert_eq!(problems::<Points>(json!("90")), vec![("f".into(), "type".into())]);
     }
 
     #[test]

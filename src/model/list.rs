@@ -153,6 +153,12 @@ impl<K: SortKey> IntoParams for SortQuery<K> {
     }
 }
 
+/// The longest value of a query parameter, in characters.
+pub const MAX_PARAMETER_CHARS: usize = 500;
+
+/// The longest cursor, in characters (its sort value may be a long name).
+pub const MAX_CURSOR_CHARS: usize = 4096;
+
 /// Paging: accepted by every list.
 #[derive(Debug, Default, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -162,6 +168,7 @@ pub struct PageQuery {
     pub limit: Option<String>,
     /// The `next_cursor` of the previous page. Opaque; valid only with the
     /// same `sort`, search and filters it was issued for (otherwise 400).
+    #[param(format = "cursor")]
     pub cursor: Option<String>,
 }
 
@@ -274,6 +281,22 @@ pub fn bad_cursor() -> ApiError {
     ApiError::bad_parameter("cursor", "cursor", CursorError::Malformed.to_string())
 }
 
+/// A `limit` parameter: empty or absent is `default`; otherwise a whole
+/// number from 1 to `max` (400 naming `limit`).
+pub fn limit_of(text: Option<&str>, default: u64, max: u64) -> Result<u64, ApiError> {
+    match text {
+        None | Some("") => Ok(default),
+        Some(text) => match text.parse::<u64>() {
+            Ok(n) if (1..=max).contains(&n) => Ok(n),
+            _ => Err(ApiError::bad_parameter(
+                "limit",
+                "range",
+                format!("must be a whole number from 1 to {max}"),
+            )),
+        },
+    }
+}
+
 impl<K: SortKey> ListRequest<K> {
     /// Checks the paging and search parameters and binds the cursor to the
     /// list, its order, search and `filters` (any serialisable form of them).
@@ -283,19 +306,7 @@ impl<K: SortKey> ListRequest<K> {
         sort: Sort<K>,
         filters: &impl Serialize,
     ) -> Result<Self, ApiError> {
-        let limit = match page.limit.as_deref() {
-            None | Some("") => DEFAULT_LIMIT,
-            Some(text) => match text.parse::<u64>() {
-                Ok(n) if (1..=MAX_LIMIT).contains(&n) => n,
-                _ => {
-                    return Err(ApiError::bad_parameter(
-                        "limit",
-                        "range",
-                        format!("must be a whole number from 1 to {MAX_LIMIT}"),
-                    ))
-                }
-            },
-        };
+        let limit = limit_of(page.limit.as_deref(), DEFAULT_LIMIT, MAX_LIMIT)?;
         let q = match search.and_then(|s| s.q.as_deref()).map(str::trim) {
             None | Some("") => None,
             Some(q) if q.chars().count() > MAX_Q_CHARS => {

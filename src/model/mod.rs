@@ -5,7 +5,9 @@
 pub mod apprenticeship;
 pub mod audit;
 pub mod auth;
+pub mod base;
 pub mod check;
+pub mod demand;
 pub mod doc;
 pub mod enterprise;
 pub mod export;

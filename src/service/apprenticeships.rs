@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use super::Database;
 use sea_orm::sea_query::Condition;
-use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use uuid::Uuid;
 
 use super::inserts::Inserts;
@@ -18,7 +18,7 @@ use crate::auth::{Actor, Principal};
 use crate::domain::placement::{age_on, find_move, Side, MIN_STUDENT_AGE};
 use crate::domain::search::search_text;
 use crate::domain::vocab::{Action, ApprenticeshipStatus, ResourceType};
-use crate::entity::{apprenticeship, apprenticeship_history};
+use crate::entity::{apprenticeship, apprenticeship_history, base, demand};
 use crate::error::{ApiError, FieldError};
 use crate::model::apprenticeship::{
     Apprenticeship, ApprenticeshipCreate, ApprenticeshipFields, ApprenticeshipFilters, ApprenticeshipSort, Evaluation,
@@ -44,7 +44,7 @@ impl Stored for apprenticeship::Entity {
     const UNIQUE: &'static [&'static str] = &[];
 
     row_record!(apprenticeship::Model, Apprenticeship {
-        id, kind, enterprise_id, school_id, participant, program, major, position, site, enterprise_mentor,
+        id, kind, enterprise_id, school_id, demand_id, base_id, participant, program, major, position, site, enterprise_mentor,
         school_supervisor, start_date, end_date, hours_per_week, monthly_stipend_fen, agreement_signed_on,
         insurance_policy_no, status, evaluations, version, created_at, updated_at,
     } row {
@@ -105,7 +105,9 @@ impl Stored for apprenticeship::Entity {
         }
     }
 
-    /// The enterprise and the school must exist (422 naming each that does not).
+    /// The enterprise, the school, the demand and the base must exist, and
+    /// the demand be one of the placement's enterprise (422 naming each field
+    /// that fails).
     async fn check_references(db: &DatabaseTransaction, fields: &ApprenticeshipFields) -> Result<(), ApiError> {
         let enterprises = [("enterprise_id".to_string(), fields.enterprise_id)];
         let schools: Vec<(String, Uuid)> = fields
@@ -113,7 +115,30 @@ impl Stored for apprenticeship::Entity {
             .map(|id| ("school_id".to_string(), id))
             .into_iter()
             .collect();
-        store::check_ids(db, &enterprises, &schools).await
+        let mut errors = match store::check_ids(db, &enterprises, &schools).await {
+            Err(ApiError::Validation(errors)) => errors,
+            other => other.map(|()| Vec::new())?,
+        };
+        if let Some(id) = fields.demand_id {
+            let owner: Option<Uuid> = demand::Entity::find_by_id(id)
+                .select_only()
+                .column(demand::Column::EnterpriseId)
+                .into_tuple()
+                .one(db)
+                .await?;
+            match owner {
+                None => errors.push(FieldError::new("demand_id", "not_found", "names no demand")),
+                Some(owner) if owner != fields.enterprise_id => errors.push(FieldError::new(
+                    "demand_id",
+                    "invalid",
+                    "is a demand of another enterprise than enterprise_id",
+                )),
+                Some(_) => {}
+            }
+        }
+        let bases: Vec<(String, Uuid)> = fields.base_id.map(|id| ("base_id".into(), id)).into_iter().collect();
+        errors.extend(store::unknown_ids::<base::Entity>(db, base::Column::Id, &bases, "training base").await?);
+        store::invalid_unless_empty(errors)
     }
 
     fn visible(caller: &Principal, row: &apprenticeship::Model) -> bool {
@@ -230,6 +255,8 @@ pub async fn list(
         kind,
         school_id,
         enterprise_id,
+        demand_id,
+        base_id,
         active_on,
         start_from,
         start_to,
@@ -263,6 +290,12 @@ pub async fn list(
     }
     if let Some(id) = enterprise_id {
         select = select.filter(Column::EnterpriseId.eq(*id));
+    }
+    if let Some(id) = demand_id {
+        select = select.filter(Column::DemandId.eq(*id));
+    }
+    if let Some(id) = base_id {
+        select = select.filter(Column::BaseId.eq(*id));
     }
     if let Some(day) = active_on {
         select = select.filter(Column::StartDate.lte(*day)).filter(
@@ -314,6 +347,8 @@ fn filters_are_empty(filters: &ApprenticeshipFilters) -> bool {
         kind,
         school_id,
         enterprise_id,
+        demand_id,
+        base_id,
         active_on,
         start_from,
         start_to,
@@ -322,6 +357,8 @@ fn filters_are_empty(filters: &ApprenticeshipFilters) -> bool {
         && kind.is_none()
         && school_id.is_none()
         && enterprise_id.is_none()
+        && demand_id.is_none()
+        && base_id.is_none()
         && active_on.is_none()
         && start_from.is_none()
         && start_to.is_none()

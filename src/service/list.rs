@@ -5,10 +5,10 @@
 use std::future::Future;
 use std::sync::Arc;
 
-use sea_orm::sea_query::{Expr, ExprTrait, LikeExpr, Value};
+use sea_orm::sea_query::{Condition, Expr, ExprTrait, LikeExpr, Value};
 use sea_orm::{
-    ConnectionTrait, DatabaseBackend, DbErr, EntityTrait, Order, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
-    Select,
+    ColumnTrait, ConnectionTrait, DatabaseBackend, DbErr, EntityTrait, Order, PaginatorTrait, QueryFilter, QueryOrder,
+    QuerySelect, Select,
 };
 use uuid::Uuid;
 
@@ -75,8 +75,11 @@ impl<T: crate::model::field::TextRule> IntoSortValue for T {
 /// a compile error.
 ///
 /// `keyset!(enterprise, EnterpriseSort { Name: name, CreatedAt: created_at });`
+///
+/// A key whose column is named otherwise says so: `NeededBy: needed_by_key in
+/// NeededByKey` (a nullable field sorts by a non-null key column beside it).
 macro_rules! keyset {
-    ($entity:ident, $sort:ident { $($key:ident : $field:ident),+ $(,)? }) => {
+    ($entity:ident, $sort:ident { $($key:ident : $field:ident $(in $column:ident)?),+ $(,)? }) => {
         impl $crate::service::list::Keyset for $entity::Entity {
             type Sort = $sort;
 
@@ -86,7 +89,7 @@ macro_rules! keyset {
 
             fn sort_column(key: $sort) -> $entity::Column {
                 match key {
-                    $($sort::$key => $entity::Column::$key,)+
+                    $($sort::$key => $crate::service::list::keyset_column!($entity, $key $(, $column)?),)+
                 }
             }
 
@@ -110,6 +113,29 @@ macro_rules! keyset {
     };
 }
 pub(crate) use keyset;
+
+/// The column of a [`keyset!`] key: the one named after it, or the one it names.
+macro_rules! keyset_column {
+    ($entity:ident, $key:ident) => {
+        $entity::Column::$key
+    };
+    ($entity:ident, $key:ident, $column:ident) => {
+        $entity::Column::$column
+    };
+}
+pub(crate) use keyset_column;
+
+/// The sort key of an optional date: the date, or the last day of the year
+/// 9999 (after every date a record may hold, 1900–2100) when there is none,
+/// so that records without one come last ascending and first descending.
+pub fn date_or_last(date: Option<crate::model::field::Date>) -> crate::model::field::Date {
+    use crate::model::field::Stored as _;
+    date.unwrap_or_else(|| {
+        crate::model::field::Date::from_stored(
+            chrono::NaiveDate::from_ymd_opt(9999, 12, 31).unwrap_or(chrono::NaiveDate::MAX),
+        )
+    })
+}
 
 /// An entity that can be listed page by page.
 pub trait Keyset: EntityTrait {
@@ -417,6 +443,14 @@ where
         Ok((Arc::new(SharedPage::new(page)), rows))
     })
     .await
+}
+
+/// The condition of a `major` filter on a majors side table: a major whose
+/// code is `major`, or whose name folds (as `q` folds) to what `major` folds to.
+pub fn major_condition(code: impl ColumnTrait, name_folded: impl ColumnTrait, major: &str) -> Condition {
+    Condition::any()
+        .add(code.eq(major))
+        .add(name_folded.eq(crate::domain::search::fold(major)))
 }
 
 /// The condition of a `q` search on a resource's folded `search_text`

@@ -4,7 +4,7 @@
 //! by one.
 
 use super::Database;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 use chrono::NaiveDate;
 use sea_orm::sea_query::{Condition, Query};
@@ -13,14 +13,14 @@ use uuid::Uuid;
 
 use super::inserts::Inserts;
 use super::list::{fetch_page, keyset, search_condition};
-use super::store::{self, row_record, Named, Stored};
+use super::store::{self, row_record, Named, ServerMade, Stored};
 use super::{audit, check_precondition, now, Precondition};
 use crate::auth::{policy, Actor, Principal};
 use crate::domain::clock;
 use crate::domain::search::search_text;
 use crate::domain::vocab::{Action, ActionItemStatus, ResourceType};
 use crate::entity::{action_item, meeting, meeting_party};
-use crate::error::{ApiError, FieldError};
+use crate::error::ApiError;
 use crate::model::check::MergePatch;
 use crate::model::field::{Date, Stored as _, TextRule};
 use crate::model::list::{ListRequest, PageOf};
@@ -105,50 +105,29 @@ impl Stored for meeting::Entity {
     }
 }
 
+impl ServerMade for ActionItem {
+    const LIST: &'static str = "action_items";
+    const WHAT: &'static str = "action item of this meeting";
+
+    fn id(&self) -> Option<Uuid> {
+        self.id
+    }
+
+    fn set_id(&mut self, id: Uuid) {
+        self.id = Some(id);
+    }
+}
+
 /// Gives new items their ids, checks the ids sent, and completes each item.
 fn complete_action_items(previous: &[ActionItem], items: &mut ActionItems) -> Result<(), ApiError> {
-    let known: HashMap<Uuid, &ActionItem> = previous
-        .iter()
-        .filter_map(|item| item.id.map(|id| (id, item)))
-        .collect();
+    let befores = store::keep_server_ids(previous, items.items_mut())?;
     let today = clock::today();
-    let mut seen = HashSet::new();
-    let mut errors = Vec::new();
-    for (i, item) in items.items_mut().iter_mut().enumerate() {
-        let before = match item.id {
-            None => {
-                item.id = Some(Uuid::now_v7());
-                None
-            }
-            Some(id) => match known.get(&id) {
-                None => {
-                    errors.push(FieldError::new(
-                        format!("action_items[{i}].id"),
-                        "not_found",
-                        "names no action item of this meeting (leave `id` out for a new item)",
-                    ));
-                    continue;
-                }
-                Some(_) if !seen.insert(id) => {
-                    errors.push(FieldError::new(
-                        format!("action_items[{i}].id"),
-                        "duplicate",
-                        "names an item listed before",
-                    ));
-                    continue;
-                }
-                Some(before) => Some(*before),
-            },
-        };
+    for (item, before) in items.items_mut().iter_mut().zip(befores) {
         // A meeting PATCH sends each item whole: its `done_on` is sent when it is there.
         let sent = item.done_on.is_some();
-        complete_item(before, item, sent, today);
+        complete_item(before.as_ref(), item, sent, today);
     }
-    if errors.is_empty() {
-        Ok(())
-    } else {
-        Err(ApiError::Validation(errors))
-    }
+    Ok(())
 }
 
 /// An item's status is `open` when left out. Moving to `done` (or a new item

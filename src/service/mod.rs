@@ -4,7 +4,9 @@
 
 pub mod apprenticeships;
 pub mod audit;
+pub mod bases;
 mod database;
+pub mod demands;
 pub mod demo;
 pub mod enterprises;
 pub mod idempotency;

@@ -4,11 +4,11 @@
 use std::sync::Arc;
 
 use super::Database;
-use sea_orm::sea_query::{Condition, Query};
+use sea_orm::sea_query::Query;
 use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter};
 
 use super::inserts::Inserts;
-use super::list::{fetch_directory_page, keyset};
+use super::list::{fetch_directory_page, keyset, major_condition};
 use super::store::{self, row_record, Stored};
 use crate::auth::{policy, Actor, Principal};
 use crate::domain::search::{fold, search_text};
@@ -121,11 +121,11 @@ pub async fn list(
                 Query::select()
                     .column(school_major::Column::SchoolId)
                     .from(school_major::Entity)
-                    .cond_where(
-                        Condition::any()
-                            .add(school_major::Column::Code.eq(major.as_str()))
-                            .add(school_major::Column::NameFolded.eq(fold(major.as_str()))),
-                    )
+                    .cond_where(major_condition(
+                        school_major::Column::Code,
+                        school_major::Column::NameFolded,
+                        major,
+                    ))
                     .to_owned(),
             ),
         );

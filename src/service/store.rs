@@ -146,42 +146,98 @@ pub(crate) async fn check_ids(
     enterprises: &[(String, Uuid)],
     schools: &[(String, Uuid)],
 ) -> Result<(), ApiError> {
-    async fn existing<E: EntityTrait>(
-        db: &impl ConnectionTrait,
-        column: E::Column,
-        named: &[(String, Uuid)],
-    ) -> Result<HashSet<Uuid>, ApiError> {
-        if named.is_empty() {
-            return Ok(HashSet::new());
-        }
-        let ids: HashSet<Uuid> = named.iter().map(|(_, id)| *id).collect();
-        let found: Vec<Uuid> = E::find()
-            .select_only()
-            .column(column)
-            .filter(column.is_in(ids))
-            .into_tuple()
-            .all(db)
-            .await?;
-        Ok(found.into_iter().collect())
+    let mut errors = unknown_ids::<enterprise::Entity>(db, enterprise::Column::Id, enterprises, "enterprise").await?;
+    errors.extend(unknown_ids::<school::Entity>(db, school::Column::Id, schools, "school").await?);
+    invalid_unless_empty(errors)
+}
+
+/// The problems of the ids that name no row of `E` (whose id column is
+/// `column`), each given with the path of the field that names it: one query.
+pub(crate) async fn unknown_ids<E: EntityTrait>(
+    db: &impl ConnectionTrait,
+    column: E::Column,
+    named: &[(String, Uuid)],
+    what: &str,
+) -> Result<Vec<FieldError>, ApiError> {
+    if named.is_empty() {
+        return Ok(Vec::new());
     }
-    let mut errors = Vec::new();
-    let known = existing::<enterprise::Entity>(db, enterprise::Column::Id, enterprises).await?;
-    for (path, id) in enterprises {
-        if !known.contains(id) {
-            errors.push(FieldError::new(path, "not_found", "names no enterprise"));
-        }
-    }
-    let known = existing::<school::Entity>(db, school::Column::Id, schools).await?;
-    for (path, id) in schools {
-        if !known.contains(id) {
-            errors.push(FieldError::new(path, "not_found", "names no school"));
-        }
-    }
+    let ids: HashSet<Uuid> = named.iter().map(|(_, id)| *id).collect();
+    let found: Vec<Uuid> = E::find()
+        .select_only()
+        .column(column)
+        .filter(column.is_in(ids))
+        .into_tuple()
+        .all(db)
+        .await?;
+    let known: HashSet<Uuid> = found.into_iter().collect();
+    Ok(named
+        .iter()
+        .filter(|(_, id)| !known.contains(id))
+        .map(|(path, _)| FieldError::new(path, "not_found", format!("names no {what}")))
+        .collect())
+}
+
+/// `Ok` when there are no problems, else the 422 naming each.
+pub(crate) fn invalid_unless_empty(errors: Vec<FieldError>) -> Result<(), ApiError> {
     if errors.is_empty() {
         Ok(())
     } else {
         Err(ApiError::Validation(errors))
     }
+}
+
+/// An item of a list whose ids the server makes (a meeting's action items,
+/// a competition's entries): a new item comes without one; a PATCH that
+/// replaces the list keeps an item by sending its id back.
+pub(crate) trait ServerMade: Clone {
+    /// The list's field name, for the problems' paths (`action_items`).
+    const LIST: &'static str;
+    /// What an id names, for the problems' messages.
+    const WHAT: &'static str;
+    /// The item's id, if it has one.
+    fn id(&self) -> Option<Uuid>;
+    /// Gives the item its id.
+    fn set_id(&mut self, id: Uuid);
+}
+
+/// Gives each new item of a replaced list a server-made id, and checks the
+/// ids sent: each must name an item of `previous`, once (422 naming
+/// `<list>[i].id` otherwise). Returns, for each item, the one it keeps.
+pub(crate) fn keep_server_ids<T: ServerMade>(previous: &[T], items: &mut [T]) -> Result<Vec<Option<T>>, ApiError> {
+    let known: std::collections::HashMap<Uuid, &T> = previous
+        .iter()
+        .filter_map(|item| item.id().map(|id| (id, item)))
+        .collect();
+    let mut seen = HashSet::new();
+    let mut errors = Vec::new();
+    let mut befores = Vec::with_capacity(items.len());
+    for (i, item) in items.iter_mut().enumerate() {
+        let path = || format!("{}[{i}].id", T::LIST);
+        befores.push(match item.id() {
+            None => {
+                item.set_id(Uuid::now_v7());
+                None
+            }
+            Some(id) => match known.get(&id) {
+                None => {
+                    errors.push(FieldError::new(
+                        path(),
+                        "not_found",
+                        format!("names no {} (leave `id` out for a new one)", T::WHAT),
+                    ));
+                    None
+                }
+                Some(_) if !seen.insert(id) => {
+                    errors.push(FieldError::new(path(), "duplicate", "names an item listed before"));
+                    None
+                }
+                Some(before) => Some((*before).clone()),
+            },
+        });
+    }
+    invalid_unless_empty(errors)?;
+    Ok(befores)
 }
 
 /// Replaces the side-table rows of a changed record (its tags, its majors)

@@ -94,6 +94,32 @@ fn collections() -> Vec<Collection> {
             read_only: "search_text",
             filter: "kind=coordination",
         },
+        Collection {
+            path: "/api/v1/demands",
+            resource_type: "demand",
+            new: |n, ctx| {
+                json!({
+                    "enterprise_id": ctx.enterprise_id, "kind": "course", "title": format!("共建课程{n}"),
+                    "majors": [{"code": "660301", "name": "焊接技术应用"}], "source": "survey",
+                })
+            },
+            change: || json!({"description": "共建焊接课程", "needed_by": "2025-09-01", "tags": ["一企一策"]}),
+            read_only: "fulfilled_headcount",
+            filter: "kind=course",
+        },
+        Collection {
+            path: "/api/v1/bases",
+            resource_type: "base",
+            new: |n, ctx| {
+                json!({
+                    "name": format!("厂中校{n}"), "kind": "factory_school",
+                    "enterprise_id": ctx.enterprise_id, "school_id": ctx.school_id, "capacity": 100,
+                })
+            },
+            change: || json!({"status": "building", "majors": [{"code": "660103", "name": "数控技术应用"}]}),
+            read_only: "search_text",
+            filter: "kind=factory_school",
+        },
     ]
 }
 
@@ -350,6 +376,18 @@ async fn every_calendar_date_outside_the_years_1900_to_2100_is_422_naming_the_fi
             "participant.birth_date",
         ),
         ("/api/v1/meetings", meeting.clone(), "/held_on", "held_on"),
+        (
+            "/api/v1/demands",
+            json!({"enterprise_id": ctx.enterprise_id, "kind": "course", "title": "共建课程"}),
+            "/needed_by",
+            "needed_by",
+        ),
+        (
+            "/api/v1/bases",
+            json!({"name": "基地", "kind": "innovation_service", "enterprise_id": ctx.enterprise_id}),
+            "/established_on",
+            "established_on",
+        ),
         (
             "/api/v1/meetings",
             meeting.clone(),

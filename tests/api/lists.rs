@@ -376,3 +376,34 @@ async fn a_forged_cursor_is_400_and_so_is_a_signed_one_whose_value_has_the_wrong
         assert_eq!(response.status().as_u16(), status, "{value}");
     }
 }
+
+#[tokio::test]
+async fn a_walk_sorted_by_names_of_200_chinese_characters_goes_on_past_the_first_page() {
+    let app = spawn_app().await;
+    let long: Vec<String> = ["甲", "乙", "丙"].iter().map(|c| c.repeat(200)).collect();
+    let names_sent: Vec<&str> = long.iter().map(String::as_str).collect();
+    seed(&app, &names_sent).await;
+    let first = app.page("/api/v1/enterprises?sort=name&limit=1").await;
+    let cursor = first.next_cursor.clone().unwrap();
+    assert!(cursor.chars().count() > 500, "the cursor carries the long name");
+    let second = app
+        .page(&format!(
+            "/api/v1/enterprises?sort=name&limit=1&cursor={}",
+            encode(&cursor)
+        ))
+        .await;
+    let third = app
+        .page(&format!(
+            "/api/v1/enterprises?sort=name&limit=1&cursor={}",
+            encode(second.next_cursor.as_deref().unwrap())
+        ))
+        .await;
+    let mut walked = [names(&first), names(&second), names(&third)].concat();
+    walked.dedup();
+    assert_eq!(walked.len(), 3);
+    // Any other parameter stays at 500 characters.
+    let response = app
+        .get(&format!("/api/v1/enterprises?industry={}", "钢".repeat(501)))
+        .await;
+    assert_eq!(error_fields(&problem(response, 400).await), vec!["industry"]);
+}

@@ -3,8 +3,10 @@
 
 mod apprenticeships;
 mod audit;
+mod bases;
 mod container;
 mod conventions;
+mod demands;
 mod enterprises;
 mod errors;
 mod export;

@@ -316,7 +316,7 @@ async fn an_unknown_id_is_404_for_every_role_that_may_read_the_type_before_any_r
     let unknown = uuid::Uuid::now_v7().to_string();
     let patch = json!({"address": "职教路1号"});
     for role in ["officer", "school", "enterprise", "viewer"] {
-        for collection in ["enterprises", "schools"] {
+        for collection in ["enterprises", "schools", "bases"] {
             let path = format!("/api/v1/{collection}/{unknown}");
             assert_eq!(
                 w.call(role, Method::PATCH, &path, Some(patch.clone())).await,
@@ -329,6 +329,23 @@ async fn an_unknown_id_is_404_for_every_role_that_may_read_the_type_before_any_r
                 "{role} DELETE {path}"
             );
         }
+        let demand = format!("/api/v1/demands/{unknown}");
+        let change = json!({"title": "焊接订单班"});
+        assert_eq!(
+            w.call(role, Method::PATCH, &demand, Some(change)).await,
+            404,
+            "{role} PATCH {demand}"
+        );
+        assert_eq!(
+            w.call(role, Method::DELETE, &demand, None).await,
+            404,
+            "{role} DELETE {demand}"
+        );
+        assert_eq!(
+            w.call(role, Method::GET, &format!("{demand}/matches"), None).await,
+            404,
+            "{role} matches of {demand}"
+        );
         let placement = format!("/api/v1/apprenticeships/{unknown}");
         // Viewers may not read placements: 403 whatever the id.
         let expected = if role == "viewer" { 403 } else { 404 };

@@ -1,0 +1,178 @@
+//! Demands (需求清单): what an enterprise asked of the alliance, so that
+//! schools can answer it and the alliance can see it fulfilled.
+
+use crate::model::field::Date;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+use super::export::{Column, Columns};
+use super::field::{Int, List, LongText, Name, Tags};
+use super::list::sort_key;
+use super::school::Major;
+use crate::domain::vocab::{DemandKind, DemandSource, DemandStatus};
+
+/// How many people a demand needs: 1–10,000.
+pub type Headcount = Int<1, 10_000>;
+
+/// A demand's majors: at most 20, each with a `name` (as a school's); repeats are dropped.
+pub type DemandMajors = List<Major, 20>;
+
+crate::record! {
+    /// A demand (需求) of an enterprise: posts to fill, workers to train, an order
+    /// class, a course to build together… `fulfilled_headcount` counts the
+    /// placements naming it that are `active` or `completed`.
+    pub struct Demand;
+    /// A new demand. `enterprise_id`, `kind` and `title` are required, and
+    /// `headcount` for `positions`, `training` and `order_class`. An enterprise
+    /// user names its own enterprise (403 naming `enterprise_id` otherwise).
+    example = serde_json::json!({
+        "enterprise_id": "01900000-0000-7000-8000-00000000c7a1", "kind": "order_class",
+        "title": "焊接订单班", "description": "每年培养焊工30名，企业提供实训车间和师傅",
+        "majors": [{"code": "660301", "name": "焊接技术应用"}], "headcount": 30, "needed_by": "2025-09-01",
+        "source": "survey", "tags": ["一企一策"]});
+    pub struct DemandCreate;
+    /// Changes to a demand, as a JSON merge patch. `status` moves freely among
+    /// `open` and `in_progress` and into `fulfilled` or `withdrawn`, which are
+    /// final (a patch that leaves them is a 409).
+    example = serde_json::json!({"status": "in_progress"});
+    pub struct DemandPatch;
+    /// The fields of a demand that a merge patch may change.
+    pub struct DemandFields;
+    {
+        /// The enterprise that asked (must exist).
+        enterprise_id: Uuid,
+        /// What it asked for.
+        kind: DemandKind,
+        /// Title, 1–200 characters.
+        title: Name [example = "焊接订单班"],
+        /// What exactly, at most 5000 characters.
+        description: Option<LongText>,
+        /// The majors it needs: at most 20, each with a `name` (its `code` optional).
+        majors: DemandMajors [default, example = serde_json::json!([{"code": "660301", "name": "焊接技术应用"}])],
+        /// How many people, 1–10,000; required for `positions`, `training` and `order_class`.
+        headcount: Option<Headcount> [example = 30],
+        /// By when (`YYYY-MM-DD`).
+        needed_by: Option<Date> [example = "2025-09-01"],
+        /// Where it stands; `open` when left out. `fulfilled` and `withdrawn` are final.
+        status: DemandStatus [default],
+        /// Where the alliance learnt of it.
+        source: Option<DemandSource>,
+        /// The meeting it was raised at (must exist).
+        meeting_id: Option<Uuid>,
+        /// At most 20 tags of 1–30 characters; repeats are dropped.
+        tags: Tags [default, example = ["一企一策"]],
+        /// The placements naming this demand that are `active` or `completed`
+        /// (read-only; it may pass `headcount`). It is counted when the demand
+        /// is read, so it can change while `version` and the `ETag` stay.
+        fulfilled_headcount: i32 [computed, example = 12],
+    }
+}
+
+sort_key! {
+    /// The fields the demand list sorts by (a demand without `needed_by` comes
+    /// after every date ascending, before them descending).
+    DemandSort for "demands", default CreatedAt {
+        NeededBy => "needed_by",
+        CreatedAt => "created_at",
+        UpdatedAt => "updated_at",
+    }
+}
+
+/// Filters of the demand list; they combine with AND.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct DemandFilters {
+    /// Only demands of this kind.
+    pub kind: Option<DemandKind>,
+    /// Only demands in this status.
+    pub status: Option<DemandStatus>,
+    /// Only the demands of this enterprise.
+    pub enterprise_id: Option<Uuid>,
+    /// Only demands naming a major with exactly this code, or this name
+    /// compared as `q` compares (case and traditional vs simplified Chinese
+    /// do not matter).
+    pub major: Option<String>,
+    /// Only demands needed before this day (exclusive); a demand without `needed_by` is left out.
+    #[param(value_type = Option<String>, format = Date, pattern = "^(19[0-9]{2}|20[0-9]{2}|2100)-[0-9]{2}-[0-9]{2}$")]
+    pub needed_before: Option<Date>,
+}
+
+/// How many schools `GET /demands/{id}/matches` answers.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct MatchQuery {
+    /// How many schools, 1–50 (default 10).
+    #[param(value_type = Option<u32>, minimum = 1, maximum = 50)]
+    pub limit: Option<String>,
+}
+
+/// Whether a school lies where the demand's enterprise does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(untagged)]
+pub enum SameRegion {
+    /// `true`: the same region code; `false`: not the same city either.
+    Exact(bool),
+    /// `"city"`: only the first four digits agree.
+    City(CityOnly),
+}
+
+/// The text `"city"`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum CityOnly {
+    /// The same city, another county.
+    City,
+}
+
+/// A school that could answer a demand, with why.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct SchoolMatch {
+    /// The school.
+    pub school_id: Uuid,
+    /// Its name.
+    #[schema(example = "县职业教育中心")]
+    pub name: String,
+    /// 10 per demand major it teaches, + its placements at the enterprise
+    /// that are `active` or `completed` (at most 10), + 3 in the same region
+    /// (+1 in the same city only).
+    #[schema(example = 25)]
+    pub score: u32,
+    /// The demand's majors the school teaches (matched by code, or by name
+    /// folded as `q` folds).
+    pub matched_majors: Vec<Major>,
+    /// The school's placements at the enterprise that are `active` or `completed`.
+    #[schema(example = 2)]
+    pub active_placements: u32,
+    /// `true` (the same region code), `"city"` (the first four digits) or `false`.
+    pub same_region: SameRegion,
+}
+
+/// The schools that could answer a demand, best first (ties by name); a
+/// school with score 0 is left out.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct Matches {
+    /// At most `limit` schools.
+    pub items: Vec<SchoolMatch>,
+}
+
+impl Columns for Demand {
+    const COLUMNS: &'static [Column] = &[
+        Column::text("编号 id", "id").shown(),
+        Column::text("企业 enterprise_id", "enterprise_id"),
+        Column::text("类型 kind", "kind"),
+        Column::text("标题 title", "title"),
+        Column::text("说明 description", "description"),
+        Column::json("专业 majors", "majors"),
+        Column::number("人数 headcount", "headcount"),
+        Column::text("需求日期 needed_by", "needed_by"),
+        Column::text("状态 status", "status"),
+        Column::text("来源 source", "source"),
+        Column::text("会议 meeting_id", "meeting_id"),
+        Column::json("标签 tags", "tags"),
+        Column::number("已满足人数 fulfilled_headcount", "fulfilled_headcount").shown(),
+        Column::number("版本 version", "version").shown(),
+        Column::text("创建时间 created_at", "created_at").shown(),
+        Column::text("更新时间 updated_at", "updated_at").shown(),
+    ];
+}
