@@ -17,6 +17,7 @@ mod m20261202_000012_idempotency_keys;
 mod m20261202_000013_major_folding;
 mod m20261203_000014_demands;
 mod m20261203_000015_bases;
+mod m20261203_000016_competitions;
 mod util;
 
 pub use m20261202_000013_major_folding::fold;
@@ -43,6 +44,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000013_major_folding::Migration),
             Box::new(m20261203_000014_demands::Migration),
             Box::new(m20261203_000015_bases::Migration),
+            Box::new(m20261203_000016_competitions::Migration),
         ]
     }
 }

@@ -8,6 +8,7 @@ pub mod auth;
 pub mod bases;
 pub mod body;
 pub mod caller;
+pub mod competitions;
 pub mod conditional;
 pub mod crud;
 pub mod demands;
@@ -73,6 +74,7 @@ pub fn routes(cfg: &mut ServiceConfig) {
             .configure(meetings::configure_action_items)
             .configure(demands::configure)
             .configure(bases::configure)
+            .configure(competitions::configure)
             .configure(stats::configure)
             .configure(users::configure)
             .configure(audit::configure),

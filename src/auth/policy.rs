@@ -362,6 +362,32 @@ pub fn base_change(caller: &Principal, before: &BaseFields, after: &BaseFields) 
     }
 }
 
+/// Competitions: admin and officer CRUD; everyone reads.
+pub fn competitions(caller: &Principal, access: Access, _id: Option<Uuid>) -> Result<(), ApiError> {
+    match (caller.role, access) {
+        (Role::Admin | Role::Officer, _) | (_, Access::Read) => Ok(()),
+        (_, Access::Create) => Err(deny("create competitions")),
+        (_, Access::Update) => Err(deny("change competitions")),
+        (_, Access::Delete) => Err(deny("delete competitions")),
+    }
+}
+
+/// Teachers' practice: admins and officers read every school's teachers
+/// (officers masked, [`sees_personal_data`]); a school user its own
+/// school's (naming another school is a 403 naming `school_id`); an
+/// enterprise user and a viewer nothing. Returns the school to read, if one.
+pub fn teacher_practice(caller: &Principal, school_id: Option<Uuid>) -> Result<Option<Uuid>, ApiError> {
+    match (caller.role, caller.org) {
+        (Role::Admin | Role::Officer, _) => Ok(school_id),
+        (Role::School, Some(org)) if school_id.is_none() || school_id == Some(org) => Ok(Some(org)),
+        (Role::School, _) => Err(ApiError::Forbidden {
+            detail: "a school user reads its own school's teachers only".into(),
+            errors: vec![FieldError::new("school_id", "forbidden", "names another school")],
+        }),
+        (Role::Enterprise | Role::Viewer, _) => Err(deny("read teachers' practice")),
+    }
+}
+
 /// Statistics: every role reads them (counts only, no personal records).
 pub fn stats(_caller: &Principal) -> Result<(), ApiError> {
     Ok(())

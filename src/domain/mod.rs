@@ -5,5 +5,6 @@ pub mod clock;
 pub mod cursor;
 pub mod identifiers;
 pub mod placement;
+pub mod practice;
 pub mod search;
 pub mod vocab;

@@ -8,6 +8,8 @@ pub mod apprenticeship;
 pub mod apprenticeship_history;
 pub mod audit_event;
 pub mod base;
+pub mod competition;
+pub mod competition_party;
 pub mod demand;
 pub mod demand_major;
 pub mod directory_total;

@@ -7,6 +7,7 @@ pub mod audit;
 pub mod auth;
 pub mod base;
 pub mod check;
+pub mod competition;
 pub mod demand;
 pub mod doc;
 pub mod enterprise;

@@ -92,3 +92,61 @@ pub struct OverviewQuery {
     #[param(minimum = 1900, maximum = 2100)]
     pub year: Option<i32>,
 }
+
+/// The parameters of `GET /stats/teacher-practice`.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct TeacherPracticeQuery {
+    /// Only the teachers of this school (a school user's own school whether or not it is given;
+    /// another school → 403 naming `school_id`).
+    pub school_id: Option<Uuid>,
+    /// `true`: only the teachers below the requirement.
+    pub below: Option<bool>,
+    /// The last day of the five years counted (`YYYY-MM-DD`); today in `CHANJIAO_TIMEZONE` when left out.
+    #[param(value_type = Option<String>, format = Date, pattern = "^(19[0-9]{2}|20[0-9]{2}|2100)-[0-9]{2}-[0-9]{2}$")]
+    pub on: Option<crate::model::field::Date>,
+}
+
+/// A teacher, as the placements name them.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Teacher {
+    /// The name, as the teacher's latest placement gives it.
+    #[schema(example = "谭刚")]
+    pub name: String,
+    /// The resident ID (masked for all but admins and the teacher's own school), if the placements give it.
+    #[schema(example = "370101********0021")]
+    pub national_id: Option<String>,
+    /// The school of the teacher's latest placement.
+    pub school_id: Option<Uuid>,
+}
+
+/// One teacher's enterprise practice within the five years.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct TeacherDays {
+    /// Who.
+    pub teacher: Teacher,
+    /// The teacher's `active` or `completed` practice placements that lie (at least partly) within the five years.
+    #[schema(example = 2)]
+    pub placements: u32,
+    /// The calendar days of practice within the five years, each day once.
+    #[schema(example = 120)]
+    pub days: u32,
+    /// Whether `days` is at least `required_days`.
+    pub meets_requirement: bool,
+}
+
+/// Teachers' enterprise practice: every teacher of the caller's scope who
+/// has a `teacher_practice` placement, fewest days first, then by name.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct TeacherPractice {
+    /// The last day of the five years counted.
+    #[schema(value_type = String, format = Date, example = "2025-06-30")]
+    pub on: crate::model::field::Date,
+    /// The days the rule asks for: 180 (six months) in five years.
+    #[schema(example = 180)]
+    pub required_days: u32,
+    /// The teachers.
+    pub items: Vec<TeacherDays>,
+    /// How many teachers `items` lists.
+    pub total: u64,
+}

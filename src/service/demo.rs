@@ -1,7 +1,10 @@
 //! The county as demo data: the alliance of the April 2024 report (its
 //! enterprises, the county vocational education centre, users of every
 //! role, placements of every kind in several statuses with their history,
-//! and the coordination meeting of 2024-04-03 with its follow-up work).
+//! the coordination meeting of 2024-04-03 with its follow-up work, the
+//! survey's demand list, the five bases of the report, the welding
+//! competition at 辰泰重钢, and the centre's teachers' practice at 华建五分厂,
+//! one of them below the requirement).
 //!
 //! Everything goes through the same services as the API (validated and
 //! audited, by the actor `demo-data`). Records have fixed ids, so a second
@@ -17,10 +20,13 @@ use super::store::{self, Stored};
 use super::{apprenticeships, now, users};
 use crate::auth::{Actor, Principal};
 use crate::domain::vocab::{ApprenticeshipStatus, Role};
-use crate::entity::{apprenticeship, enterprise, meeting, school};
+use crate::entity::{apprenticeship, base, competition, demand, enterprise, meeting, school};
 use crate::error::ApiError;
 use crate::model::apprenticeship::{Apprenticeship, ApprenticeshipCreate, TransitionRequest};
+use crate::model::base::{Base, BaseCreate};
 use crate::model::check::{decode, Check};
+use crate::model::competition::{Competition, CompetitionCreate};
+use crate::model::demand::{Demand, DemandCreate};
 use crate::model::enterprise::{Enterprise, EnterpriseCreate};
 use crate::model::meeting::{Meeting, MeetingCreate};
 use crate::model::record::Meta;
@@ -61,6 +67,19 @@ const BAOLONGDA: u16 = 6;
 const CENTRE: u16 = 20;
 /// The meeting of 2024-04-03.
 const MEETING: u16 = 40;
+/// The demand list of the survey.
+const WELDING_ORDER_CLASS: u16 = 80;
+const WELDING_TRAINING: u16 = 81;
+const NEW_MEDIA: u16 = 82;
+const DIGITAL_SKILLS: u16 = 83;
+/// The five bases of the report.
+const CHENTAI_BASE: u16 = 90;
+const YILI_BASE: u16 = 91;
+const BAOLONGDA_BASE: u16 = 92;
+const HUAJIAN_SCHOOL: u16 = 93;
+const HUALV_SCHOOL: u16 = 94;
+/// The welding competition at 辰泰重钢.
+const COMPETITION: u16 = 100;
 
 fn id(n: u16) -> String {
     demo_id(n).to_string()
@@ -105,6 +124,17 @@ pub async fn load(db: &Database) -> Result<DemoReport, ApiError> {
         }
     }
 
+    let input: MeetingCreate = read(coordination_meeting())?;
+    count(create_once::<meeting::Entity>(db, &caller, Meeting::from_input(input, meta(MEETING))).await?);
+    for (n, body) in bases() {
+        let input: BaseCreate = read(body)?;
+        count(create_once::<base::Entity>(db, &caller, Base::from_input(input, meta(n))).await?);
+    }
+    for (n, body) in demands() {
+        let input: DemandCreate = read(body)?;
+        count(create_once::<demand::Entity>(db, &caller, Demand::from_input(input, meta(n))).await?);
+    }
+
     for (n, body, moves) in placements() {
         let input: ApprenticeshipCreate = read(body)?;
         let created =
@@ -121,8 +151,8 @@ pub async fn load(db: &Database) -> Result<DemoReport, ApiError> {
         count(created);
     }
 
-    let input: MeetingCreate = read(coordination_meeting())?;
-    count(create_once::<meeting::Entity>(db, &caller, Meeting::from_input(input, meta(MEETING))).await?);
+    let input: CompetitionCreate = read(competition())?;
+    count(create_once::<competition::Entity>(db, &caller, Competition::from_input(input, meta(COMPETITION))).await?);
     Ok(report)
 }
 
@@ -268,6 +298,7 @@ fn placements() -> Vec<(u16, Value, Moves)> {
             json!({
                 "kind": "modern_apprenticeship", "enterprise_id": id(HUALV), "school_id": id(CENTRE),
                 "participant": {"name": "赵静", "student_no": "2023050301", "birth_date": "2007-09-01"},
+                "demand_id": id(NEW_MEDIA), "base_id": id(HUALV_SCHOOL),
                 "program": "华铝家居厂中校试点", "major": "新媒体营销", "position": "新媒体运营学徒", "site": "华铝家居厂中校",
                 "start_date": "2024-04-08", "end_date": "2025-07-10", "hours_per_week": 30,
                 "agreement_signed_on": "2024-03-28", "insurance_policy_no": "PICC-2024-040803"}),
@@ -277,6 +308,7 @@ fn placements() -> Vec<(u16, Value, Moves)> {
             64,
             json!({
                 "kind": "order_class", "enterprise_id": id(CHENTAI), "school_id": id(CENTRE),
+                "demand_id": id(WELDING_ORDER_CLASS),
                 "participant": {"name": "陈磊", "student_no": "2023040115", "national_id": "371526200709010065"},
                 "program": "辰泰重钢焊接订单班", "major": "焊接技术应用", "position": "焊工", "site": "辰泰重钢焊接实训车间",
                 "enterprise_mentor": "周师傅", "start_date": "2024-09-01", "end_date": "2025-06-30", "hours_per_week": 36,
@@ -287,6 +319,7 @@ fn placements() -> Vec<(u16, Value, Moves)> {
             65,
             json!({
                 "kind": "order_class", "enterprise_id": id(CHENTAI), "school_id": id(CENTRE),
+                "demand_id": id(WELDING_ORDER_CLASS),
                 "participant": {"name": "杨洋", "student_no": "2023040118", "birth_date": "2007-05-12"},
                 "program": "辰泰重钢焊接订单班", "major": "焊接技术应用", "position": "焊工",
                 "start_date": "2024-09-01", "end_date": "2025-06-30", "hours_per_week": 36}),
@@ -296,6 +329,7 @@ fn placements() -> Vec<(u16, Value, Moves)> {
             66,
             json!({
                 "kind": "worker_training", "enterprise_id": id(CHENTAI),
+                "demand_id": id(WELDING_TRAINING), "base_id": id(CHENTAI_BASE),
                 "participant": {"name": "黄勇", "national_id": "371526199006200019"},
                 "program": "职工焊接技能提升培训", "position": "焊工", "site": "辰泰重钢焊接实训车间",
                 "start_date": "2024-04-01", "end_date": "2024-06-30", "hours_per_week": 8}),
@@ -305,7 +339,7 @@ fn placements() -> Vec<(u16, Value, Moves)> {
             67,
             json!({
                 "kind": "worker_training", "enterprise_id": id(YILI),
-                "participant": {"name": "吴军"},
+                "base_id": id(YILI_BASE), "participant": {"name": "吴军"},
                 "program": "产业工人数字素养提升培训", "site": "伊利乳业培训基地",
                 "start_date": "2024-05-06", "end_date": "2024-05-31", "hours_per_week": 12}),
             vec![(Submitted, None), (Cancelled, Some("培训计划调整，并入下一期"))],
@@ -314,13 +348,125 @@ fn placements() -> Vec<(u16, Value, Moves)> {
             68,
             json!({
                 "kind": "observation_internship", "enterprise_id": id(HUAJIAN_PARK), "school_id": id(CENTRE),
+                "base_id": id(HUAJIAN_SCHOOL),
                 "participant": {"name": "周娜", "student_no": "2023060210", "birth_date": "2008-01-15"},
                 "program": "多媒体实验室跟岗实习", "major": "计算机应用", "site": "华建科技园厂中校多媒体实验室",
                 "start_date": "2024-04-15", "end_date": "2024-05-15", "hours_per_week": 30,
                 "agreement_signed_on": "2024-04-10", "insurance_policy_no": "PICC-2024-041508"}),
             to_active(),
         ),
+        (
+            69,
+            json!({
+                "kind": "teacher_practice", "enterprise_id": id(HUAJIAN5), "school_id": id(CENTRE),
+                "participant": {"name": "刘志强", "national_id": "371526198504120033", "phone": "13712345678"},
+                "program": "教师入企实践（暑期）", "major": "数控技术应用", "site": "华建五分厂",
+                "start_date": "2021-07-01", "end_date": "2021-08-31", "hours_per_week": 40}),
+            vec![(Submitted, None), (Active, None), (Completed, None)],
+        ),
+        (
+            70,
+            json!({
+                "kind": "teacher_practice", "enterprise_id": id(HUAJIAN5), "school_id": id(CENTRE),
+                "participant": {"name": "孙丽", "phone": "13612345678"},
+                "program": "教师入企实践（暑期）", "major": "电子商务", "site": "华建五分厂",
+                "start_date": "2023-07-10", "end_date": "2023-08-20", "hours_per_week": 40}),
+            vec![(Submitted, None), (Active, None), (Completed, None)],
+        ),
     ]
+}
+
+/// The demand list the survey of enterprises made (问需于企).
+fn demands() -> Vec<(u16, Value)> {
+    vec![
+        (
+            WELDING_ORDER_CLASS,
+            json!({
+                "enterprise_id": id(CHENTAI), "kind": "order_class", "title": "辰泰重钢焊接订单班",
+                "description": "每年订单培养焊工30名，企业提供实训车间、师傅和岗位，毕业即上岗。",
+                "majors": [{"code": "660301", "name": "焊接技术应用"}], "headcount": 30, "needed_by": "2025-07-01",
+                "status": "in_progress", "source": "survey", "tags": ["一企一策", "订单班"]}),
+        ),
+        (
+            WELDING_TRAINING,
+            json!({
+                "enterprise_id": id(CHENTAI), "kind": "training", "title": "职工焊接技能提升培训",
+                "description": "在岗焊工分批轮训，结合技能大比武检验培训成效。",
+                "majors": [{"code": "660301", "name": "焊接技术应用"}], "headcount": 60, "needed_by": "2024-12-31",
+                "source": "survey", "tags": ["职工培训"]}),
+        ),
+        (
+            NEW_MEDIA,
+            json!({
+                "enterprise_id": id(HUALV), "kind": "positions", "title": "新媒体营销人才",
+                "description": "家居产品直播与短视频运营岗位，依托厂中校试点培养。",
+                "majors": [{"name": "新媒体营销"}, {"code": "730701", "name": "电子商务"}], "headcount": 10,
+                "needed_by": "2025-03-01", "source": "meeting", "meeting_id": id(MEETING), "tags": ["厂中校"]}),
+        ),
+        (
+            DIGITAL_SKILLS,
+            json!({
+                "enterprise_id": id(YILI), "kind": "training", "title": "产业工人数字素养与技能提升",
+                "description": "生产线工人数字化设备操作与数据素养培训。",
+                "majors": [{"code": "710201", "name": "计算机应用"}], "headcount": 200, "needed_by": "2024-12-31",
+                "source": "survey", "tags": ["数字素养"]}),
+        ),
+    ]
+}
+
+/// The bases the report names.
+fn bases() -> Vec<(u16, Value)> {
+    vec![
+        (
+            CHENTAI_BASE,
+            json!({
+                "name": "辰泰重钢创新服务基地", "kind": "innovation_service", "enterprise_id": id(CHENTAI),
+                "established_on": "2023-06-01", "capacity": 80, "majors": [{"code": "660301", "name": "焊接技术应用"}],
+                "address": "辰泰重钢焊接实训车间", "description": "职工焊接技能培训和学生技能大比武的场地。", "tags": ["产教融合基地"]}),
+        ),
+        (
+            YILI_BASE,
+            json!({
+                "name": "伊利乳业数字素养培训基地", "kind": "skills_training", "enterprise_id": id(YILI),
+                "established_on": "2023-09-01", "capacity": 120, "description": "产业工人数字素养与技能提升培训基地。"}),
+        ),
+        (
+            BAOLONGDA_BASE,
+            json!({
+                "name": "宝龙达产学研基地", "kind": "industry_research", "enterprise_id": id(BAOLONGDA),
+                "status": "building", "description": "电子信息方向的校企联合研发。"}),
+        ),
+        (
+            HUAJIAN_SCHOOL,
+            json!({
+                "name": "华建科技园厂中校", "kind": "factory_school", "enterprise_id": id(HUAJIAN_PARK),
+                "school_id": id(CENTRE), "established_on": "2023-09-01", "capacity": 60,
+                "majors": [{"code": "710201", "name": "计算机应用"}], "description": "多媒体实验室已投入运行。", "tags": ["厂中校"]}),
+        ),
+        (
+            HUALV_SCHOOL,
+            json!({
+                "name": "华铝家居厂中校", "kind": "factory_school", "enterprise_id": id(HUALV), "school_id": id(CENTRE),
+                "established_on": "2024-03-01", "capacity": 40, "majors": [{"name": "新媒体营销"}],
+                "description": "厂中校试点，现代学徒制培养新媒体营销人才。", "tags": ["厂中校"]}),
+        ),
+    ]
+}
+
+/// The welding competition the meeting of 2024-04-03 watched.
+fn competition() -> Value {
+    json!({
+        "name": "辰泰重钢职工和学生焊接技能大比武", "skill": "焊接", "level": "enterprise", "held_on": "2024-04-03",
+        "host_enterprise_id": id(CHENTAI), "base_id": id(CHENTAI_BASE),
+        "description": "订单班学生与企业职工同台比武，县产教融合发展联盟调度推进会现场观摩。",
+        "entries": [
+            {"name": "黄勇", "role": "worker", "enterprise_id": id(CHENTAI), "apprenticeship_id": id(66),
+             "score": 93.5, "rank": 1, "award": "gold"},
+            {"name": "陈磊", "role": "student", "school_id": id(CENTRE), "apprenticeship_id": id(64),
+             "score": 91.25, "rank": 2, "award": "silver"},
+            {"name": "杨洋", "role": "student", "school_id": id(CENTRE), "apprenticeship_id": id(65),
+             "score": 88, "rank": 3, "award": "bronze"},
+            {"name": "周师傅", "role": "worker", "enterprise_id": id(CHENTAI), "score": 85.5, "rank": 4, "award": "merit"}]})
 }
 
 fn coordination_meeting() -> Value {

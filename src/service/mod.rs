@@ -5,6 +5,7 @@
 pub mod apprenticeships;
 pub mod audit;
 pub mod bases;
+pub mod competitions;
 mod database;
 pub mod demands;
 pub mod demo;
@@ -14,6 +15,7 @@ mod imports;
 mod inserts;
 pub mod list;
 pub mod meetings;
+pub mod practice;
 pub mod schools;
 pub mod secrets;
 pub mod sessions;

@@ -120,6 +120,20 @@ fn collections() -> Vec<Collection> {
             read_only: "search_text",
             filter: "kind=factory_school",
         },
+        Collection {
+            path: "/api/v1/competitions",
+            resource_type: "competition",
+            new: |n, ctx| {
+                json!({
+                    "name": format!("焊工技能大比武{n}"), "skill": "焊接", "level": "enterprise", "held_on": "2024-05-18",
+                    "host_enterprise_id": ctx.enterprise_id,
+                    "entries": [{"name": "李明", "role": "student", "school_id": ctx.school_id, "score": 92.5}],
+                })
+            },
+            change: || json!({"description": "成绩已公示", "level": "county"}),
+            read_only: "search_text",
+            filter: "level=enterprise",
+        },
     ]
 }
 
@@ -387,6 +401,12 @@ async fn every_calendar_date_outside_the_years_1900_to_2100_is_422_naming_the_fi
             json!({"name": "基地", "kind": "innovation_service", "enterprise_id": ctx.enterprise_id}),
             "/established_on",
             "established_on",
+        ),
+        (
+            "/api/v1/competitions",
+            json!({"name": "技能大比武", "skill": "焊接", "held_on": "2024-05-18"}),
+            "/held_on",
+            "held_on",
         ),
         (
             "/api/v1/meetings",

@@ -4,6 +4,7 @@
 mod apprenticeships;
 mod audit;
 mod bases;
+mod competitions;
 mod container;
 mod conventions;
 mod demands;
@@ -16,6 +17,7 @@ mod imports;
 mod lists;
 mod meetings;
 mod platform;
+mod practice;
 mod readme;
 mod roles;
 mod schools;

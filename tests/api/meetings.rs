@@ -945,6 +945,50 @@ async fn the_demo_data_loads_the_county_once_and_reads_back_through_the_api() {
     assert_eq!(overview["top_host_enterprises"][0]["name"], "华建五分厂");
     assert_eq!(overview["top_host_enterprises"][0]["active"], 2);
     assert_eq!(overview["top_host_enterprises"].as_array().unwrap().len(), 4);
+
+    // The survey's demand list, the report's five bases, the welding competition.
+    let demands = app.page("/api/v1/demands?sort=needed_by&limit=100").await;
+    let titles: Vec<&str> = demands.items.iter().map(|d| d["title"].as_str().unwrap()).collect();
+    assert_eq!(
+        titles,
+        // Two on 2024-12-31: ties by id.
+        [
+            "职工焊接技能提升培训",
+            "产业工人数字素养与技能提升",
+            "新媒体营销人才",
+            "辰泰重钢焊接订单班"
+        ]
+    );
+    assert_eq!(demands.items[0]["fulfilled_headcount"], 1, "the active worker training");
+    let order_class = demands.items[3]["id"].as_str().unwrap();
+    let matches = app.record(&format!("/api/v1/demands/{order_class}/matches")).await;
+    assert_eq!(matches["items"][0]["name"], "县职业教育中心");
+    assert_eq!(matches["items"][0]["matched_majors"][0]["code"], "660301");
+    let bases = app.page("/api/v1/bases?limit=100").await;
+    assert_eq!(bases.total, 5);
+    let factory_schools = app.page("/api/v1/bases?kind=factory_school").await;
+    assert_eq!(factory_schools.total, 2);
+    let competitions = app
+        .page(&format!("/api/v1/competitions?skill={}", encode("焊接")))
+        .await;
+    assert_eq!(competitions.total, 1);
+    assert_eq!(competitions.items[0]["entries"].as_array().unwrap().len(), 4);
+    assert_eq!(competitions.items[0]["entries"][1]["score"], 91.25);
+    // The centre's teachers at 华建五分厂: one below the requirement.
+    let practice = app.record("/api/v1/stats/teacher-practice?on=2025-06-30").await;
+    let teachers: Vec<(&str, i64, bool)> = practice["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| {
+            (
+                t["teacher"]["name"].as_str().unwrap(),
+                t["days"].as_i64().unwrap(),
+                t["meets_requirement"].as_bool().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(teachers, [("孙丽", 42, false), ("刘志强", 246, true)]);
 }
 
 #[tokio::test]

@@ -316,7 +316,13 @@ async fn an_unknown_id_is_404_for_every_role_that_may_read_the_type_before_any_r
     let unknown = uuid::Uuid::now_v7().to_string();
     let patch = json!({"address": "职教路1号"});
     for role in ["officer", "school", "enterprise", "viewer"] {
-        for collection in ["enterprises", "schools", "bases"] {
+        let description = json!({"description": "校企共建"});
+        for (collection, patch) in [
+            ("enterprises", &patch),
+            ("schools", &patch),
+            ("bases", &patch),
+            ("competitions", &description),
+        ] {
             let path = format!("/api/v1/{collection}/{unknown}");
             assert_eq!(
                 w.call(role, Method::PATCH, &path, Some(patch.clone())).await,

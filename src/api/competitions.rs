@@ -1,0 +1,29 @@
+//! `/api/v1/competitions`: skills competitions (技能大比武) and their entries.
+
+use crate::model::competition::{
+    Competition, CompetitionCreate, CompetitionFields, CompetitionFilters, CompetitionPatch, CompetitionSort,
+};
+
+crate::crud_api! {
+    collection: "competitions",
+    tag: "competitions",
+    resource: crate::domain::vocab::ResourceType::Competition,
+    policy: crate::auth::policy::competitions,
+    service: crate::service::competitions,
+    types: { record: Competition, create: CompetitionCreate, patch: CompetitionPatch, fields: CompetitionFields, filters: CompetitionFilters, sort: CompetitionSort },
+    handlers: { list: list_competitions, create: create_competition, get: get_competition, update: update_competition, delete: delete_competition },
+    more: [],
+    docs: {
+        list: "List skills competitions.",
+        list_detail: "Every role reads them. Filters combine with AND; `q` searches the name and the skill; `enterprise_id` / `school_id` match a competition the organisation hosted or has an entry in.",
+        page: "One page of competitions",
+        create: "Create a competition (admin and officer). Every enterprise, school, placement and base it names must exist (422 naming the field, e.g. `entries[2].school_id`); its entries get server-made ids. Entries carry names only: an ID number or a phone is an unknown field (422).",
+        get: "Read a competition.",
+        one: "The competition",
+        update: "Change a competition (JSON merge patch; admin and officer).",
+        update_detail: "`entries` sent replaces the list: an entry carrying its `id` keeps it (and its fields are those sent), an entry without one is created, an entry left out is deleted. `version` grows only when something changed.",
+        delete: "Delete a competition with its entries (admin and officer).",
+        id: "The competition's id",
+        conflict: "The competition conflicts with another record",
+    }
+}
