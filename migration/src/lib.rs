@@ -18,6 +18,7 @@ mod m20261202_000013_major_folding;
 mod m20261203_000014_demands;
 mod m20261203_000015_bases;
 mod m20261203_000016_competitions;
+mod m20261203_000017_folded_major_names;
 mod util;
 
 pub use m20261202_000013_major_folding::fold;
@@ -45,6 +46,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000014_demands::Migration),
             Box::new(m20261203_000015_bases::Migration),
             Box::new(m20261203_000016_competitions::Migration),
+            Box::new(m20261203_000017_folded_major_names::Migration),
         ]
     }
 }

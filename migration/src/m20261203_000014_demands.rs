@@ -4,7 +4,8 @@
 //!   with a trigram index (title, description), `needed_by_key` (`needed_by`,
 //!   or 9999-12-31 when it has none, so that the sort has one non-null
 //!   column), an index per sort and per filter; `fulfilled_headcount`, kept
-//!   by triggers on `apprenticeships` in the transaction of every write.
+//!   by triggers on `apprenticeships` in the transaction of every write
+//!   (which also bump the demand's `version` and `updated_at`).
 //! - `demand_majors`: one row per major, for the `major` filter and matching.
 //! - `apprenticeships.demand_id`: the demand a placement answers (`RESTRICT`:
 //!   a demand that placements name is not deleted).
@@ -80,23 +81,38 @@ enum Schools {
 const COUNTED: &str = "('active', 'completed')";
 
 /// The triggers that keep `demands.fulfilled_headcount`: per row, only for
-/// placements that name a demand (and, on update, change its demand or status).
+/// placements that name a demand (and, on update, change its demand or
+/// status so that a count changes). A demand whose count changes is a
+/// changed record: its `version` grows and `updated_at` moves (so that its
+/// ETag and `updated_since` see it), in the placement write's transaction.
 fn fulfilment_sql(backend: DatabaseBackend) -> Vec<String> {
-    let add = |row: &str, delta: &str| {
+    let (now, same) = match backend {
+        DatabaseBackend::Postgres => ("now()", "IS NOT DISTINCT FROM"),
+        // The text sqlx writes for a UTC time: RFC 3339 with microseconds.
+        _ => ("strftime('%Y-%m-%dT%H:%M:%f', 'now') || '000+00:00'", "IS"),
+    };
+    // `row` counts toward its demand unless `other` counts toward the same one.
+    let add = |row: &str, delta: &str, other: Option<&str>| {
+        let unless = other
+            .map(|o| format!(" AND NOT ({o}.status IN {COUNTED} AND {o}.demand_id {same} {row}.demand_id)"))
+            .unwrap_or_default();
         format!(
-            "UPDATE demands SET fulfilled_headcount = fulfilled_headcount + ({delta}) \
-             WHERE id = {row}.demand_id AND {row}.status IN {COUNTED};"
+            "UPDATE demands SET fulfilled_headcount = fulfilled_headcount + ({delta}), version = version + 1, \
+             updated_at = {now} WHERE id = {row}.demand_id AND {row}.status IN {COUNTED}{unless};"
         )
     };
     match backend {
         DatabaseBackend::Postgres => vec![
             format!(
                 "CREATE FUNCTION demand_fulfilment() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN \
-                 IF TG_OP <> 'INSERT' THEN {} END IF; \
-                 IF TG_OP <> 'DELETE' THEN {} END IF; \
+                 IF TG_OP = 'INSERT' THEN {} \
+                 ELSIF TG_OP = 'DELETE' THEN {} \
+                 ELSE {} {} END IF; \
                  RETURN NULL; END $$",
-                add("OLD", "-1"),
-                add("NEW", "1")
+                add("NEW", "1", None),
+                add("OLD", "-1", None),
+                add("OLD", "-1", Some("NEW")),
+                add("NEW", "1", Some("OLD"))
             ),
             "CREATE TRIGGER apprenticeships_fulfil_insert AFTER INSERT ON apprenticeships FOR EACH ROW \
              WHEN (NEW.demand_id IS NOT NULL) EXECUTE FUNCTION demand_fulfilment()"
@@ -113,18 +129,18 @@ fn fulfilment_sql(backend: DatabaseBackend) -> Vec<String> {
             format!(
                 "CREATE TRIGGER apprenticeships_fulfil_insert AFTER INSERT ON apprenticeships \
                  WHEN new.demand_id IS NOT NULL BEGIN {} END",
-                add("new", "1")
+                add("new", "1", None)
             ),
             format!(
                 "CREATE TRIGGER apprenticeships_fulfil_delete AFTER DELETE ON apprenticeships \
                  WHEN old.demand_id IS NOT NULL BEGIN {} END",
-                add("old", "-1")
+                add("old", "-1", None)
             ),
             format!(
                 "CREATE TRIGGER apprenticeships_fulfil_update AFTER UPDATE OF demand_id, status ON apprenticeships \
                  WHEN old.demand_id IS NOT new.demand_id OR old.status IS NOT new.status BEGIN {} {} END",
-                add("old", "-1"),
-                add("new", "1")
+                add("old", "-1", Some("new")),
+                add("new", "1", Some("old"))
             ),
         ],
     }
@@ -179,7 +195,7 @@ impl MigrationTrait for Migration {
                     .col(uuid(DemandMajors::DemandId))
                     .col(integer(DemandMajors::Position))
                     .col(string_len_null(DemandMajors::Code, 500))
-                    .col(string_len(DemandMajors::NameFolded, 500))
+                    .col(text(DemandMajors::NameFolded))
                     .primary_key(Index::create().col(DemandMajors::DemandId).col(DemandMajors::Position))
                     .foreign_key(
                         ForeignKey::create()

@@ -14,8 +14,9 @@ use crate::domain::vocab::{Award, CompetitionLevel, ParticipantRole};
 /// A competition's skill: 1–100 characters (焊接, 数控车).
 pub type Skill = Text<1, 100>;
 
-/// A place in a competition's ranking: 1–500.
-pub type Rank = Int<1, 500>;
+/// A place in a competition's ranking: 1–100,000 (a list may hold the first
+/// 500 of a larger field).
+pub type Rank = Int<1, 100_000>;
 
 crate::object! {
     /// One entry of a competition: a person, by name only (never an ID
@@ -39,7 +40,7 @@ crate::object! {
         apprenticeship_id: Option<Uuid>,
         /// The score: 0–100, at most two decimals.
         score: Option<Points>,
-        /// The place, 1–500.
+        /// The place, 1–100,000.
         rank: Option<Rank>,
         /// What it won.
         award: Option<Award>,

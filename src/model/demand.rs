@@ -63,8 +63,8 @@ crate::record! {
         /// At most 20 tags of 1–30 characters; repeats are dropped.
         tags: Tags [default, example = ["一企一策"]],
         /// The placements naming this demand that are `active` or `completed`
-        /// (read-only; it may pass `headcount`). It is counted when the demand
-        /// is read, so it can change while `version` and the `ETag` stay.
+        /// (read-only; it may pass `headcount`). When a placement's move
+        /// changes it, the demand's `version` and `updated_at` change too.
         fulfilled_headcount: i32 [computed, example = 12],
     }
 }

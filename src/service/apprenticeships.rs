@@ -109,20 +109,16 @@ impl Stored for apprenticeship::Entity {
     /// the demand be one of the placement's enterprise (422 naming each field
     /// that fails).
     async fn check_references(db: &DatabaseTransaction, fields: &ApprenticeshipFields) -> Result<(), ApiError> {
-        let enterprises = [("enterprise_id".to_string(), fields.enterprise_id)];
-        let schools: Vec<(String, Uuid)> = fields
-            .school_id
-            .map(|id| ("school_id".to_string(), id))
-            .into_iter()
-            .collect();
-        let mut errors = match store::check_ids(db, &enterprises, &schools).await {
-            Err(ApiError::Validation(errors)) => errors,
-            other => other.map(|()| Vec::new())?,
-        };
+        let enterprises = store::named_by("enterprise_id", Some(fields.enterprise_id));
+        let schools = store::named_by("school_id", fields.school_id);
+        let mut errors = store::organisation_errors(db, &enterprises, &schools).await?;
         if let Some(id) = fields.demand_id {
+            // Shared-locked: a demand PATCH moving it to another enterprise
+            // waits for this placement, then sees it (409).
             let owner: Option<Uuid> = demand::Entity::find_by_id(id)
                 .select_only()
                 .column(demand::Column::EnterpriseId)
+                .lock_shared()
                 .into_tuple()
                 .one(db)
                 .await?;
@@ -136,7 +132,7 @@ impl Stored for apprenticeship::Entity {
                 Some(_) => {}
             }
         }
-        let bases: Vec<(String, Uuid)> = fields.base_id.map(|id| ("base_id".into(), id)).into_iter().collect();
+        let bases = store::named_by("base_id", fields.base_id);
         errors.extend(store::unknown_ids::<base::Entity>(db, base::Column::Id, &bases, "training base").await?);
         store::invalid_unless_empty(errors)
     }

@@ -3,7 +3,6 @@
 
 use super::Database;
 use sea_orm::{ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter};
-use uuid::Uuid;
 
 use super::list::{date_or_last, fetch_page, keyset, search_condition};
 use super::store::{self, row_record, Stored};
@@ -73,13 +72,10 @@ impl Stored for base::Entity {
 
     /// The host and the partner must exist (422 naming each that does not).
     async fn check_references(db: &DatabaseTransaction, fields: &BaseFields) -> Result<(), ApiError> {
-        let named = |field: &str, id: Option<Uuid>| -> Vec<(String, Uuid)> {
-            id.map(|id| (field.to_string(), id)).into_iter().collect()
-        };
         store::check_ids(
             db,
-            &named("enterprise_id", fields.enterprise_id),
-            &named("school_id", fields.school_id),
+            &store::named_by("enterprise_id", fields.enterprise_id),
+            &store::named_by("school_id", fields.school_id),
         )
         .await
     }

@@ -112,10 +112,7 @@ impl Stored for competition::Entity {
     /// (422 naming each path that names none).
     async fn check_references(db: &DatabaseTransaction, fields: &CompetitionFields) -> Result<(), ApiError> {
         let named = named(fields);
-        let mut errors = match store::check_ids(db, &named.enterprises, &named.schools).await {
-            Err(ApiError::Validation(errors)) => errors,
-            other => other.map(|()| Vec::new())?,
-        };
+        let mut errors = store::organisation_errors(db, &named.enterprises, &named.schools).await?;
         errors.extend(
             store::unknown_ids::<apprenticeship::Entity>(
                 db,
@@ -125,7 +122,7 @@ impl Stored for competition::Entity {
             )
             .await?,
         );
-        let bases: store::Named = fields.base_id.map(|id| ("base_id".into(), id)).into_iter().collect();
+        let bases = store::named_by("base_id", fields.base_id);
         errors.extend(store::unknown_ids::<base::Entity>(db, base::Column::Id, &bases, "training base").await?);
         store::invalid_unless_empty(errors)
     }

@@ -91,16 +91,9 @@ impl Stored for demand::Entity {
 
     /// The enterprise and the meeting must exist (422 naming each that does not).
     async fn check_references(db: &DatabaseTransaction, fields: &DemandFields) -> Result<(), ApiError> {
-        let enterprises = [("enterprise_id".to_string(), fields.enterprise_id)];
-        let mut errors = match store::check_ids(db, &enterprises, &[]).await {
-            Err(ApiError::Validation(errors)) => errors,
-            other => other.map(|()| Vec::new())?,
-        };
-        let meetings: Vec<(String, Uuid)> = fields
-            .meeting_id
-            .map(|id| ("meeting_id".into(), id))
-            .into_iter()
-            .collect();
+        let enterprises = store::named_by("enterprise_id", Some(fields.enterprise_id));
+        let mut errors = store::organisation_errors(db, &enterprises, &[]).await?;
+        let meetings = store::named_by("meeting_id", fields.meeting_id);
         errors.extend(store::unknown_ids::<meeting::Entity>(db, meeting::Column::Id, &meetings, "meeting").await?);
         store::invalid_unless_empty(errors)
     }

@@ -13,10 +13,11 @@ use crate::domain::practice::{clipped, covered_days, window_start, REQUIRED_DAYS
 use crate::domain::vocab::{ApprenticeshipKind, ApprenticeshipStatus};
 use crate::entity::apprenticeship;
 use crate::error::ApiError;
-use crate::model::field::{Date, Stored as _, TextRule};
+use crate::model::field::{Date, ResidentId, Stored as _, TextRule};
 use crate::model::stats::{Teacher, TeacherDays, TeacherPractice, TeacherPracticeQuery};
 
-/// Who a teacher is: the resident ID when a placement gives it, else the
+/// Who a teacher is: the resident ID when a placement gives it (or when
+/// the placements of the same school and name give exactly one), else the
 /// school and the name.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 enum Identity {
@@ -27,6 +28,8 @@ enum Identity {
 /// One teacher's placements, as they are read.
 struct Practice {
     latest: apprenticeship::Model,
+    /// The resident ID, from any of the teacher's placements.
+    national_id: Option<ResidentId>,
     counted: u32,
     spans: Vec<(chrono::NaiveDate, chrono::NaiveDate)>,
 }
@@ -56,12 +59,35 @@ pub async fn teacher_practice(
         .order_by_asc(Column::Id)
         .all(db.read())
         .await?;
+    // A placement without a resident ID belongs to the teacher that the
+    // placements of the same school and name identify by one, if by exactly one.
+    let mut ids_of: HashMap<(Option<Uuid>, &str), Vec<&str>> = HashMap::new();
+    for row in &rows {
+        if let Some(id) = &row.participant.national_id {
+            let ids = ids_of
+                .entry((row.school_id, row.participant.name.as_str()))
+                .or_default();
+            if !ids.contains(&id.as_str()) {
+                ids.push(id.as_str());
+            }
+        }
+    }
+    let identities: Vec<Identity> = rows
+        .iter()
+        .map(|row| {
+            let name = row.participant.name.as_str();
+            match (
+                &row.participant.national_id,
+                ids_of.get(&(row.school_id, name)).map(Vec::as_slice),
+            ) {
+                (Some(id), _) => Identity::ResidentId(id.as_str().to_string()),
+                (None, Some([only])) => Identity::ResidentId(only.to_string()),
+                (None, _) => Identity::SchoolAndName(row.school_id, name.to_string()),
+            }
+        })
+        .collect();
     let mut teachers: HashMap<Identity, Practice> = HashMap::new();
-    for row in rows {
-        let identity = match &row.participant.national_id {
-            Some(id) => Identity::ResidentId(id.as_str().to_string()),
-            None => Identity::SchoolAndName(row.school_id, row.participant.name.as_str().to_string()),
-        };
+    for (row, identity) in rows.into_iter().zip(identities) {
         let span = match row.status {
             ApprenticeshipStatus::Active => Some(row.end_date.map_or(on, Date::naive)),
             ApprenticeshipStatus::Completed => Some(row.end_date.map_or(row.start_date.naive(), Date::naive)),
@@ -70,9 +96,13 @@ pub async fn teacher_practice(
         .and_then(|to| clipped(row.start_date.naive(), to, start, on));
         let practice = teachers.entry(identity).or_insert_with(|| Practice {
             latest: row.clone(),
+            national_id: None,
             counted: 0,
             spans: Vec::new(),
         });
+        if let Some(id) = &row.participant.national_id {
+            practice.national_id = Some(id.clone());
+        }
         if let Some(span) = span {
             practice.counted += 1;
             practice.spans.push(span);
@@ -84,7 +114,7 @@ pub async fn teacher_practice(
         .into_values()
         .map(|practice| {
             let latest = practice.latest;
-            let national_id = latest.participant.national_id.as_ref().map(|id| {
+            let national_id = practice.national_id.map(|id| {
                 if policy::sees_personal_data(caller, latest.school_id) {
                     id.as_str().to_string()
                 } else {

@@ -146,9 +146,23 @@ pub(crate) async fn check_ids(
     enterprises: &[(String, Uuid)],
     schools: &[(String, Uuid)],
 ) -> Result<(), ApiError> {
+    invalid_unless_empty(organisation_errors(db, enterprises, schools).await?)
+}
+
+/// The problems [`check_ids`] answers, for a caller that adds its own.
+pub(crate) async fn organisation_errors(
+    db: &impl ConnectionTrait,
+    enterprises: &[(String, Uuid)],
+    schools: &[(String, Uuid)],
+) -> Result<Vec<FieldError>, ApiError> {
     let mut errors = unknown_ids::<enterprise::Entity>(db, enterprise::Column::Id, enterprises, "enterprise").await?;
     errors.extend(unknown_ids::<school::Entity>(db, school::Column::Id, schools, "school").await?);
-    invalid_unless_empty(errors)
+    Ok(errors)
+}
+
+/// The id an optional field names, with the field's path, as [`Named`].
+pub(crate) fn named_by(path: &str, id: Option<Uuid>) -> Named {
+    id.map(|id| (path.to_string(), id)).into_iter().collect()
 }
 
 /// The problems of the ids that name no row of `E` (whose id column is

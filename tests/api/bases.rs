@@ -216,7 +216,25 @@ async fn placements_name_a_base_that_exists_and_a_base_they_name_is_kept() {
     problem_of(app.delete(&path).await, 409).await;
     assert_eq!(app.get(&path).await.status().as_u16(), 200);
     // The host and the partner of a base are kept while it names them.
-    problem_of(app.delete(&format!("/api/v1/enterprises/{host}")).await, 409).await;
+    let only_host = id_of(&app, "/api/v1/enterprises", json!({"name": "宝龙达"})).await;
+    let research = id_of(
+        &app,
+        "/api/v1/bases",
+        json!({"name": "宝龙达产学研基地", "kind": "industry_research", "enterprise_id": only_host}),
+    )
+    .await;
+    problem_of(app.delete(&format!("/api/v1/enterprises/{only_host}")).await, 409).await;
+    assert_eq!(
+        app.delete(&format!("/api/v1/bases/{research}")).await.status().as_u16(),
+        204
+    );
+    assert_eq!(
+        app.delete(&format!("/api/v1/enterprises/{only_host}"))
+            .await
+            .status()
+            .as_u16(),
+        204
+    );
     let lone = id_of(
         &app,
         "/api/v1/bases",

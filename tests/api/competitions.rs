@@ -136,6 +136,25 @@ async fn a_competition_keeps_its_entries_with_server_made_ids_and_two_decimal_sc
     problem_of(app.delete(&format!("/api/v1/apprenticeships/{placement}")).await, 409).await;
     problem_of(app.delete(&format!("/api/v1/bases/{base}")).await, 409).await;
     problem_of(app.delete(&format!("/api/v1/schools/{centre}")).await, 409).await;
+    // A school named only by an entry is kept until a PATCH drops the entry.
+    let judged = id_of(&app, "/api/v1/schools", json!({"name": "县第二职业中专"})).await;
+    let mut entries = app.record(&created.location).await["entries"].clone();
+    entries
+        .as_array_mut()
+        .unwrap()
+        .push(json!({"name": "周娜", "role": "student", "school_id": judged}));
+    app.patch_json(&created.location, &json!({"entries": entries})).await;
+    problem_of(app.delete(&format!("/api/v1/schools/{judged}")).await, 409).await;
+    let listed = app.list(&format!("/api/v1/competitions?school_id={judged}")).await;
+    assert_eq!(listed["total"], 1);
+    entries.as_array_mut().unwrap().pop();
+    app.patch_json(&created.location, &json!({"entries": entries})).await;
+    let listed = app.list(&format!("/api/v1/competitions?school_id={judged}")).await;
+    assert_eq!(listed["total"], 0);
+    assert_eq!(
+        app.delete(&format!("/api/v1/schools/{judged}")).await.status().as_u16(),
+        204
+    );
     assert_eq!(app.delete(&created.location).await.status().as_u16(), 204);
     assert_eq!(
         app.delete(&format!("/api/v1/apprenticeships/{placement}"))

@@ -146,11 +146,42 @@ async fn fulfilled_headcount_counts_the_active_and_completed_placements_that_nam
     placement(&app, &chentai, &centre, Some(&demand), "draft").await;
     placement(&app, &chentai, &centre, Some(&demand), "submitted").await;
     assert_eq!(fulfilled(&app, &demand).await, 0);
+    let demand_path = format!("/api/v1/demands/{demand}");
+    let before = app.record(&demand_path).await;
     let active = placement(&app, &chentai, &centre, Some(&demand), "active").await;
-    placement(&app, &chentai, &centre, Some(&demand), "completed").await;
-    placement(&app, &chentai, &centre, Some(&demand), "active").await;
+    // A count that changes is a change of the demand: a new version, ETag and updated_at.
+    let response = app
+        .request(Method::GET, &demand_path)
+        .header("If-None-Match", format!("\"{}\"", before["version"]))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 200, "the old ETag is stale");
+    let after: Value = response.json().await.unwrap();
+    assert_eq!(after["fulfilled_headcount"], 1);
+    assert_eq!(after["version"], before["version"].as_i64().unwrap() + 1);
+    assert!(after["updated_at"].as_str().unwrap() > before["updated_at"].as_str().unwrap());
+    let since = app
+        .list(&format!(
+            "/api/v1/demands?updated_since={}",
+            encode(after["updated_at"].as_str().unwrap())
+        ))
+        .await;
+    assert_eq!(since["total"], 1, "updated_since sees it");
+    // Active to completed counts the same: no new version.
+    let completing = placement(&app, &chentai, &centre, Some(&demand), "active").await;
+    let version = app.record(&demand_path).await["version"].clone();
+    app.post_json(
+        &format!("/api/v1/apprenticeships/{completing}/transitions"),
+        &json!({"to": "completed"}),
+    )
+    .await;
+    assert_eq!(app.record(&demand_path).await["version"], version);
+    assert_eq!(fulfilled(&app, &demand).await, 2);
     placement(&app, &chentai, &centre, None, "active").await;
     // More than the headcount is allowed: demands change.
+    assert_eq!(fulfilled(&app, &demand).await, 2);
+    placement(&app, &chentai, &centre, Some(&demand), "active").await;
     assert_eq!(fulfilled(&app, &demand).await, 3);
     // Suspending one takes it out; resuming puts it back; unnaming it takes it out.
     let path = format!("/api/v1/apprenticeships/{active}");
@@ -190,7 +221,6 @@ async fn fulfilled_headcount_counts_the_active_and_completed_placements_that_nam
     let answering = app.list(&format!("/api/v1/apprenticeships?demand_id={demand}")).await;
     assert_eq!(answering["total"], 4);
     // A demand that placements name is kept; it cannot move to another enterprise.
-    let demand_path = format!("/api/v1/demands/{demand}");
     let problem = problem_of(app.delete(&demand_path).await, 409).await;
     assert!(!problem.detail.is_empty());
     let problem = problem_of(
@@ -638,4 +668,88 @@ async fn demands_export_as_csv_with_their_fulfilled_headcount() {
     assert_eq!(&record[at("标题 title")], "焊接订单班");
     assert_eq!(&record[at("人数 headcount")], "30");
     assert_eq!(&record[at("已满足人数 fulfilled_headcount")], "1");
+}
+
+#[tokio::test]
+async fn a_major_whose_folded_name_is_longer_than_500_characters_is_stored_for_schools_and_demands() {
+    let app = spawn_app().await;
+    let chentai = enterprise(&app, "辰泰重钢", Some("370101")).await;
+    // `İ` lower-cases to two characters: the folded name is 1,000 long.
+    let long = "İ".repeat(500);
+    let centre = school(&app, "县职教中心", Some("370101"), json!([{"name": long}])).await;
+    let demand = app
+        .create(
+            "/api/v1/demands",
+            &json!({"enterprise_id": chentai, "kind": "course", "title": "课程", "majors": [{"name": long}]}),
+        )
+        .await["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let matches = app.list(&format!("/api/v1/demands/{demand}/matches")).await;
+    assert_eq!(matches["items"][0]["school_id"], centre.as_str());
+    assert_eq!(matches["items"][0]["score"], 13);
+    let found = app.list(&format!("/api/v1/schools?major={}", encode(&long))).await;
+    assert_eq!(found["total"], 1);
+}
+
+#[tokio::test]
+async fn a_demand_without_majors_matches_by_placements_and_region_and_an_enterprise_without_a_region_by_majors() {
+    let app = spawn_app().await;
+    let chentai = enterprise(&app, "辰泰重钢", Some("370101")).await;
+    let placeless = enterprise(&app, "无区划企业", None).await;
+    let near = school(
+        &app,
+        "同城学校",
+        Some("370102"),
+        json!([{"code": "660301", "name": "焊接"}]),
+    )
+    .await;
+    school(
+        &app,
+        "外市学校",
+        Some("380101"),
+        json!([{"code": "660301", "name": "焊接"}]),
+    )
+    .await;
+    let plain = app
+        .create(
+            "/api/v1/demands",
+            &json!({"enterprise_id": chentai, "kind": "culture", "title": "企业文化进校园"}),
+        )
+        .await["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let matches = app.list(&format!("/api/v1/demands/{plain}/matches")).await;
+    assert_eq!(matches["items"].as_array().unwrap().len(), 1);
+    assert_eq!(matches["items"][0]["school_id"], near.as_str());
+    assert_eq!(matches["items"][0]["score"], 1);
+    let majors = app
+        .create(
+            "/api/v1/demands",
+            &json!({"enterprise_id": placeless, "kind": "course", "title": "焊接课程",
+                    "majors": [{"code": "660301", "name": "焊接技术应用"}]}),
+        )
+        .await["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let matches = app.list(&format!("/api/v1/demands/{majors}/matches")).await;
+    let scores: Vec<(&str, i64, &Value)> = matches["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| {
+            (
+                m["name"].as_str().unwrap(),
+                m["score"].as_i64().unwrap(),
+                &m["same_region"],
+            )
+        })
+        .collect();
+    assert_eq!(
+        scores,
+        [("同城学校", 10, &json!(false)), ("外市学校", 10, &json!(false))]
+    );
 }

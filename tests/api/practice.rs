@@ -228,3 +228,120 @@ async fn days_count_once_per_calendar_day_within_five_years_and_the_fewest_come_
         problem_of(read(token, String::new()).await, 403).await;
     }
 }
+
+#[tokio::test]
+async fn suspended_and_terminated_placements_do_not_count_and_an_end_after_on_is_cut_to_on() {
+    let app = spawn_app().await;
+    let huajian = app.create("/api/v1/enterprises", &json!({"name": "华建五分厂"})).await["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let centre = app.create("/api/v1/schools", &json!({"name": "县职教中心"})).await["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let teacher = |name: &str| json!({"name": name});
+    // Active until after `on`: 1 to 30 June.
+    practice(
+        &app,
+        &huajian,
+        &centre,
+        teacher("甲"),
+        ("2025-06-01", Some("2025-12-31")),
+        "active",
+    )
+    .await;
+    // Completed without an end: its first day only.
+    practice(
+        &app,
+        &huajian,
+        &centre,
+        teacher("乙"),
+        ("2025-03-01", None),
+        "completed",
+    )
+    .await;
+    // Suspended and terminated: nothing.
+    for (name, to) in [("丙", "suspended"), ("丁", "terminated")] {
+        let created = app
+            .create(
+                "/api/v1/apprenticeships",
+                &json!({"kind": "teacher_practice", "enterprise_id": huajian, "school_id": centre,
+                        "participant": teacher(name), "start_date": "2025-01-01", "end_date": "2025-03-31"}),
+            )
+            .await;
+        let path = format!(
+            "/api/v1/apprenticeships/{}/transitions",
+            created["id"].as_str().unwrap()
+        );
+        for step in ["submitted", "active"] {
+            app.post_json(&path, &json!({"to": step})).await;
+        }
+        let moved = app.post_json(&path, &json!({"to": to, "reason": "调岗"})).await;
+        assert_eq!(moved.status().as_u16(), 200, "{to}");
+    }
+    let body = app.list("/api/v1/stats/teacher-practice?on=2025-06-30").await;
+    assert_eq!(
+        rows(&body),
+        vec![
+            // By name in character order: 丁 (U+4E01) before 丙 (U+4E19).
+            ("丁".to_string(), 0, 0, false),
+            ("丙".to_string(), 0, 0, false),
+            ("乙".to_string(), 1, 1, false),
+            ("甲".to_string(), 30, 1, false),
+        ]
+    );
+}
+
+#[tokio::test]
+async fn a_placement_without_the_resident_id_counts_for_the_teacher_its_school_and_name_identify() {
+    let app = spawn_app().await;
+    let huajian = app.create("/api/v1/enterprises", &json!({"name": "华建五分厂"})).await["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let centre = app.create("/api/v1/schools", &json!({"name": "县职教中心"})).await["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let other = app.create("/api/v1/schools", &json!({"name": "县第二职业中专"})).await["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let with_id = json!({"name": "谭刚", "national_id": TEACHER_ID});
+    practice(
+        &app,
+        &huajian,
+        &centre,
+        with_id,
+        ("2024-01-01", Some("2024-03-30")),
+        "completed",
+    )
+    .await;
+    practice(
+        &app,
+        &huajian,
+        &centre,
+        json!({"name": "谭刚"}),
+        ("2024-07-01", Some("2024-09-28")),
+        "completed",
+    )
+    .await;
+    // The same name at another school, without an ID, is another teacher.
+    practice(
+        &app,
+        &huajian,
+        &other,
+        json!({"name": "谭刚"}),
+        ("2024-07-01", Some("2024-07-10")),
+        "completed",
+    )
+    .await;
+    let body = app.list("/api/v1/stats/teacher-practice?on=2025-06-30").await;
+    assert_eq!(
+        rows(&body),
+        vec![("谭刚".to_string(), 10, 1, false), ("谭刚".to_string(), 180, 2, true)]
+    );
+    assert_eq!(body["items"][1]["teacher"]["national_id"], TEACHER_ID);
+    assert_eq!(body["items"][0]["teacher"]["school_id"], other.as_str());
+}
