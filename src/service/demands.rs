@@ -268,8 +268,9 @@ pub async fn matches(db: &Database, caller: &Principal, id: Uuid, limit: usize) 
         .map(|s| format!("'{}'", s.as_str()))
         .collect::<Vec<_>>()
         .join(", ");
-    let enterprise_region = format!(
-        "(SELECT region_code FROM enterprises WHERE id = {})",
+    // Each placeholder once in the text, in the order bound: SQLite numbers `?` by position.
+    let enterprise = format!(
+        "SELECT region_code, substr(region_code, 1, 4) AS city FROM enterprises WHERE id = {}",
         bind(demand.enterprise_id.into())
     );
     let placements = format!(
@@ -277,6 +278,7 @@ pub async fn matches(db: &Database, caller: &Principal, id: Uuid, limit: usize) 
          AND status IN ({counted}) AND school_id IS NOT NULL GROUP BY school_id",
         bind(demand.enterprise_id.into())
     );
+    // The school majors that match, found by the `code` and `name_folded` indexes.
     let codes: Vec<String> = wanted
         .iter()
         .filter_map(|(code, _)| code.map(|c| bind(c.to_string().into())))
@@ -284,32 +286,30 @@ pub async fn matches(db: &Database, caller: &Principal, id: Uuid, limit: usize) 
     let names: Vec<String> = wanted.iter().map(|(_, name)| bind(name.clone().into())).collect();
     let mut matching = Vec::new();
     if !codes.is_empty() {
-        matching.push(format!("m.code IN ({})", codes.join(", ")));
+        matching.push(format!(
+            "SELECT school_id, code, name_folded FROM school_majors WHERE code IN ({})",
+            codes.join(", ")
+        ));
     }
     if !names.is_empty() {
-        matching.push(format!("m.name_folded IN ({})", names.join(", ")));
+        matching.push(format!(
+            "SELECT school_id, code, name_folded FROM school_majors WHERE name_folded IN ({})",
+            names.join(", ")
+        ));
     }
-    let matching = if matching.is_empty() {
-        "1 = 0".to_string()
-    } else {
-        matching.join(" OR ")
-    };
-    // Each placeholder once in the text: SQLite numbers `?` by position.
-    let mut city = || {
-        format!(
-            "(SELECT substr(region_code, 1, 4) FROM enterprises WHERE id = {})",
-            bind(demand.enterprise_id.into())
-        )
-    };
-    let (from, to) = (city(), city());
+    if matching.is_empty() {
+        matching.push("SELECT school_id, code, name_folded FROM school_majors WHERE 1 = 0".to_string());
+    }
+    let matching = matching.join(" UNION ALL ");
     let sql = format!(
-        "SELECT s.id, s.name, s.region_code, p.n AS placements, m.code AS major_code, \
-           m.name_folded AS major_folded, {enterprise_region} AS enterprise_region \
-         FROM schools s \
-         LEFT JOIN ({placements}) p ON p.school_id = s.id \
-         LEFT JOIN school_majors m ON m.school_id = s.id AND ({matching}) \
+        "WITH e AS ({enterprise}), p AS ({placements}), m AS ({matching}) \
+         SELECT s.id, s.name, s.region_code, p.n AS placements, m.code AS major_code, \
+           m.name_folded AS major_folded, e.region_code AS enterprise_region \
+         FROM schools s CROSS JOIN e \
+         LEFT JOIN p ON p.school_id = s.id \
+         LEFT JOIN m ON m.school_id = s.id \
          WHERE p.n IS NOT NULL OR m.school_id IS NOT NULL \
-           OR (s.region_code >= ({from} || '00') AND s.region_code <= ({to} || '99'))"
+           OR (s.region_code >= (e.city || '00') AND s.region_code <= (e.city || '99'))"
     );
     let rows = Candidate::find_by_statement(Statement::from_sql_and_values(backend, sql, values))
         .all(db.read())
