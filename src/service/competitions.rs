@@ -2,12 +2,11 @@
 //! the entries' server-made ids, and the list's filters.
 
 use super::Database;
-use sea_orm::sea_query::{Condition, Query};
 use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter};
 use uuid::Uuid;
 
 use super::inserts::Inserts;
-use super::list::{fetch_page, keyset, search_condition};
+use super::list::{fetch_page, keyset, named_in, search_condition};
 use super::store::{self, row_record, ServerMade, Stored};
 use crate::auth::{Actor, Principal};
 use crate::domain::search::search_text;
@@ -222,22 +221,21 @@ pub async fn list(
     if let Some(day) = held_to {
         select = select.filter(Column::HeldOn.lte(*day));
     }
-    let party = |condition: Condition| {
-        Column::Id.in_subquery(
-            Query::select()
-                .column(competition_party::Column::CompetitionId)
-                .from(competition_party::Entity)
-                .cond_where(condition)
-                .to_owned(),
-        )
-    };
     if let Some(id) = enterprise_id {
-        select = select.filter(party(
-            Condition::all().add(competition_party::Column::EnterpriseId.eq(*id)),
+        select = select.filter(named_in::<competition_party::Entity>(
+            Column::Id,
+            competition_party::Column::CompetitionId,
+            competition_party::Column::EnterpriseId,
+            *id,
         ));
     }
     if let Some(id) = school_id {
-        select = select.filter(party(Condition::all().add(competition_party::Column::SchoolId.eq(*id))));
+        select = select.filter(named_in::<competition_party::Entity>(
+            Column::Id,
+            competition_party::Column::CompetitionId,
+            competition_party::Column::SchoolId,
+            *id,
+        ));
     }
     if let Some(since) = request.updated_since {
         select = select.filter(Column::UpdatedAt.gte(since));

@@ -445,6 +445,19 @@ where
     .await
 }
 
+/// The condition that a record's `id` is one a side table of the records it
+/// names (`meeting_parties`, `competition_parties`) lists with `value` in
+/// `column`: the `enterprise_id` / `school_id` filters, an index lookup.
+pub fn named_in<P: EntityTrait>(id: impl ColumnTrait, owner: P::Column, column: P::Column, value: uuid::Uuid) -> Expr {
+    id.in_subquery(
+        sea_orm::sea_query::Query::select()
+            .column(owner)
+            .from(P::default())
+            .and_where(column.eq(value))
+            .to_owned(),
+    )
+}
+
 /// The condition of a `major` filter on a majors side table: a major whose
 /// code is `major`, or whose name folds (as `q` folds) to what `major` folds to.
 pub fn major_condition(code: impl ColumnTrait, name_folded: impl ColumnTrait, major: &str) -> Condition {

@@ -7,12 +7,12 @@ use super::Database;
 use std::collections::HashMap;
 
 use chrono::NaiveDate;
-use sea_orm::sea_query::{Condition, Query};
+use sea_orm::sea_query::Condition;
 use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter};
 use uuid::Uuid;
 
 use super::inserts::Inserts;
-use super::list::{fetch_page, keyset, search_condition};
+use super::list::{fetch_page, keyset, named_in, search_condition};
 use super::store::{self, row_record, Named, ServerMade, Stored};
 use super::{audit, check_precondition, now, Precondition};
 use crate::auth::{policy, Actor, Principal};
@@ -347,20 +347,21 @@ pub async fn list(
     if let Some(day) = held_to {
         select = select.filter(Column::HeldOn.lte(*day));
     }
-    let party = |condition: Condition| {
-        Column::Id.in_subquery(
-            Query::select()
-                .column(meeting_party::Column::MeetingId)
-                .from(meeting_party::Entity)
-                .cond_where(condition)
-                .to_owned(),
-        )
-    };
     if let Some(id) = enterprise_id {
-        select = select.filter(party(Condition::all().add(meeting_party::Column::EnterpriseId.eq(*id))));
+        select = select.filter(named_in::<meeting_party::Entity>(
+            Column::Id,
+            meeting_party::Column::MeetingId,
+            meeting_party::Column::EnterpriseId,
+            *id,
+        ));
     }
     if let Some(id) = school_id {
-        select = select.filter(party(Condition::all().add(meeting_party::Column::SchoolId.eq(*id))));
+        select = select.filter(named_in::<meeting_party::Entity>(
+            Column::Id,
+            meeting_party::Column::MeetingId,
+            meeting_party::Column::SchoolId,
+            *id,
+        ));
     }
     if let Some(since) = request.updated_since {
         select = select.filter(Column::UpdatedAt.gte(since));

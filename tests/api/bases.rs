@@ -4,17 +4,15 @@
 use reqwest::Method;
 use serde_json::{json, Value};
 
-use crate::helpers::{encode, problem_of, spawn_app, TestApp};
-
-async fn id_of(app: &TestApp, collection: &str, body: Value) -> String {
-    app.create(collection, &body).await["id"].as_str().unwrap().to_string()
-}
+use crate::helpers::{encode, problem_of, spawn_app};
 
 #[tokio::test]
 async fn each_kind_of_base_names_the_parties_it_needs_and_keeps_every_field() {
     let app = spawn_app().await;
-    let huajian = id_of(&app, "/api/v1/enterprises", json!({"name": "华建科技园"})).await;
-    let centre = id_of(&app, "/api/v1/schools", json!({"name": "县职教中心"})).await;
+    let huajian = app
+        .create_id("/api/v1/enterprises", &json!({"name": "华建科技园"}))
+        .await;
+    let centre = app.create_id("/api/v1/schools", &json!({"name": "县职教中心"})).await;
     let body = json!({
         "name": "华建科技园厂中校", "kind": "factory_school", "enterprise_id": huajian, "school_id": centre,
         "established_on": "2023-09-01", "capacity": 120, "majors": [{"code": "660103", "name": "数控技术应用"}],
@@ -92,16 +90,20 @@ async fn each_kind_of_base_names_the_parties_it_needs_and_keeps_every_field() {
 #[tokio::test]
 async fn the_host_s_and_the_partner_s_users_change_their_base_but_not_its_kind_or_parties() {
     let app = spawn_app().await;
-    let host = id_of(&app, "/api/v1/enterprises", json!({"name": "华建科技园"})).await;
-    let other = id_of(&app, "/api/v1/enterprises", json!({"name": "伊利乳业"})).await;
-    let partner = id_of(&app, "/api/v1/schools", json!({"name": "县职教中心"})).await;
-    let stranger = id_of(&app, "/api/v1/schools", json!({"name": "县第二职业中专"})).await;
-    let base = id_of(
-        &app,
-        "/api/v1/bases",
-        json!({"name": "华建科技园厂中校", "kind": "factory_school", "enterprise_id": host, "school_id": partner}),
-    )
-    .await;
+    let host = app
+        .create_id("/api/v1/enterprises", &json!({"name": "华建科技园"}))
+        .await;
+    let other = app.create_id("/api/v1/enterprises", &json!({"name": "伊利乳业"})).await;
+    let partner = app.create_id("/api/v1/schools", &json!({"name": "县职教中心"})).await;
+    let stranger = app
+        .create_id("/api/v1/schools", &json!({"name": "县第二职业中专"}))
+        .await;
+    let base = app
+        .create_id(
+            "/api/v1/bases",
+            &json!({"name": "华建科技园厂中校", "kind": "factory_school", "enterprise_id": host, "school_id": partner}),
+        )
+        .await;
     let path = format!("/api/v1/bases/{base}");
     let token = |role: &'static str, enterprise: Option<String>, school: Option<String>| {
         let app = &app;
@@ -189,14 +191,14 @@ async fn the_host_s_and_the_partner_s_users_change_their_base_but_not_its_kind_o
 #[tokio::test]
 async fn placements_name_a_base_that_exists_and_a_base_they_name_is_kept() {
     let app = spawn_app().await;
-    let host = id_of(&app, "/api/v1/enterprises", json!({"name": "伊利乳业"})).await;
-    let centre = id_of(&app, "/api/v1/schools", json!({"name": "县职教中心"})).await;
-    let base = id_of(
-        &app,
-        "/api/v1/bases",
-        json!({"name": "伊利乳业数字素养培训基地", "kind": "skills_training", "enterprise_id": host}),
-    )
-    .await;
+    let host = app.create_id("/api/v1/enterprises", &json!({"name": "伊利乳业"})).await;
+    let centre = app.create_id("/api/v1/schools", &json!({"name": "县职教中心"})).await;
+    let base = app
+        .create_id(
+            "/api/v1/bases",
+            &json!({"name": "伊利乳业数字素养培训基地", "kind": "skills_training", "enterprise_id": host}),
+        )
+        .await;
     let placement = |base: Value| {
         json!({"kind": "worker_training", "enterprise_id": host, "base_id": base,
                "participant": {"name": "王师傅"}, "start_date": "2024-05-06"})
@@ -216,13 +218,13 @@ async fn placements_name_a_base_that_exists_and_a_base_they_name_is_kept() {
     problem_of(app.delete(&path).await, 409).await;
     assert_eq!(app.get(&path).await.status().as_u16(), 200);
     // The host and the partner of a base are kept while it names them.
-    let only_host = id_of(&app, "/api/v1/enterprises", json!({"name": "宝龙达"})).await;
-    let research = id_of(
-        &app,
-        "/api/v1/bases",
-        json!({"name": "宝龙达产学研基地", "kind": "industry_research", "enterprise_id": only_host}),
-    )
-    .await;
+    let only_host = app.create_id("/api/v1/enterprises", &json!({"name": "宝龙达"})).await;
+    let research = app
+        .create_id(
+            "/api/v1/bases",
+            &json!({"name": "宝龙达产学研基地", "kind": "industry_research", "enterprise_id": only_host}),
+        )
+        .await;
     problem_of(app.delete(&format!("/api/v1/enterprises/{only_host}")).await, 409).await;
     assert_eq!(
         app.delete(&format!("/api/v1/bases/{research}")).await.status().as_u16(),
@@ -235,12 +237,12 @@ async fn placements_name_a_base_that_exists_and_a_base_they_name_is_kept() {
             .as_u16(),
         204
     );
-    let lone = id_of(
-        &app,
-        "/api/v1/bases",
-        json!({"name": "县职教中心校中厂", "kind": "school_factory", "school_id": centre}),
-    )
-    .await;
+    let lone = app
+        .create_id(
+            "/api/v1/bases",
+            &json!({"name": "县职教中心校中厂", "kind": "school_factory", "school_id": centre}),
+        )
+        .await;
     problem_of(app.delete(&format!("/api/v1/schools/{centre}")).await, 409).await;
     assert_eq!(
         app.delete(&format!("/api/v1/bases/{lone}")).await.status().as_u16(),
@@ -255,9 +257,11 @@ async fn placements_name_a_base_that_exists_and_a_base_they_name_is_kept() {
 #[tokio::test]
 async fn the_base_list_filters_by_kind_status_host_and_partner_and_sorts_undated_last() {
     let app = spawn_app().await;
-    let chentai = id_of(&app, "/api/v1/enterprises", json!({"name": "辰泰重钢"})).await;
-    let huajian = id_of(&app, "/api/v1/enterprises", json!({"name": "华建科技园"})).await;
-    let centre = id_of(&app, "/api/v1/schools", json!({"name": "县职教中心"})).await;
+    let chentai = app.create_id("/api/v1/enterprises", &json!({"name": "辰泰重钢"})).await;
+    let huajian = app
+        .create_id("/api/v1/enterprises", &json!({"name": "华建科技园"}))
+        .await;
+    let centre = app.create_id("/api/v1/schools", &json!({"name": "县职教中心"})).await;
     let bodies = [
         json!({"name": "辰泰重钢创新服务基地", "kind": "innovation_service", "enterprise_id": chentai, "established_on": "2022-03-01"}),
         json!({"name": "华建科技园厂中校", "kind": "factory_school", "enterprise_id": huajian, "school_id": centre, "established_on": "2023-09-01"}),

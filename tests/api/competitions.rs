@@ -4,30 +4,26 @@
 use reqwest::Method;
 use serde_json::{json, Value};
 
-use crate::helpers::{encode, problem_of, spawn_app, TestApp};
-
-async fn id_of(app: &TestApp, collection: &str, body: Value) -> String {
-    app.create(collection, &body).await["id"].as_str().unwrap().to_string()
-}
+use crate::helpers::{encode, problem_of, spawn_app};
 
 #[tokio::test]
 async fn a_competition_keeps_its_entries_with_server_made_ids_and_two_decimal_scores() {
     let app = spawn_app().await;
-    let chentai = id_of(&app, "/api/v1/enterprises", json!({"name": "辰泰重钢"})).await;
-    let centre = id_of(&app, "/api/v1/schools", json!({"name": "县职教中心"})).await;
-    let base = id_of(
-        &app,
-        "/api/v1/bases",
-        json!({"name": "辰泰重钢技能培训基地", "kind": "skills_training", "enterprise_id": chentai}),
-    )
-    .await;
-    let placement = id_of(
-        &app,
-        "/api/v1/apprenticeships",
-        json!({"kind": "order_class", "enterprise_id": chentai, "school_id": centre,
+    let chentai = app.create_id("/api/v1/enterprises", &json!({"name": "辰泰重钢"})).await;
+    let centre = app.create_id("/api/v1/schools", &json!({"name": "县职教中心"})).await;
+    let base = app
+        .create_id(
+            "/api/v1/bases",
+            &json!({"name": "辰泰重钢技能培训基地", "kind": "skills_training", "enterprise_id": chentai}),
+        )
+        .await;
+    let placement = app
+        .create_id(
+            "/api/v1/apprenticeships",
+            &json!({"kind": "order_class", "enterprise_id": chentai, "school_id": centre,
                "participant": {"name": "李明"}, "start_date": "2024-09-01"}),
-    )
-    .await;
+        )
+        .await;
     let created = app
         .create_record(
             "/api/v1/competitions",
@@ -137,7 +133,9 @@ async fn a_competition_keeps_its_entries_with_server_made_ids_and_two_decimal_sc
     problem_of(app.delete(&format!("/api/v1/bases/{base}")).await, 409).await;
     problem_of(app.delete(&format!("/api/v1/schools/{centre}")).await, 409).await;
     // A school named only by an entry is kept until a PATCH drops the entry.
-    let judged = id_of(&app, "/api/v1/schools", json!({"name": "县第二职业中专"})).await;
+    let judged = app
+        .create_id("/api/v1/schools", &json!({"name": "县第二职业中专"}))
+        .await;
     let mut entries = app.record(&created.location).await["entries"].clone();
     entries
         .as_array_mut()
@@ -168,9 +166,11 @@ async fn a_competition_keeps_its_entries_with_server_made_ids_and_two_decimal_sc
 #[tokio::test]
 async fn the_competition_list_filters_by_skill_level_dates_and_the_organisations_it_names() {
     let app = spawn_app().await;
-    let chentai = id_of(&app, "/api/v1/enterprises", json!({"name": "辰泰重钢"})).await;
-    let centre = id_of(&app, "/api/v1/schools", json!({"name": "县职教中心"})).await;
-    let second = id_of(&app, "/api/v1/schools", json!({"name": "县第二职业中专"})).await;
+    let chentai = app.create_id("/api/v1/enterprises", &json!({"name": "辰泰重钢"})).await;
+    let centre = app.create_id("/api/v1/schools", &json!({"name": "县职教中心"})).await;
+    let second = app
+        .create_id("/api/v1/schools", &json!({"name": "县第二职业中专"}))
+        .await;
     for body in [
         json!({"name": "辰泰重钢焊工技能大比武", "skill": "焊接", "level": "enterprise", "held_on": "2024-05-18",
                "host_enterprise_id": chentai, "entries": [{"name": "李明", "school_id": centre}]}),
@@ -216,8 +216,8 @@ async fn the_competition_list_filters_by_skill_level_dates_and_the_organisations
 #[tokio::test]
 async fn only_admins_and_officers_write_competitions_and_every_role_reads_them() {
     let app = spawn_app().await;
-    let chentai = id_of(&app, "/api/v1/enterprises", json!({"name": "辰泰重钢"})).await;
-    let centre = id_of(&app, "/api/v1/schools", json!({"name": "县职教中心"})).await;
+    let chentai = app.create_id("/api/v1/enterprises", &json!({"name": "辰泰重钢"})).await;
+    let centre = app.create_id("/api/v1/schools", &json!({"name": "县职教中心"})).await;
     let body =
         json!({"name": "焊工技能大比武", "skill": "焊接", "held_on": "2024-05-18", "host_enterprise_id": chentai});
     let (_, officer) = app.user_with_role("officer", None, None).await;

@@ -284,6 +284,14 @@ impl TestApp {
         json
     }
 
+    /// Creates a record at `collection` and returns its id; panics unless 201.
+    pub async fn create_id(&self, collection: &str, body: &Value) -> String {
+        self.create(collection, body).await["id"]
+            .as_str()
+            .expect("an id")
+            .to_string()
+    }
+
     /// GETs a list and returns its JSON; panics unless 200.
     pub async fn list(&self, path: &str) -> Value {
         let response = self.get(path).await;

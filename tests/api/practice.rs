@@ -54,18 +54,13 @@ fn rows(body: &Value) -> Vec<(String, i64, i64, bool)> {
 #[tokio::test]
 async fn days_count_once_per_calendar_day_within_five_years_and_the_fewest_come_first() {
     let app = spawn_app().await;
-    let huajian = app.create("/api/v1/enterprises", &json!({"name": "华建五分厂"})).await["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    let centre = app.create("/api/v1/schools", &json!({"name": "县职教中心"})).await["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    let other = app.create("/api/v1/schools", &json!({"name": "县第二职业中专"})).await["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let huajian = app
+        .create_id("/api/v1/enterprises", &json!({"name": "华建五分厂"}))
+        .await;
+    let centre = app.create_id("/api/v1/schools", &json!({"name": "县职教中心"})).await;
+    let other = app
+        .create_id("/api/v1/schools", &json!({"name": "县第二职业中专"}))
+        .await;
     let tan = json!({"name": "谭刚", "national_id": TEACHER_ID});
     // Across the window's first day (2020-07-01): 10 of its days count.
     practice(
@@ -232,14 +227,10 @@ async fn days_count_once_per_calendar_day_within_five_years_and_the_fewest_come_
 #[tokio::test]
 async fn suspended_and_terminated_placements_do_not_count_and_an_end_after_on_is_cut_to_on() {
     let app = spawn_app().await;
-    let huajian = app.create("/api/v1/enterprises", &json!({"name": "华建五分厂"})).await["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    let centre = app.create("/api/v1/schools", &json!({"name": "县职教中心"})).await["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let huajian = app
+        .create_id("/api/v1/enterprises", &json!({"name": "华建五分厂"}))
+        .await;
+    let centre = app.create_id("/api/v1/schools", &json!({"name": "县职教中心"})).await;
     let teacher = |name: &str| json!({"name": name});
     // Active until after `on`: 1 to 30 June.
     practice(
@@ -296,18 +287,13 @@ async fn suspended_and_terminated_placements_do_not_count_and_an_end_after_on_is
 #[tokio::test]
 async fn a_placement_without_the_resident_id_counts_for_the_teacher_its_school_and_name_identify() {
     let app = spawn_app().await;
-    let huajian = app.create("/api/v1/enterprises", &json!({"name": "华建五分厂"})).await["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    let centre = app.create("/api/v1/schools", &json!({"name": "县职教中心"})).await["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    let other = app.create("/api/v1/schools", &json!({"name": "县第二职业中专"})).await["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let huajian = app
+        .create_id("/api/v1/enterprises", &json!({"name": "华建五分厂"}))
+        .await;
+    let centre = app.create_id("/api/v1/schools", &json!({"name": "县职教中心"})).await;
+    let other = app
+        .create_id("/api/v1/schools", &json!({"name": "县第二职业中专"}))
+        .await;
     let with_id = json!({"name": "谭刚", "national_id": TEACHER_ID});
     practice(
         &app,
