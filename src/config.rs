@@ -80,6 +80,41 @@ pub struct Settings {
     /// `CHANJIAO_TIMEZONE`: the IANA time zone whose calendar day is "today"
     /// (overdue action items, a done item's `done_on`); default `Asia/Shanghai`.
     pub timezone: chrono_tz::Tz,
+    /// How webhooks are delivered.
+    pub webhooks: WebhookSettings,
+}
+
+/// How webhooks are delivered: where to, how patiently, how often the
+/// deliverer looks for work.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WebhookSettings {
+    /// `CHANJIAO_WEBHOOK_ALLOW`: comma-separated host names, IP addresses and
+    /// CIDRs that webhooks may reach although they are not public (none by default).
+    pub allow: crate::domain::network::AllowList,
+    /// `CHANJIAO_WEBHOOK_RETRY_SECONDS`: the wait before the first retry of a
+    /// delivery (default 60); each wait doubles, up to `longest_retry`.
+    pub first_retry: std::time::Duration,
+    /// The longest wait between two attempts: an hour.
+    pub longest_retry: std::time::Duration,
+    /// How long a delivery is retried before it is marked failed: 24 hours.
+    pub retry_for: std::time::Duration,
+    /// How long an attempt may take, connection included: 10 seconds.
+    pub timeout: std::time::Duration,
+    /// How often each replica looks for changes to queue and deliveries that are due: every second.
+    pub poll: std::time::Duration,
+}
+
+impl Default for WebhookSettings {
+    fn default() -> Self {
+        WebhookSettings {
+            allow: Default::default(),
+            first_retry: std::time::Duration::from_secs(60),
+            longest_retry: std::time::Duration::from_secs(3600),
+            retry_for: std::time::Duration::from_secs(24 * 3600),
+            timeout: std::time::Duration::from_secs(10),
+            poll: std::time::Duration::from_secs(1),
+        }
+    }
 }
 
 /// A request budget: `requests` per `period` for each caller.
@@ -169,6 +204,7 @@ impl std::fmt::Debug for Settings {
             .field("trusted_proxies", &self.trusted_proxies)
             .field("cors_origins", &self.cors_origins)
             .field("timezone", &self.timezone)
+            .field("webhooks", &self.webhooks)
             .finish()
     }
 }
@@ -344,6 +380,24 @@ impl Settings {
             })?,
         };
 
+        let allow = match get("CHANJIAO_WEBHOOK_ALLOW") {
+            None => Default::default(),
+            Some(text) => crate::domain::network::AllowList::parse(&text).map_err(|e| ConfigError {
+                variable: "CHANJIAO_WEBHOOK_ALLOW",
+                reason: e.to_string(),
+            })?,
+        };
+        let webhooks = WebhookSettings {
+            allow,
+            first_retry: seconds(
+                "CHANJIAO_WEBHOOK_RETRY_SECONDS",
+                WebhookSettings::default().first_retry,
+                1,
+                3600,
+            )?,
+            ..Default::default()
+        };
+
         Ok(Settings {
             database_url,
             bind,
@@ -372,6 +426,7 @@ impl Settings {
             trusted_proxies,
             cors_origins,
             timezone,
+            webhooks,
         })
     }
 
@@ -462,6 +517,8 @@ mod tests {
             ("CHANJIAO_ACCESS_TOKEN_TTL", "forever"),
             ("CHANJIAO_CORS_ORIGINS", "*"),
             ("CHANJIAO_TIMEZONE", "Mars/Olympus_Mons"),
+            ("CHANJIAO_WEBHOOK_ALLOW", "127.0.0.1/33"),
+            ("CHANJIAO_WEBHOOK_RETRY_SECONDS", "0"),
         ] {
             let err = settings(&[(var, value)]).expect_err(var);
             assert_eq!(err.variable, var);

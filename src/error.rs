@@ -184,6 +184,9 @@ pub enum ApiError {
         /// The fields involved.
         errors: Vec<FieldError>,
     },
+    /// 410: the change feed no longer holds the position a client asked to read after.
+    #[error("{0}")]
+    Gone(String),
     /// 412: `If-Match` named a version that is no longer current.
     #[error("precondition failed")]
     PreconditionFailed,
@@ -268,6 +271,7 @@ impl ApiError {
                 errors: errors.clone(),
             },
             ApiError::PreconditionFailed => ApiError::PreconditionFailed,
+            ApiError::Gone(detail) => ApiError::Gone(detail.clone()),
             ApiError::PayloadTooLarge { limit } => ApiError::PayloadTooLarge { limit: *limit },
             ApiError::RequestTimeout { seconds } => ApiError::RequestTimeout { seconds: *seconds },
             ApiError::UnsupportedMediaType { accepted } => ApiError::UnsupportedMediaType { accepted },
@@ -367,6 +371,7 @@ impl ApiError {
             ApiError::OAuth { status, .. } => *status,
             ApiError::NotFound => 404,
             ApiError::Conflict { .. } => 409,
+            ApiError::Gone(_) => 410,
             ApiError::PreconditionFailed => 412,
             ApiError::RequestTimeout { .. } => 408,
             ApiError::PayloadTooLarge { .. } => 413,
@@ -413,6 +418,7 @@ impl ApiError {
                 p.errors = (!errors.is_empty()).then(|| errors.clone());
                 p
             }
+            ApiError::Gone(detail) => Problem::new(status, "urn:chanjiao:problem:gone", detail.clone()),
             ApiError::PreconditionFailed => Problem::new(
                 status,
                 "about:blank",

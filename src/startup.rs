@@ -262,7 +262,7 @@ impl Application {
     pub async fn build(settings: Settings) -> anyhow::Result<Self> {
         crate::domain::clock::set_timezone(settings.timezone);
         check_signing_key(&settings)?;
-        let db = connect(&settings).await?;
+        let db = connect(&settings).await?.with_webhooks(settings.webhooks.clone());
         migrate(&db).await?;
         let keys = load_keys(&settings, &db).await?;
         let cursor_key = crate::service::secrets::cursor_key(&db)
@@ -341,6 +341,8 @@ impl Application {
         }
         let server = server.listen(listener)?.run();
         clean_up_idempotency_keys(&db);
+        clean_up_changes(&db);
+        crate::service::delivery::spawn(&db);
         Ok(Application {
             port,
             server,
@@ -420,6 +422,30 @@ fn clean_up_idempotency_keys(db: &Database) {
                 Ok(0) => {}
                 Ok(removed) => tracing::info!(removed, "removed expired Idempotency-Key answers"),
                 Err(e) => tracing::warn!(error = %e, "removing expired Idempotency-Key answers failed"),
+            }
+        }
+    });
+}
+
+/// How often each replica removes the changes older than 90 days.
+const CHANGES_CLEAN_UP_INTERVAL: Duration = Duration::from_secs(3600);
+
+/// Removes the changes of the feed older than 90 days now and every hour,
+/// until the last clone of the database is dropped.
+fn clean_up_changes(db: &Database) {
+    let in_use = db.in_use();
+    let db = db.detached();
+    tokio::spawn(async move {
+        let mut ticks = tokio::time::interval(CHANGES_CLEAN_UP_INTERVAL);
+        loop {
+            ticks.tick().await;
+            if in_use.strong_count() == 0 {
+                break;
+            }
+            match crate::service::changes::clean_up(&db).await {
+                Ok(0) => {}
+                Ok(removed) => tracing::info!(removed, "removed changes older than 90 days from the feed"),
+                Err(e) => tracing::warn!(error = %e, "removing old changes from the feed failed"),
             }
         }
     });

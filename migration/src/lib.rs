@@ -19,6 +19,8 @@ mod m20261203_000014_demands;
 mod m20261203_000015_bases;
 mod m20261203_000016_competitions;
 mod m20261203_000017_folded_major_names;
+mod m20261205_000018_change_log;
+mod m20261205_000019_webhooks;
 mod util;
 
 pub use m20261202_000013_major_folding::fold;
@@ -47,6 +49,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000015_bases::Migration),
             Box::new(m20261203_000016_competitions::Migration),
             Box::new(m20261203_000017_folded_major_names::Migration),
+            Box::new(m20261205_000018_change_log::Migration),
+            Box::new(m20261205_000019_webhooks::Migration),
         ]
     }
 }

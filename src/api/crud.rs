@@ -13,13 +13,33 @@
 /// [module documentation](self).
 #[macro_export]
 macro_rules! crud_api {
+    // Without `created`: a create answers the record.
     (
         collection: $collection:literal,
         tag: $tag:literal,
         resource: $resource:expr,
         policy: $policy:path,
         service: $service:path,
-        types: { record: $Record:ident, create: $Create:ident, patch: $Patch:ident, fields: $Fields:ident, filters: $Filters:ident, sort: $Sort:ident },
+        types: { record: $Record:ident, create: $($rest:tt)* }
+        $($more:tt)*
+    ) => {
+        $crate::crud_api! {
+            collection: $collection,
+            tag: $tag,
+            resource: $resource,
+            policy: $policy,
+            service: $service,
+            types: { record: $Record, created: $Record, create: $($rest)* }
+            $($more)*
+        }
+    };
+    (
+        collection: $collection:literal,
+        tag: $tag:literal,
+        resource: $resource:expr,
+        policy: $policy:path,
+        service: $service:path,
+        types: { record: $Record:ident, created: $Created:ident, create: $Create:ident, patch: $Patch:ident, fields: $Fields:ident, filters: $Filters:ident, sort: $Sort:ident },
         handlers: { list: $list:ident, create: $create:ident, get: $get:ident, update: $update:ident, delete: $delete:ident },
         more: [$($more:ident),* $(,)?],
         docs: {
@@ -103,7 +123,7 @@ macro_rules! crud_api {
             tag = $tag,
             request_body = $Create,
             responses(
-                (status = 201, description = "Created; `Location` names the new record", body = $Record,
+                (status = 201, description = "Created; `Location` names the new record", body = $Created,
                     headers(("Location" = String, description = "The new record's path"), ("ETag" = String, description = "The version in double quotes, e.g. `\"3\"`; send it back in If-Match or If-None-Match"))),
                 (status = 409, description = $conflict_doc, body = Problem, content_type = "application/problem+json"),
             )

@@ -62,6 +62,8 @@ Every answer carries `X-Request-Id`; quote it when you report a problem. Chinese
         (name = "stats", description = "The statistics overview (every role) and teachers' enterprise practice (admin, officer, a school for its own teachers)"),
         (name = "users", description = "User accounts (admin only)"),
         (name = "audit", description = "The audit trail (admin and officer)"),
+        (name = "changes", description = "The change feed: every create, update and delete in commit order, for integrators to sync from (every role, scoped to what it may read)"),
+        (name = "webhooks", description = "Webhooks: the change feed pushed to an integrator's URL, signed; their delivery logs (admin only)"),
         (name = "platform", description = "Health, readiness and metrics, outside /api/v1"),
     )
 )]

@@ -8,6 +8,7 @@ pub mod auth;
 pub mod bases;
 pub mod body;
 pub mod caller;
+pub mod changes;
 pub mod competitions;
 pub mod conditional;
 pub mod crud;
@@ -26,6 +27,7 @@ pub mod request_id;
 pub mod schools;
 pub mod stats;
 pub mod users;
+pub mod webhooks;
 
 use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
@@ -77,7 +79,9 @@ pub fn routes(cfg: &mut ServiceConfig) {
             .configure(competitions::configure)
             .configure(stats::configure)
             .configure(users::configure)
-            .configure(audit::configure),
+            .configure(audit::configure)
+            .configure(changes::configure)
+            .configure(webhooks::configure),
     );
 }
 

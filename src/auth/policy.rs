@@ -7,7 +7,7 @@ use uuid::Uuid;
 
 use super::Principal;
 use crate::domain::placement::Sides;
-use crate::domain::vocab::{EvaluationSide, Role};
+use crate::domain::vocab::{EvaluationSide, FeedType, Role};
 use crate::error::{ApiError, FieldError};
 use crate::model::apprenticeship::ApprenticeshipFields;
 use crate::model::base::BaseFields;
@@ -409,6 +409,89 @@ pub fn audit_events(caller: &Principal) -> Result<(), ApiError> {
     }
 }
 
+/// Whose records an organisation's own feed entries are: a school's
+/// placements, an enterprise's hosted placements and demands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Owner {
+    /// Placements of this school.
+    School(Uuid),
+    /// Placements this enterprise hosts, and its demands.
+    Enterprise(Uuid),
+}
+
+impl Owner {
+    /// The kinds of record an owner's entries are.
+    pub fn kinds(self) -> &'static [FeedType] {
+        match self {
+            Owner::School(_) => &[FeedType::Apprenticeship],
+            Owner::Enterprise(_) => &[FeedType::Apprenticeship, FeedType::Demand],
+        }
+    }
+}
+
+/// What of the change feed a caller reads: every change of the kinds in
+/// `every`, and the changes of its own organisation's records (`own`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FeedScope {
+    /// The kinds of record whose every change the caller reads.
+    pub every: Vec<FeedType>,
+    /// The organisation whose own records (of [`Owner::kinds`]) the caller reads besides.
+    pub own: Option<Owner>,
+}
+
+/// The change feed: each role reads the changes of the records it may read
+/// ([`sees_placement`], [`sees_demand`], [`users`]): an admin all; an
+/// officer all but users; a viewer the directory, meetings, demands, bases
+/// and competitions; a school user those and its school's placements; an
+/// enterprise user the directory, meetings, bases and competitions, and
+/// its enterprise's placements and demands. `resource_type` narrows it to
+/// one kind; a kind the role reads none of is a 403 naming it.
+pub fn changes(caller: &Principal, resource_type: Option<FeedType>) -> Result<FeedScope, ApiError> {
+    use FeedType::*;
+    let shared = [Enterprise, School, Meeting, Demand, Base, Competition];
+    let (every, own): (Vec<FeedType>, Option<Owner>) = match (caller.role, caller.org) {
+        (Role::Admin, _) => (FeedType::ALL.to_vec(), None),
+        (Role::Officer, _) => (FeedType::ALL.iter().copied().filter(|t| *t != User).collect(), None),
+        (Role::Viewer, _) => (shared.to_vec(), None),
+        (Role::School, org) => (shared.to_vec(), org.map(Owner::School)),
+        (Role::Enterprise, org) => (
+            shared.iter().copied().filter(|t| *t != Demand).collect(),
+            org.map(Owner::Enterprise),
+        ),
+    };
+    let Some(kind) = resource_type else {
+        return Ok(FeedScope { every, own });
+    };
+    if every.contains(&kind) {
+        return Ok(FeedScope {
+            every: vec![kind],
+            own: None,
+        });
+    }
+    match own.filter(|owner| owner.kinds().contains(&kind)) {
+        Some(owner) => Ok(FeedScope {
+            every: Vec::new(),
+            own: Some(owner),
+        }),
+        None => Err(ApiError::Forbidden {
+            detail: format!("your role reads no `{}` records", kind.as_str()),
+            errors: vec![FieldError::new(
+                "resource_type",
+                "forbidden",
+                "your role reads none of these",
+            )],
+        }),
+    }
+}
+
+/// Webhooks: the admin only, for every operation.
+pub fn webhooks(caller: &Principal, _access: Access, _id: Option<Uuid>) -> Result<(), ApiError> {
+    match caller.role {
+        Role::Admin => Ok(()),
+        _ => Err(deny("manage webhooks")),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -460,5 +543,60 @@ mod tests {
         }
         assert!(enterprise_change(&caller(Role::Officer, None), &before, &after).is_ok());
         assert!(enterprise_change(&caller(Role::Enterprise, Some(own)), &before, &before).is_ok());
+    }
+
+    #[test]
+    fn the_feed_scope_of_each_role_is_what_the_role_reads_of_each_kind() {
+        let (school, host, other) = (Uuid::now_v7(), Uuid::now_v7(), Uuid::now_v7());
+        for role in Role::ALL.iter().copied() {
+            let org = match role {
+                Role::School => Some(school),
+                Role::Enterprise => Some(host),
+                _ => None,
+            };
+            let c = caller(role, org);
+            let scope = changes(&c, None).unwrap();
+            let own = |kind: FeedType| scope.own.is_some_and(|o| o.kinds().contains(&kind));
+            // A placement of this school at this host, and one of neither.
+            assert_eq!(
+                scope.every.contains(&FeedType::Apprenticeship) || own(FeedType::Apprenticeship),
+                sees_placement(&c, host, Some(school)),
+                "{role:?}"
+            );
+            assert_eq!(
+                scope.every.contains(&FeedType::Apprenticeship),
+                sees_placement(&c, other, Some(other)),
+                "{role:?}"
+            );
+            assert_eq!(
+                scope.every.contains(&FeedType::Demand),
+                sees_demand(&c, other),
+                "{role:?}"
+            );
+            assert_eq!(
+                scope.every.contains(&FeedType::Demand) || own(FeedType::Demand),
+                sees_demand(&c, host),
+                "{role:?}"
+            );
+            assert_eq!(
+                scope.every.contains(&FeedType::User),
+                users(&c, Access::Read, None).is_ok()
+            );
+            for kind in [
+                FeedType::Enterprise,
+                FeedType::School,
+                FeedType::Meeting,
+                FeedType::Base,
+                FeedType::Competition,
+            ] {
+                assert!(scope.every.contains(&kind), "{role:?} reads every {kind:?}");
+            }
+            let narrowed = changes(&c, Some(FeedType::Apprenticeship));
+            assert_eq!(
+                narrowed.is_ok(),
+                apprenticeships(&c, Access::Read, None).is_ok(),
+                "{role:?}"
+            );
+        }
     }
 }

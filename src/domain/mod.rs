@@ -4,6 +4,7 @@
 pub mod clock;
 pub mod cursor;
 pub mod identifiers;
+pub mod network;
 pub mod placement;
 pub mod practice;
 pub mod search;

@@ -464,6 +464,69 @@ vocabulary! {
     }
 }
 
+vocabulary! {
+    /// The kind of record a change of the feed (`GET /changes`) concerns.
+    FeedType {
+        /// An enterprise.
+        Enterprise => "enterprise",
+        /// A school.
+        School => "school",
+        /// A placement (its transitions and evaluations are its updates).
+        Apprenticeship => "apprenticeship",
+        /// A meeting (a change of one of its action items is its update).
+        Meeting => "meeting",
+        /// An enterprise's demand (a change of its `fulfilled_headcount` is its update).
+        Demand => "demand",
+        /// A training base.
+        Base => "base",
+        /// A skills competition.
+        Competition => "competition",
+        /// A user account (admins only).
+        User => "user",
+    }
+}
+
+impl FeedType {
+    /// The same kind of record as the audit trail names it.
+    pub fn resource_type(self) -> ResourceType {
+        match self {
+            FeedType::Enterprise => ResourceType::Enterprise,
+            FeedType::School => ResourceType::School,
+            FeedType::Apprenticeship => ResourceType::Apprenticeship,
+            FeedType::Meeting => ResourceType::Meeting,
+            FeedType::Demand => ResourceType::Demand,
+            FeedType::Base => ResourceType::Base,
+            FeedType::Competition => ResourceType::Competition,
+            FeedType::User => ResourceType::User,
+        }
+    }
+}
+
+vocabulary! {
+    /// What a change of the feed did to its record.
+    ChangeAction {
+        /// The record was created (`version` 1).
+        Create => "create",
+        /// The record changed: a merge patch, a transition, an evaluation, an
+        /// action item, a demand's fulfilled headcount (`version` grew).
+        Update => "update",
+        /// The record was deleted (no `version`).
+        Delete => "delete",
+    }
+}
+
+vocabulary! {
+    /// Where a webhook delivery stands.
+    DeliveryStatus {
+        /// Not yet answered with a 2xx; tried again at `next_attempt_at`.
+        Pending => "pending",
+        /// A 2xx answered it.
+        Delivered => "delivered",
+        /// No 2xx within 24 hours of attempts; not tried again.
+        Failed => "failed",
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -513,6 +576,12 @@ mod tests {
         round_trips(BaseStatus::ALL, BaseStatus::as_str, BaseStatus::parse);
         round_trips(CompetitionLevel::ALL, CompetitionLevel::as_str, CompetitionLevel::parse);
         round_trips(Award::ALL, Award::as_str, Award::parse);
+        round_trips(FeedType::ALL, FeedType::as_str, FeedType::parse);
+        round_trips(ChangeAction::ALL, ChangeAction::as_str, ChangeAction::parse);
+        round_trips(DeliveryStatus::ALL, DeliveryStatus::as_str, DeliveryStatus::parse);
+        for feed in FeedType::ALL {
+            assert_eq!(feed.resource_type().as_str(), feed.as_str());
+        }
     }
 
     #[test]

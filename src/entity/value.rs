@@ -8,7 +8,8 @@ use sea_orm::{ColIdx, DbErr, QueryResult, TryGetError, TryGetable, Value};
 
 use crate::model::apprenticeship::Participant;
 use crate::model::field::{
-    CreditCode, Date, Email, Int, List, Phone, RegionCode, ResidentId, SchoolCode, Stored, Tags, Text, Username,
+    CreditCode, Date, Email, EventName, Flag, Int, List, Phone, RegionCode, ResidentId, SchoolCode, Stored, Tags, Text,
+    Username, WebhookUrl,
 };
 use crate::model::meeting::Chair;
 
@@ -61,6 +62,8 @@ stored_as_text!(CreditCode);
 stored_as_text!(SchoolCode);
 stored_as_text!(ResidentId);
 stored_as_text!(Username);
+stored_as_text!(WebhookUrl);
+stored_as_text!(EventName);
 
 fn json_error(err: serde_json::Error) -> TryGetError {
     TryGetError::DbErr(DbErr::Type(format!("a stored JSON value does not read back: {err}")))
@@ -113,7 +116,7 @@ macro_rules! stored_as_json {
 }
 
 stored_as_json!([] Tags, String);
-stored_as_json!([T: serde::Serialize + serde::de::DeserializeOwned, const MAX: usize, const UNIQUE: bool] List<T, MAX, UNIQUE>, T);
+stored_as_json!([T: serde::Serialize + serde::de::DeserializeOwned, const MAX: usize, const UNIQUE: bool, const MIN: usize] List<T, MAX, UNIQUE, MIN>, T);
 
 impl<const MIN: i64, const MAX: i64> From<Int<MIN, MAX>> for Value {
     fn from(value: Int<MIN, MAX>) -> Value {
@@ -232,5 +235,42 @@ impl ValueType for Date {
 impl Nullable for Date {
     fn null() -> Value {
         <chrono::NaiveDate as Nullable>::null()
+    }
+}
+
+/// A flag is stored as a boolean.
+impl<const DEFAULT: bool> From<Flag<DEFAULT>> for Value {
+    fn from(flag: Flag<DEFAULT>) -> Value {
+        Value::Bool(Some(flag.get()))
+    }
+}
+
+impl<const DEFAULT: bool> TryGetable for Flag<DEFAULT> {
+    fn try_get_by<I: ColIdx>(res: &QueryResult, index: I) -> Result<Self, TryGetError> {
+        bool::try_get_by(res, index).map(Flag::from_stored)
+    }
+}
+
+impl<const DEFAULT: bool> ValueType for Flag<DEFAULT> {
+    fn try_from(value: Value) -> Result<Self, ValueTypeErr> {
+        <bool as ValueType>::try_from(value).map(Flag::from_stored)
+    }
+
+    fn type_name() -> String {
+        "Flag".to_string()
+    }
+
+    fn array_type() -> ArrayType {
+        ArrayType::Bool
+    }
+
+    fn column_type() -> ColumnType {
+        ColumnType::Boolean
+    }
+}
+
+impl<const DEFAULT: bool> Nullable for Flag<DEFAULT> {
+    fn null() -> Value {
+        Value::Bool(None)
     }
 }

@@ -282,6 +282,136 @@ rule_type!(
     doc::string(None, None, Some("^[a-z0-9_.-]{3,64}$"), None)
 );
 
+rule_type!(
+    /// Where a webhook's deliveries go: an absolute `http` or `https` URL of
+    /// at most 500 characters, with a host, without a user name or password
+    /// (the signature authenticates a delivery) and without a `#fragment`.
+    WebhookUrl,
+    "format",
+    "must be an http or https URL of at most 500 characters, with a host and without credentials or a #fragment",
+    |text| webhook_url(&text).map(|_| text),
+    doc::string(None, Some(500), Some("^[Hh][Tt][Tt][Pp][Ss]?://"), None)
+);
+
+/// The parsed URL of a webhook, if `text` is one ([`WebhookUrl`]'s rule).
+pub fn webhook_url(text: &str) -> Option<url::Url> {
+    if text.chars().count() > 500 || text.trim() != text {
+        return None;
+    }
+    let url = url::Url::parse(text).ok()?;
+    let fine = matches!(url.scheme(), "http" | "https")
+        && url.host().is_some()
+        && url.username().is_empty()
+        && url.password().is_none()
+        && url.fragment().is_none();
+    fine.then_some(url)
+}
+
+impl WebhookUrl {
+    /// The parsed URL (checked when the value was made or stored).
+    pub fn url(&self) -> Option<url::Url> {
+        webhook_url(&self.0)
+    }
+}
+
+rule_type!(
+    /// An event a webhook takes: `<resource_type>.<action>` of the change
+    /// feed (`apprenticeship.update`), or `*` for every change.
+    EventName,
+    "enum",
+    "must be `*` or `<resource_type>.<action>`, such as `apprenticeship.update`",
+    |text| EventName::read(&text).ok().map(|_| text),
+    {
+        let mut names = vec![serde_json::Value::from("*")];
+        for feed in crate::domain::vocab::FeedType::ALL {
+            for action in crate::domain::vocab::ChangeAction::ALL {
+                names.push(format!("{}.{}", feed.as_str(), action.as_str()).into());
+            }
+        }
+        utoipa::openapi::schema::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::schema::Type::String)
+            .enum_values(Some(names))
+            .into()
+    }
+);
+
+impl EventName {
+    /// `None` for `*`, else the kind of record and the action it names; `Err` when it names none.
+    fn read(text: &str) -> Result<Option<(crate::domain::vocab::FeedType, crate::domain::vocab::ChangeAction)>, ()> {
+        if text == "*" {
+            return Ok(None);
+        }
+        let (feed, action) = text.split_once('.').ok_or(())?;
+        match (
+            crate::domain::vocab::FeedType::parse(feed),
+            crate::domain::vocab::ChangeAction::parse(action),
+        ) {
+            (Some(feed), Some(action)) => Ok(Some((feed, action))),
+            _ => Err(()),
+        }
+    }
+
+    /// Whether a change of this kind of record and action is this event.
+    pub fn matches(&self, feed: crate::domain::vocab::FeedType, action: crate::domain::vocab::ChangeAction) -> bool {
+        match EventName::read(&self.0) {
+            Ok(None) => true,
+            Ok(Some(named)) => named == (feed, action),
+            Err(()) => false,
+        }
+    }
+
+    /// The event of a change: `<resource_type>.<action>`.
+    pub fn of(feed: crate::domain::vocab::FeedType, action: crate::domain::vocab::ChangeAction) -> EventName {
+        EventName(format!("{}.{}", feed.as_str(), action.as_str()))
+    }
+}
+
+/// A yes/no field that is `DEFAULT` when a create leaves it out (`Flag<true>`:
+/// on unless turned off).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Flag<const DEFAULT: bool>(bool);
+
+impl<const DEFAULT: bool> Flag<DEFAULT> {
+    /// The value.
+    pub fn get(self) -> bool {
+        self.0
+    }
+}
+
+impl<const DEFAULT: bool> Default for Flag<DEFAULT> {
+    fn default() -> Self {
+        Flag(DEFAULT)
+    }
+}
+
+impl<const DEFAULT: bool> From<bool> for Flag<DEFAULT> {
+    fn from(value: bool) -> Self {
+        Flag(value)
+    }
+}
+
+impl<const DEFAULT: bool> Check for Flag<DEFAULT> {
+    fn check(value: &Value, path: &str, errors: &mut Vec<FieldError>) {
+        check::leaf::<bool>(value, path, errors);
+    }
+}
+
+impl<const DEFAULT: bool> FieldSchema for Flag<DEFAULT> {
+    fn field_schema() -> RefOr<Schema> {
+        utoipa::openapi::schema::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::schema::Type::Boolean)
+            .default(Some(Value::Bool(DEFAULT)))
+            .into()
+    }
+}
+
+impl<const DEFAULT: bool> Stored<bool> for Flag<DEFAULT> {
+    fn from_stored(stored: bool) -> Self {
+        Flag(stored)
+    }
+}
+
 /// A secret text such as a password, of `MIN` to 1000 characters. It
 /// cannot be printed and is never serialised; only hashing sees it.
 #[derive(Clone)]
@@ -557,23 +687,23 @@ impl Stored<Vec<String>> for Tags {
     }
 }
 
-/// A list of at most `MAX` items, each checked by its own type; repeats
-/// are dropped unless `UNIQUE` is `false` ([`Sequence`]).
+/// A list of `MIN` to `MAX` items (`MIN` is 0 unless stated), each checked
+/// by its own type; repeats are dropped unless `UNIQUE` is `false` ([`Sequence`]).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(transparent)]
-pub struct List<T, const MAX: usize, const UNIQUE: bool = true>(Vec<T>);
+pub struct List<T, const MAX: usize, const UNIQUE: bool = true, const MIN: usize = 0>(Vec<T>);
 
 /// A list of at most `MAX` items in the order given, repeats kept (a
 /// meeting's agenda, its decisions, its action items).
 pub type Sequence<T, const MAX: usize> = List<T, MAX, false>;
 
-impl<T, const MAX: usize, const UNIQUE: bool> Default for List<T, MAX, UNIQUE> {
+impl<T, const MAX: usize, const UNIQUE: bool, const MIN: usize> Default for List<T, MAX, UNIQUE, MIN> {
     fn default() -> Self {
         List(Vec::new())
     }
 }
 
-impl<T: PartialEq + Clone, const MAX: usize, const UNIQUE: bool> List<T, MAX, UNIQUE> {
+impl<T: PartialEq + Clone, const MAX: usize, const UNIQUE: bool, const MIN: usize> List<T, MAX, UNIQUE, MIN> {
     /// The items, in order.
     pub fn as_slice(&self) -> &[T] {
         &self.0
@@ -584,31 +714,42 @@ impl<T: PartialEq + Clone, const MAX: usize, const UNIQUE: bool> List<T, MAX, UN
         &mut self.0
     }
 
-    fn too_long() -> Broken {
-        Broken::new("length", format!("must have at most {MAX} items"))
+    /// Why `count` items are too many or too few.
+    fn wrong_length(count: usize) -> Option<Broken> {
+        if count > MAX {
+            Some(Broken::new("length", format!("must have at most {MAX} items")))
+        } else if count < MIN {
+            Some(Broken::new(
+                "length",
+                format!("must have at least {MIN} item{}", if MIN == 1 { "" } else { "s" }),
+            ))
+        } else {
+            None
+        }
     }
 }
 
-impl<'de, T: Deserialize<'de> + PartialEq + Clone, const MAX: usize, const UNIQUE: bool> Deserialize<'de>
-    for List<T, MAX, UNIQUE>
+impl<'de, T: Deserialize<'de> + PartialEq + Clone, const MAX: usize, const UNIQUE: bool, const MIN: usize>
+    Deserialize<'de> for List<T, MAX, UNIQUE, MIN>
 {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let items = Vec::<T>::deserialize(deserializer)?;
-        if items.len() > MAX {
-            return Err(D::Error::custom(Self::too_long().message));
+        if let Some(broken) = Self::wrong_length(items.len()) {
+            return Err(D::Error::custom(broken.message));
         }
         Ok(List(if UNIQUE { dedup(items) } else { items }))
     }
 }
 
-impl<T: Check + PartialEq + Clone, const MAX: usize, const UNIQUE: bool> Check for List<T, MAX, UNIQUE> {
+impl<T: Check + PartialEq + Clone, const MAX: usize, const UNIQUE: bool, const MIN: usize> Check
+    for List<T, MAX, UNIQUE, MIN>
+{
     fn check(value: &Value, path: &str, errors: &mut Vec<FieldError>) {
         let Value::Array(items) = value else {
             errors.push(FieldError::new(path, "type", "must be a list"));
             return;
         };
-        if items.len() > MAX {
-            let broken = Self::too_long();
+        if let Some(broken) = Self::wrong_length(items.len()) {
             errors.push(FieldError::new(path, broken.code, broken.message));
         }
         for (i, item) in items.iter().enumerate() {
@@ -617,9 +758,15 @@ impl<T: Check + PartialEq + Clone, const MAX: usize, const UNIQUE: bool> Check f
     }
 }
 
-impl<T: FieldSchema, const MAX: usize, const UNIQUE: bool> FieldSchema for List<T, MAX, UNIQUE> {
+impl<T: FieldSchema, const MAX: usize, const UNIQUE: bool, const MIN: usize> FieldSchema for List<T, MAX, UNIQUE, MIN> {
     fn field_schema() -> RefOr<Schema> {
-        doc::array(T::field_schema(), Some(MAX))
+        match doc::array(T::field_schema(), Some(MAX)) {
+            RefOr::T(Schema::Array(mut array)) if MIN > 0 => {
+                array.min_items = Some(MIN);
+                RefOr::T(Schema::Array(array))
+            }
+            other => other,
+        }
     }
 
     fn patch_schema() -> RefOr<Schema> {
@@ -631,7 +778,7 @@ impl<T: FieldSchema, const MAX: usize, const UNIQUE: bool> FieldSchema for List<
     }
 }
 
-impl<T, const MAX: usize, const UNIQUE: bool> Stored<Vec<T>> for List<T, MAX, UNIQUE> {
+impl<T, const MAX: usize, const UNIQUE: bool, const MIN: usize> Stored<Vec<T>> for List<T, MAX, UNIQUE, MIN> {
     fn from_stored(stored: Vec<T>) -> Self {
         List(stored)
     }

@@ -33,6 +33,7 @@ use tokio::sync::{mpsc, oneshot};
 use uuid::Uuid;
 
 use super::inserts::Inserts;
+use crate::config::WebhookSettings;
 use crate::domain::vocab::Role;
 use crate::error::ApiError;
 
@@ -103,6 +104,8 @@ pub struct Database {
     alive: Arc<()>,
     /// The checkpointer's connection, closed with the others.
     checkpointer: Option<DatabaseConnection>,
+    /// How webhooks are delivered (and which URLs they may name).
+    webhooks: Arc<WebhookSettings>,
 }
 
 /// A page of a list as read at one value of its table's change counter.
@@ -134,6 +137,7 @@ impl Database {
         Database {
             alive: Arc::new(()),
             checkpointer: None,
+            webhooks: Arc::default(),
             groups,
             read,
             write,
@@ -193,6 +197,28 @@ impl Database {
             let _ = connection.close().await;
         });
         self
+    }
+
+    /// The same database, its webhooks delivered as `settings` say.
+    pub fn with_webhooks(mut self, settings: WebhookSettings) -> Self {
+        self.webhooks = Arc::new(settings);
+        self
+    }
+
+    /// How webhooks are delivered, and which addresses they may reach.
+    pub fn webhooks(&self) -> &WebhookSettings {
+        &self.webhooks
+    }
+
+    /// A clone for background work, which does not keep it alive: the work
+    /// holds it with [`Database::in_use`] of the original and stops once
+    /// that is gone.
+    pub fn detached(&self) -> Database {
+        Database {
+            alive: Arc::new(()),
+            checkpointer: None,
+            ..self.clone()
+        }
     }
 
     /// Alive while any clone of this database is: background work stops

@@ -5,8 +5,10 @@
 pub mod apprenticeships;
 pub mod audit;
 pub mod bases;
+pub mod changes;
 pub mod competitions;
 mod database;
+pub mod delivery;
 pub mod demands;
 pub mod demo;
 pub mod enterprises;
@@ -22,6 +24,7 @@ pub mod sessions;
 pub mod stats;
 pub(crate) mod store;
 pub mod users;
+pub mod webhooks;
 
 use chrono::{DateTime, SubsecRound, Utc};
 use sea_orm::{ConnectionTrait, EntityTrait, PrimaryKeyTrait, QuerySelect};

@@ -412,6 +412,20 @@ pub(crate) async fn update<S: Stored>(
     precondition: Option<Precondition>,
     patch: &MergePatch<<S::Record as Record>::Fields>,
 ) -> Result<S::Record, ApiError> {
+    update_checked::<S>(db, caller, id, precondition, patch, |_| Ok(())).await
+}
+
+/// [`update`], with one more check of the changed fields (422 or 403)
+/// that needs what the service is configured with, after
+/// [`Stored::prepare`] and before anything is written.
+pub(crate) async fn update_checked<S: Stored>(
+    db: &Database,
+    caller: &Principal,
+    id: Uuid,
+    precondition: Option<Precondition>,
+    patch: &MergePatch<<S::Record as Record>::Fields>,
+    check: impl FnOnce(&<S::Record as Record>::Fields) -> Result<(), ApiError>,
+) -> Result<S::Record, ApiError> {
     let txn = db.begin().await?;
     let row = find_visible::<S>(&txn, caller, id).await?;
     S::check_write(caller, &row)?;
@@ -421,6 +435,7 @@ pub(crate) async fn update<S: Stored>(
     let mut fields = patch.apply(&current)?;
     check_precondition(precondition.as_ref(), before.meta().version)?;
     S::prepare(caller, Some(&current), &mut fields, Some(patch))?;
+    check(&fields)?;
     let after = before.clone().with_fields(fields);
     if S::to_row(&after) == row {
         return Ok(before);

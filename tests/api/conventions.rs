@@ -134,7 +134,23 @@ fn collections() -> Vec<Collection> {
             read_only: "search_text",
             filter: "level=enterprise",
         },
+        Collection {
+            path: "/api/v1/webhooks",
+            resource_type: "webhook",
+            new: |n, _| json!({"url": format!("https://tongji.jyj.example.cn/hook/{n}"), "events": ["*"]}),
+            change: || json!({"description": "县教体局统计系统", "events": ["school.create", "school.update"]}),
+            read_only: "secret",
+            filter: "active=true",
+        },
     ]
+}
+
+/// The kinds of record the change feed follows (every collection but webhooks).
+fn followed() -> Vec<Collection> {
+    collections()
+        .into_iter()
+        .filter(|c| c.resource_type != "webhook")
+        .collect()
 }
 
 async fn patch_as(
@@ -164,8 +180,18 @@ async fn every_collection_creates_with_location_etag_and_version_1_and_reads_bac
         assert_eq!(created.etag, "\"1\"", "{}", c.path);
         assert_eq!(created.version, 1, "{}", c.path);
         assert_eq!(created.body["created_at"], created.body["updated_at"], "{}", c.path);
-        assert_eq!(app.record(&created.location).await, created.body, "{}", c.path);
+        assert_eq!(app.record(&created.location).await, stored(&created.body), "{}", c.path);
     }
+}
+
+/// A create's answer as the record reads back: a webhook's create also
+/// answers its secret, that once.
+fn stored(body: &Value) -> Value {
+    let mut body = body.clone();
+    if let Some(secret) = body.as_object_mut().and_then(|o| o.remove("secret")) {
+        assert!(secret.as_str().is_some_and(|s| s.starts_with("whsec_")));
+    }
+    body
 }
 
 #[tokio::test]
@@ -272,7 +298,7 @@ async fn every_collection_refuses_unknown_and_read_only_fields_and_stores_nothin
         let created = app.create_record(c.path, &(c.new)(2, &ctx)).await;
         let problem = problem_of(app.patch_json(&created.location, &json!({"version": 9})).await, 422).await;
         assert_eq!(problem.fields(), vec!["version"], "{}", c.path);
-        assert_eq!(app.record(&created.location).await, created.body, "{}", c.path);
+        assert_eq!(app.record(&created.location).await, stored(&created.body), "{}", c.path);
     }
 }
 
@@ -451,5 +477,48 @@ async fn every_calendar_date_outside_the_years_1900_to_2100_is_422_naming_the_fi
         let problem = problem_of(app.get(query).await, 400).await;
         let parameter = query.split_once('?').unwrap().1.split_once('=').unwrap().0;
         assert_eq!(problem.fields(), vec![parameter], "{query}");
+    }
+}
+
+#[tokio::test]
+async fn every_followed_collection_s_create_change_and_delete_is_in_the_change_feed_with_its_versions() {
+    let app = spawn_app().await;
+    let ctx = context(&app).await;
+    for c in followed() {
+        let start = app.latest().await;
+        let created = app.create_record(c.path, &(c.new)(1, &ctx)).await;
+        app.patch_json(&created.location, &(c.change)()).await;
+        app.patch_json(&created.location, &(c.change)()).await; // no change, no entry
+        assert_eq!(app.delete(&created.location).await.status().as_u16(), 204);
+        let page = app.feed(&format!("after={start}")).await;
+        let seen: Vec<(String, String, String, Option<i64>)> = page
+            .items
+            .iter()
+            .map(|i| {
+                (
+                    i.resource_type.clone(),
+                    i.resource_id.clone(),
+                    i.action.clone(),
+                    i.version,
+                )
+            })
+            .collect();
+        let id = created.id.clone();
+        let kind = c.resource_type.to_string();
+        assert_eq!(
+            seen,
+            vec![
+                (kind.clone(), id.clone(), "create".into(), Some(1)),
+                (kind.clone(), id.clone(), "update".into(), Some(2)),
+                (kind.clone(), id.clone(), "delete".into(), None),
+            ],
+            "{}",
+            c.path
+        );
+        assert!(
+            page.items.windows(2).all(|w| w[0].position < w[1].position),
+            "{}",
+            c.path
+        );
     }
 }

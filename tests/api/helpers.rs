@@ -20,7 +20,9 @@ pub struct TestApp {
     /// The bootstrap admin's access token, sent by the request helpers.
     pub token: String,
     handle: actix_web::dev::ServerHandle,
-    _fresh: FreshDatabase,
+    database_url: String,
+    /// The database this app made (a replica of another app has none).
+    _fresh: Option<FreshDatabase>,
 }
 
 /// Starts a service with default settings.
@@ -95,8 +97,21 @@ impl Drop for FreshDatabase {
 /// Starts a service after `adjust` has changed its settings.
 pub async fn spawn_app_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
     let database = FreshDatabase::new().await;
+    let url = database.url.clone();
+    serve_on(url, Some(database), adjust).await
+}
+
+impl TestApp {
+    /// Another replica of this service on the same database (it stops
+    /// when dropped; the database stays with this app).
+    pub async fn replica(&self, adjust: impl FnOnce(&mut Settings)) -> TestApp {
+        serve_on(self.database_url.clone(), None, adjust).await
+    }
+}
+
+async fn serve_on(url: String, fresh: Option<FreshDatabase>, adjust: impl FnOnce(&mut Settings)) -> TestApp {
     let mut settings = Settings::from_lookup(|_| None).expect("default settings");
-    settings.database_url = database.url.clone();
+    settings.database_url = url.clone();
     settings.bind = "127.0.0.1:0".parse().unwrap();
     settings.workers = Some(1);
     settings.db_max_connections = 4;
@@ -119,7 +134,8 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
         database: service_database,
         token: String::new(),
         handle,
-        _fresh: database,
+        database_url: url,
+        _fresh: fresh,
     };
     app.token = app.login("admin", ADMIN_PASSWORD).await;
     app
@@ -153,7 +169,7 @@ fn with_database(url: &str, name: &str) -> String {
 impl TestApp {
     /// The URL of the test's database.
     pub fn database_url(&self) -> &str {
-        &self._fresh.url
+        &self.database_url
     }
 }
 

@@ -1,0 +1,286 @@
+//! The change feed: reading `change_log` (written by triggers in the
+//! transaction of every write, see its migration) in position order, scoped
+//! to what the caller may read, and removing the entries older than 90 days.
+//!
+//! Positions are handed out in commit order, so the committed positions are
+//! always a prefix of those handed out. A page is read up to the newest
+//! position seen *before* it (`newest`): every smaller position that will
+//! ever exist is then already visible, so a page that ends short of `limit`
+//! may answer `newest` as `next_after` without skipping anything.
+
+use chrono::Duration;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseBackend, EntityTrait, FromQueryResult, QueryFilter,
+    QueryOrder, QuerySelect, Statement, Value,
+};
+
+use super::{now, Database};
+use crate::auth::policy::{FeedScope, Owner};
+use crate::domain::vocab::FeedType;
+use crate::entity::{app_setting, change};
+use crate::error::ApiError;
+use crate::model::change::{After, Change, ChangePage, ChangeRequest, KEPT_DAYS};
+
+/// The `app_settings` key of the newest position removed.
+const PURGED_THROUGH: &str = "change_log_purged_through";
+
+/// How many entries one statement removes.
+const PURGE_BATCH: u64 = 10_000;
+
+/// One branch of a page's query: the entries of one index range.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Branch {
+    /// Every entry.
+    All,
+    /// Every entry but users' (few): the feed in position order, users' left out.
+    AllButUsers,
+    /// The entries of one kind of record.
+    Kind(FeedType),
+    /// An organisation's own entries (of the page's kind, if it has one).
+    Own(Owner),
+}
+
+/// The branches that together read what `scope` lets a caller read.
+fn branches(scope: &FeedScope) -> Vec<Branch> {
+    let mut branches = Vec::new();
+    let every_but_users = FeedType::ALL.iter().filter(|t| **t != FeedType::User).count();
+    if scope.every.len() == FeedType::ALL.len() {
+        branches.push(Branch::All);
+    } else if scope.every.len() == every_but_users && !scope.every.contains(&FeedType::User) {
+        branches.push(Branch::AllButUsers);
+    } else {
+        branches.extend(scope.every.iter().map(|kind| Branch::Kind(*kind)));
+    }
+    if let Some(owner) = scope.own {
+        branches.push(Branch::Own(owner));
+    }
+    branches
+}
+
+/// Builds a page's statement: each branch's first `limit` entries in
+/// `(after, newest]`, merged and cut to `limit`.
+struct PageSql {
+    backend: DatabaseBackend,
+    values: Vec<Value>,
+}
+
+impl PageSql {
+    fn bind(&mut self, value: impl Into<Value>) -> String {
+        self.values.push(value.into());
+        match self.backend {
+            DatabaseBackend::Postgres => format!("${}", self.values.len()),
+            _ => "?".to_string(),
+        }
+    }
+
+    fn branch(&mut self, branch: Branch, kind: Option<FeedType>, after: i64, newest: i64, limit: u64) -> String {
+        let mut conditions = vec![
+            format!("position > {}", self.bind(after)),
+            format!("position <= {}", self.bind(newest)),
+        ];
+        match branch {
+            Branch::All => {}
+            Branch::AllButUsers => conditions.push(format!("resource_type <> {}", self.bind(FeedType::User.as_str()))),
+            Branch::Kind(kind) => conditions.push(format!("resource_type = {}", self.bind(kind.as_str()))),
+            Branch::Own(Owner::School(id)) => conditions.push(format!("school_id = {}", self.bind(id))),
+            Branch::Own(Owner::Enterprise(id)) => conditions.push(format!("enterprise_id = {}", self.bind(id))),
+        }
+        if let (Branch::Own(_), Some(kind)) = (branch, kind) {
+            conditions.push(format!("resource_type = {}", self.bind(kind.as_str())));
+        }
+        format!(
+            "SELECT position, at, resource_type, resource_id, action, version, enterprise_id, school_id \
+             FROM change_log WHERE {} ORDER BY position LIMIT {}",
+            conditions.join(" AND "),
+            self.bind(limit as i64)
+        )
+    }
+}
+
+fn page_statement(
+    backend: DatabaseBackend,
+    scope: &FeedScope,
+    kind: Option<FeedType>,
+    after: i64,
+    newest: i64,
+    limit: u64,
+) -> Option<Statement> {
+    let branches = branches(scope);
+    let mut sql = PageSql {
+        backend,
+        values: Vec::new(),
+    };
+    let text = match branches.as_slice() {
+        [] => return None,
+        [one] => sql.branch(*one, kind, after, newest, limit),
+        many => {
+            let parts: Vec<String> = many
+                .iter()
+                .enumerate()
+                .map(|(i, b)| format!("SELECT * FROM ({}) AS b{i}", sql.branch(*b, kind, after, newest, limit)))
+                .collect();
+            let limit = sql.bind(limit as i64);
+            format!("{} ORDER BY position LIMIT {limit}", parts.join(" UNION ALL "))
+        }
+    };
+    Some(Statement::from_sql_and_values(backend, text, sql.values))
+}
+
+fn to_change(row: change::Model) -> Change {
+    Change {
+        position: row.position,
+        at: row.at,
+        resource_type: row.resource_type,
+        resource_id: row.resource_id,
+        action: row.action,
+        version: row.version,
+    }
+}
+
+/// The newest position removed (0 when none was).
+async fn purged_through(db: &impl ConnectionTrait) -> Result<i64, ApiError> {
+    let row = app_setting::Entity::find_by_id(PURGED_THROUGH).one(db).await?;
+    Ok(row.and_then(|r| r.value.parse().ok()).unwrap_or(0))
+}
+
+#[derive(Debug, FromQueryResult)]
+struct Newest {
+    newest: Option<i64>,
+}
+
+/// The feed's newest position: the newest entry's, or the newest removed
+/// one's when none is kept (0 on a new database).
+pub(crate) async fn newest_position(db: &impl ConnectionTrait) -> Result<i64, ApiError> {
+    let purged = purged_through(db).await?;
+    let newest = change::Entity::find()
+        .select_only()
+        .column_as(change::Column::Position.max(), "newest")
+        .into_model::<Newest>()
+        .one(db)
+        .await?
+        .and_then(|row| row.newest)
+        .unwrap_or(0);
+    Ok(newest.max(purged))
+}
+
+/// One page of the feed as `scope` lets the caller read it.
+pub async fn page(db: &Database, scope: &FeedScope, request: &ChangeRequest) -> Result<ChangePage, ApiError> {
+    let reader = db.read();
+    let newest = newest_position(reader).await?;
+    let after = match request.after {
+        After::Latest => {
+            return Ok(ChangePage {
+                items: Vec::new(),
+                next_after: newest.to_string(),
+            })
+        }
+        After::Start => 0,
+        After::Position(position) if position > newest => {
+            return Err(ApiError::bad_parameter(
+                "after",
+                "cursor",
+                "names a position this feed has not reached: pass a `next_after` this feed answered",
+            ))
+        }
+        After::Position(position) => position,
+    };
+    let items: Vec<Change> =
+        match page_statement(db.backend(), scope, request.resource_type, after, newest, request.limit) {
+            None => Vec::new(),
+            Some(statement) => change::Model::find_by_statement(statement)
+                .all(reader)
+                .await?
+                .into_iter()
+                .map(to_change)
+                .collect(),
+        };
+    // Read after the page: entries removed before it was read are noticed.
+    if matches!(request.after, After::Position(_)) && after < purged_through(reader).await? {
+        return Err(ApiError::Gone(format!(
+            "the changes after this position are no longer kept (changes are kept {KEPT_DAYS} days): \
+             note `after=latest`, sync from the lists again, then follow the feed"
+        )));
+    }
+    let next_after = match items.last() {
+        Some(last) if items.len() as u64 == request.limit => last.position,
+        _ => newest,
+    };
+    Ok(ChangePage {
+        items,
+        next_after: next_after.to_string(),
+    })
+}
+
+/// Removes the entries older than 90 days (in batches, each in its own
+/// transaction), only ever the oldest ones, and records the newest position
+/// removed. Returns how many were removed.
+pub async fn clean_up(db: &Database) -> Result<u64, ApiError> {
+    let cutoff = now() - Duration::days(KEPT_DAYS);
+    let mut removed = 0;
+    loop {
+        let txn = db.begin().await?;
+        let first_kept: Option<i64> = change::Entity::find()
+            .select_only()
+            .column(change::Column::Position)
+            .filter(change::Column::At.gte(cutoff))
+            .order_by_asc(change::Column::Position)
+            .limit(1)
+            .into_tuple()
+            .one(&txn)
+            .await?;
+        let mut old = change::Entity::find()
+            .select_only()
+            .column(change::Column::Position)
+            .order_by_asc(change::Column::Position)
+            .limit(PURGE_BATCH);
+        if let Some(first_kept) = first_kept {
+            old = old.filter(change::Column::Position.lt(first_kept));
+        }
+        let positions: Vec<i64> = old.into_tuple().all(&txn).await?;
+        let Some(&last) = positions.last() else {
+            txn.rollback().await?;
+            return Ok(removed);
+        };
+        change::Entity::delete_many()
+            .filter(change::Column::Position.lte(last))
+            .exec(&txn)
+            .await?;
+        if last > purged_through(&txn).await? {
+            app_setting::ActiveModel::from(app_setting::Model {
+                key: PURGED_THROUGH.to_string(),
+                value: last.to_string(),
+            })
+            .reset_all()
+            .update(&txn)
+            .await?;
+        }
+        txn.commit().await?;
+        removed += positions.len() as u64;
+        if (positions.len() as u64) < PURGE_BATCH {
+            return Ok(removed);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use uuid::Uuid;
+
+    #[test]
+    fn each_scope_reads_through_the_fewest_index_ranges() {
+        let scope = |every: &[FeedType], own| FeedScope {
+            every: every.to_vec(),
+            own,
+        };
+        assert_eq!(branches(&scope(FeedType::ALL, None)), vec![Branch::All]);
+        let officer: Vec<FeedType> = FeedType::ALL.iter().copied().filter(|t| *t != FeedType::User).collect();
+        assert_eq!(branches(&scope(&officer, None)), vec![Branch::AllButUsers]);
+        let school = Owner::School(Uuid::now_v7());
+        assert_eq!(
+            branches(&scope(&[FeedType::Meeting], Some(school))),
+            vec![Branch::Kind(FeedType::Meeting), Branch::Own(school)]
+        );
+        assert_eq!(branches(&scope(&[], None)), vec![]);
+    }
+}

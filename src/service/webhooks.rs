@@ -1,0 +1,277 @@
+//! Webhooks (admin): the record, its signing secrets, and its delivery log.
+//! The deliveries themselves are made by [`super::delivery`].
+
+use chrono::Duration;
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter, Set};
+use serde_json::json;
+use uuid::Uuid;
+
+use super::audit::{self, Event};
+use super::inserts::Inserts;
+use super::list::{fetch_page, keyset, scan_search_condition};
+use super::store::{self, row_record, Stored};
+use super::{find_for_update, now, Database, Precondition};
+use crate::auth::{Actor, Principal};
+use crate::domain::network::AllowList;
+use crate::domain::search::search_text;
+use crate::domain::vocab::{Action, DeliveryStatus, Outcome, ResourceType};
+use crate::entity::{webhook, webhook_delivery, webhook_state};
+use crate::error::ApiError;
+use crate::model::change::Change;
+use crate::model::check::MergePatch;
+use crate::model::field::{EventName, TextRule, WebhookUrl};
+use crate::model::list::{ListRequest, PageOf};
+use crate::model::record::Meta;
+use crate::model::webhook::{
+    Delivery, DeliveryFilters, DeliverySort, Webhook, WebhookCreate, WebhookCreated, WebhookFields, WebhookFilters,
+    WebhookSecret, WebhookSort,
+};
+
+/// How long a secret signs beside the one that replaced it.
+pub const PREVIOUS_SECRET_SIGNS_FOR: Duration = Duration::hours(24);
+
+keyset!(
+    webhook,
+    WebhookSort {
+        CreatedAt: created_at,
+        UpdatedAt: updated_at,
+    }
+);
+
+keyset!(webhook_delivery, DeliverySort { CreatedAt: created_at });
+
+impl Stored for webhook::Entity {
+    type Record = Webhook;
+    const TYPE: ResourceType = ResourceType::Webhook;
+    const UNIQUE: &'static [&'static str] = &[];
+
+    row_record!(webhook::Model, Webhook {
+        id, url, events, description, active, version, created_at, updated_at,
+    } row {
+        search_text: search_text([Some(url.as_str()), description.as_ref().map(|d| d.as_str())]),
+    });
+
+    /// A webhook turned on again starts from the feed's newest position:
+    /// what changed while it was off is not delivered.
+    async fn sync(
+        db: &DatabaseTransaction,
+        _actor: &Actor,
+        before: &webhook::Model,
+        after: &webhook::Model,
+    ) -> Result<(), ApiError> {
+        if !before.active.get() && after.active.get() {
+            let newest = super::changes::newest_position(db).await?;
+            webhook_state::Entity::update_many()
+                .col_expr(webhook_state::Column::Position, newest.into())
+                .filter(webhook_state::Column::WebhookId.eq(after.id))
+                .exec(db)
+                .await?;
+        }
+        Ok(())
+    }
+}
+
+/// Refuses a URL whose host is a literal address that webhooks may not
+/// reach (422 naming `url`); a name is checked each time it is resolved
+/// for a delivery.
+fn check_url(allow: &AllowList, url: &WebhookUrl) -> Result<(), ApiError> {
+    let refused = |why: String| Err(ApiError::invalid_field("url", "forbidden", why));
+    match url.url().as_ref().and_then(|u| u.host()) {
+        Some(url::Host::Ipv4(ip)) => match allow.refuses(ip.into()) {
+            Some(kind) => refused(format!(
+                "{ip} is {kind}; webhooks reach public addresses only (CHANJIAO_WEBHOOK_ALLOW lists exceptions)"
+            )),
+            None => Ok(()),
+        },
+        Some(url::Host::Ipv6(ip)) => match allow.refuses(ip.into()) {
+            Some(kind) => refused(format!(
+                "{ip} is {kind}; webhooks reach public addresses only (CHANJIAO_WEBHOOK_ALLOW lists exceptions)"
+            )),
+            None => Ok(()),
+        },
+        // A name is checked each time it is resolved, where it is used.
+        Some(url::Host::Domain(_)) | None => Ok(()),
+    }
+}
+
+/// A new signing secret: `whsec_` and 256 random bits.
+fn new_secret() -> String {
+    format!("whsec_{}", crate::auth::tokens::random_secret())
+}
+
+/// Creates a webhook, with its audit row; it takes the changes committed
+/// after it. The answer shows its secret, this once.
+pub async fn create(db: &Database, caller: &Principal, input: WebhookCreate) -> Result<WebhookCreated, ApiError> {
+    let record = Webhook::from_input(input, Meta::new(now()));
+    check_url(&db.webhooks().allow, &record.url)?;
+    let secret = new_secret();
+    let txn = db.begin().await?;
+    let position = super::changes::newest_position(&txn).await?;
+    let mut rows = Inserts::new();
+    store::record_rows::<webhook::Entity>(&caller.actor(), &record, &mut rows)?;
+    rows.add([webhook_state::ActiveModel::from(webhook_state::Model {
+        webhook_id: record.id,
+        secret: secret.clone(),
+        previous_secret: None,
+        previous_secret_expires_at: None,
+        position,
+    })
+    .reset_all()]);
+    rows.execute(&txn).await?;
+    txn.commit().await?;
+    Ok(WebhookCreated {
+        webhook: record,
+        secret,
+    })
+}
+
+/// Reads a webhook.
+pub async fn get(db: &Database, caller: &Principal, id: Uuid) -> Result<Webhook, ApiError> {
+    store::get::<webhook::Entity>(db.read(), caller, id).await
+}
+
+/// Applies a merge patch to a webhook, with its audit row.
+pub async fn update(
+    db: &Database,
+    caller: &Principal,
+    id: Uuid,
+    precondition: Option<Precondition>,
+    patch: &MergePatch<WebhookFields>,
+) -> Result<Webhook, ApiError> {
+    let allow = &db.webhooks().allow;
+    store::update_checked::<webhook::Entity>(db, caller, id, precondition, patch, |fields| {
+        check_url(allow, &fields.url)
+    })
+    .await
+}
+
+/// Deletes a webhook, its secrets and its delivery log, with an audit row.
+pub async fn delete(
+    db: &Database,
+    caller: &Principal,
+    id: Uuid,
+    precondition: Option<Precondition>,
+) -> Result<(), ApiError> {
+    store::delete::<webhook::Entity>(db, caller, id, precondition).await
+}
+
+/// Lists webhooks.
+pub async fn list(
+    db: &Database,
+    _caller: &Principal,
+    filters: &WebhookFilters,
+    request: &ListRequest<WebhookSort>,
+) -> Result<PageOf<Webhook>, ApiError> {
+    let mut select = webhook::Entity::find();
+    if let Some(active) = filters.active {
+        select = select.filter(webhook::Column::Active.eq(active));
+    }
+    if let Some(since) = request.updated_since {
+        select = select.filter(webhook::Column::UpdatedAt.gte(since));
+    }
+    if let Some(q) = &request.q {
+        select = select.filter(scan_search_condition::<webhook::Entity>(webhook::Column::SearchText, q));
+    }
+    Ok(fetch_page(db.read(), select, request)
+        .await?
+        .map(<webhook::Entity as Stored>::to_record))
+}
+
+/// Gives a webhook a new secret; the one it replaces signs beside it for
+/// 24 hours (one made before that stops at once). Audited without either.
+pub async fn rotate_secret(db: &Database, actor: &Actor, id: Uuid) -> Result<WebhookSecret, ApiError> {
+    let secret = new_secret();
+    let at = now();
+    let expires = at + PREVIOUS_SECRET_SIGNS_FOR;
+    let txn = db.begin().await?;
+    let state = find_for_update::<webhook_state::Entity>(&txn, id).await?;
+    webhook_state::ActiveModel {
+        webhook_id: Set(id),
+        secret: Set(secret.clone()),
+        previous_secret: Set(Some(state.secret)),
+        previous_secret_expires_at: Set(Some(expires)),
+        position: Set(state.position),
+    }
+    .update(&txn)
+    .await?;
+    let changes = json!({"secret": {"before": "[redacted]", "after": "[redacted]"}});
+    let event = Event::new(
+        Action::Update,
+        ResourceType::Webhook,
+        Some(id.to_string()),
+        Outcome::Success,
+    )
+    .with_changes(Some(changes));
+    audit::record(&txn, actor, event).await?;
+    txn.commit().await?;
+    Ok(WebhookSecret {
+        secret,
+        previous_secret_expires_at: expires,
+    })
+}
+
+/// The change a delivery row carries, as the feed shows it.
+pub(crate) fn change_of(row: &webhook_delivery::Model) -> Change {
+    Change {
+        position: row.position,
+        at: row.change_at,
+        resource_type: row.resource_type,
+        resource_id: row.resource_id,
+        action: row.action,
+        version: row.version,
+    }
+}
+
+fn to_delivery(row: webhook_delivery::Model) -> Delivery {
+    let change = change_of(&row);
+    Delivery {
+        event_id: row.id,
+        event_type: EventName::of(change.resource_type, change.action),
+        change,
+        status: row.status,
+        attempts: row.attempts,
+        last_status_code: row.last_status_code,
+        last_error: row.last_error,
+        last_attempt_at: row.last_attempt_at,
+        next_attempt_at: match row.status {
+            DeliveryStatus::Pending => row.next_attempt_at,
+            _ => None,
+        },
+        created_at: row.created_at,
+    }
+}
+
+/// A webhook's delivery log, newest first (404 for no webhook).
+pub async fn deliveries(
+    db: &Database,
+    id: Uuid,
+    filters: &DeliveryFilters,
+    request: &ListRequest<DeliverySort>,
+) -> Result<PageOf<Delivery>, ApiError> {
+    let reader = db.read();
+    if webhook::Entity::find_by_id(id).one(reader).await?.is_none() {
+        return Err(ApiError::NotFound);
+    }
+    let mut select = webhook_delivery::Entity::find().filter(webhook_delivery::Column::WebhookId.eq(id));
+    if let Some(status) = filters.status {
+        select = select.filter(webhook_delivery::Column::Status.eq(status));
+    }
+    Ok(fetch_page(reader, select, request).await?.map(to_delivery))
+}
+
+/// The secrets a delivery is signed with now: the current one, and the
+/// previous one while it still signs.
+pub(crate) fn signing_secrets(state: &webhook_state::Model, at: chrono::DateTime<chrono::Utc>) -> Vec<String> {
+    let mut secrets = vec![state.secret.clone()];
+    if let (Some(previous), Some(until)) = (&state.previous_secret, state.previous_secret_expires_at) {
+        if at < until {
+            secrets.push(previous.clone());
+        }
+    }
+    secrets
+}
+
+/// Whether a connection is on PostgreSQL (row locks that skip locked rows).
+pub(crate) fn is_postgres(db: &impl ConnectionTrait) -> bool {
+    db.get_database_backend() == sea_orm::DatabaseBackend::Postgres
+}
