@@ -254,6 +254,10 @@ pub struct Application {
     ready: Arc<AtomicBool>,
     db: Database,
     shutdown_grace: Duration,
+    /// The webhook deliverer, which stops claiming deliveries when shutdown begins.
+    deliverer: tokio::task::JoinHandle<()>,
+    /// How long a webhook delivery attempt may take (the deliverer's last one, at shutdown).
+    delivery_timeout: Duration,
 }
 
 impl Application {
@@ -342,13 +346,15 @@ impl Application {
         let server = server.listen(listener)?.run();
         clean_up_idempotency_keys(&db);
         clean_up_changes(&db);
-        crate::service::delivery::spawn(&db);
+        let deliverer = crate::service::delivery::spawn(&db, ready.clone());
         Ok(Application {
             port,
             server,
             ready,
             db,
             shutdown_grace: settings.shutdown_grace,
+            deliverer,
+            delivery_timeout: settings.webhooks.timeout,
         })
     }
 
@@ -376,8 +382,9 @@ impl Application {
     /// at once while requests are still served (with `Connection: close`)
     /// for the shutdown grace period, so that a load balancer stops sending
     /// traffic first; then the listener closes, the requests in flight
-    /// finish (up to the shutdown timeout), and the database connections
-    /// close. A second signal ends the grace period at once.
+    /// finish (up to the shutdown timeout), the webhook deliveries under
+    /// way finish (it claims no new ones once shutdown begins), and the
+    /// database connections close. A second signal ends the grace period at once.
     pub async fn run_until_signalled(self) -> std::io::Result<()> {
         let handle = self.server.handle();
         let ready = self.ready.clone();
@@ -397,6 +404,14 @@ impl Application {
             handle.stop(true).await;
         });
         let served = self.server.await;
+        // The attempts under way finish and are recorded (a delivery cut
+        // off here would wait for its claim to run out, then go again).
+        if tokio::time::timeout(self.delivery_timeout + Duration::from_secs(5), self.deliverer)
+            .await
+            .is_err()
+        {
+            tracing::warn!("webhook deliveries were still under way at shutdown; they are tried again later");
+        }
         self.db.close().await;
         tracing::info!("stopped");
         served

@@ -132,7 +132,9 @@ macro_rules! crud_api {
         pub async fn $create(state: web::Data<AppState>, caller: Caller, body: JsonBody) -> Result<HttpResponse, ApiError> {
             $policy(&caller, Access::Create, None)?;
             let record = service::create(&state.db, &caller, body.decode::<$Create>()?).await?;
-            Ok(created($collection, record.id, record.version).json(record))
+            let mut response = created($collection, record.id, record.version).json(record);
+            $crate::api::idempotency::shown_once::<$Created>(&mut response);
+            Ok(response)
         }
 
         #[doc = $get_doc]

@@ -32,7 +32,8 @@ use crate::error::{ApiError, FieldError, Problem, PROBLEM_JSON};
         title = "chanjiao",
         description = "The HTTP API of a county's industry–education integration alliance (产教融合发展联盟): \
 the directory of its enterprises and schools, placements (internships, apprenticeships, order classes, teachers' practice, worker training), \
-meetings and their action items, user accounts, tokens and the audit trail.\n\n\
+meetings and their action items, the alliance's demands, bases and competitions, user accounts, tokens and the audit trail; \
+the change feed and webhooks for integrators that keep a copy.\n\n\
 ## Authorize\n\n\
 Every `/api/v1` operation but the token endpoint needs an access token. In Swagger UI press *Authorize* and either \
 fill in **oauth2 (password)** with a username and password (Swagger UI then calls `POST /api/v1/auth/token` for you; \

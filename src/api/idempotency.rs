@@ -9,7 +9,9 @@
 //! is answered 401 by its handler and keeps nothing. The token endpoint and
 //! revocation take the header and keep nothing either: their answers are
 //! secrets that must not be stored (`Cache-Control: no-store`), and a
-//! revocation is idempotent by itself.
+//! revocation is idempotent by itself. An answer with members shown once
+//! (a webhook's secret, [`crate::model::record::ShownOnce`]) is kept and
+//! replayed without them.
 
 use std::future::{ready, Ready};
 use std::rc::Rc;
@@ -37,6 +39,35 @@ pub const MAX_KEY_LEN: usize = 255;
 
 /// Paths whose answers are never kept (see the module documentation).
 const NOT_KEPT: [&str; 2] = ["/api/v1/auth/token", "/api/v1/auth/revoke"];
+
+/// Marks an answer whose top-level members `T::FIELDS` are shown once:
+/// the answer kept for a replay leaves them out.
+pub fn shown_once<T: crate::model::record::ShownOnce>(response: &mut HttpResponse) {
+    if !T::FIELDS.is_empty() {
+        response.extensions_mut().insert(OnceFields(T::FIELDS));
+    }
+}
+
+/// The members of an answer that are shown once (see [`shown_once`]).
+#[derive(Debug, Clone, Copy)]
+struct OnceFields(&'static [&'static str]);
+
+/// The body to keep for a replay: without the members shown once.
+fn kept_body(body: &[u8], once: Option<OnceFields>) -> Vec<u8> {
+    let Some(OnceFields(fields)) = once else {
+        return body.to_vec();
+    };
+    match serde_json::from_slice::<serde_json::Value>(body) {
+        Ok(serde_json::Value::Object(mut object)) => {
+            for field in fields {
+                object.remove(*field);
+            }
+            serde_json::to_vec(&object).unwrap_or_default()
+        }
+        // Not an object (a problem is one, but holds no secret): keep nothing of it.
+        _ => Vec::new(),
+    }
+}
 
 /// Headers of an answer that are the connection's, not the answer's.
 const NOT_REPLAYED: [&str; 5] = ["content-length", "date", "connection", "transfer-encoding", REPLAYED];
@@ -225,7 +256,7 @@ where
                         let answer = StoredAnswer {
                             status: status.as_u16(),
                             headers,
-                            body: bytes.to_vec(),
+                            body: kept_body(&bytes, head.extensions().get::<OnceFields>().copied()),
                         };
                         idempotency::complete(&state.db, &caller, &key, &answer).await
                     } else {

@@ -31,8 +31,8 @@ crate::crud_api! {
 
 /// Give a webhook a new signing secret.
 ///
-/// The answer shows the new secret, this once; deliveries are signed with it
-/// from now on. The secret it replaces signs beside it for 24 hours (a
+/// The answer shows the new secret, this once (an `Idempotency-Key` replay
+/// leaves it out); deliveries are signed with it from now on. The secret it replaces signs beside it for 24 hours (a
 /// second `v1=` in `Chanjiao-Signature`), so that receivers can switch over;
 /// a secret replaced before then stops signing at once. Audited, without
 /// either secret.
@@ -50,7 +50,9 @@ pub async fn rotate_secret(
     let id = id.into_inner();
     crate::auth::policy::webhooks(&caller, Access::Update, Some(id))?;
     let secret = crate::service::webhooks::rotate_secret(&state.db, &caller.actor(), id).await?;
-    Ok(HttpResponse::Ok().json(secret))
+    let mut response = HttpResponse::Ok().json(secret);
+    crate::api::idempotency::shown_once::<WebhookSecret>(&mut response);
+    Ok(response)
 }
 
 /// A webhook's delivery log, newest first.

@@ -64,6 +64,13 @@ pub trait Record: Clone + serde::Serialize {
     fn touched(self, at: DateTime<Utc>) -> Self;
 }
 
+/// An answer some of whose members are shown once only (a webhook's
+/// secret): an `Idempotency-Key` replay of it leaves them out.
+pub trait ShownOnce {
+    /// The top-level members shown once.
+    const FIELDS: &'static [&'static str] = &[];
+}
+
 /// Whether a field has the `default` option.
 #[doc(hidden)]
 #[macro_export]
@@ -341,6 +348,8 @@ macro_rules! record {
                 }
             }
         }
+
+        impl $crate::model::record::ShownOnce for $Record {}
 
         impl $crate::model::record::Record for $Record {
             type Fields = $Fields;

@@ -9,6 +9,7 @@ use super::change::Change;
 use super::export::{Column, Columns};
 use super::field::{EventName, Flag, List, PlainText, WebhookUrl};
 use super::list::sort_key;
+use super::record::ShownOnce;
 use crate::domain::vocab::{ChangeAction, DeliveryStatus, FeedType};
 
 /// The events a webhook takes: 1–25 of `<resource_type>.<action>` or `*`.
@@ -63,8 +64,18 @@ pub struct WebhookCreated {
     #[serde(flatten)]
     pub webhook: Webhook,
     /// The signing secret: the key of the HMAC-SHA256 in `Chanjiao-Signature`
-    /// (its UTF-8 bytes, `whsec_` included). Shown only now; keep it safe.
+    /// (its UTF-8 bytes, `whsec_` included). Shown only now; keep it safe. An
+    /// `Idempotency-Key` replay of this answer leaves it out: if you lost it,
+    /// make a new one (`POST /webhooks/{id}/secret`).
     pub secret: String,
+}
+
+impl ShownOnce for WebhookCreated {
+    const FIELDS: &'static [&'static str] = &["secret"];
+}
+
+impl ShownOnce for WebhookSecret {
+    const FIELDS: &'static [&'static str] = &["secret"];
 }
 
 impl std::ops::Deref for WebhookCreated {
@@ -80,7 +91,8 @@ impl std::ops::Deref for WebhookCreated {
     "secret": "whsec_9z8y7x6w5v4u3t2s1r0qPoNmLkJiHgFeDcBa+/987654321",
     "previous_secret_expires_at": "2024-04-04T08:00:00Z"}))]
 pub struct WebhookSecret {
-    /// The new secret, shown only now. Deliveries are signed with it from now on.
+    /// The new secret, shown only now (an `Idempotency-Key` replay leaves it
+    /// out). Deliveries are signed with it from now on.
     pub secret: String,
     /// Until then the secret before it signs every delivery too (a second
     /// `v1=` in `Chanjiao-Signature`), so that receivers can switch over;

@@ -26,6 +26,7 @@
 //!   after it was queued, when it is marked failed.
 
 use std::net::SocketAddr;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration as StdDuration;
 
@@ -60,9 +61,10 @@ const SWEEP_EVERY: StdDuration = StdDuration::from_secs(60);
 /// The longest `last_error` kept.
 const MAX_ERROR_CHARS: usize = 500;
 
-/// Starts the deliverer of this replica; it stops when the last clone of
+/// Starts the deliverer of this replica; it stops when `running` is
+/// cleared (at shutdown, after the round under way) or the last clone of
 /// the database is dropped.
-pub fn spawn(db: &Database) {
+pub fn spawn(db: &Database, running: Arc<AtomicBool>) -> tokio::task::JoinHandle<()> {
     let in_use = db.in_use();
     let db = db.detached();
     tokio::spawn(async move {
@@ -75,7 +77,7 @@ pub fn spawn(db: &Database) {
         };
         let mut swept = tokio::time::Instant::now();
         loop {
-            if in_use.strong_count() == 0 {
+            if in_use.strong_count() == 0 || !running.load(Ordering::SeqCst) {
                 break;
             }
             let busy = match deliverer.tick().await {
@@ -95,7 +97,7 @@ pub fn spawn(db: &Database) {
                 tokio::time::sleep(deliverer.settings.poll).await;
             }
         }
-    });
+    })
 }
 
 /// One replica's deliverer: the database, its settings and an HTTP client.

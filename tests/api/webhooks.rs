@@ -547,3 +547,96 @@ async fn a_stopped_and_restarted_service_still_delivers_what_was_pending() {
     assert_eq!(log["items"][0]["status"], "delivered", "{log}");
     assert_eq!(log["items"][0]["attempts"], 2);
 }
+
+#[tokio::test]
+async fn a_replayed_create_or_rotation_answers_the_same_without_the_secret_and_makes_nothing_again() {
+    let app = spawn_app().await;
+    let body = json!({"url": "https://tongji.jyj.example.cn/chanjiao/events", "events": ["*"]});
+    let send = |path: String, body: Value| {
+        app.request(Method::POST, &path)
+            .header("Idempotency-Key", format!("once-{path}"))
+            .json(&body)
+            .send()
+    };
+    let first = send("/api/v1/webhooks".into(), body.clone()).await.unwrap();
+    assert_eq!(first.status().as_u16(), 201);
+    let first: Value = first.json().await.unwrap();
+    assert!(first["secret"].as_str().unwrap().starts_with("whsec_"));
+    let again = send("/api/v1/webhooks".into(), body).await.unwrap();
+    assert_eq!(again.status().as_u16(), 201);
+    assert_eq!(again.headers()["idempotent-replayed"], "true");
+    let again: Value = again.json().await.unwrap();
+    assert!(again.get("secret").is_none(), "{again}");
+    let mut without = first.clone();
+    without.as_object_mut().unwrap().remove("secret");
+    assert_eq!(again, without);
+    assert_eq!(app.page("/api/v1/webhooks").await.total, 1);
+
+    let rotate = format!("/api/v1/webhooks/{}/secret", first["id"].as_str().unwrap());
+    let rotated: Value = send(rotate.clone(), json!({})).await.unwrap().json().await.unwrap();
+    assert!(rotated["secret"].as_str().unwrap().starts_with("whsec_"));
+    let replayed = send(rotate, json!({})).await.unwrap();
+    assert_eq!(replayed.headers()["idempotent-replayed"], "true");
+    let replayed: Value = replayed.json().await.unwrap();
+    assert!(replayed.get("secret").is_none());
+    assert_eq!(
+        replayed["previous_secret_expires_at"],
+        rotated["previous_secret_expires_at"]
+    );
+    // Rotated once: the audit trail has one rotation.
+    let rotations = app
+        .audit_of(first["id"].as_str().unwrap())
+        .await
+        .into_iter()
+        .filter(|row| row.changes.as_ref().is_some_and(|c| c.get("secret").is_some()))
+        .count();
+    assert_eq!(rotations, 1);
+}
+
+/// The README's code block of `language` in the section on webhooks.
+fn readme_block(language: &str) -> String {
+    let readme = std::fs::read_to_string(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
+    let section = readme
+        .split("### Webhooks\n")
+        .nth(1)
+        .expect("the README has a section on webhooks");
+    let block = section
+        .split(&format!("```{language}\n"))
+        .nth(1)
+        .unwrap_or_else(|| panic!("a {language} block in the section on webhooks"));
+    block.split("\n```").next().unwrap().to_string()
+}
+
+#[tokio::test]
+async fn the_readme_s_signature_checks_accept_a_real_delivery_and_refuse_a_forged_one() {
+    let app = spawn_app_with(quick).await;
+    let receiver = Receiver::start();
+    let (_, secret) = webhook(&app, &receiver, &["*"]).await;
+    app.create_id("/api/v1/schools", &json!({"name": "县职教中心"})).await;
+    let delivery = receiver.wait_for(1, Duration::from_secs(10)).await.remove(0);
+    let dir = tempfile::tempdir().unwrap();
+    let body = dir.path().join("body");
+    std::fs::write(&body, &delivery.body).unwrap();
+    let script = format!(
+        "{}\n\nimport sys\nbody = open(sys.argv[1], 'rb').read()\nsecret, header = sys.argv[2], sys.argv[3]\n\
+         print(verify(secret, header, body), verify(secret, header, body + b' '), verify('whsec_other', header, body),\n\
+               verify(secret, header.replace('t=', 't=1'), body))\n",
+        readme_block("python")
+    );
+    let output = std::process::Command::new("python3")
+        .args(["-c", &script])
+        .arg(&body)
+        .arg(&secret)
+        .arg(&delivery.signature)
+        .output()
+        .expect("python3 runs");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    assert_eq!(stdout.trim(), "True False False False", "a real delivery only");
+    // The TypeScript one is the file CI type-checks.
+    let typescript = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("clients/typescript/src/verify-webhook.ts"),
+    )
+    .unwrap();
+    assert_eq!(readme_block("ts").trim(), typescript.trim());
+}

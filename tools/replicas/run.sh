@@ -3,7 +3,9 @@
 # behind a local HAProxy (round-robin), and check.py through the proxy:
 # login throttling, refresh-token reuse detection, idempotency replays,
 # If-Match races and cursor walks behave as on one replica, and a SIGTERM to
-# one replica under load loses no acknowledged request.
+# one replica under load loses no acknowledged request, while a client that
+# follows the change feed through the proxy sees every change once in order
+# and a webhook receives each one once.
 # Usage: run.sh  (PG_URL: an admin URL of the PostgreSQL server, default
 # postgres://postgres@127.0.0.1:5432/postgres)
 set -euo pipefail
@@ -44,6 +46,8 @@ for i in 1 2 3; do
   CHANJIAO_ADMIN_PASSWORD="replicas-admin-password" \
   CHANJIAO_JWT_SECRET="replicas-secret-replicas-secret-0123456789" \
   CHANJIAO_TRUSTED_PROXIES="127.0.0.1/32" \
+  CHANJIAO_WEBHOOK_ALLOW="127.0.0.1/32" \
+  CHANJIAO_WEBHOOK_RETRY_SECONDS=1 \
   CHANJIAO_SHUTDOWN_GRACE=3 \
   CHANJIAO_LOG=warn \
     "$bin" serve > "$work/replica$i.log" 2>&1 &
