@@ -421,46 +421,49 @@ impl Application {
 /// How often each replica removes the `Idempotency-Key` answers older than 24 hours.
 const IDEMPOTENCY_CLEAN_UP_INTERVAL: Duration = Duration::from_secs(600);
 
-/// Removes expired `Idempotency-Key` answers now and every ten minutes,
-/// until the last clone of the database is dropped.
-fn clean_up_idempotency_keys(db: &Database) {
-    let connection = db.write().clone();
-    let in_use = db.in_use();
-    tokio::spawn(async move {
-        let mut ticks = tokio::time::interval(IDEMPOTENCY_CLEAN_UP_INTERVAL);
-        loop {
-            ticks.tick().await;
-            if in_use.strong_count() == 0 {
-                break;
-            }
-            match crate::service::idempotency::clean_up(&connection).await {
-                Ok(0) => {}
-                Ok(removed) => tracing::info!(removed, "removed expired Idempotency-Key answers"),
-                Err(e) => tracing::warn!(error = %e, "removing expired Idempotency-Key answers failed"),
-            }
-        }
-    });
-}
-
 /// How often each replica removes the changes older than 90 days.
 const CHANGES_CLEAN_UP_INTERVAL: Duration = Duration::from_secs(3600);
 
-/// Removes the changes of the feed older than 90 days now and every hour,
-/// until the last clone of the database is dropped.
+/// Removes expired `Idempotency-Key` answers now and every ten minutes.
+fn clean_up_idempotency_keys(db: &Database) {
+    every(
+        db,
+        IDEMPOTENCY_CLEAN_UP_INTERVAL,
+        "expired Idempotency-Key answers",
+        |db| async move { crate::service::idempotency::clean_up(db.write()).await },
+    );
+}
+
+/// Removes the changes of the feed older than 90 days now and every hour.
 fn clean_up_changes(db: &Database) {
+    every(
+        db,
+        CHANGES_CLEAN_UP_INTERVAL,
+        "changes older than 90 days",
+        |db| async move { crate::service::changes::clean_up(&db).await },
+    );
+}
+
+/// Runs `remove` now and every `interval` until the last clone of the
+/// database is dropped, logging how many `what` it removed.
+fn every<F, Fut>(db: &Database, interval: Duration, what: &'static str, remove: F)
+where
+    F: Fn(Database) -> Fut + Send + 'static,
+    Fut: std::future::Future<Output = Result<u64, crate::error::ApiError>> + Send,
+{
     let in_use = db.in_use();
     let db = db.detached();
     tokio::spawn(async move {
-        let mut ticks = tokio::time::interval(CHANGES_CLEAN_UP_INTERVAL);
+        let mut ticks = tokio::time::interval(interval);
         loop {
             ticks.tick().await;
             if in_use.strong_count() == 0 {
                 break;
             }
-            match crate::service::changes::clean_up(&db).await {
+            match remove(db.clone()).await {
                 Ok(0) => {}
-                Ok(removed) => tracing::info!(removed, "removed changes older than 90 days from the feed"),
-                Err(e) => tracing::warn!(error = %e, "removing old changes from the feed failed"),
+                Ok(removed) => tracing::info!(removed, "removed {what}"),
+                Err(e) => tracing::warn!(error = %e, "removing {what} failed"),
             }
         }
     });

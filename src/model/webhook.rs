@@ -58,7 +58,7 @@ crate::record! {
     "events": ["apprenticeship.create", "apprenticeship.update", "apprenticeship.delete"],
     "description": "县教体局统计系统: placements", "active": true, "version": 1,
     "created_at": "2024-04-03T08:00:00Z", "updated_at": "2024-04-03T08:00:00Z",
-    "secret": "whsec_3q2+7w8AbCdEfGhIjKlMnOpQrStUvWxYz0123456789"}))]
+    "secret": "whsec_3q2-7w8AbCdEfGhIjKlMnOpQrStUvWxYz0123456789"}))]
 pub struct WebhookCreated {
     /// The webhook.
     #[serde(flatten)]
@@ -88,7 +88,7 @@ impl std::ops::Deref for WebhookCreated {
 /// A webhook's new signing secret.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 #[schema(example = json!({
-    "secret": "whsec_9z8y7x6w5v4u3t2s1r0qPoNmLkJiHgFeDcBa+/987654321",
+    "secret": "whsec_9z8y7x6w5v4u3t2s1r0qPoNmLkJiHgFeDcBa_9876543",
     "previous_secret_expires_at": "2024-04-04T08:00:00Z"}))]
 pub struct WebhookSecret {
     /// The new secret, shown only now (an `Idempotency-Key` replay leaves it

@@ -117,6 +117,21 @@ pub async fn record_change<T: Serialize>(
     Ok(())
 }
 
+/// Records that `field` of a record changed without saying to what or from
+/// what (a password, a signing secret).
+pub async fn record_secret_change(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    resource_type: ResourceType,
+    id: Uuid,
+    field: &str,
+) -> Result<(), DbErr> {
+    let changes = serde_json::json!({field: {"before": "[redacted]", "after": "[redacted]"}});
+    let event =
+        Event::new(Action::Update, resource_type, Some(id.to_string()), Outcome::Success).with_changes(Some(changes));
+    record(db, actor, event).await
+}
+
 /// Records a request refused with 403. A failure to write is logged, not
 /// returned: the caller gets its 403 either way.
 pub async fn record_denied(db: &Database, actor: &Actor, resource_type: ResourceType, resource_id: Option<String>) {

@@ -6,14 +6,14 @@ use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, Pagin
 use serde_json::json;
 use uuid::Uuid;
 
-use super::audit::{self, Event};
+use super::audit;
 use super::list::{fetch_page, keyset, scan_search_condition};
 use super::store::{self, row_record, Stored};
 use super::{check_precondition, find_for_update, now, sessions, Precondition};
 use crate::auth::tokens::Verified;
 use crate::auth::{password, Actor, Principal};
 use crate::domain::search::search_text;
-use crate::domain::vocab::{Action, Outcome, ResourceType, Role};
+use crate::domain::vocab::{Action, ResourceType, Role};
 use crate::entity::{enterprise, school, user};
 use crate::error::{ApiError, FieldError};
 use crate::model::check::MergePatch;
@@ -330,15 +330,7 @@ pub async fn set_password(db: &Database, actor: &Actor, id: Uuid, new_password: 
     model.updated_at = now();
     user::ActiveModel::from(model).reset_all().update(&txn).await?;
     sessions::revoke_all_for_user(&txn, id).await?;
-    let changes = json!({"password": {"before": "[redacted]", "after": "[redacted]"}});
-    let event = Event::new(
-        Action::Update,
-        ResourceType::User,
-        Some(id.to_string()),
-        Outcome::Success,
-    )
-    .with_changes(Some(changes));
-    audit::record(&txn, actor, event).await?;
+    audit::record_secret_change(&txn, actor, ResourceType::User, id, "password").await?;
     txn.commit().await?;
     Ok(())
 }

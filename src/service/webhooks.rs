@@ -3,10 +3,9 @@
 
 use chrono::Duration;
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter, Set};
-use serde_json::json;
 use uuid::Uuid;
 
-use super::audit::{self, Event};
+use super::audit;
 use super::inserts::Inserts;
 use super::list::{fetch_page, keyset, scan_search_condition};
 use super::store::{self, row_record, Stored};
@@ -14,7 +13,7 @@ use super::{find_for_update, now, Database, Precondition};
 use crate::auth::{Actor, Principal};
 use crate::domain::network::AllowList;
 use crate::domain::search::search_text;
-use crate::domain::vocab::{Action, DeliveryStatus, Outcome, ResourceType};
+use crate::domain::vocab::{DeliveryStatus, ResourceType};
 use crate::entity::{webhook, webhook_delivery, webhook_state};
 use crate::error::ApiError;
 use crate::model::change::Change;
@@ -194,15 +193,7 @@ pub async fn rotate_secret(db: &Database, actor: &Actor, id: Uuid) -> Result<Web
     }
     .update(&txn)
     .await?;
-    let changes = json!({"secret": {"before": "[redacted]", "after": "[redacted]"}});
-    let event = Event::new(
-        Action::Update,
-        ResourceType::Webhook,
-        Some(id.to_string()),
-        Outcome::Success,
-    )
-    .with_changes(Some(changes));
-    audit::record(&txn, actor, event).await?;
+    audit::record_secret_change(&txn, actor, ResourceType::Webhook, id, "secret").await?;
     txn.commit().await?;
     Ok(WebhookSecret {
         secret,

@@ -586,3 +586,16 @@ pub async fn admin_token_at(base: &str) -> String {
         .expect("a token response");
     token["access_token"].as_str().expect("an access token").to_string()
 }
+
+/// GETs `path` at a service process's `base` URL with a bearer token; the body as JSON.
+pub async fn get_json_at(base: &str, token: &str, path: &str) -> Value {
+    Client::new()
+        .get(format!("{base}{path}"))
+        .bearer_auth(token)
+        .send()
+        .await
+        .expect("GET")
+        .json()
+        .await
+        .expect("a JSON body")
+}

@@ -1,6 +1,6 @@
 use serde_json::{json, Value};
 
-use crate::helpers::{admin_token_at, problem, spawn_app, start_process, start_process_with};
+use crate::helpers::{admin_token_at, get_json_at, problem, spawn_app, start_process, start_process_with};
 
 #[tokio::test]
 async fn healthz_and_readyz_answer_200_while_the_database_answers() {
@@ -645,15 +645,7 @@ async fn at_shutdown_readyz_answers_503_while_requests_are_still_served_then_the
     }
     let (_again, base) = start_process(&database.url).await;
     let token = admin_token_at(&base).await;
-    let page: Value = client
-        .get(format!("{base}/api/v1/enterprises"))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let page = get_json_at(&base, &token, "/api/v1/enterprises").await;
     assert_eq!(page["items"][0]["name"], "关机前的企业");
 }
 

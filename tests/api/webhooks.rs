@@ -12,7 +12,7 @@ use reqwest::Method;
 use serde_json::{json, Value};
 
 use crate::helpers::{
-    admin_token_at, problem_of, spawn_app, spawn_app_with, start_process_with, FreshDatabase, TestApp,
+    admin_token_at, get_json_at, problem_of, spawn_app, spawn_app_with, start_process_with, FreshDatabase, TestApp,
 };
 use crate::receiver::Receiver;
 
@@ -510,15 +510,7 @@ async fn a_stopped_and_restarted_service_still_delivers_what_was_pending() {
     let deliveries = format!("/api/v1/webhooks/{}/deliveries", hook["id"].as_str().unwrap());
     let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
     loop {
-        let log: Value = client
-            .get(format!("{base}{deliveries}"))
-            .bearer_auth(&token)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let log = get_json_at(&base, &token, &deliveries).await;
         if log["items"][0]["last_status_code"] == 503 {
             assert_eq!(log["items"][0]["status"], "pending");
             break;
@@ -535,15 +527,7 @@ async fn a_stopped_and_restarted_service_still_delivers_what_was_pending() {
     assert_eq!(received[1].event_id, refused[0].event_id);
     assert_eq!(received[1].json["data"]["resource_id"], school["id"]);
     let token = admin_token_at(&base).await;
-    let log: Value = client
-        .get(format!("{base}{deliveries}"))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let log = get_json_at(&base, &token, &deliveries).await;
     assert_eq!(log["items"][0]["status"], "delivered", "{log}");
     assert_eq!(log["items"][0]["attempts"], 2);
 }
