@@ -406,10 +406,12 @@ impl Application {
         let served = self.server.await;
         // The attempts under way finish and are recorded (a delivery cut
         // off here would wait for its claim to run out, then go again).
-        if tokio::time::timeout(self.delivery_timeout + Duration::from_secs(5), self.deliverer)
+        let mut deliverer = self.deliverer;
+        if tokio::time::timeout(self.delivery_timeout + Duration::from_secs(5), &mut deliverer)
             .await
             .is_err()
         {
+            deliverer.abort();
             tracing::warn!("webhook deliveries were still under way at shutdown; they are tried again later");
         }
         self.db.close().await;

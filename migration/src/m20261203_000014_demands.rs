@@ -15,7 +15,7 @@ use sea_orm_migration::prelude::*;
 use sea_orm_migration::schema::*;
 use sea_orm_migration::sea_orm::DatabaseBackend;
 
-use crate::util::{add_reference_sql, index, search_index_sql};
+use crate::util::{add_reference_sql, index, search_index_sql, SQLITE_NOW};
 
 #[derive(DeriveMigrationName)]
 pub struct Migration;
@@ -88,8 +88,7 @@ const COUNTED: &str = "('active', 'completed')";
 fn fulfilment_sql(backend: DatabaseBackend) -> Vec<String> {
     let (now, same) = match backend {
         DatabaseBackend::Postgres => ("now()", "IS NOT DISTINCT FROM"),
-        // The text sqlx writes for a UTC time: RFC 3339 with microseconds.
-        _ => ("strftime('%Y-%m-%dT%H:%M:%f', 'now') || '000+00:00'", "IS"),
+        _ => (SQLITE_NOW, "IS"),
     };
     // `row` counts toward its demand unless `other` counts toward the same one.
     let add = |row: &str, delta: &str, other: Option<&str>| {

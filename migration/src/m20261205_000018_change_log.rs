@@ -32,6 +32,8 @@
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::sea_orm::DatabaseBackend;
 
+use crate::util::SQLITE_NOW;
+
 #[derive(DeriveMigrationName)]
 pub struct Migration;
 
@@ -142,8 +144,9 @@ impl Followed {
             sets.push(format!("school_id = {new}.school_id"));
         }
         format!(
-            "UPDATE change_log SET {} WHERE resource_id = {new}.id;",
-            sets.join(", ")
+            "UPDATE change_log SET {} WHERE resource_id = {new}.id AND resource_type = '{}';",
+            sets.join(", "),
+            self.resource_type
         )
     }
 
@@ -208,8 +211,7 @@ impl Followed {
 
     fn sqlite(&self) -> Vec<String> {
         let t = self.table;
-        // The text sqlx writes for a UTC time: RFC 3339 with microseconds.
-        let now = "strftime('%Y-%m-%dT%H:%M:%f', 'now') || '000+00:00'";
+        let now = SQLITE_NOW;
         let moved = if self.scoped() {
             format!(
                 "{} AND ({});",

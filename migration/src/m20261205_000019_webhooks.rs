@@ -10,7 +10,8 @@
 //!   its state (`pending`, `delivered`, `failed`), attempts, the last answer
 //!   and when it is next tried: kept in the database, so that a restarted
 //!   service (or another replica) delivers what is pending. A change is
-//!   made into a delivery once per webhook (`webhook_id, position` unique).
+//!   made into a delivery once per webhook (`webhook_id, position` unique);
+//!   settled ones are removed after 90 days (`created_at`).
 
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::schema::*;
@@ -154,6 +155,7 @@ impl MigrationTrait for Migration {
                 ],
             ),
             index(d, "due", &[WebhookDeliveries::Status, WebhookDeliveries::NextAttemptAt]),
+            index(d, "created_at", &[WebhookDeliveries::CreatedAt]),
         ];
         for statement in indexes {
             manager.create_index(statement).await?;

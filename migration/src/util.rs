@@ -3,6 +3,10 @@
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::sea_orm::DatabaseBackend;
 
+/// SQLite's current time as the text sqlx writes for a UTC time (RFC 3339
+/// with microseconds), for triggers that stamp rows.
+pub const SQLITE_NOW: &str = "strftime('%Y-%m-%dT%H:%M:%f', 'now') || '000+00:00'";
+
 /// A plain index named `<table>_<suffix>` on `columns`.
 pub fn index<T: Iden + Clone + 'static, C: Iden + Clone + 'static>(
     table: T,

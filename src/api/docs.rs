@@ -10,8 +10,8 @@
 //! (413), of the wrong type (415) or invalid (422); a record path may name
 //! no record (404); an `If-Match` may be stale (412); a list's parameters
 //! may be bad (400); every `POST` takes an `Idempotency-Key` (400 when it is
-//! malformed, 409 while the
-//! first request with it runs).
+//! malformed, 422 when it is sent again with another request, 409 while
+//! the first request with it runs).
 
 use actix_web::App;
 use utoipa::openapi::path::{Operation, PathItem};
@@ -336,8 +336,10 @@ fn finish(mut openapi: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
                 .get_or_insert_with(Vec::new)
                 .push(RefOr::T(idempotency_key()));
             share(post, "IdempotencyKeyInUse");
-            // A malformed Idempotency-Key, on a POST without a body too.
+            // A malformed Idempotency-Key, or one sent again with another
+            // request, on a POST without a body too.
             share(post, "BadRequest");
+            share(post, "ValidationFailed");
         }
         for operation in operations(item) {
             let open = operation

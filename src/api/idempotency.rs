@@ -42,9 +42,13 @@ const NOT_KEPT: [&str; 2] = ["/api/v1/auth/token", "/api/v1/auth/revoke"];
 
 /// Marks an answer whose top-level members `T::FIELDS` are shown once:
 /// the answer kept for a replay leaves them out.
+/// Such an answer is not kept by caches either (`Cache-Control: no-store`).
 pub fn shown_once<T: crate::model::record::ShownOnce>(response: &mut HttpResponse) {
     if !T::FIELDS.is_empty() {
         response.extensions_mut().insert(OnceFields(T::FIELDS));
+        response
+            .headers_mut()
+            .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     }
 }
 

@@ -410,7 +410,8 @@ pub fn audit_events(caller: &Principal) -> Result<(), ApiError> {
 }
 
 /// Whose records an organisation's own feed entries are: a school's
-/// placements, an enterprise's hosted placements and demands.
+/// placements, an enterprise's hosted placements and its demands (the
+/// organisations each feed entry carries).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Owner {
     /// Placements of this school.
@@ -420,7 +421,7 @@ pub enum Owner {
 }
 
 impl Owner {
-    /// The kinds of record an owner's entries are.
+    /// The kinds of record whose feed entries carry this organisation.
     pub fn kinds(self) -> &'static [FeedType] {
         match self {
             Owner::School(_) => &[FeedType::Apprenticeship],
@@ -430,58 +431,86 @@ impl Owner {
 }
 
 /// What of the change feed a caller reads: every change of the kinds in
-/// `every`, and the changes of its own organisation's records (`own`).
+/// `every`, and the changes of its own organisation's records of the kinds
+/// in `own`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FeedScope {
     /// The kinds of record whose every change the caller reads.
     pub every: Vec<FeedType>,
-    /// The organisation whose own records (of [`Owner::kinds`]) the caller reads besides.
-    pub own: Option<Owner>,
+    /// The organisation whose own records the caller reads besides, and of which kinds.
+    pub own: Option<(Owner, Vec<FeedType>)>,
 }
 
-/// The change feed: each role reads the changes of the records it may read
-/// ([`sees_placement`], [`sees_demand`], [`users`]): an admin all; an
-/// officer all but users; a viewer the directory, meetings, demands, bases
-/// and competitions; a school user those and its school's placements; an
-/// enterprise user the directory, meetings, bases and competitions, and
-/// its enterprise's placements and demands. `resource_type` narrows it to
-/// one kind; a kind the role reads none of is a 403 naming it.
-pub fn changes(caller: &Principal, resource_type: Option<FeedType>) -> Result<FeedScope, ApiError> {
-    use FeedType::*;
-    let shared = [Enterprise, School, Meeting, Demand, Base, Competition];
-    let (every, own): (Vec<FeedType>, Option<Owner>) = match (caller.role, caller.org) {
-        (Role::Admin, _) => (FeedType::ALL.to_vec(), None),
-        (Role::Officer, _) => (FeedType::ALL.iter().copied().filter(|t| *t != User).collect(), None),
-        (Role::Viewer, _) => (shared.to_vec(), None),
-        (Role::School, org) => (shared.to_vec(), org.map(Owner::School)),
-        (Role::Enterprise, org) => (
-            shared.iter().copied().filter(|t| *t != Demand).collect(),
-            org.map(Owner::Enterprise),
-        ),
-    };
-    let Some(kind) = resource_type else {
-        return Ok(FeedScope { every, own });
-    };
-    if every.contains(&kind) {
-        return Ok(FeedScope {
-            every: vec![kind],
-            own: None,
-        });
+/// How much of one kind of record a caller reads.
+enum Reach {
+    All,
+    Own(Owner),
+    Nothing,
+}
+
+/// How much of `kind` the caller reads, by the resource's own rules above.
+fn reach(caller: &Principal, kind: FeedType) -> Reach {
+    let all_if = |allowed: Result<(), ApiError>| if allowed.is_ok() { Reach::All } else { Reach::Nothing };
+    match kind {
+        FeedType::Enterprise => all_if(enterprises(caller, Access::Read, None)),
+        FeedType::School => all_if(schools(caller, Access::Read, None)),
+        FeedType::Meeting => all_if(meetings(caller, Access::Read, None)),
+        FeedType::Base => all_if(bases(caller, Access::Read, None)),
+        FeedType::Competition => all_if(competitions(caller, Access::Read, None)),
+        FeedType::User => all_if(users(caller, Access::Read, None)),
+        FeedType::Demand if demands(caller, Access::Read, None).is_err() => Reach::Nothing,
+        FeedType::Demand => match demand_scope(caller) {
+            None => Reach::All,
+            Some(Some(org)) => Reach::Own(Owner::Enterprise(org)),
+            Some(None) => Reach::Nothing,
+        },
+        FeedType::Apprenticeship if apprenticeships(caller, Access::Read, None).is_err() => Reach::Nothing,
+        FeedType::Apprenticeship => match placement_scope(caller) {
+            PlacementScope::All => Reach::All,
+            PlacementScope::School(org) => Reach::Own(Owner::School(org)),
+            PlacementScope::Enterprise(org) => Reach::Own(Owner::Enterprise(org)),
+            PlacementScope::Nothing => Reach::Nothing,
+        },
     }
-    match own.filter(|owner| owner.kinds().contains(&kind)) {
-        Some(owner) => Ok(FeedScope {
-            every: Vec::new(),
-            own: Some(owner),
-        }),
-        None => Err(ApiError::Forbidden {
-            detail: format!("your role reads no `{}` records", kind.as_str()),
+}
+
+/// The change feed: each caller reads the changes of the records it may
+/// read, kind by kind as each resource's rules say (an admin all; an
+/// officer all but users; a viewer no placements and no users; a school
+/// its own placements; an enterprise the placements it hosts and its own
+/// demands). `resource_type` narrows it to one kind; a kind the role reads
+/// none of is a 403 naming it.
+pub fn changes(caller: &Principal, resource_type: Option<FeedType>) -> Result<FeedScope, ApiError> {
+    let kinds: Vec<FeedType> = match resource_type {
+        Some(kind) => vec![kind],
+        None => FeedType::ALL.to_vec(),
+    };
+    let mut scope = FeedScope {
+        every: Vec::new(),
+        own: None,
+    };
+    for kind in kinds {
+        match reach(caller, kind) {
+            Reach::All => scope.every.push(kind),
+            Reach::Own(owner) => match &mut scope.own {
+                Some((same, kinds)) if *same == owner => kinds.push(kind),
+                _ => scope.own = Some((owner, vec![kind])),
+            },
+            Reach::Nothing => {}
+        }
+    }
+    if scope.every.is_empty() && scope.own.is_none() {
+        let kind = resource_type.map_or("any", |k| k.as_str());
+        return Err(ApiError::Forbidden {
+            detail: format!("your role reads no `{kind}` records"),
             errors: vec![FieldError::new(
                 "resource_type",
                 "forbidden",
                 "your role reads none of these",
             )],
-        }),
+        });
     }
+    Ok(scope)
 }
 
 /// Webhooks: the admin only, for every operation.
@@ -547,56 +576,43 @@ mod tests {
 
     #[test]
     fn the_feed_scope_of_each_role_is_what_the_role_reads_of_each_kind() {
-        let (school, host, other) = (Uuid::now_v7(), Uuid::now_v7(), Uuid::now_v7());
-        for role in Role::ALL.iter().copied() {
-            let org = match role {
-                Role::School => Some(school),
-                Role::Enterprise => Some(host),
-                _ => None,
-            };
-            let c = caller(role, org);
-            let scope = changes(&c, None).unwrap();
-            let own = |kind: FeedType| scope.own.is_some_and(|o| o.kinds().contains(&kind));
-            // A placement of this school at this host, and one of neither.
-            assert_eq!(
-                scope.every.contains(&FeedType::Apprenticeship) || own(FeedType::Apprenticeship),
-                sees_placement(&c, host, Some(school)),
-                "{role:?}"
-            );
-            assert_eq!(
-                scope.every.contains(&FeedType::Apprenticeship),
-                sees_placement(&c, other, Some(other)),
-                "{role:?}"
-            );
-            assert_eq!(
-                scope.every.contains(&FeedType::Demand),
-                sees_demand(&c, other),
-                "{role:?}"
-            );
-            assert_eq!(
-                scope.every.contains(&FeedType::Demand) || own(FeedType::Demand),
-                sees_demand(&c, host),
-                "{role:?}"
-            );
-            assert_eq!(
-                scope.every.contains(&FeedType::User),
-                users(&c, Access::Read, None).is_ok()
-            );
-            for kind in [
-                FeedType::Enterprise,
-                FeedType::School,
-                FeedType::Meeting,
-                FeedType::Base,
-                FeedType::Competition,
-            ] {
-                assert!(scope.every.contains(&kind), "{role:?} reads every {kind:?}");
+        let (school, host) = (Uuid::now_v7(), Uuid::now_v7());
+        let every = |role: Role, org| changes(&caller(role, org), None).unwrap();
+        use FeedType::*;
+        assert_eq!(every(Role::Admin, None).every, FeedType::ALL.to_vec());
+        assert_eq!(every(Role::Admin, None).own, None);
+        let officer = every(Role::Officer, None);
+        assert_eq!(
+            officer.every,
+            vec![Enterprise, School, Apprenticeship, Meeting, Demand, Base, Competition]
+        );
+        let viewer = every(Role::Viewer, None);
+        assert_eq!(
+            viewer.every,
+            vec![Enterprise, School, Meeting, Demand, Base, Competition]
+        );
+        assert_eq!(viewer.own, None);
+        let ours = every(Role::School, Some(school));
+        assert_eq!(ours.every, viewer.every);
+        assert_eq!(ours.own, Some((Owner::School(school), vec![Apprenticeship])));
+        let hosts = every(Role::Enterprise, Some(host));
+        assert_eq!(hosts.every, vec![Enterprise, School, Meeting, Base, Competition]);
+        assert_eq!(hosts.own, Some((Owner::Enterprise(host), vec![Apprenticeship, Demand])));
+        // Narrowed to one kind: that kind, whole or own; none → 403 naming the parameter.
+        let narrowed = changes(&caller(Role::Enterprise, Some(host)), Some(Demand)).unwrap();
+        assert_eq!(
+            (narrowed.every, narrowed.own),
+            (vec![], Some((Owner::Enterprise(host), vec![Demand])))
+        );
+        for (role, kind) in [
+            (Role::Viewer, Apprenticeship),
+            (Role::Officer, User),
+            (Role::School, User),
+        ] {
+            match changes(&caller(role, Some(school)), Some(kind)) {
+                Err(ApiError::Forbidden { errors, .. }) => assert_eq!(errors[0].field, "resource_type"),
+                other => panic!("{role:?} {kind:?}: {other:?}"),
             }
-            let narrowed = changes(&c, Some(FeedType::Apprenticeship));
-            assert_eq!(
-                narrowed.is_ok(),
-                apprenticeships(&c, Access::Read, None).is_ok(),
-                "{role:?}"
-            );
         }
     }
 }

@@ -57,6 +57,39 @@ impl AllowList {
     }
 }
 
+impl AllowList {
+    /// Why a URL whose host is a literal address may not be delivered to
+    /// (a sentence for the client or the delivery log), or `None` when it
+    /// may, or when its host is a name (checked when it is resolved).
+    pub fn refuses_url(&self, url: &url::Url) -> Option<String> {
+        let ip: IpAddr = match url.host()? {
+            url::Host::Ipv4(ip) => ip.into(),
+            url::Host::Ipv6(ip) => ip.into(),
+            url::Host::Domain(_) => return None,
+        };
+        self.refuses(ip).map(|kind| refusal(&ip.to_string(), ip, kind))
+    }
+
+    /// Why a name that resolved to `ip` may not be delivered to, or `None`
+    /// when it may (the list names the host, or the address is allowed).
+    pub fn refuses_resolved(&self, host: &str, ip: IpAddr) -> Option<String> {
+        if self.allows_host(host) {
+            return None;
+        }
+        self.refuses(ip).map(|kind| refusal(host, ip, kind))
+    }
+}
+
+/// The sentence that says why `host` at `ip` is not delivered to.
+fn refusal(host: &str, ip: IpAddr, kind: &str) -> String {
+    let what = if host == ip.to_string() {
+        format!("{ip} is {kind}")
+    } else {
+        format!("{host} resolves to {ip}, {kind}")
+    };
+    format!("{what}; webhooks reach public addresses only (CHANJIAO_WEBHOOK_ALLOW lists exceptions)")
+}
+
 /// A host name: letters, digits, `-` and `.` (an internationalised name in
 /// its `xn--` form).
 fn is_host_name(text: &str) -> bool {
@@ -228,5 +261,27 @@ mod tests {
         assert!(AllowList::parse("10.0.0.0/33").is_err());
         assert!(AllowList::parse("http://x").is_err());
         assert!(AllowList::parse("a..b").is_err());
+    }
+
+    #[test]
+    fn a_url_s_literal_address_is_judged_and_its_name_is_left_to_the_resolver() {
+        let list = AllowList::parse("10.0.0.0/8").unwrap();
+        let url = |text: &str| url::Url::parse(text).unwrap();
+        let refused = list.refuses_url(&url("http://127.1:8080/hook")).unwrap();
+        assert!(refused.starts_with("127.0.0.1 is a loopback address"), "{refused}");
+        assert!(list.refuses_url(&url("http://[::ffff:169.254.169.254]/")).is_some());
+        assert!(list.refuses_url(&url("http://10.1.2.3/")).is_none());
+        assert!(list.refuses_url(&url("http://localhost/")).is_none());
+        let resolved = list
+            .refuses_resolved("localhost", "127.0.0.1".parse().unwrap())
+            .unwrap();
+        assert!(
+            resolved.starts_with("localhost resolves to 127.0.0.1, a loopback address"),
+            "{resolved}"
+        );
+        assert!(AllowList::parse("localhost")
+            .unwrap()
+            .refuses_resolved("localhost", "127.0.0.1".parse().unwrap())
+            .is_none());
     }
 }

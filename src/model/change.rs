@@ -59,7 +59,7 @@ pub struct ChangeQuery {
     /// change kept; `latest`: no changes, only the current position (note it
     /// before you read the lists, then follow the feed from it). A position
     /// older than the changes kept (90 days) → 410: sync from the lists again.
-    #[param(pattern = "^(latest|[0-9]{1,19})$")]
+    #[param(pattern = "^(latest|[0-9]{1,18})$")]
     pub after: Option<String>,
     /// Changes per page, 1–1000 (default 100).
     #[param(value_type = Option<u32>, minimum = 1, maximum = 1000)]

@@ -67,6 +67,7 @@ pub struct WebhookCreated {
     /// (its UTF-8 bytes, `whsec_` included). Shown only now; keep it safe. An
     /// `Idempotency-Key` replay of this answer leaves it out: if you lost it,
     /// make a new one (`POST /webhooks/{id}/secret`).
+    #[schema(required = false)]
     pub secret: String,
 }
 
@@ -93,6 +94,7 @@ impl std::ops::Deref for WebhookCreated {
 pub struct WebhookSecret {
     /// The new secret, shown only now (an `Idempotency-Key` replay leaves it
     /// out). Deliveries are signed with it from now on.
+    #[schema(required = false)]
     pub secret: String,
     /// Until then the secret before it signs every delivery too (a second
     /// `v1=` in `Chanjiao-Signature`), so that receivers can switch over;

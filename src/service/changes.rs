@@ -28,7 +28,7 @@ const PURGED_THROUGH: &str = "change_log_purged_through";
 const PURGE_BATCH: u64 = 10_000;
 
 /// One branch of a page's query: the entries of one index range.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 enum Branch {
     /// Every entry.
     All,
@@ -36,8 +36,8 @@ enum Branch {
     AllButUsers,
     /// The entries of one kind of record.
     Kind(FeedType),
-    /// An organisation's own entries (of the page's kind, if it has one).
-    Own(Owner),
+    /// An organisation's own entries, of these kinds.
+    Own(Owner, Vec<FeedType>),
 }
 
 /// The branches that together read what `scope` lets a caller read.
@@ -51,8 +51,8 @@ fn branches(scope: &FeedScope) -> Vec<Branch> {
     } else {
         branches.extend(scope.every.iter().map(|kind| Branch::Kind(*kind)));
     }
-    if let Some(owner) = scope.own {
-        branches.push(Branch::Own(owner));
+    if let Some((owner, kinds)) = &scope.own {
+        branches.push(Branch::Own(*owner, kinds.clone()));
     }
     branches
 }
@@ -73,7 +73,7 @@ impl PageSql {
         }
     }
 
-    fn branch(&mut self, branch: Branch, kind: Option<FeedType>, after: i64, newest: i64, limit: u64) -> String {
+    fn branch(&mut self, branch: &Branch, after: i64, newest: i64, limit: u64) -> String {
         let mut conditions = vec![
             format!("position > {}", self.bind(after)),
             format!("position <= {}", self.bind(newest)),
@@ -82,11 +82,17 @@ impl PageSql {
             Branch::All => {}
             Branch::AllButUsers => conditions.push(format!("resource_type <> {}", self.bind(FeedType::User.as_str()))),
             Branch::Kind(kind) => conditions.push(format!("resource_type = {}", self.bind(kind.as_str()))),
-            Branch::Own(Owner::School(id)) => conditions.push(format!("school_id = {}", self.bind(id))),
-            Branch::Own(Owner::Enterprise(id)) => conditions.push(format!("enterprise_id = {}", self.bind(id))),
-        }
-        if let (Branch::Own(_), Some(kind)) = (branch, kind) {
-            conditions.push(format!("resource_type = {}", self.bind(kind.as_str())));
+            Branch::Own(owner, kinds) => {
+                conditions.push(match owner {
+                    Owner::School(id) => format!("school_id = {}", self.bind(*id)),
+                    Owner::Enterprise(id) => format!("enterprise_id = {}", self.bind(*id)),
+                });
+                // Only the organisation's kinds the caller reads (all of them unless narrowed).
+                if kinds.len() < owner.kinds().len() {
+                    let kinds: Vec<String> = kinds.iter().map(|k| self.bind(k.as_str())).collect();
+                    conditions.push(format!("resource_type IN ({})", kinds.join(", ")));
+                }
+            }
         }
         format!(
             "SELECT position, at, resource_type, resource_id, action, version, enterprise_id, school_id \
@@ -100,7 +106,6 @@ impl PageSql {
 fn page_statement(
     backend: DatabaseBackend,
     scope: &FeedScope,
-    kind: Option<FeedType>,
     after: i64,
     newest: i64,
     limit: u64,
@@ -112,12 +117,12 @@ fn page_statement(
     };
     let text = match branches.as_slice() {
         [] => return None,
-        [one] => sql.branch(*one, kind, after, newest, limit),
+        [one] => sql.branch(one, after, newest, limit),
         many => {
             let parts: Vec<String> = many
                 .iter()
                 .enumerate()
-                .map(|(i, b)| format!("SELECT * FROM ({}) AS b{i}", sql.branch(*b, kind, after, newest, limit)))
+                .map(|(i, b)| format!("SELECT * FROM ({}) AS b{i}", sql.branch(b, after, newest, limit)))
                 .collect();
             let limit = sql.bind(limit as i64);
             format!("{} ORDER BY position LIMIT {limit}", parts.join(" UNION ALL "))
@@ -151,7 +156,8 @@ struct Newest {
 /// The feed's newest position: the newest entry's, or the newest removed
 /// one's when none is kept (0 on a new database).
 pub(crate) async fn newest_position(db: &impl ConnectionTrait) -> Result<i64, ApiError> {
-    let purged = purged_through(db).await?;
+    // The newest entry first, then the newest removed: a removal that
+    // commits in between removed only entries at or below the one read.
     let newest = change::Entity::find()
         .select_only()
         .column_as(change::Column::Position.max(), "newest")
@@ -160,7 +166,21 @@ pub(crate) async fn newest_position(db: &impl ConnectionTrait) -> Result<i64, Ap
         .await?
         .and_then(|row| row.newest)
         .unwrap_or(0);
-    Ok(newest.max(purged))
+    Ok(newest.max(purged_through(db).await?))
+}
+
+/// Takes the lock that commits of feed entries take (PostgreSQL; on SQLite
+/// a write transaction is alone anyway): while it is held no entry is
+/// added and none moves, so what the transaction reads of the feed stays true.
+async fn lock_feed(txn: &impl ConnectionTrait) -> Result<(), ApiError> {
+    if txn.get_database_backend() == DatabaseBackend::Postgres {
+        txn.execute_raw(Statement::from_string(
+            DatabaseBackend::Postgres,
+            format!("SELECT pg_advisory_xact_lock({})", migration::FEED_LOCK),
+        ))
+        .await?;
+    }
+    Ok(())
 }
 
 /// One page of the feed as `scope` lets the caller read it.
@@ -184,16 +204,15 @@ pub async fn page(db: &Database, scope: &FeedScope, request: &ChangeRequest) -> 
         }
         After::Position(position) => position,
     };
-    let items: Vec<Change> =
-        match page_statement(db.backend(), scope, request.resource_type, after, newest, request.limit) {
-            None => Vec::new(),
-            Some(statement) => change::Model::find_by_statement(statement)
-                .all(reader)
-                .await?
-                .into_iter()
-                .map(to_change)
-                .collect(),
-        };
+    let items: Vec<Change> = match page_statement(db.backend(), scope, after, newest, request.limit) {
+        None => Vec::new(),
+        Some(statement) => change::Model::find_by_statement(statement)
+            .all(reader)
+            .await?
+            .into_iter()
+            .map(to_change)
+            .collect(),
+    };
     // Read after the page: entries removed before it was read are noticed.
     if matches!(request.after, After::Position(_)) && after < purged_through(reader).await? {
         return Err(ApiError::Gone(format!(
@@ -212,13 +231,16 @@ pub async fn page(db: &Database, scope: &FeedScope, request: &ChangeRequest) -> 
 }
 
 /// Removes the entries older than 90 days (in batches, each in its own
-/// transaction), only ever the oldest ones, and records the newest position
-/// removed. Returns how many were removed.
+/// transaction under the feed's lock, so that no entry commits or moves
+/// meanwhile), only ever the oldest ones, and records the newest position
+/// removed; then the webhook deliveries settled more than 90 days ago.
+/// Returns how many rows were removed.
 pub async fn clean_up(db: &Database) -> Result<u64, ApiError> {
     let cutoff = now() - Duration::days(KEPT_DAYS);
     let mut removed = 0;
     loop {
         let txn = db.begin().await?;
+        lock_feed(&txn).await?;
         let first_kept: Option<i64> = change::Entity::find()
             .select_only()
             .column(change::Column::Position)
@@ -239,7 +261,7 @@ pub async fn clean_up(db: &Database) -> Result<u64, ApiError> {
         let positions: Vec<i64> = old.into_tuple().all(&txn).await?;
         let Some(&last) = positions.last() else {
             txn.rollback().await?;
-            return Ok(removed);
+            return Ok(removed + super::webhooks::clean_up_deliveries(db, cutoff).await?);
         };
         change::Entity::delete_many()
             .filter(change::Column::Position.lte(last))
@@ -257,7 +279,7 @@ pub async fn clean_up(db: &Database) -> Result<u64, ApiError> {
         txn.commit().await?;
         removed += positions.len() as u64;
         if (positions.len() as u64) < PURGE_BATCH {
-            return Ok(removed);
+            return Ok(removed + super::webhooks::clean_up_deliveries(db, cutoff).await?);
         }
     }
 }
@@ -278,8 +300,14 @@ mod tests {
         assert_eq!(branches(&scope(&officer, None)), vec![Branch::AllButUsers]);
         let school = Owner::School(Uuid::now_v7());
         assert_eq!(
-            branches(&scope(&[FeedType::Meeting], Some(school))),
-            vec![Branch::Kind(FeedType::Meeting), Branch::Own(school)]
+            branches(&scope(
+                &[FeedType::Meeting],
+                Some((school, vec![FeedType::Apprenticeship]))
+            )),
+            vec![
+                Branch::Kind(FeedType::Meeting),
+                Branch::Own(school, vec![FeedType::Apprenticeship])
+            ]
         );
         assert_eq!(branches(&scope(&[], None)), vec![]);
     }

@@ -14,7 +14,9 @@
 //!   PostgreSQL `FOR UPDATE SKIP LOCKED`, so replicas claim different
 //!   ones): its attempts grow and it is not due again for three timeouts,
 //!   so that no other replica sends it while this one does; if this one
-//!   dies, it is due again then.
+//!   dies, it is due again then. A replica sends at most 16 at once, and at
+//!   most 4 of one webhook, so that a receiver that never answers holds up
+//!   its own deliveries only; each attempt is recorded as it ends.
 //! - **Sending.** `POST <url>` with the change as JSON, `Chanjiao-Event-Id`
 //!   and `Chanjiao-Signature` (HMAC-SHA256 of `"<t>.<body>"`), a 10 s
 //!   timeout, no redirects followed, and names resolved by
@@ -25,17 +27,18 @@
 //!   next attempt after 1 min, 2, 4… (at most an hour apart), until 24 hours
 //!   after it was queued, when it is marked failed.
 
+use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration as StdDuration;
 
 use chrono::{DateTime, Utc};
-use futures_util::future::join_all;
 use hmac::{Hmac, Mac};
 use sea_orm::sea_query::{Expr, ExprTrait, LockBehavior, LockType};
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use sha2::Sha256;
+use tokio::sync::{Notify, Semaphore};
 use uuid::Uuid;
 
 use super::changes::newest_position;
@@ -53,7 +56,10 @@ use crate::model::webhook::{takes, DeliveryBody};
 const QUEUE_BATCH: u64 = 500;
 
 /// The most deliveries one replica sends at once.
-const SEND_BATCH: u64 = 16;
+const SENDING: usize = 16;
+
+/// The most deliveries of one webhook one replica sends at once.
+const SENDING_PER_WEBHOOK: usize = 4;
 
 /// How often deliveries of inactive webhooks are checked for expiry.
 const SWEEP_EVERY: StdDuration = StdDuration::from_secs(60);
@@ -61,30 +67,27 @@ const SWEEP_EVERY: StdDuration = StdDuration::from_secs(60);
 /// The longest `last_error` kept.
 const MAX_ERROR_CHARS: usize = 500;
 
-/// Starts the deliverer of this replica; it stops when `running` is
-/// cleared (at shutdown, after the round under way) or the last clone of
-/// the database is dropped.
+/// Starts the deliverer of this replica. It stops when `running` is
+/// cleared (at shutdown: it claims nothing more and waits for the attempts
+/// under way) or the last clone of the database is dropped.
 pub fn spawn(db: &Database, running: Arc<AtomicBool>) -> tokio::task::JoinHandle<()> {
     let in_use = db.in_use();
     let db = db.detached();
     tokio::spawn(async move {
         let deliverer = match Deliverer::new(db) {
-            Ok(deliverer) => deliverer,
+            Ok(deliverer) => Arc::new(deliverer),
             Err(e) => {
                 tracing::error!(error = %e, "webhooks cannot be delivered: no HTTP client");
                 return;
             }
         };
         let mut swept = tokio::time::Instant::now();
-        loop {
-            if in_use.strong_count() == 0 || !running.load(Ordering::SeqCst) {
-                break;
-            }
-            let busy = match deliverer.tick().await {
-                Ok(busy) => busy,
+        while in_use.strong_count() > 0 && running.load(Ordering::SeqCst) {
+            let left = match deliverer.clone().round().await {
+                Ok(left) => left,
                 Err(e) => {
                     tracing::warn!(error = %e, "delivering webhooks failed; trying again");
-                    false
+                    Left::Nothing
                 }
             };
             if swept.elapsed() >= SWEEP_EVERY {
@@ -93,18 +96,44 @@ pub fn spawn(db: &Database, running: Arc<AtomicBool>) -> tokio::task::JoinHandle
                     tracing::warn!(error = %e, "expiring the deliveries of inactive webhooks failed");
                 }
             }
-            if !busy {
-                tokio::time::sleep(deliverer.settings.poll).await;
+            let poll = tokio::time::sleep(deliverer.settings.poll);
+            match left {
+                Left::ToQueue => {}
+                // Due deliveries wait for an attempt under way to end.
+                Left::ToSend => tokio::select! {
+                    _ = deliverer.ended.notified() => {}
+                    _ = poll => {}
+                },
+                Left::Nothing => poll.await,
             }
         }
+        // The attempts under way finish and are recorded.
+        let _ = deliverer.slots.acquire_many(SENDING as u32).await;
     })
 }
 
-/// One replica's deliverer: the database, its settings and an HTTP client.
+/// One replica's deliverer: the database, its settings, an HTTP client,
+/// and the attempts under way.
 struct Deliverer {
     db: Database,
     settings: WebhookSettings,
     client: reqwest::Client,
+    /// One permit per attempt under way.
+    slots: Arc<Semaphore>,
+    /// The attempts under way per webhook.
+    sending: Mutex<HashMap<Uuid, usize>>,
+    /// Told each time an attempt ends.
+    ended: Notify,
+}
+
+/// What a round of the deliverer left to do.
+enum Left {
+    /// Changes to queue: the next round starts at once.
+    ToQueue,
+    /// Deliveries due that no slot was free for: the next round starts when an attempt ends.
+    ToSend,
+    /// Nothing: the next round starts after the poll interval.
+    Nothing,
 }
 
 /// A delivery claimed for one attempt, with what sending it needs.
@@ -132,15 +161,23 @@ impl Deliverer {
             .redirect(reqwest::redirect::Policy::none())
             .no_proxy()
             .timeout(settings.timeout)
+            .connect_timeout(settings.timeout / 2)
             .user_agent(concat!("chanjiao-webhooks/", env!("CARGO_PKG_VERSION")))
             .build()?;
-        Ok(Deliverer { db, settings, client })
+        Ok(Deliverer {
+            db,
+            settings,
+            client,
+            slots: Arc::new(Semaphore::new(SENDING)),
+            sending: Mutex::new(HashMap::new()),
+            ended: Notify::new(),
+        })
     }
 
-    /// Queues new changes and sends what is due; whether there was more
-    /// work than one round takes (then the next round starts at once).
-    async fn tick(&self) -> Result<bool, ApiError> {
-        let mut busy = false;
+    /// Queues new changes and starts sending what is due, as far as the
+    /// free slots go; what it left to do.
+    async fn round(self: Arc<Self>) -> Result<Left, ApiError> {
+        let mut to_queue = false;
         let active: Vec<Uuid> = webhook::Entity::find()
             .select_only()
             .column(webhook::Column::Id)
@@ -151,13 +188,47 @@ impl Deliverer {
         if !active.is_empty() {
             let newest = newest_position(self.db.read()).await?;
             for id in active {
-                busy |= self.queue(id, newest).await? >= QUEUE_BATCH;
+                match self.queue(id, newest).await {
+                    Ok(read) => to_queue |= read >= QUEUE_BATCH,
+                    // One webhook's trouble holds up no other's.
+                    Err(e) => tracing::warn!(error = %e, webhook = %id, "queueing a webhook's changes failed"),
+                }
             }
         }
-        let claimed = self.claim().await?;
-        busy |= claimed.len() as u64 >= SEND_BATCH;
-        join_all(claimed.into_iter().map(|claimed| self.attempt(claimed))).await;
-        Ok(busy)
+        let (claimed, more_due) = self.claim(self.slots.available_permits()).await?;
+        for claimed in claimed {
+            let webhook = claimed.row.webhook_id;
+            let Ok(slot) = self.slots.clone().try_acquire_owned() else {
+                // Not sent now: due again when its claim runs out.
+                self.finished(webhook);
+                continue;
+            };
+            let deliverer = self.clone();
+            tokio::spawn(async move {
+                deliverer.attempt(claimed).await;
+                deliverer.finished(webhook);
+                drop(slot);
+            });
+        }
+        Ok(match (to_queue, more_due) {
+            (true, _) => Left::ToQueue,
+            (false, true) => Left::ToSend,
+            (false, false) => Left::Nothing,
+        })
+    }
+
+    /// Counts an attempt of `webhook` as ended.
+    fn finished(&self, webhook: Uuid) {
+        {
+            let mut sending = self.sending.lock().unwrap_or_else(|e| e.into_inner());
+            if let Some(count) = sending.get_mut(&webhook) {
+                *count = count.saturating_sub(1);
+                if *count == 0 {
+                    sending.remove(&webhook);
+                }
+            }
+        }
+        self.ended.notify_one();
     }
 
     /// Makes the changes after a webhook's position, up to `newest`, into
@@ -171,13 +242,18 @@ impl Deliverer {
             return Ok(0);
         }
         let txn = self.db.begin().await?;
-        let mut state = webhook_state::Entity::find_by_id(id);
+        // The webhook's row first, as a change or a deletion of it locks it
+        // (then its state): another replica queueing for it, or an admin
+        // changing it, is left to finish.
+        let mut hook = webhook::Entity::find_by_id(id);
         if is_postgres(&txn) {
-            // Another replica queueing for this webhook: leave it to that one.
-            state = state.lock_with_behavior(LockType::Update, LockBehavior::SkipLocked);
+            hook = hook.lock_with_behavior(LockType::NoKeyUpdate, LockBehavior::SkipLocked);
         }
-        let (Some(state), Some(hook)) = (state.one(&txn).await?, webhook::Entity::find_by_id(id).one(&txn).await?)
-        else {
+        let Some(hook) = hook.one(&txn).await? else {
+            txn.rollback().await?;
+            return Ok(0);
+        };
+        let Some(state) = webhook_state::Entity::find_by_id(id).lock_exclusive().one(&txn).await? else {
             txn.rollback().await?;
             return Ok(0);
         };
@@ -234,45 +310,70 @@ impl Deliverer {
         Ok(read)
     }
 
-    /// Claims the deliveries that are due (of active webhooks), each for one
-    /// attempt by this replica.
-    async fn claim(&self) -> Result<Vec<Claimed>, ApiError> {
+    /// Claims up to `free` deliveries that are due (of active webhooks, at
+    /// most [`SENDING_PER_WEBHOOK`] of one webhook under way here), each for
+    /// one attempt by this replica; and whether more may be due than it
+    /// claimed (a limit was reached).
+    async fn claim(&self, free: usize) -> Result<(Vec<Claimed>, bool), ApiError> {
         let at = now();
+        let active = || {
+            sea_orm::sea_query::Query::select()
+                .column(webhook::Column::Id)
+                .from(webhook::Entity)
+                .and_where(webhook::Column::Active.eq(true))
+                .to_owned()
+        };
         let due = || {
             webhook_delivery::Entity::find()
                 .filter(webhook_delivery::Column::Status.eq(DeliveryStatus::Pending))
                 .filter(webhook_delivery::Column::NextAttemptAt.lte(at))
+                .filter(webhook_delivery::Column::WebhookId.in_subquery(active()))
         };
-        let any_due = due()
+        // The webhooks with deliveries due, read without a write transaction.
+        let hooks: Vec<Uuid> = due()
             .select_only()
-            .column(webhook_delivery::Column::Id)
-            .into_tuple::<Uuid>()
-            .one(self.db.read())
-            .await?
-            .is_some();
-        if !any_due {
-            return Ok(Vec::new());
+            .column(webhook_delivery::Column::WebhookId)
+            .distinct()
+            .into_tuple()
+            .all(self.db.read())
+            .await?;
+        let with_due = hooks.len();
+        let room: Vec<(Uuid, usize)> = {
+            let sending = self.sending.lock().unwrap_or_else(|e| e.into_inner());
+            hooks
+                .into_iter()
+                .map(|id| (id, SENDING_PER_WEBHOOK.saturating_sub(*sending.get(&id).unwrap_or(&0))))
+                .filter(|(_, room)| *room > 0)
+                .collect()
+        };
+        // Webhooks with deliveries due but no room here: more is due.
+        let mut more_due = room.len() < with_due;
+        if room.is_empty() || free == 0 {
+            return Ok((Vec::new(), with_due > 0));
         }
         let txn = self.db.begin().await?;
-        let mut candidates = due()
-            .filter(
-                webhook_delivery::Column::WebhookId.in_subquery(
-                    sea_orm::sea_query::Query::select()
-                        .column(webhook::Column::Id)
-                        .from(webhook::Entity)
-                        .and_where(webhook::Column::Active.eq(true))
-                        .to_owned(),
-                ),
-            )
-            .order_by_asc(webhook_delivery::Column::NextAttemptAt)
-            .limit(SEND_BATCH);
-        if is_postgres(&txn) {
-            candidates = candidates.lock_with_behavior(LockType::Update, LockBehavior::SkipLocked);
+        let mut rows = Vec::new();
+        for (id, room) in room {
+            let left = free.saturating_sub(rows.len());
+            if left == 0 {
+                more_due = true;
+                break;
+            }
+            let limit = room.min(left);
+            let mut candidates = due()
+                .filter(webhook_delivery::Column::WebhookId.eq(id))
+                .order_by_asc(webhook_delivery::Column::NextAttemptAt)
+                .limit(limit as u64);
+            if is_postgres(&txn) {
+                candidates = candidates.lock_with_behavior(LockType::Update, LockBehavior::SkipLocked);
+            }
+            let found = candidates.all(&txn).await?;
+            more_due |= found.len() == limit;
+            rows.extend(found);
         }
-        let rows = candidates.all(&txn).await?;
         if rows.is_empty() {
             txn.rollback().await?;
-            return Ok(Vec::new());
+            return Ok((Vec::new(), more_due));
         }
         let lease = at + chrono::Duration::from_std(self.settings.timeout * 3).unwrap_or(chrono::Duration::seconds(30));
         let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
@@ -296,20 +397,23 @@ impl Deliverer {
             .all(&txn)
             .await?;
         txn.commit().await?;
-        Ok(rows
+        let mut sending = self.sending.lock().unwrap_or_else(|e| e.into_inner());
+        let claimed = rows
             .into_iter()
             .filter_map(|mut row| {
                 let hook = hooks.iter().find(|h| h.id == row.webhook_id)?;
                 let state = states.iter().find(|s| s.webhook_id == row.webhook_id)?;
                 row.attempts += 1;
                 row.last_attempt_at = Some(at);
+                *sending.entry(row.webhook_id).or_insert(0) += 1;
                 Some(Claimed {
                     url: hook.url.as_str().to_string(),
                     secrets: signing_secrets(state, at),
                     row,
                 })
             })
-            .collect())
+            .collect();
+        Ok((claimed, more_due))
     }
 
     /// Sends one claimed delivery and records how it went.
@@ -338,7 +442,7 @@ impl Deliverer {
             .body(body);
         match request.send().await {
             Ok(response) => Outcome::Answered(response.status().as_u16()),
-            Err(e) => Outcome::Failed(describe(&e, self.settings.timeout)),
+            Err(e) => Outcome::Failed(describe(e, self.settings.timeout)),
         }
     }
 
@@ -346,13 +450,8 @@ impl Deliverer {
     /// (a name is checked by the resolver, where it is resolved).
     fn check_literal(&self, url: &str) -> Result<(), String> {
         let parsed = url::Url::parse(url).map_err(|e| format!("not a URL: {e}"))?;
-        let ip: Option<std::net::IpAddr> = match parsed.host() {
-            Some(url::Host::Ipv4(ip)) => Some(ip.into()),
-            Some(url::Host::Ipv6(ip)) => Some(ip.into()),
-            _ => None,
-        };
-        match ip.and_then(|ip| self.settings.allow.refuses(ip).map(|kind| (ip, kind))) {
-            Some((ip, kind)) => Err(refusal(&ip.to_string(), ip, kind)),
+        match self.settings.allow.refuses_url(&parsed) {
+            Some(why) => Err(format!("refused: {why}")),
             None => Ok(()),
         }
     }
@@ -471,19 +570,6 @@ pub fn signature(secrets: &[String], t: i64, body: &[u8]) -> String {
     header
 }
 
-/// Why a delivery to `host` at `ip` was refused.
-fn refusal(host: &str, ip: std::net::IpAddr, kind: &str) -> String {
-    if host == ip.to_string() {
-        format!(
-            "refused: {ip} is {kind}; webhooks reach public addresses only (CHANJIAO_WEBHOOK_ALLOW lists exceptions)"
-        )
-    } else {
-        format!(
-            "refused: {host} resolves to {ip}, {kind}; webhooks reach public addresses only (CHANJIAO_WEBHOOK_ALLOW lists exceptions)"
-        )
-    }
-}
-
 /// A resolution refused because of the addresses it gave.
 #[derive(Debug, thiserror::Error)]
 #[error("{0}")]
@@ -491,8 +577,10 @@ struct Refused(String);
 
 /// An attempt's error in a sentence: a refused address, a timeout, a
 /// connection that failed (with its cause), or what else it was.
-fn describe(err: &reqwest::Error, timeout: StdDuration) -> String {
-    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(err);
+fn describe(err: reqwest::Error, timeout: StdDuration) -> String {
+    // The URL may carry something secret in its path or query: left out.
+    let err = err.without_url();
+    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(&err);
     let mut innermost = err.to_string();
     while let Some(e) = source {
         if let Some(refused) = e.downcast_ref::<Refused>() {
@@ -522,13 +610,8 @@ impl reqwest::dns::Resolve for GuardedResolver {
         let host = name.as_str().to_string();
         Box::pin(async move {
             let addrs: Vec<SocketAddr> = tokio::net::lookup_host((host.as_str(), 0)).await?.collect();
-            if !allow.allows_host(&host) {
-                if let Some((ip, kind)) = addrs
-                    .iter()
-                    .find_map(|a| allow.refuses(a.ip()).map(|kind| (a.ip(), kind)))
-                {
-                    return Err(Box::new(Refused(refusal(&host, ip, kind))) as Box<dyn std::error::Error + Send + Sync>);
-                }
+            if let Some(why) = addrs.iter().find_map(|a| allow.refuses_resolved(&host, a.ip())) {
+                return Err(Box::new(Refused(format!("refused: {why}"))) as Box<dyn std::error::Error + Send + Sync>);
             }
             let addrs: reqwest::dns::Addrs = Box::new(addrs.into_iter());
             Ok(addrs)

@@ -74,22 +74,9 @@ impl Stored for webhook::Entity {
 /// reach (422 naming `url`); a name is checked each time it is resolved
 /// for a delivery.
 fn check_url(allow: &AllowList, url: &WebhookUrl) -> Result<(), ApiError> {
-    let refused = |why: String| Err(ApiError::invalid_field("url", "forbidden", why));
-    match url.url().as_ref().and_then(|u| u.host()) {
-        Some(url::Host::Ipv4(ip)) => match allow.refuses(ip.into()) {
-            Some(kind) => refused(format!(
-                "{ip} is {kind}; webhooks reach public addresses only (CHANJIAO_WEBHOOK_ALLOW lists exceptions)"
-            )),
-            None => Ok(()),
-        },
-        Some(url::Host::Ipv6(ip)) => match allow.refuses(ip.into()) {
-            Some(kind) => refused(format!(
-                "{ip} is {kind}; webhooks reach public addresses only (CHANJIAO_WEBHOOK_ALLOW lists exceptions)"
-            )),
-            None => Ok(()),
-        },
-        // A name is checked each time it is resolved, where it is used.
-        Some(url::Host::Domain(_)) | None => Ok(()),
+    match url.url().and_then(|url| allow.refuses_url(&url)) {
+        Some(why) => Err(ApiError::invalid_field("url", "forbidden", why)),
+        None => Ok(()),
     }
 }
 
@@ -265,4 +252,15 @@ pub(crate) fn signing_secrets(state: &webhook_state::Model, at: chrono::DateTime
 /// Whether a connection is on PostgreSQL (row locks that skip locked rows).
 pub(crate) fn is_postgres(db: &impl ConnectionTrait) -> bool {
     db.get_database_backend() == sea_orm::DatabaseBackend::Postgres
+}
+
+/// Removes the deliveries that were settled (delivered or failed) and
+/// queued before `cutoff`; how many.
+pub(crate) async fn clean_up_deliveries(db: &Database, cutoff: chrono::DateTime<chrono::Utc>) -> Result<u64, ApiError> {
+    let removed = webhook_delivery::Entity::delete_many()
+        .filter(webhook_delivery::Column::Status.ne(DeliveryStatus::Pending))
+        .filter(webhook_delivery::Column::CreatedAt.lt(cutoff))
+        .exec(db.write())
+        .await?;
+    Ok(removed.rows_affected)
 }

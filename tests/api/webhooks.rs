@@ -544,6 +544,11 @@ async fn a_replayed_create_or_rotation_answers_the_same_without_the_secret_and_m
     };
     let first = send("/api/v1/webhooks".into(), body.clone()).await.unwrap();
     assert_eq!(first.status().as_u16(), 201);
+    assert_eq!(
+        first.headers()["cache-control"],
+        "no-store",
+        "no cache keeps the secret"
+    );
     let first: Value = first.json().await.unwrap();
     assert!(first["secret"].as_str().unwrap().starts_with("whsec_"));
     let again = send("/api/v1/webhooks".into(), body).await.unwrap();
@@ -604,7 +609,9 @@ async fn the_readme_s_signature_checks_accept_a_real_delivery_and_refuse_a_forge
     let script = format!(
         "{}\n\nimport sys\nbody = open(sys.argv[1], 'rb').read()\nsecret, header = sys.argv[2], sys.argv[3]\n\
          print(verify(secret, header, body), verify(secret, header, body + b' '), verify('whsec_other', header, body),\n\
-               verify(secret, header.replace('t=', 't=1'), body))\n",
+               verify(secret, header.replace('t=', 't=1'), body), verify(secret, 't=x,v1=zz', body),\n\
+               verify(secret, 'garbage', body), verify(secret, header + ',v1=\\u00e9\\u00e9', body),\n\
+               verify(secret, header.replace('t=', 't=\\uff11'), body))\n",
         readme_block("python")
     );
     let output = std::process::Command::new("python3")
@@ -616,11 +623,43 @@ async fn the_readme_s_signature_checks_accept_a_real_delivery_and_refuse_a_forge
         .expect("python3 runs");
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
-    assert_eq!(stdout.trim(), "True False False False", "a real delivery only");
+    assert_eq!(
+        stdout.trim(),
+        "True False False False False False True False",
+        "a real delivery only (a forged part beside a good v1= spoils nothing; no header breaks it)"
+    );
     // The TypeScript one is the file CI type-checks.
     let typescript = std::fs::read_to_string(
         std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("clients/typescript/src/verify-webhook.ts"),
     )
     .unwrap();
     assert_eq!(readme_block("ts").trim(), typescript.trim());
+}
+
+#[tokio::test]
+async fn a_receiver_that_never_answers_in_time_holds_up_only_its_own_deliveries() {
+    let app = spawn_app_with(|s| {
+        quick(s);
+        s.webhooks.timeout = Duration::from_secs(3);
+    })
+    .await;
+    let stuck = Receiver::start();
+    stuck.delay(Duration::from_secs(10));
+    let healthy = Receiver::start();
+    webhook(&app, &stuck, &["school.create"]).await;
+    webhook(&app, &healthy, &["school.create"]).await;
+    let started = std::time::Instant::now();
+    for n in 0..24 {
+        app.create_id("/api/v1/schools", &json!({"name": format!("学校{n}")}))
+            .await;
+    }
+    let received = healthy.wait_for(24, Duration::from_secs(10)).await;
+    assert_eq!(received.len(), 24);
+    // Before even one of the stuck receiver's attempts timed out: nothing waited for them.
+    assert!(
+        started.elapsed() < Duration::from_millis(2500),
+        "{:?}",
+        started.elapsed()
+    );
+    assert!(stuck.received().len() < 24);
 }
