@@ -27,13 +27,18 @@ const PURGED_THROUGH: &str = "change_log_purged_through";
 /// How many entries one statement removes.
 const PURGE_BATCH: u64 = 10_000;
 
+/// The kinds of record with few entries (users, an admin's): a caller who
+/// reads everything else walks the feed in order and passes over theirs.
+const FEW: [FeedType; 1] = [FeedType::User];
+
 /// One branch of a page's query: the entries of one index range.
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Branch {
     /// Every entry.
     All,
-    /// Every entry but users' (few): the feed in position order, users' left out.
-    AllButUsers,
+    /// Every entry but those of kinds with few records (users): the feed
+    /// in position order, theirs left out.
+    AllBut(Vec<FeedType>),
     /// The entries of one kind of record.
     Kind(FeedType),
     /// An organisation's own entries, of these kinds.
@@ -43,11 +48,15 @@ enum Branch {
 /// The branches that together read what `scope` lets a caller read.
 fn branches(scope: &FeedScope) -> Vec<Branch> {
     let mut branches = Vec::new();
-    let every_but_users = FeedType::ALL.iter().filter(|t| **t != FeedType::User).count();
-    if scope.every.len() == FeedType::ALL.len() {
+    let missing: Vec<FeedType> = FeedType::ALL
+        .iter()
+        .copied()
+        .filter(|kind| !scope.every.contains(kind))
+        .collect();
+    if missing.is_empty() {
         branches.push(Branch::All);
-    } else if scope.every.len() == every_but_users && !scope.every.contains(&FeedType::User) {
-        branches.push(Branch::AllButUsers);
+    } else if missing.iter().all(|kind| FEW.contains(kind)) {
+        branches.push(Branch::AllBut(missing));
     } else {
         branches.extend(scope.every.iter().map(|kind| Branch::Kind(*kind)));
     }
@@ -80,7 +89,10 @@ impl PageSql {
         ];
         match branch {
             Branch::All => {}
-            Branch::AllButUsers => conditions.push(format!("resource_type <> {}", self.bind(FeedType::User.as_str()))),
+            Branch::AllBut(kinds) => {
+                let kinds: Vec<String> = kinds.iter().map(|k| self.bind(k.as_str())).collect();
+                conditions.push(format!("resource_type NOT IN ({})", kinds.join(", ")));
+            }
             Branch::Kind(kind) => conditions.push(format!("resource_type = {}", self.bind(kind.as_str()))),
             Branch::Own(owner, kinds) => {
                 conditions.push(match owner {
@@ -296,8 +308,8 @@ mod tests {
             own,
         };
         assert_eq!(branches(&scope(FeedType::ALL, None)), vec![Branch::All]);
-        let officer: Vec<FeedType> = FeedType::ALL.iter().copied().filter(|t| *t != FeedType::User).collect();
-        assert_eq!(branches(&scope(&officer, None)), vec![Branch::AllButUsers]);
+        let officer: Vec<FeedType> = FeedType::ALL.iter().copied().filter(|t| !FEW.contains(t)).collect();
+        assert_eq!(branches(&scope(&officer, None)), vec![Branch::AllBut(FEW.to_vec())]);
         let school = Owner::School(Uuid::now_v7());
         assert_eq!(
             branches(&scope(
