@@ -486,22 +486,6 @@ vocabulary! {
     }
 }
 
-impl FeedType {
-    /// The same kind of record as the audit trail names it.
-    pub fn resource_type(self) -> ResourceType {
-        match self {
-            FeedType::Enterprise => ResourceType::Enterprise,
-            FeedType::School => ResourceType::School,
-            FeedType::Apprenticeship => ResourceType::Apprenticeship,
-            FeedType::Meeting => ResourceType::Meeting,
-            FeedType::Demand => ResourceType::Demand,
-            FeedType::Base => ResourceType::Base,
-            FeedType::Competition => ResourceType::Competition,
-            FeedType::User => ResourceType::User,
-        }
-    }
-}
-
 vocabulary! {
     /// What a change of the feed did to its record.
     ChangeAction {
@@ -579,9 +563,6 @@ mod tests {
         round_trips(FeedType::ALL, FeedType::as_str, FeedType::parse);
         round_trips(ChangeAction::ALL, ChangeAction::as_str, ChangeAction::parse);
         round_trips(DeliveryStatus::ALL, DeliveryStatus::as_str, DeliveryStatus::parse);
-        for feed in FeedType::ALL {
-            assert_eq!(feed.resource_type().as_str(), feed.as_str());
-        }
     }
 
     #[test]

@@ -385,12 +385,6 @@ impl<const DEFAULT: bool> Default for Flag<DEFAULT> {
     }
 }
 
-impl<const DEFAULT: bool> From<bool> for Flag<DEFAULT> {
-    fn from(value: bool) -> Self {
-        Flag(value)
-    }
-}
-
 impl<const DEFAULT: bool> Check for Flag<DEFAULT> {
     fn check(value: &Value, path: &str, errors: &mut Vec<FieldError>) {
         check::leaf::<bool>(value, path, errors);

@@ -36,13 +36,13 @@ use std::time::Duration as StdDuration;
 use chrono::{DateTime, Utc};
 use hmac::{Hmac, Mac};
 use sea_orm::sea_query::{Expr, ExprTrait, LockBehavior, LockType};
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::{ActiveModelTrait, ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use sha2::Sha256;
 use tokio::sync::{Notify, Semaphore};
 use uuid::Uuid;
 
 use super::changes::newest_position;
-use super::webhooks::{change_of, is_postgres, signing_secrets};
+use super::webhooks::change_of;
 use super::{now, Database};
 use crate::config::WebhookSettings;
 use crate::domain::network::AllowList;
@@ -246,7 +246,7 @@ impl Deliverer {
         // (then its state): another replica queueing for it, or an admin
         // changing it, is left to finish.
         let mut hook = webhook::Entity::find_by_id(id);
-        if is_postgres(&txn) {
+        if self.db.backend() == sea_orm::DatabaseBackend::Postgres {
             hook = hook.lock_with_behavior(LockType::NoKeyUpdate, LockBehavior::SkipLocked);
         }
         let Some(hook) = hook.one(&txn).await? else {
@@ -316,18 +316,11 @@ impl Deliverer {
     /// claimed (a limit was reached).
     async fn claim(&self, free: usize) -> Result<(Vec<Claimed>, bool), ApiError> {
         let at = now();
-        let active = || {
-            sea_orm::sea_query::Query::select()
-                .column(webhook::Column::Id)
-                .from(webhook::Entity)
-                .and_where(webhook::Column::Active.eq(true))
-                .to_owned()
-        };
         let due = || {
             webhook_delivery::Entity::find()
                 .filter(webhook_delivery::Column::Status.eq(DeliveryStatus::Pending))
                 .filter(webhook_delivery::Column::NextAttemptAt.lte(at))
-                .filter(webhook_delivery::Column::WebhookId.in_subquery(active()))
+                .filter(webhook_delivery::Column::WebhookId.in_subquery(webhooks_that_are(true)))
         };
         // The webhooks with deliveries due, read without a write transaction.
         let hooks: Vec<Uuid> = due()
@@ -364,7 +357,7 @@ impl Deliverer {
                 .filter(webhook_delivery::Column::WebhookId.eq(id))
                 .order_by_asc(webhook_delivery::Column::NextAttemptAt)
                 .limit(limit as u64);
-            if is_postgres(&txn) {
+            if self.db.backend() == sea_orm::DatabaseBackend::Postgres {
                 candidates = candidates.lock_with_behavior(LockType::Update, LockBehavior::SkipLocked);
             }
             let found = candidates.all(&txn).await?;
@@ -520,16 +513,18 @@ impl Deliverer {
     async fn expire_inactive(&self) -> Result<(), ApiError> {
         let cutoff: DateTime<Utc> =
             now() - chrono::Duration::from_std(self.settings.retry_for).unwrap_or(chrono::Duration::hours(24));
-        let inactive = sea_orm::sea_query::Query::select()
-            .column(webhook::Column::Id)
-            .from(webhook::Entity)
-            .and_where(webhook::Column::Active.eq(false))
-            .to_owned();
-        let stale = webhook_delivery::Entity::find()
-            .filter(webhook_delivery::Column::Status.eq(DeliveryStatus::Pending))
-            .filter(webhook_delivery::Column::CreatedAt.lt(cutoff))
-            .filter(webhook_delivery::Column::WebhookId.in_subquery(inactive.clone()));
-        if stale.clone().one(self.db.read()).await?.is_none() {
+        let stale = || {
+            Condition::all()
+                .add(webhook_delivery::Column::Status.eq(DeliveryStatus::Pending))
+                .add(webhook_delivery::Column::CreatedAt.lt(cutoff))
+                .add(webhook_delivery::Column::WebhookId.in_subquery(webhooks_that_are(false)))
+        };
+        if webhook_delivery::Entity::find()
+            .filter(stale())
+            .one(self.db.read())
+            .await?
+            .is_none()
+        {
             return Ok(());
         }
         let txn = self.db.begin().await?;
@@ -543,14 +538,33 @@ impl Deliverer {
                 webhook_delivery::Column::NextAttemptAt,
                 Expr::value(Option::<DateTime<Utc>>::None),
             )
-            .filter(webhook_delivery::Column::Status.eq(DeliveryStatus::Pending))
-            .filter(webhook_delivery::Column::CreatedAt.lt(cutoff))
-            .filter(webhook_delivery::Column::WebhookId.in_subquery(inactive))
+            .filter(stale())
             .exec(&txn)
             .await?;
         txn.commit().await?;
         Ok(())
     }
+}
+
+/// The ids of the webhooks that are active (`true`) or not.
+fn webhooks_that_are(active: bool) -> sea_orm::sea_query::SelectStatement {
+    sea_orm::sea_query::Query::select()
+        .column(webhook::Column::Id)
+        .from(webhook::Entity)
+        .and_where(webhook::Column::Active.eq(active))
+        .to_owned()
+}
+
+/// The secrets a delivery is signed with at `at`: the current one, and the
+/// previous one while it still signs.
+fn signing_secrets(state: &webhook_state::Model, at: DateTime<Utc>) -> Vec<String> {
+    let mut secrets = vec![state.secret.clone()];
+    if let (Some(previous), Some(until)) = (&state.previous_secret, state.previous_secret_expires_at) {
+        if at < until {
+            secrets.push(previous.clone());
+        }
+    }
+    secrets
 }
 
 /// `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>">`, one `v1=` per secret.

@@ -2,7 +2,7 @@
 //! The deliveries themselves are made by [`super::delivery`].
 
 use chrono::Duration;
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter, Set};
+use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter, Set};
 use uuid::Uuid;
 
 use super::audit;
@@ -235,23 +235,6 @@ pub async fn deliveries(
         select = select.filter(webhook_delivery::Column::Status.eq(status));
     }
     Ok(fetch_page(reader, select, request).await?.map(to_delivery))
-}
-
-/// The secrets a delivery is signed with now: the current one, and the
-/// previous one while it still signs.
-pub(crate) fn signing_secrets(state: &webhook_state::Model, at: chrono::DateTime<chrono::Utc>) -> Vec<String> {
-    let mut secrets = vec![state.secret.clone()];
-    if let (Some(previous), Some(until)) = (&state.previous_secret, state.previous_secret_expires_at) {
-        if at < until {
-            secrets.push(previous.clone());
-        }
-    }
-    secrets
-}
-
-/// Whether a connection is on PostgreSQL (row locks that skip locked rows).
-pub(crate) fn is_postgres(db: &impl ConnectionTrait) -> bool {
-    db.get_database_backend() == sea_orm::DatabaseBackend::Postgres
 }
 
 /// Removes the deliveries that were settled (delivered or failed) and
