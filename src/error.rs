@@ -2,7 +2,7 @@
 //! form (the HTTP layer sends it: `api::problem`). Database errors are mapped
 //! here, once.
 
-use sea_orm::{DbErr, SqlErr};
+use sea_orm::{DbErr, RuntimeErr, SqlErr};
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -88,6 +88,13 @@ pub struct Problem {
     ///   carries the RFC 6749 code (`invalid_grant`: log in again).
     /// - `urn:chanjiao:problem:cors-refused`: a browser origin the service
     ///   does not list (`CHANJIAO_CORS_ORIGINS`) asked a preflight.
+    /// - `urn:chanjiao:problem:storage-full` (503): the database has no room
+    ///   left to store the change; nothing was stored. Retry after
+    ///   `Retry-After` seconds (operators are alerted by `/readyz`).
+    /// - `urn:chanjiao:problem:database-unavailable` (503): the database
+    ///   could not be reached or did not answer in time. A write answered so
+    ///   may or may not have been stored: retry after `Retry-After` seconds
+    ///   with the same `Idempotency-Key`.
     #[serde(rename = "type")]
     pub problem_type: String,
     /// The HTTP status phrase.
@@ -236,6 +243,10 @@ pub enum ApiError {
     /// 503: a dependency (the database) does not answer.
     #[error("{0}")]
     Unavailable(String),
+    /// 503: the database is full or out of reach; not the caller's fault,
+    /// nor a fault of the service.
+    #[error("{0}")]
+    Outage(Outage),
     /// 503: password hashing is running at its bound and this login could
     /// not wait longer; try again after `retry_after` seconds.
     #[error("password hashing is busy")]
@@ -288,6 +299,7 @@ impl ApiError {
                 detail: detail.clone(),
             },
             ApiError::Unavailable(detail) => ApiError::Unavailable(detail.clone()),
+            ApiError::Outage(outage) => ApiError::Outage(*outage),
             ApiError::Busy { retry_after } => ApiError::Busy {
                 retry_after: *retry_after,
             },
@@ -337,6 +349,9 @@ impl ApiError {
     /// Maps a database error, turning a unique-constraint violation on one of
     /// `unique_fields` into a 409 naming that field.
     pub fn from_db(err: DbErr, unique_fields: &[&str]) -> Self {
+        if let Some(outage) = Outage::of_db(&err) {
+            return ApiError::Outage(outage);
+        }
         if let Some(SqlErr::UniqueConstraintViolation(message)) = err.sql_err() {
             // Longest name first, so that `credit_code` wins over `code`.
             let mut fields = unique_fields.to_vec();
@@ -361,6 +376,26 @@ impl ApiError {
         ApiError::Internal(err.into())
     }
 
+    /// The database outage this error is, also when a 500's cause is one
+    /// (a database error carried inside another error).
+    pub fn outage(&self) -> Option<Outage> {
+        match self {
+            ApiError::Outage(outage) => Some(*outage),
+            ApiError::Internal(cause) => cause.chain().find_map(Outage::of_error),
+            _ => None,
+        }
+    }
+
+    /// Seconds a client should wait before trying again (`Retry-After`).
+    pub fn retry_after(&self) -> Option<u64> {
+        match self {
+            ApiError::TooManyRequests { retry_after }
+            | ApiError::RateLimited { retry_after }
+            | ApiError::Busy { retry_after } => Some(*retry_after),
+            _ => self.outage().map(Outage::retry_after),
+        }
+    }
+
     /// The HTTP status of this error.
     pub fn status(&self) -> u16 {
         match self {
@@ -377,8 +412,11 @@ impl ApiError {
             ApiError::PayloadTooLarge { .. } => 413,
             ApiError::UnsupportedMediaType { .. } => 415,
             ApiError::Validation(_) => 422,
-            ApiError::Unavailable(_) | ApiError::Busy { .. } => 503,
-            ApiError::Internal(_) => 500,
+            ApiError::Unavailable(_) | ApiError::Busy { .. } | ApiError::Outage(_) => 503,
+            ApiError::Internal(_) => match self.outage() {
+                Some(_) => 503,
+                None => 500,
+            },
         }
     }
 
@@ -449,17 +487,166 @@ impl ApiError {
                 p
             }
             ApiError::Unavailable(detail) => Problem::new(status, "about:blank", detail.clone()),
+            ApiError::Outage(outage) => outage.problem(),
             ApiError::Busy { retry_after } => Problem::new(
                 status,
                 "about:blank",
                 format!("too many logins are being checked at once; try again in {retry_after} seconds"),
             ),
-            ApiError::Internal(_) => Problem::new(
-                status,
-                "about:blank",
-                "the service failed to answer; the fault is logged",
+            ApiError::Internal(_) => match self.outage() {
+                Some(outage) => outage.problem(),
+                None => Problem::new(
+                    status,
+                    "about:blank",
+                    "the service failed to answer; the fault is logged",
+                ),
+            },
+        }
+    }
+}
+
+/// Why the database could not do what a request asked, when neither the
+/// request nor the service is at fault: answered 503 with `Retry-After`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Outage {
+    /// The database has no room for the change (SQLite's `SQLITE_FULL`: the
+    /// disk or `max_page_count`; PostgreSQL's `disk_full`).
+    StorageFull,
+    /// The database could not be reached, refused or dropped the
+    /// connection, or did not answer within the configured time.
+    Unreachable,
+}
+
+impl std::fmt::Display for Outage {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Outage::StorageFull => "the database has no room left",
+            Outage::Unreachable => "the database cannot be reached or does not answer in time",
+        })
+    }
+}
+
+impl Outage {
+    /// Every kind, for counting and logging.
+    pub const ALL: [Outage; 2] = [Outage::StorageFull, Outage::Unreachable];
+
+    /// The outage a database error reports, if it is one.
+    pub fn of_db(err: &DbErr) -> Option<Outage> {
+        match err {
+            DbErr::ConnectionAcquire(_) => Some(Outage::Unreachable),
+            DbErr::Conn(RuntimeErr::SqlxError(e)) => Some(Outage::of_sqlx(e).unwrap_or(Outage::Unreachable)),
+            DbErr::Exec(RuntimeErr::SqlxError(e)) | DbErr::Query(RuntimeErr::SqlxError(e)) => Outage::of_sqlx(e),
+            _ => None,
+        }
+    }
+
+    /// The outage any error reports, if it is a database error that is one.
+    fn of_error(err: &(dyn std::error::Error + 'static)) -> Option<Outage> {
+        if let Some(db) = err.downcast_ref::<DbErr>() {
+            return Outage::of_db(db);
+        }
+        err.downcast_ref::<sea_orm::sqlx::Error>().and_then(Outage::of_sqlx)
+    }
+
+    fn of_sqlx(err: &sea_orm::sqlx::Error) -> Option<Outage> {
+        use sea_orm::sqlx::Error;
+        match err {
+            Error::Io(_)
+            | Error::Tls(_)
+            | Error::Protocol(_)
+            | Error::PoolTimedOut
+            | Error::PoolClosed
+            | Error::WorkerCrashed => Some(Outage::Unreachable),
+            Error::Database(db) => {
+                let code = db.code()?;
+                match code.as_ref() {
+                    // PostgreSQL: disk_full.
+                    "53100" => Some(Outage::StorageFull),
+                    // PostgreSQL: a connection exception, a server shutting
+                    // down or starting, a statement cancelled by
+                    // statement_timeout.
+                    c if c.starts_with("08") => Some(Outage::Unreachable),
+                    "57P01" | "57P02" | "57P03" | "57014" => Some(Outage::Unreachable),
+                    // SQLite: SQLITE_FULL (13), also as an extended code.
+                    c => match c.parse::<i32>() {
+                        Ok(sqlite) if sqlite & 0xff == 13 => Some(Outage::StorageFull),
+                        _ => None,
+                    },
+                }
+            }
+            _ => None,
+        }
+    }
+
+    /// Seconds a client should wait before trying again.
+    pub fn retry_after(self) -> u64 {
+        match self {
+            Outage::StorageFull => 60,
+            Outage::Unreachable => 5,
+        }
+    }
+
+    /// Its problem document.
+    pub fn problem(self) -> Problem {
+        match self {
+            Outage::StorageFull => Problem::new(
+                503,
+                "urn:chanjiao:problem:storage-full",
+                "the database has no room left to store this change; nothing was stored",
+            ),
+            Outage::Unreachable => Problem::new(
+                503,
+                "urn:chanjiao:problem:database-unavailable",
+                "the database cannot be reached or did not answer in time; retry later",
             ),
         }
+    }
+}
+
+/// Lets an event through at most once per interval, and counts the ones it
+/// held back: a failure that repeats (a full disk, a database that is gone)
+/// is logged once a minute, not once per request.
+#[derive(Debug)]
+pub struct Throttle {
+    interval_ms: u64,
+    /// Milliseconds since [`Throttle::origin`] when an event last went through, plus one (0: never).
+    last: std::sync::atomic::AtomicU64,
+    held: std::sync::atomic::AtomicU64,
+}
+
+impl Throttle {
+    /// A throttle letting one event through per `interval`.
+    pub const fn new(interval: std::time::Duration) -> Self {
+        Throttle {
+            interval_ms: interval.as_millis() as u64,
+            last: std::sync::atomic::AtomicU64::new(0),
+            held: std::sync::atomic::AtomicU64::new(0),
+        }
+    }
+
+    fn origin() -> std::time::Instant {
+        static ORIGIN: std::sync::OnceLock<std::time::Instant> = std::sync::OnceLock::new();
+        *ORIGIN.get_or_init(std::time::Instant::now)
+    }
+
+    /// `Some(held back since the last one)` when this event may go through.
+    pub fn admit(&self) -> Option<u64> {
+        use std::sync::atomic::Ordering;
+        let now = u64::try_from(Self::origin().elapsed().as_millis())
+            .unwrap_or(u64::MAX)
+            .saturating_add(1);
+        let last = self.last.load(Ordering::Relaxed);
+        let due = last == 0 || now.saturating_sub(last) >= self.interval_ms;
+        if due
+            && self
+                .last
+                .compare_exchange(last, now, Ordering::Relaxed, Ordering::Relaxed)
+                .is_ok()
+        {
+            return Some(self.held.swap(0, Ordering::Relaxed));
+        }
+        self.held.fetch_add(1, Ordering::Relaxed);
+        None
     }
 }
 

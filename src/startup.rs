@@ -111,6 +111,10 @@ pub async fn connect(settings: &Settings) -> anyhow::Result<Database> {
     writer
         .max_connections(1)
         .min_connections(1)
+        .map_sqlx_sqlite_pool_opts(|pool| {
+            pool.after_connect(|conn, _| Box::pin(stable_plans(conn)))
+                .before_acquire(|conn, _| Box::pin(outside_any_transaction(conn)))
+        })
         .map_sqlx_sqlite_opts(move |o| {
             o.journal_mode(SqliteJournalMode::Wal)
                 .synchronous(synchronous)
@@ -138,6 +142,21 @@ pub async fn connect(settings: &Settings) -> anyhow::Result<Database> {
         .map_sqlx_sqlite_opts(|o| o.read_only(true).busy_timeout(Duration::from_secs(10)));
     let reader = open(reader).await?;
     Ok(Database::new(reader, writer).checkpoint_beside(checkpointer))
+}
+
+/// Hands out the SQLite writer only outside any transaction. When a COMMIT
+/// fails (a full disk), SQLite has already rolled the transaction back but
+/// sqlx still counts it as open, so the connection's next BEGIN would be a
+/// SAVEPOINT inside a transaction that never commits: every later write
+/// would be answered as saved and be lost. Such a connection is closed
+/// (which ends whatever it has open) and the pool opens a new one.
+async fn outside_any_transaction(conn: &mut sea_orm::sqlx::SqliteConnection) -> Result<bool, sea_orm::sqlx::Error> {
+    use sea_orm::sqlx::Connection;
+    if conn.is_in_transaction() {
+        tracing::warn!("the SQLite writer was left inside a failed transaction: it is closed and opened again");
+        return Ok(false);
+    }
+    Ok(true)
 }
 
 /// Turns on SQLite's query planner stability guarantee for a new

@@ -11,7 +11,7 @@ use std::time::Duration;
 use utoipa::ToSchema;
 
 use super::AppState;
-use crate::error::{ApiError, Problem};
+use crate::error::{ApiError, Outage, Problem};
 
 /// How long `/readyz` waits for the database.
 const READY_TIMEOUT: Duration = Duration::from_secs(2);
@@ -42,7 +42,9 @@ pub async fn healthz() -> HttpResponse {
     HttpResponse::Ok().json(Health { status: "ok" })
 }
 
-/// Readiness: 200 when the database answers; 503 when it does not, or once
+/// Readiness: 200 when the database answers; 503 when it does not (type
+/// `urn:chanjiao:problem:database-unavailable`), when an SQLite database
+/// has no room left to grow (`urn:chanjiao:problem:storage-full`), or once
 /// shutdown has begun.
 ///
 /// For load balancers: take the replica out of rotation while it answers
@@ -52,7 +54,7 @@ pub async fn healthz() -> HttpResponse {
     tag = "platform",
     responses(
         (status = 200, description = "Ready to serve", body = Health),
-        (status = 503, description = "The database does not answer, or the service is shutting down", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "The database does not answer or has no room left, or the service is shutting down", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[get("/readyz")]
@@ -60,13 +62,14 @@ pub async fn readyz(state: web::Data<AppState>) -> Result<HttpResponse, ApiError
     if !state.ready.load(Ordering::SeqCst) {
         return Err(ApiError::Unavailable("the service is shutting down".into()));
     }
-    match tokio::time::timeout(READY_TIMEOUT, state.db.ping()).await {
+    match tokio::time::timeout(READY_TIMEOUT, state.db.ready()).await {
         Ok(Ok(())) => Ok(HttpResponse::Ok().json(Health { status: "ok" })),
+        Ok(Err(err)) if err.outage().is_some() => Err(err),
         Ok(Err(err)) => {
             tracing::warn!(error = %err, "readiness check: the database does not answer");
-            Err(ApiError::Unavailable("the database does not answer".into()))
+            Err(ApiError::Outage(Outage::Unreachable))
         }
-        Err(_) => Err(ApiError::Unavailable("the database does not answer in time".into())),
+        Err(_) => Err(ApiError::Outage(Outage::Unreachable)),
     }
 }
 

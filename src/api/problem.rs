@@ -9,7 +9,7 @@ use actix_web::http::StatusCode;
 use actix_web::middleware::ErrorHandlerResponse;
 use actix_web::{HttpResponse, ResponseError};
 
-use crate::error::{ApiError, Problem, PROBLEM_JSON};
+use crate::error::{ApiError, Outage, Problem, Throttle, PROBLEM_JSON};
 
 /// A problem document as an HTTP response.
 pub fn problem_response(problem: &Problem) -> HttpResponse {
@@ -32,8 +32,10 @@ impl ResponseError for ApiError {
     }
 
     fn error_response(&self) -> HttpResponse {
-        if let ApiError::Internal(cause) = self {
-            tracing::error!(error = ?cause, "request failed");
+        match (self, self.outage()) {
+            (_, Some(outage)) => log_outage(outage, self),
+            (ApiError::Internal(cause), None) => tracing::error!(error = ?cause, "request failed"),
+            _ => {}
         }
         let mut response = problem_response(&self.problem());
         let headers = response.headers_mut();
@@ -52,16 +54,32 @@ impl ResponseError for ApiError {
                     HeaderValue::from_static(r#"Basic realm="chanjiao""#),
                 );
             }
-            ApiError::TooManyRequests { retry_after }
-            | ApiError::RateLimited { retry_after }
-            | ApiError::Busy { retry_after } => {
-                if let Ok(value) = HeaderValue::from_str(&retry_after.to_string()) {
-                    headers.insert(header::RETRY_AFTER, value);
-                }
-            }
             _ => {}
         }
+        if let Some(retry_after) = self.retry_after() {
+            if let Ok(value) = HeaderValue::from_str(&retry_after.to_string()) {
+                headers.insert(header::RETRY_AFTER, value);
+            }
+        }
         response
+    }
+}
+
+/// Logs a request refused for a database outage: once a minute per kind
+/// (with how many were not logged), at WARN and without a backtrace, so
+/// that an outage does not flood the log with one error per request.
+fn log_outage(outage: Outage, error: &ApiError) {
+    static THROTTLES: [Throttle; Outage::ALL.len()] = [
+        Throttle::new(std::time::Duration::from_secs(60)),
+        Throttle::new(std::time::Duration::from_secs(60)),
+    ];
+    let index = Outage::ALL.iter().position(|o| *o == outage).unwrap_or(0);
+    if let Some(held_back) = THROTTLES[index].admit() {
+        let cause = match error {
+            ApiError::Internal(cause) => format!("{cause:#}"),
+            other => other.to_string(),
+        };
+        tracing::warn!(%outage, cause, not_logged_since_last = held_back, "requests refused with 503: {outage}");
     }
 }
 

@@ -35,7 +35,7 @@ use uuid::Uuid;
 use super::inserts::Inserts;
 use crate::config::WebhookSettings;
 use crate::domain::vocab::Role;
-use crate::error::ApiError;
+use crate::error::{ApiError, Outage, Throttle};
 
 /// What a create checks before its rows go in (that the records it names
 /// exist), in the transaction it is given; run again alone if its group
@@ -191,7 +191,10 @@ impl Database {
                     break;
                 }
                 if let Err(e) = connection.execute_unprepared("PRAGMA wal_checkpoint(PASSIVE)").await {
-                    tracing::warn!(error = %e, "a checkpoint of the WAL failed");
+                    // Every 100 ms while the disk is full: logged once a minute.
+                    if let Some(not_logged) = CHECKPOINT_FAILURES.admit() {
+                        tracing::warn!(error = %e, not_logged_since_last = not_logged, "a checkpoint of the WAL failed");
+                    }
                 }
             }
             let _ = connection.close().await;
@@ -315,10 +318,46 @@ impl Database {
         }
     }
 
-    /// Checks that the writer and a reader answer.
-    pub async fn ping(&self) -> Result<(), DbErr> {
+    /// Checks that the writer and a reader answer, and on SQLite that the
+    /// database has room to grow: [`Outage::StorageFull`] when the file may
+    /// not grow by [`ROOM_PAGES`] more pages (`max_page_count`) or its file
+    /// system has less than [`ROOM_BYTES`] free.
+    pub async fn ready(&self) -> Result<(), ApiError> {
         self.write.ping().await?;
-        self.read.ping().await
+        self.read.ping().await?;
+        if self.backend() == DatabaseBackend::Sqlite && !self.sqlite_has_room().await? {
+            return Err(ApiError::Outage(Outage::StorageFull));
+        }
+        Ok(())
+    }
+
+    async fn sqlite_has_room(&self) -> Result<bool, DbErr> {
+        let pragma = |name: &str| {
+            let sql = format!("PRAGMA {name}");
+            async move {
+                self.write
+                    .query_one_raw(Statement::from_string(DatabaseBackend::Sqlite, sql))
+                    .await
+            }
+        };
+        let pages = pragma("page_count")
+            .await?
+            .map(|row| row.try_get_by_index::<i64>(0))
+            .transpose()?;
+        let most = pragma("max_page_count")
+            .await?
+            .map(|row| row.try_get_by_index::<i64>(0))
+            .transpose()?;
+        if let (Some(pages), Some(most)) = (pages, most) {
+            if pages.saturating_add(ROOM_PAGES) > most {
+                return Ok(false);
+            }
+        }
+        let Some(list) = pragma("database_list").await? else {
+            return Ok(true);
+        };
+        let file: String = list.try_get_by_index(2)?;
+        Ok(free_bytes(std::path::Path::new(&file)).is_none_or(|free| free >= ROOM_BYTES))
     }
 
     /// The cached state of a user (`Some(None)`: known not to exist).
@@ -374,6 +413,44 @@ impl Database {
     /// Forgets a user's state, after a change to the user commits.
     pub(crate) fn forget_user(&self, id: Uuid) {
         self.users.invalidate(&id);
+    }
+}
+
+/// How many more pages an SQLite database must be allowed to grow by for
+/// the service to be ready.
+pub const ROOM_PAGES: i64 = 16;
+
+/// How many bytes the file system of an SQLite database must have free for
+/// the service to be ready.
+pub const ROOM_BYTES: u64 = 1 << 20;
+
+/// How often a failing checkpoint is logged.
+static CHECKPOINT_FAILURES: Throttle = Throttle::new(Duration::from_secs(60));
+
+/// The bytes free for the service's user on the file system of `file`
+/// (`None` where that cannot be told: an in-memory database, another
+/// operating system).
+fn free_bytes(file: &std::path::Path) -> Option<u64> {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    {
+        use std::os::unix::ffi::OsStrExt;
+        let dir = file.parent().filter(|d| !d.as_os_str().is_empty())?;
+        let path = std::ffi::CString::new(dir.as_os_str().as_bytes()).ok()?;
+        let mut stats = std::mem::MaybeUninit::<libc::statvfs>::uninit();
+        // SAFETY: `path` is a NUL-terminated string and `stats` is written
+        // by statvfs before it is read, only when it succeeds.
+        let stats = unsafe {
+            if libc::statvfs(path.as_ptr(), stats.as_mut_ptr()) != 0 {
+                return None;
+            }
+            stats.assume_init()
+        };
+        Some((stats.f_bavail as u64).saturating_mul(stats.f_frsize as u64))
+    }
+    #[cfg(not(all(target_os = "linux", target_env = "gnu")))]
+    {
+        let _ = file;
+        None
     }
 }
 

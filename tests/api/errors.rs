@@ -130,12 +130,14 @@ async fn a_wrong_method_is_a_405_problem_with_allow() {
 }
 
 #[tokio::test]
-async fn a_database_failure_is_a_500_that_reveals_nothing() {
+async fn a_database_that_is_gone_is_a_503_with_retry_after_that_reveals_nothing() {
     let app = spawn_app().await;
     app.database.read().clone().close().await.unwrap();
     app.db.clone().close().await.unwrap();
     let response = app.get("/api/v1/enterprises").await;
-    let body = problem(response, 500).await;
+    assert!(response.headers().contains_key("retry-after"));
+    let body = problem(response, 503).await;
+    assert_eq!(body["type"], "urn:chanjiao:problem:database-unavailable");
     let text = body.to_string().to_lowercase();
     for secret in ["pool", "sql", "select", "sqlx", "connection", "/tmp"] {
         assert!(!text.contains(secret), "{text}");

@@ -23,6 +23,7 @@ mod readme;
 mod receiver;
 mod roles;
 mod schools;
+mod storage;
 mod swagger;
 mod throttling;
 mod tokens;
