@@ -145,7 +145,9 @@ fn need(marker: &str, line: usize) -> Need {
             );
             Need::Skip(kind.to_string())
         }
-        _ => panic!("README.md:{line}: `{marker}` is no readme-test marker (serve, run [name][; answers …], skip <kind>)"),
+        _ => panic!(
+            "README.md:{line}: `{marker}` is no readme-test marker (serve, run [name][; answers …], skip <kind>)"
+        ),
     }
 }
 
@@ -166,7 +168,7 @@ fn recorded_answers(dir: &Path) -> Vec<u16> {
         .map(|file| {
             let head = std::fs::read_to_string(file).unwrap();
             // The last status line: a `100 Continue` may come before it.
-            let status = head.lines().filter(|line| line.starts_with("HTTP/")).last();
+            let status = head.lines().rfind(|line| line.starts_with("HTTP/"));
             status
                 .and_then(|line| line.split_whitespace().nth(1))
                 .and_then(|code| code.parse().ok())
@@ -218,7 +220,10 @@ async fn every_shell_block_of_the_readme_runs_as_pasted_and_shows_what_it_says()
     service
         .arg("-c")
         // `exec`, so that the process the test stops is the service itself.
-        .arg(adapt(&serve.code.trim().replace("cargo run --", "exec cargo run --"), &base))
+        .arg(adapt(
+            &serve.code.trim().replace("cargo run --", "exec cargo run --"),
+            &base,
+        ))
         .env("CHANJIAO_BIND", format!("127.0.0.1:{port}"))
         .stdout(std::fs::File::create(&log).unwrap())
         .stderr(std::fs::File::options().append(true).open(&log).unwrap());
@@ -275,11 +280,7 @@ async fn every_shell_block_of_the_readme_runs_as_pasted_and_shows_what_it_says()
     }
     let started = std::time::Instant::now();
     // The service is another process: blocking this test's thread is fine.
-    let output = shell(work.path())
-        .arg("-c")
-        .arg(&script)
-        .output()
-        .expect("bash runs");
+    let output = shell(work.path()).arg("-c").arg(&script).output().expect("bash runs");
     let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
     let stderr = String::from_utf8_lossy(&output.stderr);
 
@@ -313,7 +314,11 @@ async fn every_shell_block_of_the_readme_runs_as_pasted_and_shows_what_it_says()
 
     let mut ran: BTreeMap<String, Ran> = BTreeMap::new();
     for (index, block) in &to_run {
-        let Need::Run { name, answers: promised } = &block.need else {
+        let Need::Run {
+            name,
+            answers: promised,
+        } = &block.need
+        else {
             unreachable!()
         };
         let got = recorded_answers(&answers.join(index.to_string()));
@@ -372,7 +377,8 @@ async fn every_shell_block_of_the_readme_runs_as_pasted_and_shows_what_it_says()
         "the second request is the first one's answer replayed:\n{idempotency}"
     );
 
-    let exported = std::fs::read_to_string(work.path().join("enterprises.csv")).expect("the export wrote enterprises.csv");
+    let exported =
+        std::fs::read_to_string(work.path().join("enterprises.csv")).expect("the export wrote enterprises.csv");
     assert!(
         exported.starts_with('\u{feff}') && exported.contains("辰泰重钢有限公司"),
         "{exported}"
@@ -386,7 +392,9 @@ async fn every_shell_block_of_the_readme_runs_as_pasted_and_shows_what_it_says()
         .expect("the imports answer JSON");
     assert_eq!(imports.len(), 2, "{imports:?}");
     assert!(
-        imports.iter().all(|answer| answer["errors"].as_array().is_none_or(Vec::is_empty)),
+        imports
+            .iter()
+            .all(|answer| answer["errors"].as_array().is_none_or(Vec::is_empty)),
         "the exported files import back without a problem: {imports:?}"
     );
     assert_eq!(
@@ -400,7 +408,12 @@ async fn every_shell_block_of_the_readme_runs_as_pasted_and_shows_what_it_says()
         .as_array()
         .expect("errors")
         .iter()
-        .map(|error| (error["field"].as_str().unwrap().into(), error["code"].as_str().unwrap().into()))
+        .map(|error| {
+            (
+                error["field"].as_str().unwrap().into(),
+                error["code"].as_str().unwrap().into(),
+            )
+        })
         .collect();
     named.sort();
     assert_eq!(
@@ -415,7 +428,11 @@ async fn every_shell_block_of_the_readme_runs_as_pasted_and_shows_what_it_says()
         "the 422 names the fields its comment shows"
     );
 
-    let demo: Vec<&str> = ran["demo-data"].output.lines().filter(|line| !line.is_empty()).collect();
+    let demo: Vec<&str> = ran["demo-data"]
+        .output
+        .lines()
+        .filter(|line| !line.is_empty())
+        .collect();
     assert_eq!(demo.len(), 2, "{demo:?}");
     let counts = |line: &str| -> (u32, u32) {
         let numbers: Vec<u32> = line
@@ -430,7 +447,10 @@ async fn every_shell_block_of_the_readme_runs_as_pasted_and_shows_what_it_says()
     assert_eq!(counts(demo[1]), (0, created), "a second run changes nothing");
     assert!(ran["demo-data"].answers.is_empty());
 
-    let run = blocks.iter().filter(|block| !matches!(block.need, Need::Skip(_))).count();
+    let run = blocks
+        .iter()
+        .filter(|block| !matches!(block.need, Need::Skip(_)))
+        .count();
     let mut skipped: BTreeMap<&str, usize> = BTreeMap::new();
     for block in &blocks {
         if let Need::Skip(kind) = &block.need {
