@@ -177,6 +177,42 @@ fn recorded_answers(dir: &Path) -> Vec<u16> {
         .collect()
 }
 
+/// Whether a line of shell runs `chanjiao` by that name (after the
+/// environment assignments before it, or after `|`, `&&`, `;`, `$(`; not in a comment).
+fn runs_chanjiao_by_name(line: &str) -> bool {
+    let before_comment = line.split(" #").next().unwrap_or_default();
+    before_comment
+        .split(['|', ';', '&', '('])
+        .filter_map(|command| {
+            command
+                .split_whitespace()
+                .find(|word| !word.contains('=') && !word.starts_with('$') && !word.starts_with('\\'))
+        })
+        .any(|program| program == "chanjiao")
+}
+
+#[test]
+fn the_readme_runs_chanjiao_s_commands_as_a_fresh_clone_can() {
+    let readme = readme();
+    for block in shell_blocks(&readme) {
+        for (offset, line) in block.code.lines().enumerate() {
+            assert!(
+                !runs_chanjiao_by_name(line),
+                "README.md:{}: `chanjiao` is not on the PATH of a fresh clone: `cargo run -- …` (or say `cargo install --path .`)",
+                block.line + 1 + offset
+            );
+        }
+    }
+    assert!(runs_chanjiao_by_name(
+        "CHANJIAO_LOG_FORMAT=json chanjiao serve 2>&1 | jq -c ."
+    ));
+    assert!(runs_chanjiao_by_name("cargo build && chanjiao openapi"));
+    assert!(!runs_chanjiao_by_name(
+        r#"perf record -p "$(pgrep -f 'chanjiao serve')""#
+    ));
+    assert!(!runs_chanjiao_by_name("cargo run -- serve   # (chanjiao serve)"));
+}
+
 #[tokio::test]
 async fn every_shell_block_of_the_readme_runs_as_pasted_and_shows_what_it_says() {
     let readme = readme();
