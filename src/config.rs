@@ -16,6 +16,10 @@ pub const DEFAULT_LOG: &str = "info";
 pub const DEFAULT_MAX_BODY_BYTES: usize = 2 * 1024 * 1024;
 /// The default time a whole request body may take to arrive.
 pub const DEFAULT_REQUEST_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
+/// The longest a request waits for a database connection, by default.
+pub const DEFAULT_DB_ACQUIRE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(5);
+/// The longest one database statement may take, by default.
+pub const DEFAULT_DB_STATEMENT_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
 /// The default time `/readyz` answers 503 before the listener closes at shutdown.
 pub const DEFAULT_SHUTDOWN_GRACE: std::time::Duration = std::time::Duration::from_secs(5);
 /// The default time requests in flight may take to finish at shutdown.
@@ -61,6 +65,14 @@ pub struct Settings {
     /// `CHANJIAO_DB_MAX_CONNECTIONS`: the PostgreSQL pool size; on SQLite
     /// the number of read-only connections beside the one writer.
     pub db_max_connections: u32,
+    /// `CHANJIAO_DB_ACQUIRE_TIMEOUT`: seconds a request waits for a database
+    /// connection before it is answered 503 (default 5).
+    pub db_acquire_timeout: std::time::Duration,
+    /// `CHANJIAO_DB_STATEMENT_TIMEOUT`: seconds one statement may take
+    /// (PostgreSQL's `statement_timeout`), and, with the acquire timeout, how
+    /// long a request may wait on the database in all before it is answered
+    /// 503 (default 30).
+    pub db_statement_timeout: std::time::Duration,
     /// `CHANJIAO_SQLITE_SYNCHRONOUS`: how an SQLite commit reaches the disk.
     pub sqlite_synchronous: SqliteSync,
     /// Token settings.
@@ -194,6 +206,8 @@ impl std::fmt::Debug for Settings {
             .field("rate_limit", &self.rate_limit)
             .field("workers", &self.workers)
             .field("db_max_connections", &self.db_max_connections)
+            .field("db_acquire_timeout", &self.db_acquire_timeout)
+            .field("db_statement_timeout", &self.db_statement_timeout)
             .field("sqlite_synchronous", &self.sqlite_synchronous)
             .field("jwt_secret", &self.auth.jwt_secret)
             .field("jwt_issuers", &self.auth.issuers)
@@ -269,6 +283,8 @@ impl Settings {
                 .map(|n| std::time::Duration::from_secs(n as u64))
         };
         let request_timeout = seconds("CHANJIAO_REQUEST_TIMEOUT", DEFAULT_REQUEST_TIMEOUT, 1, 3600)?;
+        let db_acquire_timeout = seconds("CHANJIAO_DB_ACQUIRE_TIMEOUT", DEFAULT_DB_ACQUIRE_TIMEOUT, 1, 600)?;
+        let db_statement_timeout = seconds("CHANJIAO_DB_STATEMENT_TIMEOUT", DEFAULT_DB_STATEMENT_TIMEOUT, 1, 86_400)?;
         let shutdown_grace = seconds("CHANJIAO_SHUTDOWN_GRACE", DEFAULT_SHUTDOWN_GRACE, 0, 600)?;
         let shutdown_timeout = seconds("CHANJIAO_SHUTDOWN_TIMEOUT", DEFAULT_SHUTDOWN_TIMEOUT, 1, 3600)?;
         let rate_limit = match get("CHANJIAO_RATE_LIMIT") {
@@ -410,6 +426,8 @@ impl Settings {
             rate_limit,
             workers,
             db_max_connections,
+            db_acquire_timeout,
+            db_statement_timeout,
             sqlite_synchronous,
             auth: AuthSettings {
                 jwt_secret: jwt_secret.map(SecretString::from),

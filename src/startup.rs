@@ -40,6 +40,10 @@ const WRITER_CHECKPOINT_PAGES: u32 = 16_384;
 /// tested on its way out.
 const IDLE_BEFORE_TEST: Duration = Duration::from_secs(10);
 
+/// How long an SQLite request waits for a connection: writes queue for the
+/// one writer in the process (a large import holds it for seconds).
+const SQLITE_ACQUIRE_TIMEOUT: Duration = Duration::from_secs(30);
+
 /// How long opening a database connection may take.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 
@@ -82,8 +86,13 @@ pub async fn connect(settings: &Settings) -> anyhow::Result<Database> {
     options
         .sqlx_logging(false)
         .connect_timeout(CONNECT_TIMEOUT)
-        .acquire_timeout(Duration::from_secs(30));
+        .acquire_timeout(SQLITE_ACQUIRE_TIMEOUT);
     if settings.is_postgres() {
+        // A request waits this long for a connection, and a statement runs
+        // this long at most (the server cancels it): then 503.
+        options
+            .acquire_timeout(settings.db_acquire_timeout)
+            .statement_timeout(settings.db_statement_timeout);
         // One connection first: a pool that cannot connect keeps retrying
         // until it times out, and then reports the timeout, not the cause.
         probe_postgres(&settings.database_url)
@@ -190,6 +199,8 @@ pub async fn migrate(db: &Database) -> anyhow::Result<()> {
     let db = db.write();
     if db.get_database_backend() == DatabaseBackend::Postgres {
         let txn = db.begin().await?;
+        // A migration may take longer than a request's statement may.
+        txn.execute_unprepared("SET LOCAL statement_timeout = 0").await?;
         txn.execute_unprepared(&format!("SELECT pg_advisory_xact_lock({MIGRATION_LOCK})"))
             .await?;
         Migrator::up(&txn, None).await.context("migrating the database")?;
@@ -316,6 +327,7 @@ impl Application {
                 .metrics_token
                 .as_ref()
                 .map(|token| crate::api::platform::token_digest(token.expose_secret())),
+            deadline: settings.db_acquire_timeout + settings.db_statement_timeout,
         });
         let metrics = PrometheusMetricsBuilder::new("chanjiao")
             .endpoint("/metrics")
@@ -334,6 +346,7 @@ impl Application {
                 .into_utoipa_app()
                 .configure(routes)
                 .into_app()
+                .wrap(from_fn(crate::api::deadline))
                 .wrap(from_fn(audit_refusals))
                 .wrap(ErrorHandlers::new().default_handler(problem_fallback))
                 .wrap(Idempotency)

@@ -61,6 +61,28 @@ pub struct AppState {
     pub budgets: Option<Arc<rate_limit::Budgets>>,
     /// The SHA-256 of `CHANJIAO_METRICS_TOKEN`, when it is set.
     pub metrics_token: Option<[u8; 32]>,
+    /// How long a handler may take before it is answered 503 (the database
+    /// acquire and statement timeouts together): a database that stops
+    /// answering (a frozen connection) must not hold a request forever.
+    pub deadline: std::time::Duration,
+}
+
+/// Answers 503 `database-unavailable` (with `Retry-After`) for a request
+/// whose handler has not answered within [`AppState::deadline`], and drops
+/// it: its transaction, if any, is rolled back, unless it was already
+/// committing, which is why such an answer does not say that nothing was
+/// stored. A streamed body (an export) is not bounded here.
+pub async fn deadline<B: actix_web::body::MessageBody>(
+    req: actix_web::dev::ServiceRequest,
+    next: actix_web::middleware::Next<B>,
+) -> Result<actix_web::dev::ServiceResponse<B>, actix_web::Error> {
+    let Some(limit) = req.app_data::<web::Data<AppState>>().map(|state| state.deadline) else {
+        return next.call(req).await;
+    };
+    match tokio::time::timeout(limit, next.call(req)).await {
+        Ok(answer) => answer,
+        Err(_) => Err(crate::error::ApiError::Outage(crate::error::Outage::Unreachable).into()),
+    }
 }
 
 /// Registers every route: the platform endpoints and `/api/v1`. Each

@@ -64,6 +64,9 @@ const SENDING_PER_WEBHOOK: usize = 4;
 /// How often deliveries of inactive webhooks are checked for expiry.
 const SWEEP_EVERY: StdDuration = StdDuration::from_secs(60);
 
+/// How often a failing round of deliveries is logged.
+static ROUND_FAILURES: crate::error::Throttle = crate::error::Throttle::new(StdDuration::from_secs(60));
+
 /// The longest `last_error` kept.
 const MAX_ERROR_CHARS: usize = 500;
 
@@ -86,7 +89,10 @@ pub fn spawn(db: &Database, running: Arc<AtomicBool>) -> tokio::task::JoinHandle
             let left = match deliverer.clone().round().await {
                 Ok(left) => left,
                 Err(e) => {
-                    tracing::warn!(error = %e, "delivering webhooks failed; trying again");
+                    // Every poll while the database is out of reach: once a minute.
+                    if let Some(not_logged) = ROUND_FAILURES.admit() {
+                        tracing::warn!(error = %e, not_logged_since_last = not_logged, "delivering webhooks failed; trying again");
+                    }
                     Left::Nothing
                 }
             };

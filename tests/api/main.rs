@@ -17,6 +17,7 @@ mod idempotency;
 mod imports;
 mod lists;
 mod meetings;
+mod outage;
 mod platform;
 mod practice;
 mod readme;
