@@ -303,7 +303,10 @@ impl ApiError {
             ApiError::Busy { retry_after } => ApiError::Busy {
                 retry_after: *retry_after,
             },
-            ApiError::Internal(cause) => ApiError::Internal(anyhow::anyhow!("{cause:#}")),
+            ApiError::Internal(cause) => match self.outage() {
+                Some(outage) => ApiError::Outage(outage),
+                None => ApiError::Internal(anyhow::anyhow!("{cause:#}")),
+            },
         }
     }
 
