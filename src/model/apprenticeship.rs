@@ -9,7 +9,7 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use super::export::{Column, Columns};
-use super::field::{Fen, Hours, List, LongText, Name, Phone, PlainText, ResidentId, Score};
+use super::field::{Fen, Hours, List, LongText, Name, Phone, PlainText, ResidentId, Score, TextRule};
 use super::list::sort_key;
 use crate::domain::vocab::{ApprenticeshipKind, ApprenticeshipStatus, EvaluationSide, ParticipantRole};
 
@@ -130,8 +130,19 @@ crate::object! {
     input struct TransitionRequest {
         /// The status to move to.
         to: ApprenticeshipStatus,
-        /// Why: required to return (`submitted` → `draft`), terminate or cancel. At most 500 characters.
+        /// Why: required to return (`submitted` → `draft`), terminate or cancel
+        /// (empty or only white space is no reason). At most 500 characters.
         reason: Option<PlainText>,
+    }
+}
+
+impl TransitionRequest {
+    /// The reason given, if any: an empty one, or one of only white space, is none.
+    pub fn reason(&self) -> Option<&str> {
+        self.reason
+            .as_ref()
+            .map(|reason| reason.as_str())
+            .filter(|reason| !reason.trim().is_empty())
     }
 }
 

@@ -122,11 +122,7 @@ async fn check_organisation(db: &impl ConnectionTrait, record: &User) -> Result<
             _ => record.school_id,
         };
         match (record.role == role, id) {
-            (true, None) => errors.push(FieldError::new(
-                field,
-                "required",
-                format!("is required for role `{}`", role.as_str()),
-            )),
+            (true, None) => errors.push(FieldError::needed_for(field, format_args!("role `{}`", role.as_str()))),
             (true, Some(id)) => {
                 let exists = match role {
                     Role::Enterprise => enterprise::Entity::find_by_id(id).count(db).await? > 0,
