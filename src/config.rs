@@ -66,7 +66,8 @@ pub struct Settings {
     /// Token settings.
     pub auth: AuthSettings,
     /// `CHANJIAO_ADMIN_PASSWORD`: the password of the `admin` user created
-    /// on a database without users (a generated one is printed otherwise).
+    /// on a database without an enabled admin (otherwise a generated one is
+    /// printed to a terminal or written to a file, never logged).
     pub admin_password: Option<SecretString>,
     /// `CHANJIAO_METRICS_TOKEN`: the bearer token `/metrics` asks for; without
     /// it, `/metrics` answers only callers on this machine (loopback).
