@@ -3,7 +3,7 @@
 use std::net::TcpListener;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use actix_cors::Cors;
 use actix_web::body::{BoxBody, MessageBody};
@@ -419,13 +419,15 @@ impl Application {
                 .wrap(from_fn(crate::api::platform::guard_metrics))
                 // Just inside the request id: every answer is logged, the
                 // refusals of the middlewares above included.
-                .wrap(from_fn(log_request))
+                .wrap(from_fn(crate::api::request_id::log_request))
                 .wrap(from_fn(crate::api::request_id::request_id))
                 .app_data(state.clone())
                 .app_data(limit)
                 .app_data(route_table.clone())
                 .configure(extractor_config)
-                .service(SwaggerUi::new("/swagger-ui/{_:.*}").url("/api-docs/openapi.json", openapi.clone()))
+                // A tail segment (`{tail}*`), not a regex (`{_:.*}`): the metrics
+                // middleware builds its label from the pattern, and cannot from a regex.
+                .service(SwaggerUi::new("/swagger-ui/{tail}*").url("/api-docs/openapi.json", openapi.clone()))
                 // A newcomer who opens the service's address finds the docs.
                 .service(web::redirect("/", "/swagger-ui/"))
                 .service(web::redirect("/swagger-ui", "/swagger-ui/"))
@@ -641,26 +643,6 @@ async fn cors_outcome<B: MessageBody + 'static>(
         return Ok(ServiceResponse::new(request, answer));
     }
     Ok(response.map_into_boxed_body())
-}
-
-/// Logs each request's method, path (never its query string, which may
-/// carry something secret), status and duration.
-async fn log_request<B: MessageBody>(
-    req: ServiceRequest,
-    next: Next<B>,
-) -> Result<ServiceResponse<B>, actix_web::Error> {
-    let method = req.method().clone();
-    let path = req.path().to_string();
-    let started = Instant::now();
-    let response = next.call(req).await?;
-    tracing::info!(
-        method = %method,
-        path = %path,
-        status = response.status().as_u16(),
-        elapsed_ms = started.elapsed().as_micros() as f64 / 1000.0,
-        "request"
-    );
-    Ok(response)
 }
 
 async fn shutdown_signal() {
