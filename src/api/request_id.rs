@@ -85,22 +85,6 @@ pub async fn request_id<B: MessageBody>(
         .await
 }
 
-#[cfg(test)]
-mod tests {
-    use super::acceptable;
-
-    #[test]
-    fn a_proxy_id_is_kept_only_when_it_cannot_break_a_log_line() {
-        assert!(acceptable("01a2383d-6f18-7168-8aed-d7e2ce2c7536"));
-        assert!(acceptable("haproxy:7f000001:1f90_65a1b2c3"));
-        assert!(!acceptable(""));
-        assert!(!acceptable("a b"));
-        assert!(!acceptable("line\nbreak"));
-        assert!(!acceptable("引号"));
-        assert!(!acceptable(&"x".repeat(129)));
-    }
-}
-
 /// The target of the request lines (`CHANJIAO_LOG=info,chanjiao::request=warn`
 /// leaves them out).
 pub const LOG_TARGET: &str = "chanjiao::request";
@@ -124,4 +108,20 @@ pub async fn log_request<B: MessageBody>(
         "request"
     );
     Ok(response)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::acceptable;
+
+    #[test]
+    fn a_proxy_id_is_kept_only_when_it_cannot_break_a_log_line() {
+        assert!(acceptable("01a2383d-6f18-7168-8aed-d7e2ce2c7536"));
+        assert!(acceptable("haproxy:7f000001:1f90_65a1b2c3"));
+        assert!(!acceptable(""));
+        assert!(!acceptable("a b"));
+        assert!(!acceptable("line\nbreak"));
+        assert!(!acceptable("引号"));
+        assert!(!acceptable(&"x".repeat(129)));
+    }
 }
