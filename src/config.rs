@@ -78,7 +78,8 @@ pub struct Settings {
     /// Token settings.
     pub auth: AuthSettings,
     /// `CHANJIAO_ADMIN_PASSWORD`: the password of the `admin` user created
-    /// on a database without users (a generated one is printed otherwise).
+    /// on a database without an enabled admin (otherwise a generated one is
+    /// printed to a terminal or written to a file, never logged).
     pub admin_password: Option<SecretString>,
     /// `CHANJIAO_METRICS_TOKEN`: the bearer token `/metrics` asks for; without
     /// it, `/metrics` answers only callers on this machine (loopback).
@@ -233,6 +234,71 @@ pub struct ConfigError {
     pub reason: String,
 }
 
+/// The secrets that `.env.example` shows as placeholders: a service started
+/// with one would run on a secret anyone can read.
+pub const PLACEHOLDER_SECRETS: &[&str] = &[
+    "change-me-to-at-least-32-random-bytes-0000",
+    "change-me:any@characters/#ok",
+];
+
+/// Whether a secret is a known placeholder: one of [`PLACEHOLDER_SECRETS`],
+/// or any text that still begins with `change-me` / `changeme`.
+pub fn is_placeholder(secret: &str) -> bool {
+    let secret = secret.trim().to_ascii_lowercase();
+    PLACEHOLDER_SECRETS.contains(&secret.as_str()) || secret.starts_with("change-me") || secret.starts_with("changeme")
+}
+
+/// Refuses a placeholder as the value of `variable`.
+fn refuse_placeholder(variable: &'static str, value: Option<&str>, what: &str) -> Result<(), ConfigError> {
+    match value {
+        Some(value) if is_placeholder(value) => Err(ConfigError {
+            variable,
+            reason: format!(
+                "is the placeholder of .env.example{what}, which anyone can read: set a secret of your own \
+                 (such as `openssl rand -base64 48`)"
+            ),
+        }),
+        _ => Ok(()),
+    }
+}
+
+/// The database's password as the service would use it: the URL's own
+/// (decoded), else `PGPASSWORD`, which docker-compose.yml fills from
+/// `POSTGRES_PASSWORD`; each refused when it is a placeholder.
+fn check_database_password(get: &impl Fn(&str) -> Option<String>, database_url: &str) -> Result<(), ConfigError> {
+    let in_url = url::Url::parse(database_url)
+        .ok()
+        .and_then(|url| url.password().map(percent_decode));
+    refuse_placeholder("DATABASE_URL", in_url.as_deref(), " (the password in the URL)")?;
+    refuse_placeholder("PGPASSWORD", get("PGPASSWORD").as_deref(), " (POSTGRES_PASSWORD)")?;
+    refuse_placeholder("POSTGRES_PASSWORD", get("POSTGRES_PASSWORD").as_deref(), "")
+}
+
+/// A URL component with its `%XX` escapes decoded.
+fn percent_decode(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let escaped = (bytes[i] == b'%')
+            .then(|| text.get(i + 1..i + 3))
+            .flatten()
+            .filter(|hex| hex.bytes().all(|b| b.is_ascii_hexdigit()))
+            .and_then(|hex| u8::from_str_radix(hex, 16).ok());
+        match escaped {
+            Some(byte) => {
+                out.push(byte);
+                i += 3;
+            }
+            None => {
+                out.push(bytes[i]);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
 impl Settings {
     /// Reads the settings from the process environment.
     pub fn from_env() -> Result<Self, ConfigError> {
@@ -317,6 +383,10 @@ impl Settings {
                 variable: "CHANJIAO_JWT_SECRET",
                 reason: "must be at least 32 bytes long".into(),
             });
+        }
+        refuse_placeholder("CHANJIAO_JWT_SECRET", jwt_secret.as_deref(), "")?;
+        if database_url.starts_with("postgres") {
+            check_database_password(&get, &database_url)?;
         }
         let issuers: Vec<String> = get("CHANJIAO_JWT_ISSUER")
             .unwrap_or_else(|| "chanjiao".to_string())

@@ -43,6 +43,15 @@ impl FieldError {
         }
     }
 
+    /// A field the record needs because of another field's value (`kind`,
+    /// `role`): code `required`, with a message that says what needs it. It
+    /// never says the field "is required": after a merge patch the record,
+    /// not the body, lacks it (a patch requires nothing), and tools that read
+    /// messages (Schemathesis) would take it for a field every body must carry.
+    pub fn needed_for(field: impl Into<String>, what: impl std::fmt::Display) -> Self {
+        Self::new(field, "required", format!("must have a value for {what}"))
+    }
+
     /// The same error, placed in an import's row and column.
     pub fn at(self, row: u64, column: Option<String>) -> Self {
         Self {

@@ -3,7 +3,7 @@
 use std::net::TcpListener;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use actix_cors::Cors;
 use actix_web::body::{BoxBody, MessageBody};
@@ -260,21 +260,114 @@ pub async fn load_keys(settings: &Settings, db: &Database) -> anyhow::Result<Tok
     TokenKeys::new(&settings.auth, secret.as_deref().map(str::as_bytes))
 }
 
-/// On a database without users, creates `admin`; a generated password is
-/// printed once to stderr (never to the log).
+/// The file, in the working directory, that holds a generated password of
+/// `admin` when standard error is no terminal (a log file, a container's log).
+pub const ADMIN_PASSWORD_FILE: &str = "chanjiao-admin-password";
+
+/// Unless an enabled admin exists, creates `admin` with
+/// `CHANJIAO_ADMIN_PASSWORD` or a generated password. A generated password
+/// never enters the log: it is printed to standard error when that is a
+/// terminal, and otherwise written to [`ADMIN_PASSWORD_FILE`] (readable only
+/// by the service's user), whose path is logged. A password set while an
+/// enabled admin exists is not used, and a warning says so.
 async fn bootstrap_admin(settings: &Settings, db: &Database) -> anyhow::Result<()> {
-    let password = settings.admin_password.as_ref().map(|p| p.expose_secret());
-    if password.is_some_and(|p| p.chars().count() < crate::model::field::MIN_PASSWORD_CHARS) {
+    use crate::service::users::{self, Bootstrap};
+    use std::io::IsTerminal;
+    let configured = settings.admin_password.as_ref().map(|p| p.expose_secret());
+    if configured.is_some_and(|p| p.chars().count() < crate::model::field::MIN_PASSWORD_CHARS) {
         anyhow::bail!("CHANJIAO_ADMIN_PASSWORD: must be at least 12 characters");
     }
-    let generated = crate::service::users::bootstrap_admin(db, password)
+    let not_created = |outcome: Bootstrap| {
+        if outcome == Bootstrap::NameTaken {
+            tracing::warn!(
+                "no enabled admin exists and the username `admin` is taken by a disabled user or another role: \
+                 create an admin with `chanjiao user create --role admin --username <name>`"
+            );
+        } else if configured.is_some() {
+            tracing::warn!(
+                "CHANJIAO_ADMIN_PASSWORD is set but not used: an enabled admin already exists, and the variable \
+                 only sets the password of the admin created when there is none (change a password with \
+                 POST /api/v1/auth/password)"
+            );
+        }
+    };
+    if users::has_enabled_admin(db).await.context("cannot look for an admin")? {
+        not_created(Bootstrap::AdminExists);
+        return Ok(());
+    }
+    if let Some(password) = configured {
+        let outcome = users::bootstrap_admin(db, password)
+            .await
+            .context("cannot create the first admin")?;
+        if outcome == Bootstrap::Created {
+            tracing::info!("created user `admin` with the password of CHANJIAO_ADMIN_PASSWORD");
+        } else {
+            not_created(outcome);
+        }
+        return Ok(());
+    }
+    let password = crate::auth::tokens::random_secret();
+    let on_terminal = std::io::stderr().is_terminal();
+    // Kept before the admin exists: an admin whose password went nowhere
+    // could not be logged in as.
+    let file = if on_terminal {
+        None
+    } else {
+        Some(keep_admin_password(&password)?)
+    };
+    let outcome = users::bootstrap_admin(db, &password)
         .await
         .context("cannot create the first admin")?;
-    if let Some(password) = generated {
-        eprintln!("chanjiao: created user `admin` with the generated password: {password}");
-        eprintln!("chanjiao: it is shown only this once; change it with POST /api/v1/auth/password");
+    match (outcome, file) {
+        (Bootstrap::Created, None) => {
+            eprintln!("chanjiao: created user `admin` with the generated password: {password}");
+            eprintln!("chanjiao: it is shown only this once; change it with POST /api/v1/auth/password");
+        }
+        (Bootstrap::Created, Some(file)) => tracing::warn!(
+            file = %file.display(),
+            "created user `admin` with a generated password, written to {} (readable only by this user): \
+             log in, change it with POST /api/v1/auth/password, and delete the file",
+            file.display()
+        ),
+        (outcome, file) => {
+            if let Some(file) = file {
+                let _ = std::fs::remove_file(file);
+            }
+            not_created(outcome);
+        }
     }
     Ok(())
+}
+
+/// Writes a generated admin password to [`ADMIN_PASSWORD_FILE`] in the
+/// working directory, readable and writable only by this user (a file left
+/// by an earlier start is replaced); its absolute path.
+fn keep_admin_password(password: &str) -> anyhow::Result<std::path::PathBuf> {
+    use std::io::Write;
+    let path = std::env::current_dir()
+        .context("cannot find the working directory for the generated admin password")?
+        .join(ADMIN_PASSWORD_FILE);
+    let failed = |e: std::io::Error| {
+        anyhow::anyhow!(
+            "cannot write the generated admin password to {} ({e}); run from a writable directory, \
+             or set CHANJIAO_ADMIN_PASSWORD",
+            path.display()
+        )
+    };
+    match std::fs::remove_file(&path) {
+        Ok(()) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(e) => return Err(failed(e)),
+    }
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let mut file = options.open(&path).map_err(failed)?;
+    writeln!(file, "{password}")
+        .and_then(|()| file.sync_all())
+        .map_err(failed)?;
+    Ok(path)
 }
 
 /// A built, bound, not yet running service.
@@ -292,7 +385,7 @@ pub struct Application {
 
 impl Application {
     /// Connects, migrates, loads the token keys, creates the first admin on a
-    /// database without users, and binds `settings.bind` (port 0 picks a free port).
+    /// database without an enabled admin, and binds `settings.bind` (port 0 picks a free port).
     pub async fn build(settings: Settings) -> anyhow::Result<Self> {
         crate::domain::clock::set_timezone(settings.timezone);
         check_signing_key(&settings)?;
@@ -358,13 +451,15 @@ impl Application {
                 .wrap(from_fn(crate::api::platform::guard_metrics))
                 // Just inside the request id: every answer is logged, the
                 // refusals of the middlewares above included.
-                .wrap(from_fn(log_request))
+                .wrap(from_fn(crate::api::request_id::log_request))
                 .wrap(from_fn(crate::api::request_id::request_id))
                 .app_data(state.clone())
                 .app_data(limit)
                 .app_data(route_table.clone())
                 .configure(extractor_config)
-                .service(SwaggerUi::new("/swagger-ui/{_:.*}").url("/api-docs/openapi.json", openapi.clone()))
+                // A tail segment (`{tail}*`), not a regex (`{_:.*}`): the metrics
+                // middleware builds its label from the pattern, and cannot from a regex.
+                .service(SwaggerUi::new("/swagger-ui/{tail}*").url("/api-docs/openapi.json", openapi.clone()))
                 // A newcomer who opens the service's address finds the docs.
                 .service(web::redirect("/", "/swagger-ui/"))
                 .service(web::redirect("/swagger-ui", "/swagger-ui/"))
@@ -580,26 +675,6 @@ async fn cors_outcome<B: MessageBody + 'static>(
         return Ok(ServiceResponse::new(request, answer));
     }
     Ok(response.map_into_boxed_body())
-}
-
-/// Logs each request's method, path (never its query string, which may
-/// carry something secret), status and duration.
-async fn log_request<B: MessageBody>(
-    req: ServiceRequest,
-    next: Next<B>,
-) -> Result<ServiceResponse<B>, actix_web::Error> {
-    let method = req.method().clone();
-    let path = req.path().to_string();
-    let started = Instant::now();
-    let response = next.call(req).await?;
-    tracing::info!(
-        method = %method,
-        path = %path,
-        status = response.status().as_u16(),
-        elapsed_ms = started.elapsed().as_micros() as f64 / 1000.0,
-        "request"
-    );
-    Ok(response)
 }
 
 async fn shutdown_signal() {

@@ -19,7 +19,7 @@ crate::crud_api! {
         get: "Read a training base.",
         one: "The training base",
         update: "Change a training base (JSON merge patch).",
-        update_detail: "Admins and officers change any base; the users of its host enterprise or partner school change that base, but not its `kind`, `enterprise_id` or `school_id` (403 naming the field); another organisation's base is a 403. `version` grows only when something changed.",
+        update_detail: "Admins and officers change any base; the users of its host enterprise or partner school change that base, but not its `kind`, `enterprise_id` or `school_id` (403 naming the field); another organisation's base is a 403. A patch requires no field; the base it leaves must still have the parties its kind needs (422 naming the one it lacks). `version` grows only when something changed.",
         delete: "Delete a training base (admin and officer): one that placements or competitions name is kept (409).",
         id: "The base's id",
         conflict: "Other records still name the base",

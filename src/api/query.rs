@@ -1,7 +1,7 @@
 //! Query parameters: a typed extractor whose errors are 400s naming the
 //! parameter. An empty value is no filter (`?scale=` is no `scale`); a
-//! value longer than 500 characters (a cursor 4,096), or holding U+0000,
-//! is refused.
+//! value longer than 500 characters (`q` 200, a cursor 4,096), or holding
+//! U+0000, is refused.
 
 use std::future::{ready, Ready};
 
@@ -11,13 +11,15 @@ use serde::de::DeserializeOwned;
 
 use crate::error::ApiError;
 
-use crate::model::list::{MAX_CURSOR_CHARS, MAX_PARAMETER_CHARS};
+use crate::model::list::{MAX_CURSOR_CHARS, MAX_PARAMETER_CHARS, MAX_Q_CHARS};
 
 /// The longest value of the parameter `name`, in characters: a cursor
-/// carries a sort value (a 200-character name is 600 bytes before base64).
+/// carries a sort value (a 200-character name is 600 bytes before base64);
+/// a search is as long as the longest name it could find.
 fn longest(name: &str) -> usize {
     match name {
         "cursor" => MAX_CURSOR_CHARS,
+        "q" => MAX_Q_CHARS,
         _ => MAX_PARAMETER_CHARS,
     }
 }

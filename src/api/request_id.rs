@@ -1,7 +1,8 @@
 //! The request id: taken from `X-Request-Id` when a trusted proxy sent a
 //! well-formed one, generated otherwise; echoed in the response, carried
 //! by every log line of the request (its tracing span) and by every
-//! problem body, so that a user's error report leads to its log lines.
+//! problem body, so that a user's error report leads to its log lines;
+//! and the one log line of each answered request.
 
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
@@ -82,6 +83,31 @@ pub async fn request_id<B: MessageBody>(
             .instrument(span),
         )
         .await
+}
+
+/// The target of the request lines (`CHANJIAO_LOG=info,chanjiao::request=warn`
+/// leaves them out).
+pub const LOG_TARGET: &str = "chanjiao::request";
+
+/// Logs each request's method, path (never its query string, which may
+/// carry something secret), status and duration, under [`LOG_TARGET`].
+pub async fn log_request<B: MessageBody>(
+    req: ServiceRequest,
+    next: Next<B>,
+) -> Result<ServiceResponse<B>, actix_web::Error> {
+    let method = req.method().clone();
+    let path = req.path().to_string();
+    let started = std::time::Instant::now();
+    let response = next.call(req).await?;
+    tracing::info!(
+        target: LOG_TARGET,
+        method = %method,
+        path = %path,
+        status = response.status().as_u16(),
+        elapsed_ms = started.elapsed().as_micros() as f64 / 1000.0,
+        "request"
+    );
+    Ok(response)
 }
 
 #[cfg(test)]

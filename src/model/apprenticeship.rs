@@ -9,7 +9,7 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use super::export::{Column, Columns};
-use super::field::{Fen, Hours, List, LongText, Name, Phone, PlainText, ResidentId, Score};
+use super::field::{Fen, Hours, List, LongText, Name, Phone, PlainText, ResidentId, Score, TextRule};
 use super::list::sort_key;
 use crate::domain::vocab::{ApprenticeshipKind, ApprenticeshipStatus, EvaluationSide, ParticipantRole};
 
@@ -101,9 +101,9 @@ crate::record! {
         /// Where the work happens (a factory-school, a workshop), at most 500 characters.
         site: Option<PlainText> [example = "华建五分厂"],
         /// The enterprise's mentor, at most 500 characters.
-        enterprise_mentor: Option<PlainText>,
+        enterprise_mentor: Option<PlainText> [example = "王建国"],
         /// The school's supervisor, at most 500 characters.
-        school_supervisor: Option<PlainText>,
+        school_supervisor: Option<PlainText> [example = "谭刚"],
         /// The first day (`YYYY-MM-DD`).
         start_date: Date [example = "2024-09-01"],
         /// The last day, not before `start_date`.
@@ -114,10 +114,10 @@ crate::record! {
         monthly_stipend_fen: Option<Fen> [example = 200000],
         /// When the tripartite agreement (school, enterprise, participant) was signed;
         /// a student placement becomes `active` only with it.
-        agreement_signed_on: Option<Date>,
+        agreement_signed_on: Option<Date> [example = "2024-08-20"],
         /// The internship liability insurance policy; a student placement becomes
         /// `active` only with it. At most 500 characters.
-        insurance_policy_no: Option<PlainText>,
+        insurance_policy_no: Option<PlainText> [example = "PICC-2024-081501"],
         /// Where the placement stands (read-only: see `POST /apprenticeships/{id}/transitions`).
         status: ApprenticeshipStatus [computed],
         /// The evaluations, at most one per side (read-only: see `POST /apprenticeships/{id}/evaluations`).
@@ -127,16 +127,29 @@ crate::record! {
 
 crate::object! {
     /// A move of a placement's status machine.
+    example = serde_json::json!({"to": "terminated", "reason": "学生因病休学"});
     input struct TransitionRequest {
         /// The status to move to.
         to: ApprenticeshipStatus,
-        /// Why: required to return (`submitted` → `draft`), terminate or cancel. At most 500 characters.
+        /// Why: required to return (`submitted` → `draft`), terminate or cancel
+        /// (empty or only white space is no reason). At most 500 characters.
         reason: Option<PlainText>,
+    }
+}
+
+impl TransitionRequest {
+    /// The reason given, if any: an empty one, or one of only white space, is none.
+    pub fn reason(&self) -> Option<&str> {
+        self.reason
+            .as_ref()
+            .map(|reason| reason.as_str())
+            .filter(|reason| !reason.trim().is_empty())
     }
 }
 
 crate::object! {
     /// A new evaluation: the school side's or the enterprise side's (an admin names `by`).
+    example = serde_json::json!({"score": 92, "comment": "焊接操作规范，安全意识强"});
     input struct EvaluationCreate {
         /// The side evaluating; only an admin sends it (a school user evaluates for
         /// the school, an enterprise user for the enterprise).

@@ -53,9 +53,9 @@ crate::record! {
         /// The majors it trains for: at most 200, each with a `name`.
         majors: Majors [default],
         /// Where it is, at most 500 characters.
-        address: Option<PlainText>,
+        address: Option<PlainText> [example = "华建科技园五分厂"],
         /// A description, at most 5000 characters.
-        description: Option<LongText>,
+        description: Option<LongText> [example = "校企共建的数控加工实训车间，可同时容纳120名学员。"],
         /// At most 20 tags of 1–30 characters; repeats are dropped.
         tags: Tags [default],
     }

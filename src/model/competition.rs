@@ -86,7 +86,7 @@ crate::record! {
         /// The training base it was held at (must exist).
         base_id: Option<Uuid>,
         /// A description, at most 5000 characters.
-        description: Option<LongText>,
+        description: Option<LongText> [example = "全县焊工技能大比武，前三名由县总工会表彰。"],
         /// The entries, in order (ids made by the server).
         entries: Entries [default],
     }

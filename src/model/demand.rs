@@ -47,7 +47,7 @@ crate::record! {
         /// Title, 1–200 characters.
         title: Name [example = "焊接订单班"],
         /// What exactly, at most 5000 characters.
-        description: Option<LongText>,
+        description: Option<LongText> [example = "2025年秋季招收焊接订单班学员30名，结业后录用。"],
         /// The majors it needs: at most 20, each with a `name` (its `code` optional).
         majors: DemandMajors [default, example = serde_json::json!([{"code": "660301", "name": "焊接技术应用"}])],
         /// How many people, 1–10,000; required for `positions`, `training` and `order_class`.

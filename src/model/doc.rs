@@ -180,6 +180,11 @@ fn describe(schema: RefOr<Schema>, description: Option<String>, example: Option<
     }
 }
 
+/// A schema with this example (as [`describe`] gives a property one).
+pub fn with_example(schema: RefOr<Schema>, example: Value) -> RefOr<Schema> {
+    describe(schema, None, Some(example))
+}
+
 /// Whether an object schema admits keys it does not name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Keys {
@@ -190,13 +195,17 @@ pub enum Keys {
 }
 
 /// An object schema from its properties, with a description and its
-/// examples: the first is the `example`; several are all listed under `examples`.
+/// examples: the first is the `example`; several are all listed under
+/// `examples`. A property without an example of its own takes the first
+/// example's value (Swagger UI would otherwise make one up from its
+/// pattern, such as `IVu#f?@gffoH;McL` for a name).
 #[allow(deprecated)] // `example` (not only `examples`), as utoipa's own derive writes it.
 pub fn object(properties: Vec<Property>, doc: &[&str], examples: Vec<Value>, keys: Keys) -> RefOr<Schema> {
+    let first = examples.first().cloned();
     let mut builder = ObjectBuilder::new()
         .schema_type(Type::Object)
         .description(doc_text(doc))
-        .example(examples.first().cloned());
+        .example(first.clone());
     if examples.len() > 1 {
         builder = builder.examples(examples);
     }
@@ -207,7 +216,14 @@ pub fn object(properties: Vec<Property>, doc: &[&str], examples: Vec<Value>, key
         if property.required {
             builder = builder.required(property.name);
         }
-        let schema = describe(property.schema, doc_text(property.doc), property.example);
+        // Only beside an inline schema: a reference with an example would
+        // have to be wrapped in `allOf`.
+        let shown = match &property.schema {
+            RefOr::T(_) => first.as_ref().and_then(|example| example.get(property.name)).cloned(),
+            RefOr::Ref(_) => None,
+        };
+        let example = property.example.or(shown).filter(|value| !value.is_null());
+        let schema = describe(property.schema, doc_text(property.doc), example);
         builder = builder.property(property.name, schema);
     }
     builder.into()

@@ -34,19 +34,19 @@ crate::record! {
         /// Size of the enterprise.
         scale: Option<Scale>,
         /// Street address, at most 500 characters.
-        address: Option<PlainText>,
+        address: Option<PlainText> [example = "县经济开发区钢城大道8号"],
         /// Administrative region code, 6 digits.
         region_code: Option<RegionCode> [example = "370101"],
         /// Contact person, at most 500 characters.
-        contact_name: Option<PlainText>,
+        contact_name: Option<PlainText> [example = "刘芳"],
         /// Contact phone: a mainland mobile or landline number.
         contact_phone: Option<Phone> [example = "0536-1234567"],
         /// Contact email.
         contact_email: Option<Email> [example = "hr@example.com"],
         /// Website, at most 500 characters.
-        website: Option<PlainText>,
+        website: Option<PlainText> [example = "https://www.example.com"],
         /// Description, at most 5000 characters.
-        description: Option<LongText>,
+        description: Option<LongText> [example = "钢结构制造企业，设有焊接培训中心。"],
         /// Standing with the alliance; `none` when left out.
         membership_status: MembershipStatus [default],
         /// When the enterprise joined the alliance (`YYYY-MM-DD`).

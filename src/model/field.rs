@@ -1026,8 +1026,15 @@ impl Check for Date {
     }
 }
 
+/// The example of a date field that states none of its own (the day of the
+/// alliance's meeting in the April 2024 report).
+pub const DATE_EXAMPLE: &str = "2024-04-03";
+
 impl FieldSchema for Date {
     fn field_schema() -> RefOr<Schema> {
-        doc::string(None, None, Some(DATE_PATTERN), Some(KnownFormat::Date))
+        doc::with_example(
+            doc::string(None, None, Some(DATE_PATTERN), Some(KnownFormat::Date)),
+            Value::from(DATE_EXAMPLE),
+        )
     }
 }

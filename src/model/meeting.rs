@@ -53,7 +53,7 @@ crate::object! {
 
 crate::object! {
     /// One item of the agenda, in the order held.
-    example = serde_json::json!({"kind": "visit", "title": "观摩辰泰重钢焊接技能培训", "enterprise_id": "01900000-0000-7000-8000-00000000c7a1"});
+    example = serde_json::json!({"kind": "visit", "title": "观摩辰泰重钢焊接技能培训", "enterprise_id": "01900000-0000-7000-8000-00000000c7a1", "notes": "实训车间现场观摩"});
     pub struct AgendaItem {
         /// What it was.
         kind: AgendaKind,
@@ -168,9 +168,9 @@ crate::record! {
         /// Who chaired it.
         chair: Option<Chair>,
         /// A summary, at most 20,000 characters.
-        summary: Option<Summary>,
+        summary: Option<Summary> [example = "观摩厂中校、实习车间和焊接技能培训，召开座谈会，部署下一步工作。"],
         /// The minutes, at most 200,000 characters.
-        minutes: Option<Minutes>,
+        minutes: Option<Minutes> [example = "一、县教体局通报联盟成立以来的工作。二、各成员单位交流校企合作情况。"],
         /// Who came, in order.
         attendees: Attendees [default],
         /// The agenda, in the order held.
@@ -220,6 +220,7 @@ pub struct ActionItemEntry {
     /// The meeting it came from.
     pub meeting_id: Uuid,
     /// The day that meeting was held.
+    #[schema(example = "2024-04-03")]
     pub held_on: Date,
     /// What is to be done.
     pub description: String,
@@ -230,10 +231,12 @@ pub struct ActionItemEntry {
     /// Who owns it, as written.
     pub owner_name: Option<String>,
     /// When it is due.
+    #[schema(example = "2024-06-30")]
     pub due_on: Option<Date>,
     /// Where it stands.
     pub status: ActionItemStatus,
     /// When it was done.
+    #[schema(example = "2024-06-20")]
     pub done_on: Option<Date>,
     /// Whether it is `open` or `in_progress` and its `due_on` is before today
     /// (in `CHANJIAO_TIMEZONE`).

@@ -471,6 +471,7 @@ macro_rules! object {
     // A request body only: read, never written.
     (
         $(#[doc = $doc:literal])*
+        $(example = $ex:expr;)?
         input struct $Name:ident {
             $(
                 $(#[doc = $fdoc:literal])*
@@ -489,7 +490,7 @@ macro_rules! object {
             )*
         }
 
-        $crate::object!(@impls [$($doc),*] [] $Name { $([$($fdoc),*] $fname: $fty [$($fdef)?],)* });
+        $crate::object!(@impls [$($doc),*] [$($ex)?] $Name { $([$($fdoc),*] $fname: $fty [$($fdef)?],)* });
     };
     (
         $(#[doc = $doc:literal])*

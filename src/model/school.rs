@@ -45,17 +45,17 @@ crate::record! {
         /// Kind of school.
         kind: Option<SchoolKind>,
         /// Street address, at most 500 characters.
-        address: Option<PlainText>,
+        address: Option<PlainText> [example = "县城职教路1号"],
         /// Administrative region code, 6 digits.
         region_code: Option<RegionCode> [example = "370101"],
         /// Contact person, at most 500 characters.
-        contact_name: Option<PlainText>,
+        contact_name: Option<PlainText> [example = "谭刚"],
         /// Contact phone: a mainland mobile or landline number.
         contact_phone: Option<Phone> [example = "0536-1234567"],
         /// Contact email.
         contact_email: Option<Email>,
         /// Website, at most 500 characters.
-        website: Option<PlainText>,
+        website: Option<PlainText> [example = "https://school.example.com"],
         /// Standing with the alliance; `none` when left out.
         membership_status: MembershipStatus [default],
         /// When the school joined the alliance (`YYYY-MM-DD`).

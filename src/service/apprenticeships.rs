@@ -79,10 +79,9 @@ impl Stored for apprenticeship::Entity {
         }
         fields.participant.role = Some(role);
         if kind.needs_school() && fields.school_id.is_none() {
-            errors.push(FieldError::new(
+            errors.push(FieldError::needed_for(
                 "school_id",
-                "required",
-                format!("is required for kind `{}`", kind.as_str()),
+                format_args!("kind `{}`", kind.as_str()),
             ));
         }
         if fields
@@ -378,7 +377,7 @@ fn check_move_data(
     needs_reason: bool,
 ) -> Result<(), ApiError> {
     let mut errors = Vec::new();
-    if needs_reason && request.reason.is_none() {
+    if needs_reason && request.reason().is_none() {
         errors.push(FieldError::new("reason", "required", "this move needs a reason"));
     }
     if request.to == ApprenticeshipStatus::Active && row.kind.is_student() {
@@ -468,7 +467,7 @@ pub async fn transition(
     .touched(now());
     store::save_changed::<apprenticeship::Entity>(&txn, &caller.actor(), &row, &after).await?;
     let actor = caller.actor();
-    let reason = request.reason.map(String::from);
+    let reason = request.reason().map(str::to_string);
     super::insert_only(&txn, history_row(&actor, id, Some(found.from), found.to, reason)).await?;
     audit::record_change(
         &txn,

@@ -54,18 +54,10 @@ impl Stored for base::Entity {
         let mut errors = Vec::new();
         let kind = fields.kind.as_str();
         if fields.kind.needs_host() && fields.enterprise_id.is_none() {
-            errors.push(FieldError::new(
-                "enterprise_id",
-                "required",
-                format!("is required for kind `{kind}`"),
-            ));
+            errors.push(FieldError::needed_for("enterprise_id", format_args!("kind `{kind}`")));
         }
         if fields.kind.needs_school() && fields.school_id.is_none() {
-            errors.push(FieldError::new(
-                "school_id",
-                "required",
-                format!("is required for kind `{kind}`"),
-            ));
+            errors.push(FieldError::needed_for("school_id", format_args!("kind `{kind}`")));
         }
         store::invalid_unless_empty(errors)
     }

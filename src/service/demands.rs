@@ -80,10 +80,9 @@ impl Stored for demand::Entity {
             }
         }
         if fields.kind.needs_headcount() && fields.headcount.is_none() {
-            return Err(ApiError::Validation(vec![FieldError::new(
+            return Err(ApiError::Validation(vec![FieldError::needed_for(
                 "headcount",
-                "required",
-                format!("is required for kind `{}`", fields.kind.as_str()),
+                format_args!("kind `{}`", fields.kind.as_str()),
             )]));
         }
         Ok(())

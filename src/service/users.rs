@@ -122,11 +122,7 @@ async fn check_organisation(db: &impl ConnectionTrait, record: &User) -> Result<
             _ => record.school_id,
         };
         match (record.role == role, id) {
-            (true, None) => errors.push(FieldError::new(
-                field,
-                "required",
-                format!("is required for role `{}`", role.as_str()),
-            )),
+            (true, None) => errors.push(FieldError::needed_for(field, format_args!("role `{}`", role.as_str()))),
             (true, Some(id)) => {
                 let exists = match role {
                     Role::Enterprise => enterprise::Entity::find_by_id(id).count(db).await? > 0,
@@ -357,27 +353,45 @@ pub async fn change_own_password(
     set_password(db, &caller.actor(), id, new_password).await
 }
 
-/// On a database without users, creates `admin` with `password`, or with a
-/// generated password that is returned so it can be shown once.
-pub async fn bootstrap_admin(db: &Database, password: Option<&str>) -> Result<Option<String>, ApiError> {
-    if user::Entity::find().count(db.write()).await? > 0 {
-        return Ok(None);
+/// What start-up found or did about the first admin.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Bootstrap {
+    /// An enabled admin exists (perhaps made by another replica just now): nothing was done.
+    AdminExists,
+    /// The user `admin` was created.
+    Created,
+    /// No enabled admin exists, but the username `admin` is taken (by a
+    /// disabled user or one with another role): nothing was done.
+    NameTaken,
+}
+
+/// Whether any enabled admin exists.
+pub async fn has_enabled_admin(db: &Database) -> Result<bool, ApiError> {
+    Ok(user::Entity::find()
+        .filter(user::Column::Role.eq(Role::Admin))
+        .filter(user::Column::Disabled.eq(false))
+        .count(db.write())
+        .await?
+        > 0)
+}
+
+/// Unless an enabled admin exists, creates the user `admin` with `password`
+/// (other users, such as the demo data's, do not count).
+pub async fn bootstrap_admin(db: &Database, password: &str) -> Result<Bootstrap, ApiError> {
+    if has_enabled_admin(db).await? {
+        return Ok(Bootstrap::AdminExists);
     }
-    let generated = password.is_none().then(crate::auth::tokens::random_secret);
-    let chosen = password
-        .map(str::to_string)
-        .or_else(|| generated.clone())
-        .unwrap_or_default();
     let input: UserCreate = crate::model::check::decode(&json!({
         "username": "admin",
         "display_name": "Administrator",
         "role": "admin",
-        "password": chosen,
+        "password": password,
     }))?;
     match create_as(db, &Actor::system("bootstrap"), input).await {
-        Ok(_) => Ok(generated),
-        // Another replica created it first.
-        Err(ApiError::Conflict { .. }) => Ok(None),
+        Ok(_) => Ok(Bootstrap::Created),
+        // Another replica created it first, or the name is someone else's.
+        Err(ApiError::Conflict { .. }) if has_enabled_admin(db).await? => Ok(Bootstrap::AdminExists),
+        Err(ApiError::Conflict { .. }) => Ok(Bootstrap::NameTaken),
         Err(err) => Err(err),
     }
 }

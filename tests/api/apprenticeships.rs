@@ -358,6 +358,46 @@ async fn a_transition_checks_role_then_scope_then_if_match_then_legality_then_si
 }
 
 #[tokio::test]
+async fn an_empty_or_blank_reason_is_no_reason_to_return_terminate_or_cancel() {
+    let c = county().await;
+    let body = c.placement();
+    for (status, to) in [("submitted", "draft"), ("active", "terminated"), ("draft", "cancelled")] {
+        let id = c.placement_in(&body, status).await;
+        let path = format!("/api/v1/apprenticeships/{id}/transitions");
+        for reason in ["", " ", "\t\n　"] {
+            let response = c
+                .send("admin", Method::POST, &path, Some(json!({"to": to, "reason": reason})))
+                .await;
+            let problem = problem_of(response, 422).await;
+            assert_eq!(problem.fields(), vec!["reason"], "{status} → {to} with {reason:?}");
+        }
+        assert_eq!(c.stored(&id).await["status"], status, "nothing moved");
+        let response = c
+            .send(
+                "admin",
+                Method::POST,
+                &path,
+                Some(json!({"to": to, "reason": "  学生转学  "})),
+            )
+            .await;
+        assert_eq!(response.status().as_u16(), 200, "{status} → {to} with a reason");
+    }
+    // A move that needs no reason stores a blank one as none.
+    let id = c.placement_in(&body, "draft").await;
+    let response = c
+        .send(
+            "admin",
+            Method::POST,
+            &format!("/api/v1/apprenticeships/{id}/transitions"),
+            Some(json!({"to": "submitted", "reason": "   "})),
+        )
+        .await;
+    assert_eq!(response.status().as_u16(), 200);
+    let history = c.app.record(&format!("/api/v1/apprenticeships/{id}/history")).await;
+    assert_eq!(history["items"][1]["reason"], Value::Null, "{history}");
+}
+
+#[tokio::test]
 async fn a_student_placement_becomes_active_only_with_agreement_insurance_and_sixteen_years() {
     let c = county().await;
     let mut body = c.placement();

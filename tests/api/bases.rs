@@ -310,3 +310,50 @@ async fn the_base_list_filters_by_kind_status_host_and_partner_and_sorts_undated
         problem_of(app.get(&format!("/api/v1/bases?{bad}")).await, 400).await;
     }
 }
+
+#[tokio::test]
+async fn a_base_patch_requires_nothing_and_the_merged_base_keeps_its_kind_s_rules() {
+    let doc: Value = serde_json::from_str(&chanjiao::api::docs::openapi_json().unwrap()).unwrap();
+    let schema = &doc["components"]["schemas"]["BasePatch"];
+    assert!(schema["properties"]["enterprise_id"].is_object());
+    assert!(
+        schema.get("required").is_none(),
+        "a merge patch requires nothing: {schema}"
+    );
+    let app = spawn_app().await;
+    let centre = app.create_id("/api/v1/schools", &json!({"name": "县职教中心"})).await;
+    let created = app
+        .create_record(
+            "/api/v1/bases",
+            &json!({"name": "县职教中心校中厂", "kind": "school_factory", "school_id": centre}),
+        )
+        .await;
+    // A patch without `enterprise_id` of a base without a host is fine.
+    let response = app.patch_json(&created.location, &json!({"capacity": 80})).await;
+    assert_eq!(response.status().as_u16(), 200);
+    // A kind that needs a host names it, as the merged base lacks it: never
+    // as a field the body "is required" to carry (a client, or a fuzzer
+    // reading the message, would take it for one).
+    for (body, field) in [
+        (json!({"kind": "innovation_service"}), "enterprise_id"),
+        (json!({"school_id": null}), "school_id"),
+    ] {
+        let problem = problem_of(app.patch_json(&created.location, &body).await, 422).await;
+        assert_eq!(problem.fields(), vec![field], "{body}");
+        let error = &problem.errors[0];
+        assert_eq!(error.code, "required");
+        assert!(!error.message.contains("is required"), "{body}: {}", error.message);
+    }
+    let problem = problem_of(
+        app.post_json("/api/v1/bases", &json!({"name": "基地", "kind": "skills_training"}))
+            .await,
+        422,
+    )
+    .await;
+    assert_eq!(problem.fields(), vec!["enterprise_id"]);
+    assert_eq!(
+        problem.errors[0].message,
+        "must have a value for kind `skills_training`"
+    );
+    assert_eq!(app.record(&created.location).await["capacity"], 80);
+}

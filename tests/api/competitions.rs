@@ -259,3 +259,25 @@ async fn only_admins_and_officers_write_competitions_and_every_role_reads_them()
     }
     assert_eq!(app.record(&path).await["version"], 1);
 }
+
+#[tokio::test]
+async fn a_rank_is_1_to_100000_in_the_code_the_document_and_the_readme() {
+    let doc: Value = serde_json::from_str(&chanjiao::api::docs::openapi_json().unwrap()).unwrap();
+    let rank = &doc["components"]["schemas"]["Entry"]["properties"]["rank"];
+    assert_eq!(
+        (rank["minimum"].as_u64(), rank["maximum"].as_u64()),
+        (Some(1), Some(100_000))
+    );
+    let readme = std::fs::read_to_string(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
+    let row = readme
+        .lines()
+        .find(|line| line.starts_with("| `/competitions`"))
+        .expect("the README's resource table has competitions");
+    assert!(row.contains("`rank` 1–100,000"), "{row}");
+    let app = spawn_app().await;
+    let body = |rank: i64| json!({"name": "比武", "skill": "焊接", "held_on": "2024-05-18", "entries": [{"name": "甲", "rank": rank}]});
+    let kept = app.create("/api/v1/competitions", &body(100_000)).await;
+    assert_eq!(kept["entries"][0]["rank"], 100_000);
+    let problem = problem_of(app.post_json("/api/v1/competitions", &body(100_001)).await, 422).await;
+    assert_eq!(problem.fields(), vec!["entries[0].rank"]);
+}

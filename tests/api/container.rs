@@ -131,3 +131,60 @@ fn the_build_context_leaves_out_build_output_databases_and_settings() {
         assert!(ignore.contains(entry), ".dockerignore lacks {entry}");
     }
 }
+
+/// What the service's environment holds under compose with `.env` copied
+/// from `.env.example` and `changes` applied to it: every line of `.env`
+/// (env_file), then the compose file's `environment`, interpolated from `.env`.
+fn compose_environment(changes: &[(&str, &str)]) -> std::collections::HashMap<String, String> {
+    let mut dot_env: std::collections::HashMap<String, String> = read(".env.example")
+        .lines()
+        .filter(|line| !line.trim_start().starts_with('#'))
+        .filter_map(|line| line.split_once('='))
+        .map(|(name, value)| (name.trim().to_string(), value.to_string()))
+        .collect();
+    for (name, value) in changes {
+        dot_env.insert(name.to_string(), value.to_string());
+    }
+    let mut environment = dot_env.clone();
+    let compose = compose();
+    for (name, value) in compose["services"]["api"]["environment"].as_mapping().unwrap() {
+        let value = value.as_str().unwrap();
+        let value = match value.strip_prefix("${") {
+            Some(rest) => {
+                let variable: String = rest.chars().take_while(|c| *c != ':' && *c != '}').collect();
+                dot_env.get(&variable).cloned().unwrap_or_default()
+            }
+            None => value.to_string(),
+        };
+        environment.insert(name.as_str().unwrap().to_string(), value);
+    }
+    environment
+}
+
+#[test]
+fn the_placeholder_secrets_of_env_example_stop_the_service_naming_their_variable() {
+    let refused = |changes: &[(&str, &str)]| {
+        let environment = compose_environment(changes);
+        chanjiao::config::Settings::from_lookup(|name| environment.get(name).cloned())
+            .err()
+            .map(|e| (e.variable, e.to_string()))
+    };
+    let (variable, message) = refused(&[]).expect("the placeholder JWT secret is refused");
+    assert_eq!(variable, "CHANJIAO_JWT_SECRET");
+    assert!(message.contains("placeholder"), "{message}");
+    let secret = ("CHANJIAO_JWT_SECRET", "Zq8vR2kLm4Xw9Tn7Bc3Hd6Pf1Jy5Gs0A");
+    // docker-compose.yml hands POSTGRES_PASSWORD to the service as PGPASSWORD.
+    let (variable, message) = refused(&[secret]).expect("the placeholder database password is refused");
+    assert_eq!(variable, "PGPASSWORD");
+    assert!(message.contains("POSTGRES_PASSWORD"), "{message}");
+    assert_eq!(refused(&[secret, ("POSTGRES_PASSWORD", "k3#Vw:9@qL/zR7mT")]), None);
+    // A placeholder in the URL itself, percent-encoded, is refused as well.
+    let url = "postgres://chanjiao:change-me%3Aany%40characters%2F%23ok@db:5432/chanjiao";
+    let environment = std::collections::HashMap::from([("DATABASE_URL", url)]);
+    let err = chanjiao::config::Settings::from_lookup(|name| environment.get(name).map(|v| v.to_string())).unwrap_err();
+    assert_eq!(err.variable, "DATABASE_URL");
+    assert!(
+        !err.to_string().contains("change-me"),
+        "the value is never repeated: {err}"
+    );
+}

@@ -524,7 +524,7 @@ pub async fn start_process(database_url: &str) -> (Running, String) {
 
 /// [`start_process`] with more environment variables.
 pub async fn start_process_with(database_url: &str, env: &[(&str, &str)]) -> (Running, String) {
-    launch(database_url, env, std::process::Stdio::null()).await
+    launch(database_url, env, std::process::Stdio::null(), None).await
 }
 
 /// [`start_process_with`], its standard error written to `log` (a file).
@@ -534,16 +534,36 @@ pub async fn start_process_logging_to(
     log: &std::path::Path,
 ) -> (Running, String) {
     let file = std::fs::File::create(log).expect("a log file");
-    launch(database_url, env, file.into()).await
+    launch(database_url, env, file.into(), None).await
 }
 
-async fn launch(database_url: &str, env: &[(&str, &str)], stderr: std::process::Stdio) -> (Running, String) {
+/// [`start_process_logging_to`], run in the working directory `dir`.
+pub async fn start_process_in(
+    dir: &std::path::Path,
+    database_url: &str,
+    env: &[(&str, &str)],
+    log: &std::path::Path,
+) -> (Running, String) {
+    let file = std::fs::File::create(log).expect("a log file");
+    launch(database_url, env, file.into(), Some(dir)).await
+}
+
+async fn launch(
+    database_url: &str,
+    env: &[(&str, &str)],
+    stderr: std::process::Stdio,
+    dir: Option<&std::path::Path>,
+) -> (Running, String) {
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
         .unwrap()
         .port();
-    let child = std::process::Command::new(env!("CARGO_BIN_EXE_chanjiao"))
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_chanjiao"));
+    if let Some(dir) = dir {
+        command.current_dir(dir);
+    }
+    let child = command
         .arg("serve")
         .env("DATABASE_URL", database_url)
         .env("CHANJIAO_BIND", format!("127.0.0.1:{port}"))

@@ -407,3 +407,41 @@ async fn a_walk_sorted_by_names_of_200_chinese_characters_goes_on_past_the_first
         .await;
     assert_eq!(error_fields(&problem(response, 400).await), vec!["industry"]);
 }
+
+/// The README's text, for the figures it states.
+fn readme() -> String {
+    std::fs::read_to_string(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap()
+}
+
+#[tokio::test]
+async fn q_takes_the_200_characters_the_document_and_the_readme_state_on_every_list() {
+    let doc: Value = serde_json::from_str(&chanjiao::api::docs::openapi_json().unwrap()).unwrap();
+    let mut lists = Vec::new();
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        let Some(parameters) = item["get"]["parameters"].as_array() else {
+            continue;
+        };
+        if let Some(q) = parameters.iter().find(|p| p["name"] == "q") {
+            let longest = q["schema"]["anyOf"][0]["maxLength"].as_u64();
+            assert_eq!(longest, Some(200), "{path}: {q}");
+            lists.push(path.clone());
+        }
+    }
+    assert!(lists.len() >= 9, "{lists:?}");
+    assert!(
+        readme().contains("`q` at most 200 characters"),
+        "the README states q's limit"
+    );
+    let app = spawn_app().await;
+    for path in &lists {
+        let response = app.get(&format!("{path}?q={}", encode(&"钢".repeat(200)))).await;
+        assert_eq!(response.status().as_u16(), 200, "{path}: 200 characters are fine");
+        for length in [201, 501] {
+            let response = app.get(&format!("{path}?q={}", encode(&"钢".repeat(length)))).await;
+            let body = problem(response, 400).await;
+            assert_eq!(error_fields(&body), vec!["q"], "{path}");
+            let message = body["errors"][0]["message"].as_str().unwrap();
+            assert!(message.contains("200"), "{path} with {length}: {message}");
+        }
+    }
+}

@@ -867,3 +867,47 @@ fn try_it_out_sends_no_example_values_the_user_did_not_type() {
         assert!(examples.insert(example.to_string()), "{name} repeats another example");
     }
 }
+
+#[tokio::test]
+async fn a_swagger_ui_page_load_logs_one_request_line_per_file_under_chanjiao_request_and_no_warning() {
+    let database = crate::helpers::FreshDatabase::new().await;
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("service.log");
+    let (mut child, base) = crate::helpers::start_process_logging_to(
+        &database.url,
+        &[("CHANJIAO_LOG_FORMAT", "json"), ("CHANJIAO_LOG", "info")],
+        &log,
+    )
+    .await;
+    let page = reqwest::get(format!("{base}/swagger-ui/")).await.unwrap();
+    assert_eq!(page.status().as_u16(), 200);
+    let html = page.text().await.unwrap();
+    // What a browser loads with the page: every `./file` it names, and the document.
+    let mut files: Vec<String> = html
+        .split(['"', '\''])
+        .filter_map(|part| part.strip_prefix("./"))
+        .map(|file| format!("/swagger-ui/{file}"))
+        .collect();
+    files.sort();
+    files.dedup();
+    assert!(files.len() >= 5, "the page names its files: {files:?}");
+    files.push("/api-docs/openapi.json".to_string());
+    for file in &files {
+        let response = reqwest::get(format!("{base}{file}")).await.unwrap();
+        assert_eq!(response.status().as_u16(), 200, "{file}");
+    }
+    child.kill();
+    let text = std::fs::read_to_string(&log).unwrap();
+    let lines: Vec<Value> = text
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap_or_else(|e| panic!("not JSON ({e}): {line}")))
+        .collect();
+    let warnings: Vec<&Value> = lines.iter().filter(|line| line["level"] != "INFO").collect();
+    assert!(warnings.is_empty(), "nothing to warn about: {warnings:?}");
+    let requests: Vec<&Value> = lines.iter().filter(|line| line["message"] == "request").collect();
+    let page_load = requests.iter().filter(|line| line["path"] != "/healthz").count();
+    assert_eq!(page_load, files.len() + 1, "one line per request: {text}");
+    for line in requests {
+        assert_eq!(line["target"], "chanjiao::request", "{line}");
+    }
+}

@@ -344,3 +344,101 @@ async fn a_stored_role_outside_the_vocabulary_is_a_fault_not_a_viewer() {
     let body = problem(response, 500).await;
     assert!(!body.to_string().contains("superuser"), "{body}");
 }
+
+/// The status of a password login as `admin` at a service process's `base` URL.
+async fn admin_login_status(base: &str, password: &str) -> u16 {
+    reqwest::Client::new()
+        .post(format!("{base}/api/v1/auth/token"))
+        .form(&[
+            ("grant_type", "password"),
+            ("username", "admin"),
+            ("password", password),
+        ])
+        .send()
+        .await
+        .expect("POST /auth/token")
+        .status()
+        .as_u16()
+}
+
+#[tokio::test]
+async fn after_the_demo_data_on_a_fresh_database_the_service_still_creates_admin() {
+    let database = crate::helpers::FreshDatabase::new().await;
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_chanjiao"))
+        .arg("demo-data")
+        .env("DATABASE_URL", &database.url)
+        .env("CHANJIAO_LOG", "warn")
+        .output()
+        .expect("the chanjiao binary runs");
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let (_service, base) = crate::helpers::start_process(&database.url).await;
+    let token = crate::helpers::admin_token_at(&base).await;
+    let me = crate::helpers::get_json_at(&base, &token, "/api/v1/auth/me").await;
+    assert_eq!(me["role"], "admin");
+    let users = crate::helpers::get_json_at(&base, &token, "/api/v1/users?limit=100").await;
+    assert_eq!(users["total"], 6, "the five demo users and admin: {users}");
+}
+
+#[tokio::test]
+async fn an_admin_password_set_once_an_admin_exists_is_not_used_and_a_warning_says_so() {
+    let database = crate::helpers::FreshDatabase::new().await;
+    let (mut first, _) = crate::helpers::start_process(&database.url).await;
+    first.kill();
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("service.log");
+    let other = "another-admin-password-2024";
+    let (_second, base) =
+        crate::helpers::start_process_logging_to(&database.url, &[("CHANJIAO_ADMIN_PASSWORD", other)], &log).await;
+    let text = std::fs::read_to_string(&log).unwrap();
+    assert!(
+        text.contains("WARN") && text.contains("CHANJIAO_ADMIN_PASSWORD is set but not used"),
+        "{text}"
+    );
+    assert!(!text.contains(other), "the password is not logged: {text}");
+    assert_eq!(admin_login_status(&base, other).await, 400);
+    assert_eq!(
+        admin_login_status(&base, ADMIN_PASSWORD).await,
+        200,
+        "the first password stays"
+    );
+}
+
+#[tokio::test]
+async fn a_generated_admin_password_goes_to_a_file_of_the_service_s_user_never_into_the_log() {
+    use std::os::unix::fs::PermissionsExt;
+    let database = crate::helpers::FreshDatabase::new().await;
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("service.log");
+    let env = [
+        ("CHANJIAO_ADMIN_PASSWORD", ""),
+        ("CHANJIAO_LOG_FORMAT", "json"),
+        ("CHANJIAO_LOG", "info"),
+    ];
+    let (mut service, base) = crate::helpers::start_process_in(dir.path(), &database.url, &env, &log).await;
+    let file = dir.path().join("chanjiao-admin-password");
+    let password = std::fs::read_to_string(&file)
+        .expect("the password file")
+        .trim()
+        .to_string();
+    assert!(password.len() >= 12, "a generated password");
+    let mode = std::fs::metadata(&file).unwrap().permissions().mode();
+    assert_eq!(mode & 0o777, 0o600, "readable only by the service's user");
+    assert_eq!(admin_login_status(&base, &password).await, 200);
+    service.kill();
+    let text = std::fs::read_to_string(&log).unwrap();
+    assert!(!text.contains(&password), "the password is not in the log: {text}");
+    // Every line is JSON (the README's jq recipe reads them all), and one names the file.
+    let lines: Vec<Value> = text
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap_or_else(|e| panic!("not JSON ({e}): {line}")))
+        .collect();
+    let named = lines
+        .iter()
+        .find(|line| {
+            line["file"]
+                .as_str()
+                .is_some_and(|f| f.ends_with("/chanjiao-admin-password"))
+        })
+        .unwrap_or_else(|| panic!("no line names the file: {text}"));
+    assert_eq!(named["level"], "WARN");
+}
