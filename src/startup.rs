@@ -297,6 +297,10 @@ impl Application {
                 .metrics_token
                 .as_ref()
                 .map(|token| crate::api::platform::token_digest(token.expose_secret())),
+            imports: Arc::new(crate::api::import::ImportTurns::new(
+                settings.imports.at_once,
+                settings.imports.wait,
+            )),
         });
         let metrics = PrometheusMetricsBuilder::new("chanjiao")
             .endpoint("/metrics")

@@ -61,6 +61,8 @@ pub struct AppState {
     pub budgets: Option<Arc<rate_limit::Budgets>>,
     /// The SHA-256 of `CHANJIAO_METRICS_TOKEN`, when it is set.
     pub metrics_token: Option<[u8; 32]>,
+    /// The imports that run at once, shared by every import of this process.
+    pub imports: Arc<import::ImportTurns>,
 }
 
 /// Registers every route: the platform endpoints and `/api/v1`. Each

@@ -54,7 +54,7 @@ impl ResponseError for ApiError {
             }
             ApiError::TooManyRequests { retry_after }
             | ApiError::RateLimited { retry_after }
-            | ApiError::Busy { retry_after } => {
+            | ApiError::Busy { retry_after, .. } => {
                 if let Ok(value) = HeaderValue::from_str(&retry_after.to_string()) {
                     headers.insert(header::RETRY_AFTER, value);
                 }
