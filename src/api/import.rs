@@ -774,3 +774,52 @@ macro_rules! import_api {
         }
     };
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The text an [`XmlMeter`] counts in `xml`, or the code of its refusal.
+    fn metered(xml: &[u8]) -> Result<u64, String> {
+        let mut text = 0;
+        let mut meter = XmlMeter::new(&mut text);
+        let written = std::io::Write::write_all(&mut meter, xml);
+        match meter.refusal.take() {
+            Some(ApiError::Validation(errors)) => Err(errors[0].code.clone()),
+            Some(other) => Err(other.to_string()),
+            None => {
+                written.unwrap();
+                Ok(text)
+            }
+        }
+    }
+
+    #[test]
+    fn the_meter_counts_the_text_of_strings_however_they_are_written() {
+        // Plain, prefixed, rich-text runs, CDATA (with its `]]`), entities as written.
+        let xml = br#"<?xml version="1.0" encoding="UTF-8"?><sst uniqueCount="3"><si><t>abc</t></si><si><x:t xml:space="preserve">de</x:t></si><si><r><t>f</t></r><r><t><![CDATA[gh]]></t></r></si><si><t>&amp;</t></si></sst>"#;
+        assert_eq!(metered(xml), Ok(3 + 2 + 1 + 4 + 5));
+        // Not strings: text outside `<t>`, comments, a `>` inside an attribute, empty elements.
+        let xml = br#"<sst><!-- <t>no</t> --><si a=">" b='<t>'><t/>outside</si></sst>"#;
+        assert_eq!(metered(xml), Ok(0));
+    }
+
+    #[test]
+    fn the_meter_refuses_a_huge_declared_count_a_long_text_and_other_encodings() {
+        assert_eq!(metered(br#"<sst uniqueCount="3200064"/>"#), Ok(0));
+        assert_eq!(
+            metered(br#"<sst count="1" uniqueCount='4000000000'>"#),
+            Err("range".into())
+        );
+        assert_eq!(metered(br#"<sst uniqueCount="0000000000001">"#), Err("range".into()));
+        let mut long = b"<v>".to_vec();
+        long.extend(std::iter::repeat_n(b'1', XLSX_MAX_RUN_BYTES as usize + 1));
+        assert_eq!(metered(&long), Err("range".into()));
+        assert_eq!(
+            metered(br#"<?xml version="1.0" encoding="GB18030"?><sst/>"#),
+            Err("encoding".into())
+        );
+        assert_eq!(metered(b"\xff\xfe<\x00s\x00"), Err("encoding".into()));
+        assert_eq!(metered(b"<\x00s\x00"), Err("encoding".into()));
+    }
+}
