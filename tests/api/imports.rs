@@ -729,16 +729,15 @@ async fn imports_beyond_the_ones_running_at_once_wait_their_turn_then_are_answer
     // An import whose file is still arriving holds the one turn.
     let slow_file = "name,kind\n县实验职业学校,secondary_vocational\n";
     let (begun, rest) = slow_file.split_at(10);
-    let host = app.address.trim_start_matches("http://").to_string();
-    let mut slow = tokio::net::TcpStream::connect(&host).await.unwrap();
-    let head = format!(
-        "POST /api/v1/schools/imports HTTP/1.1\r\nHost: {host}\r\nAuthorization: Bearer {}\r\n\
-         Content-Type: text/csv\r\nContent-Length: {}\r\n\r\n{begun}",
-        app.token,
-        slow_file.len()
-    );
-    slow.write_all(head.as_bytes()).await.unwrap();
-    slow.flush().await.unwrap();
+    let mut slow = crate::helpers::upload_begun(
+        &app.address,
+        "/api/v1/schools/imports",
+        Some(&app.token),
+        CSV,
+        slow_file.len(),
+        begun,
+    )
+    .await;
     let mut refused = None;
     for i in 0..50 {
         let file = format!("name,kind\n县职业教育中心{i},secondary_vocational\n");
