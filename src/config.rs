@@ -95,6 +95,28 @@ pub struct Settings {
     pub timezone: chrono_tz::Tz,
     /// How webhooks are delivered.
     pub webhooks: WebhookSettings,
+    /// How many imports run at once.
+    pub imports: ImportSettings,
+}
+
+/// How many imports run at once, and how long another waits for its turn.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ImportSettings {
+    /// `CHANJIAO_IMPORTS_AT_ONCE`: imports that read and judge their files
+    /// at once in this process (default 2).
+    pub at_once: usize,
+    /// `CHANJIAO_IMPORT_WAIT`: seconds an import waits for its turn
+    /// (default 30) before it is answered 503 with `Retry-After`.
+    pub wait: std::time::Duration,
+}
+
+impl Default for ImportSettings {
+    fn default() -> Self {
+        ImportSettings {
+            at_once: 2,
+            wait: std::time::Duration::from_secs(30),
+        }
+    }
 }
 
 /// How webhooks are delivered: where to, how patiently, how often the
@@ -220,6 +242,7 @@ impl std::fmt::Debug for Settings {
             .field("cors_origins", &self.cors_origins)
             .field("timezone", &self.timezone)
             .field("webhooks", &self.webhooks)
+            .field("imports", &self.imports)
             .finish()
     }
 }
@@ -484,6 +507,17 @@ impl Settings {
             ..Default::default()
         };
 
+        let imports = ImportSettings {
+            at_once: parse_number(
+                &get,
+                "CHANJIAO_IMPORTS_AT_ONCE",
+                ImportSettings::default().at_once,
+                1,
+                64,
+            )?,
+            wait: seconds("CHANJIAO_IMPORT_WAIT", ImportSettings::default().wait, 0, 600)?,
+        };
+
         Ok(Settings {
             database_url,
             bind,
@@ -515,6 +549,7 @@ impl Settings {
             cors_origins,
             timezone,
             webhooks,
+            imports,
         })
     }
 
@@ -588,8 +623,15 @@ mod tests {
         assert_eq!(s.bind.to_string(), DEFAULT_BIND);
         assert_eq!(s.max_body_bytes, 2 * 1024 * 1024);
         assert_eq!(s.timezone, chrono_tz::Asia::Shanghai);
-        let s = settings(&[("CHANJIAO_TIMEZONE", "Europe/Berlin")]).unwrap();
+        assert_eq!((s.imports.at_once, s.imports.wait.as_secs()), (2, 30));
+        let s = settings(&[
+            ("CHANJIAO_TIMEZONE", "Europe/Berlin"),
+            ("CHANJIAO_IMPORTS_AT_ONCE", "4"),
+            ("CHANJIAO_IMPORT_WAIT", "0"),
+        ])
+        .unwrap();
         assert_eq!(s.timezone, chrono_tz::Europe::Berlin);
+        assert_eq!((s.imports.at_once, s.imports.wait.as_secs()), (4, 0));
     }
 
     #[test]
@@ -600,6 +642,7 @@ mod tests {
             ("CHANJIAO_LOG", "info,[["),
             ("DATABASE_URL", "mysql://x"),
             ("CHANJIAO_WORKERS", "0"),
+            ("CHANJIAO_IMPORTS_AT_ONCE", "0"),
             ("CHANJIAO_JWT_SECRET", "too short"),
             ("CHANJIAO_TRUSTED_PROXIES", "10.0.0.0/8,nonsense"),
             ("CHANJIAO_ACCESS_TOKEN_TTL", "forever"),

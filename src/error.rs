@@ -62,6 +62,20 @@ impl FieldError {
     }
 }
 
+/// How many problems of one code an import found in one column (all of
+/// them, also those beyond the first 1,000 that `errors` lists).
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+#[schema(example = json!({"column": "统一社会信用代码 credit_code", "code": "checksum", "count": 1200}))]
+pub struct ErrorCount {
+    /// The column, as its header reads; absent for a problem of a whole row.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub column: Option<String>,
+    /// The problems' code, as in `errors[]`.
+    pub code: String,
+    /// How many there are.
+    pub count: u64,
+}
+
 /// An RFC 9457 problem document: the body of every 4xx and 5xx response.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 #[schema(example = json!({
@@ -115,6 +129,10 @@ pub struct Problem {
     /// The fields at fault, for validation errors.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub errors: Option<Vec<FieldError>>,
+    /// On an import's 422 for bad rows: every problem counted per column
+    /// and code (`errors` lists at most the first 1,000 of them).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error_counts: Option<Vec<ErrorCount>>,
     /// On the token endpoint: the RFC 6749 error code (`invalid_grant`,
     /// `invalid_client`, `unauthorized_client`, `unsupported_grant_type`, `invalid_request`).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -134,6 +152,7 @@ impl Problem {
             status,
             detail: detail.into(),
             errors: None,
+            error_counts: None,
             error: None,
             request_id: None,
         }
@@ -227,6 +246,14 @@ pub enum ApiError {
     /// 422: well-formed JSON with invalid or unknown fields.
     #[error("invalid fields")]
     Validation(Vec<FieldError>),
+    /// 422: an import's file has bad rows (and nothing was written).
+    #[error("invalid rows")]
+    InvalidRows {
+        /// The first problems, in the order of their rows.
+        errors: Vec<FieldError>,
+        /// Every problem, counted per column and code.
+        counts: Vec<ErrorCount>,
+    },
     /// 429: too many failed logins; try again after `retry_after` seconds.
     #[error("too many requests")]
     TooManyRequests {
@@ -256,12 +283,14 @@ pub enum ApiError {
     /// nor a fault of the service.
     #[error("{0}")]
     Outage(Outage),
-    /// 503: password hashing is running at its bound and this login could
-    /// not wait longer; try again after `retry_after` seconds.
-    #[error("password hashing is busy")]
+    /// 503: work that runs at a bound (password hashing, imports) has no
+    /// room for this request within its wait; try again after `retry_after` seconds.
+    #[error("{detail}")]
     Busy {
         /// Seconds to wait before trying again.
         retry_after: u64,
+        /// What is busy, for a human reader.
+        detail: &'static str,
     },
     /// 500: a fault of the service; logged, never shown.
     #[error(transparent)]
@@ -296,6 +325,10 @@ impl ApiError {
             ApiError::RequestTimeout { seconds } => ApiError::RequestTimeout { seconds: *seconds },
             ApiError::UnsupportedMediaType { accepted } => ApiError::UnsupportedMediaType { accepted },
             ApiError::Validation(errors) => ApiError::Validation(errors.clone()),
+            ApiError::InvalidRows { errors, counts } => ApiError::InvalidRows {
+                errors: errors.clone(),
+                counts: counts.clone(),
+            },
             ApiError::TooManyRequests { retry_after } => ApiError::TooManyRequests {
                 retry_after: *retry_after,
             },
@@ -309,8 +342,9 @@ impl ApiError {
             },
             ApiError::Unavailable(detail) => ApiError::Unavailable(detail.clone()),
             ApiError::Outage(outage) => ApiError::Outage(*outage),
-            ApiError::Busy { retry_after } => ApiError::Busy {
+            ApiError::Busy { retry_after, detail } => ApiError::Busy {
                 retry_after: *retry_after,
+                detail,
             },
             ApiError::Internal(cause) => match self.outage() {
                 Some(outage) => ApiError::Outage(outage),
@@ -403,7 +437,7 @@ impl ApiError {
         match self {
             ApiError::TooManyRequests { retry_after }
             | ApiError::RateLimited { retry_after }
-            | ApiError::Busy { retry_after } => Some(*retry_after),
+            | ApiError::Busy { retry_after, .. } => Some(*retry_after),
             _ => self.outage().map(Outage::retry_after),
         }
     }
@@ -423,7 +457,7 @@ impl ApiError {
             ApiError::RequestTimeout { .. } => 408,
             ApiError::PayloadTooLarge { .. } => 413,
             ApiError::UnsupportedMediaType { .. } => 415,
-            ApiError::Validation(_) => 422,
+            ApiError::Validation(_) | ApiError::InvalidRows { .. } => 422,
             ApiError::Unavailable(_) | ApiError::Busy { .. } | ApiError::Outage(_) => 503,
             ApiError::Internal(_) => match self.outage() {
                 Some(_) => 503,
@@ -498,12 +532,22 @@ impl ApiError {
                 p.errors = Some(errors.clone());
                 p
             }
+            ApiError::InvalidRows { errors, counts } => {
+                let mut p = Problem::new(
+                    status,
+                    "urn:chanjiao:problem:validation-error",
+                    "rows of the file break the rules; nothing was imported",
+                );
+                p.errors = Some(errors.clone());
+                p.error_counts = Some(counts.clone());
+                p
+            }
             ApiError::Unavailable(detail) => Problem::new(status, "about:blank", detail.clone()),
             ApiError::Outage(outage) => outage.problem(),
-            ApiError::Busy { retry_after } => Problem::new(
+            ApiError::Busy { retry_after, detail } => Problem::new(
                 status,
                 "about:blank",
-                format!("too many logins are being checked at once; try again in {retry_after} seconds"),
+                format!("{detail}; try again in {retry_after} seconds"),
             ),
             ApiError::Internal(_) => match self.outage() {
                 Some(outage) => outage.problem(),

@@ -421,6 +421,10 @@ impl Application {
                 .as_ref()
                 .map(|token| crate::api::platform::token_digest(token.expose_secret())),
             deadline: settings.db_acquire_timeout + settings.db_statement_timeout,
+            imports: Arc::new(crate::api::import::ImportTurns::new(
+                settings.imports.at_once,
+                settings.imports.wait,
+            )),
         });
         let metrics = PrometheusMetricsBuilder::new("chanjiao")
             .endpoint("/metrics")

@@ -20,8 +20,57 @@ pub const IMPORT_MAX_BYTES: usize = 32 * 1024 * 1024;
 /// (a ZIP archive of 32 MiB could otherwise unpack to gigabytes).
 const XLSX_MAX_UNPACKED_BYTES: u64 = 256 * 1024 * 1024;
 
+/// The most text a workbook may hold once decoded: its strings together,
+/// and its cells' texts together, each cell counted (64 cells showing one
+/// shared string of 100 MiB would be 6.4 GB of text): what a CSV file may.
+const XLSX_MAX_TEXT_BYTES: u64 = IMPORT_MAX_BYTES as u64;
+
+/// The longest text (between two tags) a workbook's part may hold: a cell
+/// holds at most 32,767 characters, a formula 8,192.
+const XLSX_MAX_RUN_BYTES: u64 = 1024 * 1024;
+
 /// The most columns a file may have (a record type has fewer than 40).
 const MAX_COLUMNS: usize = 64;
+
+/// The most strings a workbook's shared-string table may declare (calamine
+/// reserves room for each): one per cell an import takes.
+const XLSX_MAX_STRINGS: u64 = (MAX_IMPORT_ROWS as u64 + 1) * MAX_COLUMNS as u64;
+
+/// The seconds an import refused for want of a turn is told to wait.
+const IMPORT_RETRY_AFTER: u64 = 5;
+
+/// The imports that run at once in this process, and how long one waits for
+/// its turn: an import's file, its table and its rows take memory (up to
+/// hundreds of MiB for the largest files), so the process bounds them
+/// together, not only one by one. A turn is taken before the body is read
+/// and kept until the answer is made.
+pub struct ImportTurns {
+    permits: std::sync::Arc<tokio::sync::Semaphore>,
+    wait: std::time::Duration,
+}
+
+impl ImportTurns {
+    /// `at_once` turns (`CHANJIAO_IMPORTS_AT_ONCE`), each waited for at most
+    /// `wait` (`CHANJIAO_IMPORT_WAIT`).
+    pub fn new(at_once: usize, wait: std::time::Duration) -> Self {
+        ImportTurns {
+            permits: std::sync::Arc::new(tokio::sync::Semaphore::new(at_once.max(1))),
+            wait,
+        }
+    }
+
+    /// A turn, held until it is dropped; 503 with `Retry-After` when none
+    /// frees up within the wait.
+    pub async fn take(&self) -> Result<ImportTurn, ApiError> {
+        match tokio::time::timeout(self.wait, self.permits.clone().acquire_owned()).await {
+            Ok(Ok(permit)) => Ok(ImportTurn(permit)),
+            _ => Err(ApiError::Busy {
+                retry_after: IMPORT_RETRY_AFTER,
+                detail: "as many imports as the service runs at once are running",
+            }),
+        }
+    }
+}
 
 /// Whether a request uploads a file to an import (its body may be up to
 /// [`IMPORT_MAX_BYTES`]).
@@ -94,6 +143,21 @@ impl FromRequest for ImportFile {
             req: req.clone(),
             payload: payload.take(),
         }))
+    }
+}
+
+/// One import's turn. When it ends, the memory the import freed goes back
+/// to the system: a table's many small texts live in malloc's arenas, which
+/// glibc keeps (four imports of large workbooks left 0.8 GiB resident).
+pub struct ImportTurn(#[allow(dead_code)] tokio::sync::OwnedSemaphorePermit);
+
+impl Drop for ImportTurn {
+    fn drop(&mut self) {
+        #[cfg(all(target_os = "linux", target_env = "gnu"))]
+        // SAFETY: malloc_trim only returns free memory to the system.
+        unsafe {
+            libc::malloc_trim(0);
+        }
     }
 }
 
@@ -220,15 +284,31 @@ fn parse_csv(bytes: &[u8]) -> Result<Table, ApiError> {
 
 /// Refuses an XLSX file whose parts unpack to more than
 /// [`XLSX_MAX_UNPACKED_BYTES`], measured by unpacking them (a part's
-/// declared size may lie).
-fn check_unpacked_size(bytes: &[u8]) -> Result<(), ApiError> {
+/// declared size may lie), or whose text is more than the parser should
+/// hold (see [`XmlMeter`]): before the parser reads any of it.
+fn check_parts(bytes: &[u8]) -> Result<(), ApiError> {
     let not_xlsx = |e: zip::result::ZipError| bad_file("format", format!("the file is not an XLSX workbook: {e}"));
     let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes)).map_err(not_xlsx)?;
     let mut left = XLSX_MAX_UNPACKED_BYTES;
+    let mut text = 0u64;
     for index in 0..archive.len() {
         let part = archive.by_index(index).map_err(not_xlsx)?;
-        let unpacked = std::io::copy(&mut std::io::Read::take(part, left + 1), &mut std::io::sink())
-            .map_err(|e| bad_file("format", format!("the workbook cannot be unpacked: {e}")))?;
+        // The parts calamine reads as XML (its shared strings are
+        // `…/sharedStrings.xml`); an image is only unpacked.
+        let xml = part.name().map_err(not_xlsx)?.to_ascii_lowercase().ends_with(".xml");
+        let mut part = std::io::Read::take(part, left + 1);
+        let copied = match xml {
+            true => {
+                let mut meter = XmlMeter::new(&mut text);
+                let copied = std::io::copy(&mut part, &mut meter);
+                if let Some(refusal) = meter.refusal.take() {
+                    return Err(refusal);
+                }
+                copied
+            }
+            false => std::io::copy(&mut part, &mut std::io::sink()),
+        };
+        let unpacked = copied.map_err(|e| bad_file("format", format!("the workbook cannot be unpacked: {e}")))?;
         if unpacked > left {
             return Err(bad_file(
                 "range",
@@ -248,7 +328,7 @@ fn check_unpacked_size(bytes: &[u8]) -> Result<(), ApiError> {
 /// row with a cell; rows keep their numbers in the sheet.
 fn parse_xlsx(bytes: &[u8]) -> Result<Table, ApiError> {
     use calamine::Reader;
-    check_unpacked_size(bytes)?;
+    check_parts(bytes)?;
     let mut workbook = calamine::Xlsx::new(std::io::Cursor::new(bytes))
         .map_err(|e| bad_file("format", format!("the file is not an XLSX workbook: {e}")))?;
     let first = workbook
@@ -260,12 +340,20 @@ fn parse_xlsx(bytes: &[u8]) -> Result<Table, ApiError> {
         |e: calamine::XlsxError| bad_file("format", format!("the workbook's first sheet cannot be read: {e}"));
     let mut cells = workbook.worksheet_cells_reader(&first).map_err(unreadable)?;
     let mut rows: std::collections::BTreeMap<u32, Vec<String>> = std::collections::BTreeMap::new();
+    // The text of the cells so far: a shared string is copied into each
+    // cell that shows it, so it is counted before it is copied.
+    let mut decoded = 0u64;
     while let Some(cell) = cells.next_cell().map_err(unreadable)? {
         let (row, col) = cell.get_position();
-        let text = cell_text(&calamine::Data::from(cell.get_value().clone()));
+        let text = cell_text(cell.get_value());
         if text.is_empty() {
             continue;
         }
+        decoded += text.len() as u64;
+        if decoded > XLSX_MAX_TEXT_BYTES {
+            return Err(too_much_text());
+        }
+        let text = text.into_owned();
         let col = col as usize;
         if col >= MAX_COLUMNS {
             return Err(too_many_columns());
@@ -290,23 +378,332 @@ fn parse_xlsx(bytes: &[u8]) -> Result<Table, ApiError> {
     })
 }
 
-/// An XLSX cell as text: whole numbers without a decimal point, dates as
-/// `YYYY-MM-DD` (a time of day after a `T`), an error cell as Excel shows it.
-fn cell_text(cell: &calamine::Data) -> String {
-    use calamine::Data;
+/// A 422 for a workbook with more text than an import takes.
+fn too_much_text() -> ApiError {
+    bad_file(
+        "range",
+        format!(
+            "the workbook's text is more than {} MiB once its cells are read",
+            XLSX_MAX_TEXT_BYTES / (1024 * 1024)
+        ),
+    )
+}
+
+/// An XLSX cell as text (a text cell's own, not yet copied): whole numbers
+/// without a decimal point, dates as `YYYY-MM-DD` (a time of day after a
+/// `T`), an error cell as Excel shows it.
+fn cell_text<'a>(cell: &'a calamine::DataRef<'_>) -> std::borrow::Cow<'a, str> {
+    use calamine::DataRef;
+    use std::borrow::Cow;
     match cell {
-        Data::Empty => String::new(),
-        Data::String(text) | Data::DateTimeIso(text) | Data::DurationIso(text) => text.clone(),
-        Data::Int(n) => n.to_string(),
-        Data::Float(f) if f.fract() == 0.0 && f.abs() < 9.0e15 => (*f as i64).to_string(),
-        Data::Float(f) => f.to_string(),
-        Data::Bool(b) => b.to_string(),
-        Data::DateTime(date) => match date.as_datetime() {
+        DataRef::Empty => Cow::Borrowed(""),
+        DataRef::SharedString(text) => Cow::Borrowed(text),
+        DataRef::String(text) | DataRef::DateTimeIso(text) | DataRef::DurationIso(text) => Cow::Borrowed(text),
+        DataRef::Int(n) => Cow::Owned(n.to_string()),
+        DataRef::Float(f) if f.fract() == 0.0 && f.abs() < 9.0e15 => Cow::Owned((*f as i64).to_string()),
+        DataRef::Float(f) => Cow::Owned(f.to_string()),
+        DataRef::Bool(b) => Cow::Owned(b.to_string()),
+        DataRef::DateTime(date) => Cow::Owned(match date.as_datetime() {
             Some(at) if at.time() == chrono::NaiveTime::MIN => at.date().format("%Y-%m-%d").to_string(),
             Some(at) => at.format("%Y-%m-%dT%H:%M:%S").to_string(),
             None => date.as_f64().to_string(),
-        },
-        Data::Error(error) => error.to_string(),
+        }),
+        DataRef::Error(error) => Cow::Owned(error.to_string()),
+    }
+}
+
+/// What an [`XmlMeter`] is reading.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Markup {
+    /// Text between tags.
+    Text,
+    /// The first bytes after a `<`, until they say what follows.
+    Open,
+    /// A start or end tag, until its `>` (outside quotes).
+    Tag,
+    /// A comment, until `-->`.
+    Comment,
+    /// A CDATA section (text), until `]]>`.
+    CData,
+    /// A processing instruction (the XML declaration), until `?>`.
+    Instruction,
+    /// A declaration (`<!DOCTYPE …>`), until its `>` outside quotes and brackets.
+    Declaration,
+}
+
+/// The most bytes of one tag an [`XmlMeter`] keeps to read it (a tag's
+/// name and attributes; the shared-string table's is about 150).
+const MAX_TAG_BYTES: usize = 4096;
+
+/// Reads one part of a workbook as it is unpacked, before calamine parses
+/// it, and refuses the workbook (`refusal`) when the part's strings (the
+/// text of its `<t>` elements, which calamine keeps: a shared-string table
+/// is read whole when the workbook is opened) bring the workbook's text
+/// past [`XLSX_MAX_TEXT_BYTES`], when one text is longer than
+/// [`XLSX_MAX_RUN_BYTES`], when a shared-string table declares more
+/// strings than [`XLSX_MAX_STRINGS`] (calamine reserves room for them all
+/// at once), or when the part is not UTF-8. Text is counted as written: an
+/// entity (`&amp;`) decodes shorter, so the count bounds what calamine holds.
+struct XmlMeter<'a> {
+    /// The workbook's text so far (every part's).
+    text: &'a mut u64,
+    state: Markup,
+    /// The bytes of the markup being read (at most [`MAX_TAG_BYTES`]).
+    tag: Vec<u8>,
+    /// Whether the markup was longer than what `tag` keeps.
+    tag_cut: bool,
+    /// The quote a tag's attribute value is in.
+    quote: Option<u8>,
+    /// A declaration's open `[`s.
+    brackets: u32,
+    /// The two bytes before this one (for `-->`, `]]>`, `?>`).
+    last: [u8; 2],
+    /// Open `<t>` elements.
+    in_t: u32,
+    /// The length of the text being read.
+    run: u64,
+    /// The part's bytes so far.
+    seen: u64,
+    /// Why the workbook is refused, once it is.
+    refusal: Option<ApiError>,
+}
+
+impl<'a> XmlMeter<'a> {
+    fn new(text: &'a mut u64) -> Self {
+        XmlMeter {
+            text,
+            state: Markup::Text,
+            tag: Vec::new(),
+            tag_cut: false,
+            quote: None,
+            brackets: 0,
+            last: [0; 2],
+            in_t: 0,
+            run: 0,
+            seen: 0,
+            refusal: None,
+        }
+    }
+
+    /// Counts one byte of text.
+    fn text_byte(&mut self) -> Result<(), ApiError> {
+        self.run += 1;
+        if self.run > XLSX_MAX_RUN_BYTES {
+            return Err(bad_file(
+                "range",
+                format!(
+                    "the workbook holds a text of more than {} MiB (a cell holds at most 32,767 characters)",
+                    XLSX_MAX_RUN_BYTES / (1024 * 1024)
+                ),
+            ));
+        }
+        if self.in_t > 0 {
+            *self.text += 1;
+            if *self.text > XLSX_MAX_TEXT_BYTES {
+                return Err(too_much_text());
+            }
+        }
+        Ok(())
+    }
+
+    /// Keeps one byte of the markup being read.
+    fn keep(&mut self, byte: u8) {
+        match self.tag.len() < MAX_TAG_BYTES {
+            true => self.tag.push(byte),
+            false => self.tag_cut = true,
+        }
+    }
+
+    /// A tag has ended: `<t>` and `</t>` open and close strings; the
+    /// shared-string table's count is checked.
+    fn tag_read(&mut self) -> Result<(), ApiError> {
+        let tag = self.tag.as_slice();
+        let (closing, tag) = match tag.strip_prefix(b"/") {
+            Some(rest) => (true, rest),
+            None => (false, tag),
+        };
+        let name_end = tag
+            .iter()
+            .position(|b| b.is_ascii_whitespace() || *b == b'/')
+            .unwrap_or(tag.len());
+        let name = &tag[..name_end];
+        let local = name.rsplit(|b| *b == b':').next().unwrap_or(name);
+        let empty = tag.trim_ascii_end().ends_with(b"/");
+        match (local, closing) {
+            (b"t", true) => self.in_t = self.in_t.saturating_sub(1),
+            (b"t", false) if !empty => self.in_t += 1,
+            (b"sst", false) => {
+                let declared = match self.tag_cut {
+                    true => None,
+                    false => attribute(&tag[name_end..], b"uniqueCount"),
+                };
+                let too_many = match declared {
+                    Some(value) => value.len() > 12 || value.parse::<u64>().is_ok_and(|n| n > XLSX_MAX_STRINGS),
+                    None => self.tag_cut,
+                };
+                if too_many {
+                    return Err(bad_file(
+                        "range",
+                        format!("the workbook declares more than {XLSX_MAX_STRINGS} strings"),
+                    ));
+                }
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+
+    /// The XML declaration has ended: its encoding must be UTF-8.
+    fn instruction_read(&mut self) -> Result<(), ApiError> {
+        let declaration = self.tag.as_slice();
+        if declaration.starts_with(b"?xml") {
+            if let Some(encoding) = attribute(&declaration[4..], b"encoding") {
+                if !encoding.eq_ignore_ascii_case("utf-8") && !encoding.eq_ignore_ascii_case("utf8") {
+                    return Err(not_utf8_part());
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Reads one byte.
+    fn byte(&mut self, byte: u8) -> Result<(), ApiError> {
+        self.seen += 1;
+        let [before_last, last] = self.last;
+        // UTF-16, with its byte-order mark or without.
+        if self.seen == 2 && matches!([last, byte], [0xFF, 0xFE] | [0xFE, 0xFF] | [b'<', 0] | [0, b'<']) {
+            return Err(not_utf8_part());
+        }
+        self.last = [last, byte];
+        match self.state {
+            Markup::Text if byte == b'<' => {
+                self.state = Markup::Open;
+                self.tag.clear();
+                self.tag_cut = false;
+                self.run = 0;
+            }
+            Markup::Text => self.text_byte()?,
+            Markup::Open => {
+                self.keep(byte);
+                let opened = self.tag.as_slice();
+                if opened == b"!--" {
+                    self.state = Markup::Comment;
+                    self.last = [0; 2];
+                } else if opened == b"![CDATA[" {
+                    self.state = Markup::CData;
+                    self.last = [0; 2];
+                } else if b"!--".starts_with(opened) || b"![CDATA[".starts_with(opened) {
+                    // Not known yet.
+                } else if opened[0] == b'?' {
+                    self.state = Markup::Instruction;
+                } else if opened[0] == b'!' {
+                    self.state = Markup::Declaration;
+                    self.brackets = u32::from(byte == b'[');
+                    self.quote = None;
+                } else {
+                    self.tag.clear();
+                    self.quote = None;
+                    self.state = Markup::Tag;
+                    return self.byte_of_tag(byte);
+                }
+            }
+            Markup::Tag => return self.byte_of_tag(byte),
+            Markup::Comment => {
+                if [before_last, last, byte] == *b"-->" {
+                    self.state = Markup::Text;
+                }
+            }
+            Markup::CData => {
+                if [before_last, last, byte] == *b"]]>" {
+                    self.state = Markup::Text;
+                } else {
+                    self.text_byte()?;
+                }
+            }
+            Markup::Instruction => {
+                if last == b'?' && byte == b'>' {
+                    self.state = Markup::Text;
+                    return self.instruction_read();
+                }
+                self.keep(byte);
+            }
+            Markup::Declaration => match (self.quote, byte) {
+                (Some(quote), _) if byte == quote => self.quote = None,
+                (Some(_), _) => {}
+                (None, b'"' | b'\'') => self.quote = Some(byte),
+                (None, b'[') => self.brackets += 1,
+                (None, b']') => self.brackets = self.brackets.saturating_sub(1),
+                (None, b'>') if self.brackets == 0 => self.state = Markup::Text,
+                _ => {}
+            },
+        }
+        Ok(())
+    }
+
+    /// Reads one byte of a start or end tag.
+    fn byte_of_tag(&mut self, byte: u8) -> Result<(), ApiError> {
+        match (self.quote, byte) {
+            (Some(quote), _) if byte == quote => self.quote = None,
+            (Some(_), _) => {}
+            (None, b'"' | b'\'') => self.quote = Some(byte),
+            (None, b'>') => {
+                self.state = Markup::Text;
+                return self.tag_read();
+            }
+            _ => {}
+        }
+        self.keep(byte);
+        Ok(())
+    }
+}
+
+impl std::io::Write for XmlMeter<'_> {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        for byte in bytes {
+            if let Err(refusal) = self.byte(*byte) {
+                self.refusal = Some(refusal);
+                return Err(std::io::Error::other("the workbook is refused"));
+            }
+        }
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// A 422 for a workbook part in another encoding than UTF-8 (which Excel
+/// always writes; calamine would decode it to longer text than it reads).
+fn not_utf8_part() -> ApiError {
+    bad_file(
+        "encoding",
+        "the workbook's parts are not UTF-8: save it again from Excel or WPS",
+    )
+}
+
+/// The value of the attribute `name` among a tag's attributes, if it has
+/// one (quoted with `"` or `'`).
+fn attribute<'t>(attributes: &'t [u8], name: &[u8]) -> Option<&'t str> {
+    let mut rest = attributes;
+    loop {
+        rest = rest.trim_ascii_start();
+        let key_end = rest.iter().position(|b| *b == b'=' || b.is_ascii_whitespace())?;
+        let key = &rest[..key_end];
+        rest = rest[key_end..]
+            .trim_ascii_start()
+            .strip_prefix(b"=")?
+            .trim_ascii_start();
+        let quote = *rest.first()?;
+        if quote != b'"' && quote != b'\'' {
+            return None;
+        }
+        let value_end = rest[1..].iter().position(|b| *b == quote)?;
+        let value = &rest[1..1 + value_end];
+        if key == name {
+            return std::str::from_utf8(value).ok();
+        }
+        rest = &rest[value_end + 2..];
     }
 }
 
@@ -335,8 +732,10 @@ macro_rules! import_api {
             "Its first row names the columns as an export of `GET /api/v1/", $collection, "` heads them (`名称 name`, or the field `name`, or the Chinese `名称`); ",
             "an exported file imports back (`id`, `version`, times and other columns the service sets are ignored). Empty cells are absent fields; lists and objects are JSON, as an export writes them. ",
             "Every row is judged as `POST /api/v1/", $collection, "` would judge it (field rules, your role, references, unique values, also between rows of the file). ",
-            "`dry_run=true` reports without writing (200). Otherwise every row is imported in one transaction (201), or, when any row is bad, nothing (422 listing every problem of every row with its `row` and `column`); ",
-            "`partial=true` imports the good rows and reports the bad ones (201). Each imported row is audited as a create."),
+            "`dry_run=true` reports without writing (200). Otherwise every row is imported in one transaction (201), or, when any row is bad, nothing (422); ",
+            "`partial=true` imports every good row and reports the bad ones (201), a row that a concurrent writer made fail (a unique value it took meanwhile) among them; when no row is good, nothing (422). ",
+            "Problems are listed with their `row` and `column`, at most the first 1,000 by row, and every one is counted per column and code (`error_counts`). ",
+            "A few imports run at once (`CHANJIAO_IMPORTS_AT_ONCE`); another waits its turn (`CHANJIAO_IMPORT_WAIT`), else 503 with `Retry-After`. Each imported row is audited as a create."),
             params($crate::model::import::ImportQuery),
             request_body(
                 description = "The file",
@@ -349,7 +748,9 @@ macro_rules! import_api {
             responses(
                 (status = 200, description = "A dry run's report: what an import would do", body = $crate::model::import::ImportReport),
                 (status = 201, description = "Imported: the records created, and the bad rows left out (with `partial=true`)", body = $crate::model::import::ImportReport),
-                (status = 409, description = "A unique value was taken, or a referenced record deleted, while the import ran", body = $crate::error::Problem, content_type = "application/problem+json"),
+                (status = 409, description = "A unique value was taken, or a referenced record deleted, while the import ran (without `partial=true`)", body = $crate::error::Problem, content_type = "application/problem+json"),
+                (status = 422, description = "The file cannot be read (`errors` names `file`), or rows are bad and nothing was imported: `errors` lists the first 1,000 problems, `error_counts` counts them all per column and code", body = $crate::error::Problem, content_type = "application/problem+json"),
+                (status = 503, description = "As many imports as the service runs at once are running; retry after `Retry-After` seconds", body = $crate::error::Problem, content_type = "application/problem+json"),
             )
         )]
         // `post` is the one the collection's `crud_api!` brought into scope
@@ -362,6 +763,8 @@ macro_rules! import_api {
             file: $crate::api::import::ImportFile,
         ) -> Result<actix_web::HttpResponse, $crate::error::ApiError> {
             $policy(&caller, $crate::auth::policy::Access::Create, None)?;
+            // Held until the answer is made (the body is read under it).
+            let _turn = state.imports.take().await?;
             let rows = $crate::model::import::decode_rows::<$Record, $Create>(&file.table().await?)?;
             let report = {
                 use $service as service;
@@ -370,4 +773,53 @@ macro_rules! import_api {
             Ok($crate::api::import::answer(&report))
         }
     };
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The text an [`XmlMeter`] counts in `xml`, or the code of its refusal.
+    fn metered(xml: &[u8]) -> Result<u64, String> {
+        let mut text = 0;
+        let mut meter = XmlMeter::new(&mut text);
+        let written = std::io::Write::write_all(&mut meter, xml);
+        match meter.refusal.take() {
+            Some(ApiError::Validation(errors)) => Err(errors[0].code.clone()),
+            Some(other) => Err(other.to_string()),
+            None => {
+                written.unwrap();
+                Ok(text)
+            }
+        }
+    }
+
+    #[test]
+    fn the_meter_counts_the_text_of_strings_however_they_are_written() {
+        // Plain, prefixed, rich-text runs, CDATA (with its `]]`), entities as written.
+        let xml = br#"<?xml version="1.0" encoding="UTF-8"?><sst uniqueCount="3"><si><t>abc</t></si><si><x:t xml:space="preserve">de</x:t></si><si><r><t>f</t></r><r><t><![CDATA[gh]]></t></r></si><si><t>&amp;</t></si></sst>"#;
+        assert_eq!(metered(xml), Ok(3 + 2 + 1 + 4 + 5));
+        // Not strings: text outside `<t>`, comments, a `>` inside an attribute, empty elements.
+        let xml = br#"<sst><!-- <t>no</t> --><si a=">" b='<t>'><t/>outside</si></sst>"#;
+        assert_eq!(metered(xml), Ok(0));
+    }
+
+    #[test]
+    fn the_meter_refuses_a_huge_declared_count_a_long_text_and_other_encodings() {
+        assert_eq!(metered(br#"<sst uniqueCount="3200064"/>"#), Ok(0));
+        assert_eq!(
+            metered(br#"<sst count="1" uniqueCount='4000000000'>"#),
+            Err("range".into())
+        );
+        assert_eq!(metered(br#"<sst uniqueCount="0000000000001">"#), Err("range".into()));
+        let mut long = b"<v>".to_vec();
+        long.extend(std::iter::repeat_n(b'1', XLSX_MAX_RUN_BYTES as usize + 1));
+        assert_eq!(metered(&long), Err("range".into()));
+        assert_eq!(
+            metered(br#"<?xml version="1.0" encoding="GB18030"?><sst/>"#),
+            Err("encoding".into())
+        );
+        assert_eq!(metered(b"\xff\xfe<\x00s\x00"), Err("encoding".into()));
+        assert_eq!(metered(b"<\x00s\x00"), Err("encoding".into()));
+    }
 }

@@ -65,6 +65,8 @@ pub struct AppState {
     /// acquire and statement timeouts together): a database that stops
     /// answering (a frozen connection) must not hold a request forever.
     pub deadline: std::time::Duration,
+    /// The imports that run at once, shared by every import of this process.
+    pub imports: Arc<import::ImportTurns>,
 }
 
 /// Answers 503 `database-unavailable` (with `Retry-After`) for a request

@@ -37,6 +37,7 @@ static WAITING: AtomicUsize = AtomicUsize::new(0);
 async fn bounded<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> Result<T, ApiError> {
     let busy = || ApiError::Busy {
         retry_after: BUSY_RETRY_AFTER,
+        detail: "too many logins are being checked at once",
     };
     if WAITING.fetch_add(1, Ordering::SeqCst) >= MAX_WAITING {
         WAITING.fetch_sub(1, Ordering::SeqCst);

@@ -10,10 +10,14 @@ use uuid::Uuid;
 
 use super::check::{decode, Check};
 use super::export::{csv_text_read, CellKind, Column, Columns};
-use crate::error::{ApiError, FieldError};
+use crate::error::{ApiError, ErrorCount, FieldError};
 
 /// The most data rows one import takes.
 pub const MAX_IMPORT_ROWS: usize = 50_000;
+
+/// The most problems an import's answer lists (the first, by row); every
+/// problem is counted per column and code.
+pub const MAX_LISTED_ERRORS: usize = 1_000;
 
 /// A table read from a file: its header row and its data rows, each cell as text.
 #[derive(Debug, Clone, Default)]
@@ -30,9 +34,122 @@ pub struct Table {
     pub guarded: bool,
 }
 
-/// One data row of an import, decoded: its row number and its input, or
-/// every problem it has.
-pub type ImportRow<C> = (u64, Result<C, Vec<FieldError>>);
+/// An import's data rows, decoded: the good ones as `C`, each with its row
+/// number, and the problems of the bad ones.
+#[derive(Debug)]
+pub struct DecodedRows<C> {
+    /// The data rows read (rows with every cell empty are skipped).
+    pub read: u64,
+    /// The rows that decoded, in the file's order.
+    pub good: Vec<(u64, C)>,
+    /// The problems of the others.
+    pub errors: ImportErrors,
+}
+
+impl<C> DecodedRows<C> {
+    /// The same rows, each good one made a `D`.
+    pub fn map<D>(self, mut make: impl FnMut(C) -> D) -> DecodedRows<D> {
+        DecodedRows {
+            read: self.read,
+            good: self.good.into_iter().map(|(row, input)| (row, make(input))).collect(),
+            errors: self.errors,
+        }
+    }
+}
+
+/// The problems of an import's rows, as an answer shows them: the first
+/// [`MAX_LISTED_ERRORS`] by row (in the order they were found within a
+/// row), and every one counted per column and code. The rest are not kept,
+/// so that a file of 50,000 bad rows costs no more than one of 1,000.
+#[derive(Debug, Default)]
+pub struct ImportErrors {
+    /// The first problems by (row, arrival), at most [`MAX_LISTED_ERRORS`]:
+    /// a max-heap, so that a problem of an earlier row pushes out the last.
+    first: std::collections::BinaryHeap<Ranked>,
+    /// Every problem's count, by column and code.
+    counts: std::collections::BTreeMap<(Option<String>, String), u64>,
+    /// Problems seen, the arrival order of the next.
+    seen: u64,
+}
+
+/// A problem with its place among the others.
+#[derive(Debug)]
+struct Ranked {
+    key: (u64, u64),
+    error: FieldError,
+}
+
+impl PartialEq for Ranked {
+    fn eq(&self, other: &Self) -> bool {
+        self.key == other.key
+    }
+}
+
+impl Eq for Ranked {}
+
+impl PartialOrd for Ranked {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for Ranked {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.key.cmp(&other.key)
+    }
+}
+
+impl ImportErrors {
+    /// Takes one problem.
+    pub fn push(&mut self, error: FieldError) {
+        *self
+            .counts
+            .entry((error.column.clone(), error.code.clone()))
+            .or_default() += 1;
+        let key = (error.row.unwrap_or(0), self.seen);
+        self.seen += 1;
+        if self.first.len() >= MAX_LISTED_ERRORS {
+            match self.first.peek() {
+                Some(last) if last.key > key => {
+                    self.first.pop();
+                }
+                _ => return,
+            }
+        }
+        self.first.push(Ranked { key, error });
+    }
+
+    /// Whether there is no problem.
+    pub fn is_empty(&self) -> bool {
+        self.seen == 0
+    }
+
+    /// The listed problems, in the order of their rows, and every problem's
+    /// count per column and code.
+    pub fn into_parts(self) -> (Vec<FieldError>, Vec<ErrorCount>) {
+        let listed = self.first.into_sorted_vec().into_iter().map(|r| r.error).collect();
+        let counts = self
+            .counts
+            .into_iter()
+            .map(|((column, code), count)| ErrorCount { column, code, count })
+            .collect();
+        (listed, counts)
+    }
+
+    /// The 422 of an import that wrote nothing because of these problems.
+    pub fn refusal(self) -> ApiError {
+        let (errors, counts) = self.into_parts();
+        ApiError::InvalidRows { errors, counts }
+    }
+}
+
+impl Extend<FieldError> for ImportErrors {
+    fn extend<I: IntoIterator<Item = FieldError>>(&mut self, errors: I) {
+        for error in errors {
+            self.push(error);
+        }
+    }
+}
 
 /// What an import is asked to do.
 #[derive(Debug, Default, Deserialize, IntoParams)]
@@ -41,9 +158,9 @@ pub struct ImportQuery {
     /// `true`: check every row as an import would, and report; nothing is
     /// written (200). Default `false`.
     pub dry_run: Option<bool>,
-    /// `true`: import the good rows in one transaction and report the bad
-    /// ones (201). `false` (default): import every row or, when any row is
-    /// bad, nothing (422 listing every bad row).
+    /// `true`: import every good row in one transaction and report the bad
+    /// ones (201; 422 when no row is good). `false` (default): import every
+    /// row or, when any row is bad, nothing (422 listing the problems).
     pub partial: Option<bool>,
 }
 
@@ -80,7 +197,8 @@ pub struct ImportedRow {
 #[schema(example = json!({
     "dry_run": false, "rows": 3, "valid": 2, "imported": 2,
     "created": [{"row": 2, "id": "01a2383d-6f18-7168-8aed-d7e2ce2c7536"}, {"row": 4, "id": "01a2383d-6f18-7168-8aed-d7e2ce2c7537"}],
-    "errors": [{"field": "credit_code", "code": "checksum", "message": "the check character does not match", "row": 3, "column": "统一社会信用代码 credit_code"}]
+    "errors": [{"field": "credit_code", "code": "checksum", "message": "the check character does not match", "row": 3, "column": "统一社会信用代码 credit_code"}],
+    "error_counts": [{"column": "统一社会信用代码 credit_code", "code": "checksum", "count": 1}]
 }))]
 pub struct ImportReport {
     /// Whether this was a dry run (nothing was written).
@@ -93,9 +211,11 @@ pub struct ImportReport {
     pub imported: u64,
     /// The records created, with their rows.
     pub created: Vec<ImportedRow>,
-    /// Every problem of every bad row: its row, column, field and the same
-    /// codes as a JSON request's `errors[]`.
+    /// The problems of the bad rows, at most the first 1,000 by row: each
+    /// with its row, column, field and the same codes as a JSON request's `errors[]`.
     pub errors: Vec<FieldError>,
+    /// Every problem, counted per column and code.
+    pub error_counts: Vec<ErrorCount>,
 }
 
 /// The column a header names: its whole header (`名称 name`), its field
@@ -133,9 +253,9 @@ fn file_error(code: &str, message: String, row: u64, column: Option<String>) -> 
 
 /// Decodes every data row of `table` as a `C`, by `R`'s columns. A file
 /// whose header names a column `R` does not have, or names one twice, or
-/// that has no data rows or too many, is a 422 naming `file`; a bad row is
-/// reported in its place, with every problem it has.
-pub fn decode_rows<R: Columns, C: DeserializeOwned + Check>(table: &Table) -> Result<Vec<ImportRow<C>>, ApiError> {
+/// that has no data rows or too many, is a 422 naming `file`; a bad row's
+/// problems are reported with its row.
+pub fn decode_rows<R: Columns, C: DeserializeOwned + Check>(table: &Table) -> Result<DecodedRows<C>, ApiError> {
     let mut errors = Vec::new();
     let mut columns: Vec<Option<&Column>> = Vec::with_capacity(table.header.len());
     for (index, header) in table.header.iter().enumerate() {
@@ -206,10 +326,18 @@ pub fn decode_rows<R: Columns, C: DeserializeOwned + Check>(table: &Table) -> Re
     if !errors.is_empty() {
         return Err(ApiError::Validation(errors));
     }
-    Ok(rows
-        .into_iter()
-        .map(|(row, cells)| (row, decode_row::<R, C>(&columns, cells, table.guarded, row)))
-        .collect())
+    let mut decoded = DecodedRows {
+        read: rows.len() as u64,
+        good: Vec::with_capacity(rows.len()),
+        errors: ImportErrors::default(),
+    };
+    for (row, cells) in rows {
+        match decode_row::<R, C>(&columns, cells, table.guarded, row) {
+            Ok(input) => decoded.good.push((row, input)),
+            Err(problems) => decoded.errors.extend(problems),
+        }
+    }
+    Ok(decoded)
 }
 
 /// One row as a `C`, or every problem it has.
@@ -322,6 +450,23 @@ mod tests {
         assert_eq!(number("36.0"), Value::from(36));
         assert_eq!(number("2.5"), serde_json::json!(2.5));
         assert_eq!(number("三十"), Value::from("三十"));
+    }
+
+    #[test]
+    fn an_import_lists_the_first_problems_by_row_and_counts_them_all() {
+        let mut errors = ImportErrors::default();
+        let problem = |row: u64, code: &str| FieldError::new("name", code, "bad").at(row, Some("名称 name".into()));
+        for row in (2..=3_001).rev() {
+            errors.push(problem(row, "required"));
+        }
+        errors.push(problem(2, "length"));
+        let (listed, counts) = errors.into_parts();
+        assert_eq!(listed.len(), MAX_LISTED_ERRORS);
+        assert_eq!((listed[0].row, listed[0].code.as_str()), (Some(2), "required"));
+        assert_eq!((listed[1].row, listed[1].code.as_str()), (Some(2), "length"));
+        assert_eq!(listed.last().unwrap().row, Some(1_000));
+        let count = |code: &str| counts.iter().find(|c| c.code == code).map(|c| c.count);
+        assert_eq!((count("required"), count("length")), (Some(3_000), Some(1)));
     }
 
     #[test]

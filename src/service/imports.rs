@@ -2,7 +2,9 @@
 //! a create through the JSON API would be (field rules, the caller's role,
 //! references, unique values, also between the rows of the file), written
 //! in one transaction with an audit row each: every row, the good rows, or
-//! (in a dry run) none.
+//! (in a dry run) none. With `partial`, a row that a concurrent writer's
+//! commit makes fail is that row's problem, and every other good row still
+//! goes in.
 
 use std::collections::HashMap;
 use std::str::FromStr;
@@ -12,10 +14,10 @@ use sea_orm::{ColumnTrait, DatabaseTransaction, QueryFilter, TransactionTrait};
 use super::inserts::Inserts;
 use super::store::{record_rows, Stored};
 use super::Database;
-use crate::auth::Principal;
+use crate::auth::{Actor, Principal};
 use crate::error::{ApiError, FieldError};
 use crate::model::export::Columns;
-use crate::model::import::{column_of, ImportOptions, ImportReport, ImportRow, ImportedRow};
+use crate::model::import::{column_of, DecodedRows, ImportErrors, ImportOptions, ImportReport, ImportedRow};
 use crate::model::record::Record;
 
 /// Values looked up per statement when checking unique columns.
@@ -43,29 +45,27 @@ fn row_errors<R: Columns>(err: ApiError, row: u64) -> Vec<FieldError> {
 }
 
 /// Imports `rows` (decoded by the HTTP layer) for `caller` as `options` say.
-/// A run that writes nothing because of bad rows is a 422 listing them all.
+/// A run that writes nothing because of bad rows is a 422 listing them.
 pub(crate) async fn import<S: Stored>(
     db: &Database,
     caller: &Principal,
-    rows: Vec<ImportRow<S::Record>>,
+    rows: DecodedRows<S::Record>,
     options: ImportOptions,
 ) -> Result<ImportReport, ApiError>
 where
     S::Record: Columns,
 {
-    let read = rows.len() as u64;
-    let mut errors = Vec::new();
-    let mut good: Vec<(u64, S::Record)> = Vec::with_capacity(rows.len());
-    for (row, decoded) in rows {
-        match decoded {
-            Err(row_problems) => errors.extend(row_problems),
-            Ok(record) => {
-                let mut fields = record.fields();
-                match S::prepare(caller, None, &mut fields, None) {
-                    Ok(()) => good.push((row, record.with_fields(fields))),
-                    Err(err) => errors.extend(row_errors::<S::Record>(err, row)),
-                }
-            }
+    let DecodedRows {
+        read,
+        good: decoded,
+        mut errors,
+    } = rows;
+    let mut good: Vec<(u64, S::Record)> = Vec::with_capacity(decoded.len());
+    for (row, record) in decoded {
+        let mut fields = record.fields();
+        match S::prepare(caller, None, &mut fields, None) {
+            Ok(()) => good.push((row, record.with_fields(fields))),
+            Err(err) => errors.extend(row_errors::<S::Record>(err, row)),
         }
     }
     // References and unique values are read outside the write transaction,
@@ -111,47 +111,116 @@ where
             None => true,
         })
         .collect();
-    errors.sort_by_key(|error| error.row);
     let valid = good.len() as u64;
     let refused = good.is_empty() || (!options.partial && !errors.is_empty());
-    if options.dry_run || refused {
-        if refused && !options.dry_run {
-            return Err(ApiError::Validation(errors));
-        }
+    if refused && !options.dry_run {
+        return Err(errors.refusal());
+    }
+    if options.dry_run {
+        let (errors, error_counts) = errors.into_parts();
         return Ok(ImportReport {
-            dry_run: options.dry_run,
+            dry_run: true,
             rows: read,
             valid,
             imported: 0,
             created: Vec::new(),
             errors,
+            error_counts,
         });
     }
     let actor = caller.actor();
-    let mut inserts = Inserts::new();
-    for (_, record) in &good {
-        record_rows::<S>(&actor, record, &mut inserts)?;
-    }
     let txn = db.begin().await?;
-    inserts
-        .execute(&txn)
-        .await
-        .map_err(|e| ApiError::from_db(e, S::UNIQUE))?;
+    let written = match options.partial {
+        true => insert_each::<S>(&txn, &actor, &good, &mut errors).await?,
+        false => {
+            rows_of::<S>(&actor, &good)?
+                .execute(&txn)
+                .await
+                .map_err(|e| ApiError::from_db(e, S::UNIQUE))?;
+            vec![true; good.len()]
+        }
+    };
+    let created: Vec<ImportedRow> = good
+        .iter()
+        .zip(written)
+        .filter(|(_, written)| *written)
+        .map(|((row, record), _)| ImportedRow {
+            row: *row,
+            id: record.meta().id,
+        })
+        .collect();
+    if created.is_empty() {
+        txn.rollback().await?;
+        return Err(errors.refusal());
+    }
     txn.commit().await?;
+    let (errors, error_counts) = errors.into_parts();
     Ok(ImportReport {
         dry_run: false,
         rows: read,
         valid,
-        imported: valid,
-        created: good
-            .iter()
-            .map(|(row, record)| ImportedRow {
-                row: *row,
-                id: record.meta().id,
-            })
-            .collect(),
+        imported: created.len() as u64,
+        created,
         errors,
+        error_counts,
     })
+}
+
+/// The rows that store `records`, each with its audit row.
+fn rows_of<S: Stored>(actor: &Actor, records: &[(u64, S::Record)]) -> Result<Inserts, ApiError> {
+    let mut inserts = Inserts::new();
+    for (_, record) in records {
+        record_rows::<S>(actor, record, &mut inserts)?;
+    }
+    Ok(inserts)
+}
+
+/// Inserts every row of `good` that can go in, and says which did: the
+/// rows go in together, and a batch that a concurrent writer's commit
+/// makes fail (a unique value it took meanwhile, a record it deleted that
+/// a row references) is rolled back to its savepoint and tried again in
+/// halves, down to the rows that fail alone, which become their rows'
+/// problems. Rows with no conflict cost one statement per table and batch.
+async fn insert_each<S: Stored>(
+    txn: &DatabaseTransaction,
+    actor: &Actor,
+    good: &[(u64, S::Record)],
+    errors: &mut ImportErrors,
+) -> Result<Vec<bool>, ApiError>
+where
+    S::Record: Columns,
+{
+    let mut written = vec![true; good.len()];
+    // The batches still to write (each its first row and its end), the
+    // next on top, so that rows go in in order.
+    let mut batches = Vec::new();
+    batches.push(0..good.len());
+    while let Some(batch) = batches.pop() {
+        let rows = rows_of::<S>(actor, &good[batch.clone()])?;
+        let savepoint = txn.begin().await?;
+        let Err(failed) = rows.execute(&savepoint).await else {
+            savepoint.commit().await?;
+            continue;
+        };
+        savepoint.rollback().await?;
+        let failed = ApiError::from_db(failed, S::UNIQUE);
+        if !matches!(failed, ApiError::Conflict { .. }) {
+            return Err(failed);
+        }
+        match batch.len() {
+            0 => {}
+            1 => {
+                written[batch.start] = false;
+                errors.extend(row_errors::<S::Record>(failed, good[batch.start].0));
+            }
+            n => {
+                let middle = batch.start + n / 2;
+                batches.push(middle..batch.end);
+                batches.push(batch.start..middle);
+            }
+        }
+    }
+    Ok(written)
 }
 
 /// What [`Stored::check_references`] judges of some fields: every field
@@ -246,17 +315,11 @@ macro_rules! imports {
         pub async fn import(
             db: &Database,
             caller: &$crate::auth::Principal,
-            rows: Vec<$crate::model::import::ImportRow<$Create>>,
+            rows: $crate::model::import::DecodedRows<$Create>,
             options: $crate::model::import::ImportOptions,
         ) -> Result<$crate::model::import::ImportReport, $crate::error::ApiError> {
             let at = $crate::service::now();
-            let rows = rows
-                .into_iter()
-                .map(|(row, input)| {
-                    let record = input.map(|input| $Record::from_input(input, $crate::model::record::Meta::new(at)));
-                    (row, record)
-                })
-                .collect();
+            let rows = rows.map(|input| $Record::from_input(input, $crate::model::record::Meta::new(at)));
             $crate::service::imports::import::<$entity::Entity>(db, caller, rows, options).await
         }
     };

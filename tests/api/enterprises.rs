@@ -459,7 +459,7 @@ async fn a_search_total_and_its_pages_follow_every_create_rename_and_delete_at_o
 }
 
 /// A valid unified social credit code: the 17 characters of `body` and its check character.
-fn credit_code(body: &str) -> String {
+pub(crate) fn credit_code(body: &str) -> String {
     "0123456789ABCDEFGHJKLMNPQRTUWXY"
         .chars()
         .map(|check| format!("{body}{check}"))

@@ -141,6 +141,31 @@ async fn serve_on(url: String, fresh: Option<FreshDatabase>, adjust: impl FnOnce
     app
 }
 
+/// Writes a `POST` of a body of `length` bytes (`media`) and only its
+/// first bytes, `begun`, on a connection of its own: the rest is for the
+/// caller to send, or not.
+pub async fn upload_begun(
+    address: &str,
+    path: &str,
+    token: Option<&str>,
+    media: &str,
+    length: usize,
+    begun: &str,
+) -> tokio::net::TcpStream {
+    use tokio::io::AsyncWriteExt;
+    let host = address.trim_start_matches("http://");
+    let mut stream = tokio::net::TcpStream::connect(host).await.unwrap();
+    let authorization = token
+        .map(|t| format!("Authorization: Bearer {t}\r\n"))
+        .unwrap_or_default();
+    let head = format!(
+        "POST {path} HTTP/1.1\r\nHost: {host}\r\n{authorization}Content-Type: {media}\r\nContent-Length: {length}\r\n\r\n{begun}"
+    );
+    stream.write_all(head.as_bytes()).await.unwrap();
+    stream.flush().await.unwrap();
+    stream
+}
+
 /// The bootstrap admin's password in tests.
 pub const ADMIN_PASSWORD: &str = "admin-password-for-tests";
 /// The HS256 secret of test servers.

@@ -435,13 +435,13 @@ async fn an_xlsx_file_claiming_a_huge_sheet_or_unpacking_to_gigabytes_is_refused
     sheet.write_string(1_048_575, 16_383, "x").unwrap();
     let far = workbook.save_to_buffer().unwrap();
 
-    // A ZIP whose one part unpacks to 300 MiB of zeros (a few hundred KiB packed).
+    // A ZIP whose one part unpacks to 300 MiB of empty elements (a few hundred KiB packed).
     let mut bomb = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
     bomb.start_file("xl/sharedStrings.xml", zip::write::SimpleFileOptions::default())
         .unwrap();
-    let zeros = vec![0u8; 1024 * 1024];
+    let empty = b"<x/>".repeat(256 * 1024);
     for _ in 0..300 {
-        std::io::Write::write_all(&mut bomb, &zeros).unwrap();
+        std::io::Write::write_all(&mut bomb, &empty).unwrap();
     }
     let bomb = bomb.finish().unwrap().into_inner();
     assert!(bomb.len() < 2 * 1024 * 1024, "{} bytes", bomb.len());
@@ -550,4 +550,277 @@ async fn rows_naming_the_same_missing_record_are_each_reported_in_their_own_row(
         .collect();
     assert_eq!(rows, vec![(2, "not_found"), (4, "not_found")], "{report}");
     assert_eq!(report["created"][0]["row"], 3);
+}
+
+/// A workbook of one sheet whose cells show shared strings: `strings` writes
+/// the shared-string table's `<si>` elements, `cells` names the string each
+/// cell of column A shows, from row 1 on.
+fn shared_string_workbook(unique_count: u64, strings: impl Fn(&mut dyn std::io::Write), cells: &[u32]) -> Vec<u8> {
+    use std::io::Write;
+    let main = r#"xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main""#;
+    let parts = [
+        (
+            "[Content_Types].xml",
+            r#"<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/></Types>"#.to_string(),
+        ),
+        (
+            "_rels/.rels",
+            r#"<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>"#.to_string(),
+        ),
+        (
+            "xl/workbook.xml",
+            r#"<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets><sheet name="Sheet1" sheetId="1" r:id="rId1"/></sheets></workbook>"#.to_string(),
+        ),
+        (
+            "xl/_rels/workbook.xml.rels",
+            r#"<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/><Relationship Id="rId2" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings" Target="sharedStrings.xml"/></Relationships>"#.to_string(),
+        ),
+        (
+            "xl/worksheets/sheet1.xml",
+            format!(
+                r#"<?xml version="1.0" encoding="UTF-8"?><worksheet {main}><sheetData>{}</sheetData></worksheet>"#,
+                cells
+                    .iter()
+                    .enumerate()
+                    .map(|(i, string)| format!(r#"<row r="{r}"><c r="A{r}" t="s"><v>{string}</v></c></row>"#, r = i + 1))
+                    .collect::<String>()
+            ),
+        ),
+    ];
+    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let options = zip::write::SimpleFileOptions::default();
+    for (name, text) in parts {
+        zip.start_file(name, options).unwrap();
+        zip.write_all(text.as_bytes()).unwrap();
+    }
+    zip.start_file("xl/sharedStrings.xml", options).unwrap();
+    write!(
+        zip,
+        r#"<?xml version="1.0" encoding="UTF-8"?><sst {main} uniqueCount="{unique_count}">"#
+    )
+    .unwrap();
+    strings(&mut zip);
+    zip.write_all(b"</sst>").unwrap();
+    zip.finish().unwrap().into_inner()
+}
+
+#[tokio::test]
+async fn a_workbook_whose_cells_repeat_a_long_shared_string_past_32_mib_is_refused_naming_the_file() {
+    // One string of 600 KiB shown by 64 cells: 38 MiB of text in a file of a few KiB.
+    let repeated = shared_string_workbook(
+        2,
+        |out| {
+            out.write_all(b"<si><t>name</t></si><si><t>").unwrap();
+            out.write_all(&b"A".repeat(600 * 1024)).unwrap();
+            out.write_all(b"</t></si>").unwrap();
+        },
+        &[[0].as_slice(), &[1; 64]].concat(),
+    );
+    assert!(repeated.len() < 16 * 1024, "{} bytes", repeated.len());
+    // A shared-string table of 40 MiB (in runs of 512 KiB), shown by one cell.
+    let large_table = shared_string_workbook(
+        2,
+        |out| {
+            out.write_all(b"<si><t>name</t></si><si>").unwrap();
+            let run = b"B".repeat(512 * 1024);
+            for _ in 0..80 {
+                out.write_all(b"<r><t>").unwrap();
+                out.write_all(&run).unwrap();
+                out.write_all(b"</t></r>").unwrap();
+            }
+            out.write_all(b"</si>").unwrap();
+        },
+        &[0, 1],
+    );
+    // A table that claims four billion strings (the parser would reserve
+    // room for them all: 96 GB, and the process would abort).
+    let claimed = shared_string_workbook(
+        4_000_000_000,
+        |out| {
+            out.write_all(b"<si><t>name</t></si><si><t>\xe8\xbe\xb0\xe6\xb3\xb0</t></si>")
+                .unwrap()
+        },
+        &[0, 1],
+    );
+    // The same table with its true count imports.
+    let fine = shared_string_workbook(
+        2,
+        |out| {
+            out.write_all("<si><t>name</t></si><si><t>辰泰重钢有限公司</t></si>".as_bytes())
+                .unwrap()
+        },
+        &[0, 1],
+    );
+
+    let app = spawn_app().await;
+    for (file, what) in [(repeated, "MiB"), (large_table, "MiB"), (claimed, "strings")] {
+        let body = problem(import(&app, "/api/v1/enterprises/imports", XLSX, file).await, 422).await;
+        assert_eq!(body["errors"][0]["field"], "file", "{body}");
+        assert_eq!(body["errors"][0]["code"], "range", "{body}");
+        assert!(body["errors"][0]["message"].as_str().unwrap().contains(what), "{body}");
+    }
+    assert!(listed(&app, "enterprises").await.is_empty());
+    let response = import(&app, "/api/v1/enterprises/imports", XLSX, fine).await;
+    assert_eq!(response.status().as_u16(), 201);
+    assert_eq!(listed(&app, "enterprises").await[0]["name"], "辰泰重钢有限公司");
+}
+
+#[tokio::test]
+async fn an_import_s_answer_lists_the_first_1000_problems_and_counts_every_problem_per_column_and_code() {
+    let app = spawn_app().await;
+    // 3,000 rows, each without a name and with a bad phone; the last also
+    // with a bad scale.
+    let mut file = String::from("name,contact_phone,scale\n");
+    for _ in 0..2_999 {
+        file.push_str(",12345,\n");
+    }
+    file.push_str(",12345,huge\n");
+    let counts = |body: &Value| -> Vec<(String, String, u64)> {
+        let mut counts: Vec<(String, String, u64)> = body["error_counts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| {
+                (
+                    c["column"].as_str().unwrap_or("").to_string(),
+                    c["code"].as_str().unwrap().to_string(),
+                    c["count"].as_u64().unwrap(),
+                )
+            })
+            .collect();
+        counts.sort();
+        counts
+    };
+    for path in [
+        "/api/v1/enterprises/imports",
+        "/api/v1/enterprises/imports?partial=true",
+    ] {
+        let body = problem(import(&app, path, CSV, file.clone().into()).await, 422).await;
+        let errors = body["errors"].as_array().unwrap();
+        assert_eq!(errors.len(), 1_000, "{path}");
+        assert_eq!(errors[0]["row"], 2);
+        assert_eq!(errors[999]["row"], 501, "two problems a row, the first rows first");
+        assert_eq!(
+            counts(&body),
+            vec![
+                ("名称 name".to_string(), "required".to_string(), 3_000),
+                ("联系电话 contact_phone".to_string(), "phone".to_string(), 3_000),
+                ("规模 scale".to_string(), "enum".to_string(), 1),
+            ],
+            "{path}"
+        );
+    }
+    let dry = import(&app, "/api/v1/enterprises/imports?dry_run=true", CSV, file.into()).await;
+    assert_eq!(dry.status().as_u16(), 200);
+    let report: Value = dry.json().await.unwrap();
+    assert_eq!(report["rows"], 3_000);
+    assert_eq!(report["errors"].as_array().unwrap().len(), 1_000);
+    assert_eq!(counts(&report).iter().map(|c| c.2).sum::<u64>(), 6_001);
+}
+
+#[tokio::test]
+async fn imports_beyond_the_ones_running_at_once_wait_their_turn_then_are_answered_503_with_retry_after() {
+    use tokio::io::AsyncWriteExt;
+    let app = crate::helpers::spawn_app_with(|settings| {
+        settings.imports.at_once = 1;
+        settings.imports.wait = std::time::Duration::from_secs(2);
+    })
+    .await;
+    // An import whose file is still arriving holds the one turn.
+    let slow_file = "name,kind\n县实验职业学校,secondary_vocational\n";
+    let (begun, rest) = slow_file.split_at(10);
+    let mut slow = crate::helpers::upload_begun(
+        &app.address,
+        "/api/v1/schools/imports",
+        Some(&app.token),
+        CSV,
+        slow_file.len(),
+        begun,
+    )
+    .await;
+    let mut refused = None;
+    for i in 0..50 {
+        let file = format!("name,kind\n县职业教育中心{i},secondary_vocational\n");
+        let response = import(&app, "/api/v1/schools/imports", CSV, file.into()).await;
+        if response.status().as_u16() == 503 {
+            refused = Some(response);
+            break;
+        }
+        // The slow import had not taken its turn yet (or waited for this one's).
+        assert_eq!(response.status().as_u16(), 201);
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    let refused = refused.expect("an import is refused while another holds the turn");
+    let retry_after: u64 = refused.headers()["retry-after"].to_str().unwrap().parse().unwrap();
+    assert!(retry_after >= 1);
+    let body = problem(refused, 503).await;
+    assert!(body["detail"].as_str().unwrap().contains("imports"), "{body}");
+
+    // Once the slow import's file has arrived, it is imported and the turn is free again.
+    slow.write_all(rest.as_bytes()).await.unwrap();
+    let mut answer = Vec::new();
+    while !String::from_utf8_lossy(&answer).contains("\r\n\r\n") {
+        let mut chunk = [0u8; 4096];
+        let n = tokio::io::AsyncReadExt::read(&mut slow, &mut chunk).await.unwrap();
+        assert!(n > 0, "the slow import is answered");
+        answer.extend_from_slice(&chunk[..n]);
+    }
+    assert!(
+        String::from_utf8_lossy(&answer).starts_with("HTTP/1.1 201"),
+        "{}",
+        String::from_utf8_lossy(&answer)
+    );
+    let response = import(
+        &app,
+        "/api/v1/schools/imports",
+        CSV,
+        "name,kind\n县第二职业中专,secondary_vocational\n".into(),
+    )
+    .await;
+    assert_eq!(response.status().as_u16(), 201);
+}
+
+#[tokio::test]
+async fn partial_imports_racing_for_one_credit_code_each_import_every_other_good_row() {
+    let app = spawn_app().await;
+    let mut stored = 0;
+    for trial in 0..5u32 {
+        // Two files of 200 rows each; their rows 101 share one credit code.
+        let file = |side: u32| {
+            let mut file = String::from("name,credit_code\n");
+            for i in 0..200u32 {
+                let body = match i {
+                    99 => format!("91370724{trial:01}{:08}", 99_999_999),
+                    _ => format!("91370724{trial:01}{side:01}{i:07}"),
+                };
+                file.push_str(&format!(
+                    "竞速企业{trial}-{side}-{i},{}\n",
+                    crate::enterprises::credit_code(&body)
+                ));
+            }
+            file
+        };
+        let (first, second) = tokio::join!(
+            import(&app, "/api/v1/enterprises/imports?partial=true", CSV, file(1).into()),
+            import(&app, "/api/v1/enterprises/imports?partial=true", CSV, file(2).into()),
+        );
+        assert_eq!(
+            (first.status().as_u16(), second.status().as_u16()),
+            (201, 201),
+            "trial {trial}: both import their good rows"
+        );
+        let first: Value = first.json().await.unwrap();
+        let second: Value = second.json().await.unwrap();
+        let imported = first["imported"].as_u64().unwrap() + second["imported"].as_u64().unwrap();
+        assert_eq!(imported, 399, "trial {trial}: {first} {second}");
+        let loser = if first["imported"] == 199 { &first } else { &second };
+        let errors = loser["errors"].as_array().unwrap();
+        assert_eq!(errors.len(), 1, "{loser}");
+        assert_eq!(errors[0]["row"], 101, "{loser}");
+        assert_eq!(errors[0]["code"], "duplicate", "{loser}");
+        assert_eq!(errors[0]["column"], "统一社会信用代码 credit_code", "{loser}");
+        stored += 399;
+        let page: Value = app.get("/api/v1/enterprises?limit=1").await.json().await.unwrap();
+        assert_eq!(page["total"], stored, "trial {trial}");
+    }
 }

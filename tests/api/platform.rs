@@ -536,17 +536,7 @@ async fn exit_within(child: &mut crate::helpers::Running, limit: std::time::Dura
 /// Writes a request head and the first bytes of a `Content-Length: 100` body
 /// on a connection of its own, and leaves the rest unsent.
 async fn stalled_upload(address: &str, path: &str, token: Option<&str>) -> tokio::net::TcpStream {
-    use tokio::io::AsyncWriteExt;
-    let host = address.trim_start_matches("http://");
-    let mut stream = tokio::net::TcpStream::connect(host).await.unwrap();
-    let authorization = token
-        .map(|t| format!("Authorization: Bearer {t}\r\n"))
-        .unwrap_or_default();
-    let head = format!(
-        "POST {path} HTTP/1.1\r\nHost: {host}\r\n{authorization}Content-Type: application/json\r\nContent-Length: 100\r\n\r\n{{\"grant"
-    );
-    stream.write_all(head.as_bytes()).await.unwrap();
-    stream
+    crate::helpers::upload_begun(address, path, token, "application/json", 100, "{\"grant").await
 }
 
 /// Reads what the server answers on `stream` until it closes or `limit` passes.
