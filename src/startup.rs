@@ -103,7 +103,8 @@ pub async fn connect(settings: &Settings) -> anyhow::Result<Database> {
         // restarted server to have dropped it, not before every query.
         options
             .max_connections(settings.db_max_connections)
-            .test_before_acquire_if_idle_for(IDLE_BEFORE_TEST);
+            .test_before_acquire_if_idle_for(IDLE_BEFORE_TEST)
+            .map_sqlx_postgres_before_acquire(|conn, _| Box::pin(outside_any_transaction(conn)));
         return Ok(Database::postgres(open(options.clone()).await?, options));
     }
     let in_memory = settings.database_url.contains(":memory:") || settings.database_url.contains("mode=memory");
@@ -120,9 +121,12 @@ pub async fn connect(settings: &Settings) -> anyhow::Result<Database> {
     writer
         .max_connections(1)
         .min_connections(1)
-        .map_sqlx_sqlite_pool_opts(|pool| {
-            pool.after_connect(|conn, _| Box::pin(stable_plans(conn)))
-                .before_acquire(|conn, _| Box::pin(outside_any_transaction(conn)))
+        .map_sqlx_sqlite_pool_opts(move |pool| {
+            let pool = pool.after_connect(|conn, _| Box::pin(stable_plans(conn)));
+            match in_memory {
+                true => pool,
+                false => pool.before_acquire(|conn, _| Box::pin(outside_any_transaction(conn))),
+            }
         })
         .map_sqlx_sqlite_opts(move |o| {
             o.journal_mode(SqliteJournalMode::Wal)
@@ -159,10 +163,13 @@ pub async fn connect(settings: &Settings) -> anyhow::Result<Database> {
 /// SAVEPOINT inside a transaction that never commits: every later write
 /// would be answered as saved and be lost. Such a connection is closed
 /// (which ends whatever it has open) and the pool opens a new one.
-async fn outside_any_transaction(conn: &mut sea_orm::sqlx::SqliteConnection) -> Result<bool, sea_orm::sqlx::Error> {
-    use sea_orm::sqlx::Connection;
+/// PostgreSQL's pools take the same check (a COMMIT that fails there, in
+/// the change feed's deferred triggers, leaves sqlx's count the same way).
+/// An in-memory SQLite database does not: closing its one connection would
+/// lose it.
+async fn outside_any_transaction<C: sea_orm::sqlx::Connection>(conn: &mut C) -> Result<bool, sea_orm::sqlx::Error> {
     if conn.is_in_transaction() {
-        tracing::warn!("the SQLite writer was left inside a failed transaction: it is closed and opened again");
+        tracing::warn!("a database connection was left inside a failed transaction: it is closed and another opened");
         return Ok(false);
     }
     Ok(true)
@@ -443,10 +450,13 @@ impl Application {
                 .into_utoipa_app()
                 .configure(routes)
                 .into_app()
-                .wrap(from_fn(crate::api::deadline))
                 .wrap(from_fn(audit_refusals))
                 .wrap(ErrorHandlers::new().default_handler(problem_fallback))
                 .wrap(Idempotency)
+                // Outside what writes to the database on the way (the
+                // Idempotency-Key, a refusal's audit row), inside the log and
+                // the metrics, which record its 503.
+                .wrap(from_fn(crate::api::deadline))
                 .wrap(from_fn(close_while_draining))
                 .wrap(from_fn(crate::api::rate_limit::rate_limit))
                 .wrap(cors(&cors_origins))

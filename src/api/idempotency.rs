@@ -25,6 +25,7 @@ use futures_util::future::LocalBoxFuture;
 use sha2::{Digest, Sha256};
 
 use super::body::read_body;
+use super::problem::MaybeStored;
 use super::AppState;
 use crate::error::{ApiError, FieldError};
 use crate::service::idempotency::{self, Claim, StoredAnswer};
@@ -263,6 +264,9 @@ where
                             body: kept_body(&bytes, head.extensions().get::<OnceFields>().copied()),
                         };
                         idempotency::complete(&state.db, &caller, &key, &answer).await
+                    } else if head.extensions().get::<MaybeStored>().is_some() {
+                        // The claim stays until it is abandoned: a retry meanwhile is a 409.
+                        Ok(())
                     } else {
                         idempotency::release(&state.db, &caller, &key).await
                     };

@@ -61,7 +61,7 @@ pub struct AppState {
     pub budgets: Option<Arc<rate_limit::Budgets>>,
     /// The SHA-256 of `CHANJIAO_METRICS_TOKEN`, when it is set.
     pub metrics_token: Option<[u8; 32]>,
-    /// How long a handler may take before it is answered 503 (the database
+    /// How long a request may take before it is answered 503 (the database
     /// acquire and statement timeouts together): a database that stops
     /// answering (a frozen connection) must not hold a request forever.
     pub deadline: std::time::Duration,
@@ -70,17 +70,27 @@ pub struct AppState {
 }
 
 /// Answers 503 `database-unavailable` (with `Retry-After`) for a request
-/// whose handler has not answered within [`AppState::deadline`], and drops
-/// it: its transaction, if any, is rolled back, unless it was already
-/// committing, which is why such an answer does not say that nothing was
-/// stored. A streamed body (an export) is not bounded here.
+/// that has not been answered within [`AppState::deadline`] (a database
+/// connection that hangs must not hold a request, nor an `Idempotency-Key`
+/// or a refusal's audit row, for ever), and drops it: its transaction, if
+/// any, is rolled back, unless it was already committing, which is why such
+/// an answer does not say that nothing was stored (and why an
+/// `Idempotency-Key` it claimed stays in use until it is abandoned). The
+/// request log records it (see `request_id::log_request`). Imports are
+/// not bounded here (their turn, their body and their parse take their own
+/// bounded time; their statements are bounded by the statement timeout), nor
+/// is a streamed body (an export).
 pub async fn deadline<B: actix_web::body::MessageBody>(
     req: actix_web::dev::ServiceRequest,
     next: actix_web::middleware::Next<B>,
 ) -> Result<actix_web::dev::ServiceResponse<B>, actix_web::Error> {
-    let Some(limit) = req.app_data::<web::Data<AppState>>().map(|state| state.deadline) else {
+    let limit = req.app_data::<web::Data<AppState>>().map(|state| state.deadline);
+    let import = req.method() == actix_web::http::Method::POST && req.path().ends_with("/imports");
+    let (Some(limit), false) = (limit, import) else {
         return next.call(req).await;
     };
+    // The answer is an error, not a response: routing needs the only handle
+    // on the request, so none can be kept here to answer with.
     match tokio::time::timeout(limit, next.call(req)).await {
         Ok(answer) => answer,
         Err(_) => Err(crate::error::ApiError::Outage(crate::error::Outage::Unreachable).into()),

@@ -56,6 +56,10 @@ impl ResponseError for ApiError {
             }
             _ => {}
         }
+        if self.outage() == Some(Outage::Unreachable) {
+            response.extensions_mut().insert(MaybeStored);
+        }
+        let headers = response.headers_mut();
         if let Some(retry_after) = self.retry_after() {
             if let Ok(value) = HeaderValue::from_str(&retry_after.to_string()) {
                 headers.insert(header::RETRY_AFTER, value);
@@ -64,6 +68,14 @@ impl ResponseError for ApiError {
         response
     }
 }
+
+/// Marks an answer after which the request's write may or may not have
+/// been stored (the database stopped answering while it ran): an
+/// `Idempotency-Key` it claimed is neither completed nor released, so that
+/// a retry with it cannot store the write a second time (it answers 409
+/// until the claim is abandoned).
+#[derive(Debug, Clone, Copy)]
+pub struct MaybeStored;
 
 /// Logs a request refused for a database outage: once a minute per kind
 /// (with how many were not logged), at WARN and without a backtrace, so

@@ -98,16 +98,22 @@ pub async fn log_request<B: MessageBody>(
     let method = req.method().clone();
     let path = req.path().to_string();
     let started = std::time::Instant::now();
-    let response = next.call(req).await?;
+    let answer = next.call(req).await;
+    // An error here (a request cut off by the deadline) is answered by the
+    // server once it has passed every middleware: logged with its status.
+    let status = match &answer {
+        Ok(response) => response.status(),
+        Err(error) => error.as_response_error().status_code(),
+    };
     tracing::info!(
         target: LOG_TARGET,
         method = %method,
         path = %path,
-        status = response.status().as_u16(),
+        status = status.as_u16(),
         elapsed_ms = started.elapsed().as_micros() as f64 / 1000.0,
         "request"
     );
-    Ok(response)
+    answer
 }
 
 #[cfg(test)]

@@ -537,14 +537,38 @@ async fn run_groups(write: DatabaseConnection, mut queue: mpsc::UnboundedReceive
                 Err(_) => break,
             }
         }
+        // A create whose request is gone (answered 503 when the database
+        // stopped answering, or dropped by its client) is not stored later.
+        group.retain(|queued| !queued.done.is_closed());
         previous = group.len();
-        if group.len() > 1 && run_together(&write, &group).await.is_ok() {
-            for queued in group {
-                let _ = queued.done.send(Ok(()));
-            }
+        if group.is_empty() {
             continue;
         }
+        let together = match group.len() {
+            1 => None,
+            _ => Some(run_together(&write, &group).await),
+        };
+        match together {
+            Some(Ok(())) => {
+                for queued in group {
+                    let _ = queued.done.send(Ok(()));
+                }
+                continue;
+            }
+            // The database is full or gone: each create alone would only
+            // wait for the same answer.
+            Some(Err(failure)) if failure.outage().is_some() => {
+                for queued in group {
+                    let _ = queued.done.send(Err(failure.copied()));
+                }
+                continue;
+            }
+            _ => {}
+        }
         for queued in group {
+            if queued.done.is_closed() {
+                continue;
+            }
             let answer = run_alone(&write, &queued.create).await;
             let _ = queued.done.send(answer);
         }
