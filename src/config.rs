@@ -71,7 +71,8 @@ pub struct Settings {
     /// `CHANJIAO_DB_STATEMENT_TIMEOUT`: seconds one statement may take
     /// (PostgreSQL's `statement_timeout`), and, with the acquire timeout, how
     /// long a request may wait on the database in all before it is answered
-    /// 503 (default 30).
+    /// 503 (default 30; 0: neither, for a connection pooler that refuses
+    /// PostgreSQL's `options` start-up parameter).
     pub db_statement_timeout: std::time::Duration,
     /// `CHANJIAO_SQLITE_SYNCHRONOUS`: how an SQLite commit reaches the disk.
     pub sqlite_synchronous: SqliteSync,
@@ -373,7 +374,7 @@ impl Settings {
         };
         let request_timeout = seconds("CHANJIAO_REQUEST_TIMEOUT", DEFAULT_REQUEST_TIMEOUT, 1, 3600)?;
         let db_acquire_timeout = seconds("CHANJIAO_DB_ACQUIRE_TIMEOUT", DEFAULT_DB_ACQUIRE_TIMEOUT, 1, 600)?;
-        let db_statement_timeout = seconds("CHANJIAO_DB_STATEMENT_TIMEOUT", DEFAULT_DB_STATEMENT_TIMEOUT, 1, 86_400)?;
+        let db_statement_timeout = seconds("CHANJIAO_DB_STATEMENT_TIMEOUT", DEFAULT_DB_STATEMENT_TIMEOUT, 0, 86_400)?;
         let shutdown_grace = seconds("CHANJIAO_SHUTDOWN_GRACE", DEFAULT_SHUTDOWN_GRACE, 0, 600)?;
         let shutdown_timeout = seconds("CHANJIAO_SHUTDOWN_TIMEOUT", DEFAULT_SHUTDOWN_TIMEOUT, 1, 3600)?;
         let rate_limit = match get("CHANJIAO_RATE_LIMIT") {

@@ -607,14 +607,18 @@ impl Outage {
     fn of_sqlx(err: &sea_orm::sqlx::Error) -> Option<Outage> {
         use sea_orm::sqlx::Error;
         match err {
-            Error::Io(_)
-            | Error::Tls(_)
-            | Error::Protocol(_)
-            | Error::PoolTimedOut
-            | Error::PoolClosed
-            | Error::WorkerCrashed => Some(Outage::Unreachable),
+            Error::Io(_) | Error::Tls(_) | Error::PoolTimedOut | Error::PoolClosed | Error::WorkerCrashed => {
+                Some(Outage::Unreachable)
+            }
             Error::Database(db) => {
                 let code = db.code()?;
+                if db.try_downcast_ref::<sea_orm::sqlx::sqlite::SqliteError>().is_some() {
+                    // SQLITE_FULL (13), also as an extended code.
+                    return match code.parse::<i32>() {
+                        Ok(sqlite) if sqlite & 0xff == 13 => Some(Outage::StorageFull),
+                        _ => None,
+                    };
+                }
                 match code.as_ref() {
                     // PostgreSQL: disk_full.
                     "53100" => Some(Outage::StorageFull),
@@ -623,11 +627,7 @@ impl Outage {
                     // statement_timeout.
                     c if c.starts_with("08") => Some(Outage::Unreachable),
                     "57P01" | "57P02" | "57P03" | "57014" => Some(Outage::Unreachable),
-                    // SQLite: SQLITE_FULL (13), also as an extended code.
-                    c => match c.parse::<i32>() {
-                        Ok(sqlite) if sqlite & 0xff == 13 => Some(Outage::StorageFull),
-                        _ => None,
-                    },
+                    _ => None,
                 }
             }
             _ => None,

@@ -90,9 +90,10 @@ pub async fn connect(settings: &Settings) -> anyhow::Result<Database> {
     if settings.is_postgres() {
         // A request waits this long for a connection, and a statement runs
         // this long at most (the server cancels it): then 503.
-        options
-            .acquire_timeout(settings.db_acquire_timeout)
-            .statement_timeout(settings.db_statement_timeout);
+        options.acquire_timeout(settings.db_acquire_timeout);
+        if !settings.db_statement_timeout.is_zero() {
+            options.statement_timeout(settings.db_statement_timeout);
+        }
         // One connection first: a pool that cannot connect keeps retrying
         // until it times out, and then reports the timeout, not the cause.
         probe_postgres(&settings.database_url)
@@ -427,7 +428,8 @@ impl Application {
                 .metrics_token
                 .as_ref()
                 .map(|token| crate::api::platform::token_digest(token.expose_secret())),
-            deadline: settings.db_acquire_timeout + settings.db_statement_timeout,
+            deadline: (!settings.db_statement_timeout.is_zero())
+                .then(|| settings.db_acquire_timeout + settings.db_statement_timeout),
             imports: Arc::new(crate::api::import::ImportTurns::new(
                 settings.imports.at_once,
                 settings.imports.wait,

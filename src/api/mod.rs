@@ -64,7 +64,8 @@ pub struct AppState {
     /// How long a request may take before it is answered 503 (the database
     /// acquire and statement timeouts together): a database that stops
     /// answering (a frozen connection) must not hold a request forever.
-    pub deadline: std::time::Duration,
+    /// None when `CHANJIAO_DB_STATEMENT_TIMEOUT` is 0.
+    pub deadline: Option<std::time::Duration>,
     /// The imports that run at once, shared by every import of this process.
     pub imports: Arc<import::ImportTurns>,
 }
@@ -84,7 +85,7 @@ pub async fn deadline<B: actix_web::body::MessageBody>(
     req: actix_web::dev::ServiceRequest,
     next: actix_web::middleware::Next<B>,
 ) -> Result<actix_web::dev::ServiceResponse<B>, actix_web::Error> {
-    let limit = req.app_data::<web::Data<AppState>>().map(|state| state.deadline);
+    let limit = req.app_data::<web::Data<AppState>>().and_then(|state| state.deadline);
     let import = req.method() == actix_web::http::Method::POST && req.path().ends_with("/imports");
     let (Some(limit), false) = (limit, import) else {
         return next.call(req).await;

@@ -332,32 +332,27 @@ impl Database {
     }
 
     async fn sqlite_has_room(&self) -> Result<bool, DbErr> {
-        let pragma = |name: &str| {
-            let sql = format!("PRAGMA {name}");
-            async move {
-                self.write
-                    .query_one_raw(Statement::from_string(DatabaseBackend::Sqlite, sql))
-                    .await
-            }
-        };
-        let pages = pragma("page_count")
+        // One statement: the writer is taken once (it may be busy with a write).
+        let sql = "SELECT (SELECT page_count FROM pragma_page_count()), \
+                   (SELECT max_page_count FROM pragma_max_page_count()), \
+                   (SELECT file FROM pragma_database_list WHERE name = 'main')";
+        let Some(row) = self
+            .write
+            .query_one_raw(Statement::from_string(DatabaseBackend::Sqlite, sql))
             .await?
-            .map(|row| row.try_get_by_index::<i64>(0))
-            .transpose()?;
-        let most = pragma("max_page_count")
-            .await?
-            .map(|row| row.try_get_by_index::<i64>(0))
-            .transpose()?;
-        if let (Some(pages), Some(most)) = (pages, most) {
-            if pages.saturating_add(ROOM_PAGES) > most {
-                return Ok(false);
-            }
-        }
-        let Some(list) = pragma("database_list").await? else {
+        else {
             return Ok(true);
         };
-        let file: String = list.try_get_by_index(2)?;
-        Ok(free_bytes(std::path::Path::new(&file)).is_none_or(|free| free >= ROOM_BYTES))
+        let pages: i64 = row.try_get_by_index(0)?;
+        let most: i64 = row.try_get_by_index(1)?;
+        let file: Option<String> = row.try_get_by_index(2)?;
+        if pages.saturating_add(ROOM_PAGES) > most {
+            return Ok(false);
+        }
+        let free = file
+            .filter(|f| !f.is_empty())
+            .and_then(|f| free_bytes(std::path::Path::new(&f)));
+        Ok(free.is_none_or(|free| free >= ROOM_BYTES))
     }
 
     /// The cached state of a user (`Some(None)`: known not to exist).
