@@ -410,6 +410,17 @@ impl ApiError {
                 errors: Vec::new(),
             };
         }
+        // PostgreSQL: a deadlock or a serialization failure between two
+        // writers; the one chosen to fail may retry.
+        if let DbErr::Exec(RuntimeErr::SqlxError(e)) | DbErr::Query(RuntimeErr::SqlxError(e)) = &err {
+            let code = e.as_database_error().and_then(|db| db.code());
+            if matches!(code.as_deref(), Some("40P01" | "40001")) {
+                return ApiError::Conflict {
+                    detail: "a concurrent change conflicted with this one; send it again".to_string(),
+                    errors: Vec::new(),
+                };
+            }
+        }
         // SQLite reports an ON DELETE RESTRICT violation with the trigger
         // constraint code (1811), which SeaORM does not classify.
         let sqlite_restrict = err.to_string().contains("FOREIGN KEY constraint failed");

@@ -20,7 +20,7 @@ use actix_web::body::{to_bytes, BoxBody, MessageBody};
 use actix_web::dev::{forward_ready, Payload, Service, ServiceRequest, ServiceResponse, Transform};
 use actix_web::http::header::{self, HeaderName, HeaderValue};
 use actix_web::http::{Method, StatusCode};
-use actix_web::{web, HttpResponse, ResponseError};
+use actix_web::{web, HttpMessage, HttpResponse, ResponseError};
 use futures_util::future::LocalBoxFuture;
 use sha2::{Digest, Sha256};
 
@@ -209,10 +209,19 @@ where
         if NOT_KEPT.contains(&req.path()) {
             return Box::pin(async move { Ok(service.call(req).await?.map_into_boxed_body()) });
         }
-        let (http_request, payload) = req.parts_mut();
-        let body = read_body(http_request, payload);
         Box::pin(async move {
-            let body = match body.await {
+            // An import's file is read under its turn, as without a key (the
+            // handler finds the turn on the request).
+            if super::import::is_import(req.request()) {
+                match state.imports.take().await {
+                    Ok(turn) => {
+                        req.extensions_mut().insert(turn);
+                    }
+                    Err(error) => return Ok(refusal(req, error)),
+                }
+            }
+            let (http_request, payload) = req.parts_mut();
+            let body = match read_body(http_request, payload).await {
                 Ok(body) => body,
                 Err(error) => return Ok(refusal(req, error)),
             };

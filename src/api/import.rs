@@ -5,7 +5,7 @@
 
 use actix_web::dev::Payload;
 use actix_web::http::header;
-use actix_web::{FromRequest, HttpRequest, HttpResponse};
+use actix_web::{FromRequest, HttpMessage, HttpRequest, HttpResponse};
 use bytes::Bytes;
 use futures_util::StreamExt;
 use utoipa::ToSchema;
@@ -63,7 +63,7 @@ impl ImportTurns {
     /// frees up within the wait.
     pub async fn take(&self) -> Result<ImportTurn, ApiError> {
         match tokio::time::timeout(self.wait, self.permits.clone().acquire_owned()).await {
-            Ok(Ok(permit)) => Ok(ImportTurn(permit)),
+            Ok(Ok(permit)) => Ok(ImportTurn(std::sync::Arc::new(Held(permit)))),
             _ => Err(ApiError::Busy {
                 retry_after: IMPORT_RETRY_AFTER,
                 detail: "as many imports as the service runs at once are running",
@@ -106,9 +106,19 @@ pub struct ImportFile {
 }
 
 impl ImportFile {
+    /// The import's turn: the one the request already holds (taken by the
+    /// Idempotency-Key middleware before it read the body), or a new one.
+    pub async fn turn(&self, turns: &ImportTurns) -> Result<ImportTurn, ApiError> {
+        let held = self.req.extensions().get::<ImportTurn>().cloned();
+        match held {
+            Some(turn) => Ok(turn),
+            None => turns.take().await,
+        }
+    }
+
     /// The file's table: its media type (415), its size (413), its
     /// arrival (408), then its content (422), parsed on a blocking thread.
-    pub async fn table(mut self) -> Result<Table, ApiError> {
+    pub async fn table(mut self, turn: &ImportTurn) -> Result<Table, ApiError> {
         let essence = self
             .req
             .headers()
@@ -126,7 +136,12 @@ impl ImportFile {
             Some(format) => (format, body),
             None => multipart_file(self.req.headers(), body).await?,
         };
-        match tokio::task::spawn_blocking(move || parse(format, &file)).await {
+        let turn = turn.clone();
+        let parsed = tokio::task::spawn_blocking(move || {
+            let _turn = turn;
+            parse(format, &file)
+        });
+        match parsed.await {
             Ok(table) => table,
             // A parser's panic on a malformed file is that file's fault.
             Err(_) => Err(bad_file("format", "the file cannot be read")),
@@ -146,17 +161,31 @@ impl FromRequest for ImportFile {
     }
 }
 
-/// One import's turn. When it ends, the memory the import freed goes back
-/// to the system: a table's many small texts live in malloc's arenas, which
-/// glibc keeps (four imports of large workbooks left 0.8 GiB resident).
-pub struct ImportTurn(#[allow(dead_code)] tokio::sync::OwnedSemaphorePermit);
+/// One import's turn, shared by its request and its parse: a parse on a
+/// blocking thread goes on when the request is dropped (its client went
+/// away), and holds the turn until it ends. When the turn ends, the memory
+/// the import freed goes back to the system: a table's many small texts
+/// live in malloc's arenas, which glibc keeps (four imports of large
+/// workbooks left 0.8 GiB resident).
+#[derive(Clone)]
+pub struct ImportTurn(#[allow(dead_code)] std::sync::Arc<Held>);
 
-impl Drop for ImportTurn {
+/// A turn's permit, given back when the last holder is done.
+struct Held(#[allow(dead_code)] tokio::sync::OwnedSemaphorePermit);
+
+impl Drop for Held {
     fn drop(&mut self) {
         #[cfg(all(target_os = "linux", target_env = "gnu"))]
-        // SAFETY: malloc_trim only returns free memory to the system.
-        unsafe {
-            libc::malloc_trim(0);
+        {
+            // SAFETY: malloc_trim only returns free memory to the system.
+            let trim = || unsafe {
+                libc::malloc_trim(0);
+            };
+            // It may take a while on a large heap: not on a request's thread.
+            match tokio::runtime::Handle::try_current() {
+                Ok(runtime) => drop(runtime.spawn_blocking(trim)),
+                Err(_) => trim(),
+            }
         }
     }
 }
@@ -295,11 +324,14 @@ fn check_parts(bytes: &[u8]) -> Result<(), ApiError> {
         let part = archive.by_index(index).map_err(not_xlsx)?;
         // The parts calamine reads as XML (its shared strings are
         // `…/sharedStrings.xml`); an image is only unpacked.
-        let xml = part.name().map_err(not_xlsx)?.to_ascii_lowercase().ends_with(".xml");
+        let name = part.name().map_err(not_xlsx)?.to_ascii_lowercase();
+        let xml = name.ends_with(".xml");
+        let kind = Part::of(&name);
         let mut part = std::io::Read::take(part, left + 1);
         let copied = match xml {
             true => {
                 let mut meter = XmlMeter::new(&mut text);
+                meter.part = kind;
                 let copied = std::io::copy(&mut part, &mut meter);
                 if let Some(refusal) = meter.refusal.take() {
                     return Err(refusal);
@@ -358,8 +390,10 @@ fn parse_xlsx(bytes: &[u8]) -> Result<Table, ApiError> {
         if col >= MAX_COLUMNS {
             return Err(too_many_columns());
         }
+        // The rows' span, whichever order they come in.
         let first_row = rows.keys().next().copied().unwrap_or(row).min(row);
-        if row - first_row > MAX_IMPORT_ROWS as u32 {
+        let last_row = rows.keys().next_back().copied().unwrap_or(row).max(row);
+        if last_row - first_row > MAX_IMPORT_ROWS as u32 {
             return Err(too_many_rows());
         }
         let cells = rows.entry(row).or_default();
@@ -427,8 +461,46 @@ enum Markup {
     CData,
     /// A processing instruction (the XML declaration), until `?>`.
     Instruction,
-    /// A declaration (`<!DOCTYPE …>`), until its `>` outside quotes and brackets.
-    Declaration,
+}
+
+/// A workbook part as an [`XmlMeter`] bounds it: calamine holds a part
+/// whole, one value per element, except a worksheet, which it streams cell
+/// by cell (and whose cells' text is counted as they are read).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Part {
+    /// The shared-string table: at most [`XLSX_MAX_STRINGS`] strings (`<si>`).
+    Strings,
+    /// A worksheet.
+    Sheet,
+    /// Styles, the workbook, relationships, a theme: at most
+    /// [`XLSX_MAX_OTHER_ELEMENTS`] elements each (a style, a font, a
+    /// relationship are each a value kept).
+    Other,
+}
+
+/// The most elements a part other than a worksheet or the shared strings
+/// holds (a workbook with a thousand styles has a few thousand).
+const XLSX_MAX_OTHER_ELEMENTS: u64 = 200_000;
+
+impl Part {
+    /// The part named `name` (lower case) in the package.
+    fn of(name: &str) -> Part {
+        if name.ends_with("sharedstrings.xml") {
+            Part::Strings
+        } else if name.contains("worksheets/") {
+            Part::Sheet
+        } else {
+            Part::Other
+        }
+    }
+
+    fn most_elements(self) -> u64 {
+        match self {
+            Part::Strings => XLSX_MAX_STRINGS,
+            Part::Sheet => u64::MAX,
+            Part::Other => XLSX_MAX_OTHER_ELEMENTS,
+        }
+    }
 }
 
 /// The most bytes of one tag an [`XmlMeter`] keeps to read it (a tag's
@@ -454,8 +526,10 @@ struct XmlMeter<'a> {
     tag_cut: bool,
     /// The quote a tag's attribute value is in.
     quote: Option<u8>,
-    /// A declaration's open `[`s.
-    brackets: u32,
+    /// What the part is, for what its elements may number.
+    part: Part,
+    /// The part's elements that count toward its bound (see [`Part`]).
+    elements: u64,
     /// The two bytes before this one (for `-->`, `]]>`, `?>`).
     last: [u8; 2],
     /// Open `<t>` elements.
@@ -476,7 +550,8 @@ impl<'a> XmlMeter<'a> {
             tag: Vec::new(),
             tag_cut: false,
             quote: None,
-            brackets: 0,
+            part: Part::Other,
+            elements: 0,
             last: [0; 2],
             in_t: 0,
             run: 0,
@@ -529,6 +604,23 @@ impl<'a> XmlMeter<'a> {
         let name = &tag[..name_end];
         let local = name.rsplit(|b| *b == b':').next().unwrap_or(name);
         let empty = tag.trim_ascii_end().ends_with(b"/");
+        let counted = match self.part {
+            Part::Strings => local == b"si",
+            Part::Sheet => false,
+            Part::Other => true,
+        };
+        if counted && !closing {
+            self.elements += 1;
+            if self.elements > self.part.most_elements() {
+                return Err(bad_file(
+                    "range",
+                    format!(
+                        "a part of the workbook holds more than {} elements",
+                        self.part.most_elements()
+                    ),
+                ));
+            }
+        }
         match (local, closing) {
             (b"t", true) => self.in_t = self.in_t.saturating_sub(1),
             (b"t", false) if !empty => self.in_t += 1,
@@ -597,9 +689,13 @@ impl<'a> XmlMeter<'a> {
                 } else if opened[0] == b'?' {
                     self.state = Markup::Instruction;
                 } else if opened[0] == b'!' {
-                    self.state = Markup::Declaration;
-                    self.brackets = u32::from(byte == b'[');
-                    self.quote = None;
+                    // A DOCTYPE (which Excel never writes) is read by the
+                    // parser otherwise than here, and would let a part's
+                    // text pass unmetered.
+                    return Err(bad_file(
+                        "format",
+                        "the workbook's XML holds a declaration (<!DOCTYPE …>), which Excel never writes",
+                    ));
                 } else {
                     self.tag.clear();
                     self.quote = None;
@@ -627,15 +723,6 @@ impl<'a> XmlMeter<'a> {
                 }
                 self.keep(byte);
             }
-            Markup::Declaration => match (self.quote, byte) {
-                (Some(quote), _) if byte == quote => self.quote = None,
-                (Some(_), _) => {}
-                (None, b'"' | b'\'') => self.quote = Some(byte),
-                (None, b'[') => self.brackets += 1,
-                (None, b']') => self.brackets = self.brackets.saturating_sub(1),
-                (None, b'>') if self.brackets == 0 => self.state = Markup::Text,
-                _ => {}
-            },
         }
         Ok(())
     }
@@ -764,8 +851,8 @@ macro_rules! import_api {
         ) -> Result<actix_web::HttpResponse, $crate::error::ApiError> {
             $policy(&caller, $crate::auth::policy::Access::Create, None)?;
             // Held until the answer is made (the body is read under it).
-            let _turn = state.imports.take().await?;
-            let rows = $crate::model::import::decode_rows::<$Record, $Create>(&file.table().await?)?;
+            let turn = file.turn(&state.imports).await?;
+            let rows = $crate::model::import::decode_rows::<$Record, $Create>(&file.table(&turn).await?)?;
             let report = {
                 use $service as service;
                 service::import(&state.db, &caller, rows, query.options()).await?
@@ -802,6 +889,60 @@ mod tests {
         // Not strings: text outside `<t>`, comments, a `>` inside an attribute, empty elements.
         let xml = br#"<sst><!-- <t>no</t> --><si a=">" b='<t>'><t/>outside</si></sst>"#;
         assert_eq!(metered(xml), Ok(0));
+    }
+
+    /// The code of the refusal of `xml` as a part of `kind`, if any.
+    fn metered_as(kind: Part, xml: &[u8]) -> Option<String> {
+        let mut text = 0;
+        let mut meter = XmlMeter::new(&mut text);
+        meter.part = kind;
+        let _ = std::io::Write::write_all(&mut meter, xml);
+        match meter.refusal.take() {
+            Some(ApiError::Validation(errors)) => Some(errors[0].code.clone()),
+            Some(other) => Some(other.to_string()),
+            None => None,
+        }
+    }
+
+    #[test]
+    fn the_meter_refuses_a_doctype_which_the_parser_would_read_otherwise() {
+        // A quote inside the DOCTYPE's brackets: a scan that honoured it
+        // would have skipped the rest, while the parser reads on after `]>`.
+        let xml = br#"<?xml version="1.0" encoding="UTF-8"?><!DOCTYPE sst [']><sst uniqueCount="100000000000000"><si><t>a</t></si></sst>"#;
+        assert_eq!(metered(xml), Err("format".into()));
+        assert_eq!(metered(br#"<!DOCTYPE x><x/>"#), Err("format".into()));
+    }
+
+    #[test]
+    fn the_meter_bounds_the_elements_the_parser_keeps_one_value_each() {
+        let flood = |tag: &str, n: u64| {
+            let mut xml = b"<r>".to_vec();
+            for _ in 0..n {
+                xml.extend_from_slice(tag.as_bytes());
+            }
+            xml
+        };
+        assert_eq!(
+            metered_as(Part::Other, &flood("<xf/>", XLSX_MAX_OTHER_ELEMENTS - 1)),
+            None
+        );
+        assert_eq!(
+            metered_as(Part::Other, &flood("<xf/>", XLSX_MAX_OTHER_ELEMENTS)),
+            Some("range".into())
+        );
+        assert_eq!(metered_as(Part::Strings, &flood("<si/>", XLSX_MAX_STRINGS)), None);
+        assert_eq!(
+            metered_as(Part::Strings, &flood("<si/>", XLSX_MAX_STRINGS + 1)),
+            Some("range".into())
+        );
+        // A worksheet is read cell by cell: its cells are not counted here.
+        assert_eq!(
+            metered_as(Part::Sheet, &flood("<c/>", XLSX_MAX_OTHER_ELEMENTS * 2)),
+            None
+        );
+        assert_eq!(Part::of("xl/sharedstrings.xml"), Part::Strings);
+        assert_eq!(Part::of("xl/worksheets/sheet1.xml"), Part::Sheet);
+        assert_eq!(Part::of("xl/styles.xml"), Part::Other);
     }
 
     #[test]

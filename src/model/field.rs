@@ -746,7 +746,9 @@ impl<T: Check + PartialEq + Clone, const MAX: usize, const UNIQUE: bool, const M
         if let Some(broken) = Self::wrong_length(items.len()) {
             errors.push(FieldError::new(path, broken.code, broken.message));
         }
-        for (i, item) in items.iter().enumerate() {
+        // Past MAX the list is refused already: its items are not judged one
+        // by one (a list of millions would be millions of errors).
+        for (i, item) in items.iter().enumerate().take(MAX) {
             T::check(item, &check::index(path, i), errors);
         }
     }

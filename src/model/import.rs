@@ -13,6 +13,11 @@ use super::export::{csv_text_read, CellKind, Column, Columns};
 use crate::error::{ApiError, ErrorCount, FieldError};
 
 /// The most data rows one import takes.
+/// The most bytes of JSON one cell may hold (a school's list of majors is a
+/// few KiB): a larger cell is refused before it is parsed, since a JSON
+/// value takes many times its text in memory.
+pub const MAX_JSON_CELL_BYTES: usize = 256 * 1024;
+
 pub const MAX_IMPORT_ROWS: usize = 50_000;
 
 /// The most problems an import's answer lists (the first, by row); every
@@ -374,6 +379,17 @@ fn decode_row<R: Columns, C: DeserializeOwned + Check>(
                 false => text.clone(),
             }),
             CellKind::Number => number(text),
+            CellKind::Json if text.len() > MAX_JSON_CELL_BYTES => {
+                errors.push(
+                    FieldError::new(
+                        column.path,
+                        "length",
+                        format!("must be at most {} KiB of JSON", MAX_JSON_CELL_BYTES / 1024),
+                    )
+                    .at(row, Some(column.header.to_string())),
+                );
+                continue;
+            }
             CellKind::Json => match serde_json::from_str::<Value>(text) {
                 Ok(value) => value,
                 Err(_) => {

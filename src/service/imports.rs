@@ -84,7 +84,8 @@ where
             None => {
                 let problems = match S::check_references(&reading, &fields).await {
                     Ok(()) => Vec::new(),
-                    Err(ApiError::Internal(err)) => return Err(ApiError::Internal(err)),
+                    // A fault or an outage is the import's, not the row's.
+                    Err(err) if err.status() >= 500 => return Err(err),
                     Err(err) => row_errors::<S::Record>(err, row),
                 };
                 judged.insert(key, problems.clone());

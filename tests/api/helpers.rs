@@ -152,14 +152,30 @@ pub async fn upload_begun(
     length: usize,
     begun: &str,
 ) -> tokio::net::TcpStream {
+    upload_begun_with(address, path, token, &[("Content-Type", media)], length, begun).await
+}
+
+/// [`upload_begun`] with these headers (`Content-Type` among them).
+pub async fn upload_begun_with(
+    address: &str,
+    path: &str,
+    token: Option<&str>,
+    headers: &[(&str, &str)],
+    length: usize,
+    begun: &str,
+) -> tokio::net::TcpStream {
     use tokio::io::AsyncWriteExt;
     let host = address.trim_start_matches("http://");
     let mut stream = tokio::net::TcpStream::connect(host).await.unwrap();
     let authorization = token
         .map(|t| format!("Authorization: Bearer {t}\r\n"))
         .unwrap_or_default();
+    let headers: String = headers
+        .iter()
+        .map(|(name, value)| format!("{name}: {value}\r\n"))
+        .collect();
     let head = format!(
-        "POST {path} HTTP/1.1\r\nHost: {host}\r\n{authorization}Content-Type: {media}\r\nContent-Length: {length}\r\n\r\n{begun}"
+        "POST {path} HTTP/1.1\r\nHost: {host}\r\n{authorization}{headers}Content-Length: {length}\r\n\r\n{begun}"
     );
     stream.write_all(head.as_bytes()).await.unwrap();
     stream.flush().await.unwrap();

@@ -824,3 +824,86 @@ async fn partial_imports_racing_for_one_credit_code_each_import_every_other_good
         assert_eq!(page["total"], stored, "trial {trial}");
     }
 }
+
+#[tokio::test]
+async fn a_json_cell_larger_than_256_kib_is_that_cell_s_problem_and_is_not_parsed() {
+    let app = spawn_app().await;
+    // 300 KiB of a list of numbers: millions of values once parsed.
+    let majors = format!("[{}0]", "0,".repeat(150 * 1024));
+    let file = format!("名称 name,专业 majors\n县职业中专,\"{majors}\"\n");
+    let response = import(&app, "/api/v1/schools/imports", CSV, file.into_bytes()).await;
+    let body = problem(response, 422).await;
+    let errors = body["errors"].as_array().unwrap();
+    assert_eq!(errors.len(), 1, "{body}");
+    assert_eq!(errors[0]["code"], "length");
+    assert_eq!(errors[0]["row"], 2);
+    assert_eq!(errors[0]["column"], "专业 majors");
+}
+
+#[tokio::test]
+async fn a_keyed_import_reads_its_file_under_its_turn_like_any_other() {
+    // The Idempotency-Key's middleware reads a keyed request's body before
+    // the handler runs: an import's file is read under the import's turn
+    // there too (it was read outside any turn, so that many keyed uploads
+    // held their files at once).
+    let app = crate::helpers::spawn_app_with(|settings| {
+        settings.imports.at_once = 1;
+        settings.imports.wait = std::time::Duration::from_secs(1);
+    })
+    .await;
+    let slow_file = "name\n慢慢上传\n";
+    let (begun, rest) = slow_file.split_at(5);
+    let mut slow = crate::helpers::upload_begun_with(
+        &app.address,
+        "/api/v1/enterprises/imports",
+        Some(&app.token),
+        &[("Content-Type", CSV), ("Idempotency-Key", "slow-keyed-import")],
+        slow_file.len(),
+        begun,
+    )
+    .await;
+    let mut refused = false;
+    for _ in 0..50 {
+        let response = import(
+            &app,
+            "/api/v1/enterprises/imports",
+            CSV,
+            "name\n插队\n".as_bytes().to_vec(),
+        )
+        .await;
+        if response.status().as_u16() == 503 {
+            refused = true;
+            break;
+        }
+        // The slow import had not taken its turn yet.
+        assert_eq!(response.status().as_u16(), 201);
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert!(refused, "the keyed import's file arrives under the one turn");
+    // Its file arrives: it is imported under that turn, then the turn is free.
+    tokio::io::AsyncWriteExt::write_all(&mut slow, rest.as_bytes())
+        .await
+        .unwrap();
+    let mut answer = Vec::new();
+    while !String::from_utf8_lossy(&answer).contains("\r\n\r\n") {
+        let mut chunk = [0u8; 4096];
+        let n = tokio::io::AsyncReadExt::read(&mut slow, &mut chunk).await.unwrap();
+        assert!(n > 0, "the slow import is answered");
+        answer.extend_from_slice(&chunk[..n]);
+    }
+    assert!(
+        String::from_utf8_lossy(&answer).starts_with("HTTP/1.1 201"),
+        "{}",
+        String::from_utf8_lossy(&answer)
+    );
+    drop(slow);
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    let response = import(
+        &app,
+        "/api/v1/enterprises/imports",
+        CSV,
+        "name\n下一个\n".as_bytes().to_vec(),
+    )
+    .await;
+    assert_eq!(response.status().as_u16(), 201);
+}
