@@ -18,6 +18,21 @@ async fn import(app: &TestApp, path: &str, media: &str, file: Vec<u8>) -> reqwes
         .unwrap()
 }
 
+/// Sends the `rest` of an upload begun on `slow` and checks its answer is 201.
+async fn assert_answered_201(slow: &mut tokio::net::TcpStream, rest: &str) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    slow.write_all(rest.as_bytes()).await.unwrap();
+    let mut answer = Vec::new();
+    while !String::from_utf8_lossy(&answer).contains("\r\n\r\n") {
+        let mut chunk = [0u8; 4096];
+        let n = slow.read(&mut chunk).await.unwrap();
+        assert!(n > 0, "the slow import is answered");
+        answer.extend_from_slice(&chunk[..n]);
+    }
+    let answer = String::from_utf8_lossy(&answer);
+    assert!(answer.starts_with("HTTP/1.1 201"), "{answer}");
+}
+
 /// Every record of a list (its first page of 100).
 async fn listed(app: &TestApp, collection: &str) -> Vec<Value> {
     let page: Value = app
@@ -720,7 +735,6 @@ async fn an_import_s_answer_lists_the_first_1000_problems_and_counts_every_probl
 
 #[tokio::test]
 async fn imports_beyond_the_ones_running_at_once_wait_their_turn_then_are_answered_503_with_retry_after() {
-    use tokio::io::AsyncWriteExt;
     let app = crate::helpers::spawn_app_with(|settings| {
         settings.imports.at_once = 1;
         settings.imports.wait = std::time::Duration::from_secs(2);
@@ -757,19 +771,7 @@ async fn imports_beyond_the_ones_running_at_once_wait_their_turn_then_are_answer
     assert!(body["detail"].as_str().unwrap().contains("imports"), "{body}");
 
     // Once the slow import's file has arrived, it is imported and the turn is free again.
-    slow.write_all(rest.as_bytes()).await.unwrap();
-    let mut answer = Vec::new();
-    while !String::from_utf8_lossy(&answer).contains("\r\n\r\n") {
-        let mut chunk = [0u8; 4096];
-        let n = tokio::io::AsyncReadExt::read(&mut slow, &mut chunk).await.unwrap();
-        assert!(n > 0, "the slow import is answered");
-        answer.extend_from_slice(&chunk[..n]);
-    }
-    assert!(
-        String::from_utf8_lossy(&answer).starts_with("HTTP/1.1 201"),
-        "{}",
-        String::from_utf8_lossy(&answer)
-    );
+    assert_answered_201(&mut slow, rest).await;
     let response = import(
         &app,
         "/api/v1/schools/imports",
@@ -881,21 +883,7 @@ async fn a_keyed_import_reads_its_file_under_its_turn_like_any_other() {
     }
     assert!(refused, "the keyed import's file arrives under the one turn");
     // Its file arrives: it is imported under that turn, then the turn is free.
-    tokio::io::AsyncWriteExt::write_all(&mut slow, rest.as_bytes())
-        .await
-        .unwrap();
-    let mut answer = Vec::new();
-    while !String::from_utf8_lossy(&answer).contains("\r\n\r\n") {
-        let mut chunk = [0u8; 4096];
-        let n = tokio::io::AsyncReadExt::read(&mut slow, &mut chunk).await.unwrap();
-        assert!(n > 0, "the slow import is answered");
-        answer.extend_from_slice(&chunk[..n]);
-    }
-    assert!(
-        String::from_utf8_lossy(&answer).starts_with("HTTP/1.1 201"),
-        "{}",
-        String::from_utf8_lossy(&answer)
-    );
+    assert_answered_201(&mut slow, rest).await;
     drop(slow);
     tokio::time::sleep(std::time::Duration::from_millis(200)).await;
     let response = import(

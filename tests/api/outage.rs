@@ -100,6 +100,36 @@ async fn assert_unavailable(response: reqwest::Response, since: Instant, within:
     );
 }
 
+/// Sends `create` until it answers 201 (only 503 before, for at most 20 s):
+/// the created record.
+async fn created_again<F, A>(create: F, what: &str) -> Value
+where
+    F: Fn() -> A,
+    A: std::future::Future<Output = reqwest::Result<reqwest::Response>>,
+{
+    let back = Instant::now();
+    loop {
+        let response = create().await.unwrap();
+        if response.status().as_u16() == 201 {
+            return response.json().await.unwrap();
+        }
+        assert_eq!(response.status().as_u16(), 503, "only 503 until {what}");
+        assert!(
+            back.elapsed() < Duration::from_secs(20),
+            "writes never came back after {what}"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
+/// Checks that `/readyz` at `base` answers 503 within 2.5 s.
+async fn assert_not_ready(client: &Client, base: &str, what: &str) {
+    let since = Instant::now();
+    let ready = client.get(format!("{base}/readyz")).send().await.unwrap();
+    assert!(since.elapsed() < Duration::from_millis(2_500), "{what}");
+    assert_eq!(ready.status().as_u16(), 503, "{what}");
+}
+
 #[tokio::test]
 async fn a_postgresql_outage_answers_503_in_time_logs_it_once_and_loses_no_acknowledged_write() {
     let database = FreshDatabase::new().await;
@@ -165,24 +195,12 @@ async fn a_postgresql_outage_answers_503_in_time_logs_it_once_and_loses_no_ackno
         "a list while the server is down",
     )
     .await;
-    let since = Instant::now();
-    let ready = readyz().await.unwrap();
-    assert!(since.elapsed() < Duration::from_millis(2_500));
-    assert_eq!(ready.status().as_u16(), 503, "/readyz while the server is down");
+    assert_not_ready(&client, &base, "/readyz while the server is down").await;
 
     // It comes back: writes succeed again within seconds.
     proxy.set(Mode::Forward);
     let back = Instant::now();
-    loop {
-        let response = create("恢复之后".into()).await.unwrap();
-        if response.status().as_u16() == 201 {
-            keep(response.json().await.unwrap());
-            break;
-        }
-        assert_eq!(response.status().as_u16(), 503, "only 503 while reconnecting");
-        assert!(back.elapsed() < Duration::from_secs(20), "writes never came back");
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
+    keep(created_again(|| create("恢复之后".into()), "the server is back").await);
     // Pooled connections the outage broke are each found out once (a 503)
     // and replaced; readiness returns with them.
     while readyz().await.unwrap().status().as_u16() != 200 {
@@ -223,27 +241,10 @@ async fn a_postgresql_outage_answers_503_in_time_logs_it_once_and_loses_no_ackno
         "a keyed create while the network hangs",
     )
     .await;
-    let since = Instant::now();
-    let ready = readyz().await.unwrap();
-    assert!(since.elapsed() < Duration::from_millis(2_500));
-    assert_eq!(ready.status().as_u16(), 503, "/readyz while the network hangs");
+    assert_not_ready(&client, &base, "/readyz while the network hangs").await;
 
     proxy.set(Mode::Forward);
-    let back = Instant::now();
-    loop {
-        let response = create("解冻之后".into()).await.unwrap();
-        if response.status().as_u16() == 201 {
-            keep(response.json().await.unwrap());
-            break;
-        }
-        assert_eq!(
-            response.status().as_u16(),
-            503,
-            "only 503 while the connections recover"
-        );
-        assert!(back.elapsed() < Duration::from_secs(20), "writes never came back");
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
+    keep(created_again(|| create("解冻之后".into()), "the network is back").await);
 
     // The keyed create sent again: run once (201), or refused while the
     // first attempt's claim stands (409); never stored twice.
