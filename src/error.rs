@@ -412,14 +412,14 @@ impl ApiError {
         }
         // PostgreSQL: a deadlock or a serialization failure between two
         // writers; the one chosen to fail may retry.
-        if let DbErr::Exec(RuntimeErr::SqlxError(e)) | DbErr::Query(RuntimeErr::SqlxError(e)) = &err {
-            let code = e.as_database_error().and_then(|db| db.code());
-            if matches!(code.as_deref(), Some("40P01" | "40001")) {
-                return ApiError::Conflict {
-                    detail: "a concurrent change conflicted with this one; send it again".to_string(),
-                    errors: Vec::new(),
-                };
-            }
+        let code = statement_error(&err)
+            .and_then(|e| e.as_database_error())
+            .and_then(|db| db.code());
+        if matches!(code.as_deref(), Some("40P01" | "40001")) {
+            return ApiError::Conflict {
+                detail: "a concurrent change conflicted with this one; send it again".to_string(),
+                errors: Vec::new(),
+            };
         }
         // SQLite reports an ON DELETE RESTRICT violation with the trigger
         // constraint code (1811), which SeaORM does not classify.
@@ -572,6 +572,14 @@ impl ApiError {
     }
 }
 
+/// The driver's error of a statement that failed (not of a connection).
+fn statement_error(err: &DbErr) -> Option<&sea_orm::sqlx::Error> {
+    match err {
+        DbErr::Exec(RuntimeErr::SqlxError(e)) | DbErr::Query(RuntimeErr::SqlxError(e)) => Some(e),
+        _ => None,
+    }
+}
+
 /// Why the database could not do what a request asked, when neither the
 /// request nor the service is at fault: answered 503 with `Retry-After`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -594,16 +602,22 @@ impl std::fmt::Display for Outage {
 }
 
 impl Outage {
-    /// Every kind, for counting and logging.
-    pub const ALL: [Outage; 2] = [Outage::StorageFull, Outage::Unreachable];
+    /// The throttle of this kind's log lines: once a minute each.
+    pub fn log_throttle(self) -> &'static Throttle {
+        static STORAGE_FULL: Throttle = Throttle::new(std::time::Duration::from_secs(60));
+        static UNREACHABLE: Throttle = Throttle::new(std::time::Duration::from_secs(60));
+        match self {
+            Outage::StorageFull => &STORAGE_FULL,
+            Outage::Unreachable => &UNREACHABLE,
+        }
+    }
 
     /// The outage a database error reports, if it is one.
     pub fn of_db(err: &DbErr) -> Option<Outage> {
         match err {
             DbErr::ConnectionAcquire(_) => Some(Outage::Unreachable),
             DbErr::Conn(RuntimeErr::SqlxError(e)) => Some(Outage::of_sqlx(e).unwrap_or(Outage::Unreachable)),
-            DbErr::Exec(RuntimeErr::SqlxError(e)) | DbErr::Query(RuntimeErr::SqlxError(e)) => Outage::of_sqlx(e),
-            _ => None,
+            _ => statement_error(err).and_then(Outage::of_sqlx),
         }
     }
 

@@ -86,8 +86,7 @@ pub async fn deadline<B: actix_web::body::MessageBody>(
     next: actix_web::middleware::Next<B>,
 ) -> Result<actix_web::dev::ServiceResponse<B>, actix_web::Error> {
     let limit = req.app_data::<web::Data<AppState>>().and_then(|state| state.deadline);
-    let import = req.method() == actix_web::http::Method::POST && req.path().ends_with("/imports");
-    let (Some(limit), false) = (limit, import) else {
+    let (Some(limit), false) = (limit, import::is_import(req.request())) else {
         return next.call(req).await;
     };
     // The answer is an error, not a response: routing needs the only handle

@@ -9,7 +9,7 @@ use actix_web::http::StatusCode;
 use actix_web::middleware::ErrorHandlerResponse;
 use actix_web::{HttpResponse, ResponseError};
 
-use crate::error::{ApiError, Outage, Problem, Throttle, PROBLEM_JSON};
+use crate::error::{ApiError, Outage, Problem, PROBLEM_JSON};
 
 /// A problem document as an HTTP response.
 pub fn problem_response(problem: &Problem) -> HttpResponse {
@@ -81,12 +81,7 @@ pub struct MaybeStored;
 /// (with how many were not logged), at WARN and without a backtrace, so
 /// that an outage does not flood the log with one error per request.
 fn log_outage(outage: Outage, error: &ApiError) {
-    static THROTTLES: [Throttle; Outage::ALL.len()] = [
-        Throttle::new(std::time::Duration::from_secs(60)),
-        Throttle::new(std::time::Duration::from_secs(60)),
-    ];
-    let index = Outage::ALL.iter().position(|o| *o == outage).unwrap_or(0);
-    if let Some(held_back) = THROTTLES[index].admit() {
+    if let Some(held_back) = outage.log_throttle().admit() {
         let cause = match error {
             ApiError::Internal(cause) => format!("{cause:#}"),
             other => other.to_string(),

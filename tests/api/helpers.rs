@@ -648,6 +648,18 @@ pub async fn admin_token_at(base: &str) -> String {
     token["access_token"].as_str().expect("an access token").to_string()
 }
 
+/// GETs `path` at a service process's `base` URL with a bearer token; the status.
+pub async fn status_at(base: &str, token: &str, path: &str) -> u16 {
+    Client::new()
+        .get(format!("{base}{path}"))
+        .bearer_auth(token)
+        .send()
+        .await
+        .expect("GET")
+        .status()
+        .as_u16()
+}
+
 /// GETs `path` at a service process's `base` URL with a bearer token; the body as JSON.
 pub async fn get_json_at(base: &str, token: &str, path: &str) -> Value {
     Client::new()

@@ -12,7 +12,7 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::watch;
 
-use crate::helpers::{admin_token_at, problem, start_process_logging_to, FreshDatabase};
+use crate::helpers::{admin_token_at, problem, start_process_logging_to, status_at, FreshDatabase};
 
 /// What the proxy does with the connections through it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -267,13 +267,8 @@ async fn a_postgresql_outage_answers_503_in_time_logs_it_once_and_loses_no_ackno
 
     // Every acknowledged write is stored.
     for id in &acknowledged {
-        let read = client
-            .get(format!("{base}/api/v1/enterprises/{id}"))
-            .bearer_auth(&token)
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(read.status().as_u16(), 200, "an acknowledged create is stored");
+        let read = status_at(&base, &token, &format!("/api/v1/enterprises/{id}")).await;
+        assert_eq!(read, 200, "an acknowledged create is stored");
     }
     // Dozens of refusals, one log line for them, and no backtrace.
     let logged = std::fs::read_to_string(log.path()).unwrap();

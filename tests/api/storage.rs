@@ -7,7 +7,9 @@ use reqwest::Client;
 use sea_orm::{ConnectionTrait, DatabaseBackend, Statement};
 use serde_json::{json, Value};
 
-use crate::helpers::{admin_token_at, problem, spawn_app, start_process_logging_to, ADMIN_PASSWORD};
+use crate::helpers::{
+    admin_token_at, get_json_at, problem, spawn_app, start_process_logging_to, status_at, ADMIN_PASSWORD,
+};
 
 /// An enterprise with a long description, so that a few fill a page.
 fn bulky(n: usize) -> Value {
@@ -299,22 +301,9 @@ async fn a_full_disk_answers_503_acknowledges_nothing_it_did_not_save_and_recove
     let (_service, base) = start_process_logging_to(&url, &[], log.path()).await;
     let token = admin_token_at(&base).await;
     for id in &saved {
-        let read = client
-            .get(format!("{base}/api/v1/enterprises/{id}"))
-            .bearer_auth(&token)
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(read.status().as_u16(), 200, "a create answered 201 is stored");
+        let read = status_at(&base, &token, &format!("/api/v1/enterprises/{id}")).await;
+        assert_eq!(read, 200, "a create answered 201 is stored");
     }
-    let listed: Value = client
-        .get(format!("{base}/api/v1/enterprises?limit=1"))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let listed = get_json_at(&base, &token, "/api/v1/enterprises?limit=1").await;
     assert_eq!(listed["total"], json!(saved.len()));
 }
