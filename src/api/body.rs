@@ -13,7 +13,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::error::ApiError;
-use crate::model::check::{decode, Check, MergePatch};
+use crate::model::check::{decode, parse_body, Check, MergePatch};
 
 /// How request bodies are read, kept in the app data: at most `limit`
 /// bytes, the whole body within `timeout` of the start of the read.
@@ -111,14 +111,12 @@ impl JsonBody {
 
     /// The body as JSON: a syntax error is a 400; anything but an object a 422.
     fn json(&self) -> Result<Value, ApiError> {
-        let value: Value = serde_json::from_slice(&self.bytes).map_err(|err| ApiError::BadRequest {
-            detail: format!("the body is not valid JSON: {err}"),
-            errors: Vec::new(),
-        })?;
-        if !value.is_object() {
-            return Err(ApiError::invalid_field("", "type", "the body must be a JSON object"));
-        }
-        Ok(value)
+        parse_body(&self.bytes)
+    }
+
+    /// The body's bytes, for a service that judges it after the caller's rights.
+    pub fn bytes(&self) -> &[u8] {
+        &self.bytes
     }
 }
 

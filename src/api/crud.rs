@@ -247,3 +247,168 @@ pub fn page_response(
         .content_type(actix_web::http::header::ContentType::json())
         .body(json))
 }
+
+use actix_web::dev::Payload;
+use actix_web::{web, FromRequest, HttpRequest, HttpResponse};
+use futures_util::future::LocalBoxFuture;
+use uuid::Uuid;
+
+use super::body::JsonBody;
+use super::caller::Caller;
+use super::conditional::{created, with_etag, IfMatch, IfNoneMatch};
+use super::export::{ExportQuery, Wanted};
+use super::query::Query;
+use super::AppState;
+use crate::error::ApiError;
+use crate::model::list::{ListRequest, PageQuery, SearchQuery, SortQuery};
+use crate::service::resource::{self, Stored};
+
+/// The description of every create operation, after the resource's own summary.
+pub const CREATE_TEXT: &str = "Every field's rule is checked at once: a 422 names each invalid field. A field your role may not set answers 403 naming it. Answers 201 with the record, its `Location` and `ETag`; send an `Idempotency-Key` to retry safely. The creation is audited.";
+/// The description of every read of one record.
+pub const GET_TEXT: &str = "Answers the record with its `ETag`; with `If-None-Match` set to that ETag, 304 without a body. Personal data is masked by role as the schema says.";
+/// The description of every delete.
+pub const DELETE_TEXT: &str = "Send `If-Match` with the ETag you read to delete only what you saw (412 if it changed since). A record that others still reference is kept (409). The deletion is audited.";
+
+/// What every handler of a collection reads of its request: the shared
+/// state and the caller.
+pub struct Call {
+    /// The shared state.
+    pub state: web::Data<AppState>,
+    /// The caller its token stands for.
+    pub caller: Caller,
+}
+
+impl FromRequest for Call {
+    type Error = ApiError;
+    type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let state = req.app_data::<web::Data<AppState>>().cloned();
+        let caller = Caller::from_request(req, payload);
+        Box::pin(async move {
+            let state = state.ok_or_else(|| ApiError::Internal(anyhow::anyhow!("the app state is missing")))?;
+            Ok(Call {
+                state,
+                caller: caller.await?,
+            })
+        })
+    }
+}
+
+/// What a list reads of its query string: the page, `q`, the sort, the
+/// resource's filters and the export format.
+pub struct ListQuery<F: crate::model::resource::Resource> {
+    req: HttpRequest,
+    page: PageQuery,
+    search: SearchQuery,
+    sort: SortQuery<F::Sort>,
+    filters: F::Filters,
+    export: ExportQuery,
+}
+
+impl<F: crate::model::resource::Resource> FromRequest for ListQuery<F> {
+    type Error = ApiError;
+    type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let parts = (
+            Query::<PageQuery>::from_request(req, payload).into_inner(),
+            Query::<SearchQuery>::from_request(req, payload).into_inner(),
+            Query::<SortQuery<F::Sort>>::from_request(req, payload).into_inner(),
+            Query::<F::Filters>::from_request(req, payload).into_inner(),
+            Query::<ExportQuery>::from_request(req, payload).into_inner(),
+        );
+        let req = req.clone();
+        Box::pin(async move {
+            Ok(ListQuery {
+                req,
+                page: parts.0?.0,
+                search: parts.1?.0,
+                sort: parts.2?.0,
+                filters: parts.3?.0,
+                export: parts.4?.0,
+            })
+        })
+    }
+}
+
+/// Answers a list: one page as JSON, or the whole list as CSV or XLSX.
+pub async fn list<F: Stored>(call: Call, query: ListQuery<F>) -> Result<HttpResponse, ApiError> {
+    resource::may_read::<F>(&call.caller)?;
+    let wanted = Wanted::of(&query.req, &query.export)?;
+    let request = ListRequest::new(&query.page, Some(&query.search), query.sort.order(), &query.filters)?;
+    let filters = std::sync::Arc::new(query.filters);
+    let Call { state, caller } = call;
+    wanted
+        .answer(F::COLLECTION, request, move |request| {
+            let (state, caller, filters) = (state.clone(), caller.clone(), filters.clone());
+            async move { resource::list::<F>(&state.db, &caller, &filters, &request).await }
+        })
+        .await
+}
+
+/// Answers a create: 201 with the record, its `Location` and its `ETag`.
+pub async fn create<F: Stored>(call: Call, body: JsonBody) -> Result<HttpResponse, ApiError> {
+    let record = resource::create::<F>(&call.state.db, &call.caller, body.bytes()).await?;
+    Ok(created(F::COLLECTION, record.id, record.version).json(record))
+}
+
+/// Answers a read of one record, or 304 when `If-None-Match` names its version.
+pub async fn get<F: Stored>(call: Call, id: Uuid, if_none_match: IfNoneMatch) -> Result<HttpResponse, ApiError> {
+    let record = resource::get::<F>(&call.state.db, &call.caller, id).await?;
+    Ok(if_none_match
+        .not_modified(record.version)
+        .unwrap_or_else(|| with_etag(HttpResponse::Ok(), record.version).json(record)))
+}
+
+/// Answers a merge patch with the changed record and its `ETag`.
+pub async fn update<F: Stored>(
+    call: Call,
+    id: Uuid,
+    if_match: IfMatch,
+    body: JsonBody,
+) -> Result<HttpResponse, ApiError> {
+    let record = resource::update::<F>(&call.state.db, &call.caller, id, if_match.0, body.bytes()).await?;
+    Ok(with_etag(HttpResponse::Ok(), record.version).json(record))
+}
+
+/// Answers a delete: 204.
+pub async fn delete<F: Stored>(call: Call, id: Uuid, if_match: IfMatch) -> Result<HttpResponse, ApiError> {
+    resource::delete::<F>(&call.state.db, &call.caller, id, if_match.0).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// The scope of a collection's routes below `/api/v1`, naming its resource
+/// type for the refusal audit.
+pub fn scope<F: crate::model::resource::Resource>() -> utoipa_actix_web::scope::Scope<
+    impl actix_web::dev::ServiceFactory<
+        actix_web::dev::ServiceRequest,
+        Config = (),
+        Response = actix_web::dev::ServiceResponse,
+        Error = actix_web::Error,
+        InitError = (),
+    >,
+> {
+    utoipa_actix_web::scope(format!("/{}", F::COLLECTION).as_str()).app_data(F::TYPE)
+}
+
+/// The query parameters of a list, in the document: the page, `q`, the
+/// sort, the resource's filters and the export format.
+pub struct ListParams<F>(std::marker::PhantomData<F>);
+
+impl<F: crate::model::resource::Resource> utoipa::IntoParams for ListParams<F>
+where
+    F::Filters: utoipa::IntoParams,
+{
+    fn into_params(
+        parameter_in: impl Fn() -> Option<utoipa::openapi::path::ParameterIn>,
+    ) -> Vec<utoipa::openapi::path::Parameter> {
+        let mut params = PageQuery::into_params(&parameter_in);
+        params.extend(SearchQuery::into_params(&parameter_in));
+        params.extend(SortQuery::<F::Sort>::into_params(&parameter_in));
+        params.extend(F::Filters::into_params(&parameter_in));
+        params.extend(ExportQuery::into_params(&parameter_in));
+        params
+    }
+}

@@ -281,12 +281,13 @@ type Pages = futures_util::stream::LocalBoxStream<'static, Result<Vec<Vec<String
 fn csv_body<R: Columns>(
     pages: impl futures_util::Stream<Item = Result<Vec<Vec<String>>, ApiError>> + 'static,
 ) -> impl futures_util::Stream<Item = Result<Bytes, actix_web::Error>> {
-    let head = csv_lines([R::COLUMNS.iter().map(|column| column.header.to_string()).collect()]).map(|line| {
+    let columns = R::columns();
+    let head = csv_lines([columns.iter().map(|column| column.header.to_string()).collect()]).map(|line| {
         let mut head = "\u{feff}".as_bytes().to_vec();
         head.extend_from_slice(&line);
         Bytes::from(head)
     });
-    let lines = pages.map(|rows| csv_records(R::COLUMNS, rows?));
+    let lines = pages.map(move |rows| csv_records(&columns, rows?));
     futures_util::stream::once(async move { head })
         .chain(lines)
         .map(|chunk| chunk.map_err(actix_web::Error::from))
@@ -302,12 +303,12 @@ fn xlsx_body<R: Columns>(
     let pages: Pages = pages.boxed_local();
     let (rows_in, rows_out) = tokio::sync::mpsc::channel::<Vec<Vec<String>>>(2);
     let (chunks_in, chunks_out) = tokio::sync::mpsc::channel::<Result<Bytes, ApiError>>(4);
-    let columns = R::COLUMNS;
+    let columns = R::columns();
     let writer_span = span.clone();
     let failed = chunks_in.clone();
     tokio::task::spawn_blocking(move || {
         let _entered = writer_span.enter();
-        if let Err(err) = write_workbook(columns, rows_out, chunks_in) {
+        if let Err(err) = write_workbook(&columns, rows_out, chunks_in) {
             tracing::error!(error = %err, "an XLSX export stopped early");
             let _ = failed.blocking_send(Err(err));
         }
@@ -346,7 +347,7 @@ fn xlsx_body<R: Columns>(
 /// the workbook into `chunks`. A closed `rows` before the end of the list
 /// (a failed page) is reported by the feeder, not here.
 fn write_workbook(
-    columns: &'static [Column],
+    columns: &[Column],
     mut rows: tokio::sync::mpsc::Receiver<Vec<Vec<String>>>,
     chunks: tokio::sync::mpsc::Sender<Result<Bytes, ApiError>>,
 ) -> Result<(), ApiError> {

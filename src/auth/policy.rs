@@ -10,7 +10,6 @@ use crate::domain::placement::Sides;
 use crate::domain::vocab::{EvaluationSide, FeedType, Role};
 use crate::error::{ApiError, FieldError};
 use crate::model::apprenticeship::ApprenticeshipFields;
-use crate::model::base::BaseFields;
 use crate::model::enterprise::EnterpriseFields;
 use crate::model::meeting::ActionItem;
 use crate::model::school::SchoolFields;
@@ -27,6 +26,235 @@ pub enum Access {
     /// DELETE.
     Delete,
 }
+
+/// How far a role reaches with one kind of access to a collection.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reach {
+    /// Not at all: 403.
+    No,
+    /// The records of the caller's own organisation (see [`Policy::owners`]):
+    /// another's is a 404 to a reader, a 403 to a writer who may read it.
+    Own,
+    /// Every record.
+    All,
+}
+
+/// What one role may do with a collection: read (list and get), create,
+/// update (merge-patch) and delete.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Rights {
+    /// GET of the list and of one record.
+    pub read: Reach,
+    /// POST to the collection.
+    pub create: Reach,
+    /// PATCH of a record.
+    pub update: Reach,
+    /// DELETE of a record.
+    pub delete: Reach,
+}
+
+impl Rights {
+    /// Everything on every record.
+    pub const ALL: Rights = Rights {
+        read: Reach::All,
+        create: Reach::All,
+        update: Reach::All,
+        delete: Reach::All,
+    };
+    /// Reading every record, nothing else.
+    pub const READ: Rights = Rights {
+        read: Reach::All,
+        create: Reach::No,
+        update: Reach::No,
+        delete: Reach::No,
+    };
+    /// Nothing at all.
+    pub const NONE: Rights = Rights {
+        read: Reach::No,
+        create: Reach::No,
+        update: Reach::No,
+        delete: Reach::No,
+    };
+
+    fn reach(self, access: Access) -> Reach {
+        match access {
+            Access::Read => self.read,
+            Access::Create => self.create,
+            Access::Update => self.update,
+            Access::Delete => self.delete,
+        }
+    }
+}
+
+/// A collection's access policy, the contract's Roles table for it in one
+/// place: what each role may do, which records are an organisation's own,
+/// and the fields a role may not change. The shared service code applies
+/// it in one order for every collection: the role's right (403), the body
+/// (422), the record among those the caller reads (404), among those it
+/// writes (403), `If-Match` (412), the fields it may not change (403 naming
+/// each), the rules between fields and the records named (422).
+#[derive(Debug, Clone, Copy)]
+pub struct Policy {
+    /// The collection, plural, for refusals (`bases`: "your role may not create bases").
+    pub plural: &'static str,
+    /// One record, for refusals (`base`: "… may not change this base").
+    pub singular: &'static str,
+    /// An admin's rights.
+    pub admin: Rights,
+    /// An education bureau officer's rights.
+    pub officer: Rights,
+    /// A school user's rights.
+    pub school: Rights,
+    /// An enterprise user's rights.
+    pub enterprise: Rights,
+    /// A viewer's rights.
+    pub viewer: Rights,
+    /// The columns that name a record's school and its enterprise: what
+    /// [`Reach::Own`] means for a school user and an enterprise user.
+    pub owners: Owners,
+    /// The fields each role may not change of a record it may change (403
+    /// naming each it changes; sending the current value is fine).
+    pub fixed: &'static [(Role, &'static [&'static str])],
+}
+
+/// The columns that name a record's organisations.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Owners {
+    /// The column of the school it belongs to, if any.
+    pub school: Option<&'static str>,
+    /// The column of the enterprise it belongs to, if any.
+    pub enterprise: Option<&'static str>,
+}
+
+impl Owners {
+    /// No organisation owns the records.
+    pub const NONE: Owners = Owners {
+        school: None,
+        enterprise: None,
+    };
+}
+
+/// The records a caller reaches with one kind of access.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    /// Every record.
+    All,
+    /// The records whose `column` names the organisation `org`.
+    Owned {
+        /// The column that names the organisation.
+        column: &'static str,
+        /// The caller's organisation.
+        org: Uuid,
+    },
+    /// None (an organisation's user without an organisation).
+    Nothing,
+}
+
+impl Policy {
+    /// The rights of the caller's role.
+    pub fn rights(&self, caller: &Principal) -> Rights {
+        match caller.role {
+            Role::Admin => self.admin,
+            Role::Officer => self.officer,
+            Role::School => self.school,
+            Role::Enterprise => self.enterprise,
+            Role::Viewer => self.viewer,
+        }
+    }
+
+    /// The records the caller reaches with `access`, or the 403 of a role
+    /// that may not do it at all.
+    pub fn scope(&self, caller: &Principal, access: Access) -> Result<Scope, ApiError> {
+        match self.rights(caller).reach(access) {
+            Reach::All => Ok(Scope::All),
+            Reach::No => Err(deny(&format!(
+                "{} {}",
+                match access {
+                    Access::Read => "see",
+                    Access::Create => "create",
+                    Access::Update => "change",
+                    Access::Delete => "delete",
+                },
+                self.plural
+            ))),
+            Reach::Own => {
+                let column = match caller.role {
+                    Role::School => self.owners.school,
+                    Role::Enterprise => self.owners.enterprise,
+                    _ => None,
+                };
+                Ok(match (column, caller.org) {
+                    (Some(column), Some(org)) => Scope::Owned { column, org },
+                    _ => Scope::Nothing,
+                })
+            }
+        }
+    }
+
+    /// Whether a record whose `column` names the organisations `named`
+    /// (`named(column)`) is in `scope`, else the 403 of a writer that reads it.
+    pub fn check_in(&self, scope: Scope, named: impl Fn(&str) -> Option<Uuid>) -> Result<(), ApiError> {
+        let inside = match scope {
+            Scope::All => true,
+            Scope::Owned { column, org } => named(column) == Some(org),
+            Scope::Nothing => false,
+        };
+        if inside {
+            Ok(())
+        } else {
+            Err(deny(&format!("change a {} of another organisation", self.singular)))
+        }
+    }
+
+    /// The 403 naming each field `changed` says the caller's role may not change.
+    pub fn check_fixed(&self, caller: &Principal, changed: impl Fn(&str) -> bool) -> Result<(), ApiError> {
+        let fixed = self
+            .fixed
+            .iter()
+            .filter(|(role, _)| *role == caller.role)
+            .flat_map(|(_, fields)| fields.iter());
+        let flags: Vec<(&str, bool)> = fixed.map(|field| (*field, changed(field))).collect();
+        unchanged(&flags)
+    }
+
+    /// The 403 naming each organisation field of a new record that names
+    /// another organisation than the caller's own, when its role creates
+    /// only its own organisation's records.
+    pub fn check_new(&self, scope: Scope, named: impl Fn(&str) -> Option<Uuid>) -> Result<(), ApiError> {
+        match scope {
+            Scope::All => Ok(()),
+            Scope::Owned { column, org } => unchanged(&[(column, named(column) != Some(org))]),
+            Scope::Nothing => Err(deny(&format!("create {}", self.plural))),
+        }
+    }
+}
+
+/// Training bases: admin and officer CRUD; everyone reads; the users of a
+/// base's host enterprise and partner school change it, but not its kind
+/// or its parties.
+pub const BASES: Policy = Policy {
+    plural: "bases",
+    singular: "base",
+    admin: Rights::ALL,
+    officer: Rights::ALL,
+    school: Rights {
+        update: Reach::Own,
+        ..Rights::READ
+    },
+    enterprise: Rights {
+        update: Reach::Own,
+        ..Rights::READ
+    },
+    viewer: Rights::READ,
+    owners: Owners {
+        school: Some("school_id"),
+        enterprise: Some("enterprise_id"),
+    },
+    fixed: &[
+        (Role::School, &["kind", "enterprise_id", "school_id"]),
+        (Role::Enterprise, &["kind", "enterprise_id", "school_id"]),
+    ],
+};
 
 fn deny(what: &str) -> ApiError {
     ApiError::forbidden(format!("your role may not {what}"))
@@ -319,49 +547,6 @@ pub fn demand_owner(caller: &Principal, enterprise_id: Uuid) -> Result<(), ApiEr
     }
 }
 
-/// Training bases: admin and officer CRUD; everyone reads; the users of a
-/// base's host enterprise and partner school change it
-/// ([`changes_base`], [`base_change`]).
-pub fn bases(caller: &Principal, access: Access, _id: Option<Uuid>) -> Result<(), ApiError> {
-    match (caller.role, access) {
-        (Role::Admin | Role::Officer, _) | (_, Access::Read) => Ok(()),
-        (Role::School | Role::Enterprise, Access::Update) => Ok(()),
-        (_, Access::Update) => Err(deny("change bases")),
-        (_, Access::Create) => Err(deny("create bases")),
-        (_, Access::Delete) => Err(deny("delete bases")),
-    }
-}
-
-/// Whether the caller may change this base: admins and officers any; a
-/// school user those its school partners; an enterprise user those its
-/// enterprise hosts (403 otherwise: every role reads every base).
-pub fn changes_base(caller: &Principal, enterprise_id: Option<Uuid>, school_id: Option<Uuid>) -> Result<(), ApiError> {
-    let own = match caller.role {
-        Role::Admin | Role::Officer => true,
-        Role::School => caller.org.is_some() && school_id == caller.org,
-        Role::Enterprise => caller.org.is_some() && enterprise_id == caller.org,
-        Role::Viewer => false,
-    };
-    if own {
-        Ok(())
-    } else {
-        Err(deny("change a base your organisation neither hosts nor partners"))
-    }
-}
-
-/// What the host's and the partner's users may not change of their base:
-/// its kind and its parties.
-pub fn base_change(caller: &Principal, before: &BaseFields, after: &BaseFields) -> Result<(), ApiError> {
-    match caller.role {
-        Role::School | Role::Enterprise => unchanged(&[
-            ("kind", before.kind != after.kind),
-            ("enterprise_id", before.enterprise_id != after.enterprise_id),
-            ("school_id", before.school_id != after.school_id),
-        ]),
-        _ => Ok(()),
-    }
-}
-
 /// Competitions: admin and officer CRUD; everyone reads.
 pub fn competitions(caller: &Principal, access: Access, _id: Option<Uuid>) -> Result<(), ApiError> {
     match (caller.role, access) {
@@ -442,34 +627,40 @@ pub struct FeedScope {
 }
 
 /// How much of one kind of record a caller reads.
-enum Reach {
+enum FeedReach {
     All,
     Own(Owner),
     Nothing,
 }
 
 /// How much of `kind` the caller reads, by the resource's own rules above.
-fn reach(caller: &Principal, kind: FeedType) -> Reach {
-    let all_if = |allowed: Result<(), ApiError>| if allowed.is_ok() { Reach::All } else { Reach::Nothing };
+fn reach(caller: &Principal, kind: FeedType) -> FeedReach {
+    let all_if = |allowed: Result<(), ApiError>| {
+        if allowed.is_ok() {
+            FeedReach::All
+        } else {
+            FeedReach::Nothing
+        }
+    };
     match kind {
         FeedType::Enterprise => all_if(enterprises(caller, Access::Read, None)),
         FeedType::School => all_if(schools(caller, Access::Read, None)),
         FeedType::Meeting => all_if(meetings(caller, Access::Read, None)),
-        FeedType::Base => all_if(bases(caller, Access::Read, None)),
+        FeedType::Base => all_if(BASES.scope(caller, Access::Read).map(|_| ())),
         FeedType::Competition => all_if(competitions(caller, Access::Read, None)),
         FeedType::User => all_if(users(caller, Access::Read, None)),
-        FeedType::Demand if demands(caller, Access::Read, None).is_err() => Reach::Nothing,
+        FeedType::Demand if demands(caller, Access::Read, None).is_err() => FeedReach::Nothing,
         FeedType::Demand => match demand_scope(caller) {
-            None => Reach::All,
-            Some(Some(org)) => Reach::Own(Owner::Enterprise(org)),
-            Some(None) => Reach::Nothing,
+            None => FeedReach::All,
+            Some(Some(org)) => FeedReach::Own(Owner::Enterprise(org)),
+            Some(None) => FeedReach::Nothing,
         },
-        FeedType::Apprenticeship if apprenticeships(caller, Access::Read, None).is_err() => Reach::Nothing,
+        FeedType::Apprenticeship if apprenticeships(caller, Access::Read, None).is_err() => FeedReach::Nothing,
         FeedType::Apprenticeship => match placement_scope(caller) {
-            PlacementScope::All => Reach::All,
-            PlacementScope::School(org) => Reach::Own(Owner::School(org)),
-            PlacementScope::Enterprise(org) => Reach::Own(Owner::Enterprise(org)),
-            PlacementScope::Nothing => Reach::Nothing,
+            PlacementScope::All => FeedReach::All,
+            PlacementScope::School(org) => FeedReach::Own(Owner::School(org)),
+            PlacementScope::Enterprise(org) => FeedReach::Own(Owner::Enterprise(org)),
+            PlacementScope::Nothing => FeedReach::Nothing,
         },
     }
 }
@@ -491,12 +682,12 @@ pub fn changes(caller: &Principal, resource_type: Option<FeedType>) -> Result<Fe
     };
     for kind in kinds {
         match reach(caller, kind) {
-            Reach::All => scope.every.push(kind),
-            Reach::Own(owner) => match &mut scope.own {
+            FeedReach::All => scope.every.push(kind),
+            FeedReach::Own(owner) => match &mut scope.own {
                 Some((same, kinds)) if *same == owner => kinds.push(kind),
                 _ => scope.own = Some((owner, vec![kind])),
             },
-            Reach::Nothing => {}
+            FeedReach::Nothing => {}
         }
     }
     if scope.every.is_empty() && scope.own.is_none() {

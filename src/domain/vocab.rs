@@ -9,6 +9,12 @@ use sea_orm::{DeriveActiveEnum, EnumIter};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+/// What every vocabulary offers generic code: its value as text.
+pub trait Vocabulary: Copy {
+    /// The value as written in JSON and stored in the database.
+    fn as_str(self) -> &'static str;
+}
+
 macro_rules! vocabulary {
     (
         $(#[$meta:meta])*
@@ -43,6 +49,12 @@ macro_rules! vocabulary {
                     $($text => Some($name::$variant),)+
                     _ => None,
                 }
+            }
+        }
+
+        impl Vocabulary for $name {
+            fn as_str(self) -> &'static str {
+                $name::as_str(self)
             }
         }
 

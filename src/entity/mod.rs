@@ -29,3 +29,21 @@ pub mod value;
 pub mod webhook;
 pub mod webhook_delivery;
 pub mod webhook_state;
+
+/// A table row that stores a resource's fields (`#[derive(Row)]`): its
+/// stamp, its fields, and the row to insert or update for them. The
+/// columns computed from the fields (a sort key, the folded search text)
+/// are left unset here, for the service to set.
+pub trait Row: sea_orm::ModelTrait {
+    /// The resource's fields.
+    type Fields;
+    /// The record's id, version and times.
+    fn meta(&self) -> crate::model::record::Meta;
+    /// A copy of the resource's fields.
+    fn fields(&self) -> Self::Fields;
+    /// The row of a record with this stamp and these fields.
+    fn active(
+        meta: &crate::model::record::Meta,
+        fields: &Self::Fields,
+    ) -> <<Self as sea_orm::ModelTrait>::Entity as sea_orm::EntityTrait>::ActiveModel;
+}

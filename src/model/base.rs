@@ -1,79 +1,108 @@
 //! Training bases (产教融合基地, 厂中校, 校中厂): where the alliance trains,
 //! hosted by an enterprise, partnered by a school, or both.
 
-use crate::model::field::Date;
+use chanjiao_derive::{Fields, Filters, SortKey};
 use serde::{Deserialize, Serialize};
 use utoipa::IntoParams;
 use uuid::Uuid;
 
-use super::export::{Column, Columns};
-use super::field::{Int, LongText, Name, PlainText, Tags};
-use super::list::sort_key;
+use super::field::{Date, Int, LongText, Name, PlainText, Tags};
+use super::resource::{Create, Patch, Record, Resource};
 use super::school::Majors;
-use crate::domain::vocab::{BaseKind, BaseStatus};
+use crate::domain::vocab::{BaseKind, BaseStatus, ResourceType};
+
+/// A training base as every answer shows it.
+pub type Base = Record<BaseFields>;
+/// The body that creates a training base.
+pub type BaseCreate = Create<BaseFields>;
+/// The body that changes a training base, for the document.
+pub type BasePatch = Patch<BaseFields>;
 
 /// How many trainees a base takes at once: 1–100,000.
 pub type Capacity = Int<1, 100_000>;
 
-crate::record! {
-    /// A training base: an innovation service base, a skills training base, a
-    /// research base, a factory-school (厂中校) or a school-factory (校中厂).
-    pub struct Base;
-    /// A new base. `name` and `kind` are required; the host `enterprise_id`
-    /// unless it is a `school_factory`; the partner `school_id` for a
-    /// `factory_school` and a `school_factory`.
-    example = serde_json::json!({
+/// A training base: an innovation service base, a skills training base, a
+/// research base, a factory-school (厂中校) or a school-factory (校中厂).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Fields)]
+pub struct BaseFields {
+    /// Name, 1–200 characters.
+    #[field(label = "名称", example = "华建科技园厂中校")]
+    pub name: Name,
+    /// What kind of base it is.
+    #[field(label = "类型")]
+    pub kind: BaseKind,
+    /// The host enterprise (must exist); required unless `kind` is `school_factory`.
+    #[field(label = "依托企业")]
+    pub enterprise_id: Option<Uuid>,
+    /// The partner school (must exist); required for `factory_school` and `school_factory`.
+    #[field(label = "合作学校")]
+    pub school_id: Option<Uuid>,
+    /// Where it stands; `operating` when left out.
+    #[field(label = "状态")]
+    #[serde(default)]
+    pub status: BaseStatus,
+    /// When it was established (`YYYY-MM-DD`).
+    #[field(label = "建成日期", example = "2023-09-01")]
+    pub established_on: Option<Date>,
+    /// Trainees at once, 1–100,000.
+    #[field(label = "容量", example = 120)]
+    pub capacity: Option<Capacity>,
+    /// The majors it trains for: at most 200, each with a `name`.
+    #[field(label = "专业")]
+    #[serde(default)]
+    pub majors: Majors,
+    /// Where it is, at most 500 characters.
+    #[field(label = "地址", example = "华建科技园五分厂")]
+    pub address: Option<PlainText>,
+    /// A description, at most 5000 characters.
+    #[field(label = "简介", example = "校企共建的数控加工实训车间，可同时容纳120名学员。")]
+    pub description: Option<LongText>,
+    /// At most 20 tags of 1–30 characters; repeats are dropped.
+    #[field(label = "标签")]
+    #[serde(default)]
+    pub tags: Tags,
+}
+
+impl Resource for BaseFields {
+    const NAME: &'static str = "Base";
+    const COLLECTION: &'static str = "bases";
+    const TYPE: ResourceType = ResourceType::Base;
+    const CREATE_DOC: &'static str = "A new base. `name` and `kind` are required; the host `enterprise_id`\nunless it is a `school_factory`; the partner `school_id` for a\n`factory_school` and a `school_factory`.";
+    const PATCH_DOC: &'static str = "Changes to a base, as a JSON merge patch. The users of its host\nenterprise and partner school may change it, but not its `kind`,\n`enterprise_id` or `school_id` (403 naming the field).";
+    type Sort = BaseSort;
+    type Filters = BaseFilters;
+
+    fn create_examples() -> Vec<serde_json::Value> {
+        vec![serde_json::json!({
         "name": "华建科技园厂中校", "kind": "factory_school",
         "enterprise_id": "01900000-0000-7000-8000-0000000052f1", "school_id": "01900000-0000-7000-8000-0000000005c1",
         "established_on": "2023-09-01", "capacity": 120, "majors": [{"code": "660103", "name": "数控技术应用"}],
-        "address": "华建科技园五分厂", "tags": ["厂中校"]});
-    pub struct BaseCreate;
-    /// Changes to a base, as a JSON merge patch. The users of its host
-    /// enterprise and partner school may change it, but not its `kind`,
-    /// `enterprise_id` or `school_id` (403 naming the field).
-    example = serde_json::json!({"status": "operating", "capacity": 150});
-    pub struct BasePatch;
-    /// The fields of a base that a merge patch may change.
-    pub struct BaseFields;
-    {
-        /// Name, 1–200 characters.
-        name: Name [example = "华建科技园厂中校"],
-        /// What kind of base it is.
-        kind: BaseKind,
-        /// The host enterprise (must exist); required unless `kind` is `school_factory`.
-        enterprise_id: Option<Uuid>,
-        /// The partner school (must exist); required for `factory_school` and `school_factory`.
-        school_id: Option<Uuid>,
-        /// Where it stands; `operating` when left out.
-        status: BaseStatus [default],
-        /// When it was established (`YYYY-MM-DD`).
-        established_on: Option<Date> [example = "2023-09-01"],
-        /// Trainees at once, 1–100,000.
-        capacity: Option<Capacity> [example = 120],
-        /// The majors it trains for: at most 200, each with a `name`.
-        majors: Majors [default],
-        /// Where it is, at most 500 characters.
-        address: Option<PlainText> [example = "华建科技园五分厂"],
-        /// A description, at most 5000 characters.
-        description: Option<LongText> [example = "校企共建的数控加工实训车间，可同时容纳120名学员。"],
-        /// At most 20 tags of 1–30 characters; repeats are dropped.
-        tags: Tags [default],
+        "address": "华建科技园五分厂", "tags": ["厂中校"]})]
+    }
+
+    fn patch_example() -> Option<serde_json::Value> {
+        Some(serde_json::json!({"status": "operating", "capacity": 150}))
     }
 }
 
-sort_key! {
-    /// The fields the base list sorts by (a base without `established_on`
-    /// comes after every date ascending, before them descending).
-    BaseSort for "bases", default CreatedAt {
-        Name => "name",
-        EstablishedOn => "established_on",
-        CreatedAt => "created_at",
-        UpdatedAt => "updated_at",
-    }
+/// The fields the base list sorts by (a base without `established_on`
+/// comes after every date ascending, before them descending).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, SortKey)]
+#[sort(list = "bases", default = CreatedAt)]
+pub enum BaseSort {
+    /// `name`
+    Name,
+    /// `established_on`
+    #[sort(column = "established_on_key")]
+    EstablishedOn,
+    /// `created_at`
+    CreatedAt,
+    /// `updated_at`
+    UpdatedAt,
 }
 
 /// Filters of the base list; they combine with AND.
-#[derive(Debug, Clone, Default, Serialize, Deserialize, IntoParams)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, IntoParams, Filters)]
 #[into_params(parameter_in = Query)]
 pub struct BaseFilters {
     /// Only bases of this kind.
@@ -84,24 +113,4 @@ pub struct BaseFilters {
     pub enterprise_id: Option<Uuid>,
     /// Only the bases this school partners.
     pub school_id: Option<Uuid>,
-}
-
-impl Columns for Base {
-    const COLUMNS: &'static [Column] = &[
-        Column::text("编号 id", "id").shown(),
-        Column::text("名称 name", "name"),
-        Column::text("类型 kind", "kind"),
-        Column::text("依托企业 enterprise_id", "enterprise_id"),
-        Column::text("合作学校 school_id", "school_id"),
-        Column::text("状态 status", "status"),
-        Column::text("建成日期 established_on", "established_on"),
-        Column::number("容量 capacity", "capacity"),
-        Column::json("专业 majors", "majors"),
-        Column::text("地址 address", "address"),
-        Column::text("简介 description", "description"),
-        Column::json("标签 tags", "tags"),
-        Column::number("版本 version", "version").shown(),
-        Column::text("创建时间 created_at", "created_at").shown(),
-        Column::text("更新时间 updated_at", "updated_at").shown(),
-    ];
 }

@@ -25,6 +25,12 @@ pub trait Check {
 
     /// Pushes one error per problem of `value` (found at `path`) to `errors`.
     fn check(value: &Value, path: &str, errors: &mut Vec<FieldError>);
+
+    /// Like [`Check::check`], for a merge patch's body: a resource's fields
+    /// that a patch may not change are unknown to it.
+    fn check_patch(value: &Value, path: &str, errors: &mut Vec<FieldError>) {
+        Self::check(value, path, errors);
+    }
 }
 
 impl<T: Check> Check for Option<T> {
@@ -126,6 +132,18 @@ macro_rules! leaves {
 
 leaves!(bool, i32, i64, u32, Uuid, NaiveDate, DateTime<Utc>);
 
+/// A request body as JSON: a syntax error is a 400; anything but an object a 422.
+pub fn parse_body(bytes: &[u8]) -> Result<Value, ApiError> {
+    let value: Value = serde_json::from_slice(bytes).map_err(|err| ApiError::BadRequest {
+        detail: format!("the body is not valid JSON: {err}"),
+        errors: Vec::new(),
+    })?;
+    if !value.is_object() {
+        return Err(ApiError::invalid_field("", "type", "the body must be a JSON object"));
+    }
+    Ok(value)
+}
+
 /// Reads a JSON value into `T`, naming every invalid field at once (422).
 pub fn decode<T: DeserializeOwned + Check>(value: &Value) -> Result<T, ApiError> {
     decode_collecting(value).map_err(ApiError::Validation)
@@ -167,7 +185,7 @@ impl<T: Serialize + DeserializeOwned + Check> MergePatch<T> {
         };
         let mut errors = Vec::new();
         let body = Value::Object(patch.clone());
-        T::check(&body, "", &mut errors);
+        T::check_patch(&body, "", &mut errors);
         if errors.iter().any(|error| error.code == "unknown_field") {
             // Every fault the patch shows by itself, at once: a field it
             // leaves out is no fault (outside a list, which it replaces).

@@ -239,7 +239,7 @@ fn column_named<'a>(columns: &'a [Column], header: &str) -> Option<&'a Column> {
 /// The header of the column that holds `field` (a path such as
 /// `participant.national_id` or `tags[0]`), if a column does.
 pub fn column_of<R: Columns>(field: &str) -> Option<String> {
-    R::COLUMNS
+    R::columns()
         .iter()
         .filter(|column| {
             field == column.path
@@ -262,6 +262,7 @@ fn file_error(code: &str, message: String, row: u64, column: Option<String>) -> 
 /// problems are reported with its row.
 pub fn decode_rows<R: Columns, C: DeserializeOwned + Check>(table: &Table) -> Result<DecodedRows<C>, ApiError> {
     let mut errors = Vec::new();
+    let all = R::columns();
     let mut columns: Vec<Option<&Column>> = Vec::with_capacity(table.header.len());
     for (index, header) in table.header.iter().enumerate() {
         let header = header.trim_start_matches('\u{feff}').trim();
@@ -269,7 +270,7 @@ pub fn decode_rows<R: Columns, C: DeserializeOwned + Check>(table: &Table) -> Re
             columns.push(None);
             continue;
         }
-        match column_named(R::COLUMNS, header) {
+        match column_named(&all, header) {
             Some(column) if columns.iter().flatten().any(|seen| seen.path == column.path) => {
                 errors.push(file_error(
                     "duplicate",
@@ -281,7 +282,7 @@ pub fn decode_rows<R: Columns, C: DeserializeOwned + Check>(table: &Table) -> Re
             }
             Some(column) => columns.push(Some(column)),
             None => {
-                let known: Vec<&str> = R::COLUMNS.iter().map(|c| c.header).collect();
+                let known: Vec<&str> = all.iter().map(|c| c.header).collect();
                 errors.push(file_error(
                     "unknown_column",
                     format!(

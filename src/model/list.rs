@@ -32,6 +32,105 @@ pub trait SortKey: Copy + Eq + std::fmt::Debug + Send + Sync + 'static {
     const DEFAULT: Self;
     /// The field's name as the API spells it.
     fn as_str(self) -> &'static str;
+
+    /// The column the list sorts by for this field: the one of the same
+    /// name unless a key column stands beside it (a nullable date's).
+    fn column(self) -> &'static str {
+        self.as_str()
+    }
+}
+
+/// A list's filters, declared as the fields of its query struct
+/// (`#[derive(Filters)]`): each that is given is one test of one column,
+/// and the list's rows pass them all.
+pub trait ListFilters {
+    /// The tests of the filters given.
+    fn filters(&self) -> Vec<Filter>;
+}
+
+/// One filter: a column, a test and the value the query gave.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Filter {
+    /// The column it tests.
+    pub column: &'static str,
+    /// How it tests it.
+    pub test: Test,
+    /// The value it compares with.
+    pub value: FilterValue,
+}
+
+/// How a filter compares its column with its value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Test {
+    /// The column equals the value.
+    Equals,
+    /// The column is the value or after it.
+    AtLeast,
+    /// The column is the value or before it.
+    AtMost,
+    /// The column is before the value.
+    Before,
+    /// The column is after the value.
+    After,
+}
+
+/// A filter's value, typed as its column stores it.
+#[derive(Debug, Clone, PartialEq)]
+pub enum FilterValue {
+    /// An id.
+    Id(Uuid),
+    /// A text or a vocabulary's value.
+    Text(String),
+    /// A day.
+    Date(NaiveDate),
+    /// An instant.
+    Time(DateTime<Utc>),
+    /// A whole number.
+    Int(i64),
+    /// A flag.
+    Bool(bool),
+}
+
+impl From<Uuid> for FilterValue {
+    fn from(id: Uuid) -> Self {
+        FilterValue::Id(id)
+    }
+}
+
+impl From<NaiveDate> for FilterValue {
+    fn from(day: NaiveDate) -> Self {
+        FilterValue::Date(day)
+    }
+}
+
+impl From<crate::model::field::Date> for FilterValue {
+    fn from(day: crate::model::field::Date) -> Self {
+        FilterValue::Date(day.naive())
+    }
+}
+
+impl From<DateTime<Utc>> for FilterValue {
+    fn from(at: DateTime<Utc>) -> Self {
+        FilterValue::Time(at)
+    }
+}
+
+impl From<bool> for FilterValue {
+    fn from(flag: bool) -> Self {
+        FilterValue::Bool(flag)
+    }
+}
+
+impl From<i32> for FilterValue {
+    fn from(number: i32) -> Self {
+        FilterValue::Int(number.into())
+    }
+}
+
+impl<V: crate::domain::vocab::Vocabulary> From<V> for FilterValue {
+    fn from(value: V) -> Self {
+        FilterValue::Text(value.as_str().to_string())
+    }
 }
 
 /// Declares a list's sort table: `sort_key! { /// doc  Name for "list", default Variant { Variant => "field", … } }`.

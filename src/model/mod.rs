@@ -18,6 +18,7 @@ pub mod import;
 pub mod list;
 pub mod meeting;
 pub mod record;
+pub mod resource;
 pub mod school;
 pub mod stats;
 pub mod user;

@@ -12,24 +12,26 @@
 
 use super::Database;
 use chrono::{TimeZone, Utc};
+use sea_orm::EntityTrait;
 use serde::de::DeserializeOwned;
 use serde_json::{json, Value};
 use uuid::Uuid;
 
 use super::store::{self, Stored};
-use super::{apprenticeships, now, users};
+use super::{apprenticeships, now, resource, users};
 use crate::auth::{Actor, Principal};
 use crate::domain::vocab::{ApprenticeshipStatus, Role};
-use crate::entity::{apprenticeship, base, competition, demand, enterprise, meeting, school};
+use crate::entity::{apprenticeship, competition, demand, enterprise, meeting, school};
 use crate::error::ApiError;
 use crate::model::apprenticeship::{Apprenticeship, ApprenticeshipCreate, TransitionRequest};
-use crate::model::base::{Base, BaseCreate};
+use crate::model::base::BaseFields;
 use crate::model::check::{decode, Check};
 use crate::model::competition::{Competition, CompetitionCreate};
 use crate::model::demand::{Demand, DemandCreate};
 use crate::model::enterprise::{Enterprise, EnterpriseCreate};
 use crate::model::meeting::{Meeting, MeetingCreate};
 use crate::model::record::Meta;
+use crate::model::resource::{Create, Record};
 use crate::model::school::{School, SchoolCreate};
 use crate::model::user::UserCreate;
 
@@ -127,8 +129,8 @@ pub async fn load(db: &Database) -> Result<DemoReport, ApiError> {
     let input: MeetingCreate = read(coordination_meeting())?;
     count(create_once::<meeting::Entity>(db, &caller, Meeting::from_input(input, meta(MEETING))).await?);
     for (n, body) in bases() {
-        let input: BaseCreate = read(body)?;
-        count(create_once::<base::Entity>(db, &caller, Base::from_input(input, meta(n))).await?);
+        let Create(fields) = read::<Create<BaseFields>>(body)?;
+        count(store_once(db, &caller, Record::new(meta(n), fields)).await?);
     }
     for (n, body) in demands() {
         let input: DemandCreate = read(body)?;
@@ -173,6 +175,23 @@ async fn create_once<S: Stored>(db: &Database, caller: &Principal, record: S::Re
         return Ok(false);
     }
     store::create::<S>(db, caller, record).await?;
+    Ok(true)
+}
+
+/// [`create_once`] for a resource of the one road.
+async fn store_once<F: resource::Stored>(
+    db: &Database,
+    caller: &Principal,
+    record: Record<F>,
+) -> Result<bool, ApiError> {
+    if <F::Table as EntityTrait>::find_by_id(record.id)
+        .one(db.write())
+        .await?
+        .is_some()
+    {
+        return Ok(false);
+    }
+    resource::store_new(db, caller, record).await?;
     Ok(true)
 }
 

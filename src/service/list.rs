@@ -3,12 +3,13 @@
 //! and the total count of the filtered list.
 
 use std::future::Future;
+use std::str::FromStr;
 use std::sync::Arc;
 
 use sea_orm::sea_query::{Condition, Expr, ExprTrait, LikeExpr, Value};
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DatabaseBackend, DbErr, EntityTrait, Order, PaginatorTrait, QueryFilter, QueryOrder,
-    QuerySelect, Select,
+    ColumnTrait, ConnectionTrait, DatabaseBackend, DbErr, EntityTrait, ModelTrait, Order, PaginatorTrait, QueryFilter,
+    QueryOrder, QuerySelect, Select,
 };
 use uuid::Uuid;
 
@@ -137,21 +138,51 @@ pub fn date_or_last(date: Option<crate::model::field::Date>) -> crate::model::fi
     })
 }
 
-/// An entity that can be listed page by page.
+/// An entity that can be listed page by page. By default a sort field's
+/// column is the one [`SortKey::column`] names, its kind that column's type
+/// and a row's value of it the row's value of that column, so that an
+/// entity says no more than its sort table and its id: `impl Keyset for
+/// base::Entity { type Sort = BaseSort; fn id_column() -> Column { Column::Id } }`.
 pub trait Keyset: EntityTrait {
     /// The list's sort table.
     type Sort: SortKey;
+
     /// The primary key column, which breaks ties.
     fn id_column() -> Self::Column;
-    /// The column of a sort field, and a row's value of it (one exhaustive
-    /// `match` over the sort table).
-    fn sort_column(key: Self::Sort) -> Self::Column;
+
+    /// The column of a sort field (the id's, for a name no column has:
+    /// `every_sort_key_names_a_column` tests that none is so).
+    fn sort_column(key: Self::Sort) -> Self::Column {
+        Self::Column::from_str(key.column()).unwrap_or_else(|_| Self::id_column())
+    }
+
     /// The type of a sort field.
-    fn sort_kind(key: Self::Sort) -> SortKind;
+    fn sort_kind(key: Self::Sort) -> SortKind {
+        use sea_orm::sea_query::ColumnType;
+        match Self::sort_column(key).def().get_column_type() {
+            ColumnType::Date => SortKind::Date,
+            ColumnType::Timestamp | ColumnType::TimestampWithTimeZone | ColumnType::DateTime => SortKind::Time,
+            _ => SortKind::Text,
+        }
+    }
+
     /// A row's value of a sort field.
-    fn sort_value(model: &Self::Model, key: Self::Sort) -> SortValue;
+    fn sort_value(model: &Self::Model, key: Self::Sort) -> SortValue {
+        match model.get(Self::sort_column(key)) {
+            Value::ChronoDate(Some(day)) => SortValue::Date(day),
+            Value::ChronoDateTimeUtc(Some(at)) => SortValue::Time(at),
+            Value::String(Some(text)) => SortValue::Text(text),
+            other => SortValue::Text(format!("{other:?}")),
+        }
+    }
+
     /// A row's id.
-    fn id_of(model: &Self::Model) -> Uuid;
+    fn id_of(model: &Self::Model) -> Uuid {
+        match model.get(Self::id_column()) {
+            Value::Uuid(Some(id)) => id,
+            _ => Uuid::nil(),
+        }
+    }
 }
 
 /// Fetches one page of `select` (already filtered) in `request`'s order,

@@ -18,6 +18,7 @@ mod inserts;
 pub mod list;
 pub mod meetings;
 pub mod practice;
+pub mod resource;
 pub mod schools;
 pub mod secrets;
 pub mod sessions;

@@ -1,0 +1,334 @@
+//! The one road of every resource: listed, created, read, merge-patched
+//! and deleted, each write in one transaction with its audit row inside,
+//! and every access decided by the resource's [`Policy`] in one order
+//! (see [`Policy`]'s documentation).
+//!
+//! A resource says only what is its own ([`Stored`]): its table, its
+//! policy, the columns it computes from its fields, the rules between its
+//! fields and the records it names.
+
+use std::str::FromStr;
+
+use sea_orm::sea_query::{Condition, Expr};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, DatabaseTransaction, EntityTrait, IntoActiveModel, ModelTrait, PrimaryKeyTrait,
+    QueryFilter, Select, Value,
+};
+use serde_json::Value as Json;
+use uuid::Uuid;
+
+use super::audit;
+use super::database::{CreateCheck, GroupedCreate};
+use super::inserts::Inserts;
+use super::list::{fetch_page, scan_search_condition, search_condition, Keyset};
+use super::{check_precondition, find_for_update, now, Database, Precondition};
+use crate::auth::policy::{Access, Policy, Scope};
+use crate::auth::Principal;
+use crate::domain::vocab::Action;
+use crate::entity::Row;
+use crate::error::ApiError;
+use crate::model::check::{decode, parse_body, MergePatch};
+use crate::model::list::{Filter, FilterValue, ListFilters, ListRequest, PageOf, Test};
+use crate::model::record::Meta;
+use crate::model::resource::{Create, Record, Resource};
+
+/// How a list's `q` searches its folded `search_text` column.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Search {
+    /// Through the trigram index (PostgreSQL) or the FTS table (SQLite).
+    Indexed,
+    /// By scanning the column: a small table that keeps no index.
+    Scan,
+}
+
+/// What a resource says of its storage and its rules; everything else of
+/// its road is the generic code of this module.
+#[allow(async_fn_in_trait)] // Used in this crate only, on one thread per request.
+pub trait Stored: Resource {
+    /// Its table.
+    type Table: Keyset<Sort = Self::Sort>
+        + EntityTrait<
+            Model: Row<Fields = Self> + IntoActiveModel<<Self::Table as EntityTrait>::ActiveModel> + Sync,
+            ActiveModel: ActiveModelTrait<Entity = Self::Table> + Clone + Send + Sync + 'static,
+            PrimaryKey: PrimaryKeyTrait<ValueType = Uuid>,
+        >;
+    /// Who may do what.
+    const POLICY: &'static Policy;
+    /// Columns whose values are unique, for mapping a violation to 409.
+    const UNIQUE: &'static [&'static str] = &[];
+    /// How `q` searches.
+    const SEARCH: Search = Search::Indexed;
+
+    /// Sets the columns computed from the fields (a sort key, the folded search text).
+    fn complete_row(&self, _row: &mut <Self::Table as EntityTrait>::ActiveModel) {}
+
+    /// The rules between fields (422 naming each field that breaks one).
+    fn check(&self) -> Result<(), ApiError> {
+        Ok(())
+    }
+
+    /// Checks that the records the fields name exist (422 naming each field that names none).
+    async fn check_references(&self, _db: &DatabaseTransaction) -> Result<(), ApiError> {
+        Ok(())
+    }
+
+    /// The filters the list's query struct leaves to the resource (`#[filter(custom)]`).
+    fn custom_filters(_filters: &Self::Filters, select: Select<Self::Table>) -> Select<Self::Table> {
+        select
+    }
+}
+
+/// The column of `E` named `name`, or the 500 of a policy or a filter
+/// that names a column the table lacks.
+fn column<E: EntityTrait>(name: &str) -> Result<E::Column, ApiError> {
+    E::Column::from_str(name).map_err(|_| ApiError::Internal(anyhow::anyhow!("the table has no column `{name}`")))
+}
+
+/// The rows of `scope`, as a condition.
+fn scope_condition<E: EntityTrait>(scope: Scope) -> Result<Condition, ApiError> {
+    Ok(match scope {
+        Scope::All => Condition::all(),
+        Scope::Owned { column: name, org } => Condition::all().add(column::<E>(name)?.eq(org)),
+        Scope::Nothing => Condition::any().add(Expr::val(false)),
+    })
+}
+
+/// The organisation a row's column names.
+fn named_in<M: ModelTrait>(row: &M, name: &str) -> Option<Uuid> {
+    let column = <M::Entity as EntityTrait>::Column::from_str(name).ok()?;
+    match row.get(column) {
+        Value::Uuid(Some(id)) => Some(id),
+        _ => None,
+    }
+}
+
+/// The id a field of `fields` (as JSON) names.
+fn named_by(fields: &Json, name: &str) -> Option<Uuid> {
+    fields.get(name)?.as_str()?.parse().ok()
+}
+
+/// The condition of one declared filter.
+fn filter_condition<E: EntityTrait>(filter: Filter) -> Result<Condition, ApiError> {
+    let column = column::<E>(filter.column)?;
+    let value: Value = match filter.value {
+        FilterValue::Id(id) => id.into(),
+        FilterValue::Text(text) => text.into(),
+        FilterValue::Date(day) => day.into(),
+        FilterValue::Time(at) => at.into(),
+        FilterValue::Int(number) => number.into(),
+        FilterValue::Bool(flag) => flag.into(),
+    };
+    let test = match filter.test {
+        Test::Equals => column.eq(value),
+        Test::AtLeast => column.gte(value),
+        Test::AtMost => column.lte(value),
+        Test::Before => column.lt(value),
+        Test::After => column.gt(value),
+    };
+    Ok(Condition::all().add(test))
+}
+
+/// The record a row shows.
+pub fn record_of<F: Stored>(row: &<F::Table as EntityTrait>::Model) -> Record<F> {
+    Record::new(row.meta(), row.fields())
+}
+
+/// Lists the records the caller reads, one page at a time: its scope, the
+/// declared filters, the resource's own, `updated_since` and `q`.
+pub async fn list<F: Stored>(
+    db: &Database,
+    caller: &Principal,
+    filters: &F::Filters,
+    request: &ListRequest<F::Sort>,
+) -> Result<PageOf<Record<F>>, ApiError> {
+    let scope = F::POLICY.scope(caller, Access::Read)?;
+    let mut select = F::Table::find().filter(scope_condition::<F::Table>(scope)?);
+    for filter in filters.filters() {
+        select = select.filter(filter_condition::<F::Table>(filter)?);
+    }
+    select = F::custom_filters(filters, select);
+    if let Some(since) = request.updated_since {
+        select = select.filter(column::<F::Table>("updated_at")?.gte(since));
+    }
+    if let Some(q) = &request.q {
+        let search = column::<F::Table>("search_text")?;
+        select = select.filter(match F::SEARCH {
+            Search::Indexed => search_condition::<F::Table>(db.backend(), search, q),
+            Search::Scan => scan_search_condition::<F::Table>(search, q),
+        });
+    }
+    Ok(fetch_page(db.read(), select, request).await?.map(|row| record_of(&row)))
+}
+
+/// The 403 of a role that reads none of the collection.
+pub fn may_read<F: Stored>(caller: &Principal) -> Result<(), ApiError> {
+    F::POLICY.scope(caller, Access::Read).map(|_| ())
+}
+
+/// Reads one record the caller reads (404 otherwise).
+pub async fn get<F: Stored>(db: &Database, caller: &Principal, id: Uuid) -> Result<Record<F>, ApiError> {
+    let scope = F::POLICY.scope(caller, Access::Read)?;
+    F::Table::find_by_id(id)
+        .filter(scope_condition::<F::Table>(scope)?)
+        .one(db.read())
+        .await?
+        .map(|row| record_of(&row))
+        .ok_or(ApiError::NotFound)
+}
+
+/// The rows a new record is stored in: its row and its audit row.
+fn new_rows<F: Stored>(caller: &Principal, record: &Record<F>, rows: &mut Inserts) -> Result<(), ApiError> {
+    let mut row = <F::Table as EntityTrait>::Model::active(&meta_of(record), &record.fields);
+    record.fields.complete_row(&mut row);
+    rows.add([row]);
+    let event = audit::change_row(&caller.actor(), Action::Create, F::TYPE, record.id, None, Some(record))?;
+    rows.add([crate::entity::audit_event::ActiveModel::from(event).reset_all()]);
+    Ok(())
+}
+
+/// Creates a record from a request body: the role's right (403), the body
+/// (400, 422), the organisations it names (403 naming each the role may
+/// not name), the rules between fields (422), the records it names (422);
+/// stored with its audit row in a grouped transaction.
+pub async fn create<F: Stored>(db: &Database, caller: &Principal, body: &[u8]) -> Result<Record<F>, ApiError> {
+    let scope = F::POLICY.scope(caller, Access::Create)?;
+    let Create(fields) = decode::<Create<F>>(&parse_body(body)?)?;
+    let named = serde_json::to_value(&fields).map_err(|e| ApiError::Internal(e.into()))?;
+    F::POLICY.check_new(scope, |name| named_by(&named, name))?;
+    store_new(db, caller, Record::new(Meta::new(now()), fields)).await
+}
+
+/// Stores a new record whose caller's rights are judged: the rules between
+/// its fields (422) and the records it names (422), then its rows and its
+/// audit row in a grouped transaction.
+pub async fn store_new<F: Stored>(db: &Database, caller: &Principal, record: Record<F>) -> Result<Record<F>, ApiError> {
+    record.fields.check()?;
+    let mut rows = Inserts::new();
+    new_rows(caller, &record, &mut rows)?;
+    let checked = record.fields.clone();
+    let check: CreateCheck = Box::new(move |txn| {
+        let fields = checked.clone();
+        Box::pin(async move { fields.check_references(txn).await })
+    });
+    db.create_in_group(GroupedCreate {
+        check,
+        rows,
+        unique: F::UNIQUE,
+    })
+    .await?;
+    Ok(record)
+}
+
+/// The 403 of a role that may not `access` the collection, or 404 when it
+/// reads the collection but not this record (404 before 403).
+async fn refused<F: Stored>(db: &Database, caller: &Principal, id: Uuid, refusal: ApiError) -> ApiError {
+    if F::POLICY.scope(caller, Access::Read).is_ok() {
+        if let Err(ApiError::NotFound) = get::<F>(db, caller, id).await {
+            return ApiError::NotFound;
+        }
+    }
+    refusal
+}
+
+/// Loads a row for a change, locked until the transaction ends: 404 when
+/// the caller does not read it, 403 when it reads it but may not `access` it.
+async fn row_to_change<F: Stored>(
+    txn: &DatabaseTransaction,
+    caller: &Principal,
+    id: Uuid,
+    scope: Scope,
+) -> Result<<F::Table as EntityTrait>::Model, ApiError> {
+    let read = F::POLICY.scope(caller, Access::Read)?;
+    let row = find_for_update::<F::Table>(txn, id).await?;
+    F::POLICY
+        .check_in(read, |name| named_in(&row, name))
+        .map_err(|_| ApiError::NotFound)?;
+    F::POLICY.check_in(scope, |name| named_in(&row, name))?;
+    Ok(row)
+}
+
+/// Applies a merge patch under the record's `If-Match`, with its audit
+/// row, in the order [`Policy`] documents. The version grows only when
+/// something changed.
+pub async fn update<F: Stored>(
+    db: &Database,
+    caller: &Principal,
+    id: Uuid,
+    precondition: Option<Precondition>,
+    body: &[u8],
+) -> Result<Record<F>, ApiError> {
+    let scope = match F::POLICY.scope(caller, Access::Update) {
+        Ok(scope) => scope,
+        Err(refusal) => return Err(refused::<F>(db, caller, id, refusal).await),
+    };
+    let patch = MergePatch::<F>::new(parse_body(body)?)?;
+    let txn = db.begin().await?;
+    let row = row_to_change::<F>(&txn, caller, id, scope).await?;
+    let before = record_of::<F>(&row);
+    // A body that is wrong is wrong whatever the version: 422 before 412.
+    let fields = patch.apply(&before.fields)?;
+    check_precondition(precondition.as_ref(), before.version)?;
+    let (old, new) = (json_of(&before.fields)?, json_of(&fields)?);
+    F::POLICY.check_fixed(caller, |name| old.get(name) != new.get(name))?;
+    fields.check()?;
+    if fields == before.fields {
+        return Ok(before);
+    }
+    fields.check_references(&txn).await?;
+    let after = Record {
+        fields,
+        version: before.version + 1,
+        updated_at: now(),
+        ..before.clone()
+    };
+    let mut changed = <F::Table as EntityTrait>::Model::active(&meta_of(&after), &after.fields);
+    after.fields.complete_row(&mut changed);
+    changed
+        .reset_all()
+        .update(&txn)
+        .await
+        .map_err(|e| ApiError::from_db(e, F::UNIQUE))?;
+    let actor = caller.actor();
+    audit::record_change(&txn, &actor, Action::Update, F::TYPE, id, Some(&before), Some(&after)).await?;
+    txn.commit().await?;
+    Ok(after)
+}
+
+/// Deletes a record under its `If-Match` and records the deletion, with the
+/// record's last state, in the same transaction. A record others still
+/// reference is a 409 and stays.
+pub async fn delete<F: Stored>(
+    db: &Database,
+    caller: &Principal,
+    id: Uuid,
+    precondition: Option<Precondition>,
+) -> Result<(), ApiError> {
+    let scope = match F::POLICY.scope(caller, Access::Delete) {
+        Ok(scope) => scope,
+        Err(refusal) => return Err(refused::<F>(db, caller, id, refusal).await),
+    };
+    let txn = db.begin().await?;
+    let row = row_to_change::<F>(&txn, caller, id, scope).await?;
+    let before = record_of::<F>(&row);
+    check_precondition(precondition.as_ref(), before.version)?;
+    F::Table::delete_by_id(id)
+        .exec(&txn)
+        .await
+        .map_err(|e| ApiError::from_db(e, &[]))?;
+    audit::record_change(&txn, &caller.actor(), Action::Delete, F::TYPE, id, Some(&before), None).await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+fn json_of<T: serde::Serialize>(value: &T) -> Result<Json, ApiError> {
+    serde_json::to_value(value).map_err(|e| ApiError::Internal(e.into()))
+}
+
+fn meta_of<F>(record: &Record<F>) -> Meta {
+    Meta {
+        id: record.id,
+        version: record.version,
+        created_at: record.created_at,
+        updated_at: record.updated_at,
+    }
+}
