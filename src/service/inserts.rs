@@ -25,7 +25,7 @@ const MAX_VALUES: usize = 30_000;
 /// Rows to insert, per table in the order the tables were first named:
 /// name a table before the tables that reference it.
 #[derive(Default)]
-pub(crate) struct Inserts {
+pub struct Inserts {
     tables: Vec<Box<dyn TableRows>>,
 }
 

@@ -23,7 +23,7 @@ use super::inserts::Inserts;
 use super::list::{fetch_page, scan_search_condition, search_condition, Keyset};
 use super::{check_precondition, find_for_update, now, Database, Precondition};
 use crate::auth::policy::{Access, Policy, Scope};
-use crate::auth::Principal;
+use crate::auth::{Actor, Principal};
 use crate::domain::vocab::Action;
 use crate::entity::Row;
 use crate::error::ApiError;
@@ -75,6 +75,33 @@ pub trait Stored: Resource {
     /// The filters the list's query struct leaves to the resource (`#[filter(custom)]`).
     fn custom_filters(_filters: &Self::Filters, select: Select<Self::Table>) -> Select<Self::Table> {
         select
+    }
+
+    /// The side-table rows a new record brings (its tags, its majors, its
+    /// first history row), added to `rows` after its own row: inserted with
+    /// it, in the same statements as those of other new records.
+    fn new_rows(_record: &Record<Self>, _actor: &Actor, _rows: &mut Inserts) -> Result<(), ApiError> {
+        Ok(())
+    }
+
+    /// Keeps the side tables in step after `actor` changed a record from `before` to `after`.
+    async fn sync(
+        _db: &DatabaseTransaction,
+        _actor: &Actor,
+        _before: &Record<Self>,
+        _after: &Record<Self>,
+    ) -> Result<(), ApiError> {
+        Ok(())
+    }
+
+    /// Refuses to delete a record in a state that keeps it (409).
+    fn check_delete(_record: &Record<Self>) -> Result<(), ApiError> {
+        Ok(())
+    }
+
+    /// The record as the caller may see it (personal data masked by role).
+    fn shown(record: Record<Self>, _caller: &Principal) -> Record<Self> {
+        record
     }
 }
 
@@ -157,7 +184,9 @@ pub async fn list<F: Stored>(
             Search::Scan => scan_search_condition::<F::Table>(search, q),
         });
     }
-    Ok(fetch_page(db.read(), select, request).await?.map(|row| record_of(&row)))
+    Ok(fetch_page(db.read(), select, request)
+        .await?
+        .map(|row| F::shown(record_of(&row), caller)))
 }
 
 /// The 403 of a role that reads none of the collection.
@@ -172,7 +201,7 @@ pub async fn get<F: Stored>(db: &Database, caller: &Principal, id: Uuid) -> Resu
         .filter(scope_condition::<F::Table>(scope)?)
         .one(db.read())
         .await?
-        .map(|row| record_of(&row))
+        .map(|row| F::shown(record_of(&row), caller))
         .ok_or(ApiError::NotFound)
 }
 
@@ -181,6 +210,7 @@ fn new_rows<F: Stored>(caller: &Principal, record: &Record<F>, rows: &mut Insert
     let mut row = <F::Table as EntityTrait>::Model::active(&meta_of(record), &record.fields);
     record.fields.complete_row(&mut row);
     rows.add([row]);
+    F::new_rows(record, &caller.actor(), rows)?;
     let event = audit::change_row(&caller.actor(), Action::Create, F::TYPE, record.id, None, Some(record))?;
     rows.add([crate::entity::audit_event::ActiveModel::from(event).reset_all()]);
     Ok(())
@@ -216,7 +246,7 @@ pub async fn store_new<F: Stored>(db: &Database, caller: &Principal, record: Rec
         unique: F::UNIQUE,
     })
     .await?;
-    Ok(record)
+    Ok(F::shown(record, caller))
 }
 
 /// The 403 of a role that may not `access` the collection, or 404 when it
@@ -272,7 +302,7 @@ pub async fn update<F: Stored>(
     F::POLICY.check_fixed(caller, |name| old.get(name) != new.get(name))?;
     fields.check()?;
     if fields == before.fields {
-        return Ok(before);
+        return Ok(F::shown(before, caller));
     }
     fields.check_references(&txn).await?;
     let after = Record {
@@ -289,9 +319,10 @@ pub async fn update<F: Stored>(
         .await
         .map_err(|e| ApiError::from_db(e, F::UNIQUE))?;
     let actor = caller.actor();
+    F::sync(&txn, &actor, &before, &after).await?;
     audit::record_change(&txn, &actor, Action::Update, F::TYPE, id, Some(&before), Some(&after)).await?;
     txn.commit().await?;
-    Ok(after)
+    Ok(F::shown(after, caller))
 }
 
 /// Deletes a record under its `If-Match` and records the deletion, with the
@@ -311,6 +342,7 @@ pub async fn delete<F: Stored>(
     let row = row_to_change::<F>(&txn, caller, id, scope).await?;
     let before = record_of::<F>(&row);
     check_precondition(precondition.as_ref(), before.version)?;
+    F::check_delete(&before)?;
     F::Table::delete_by_id(id)
         .exec(&txn)
         .await
