@@ -263,13 +263,6 @@ use crate::error::ApiError;
 use crate::model::list::{ListRequest, PageQuery, SearchQuery, SortQuery};
 use crate::service::resource::{self, Stored};
 
-/// The description of every create operation, after the resource's own summary.
-pub const CREATE_TEXT: &str = "Every field's rule is checked at once: a 422 names each invalid field. A field your role may not set answers 403 naming it. Answers 201 with the record, its `Location` and `ETag`; send an `Idempotency-Key` to retry safely. The creation is audited.";
-/// The description of every read of one record.
-pub const GET_TEXT: &str = "Answers the record with its `ETag`; with `If-None-Match` set to that ETag, 304 without a body. Personal data is masked by role as the schema says.";
-/// The description of every delete.
-pub const DELETE_TEXT: &str = "Send `If-Match` with the ETag you read to delete only what you saw (412 if it changed since). A record that others still reference is kept (409). The deletion is audited.";
-
 /// What every handler of a collection reads of its request: the shared
 /// state and the caller.
 pub struct Call {

@@ -9,6 +9,7 @@ pub mod bases;
 pub mod body;
 pub mod caller;
 pub mod changes;
+pub mod collection;
 pub mod competitions;
 pub mod conditional;
 pub mod crud;
