@@ -53,7 +53,10 @@ pub struct Database {
     alive: Arc<()>,
     /// The checkpointer's connection, closed with the others.
     checkpointer: Option<DatabaseConnection>,
-    /// How webhooks are delivered (and which URLs they may name).
+    /// The webhook settings, read only by the URL check of a webhook's
+    /// create and update (`db.webhooks().allow`), as those services are
+    /// given nothing but the database; the deliverer is given its settings
+    /// when it starts.
     webhooks: Arc<WebhookSettings>,
 }
 
@@ -128,13 +131,15 @@ impl Database {
         self
     }
 
-    /// The same database, its webhooks delivered as `settings` say.
+    /// The same database, the URLs of its webhooks checked against
+    /// `settings.allow` when a webhook is created or changed.
     pub fn with_webhooks(mut self, settings: WebhookSettings) -> Self {
         self.webhooks = Arc::new(settings);
         self
     }
 
-    /// How webhooks are delivered, and which addresses they may reach.
+    /// The webhook settings given to [`Database::with_webhooks`]: which
+    /// addresses a webhook's URL may name.
     pub fn webhooks(&self) -> &WebhookSettings {
         &self.webhooks
     }
