@@ -489,7 +489,7 @@ impl Application {
         let server = server.listen(listener)?.run();
         clean_up_idempotency_keys(&db);
         clean_up_changes(&db);
-        let deliverer = crate::service::delivery::spawn(&db, ready.clone());
+        let deliverer = crate::service::delivery::spawn(&db, settings.webhooks.clone(), ready.clone());
         Ok(Application {
             port,
             server,

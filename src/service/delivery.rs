@@ -70,14 +70,16 @@ static ROUND_FAILURES: crate::error::Throttle = crate::error::Throttle::new(StdD
 /// The longest `last_error` kept.
 const MAX_ERROR_CHARS: usize = 500;
 
-/// Starts the deliverer of this replica. It stops when `running` is
-/// cleared (at shutdown: it claims nothing more and waits for the attempts
-/// under way) or the last clone of the database is dropped.
-pub fn spawn(db: &Database, running: Arc<AtomicBool>) -> tokio::task::JoinHandle<()> {
+/// Starts the deliverer of this replica, which delivers as `settings` say
+/// (how often it polls, how long an attempt may take, when it retries,
+/// which addresses it may reach). It stops when `running` is cleared (at
+/// shutdown: it claims nothing more and waits for the attempts under way)
+/// or the last clone of the database is dropped.
+pub fn spawn(db: &Database, settings: WebhookSettings, running: Arc<AtomicBool>) -> tokio::task::JoinHandle<()> {
     let in_use = db.in_use();
     let db = db.detached();
     tokio::spawn(async move {
-        let deliverer = match Deliverer::new(db) {
+        let deliverer = match Deliverer::new(db, settings) {
             Ok(deliverer) => Arc::new(deliverer),
             Err(e) => {
                 tracing::error!(error = %e, "webhooks cannot be delivered: no HTTP client");
@@ -158,8 +160,7 @@ enum Outcome {
 }
 
 impl Deliverer {
-    fn new(db: Database) -> Result<Self, reqwest::Error> {
-        let settings = db.webhooks().clone();
+    fn new(db: Database, settings: WebhookSettings) -> Result<Self, reqwest::Error> {
         let client = reqwest::Client::builder()
             .dns_resolver(Arc::new(GuardedResolver {
                 allow: settings.allow.clone(),

@@ -1,0 +1,176 @@
+//! Field types that carry their own rule: parsing (serde), checking
+//! ([`Check`](crate::model::check::Check), every problem named), and their
+//! schema in the OpenAPI document
+//! ([`FieldSchema`](crate::model::doc::FieldSchema)). A request type
+//! declares a field once, with its type, and every operation and the
+//! document take the rule from here.
+//!
+//! Values read back from the database were checked when they were written,
+//! so the types are built from stored values without checking again
+//! ([`Stored::from_stored`]).
+//!
+//! The types come in families, a file each, and are all named from here
+//! (`crate::model::field::Name`):
+//!
+//! - `text`: free text of a bounded length, and secret text;
+//! - `identifiers`: phones, email addresses, codes and ID numbers, login names;
+//! - `webhook`: a webhook's URL and the events it takes;
+//! - `numbers`: flags, whole numbers, scores and dates;
+//! - `lists`: tags and lists of items;
+//! - `vocabularies`: the closed vocabularies of the domain.
+//!
+//! What they share is here: [`Broken`], [`TextRule`] and [`Stored`], and
+//! the two macros that give a text type its serde, check and schema.
+
+use std::borrow::Cow;
+
+use serde_json::Value;
+use utoipa::openapi::schema::Schema;
+use utoipa::openapi::RefOr;
+
+use crate::error::FieldError;
+
+/// Why a value breaks its field's rule: a machine-readable `code` (as in
+/// `errors[].code`) and a message for people.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Broken {
+    /// `length`, `format`, `phone`, `email`, `checksum`, `invalid`…
+    pub code: &'static str,
+    /// What the value must be.
+    pub message: Cow<'static, str>,
+}
+
+impl Broken {
+    fn new(code: &'static str, message: impl Into<Cow<'static, str>>) -> Self {
+        Broken {
+            code,
+            message: message.into(),
+        }
+    }
+}
+
+/// A field type whose values are text with a rule.
+pub trait TextRule: Sized {
+    /// Checks (and normalises) a text.
+    fn parse(text: String) -> Result<Self, Broken>;
+    /// The checked text.
+    fn as_str(&self) -> &str;
+    /// The type's schema.
+    fn schema() -> RefOr<Schema>;
+}
+
+/// A value as the database stores it, turned back into its field type
+/// without checking it again (it was checked when it was written).
+pub trait Stored<S> {
+    /// The field value of a stored value.
+    fn from_stored(stored: S) -> Self;
+}
+
+/// The pattern of a text without U+0000 (which PostgreSQL cannot store), as
+/// the OpenAPI document states it.
+pub const NO_NUL_PATTERN: &str = "^[^\\x00]*$";
+
+fn no_nul(text: &str) -> Result<(), Broken> {
+    if text.contains('\0') {
+        Err(Broken::new("invalid", "must not contain the character U+0000"))
+    } else {
+        Ok(())
+    }
+}
+
+fn check_text<T: TextRule>(value: &Value, path: &str, errors: &mut Vec<FieldError>) {
+    match value {
+        Value::String(text) => {
+            if let Err(broken) = T::parse(text.clone()) {
+                errors.push(FieldError::new(path, broken.code, broken.message));
+            }
+        }
+        _ => errors.push(FieldError::new(path, "type", "must be a string")),
+    }
+}
+
+/// Implements serde, `Check`, `FieldSchema` and [`Stored`] for a
+/// [`TextRule`] type.
+macro_rules! text_field {
+    ($(@[$($generics:tt)*])? $ty:ty) => {
+        impl<'de $(, $($generics)*)?> Deserialize<'de> for $ty {
+            fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                let text = String::deserialize(deserializer)?;
+                <$ty as TextRule>::parse(text).map_err(|broken| D::Error::custom(broken.message))
+            }
+        }
+
+        impl$(<$($generics)*>)? Serialize for $ty {
+            fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                serializer.serialize_str(self.as_str())
+            }
+        }
+
+        impl$(<$($generics)*>)? Check for $ty {
+            fn check(value: &Value, path: &str, errors: &mut Vec<FieldError>) {
+                check_text::<$ty>(value, path, errors);
+            }
+        }
+
+        impl$(<$($generics)*>)? FieldSchema for $ty {
+            fn field_schema() -> RefOr<Schema> {
+                <$ty as TextRule>::schema()
+            }
+        }
+
+        impl$(<$($generics)*>)? Stored<String> for $ty {
+            fn from_stored(stored: String) -> Self {
+                Self(stored)
+            }
+        }
+
+        impl$(<$($generics)*>)? From<$ty> for String {
+            fn from(value: $ty) -> String {
+                value.0
+            }
+        }
+    };
+}
+/// Declares a text field type with a fixed rule: a check that returns the
+/// stored form, an error code and message, and its schema.
+macro_rules! rule_type {
+    ($(#[$meta:meta])* $name:ident, $code:literal, $message:literal, |$text:ident| $parse:expr, $schema:expr) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+        pub struct $name(String);
+
+        impl TextRule for $name {
+            fn parse($text: String) -> Result<Self, Broken> {
+                no_nul(&$text)?;
+                let parsed: Option<String> = $parse;
+                parsed.map($name).ok_or_else(|| Broken::new($code, $message))
+            }
+
+            fn as_str(&self) -> &str {
+                &self.0
+            }
+
+            fn schema() -> RefOr<Schema> {
+                $schema
+            }
+        }
+
+        text_field!($name);
+    };
+}
+
+mod identifiers;
+mod lists;
+mod numbers;
+mod text;
+mod vocabularies;
+mod webhook;
+
+#[cfg(test)]
+mod tests;
+
+pub use identifiers::{CreditCode, Email, Phone, RegionCode, ResidentId, SchoolCode, Username};
+pub use lists::{List, Sequence, Tags};
+pub use numbers::{Date, Fen, Flag, Hours, Int, Points, Score, DATE_EXAMPLE, DATE_PATTERN, DATE_YEARS};
+pub use text::{CurrentPassword, LongText, Name, Password, PlainText, Secret, ShortName, Text, MIN_PASSWORD_CHARS};
+pub use webhook::{webhook_url, EventName, WebhookUrl};

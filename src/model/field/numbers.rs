@@ -1,0 +1,294 @@
+//! The fields that are not text: yes/no flags ([`Flag`]), whole numbers in
+//! a range ([`Int`] and its names, such as [`Hours`] and [`Fen`]),
+//! competition scores with two decimals ([`Points`]), and calendar dates
+//! ([`Date`]).
+
+use std::borrow::Cow;
+
+use serde::de::Error as _;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use serde_json::Value;
+use utoipa::openapi::schema::{KnownFormat, Schema};
+use utoipa::openapi::RefOr;
+
+use super::{Broken, Stored};
+use crate::error::FieldError;
+use crate::model::check::{self, Check};
+use crate::model::doc::{self, FieldSchema};
+
+/// A yes/no field that is `DEFAULT` when a create leaves it out (`Flag<true>`:
+/// on unless turned off).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Flag<const DEFAULT: bool>(bool);
+
+impl<const DEFAULT: bool> Flag<DEFAULT> {
+    /// The value.
+    pub fn get(self) -> bool {
+        self.0
+    }
+}
+
+impl<const DEFAULT: bool> Default for Flag<DEFAULT> {
+    fn default() -> Self {
+        Flag(DEFAULT)
+    }
+}
+
+impl<const DEFAULT: bool> Check for Flag<DEFAULT> {
+    fn check(value: &Value, path: &str, errors: &mut Vec<FieldError>) {
+        check::leaf::<bool>(value, path, errors);
+    }
+}
+
+impl<const DEFAULT: bool> FieldSchema for Flag<DEFAULT> {
+    fn field_schema() -> RefOr<Schema> {
+        utoipa::openapi::schema::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::schema::Type::Boolean)
+            .default(Some(Value::Bool(DEFAULT)))
+            .into()
+    }
+}
+
+impl<const DEFAULT: bool> Stored<bool> for Flag<DEFAULT> {
+    fn from_stored(stored: bool) -> Self {
+        Flag(stored)
+    }
+}
+
+/// A whole number from `MIN` to `MAX`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(transparent)]
+pub struct Int<const MIN: i64, const MAX: i64>(i64);
+
+/// Hours a week: 1–60 (a student kind allows at most 40; that is the placement's rule).
+pub type Hours = Int<1, 60>;
+/// An amount of money in fen (CNY cents): 0–100,000,000.
+pub type Fen = Int<0, 100_000_000>;
+/// A score: 0–100.
+pub type Score = Int<0, 100>;
+
+impl<const MIN: i64, const MAX: i64> Int<MIN, MAX> {
+    /// Checks a number.
+    pub fn parse(n: i64) -> Result<Self, Broken> {
+        if (MIN..=MAX).contains(&n) {
+            Ok(Int(n))
+        } else {
+            Err(Broken::new(
+                "range",
+                format!("must be a whole number from {MIN} to {MAX}"),
+            ))
+        }
+    }
+
+    /// The number.
+    pub fn get(self) -> i64 {
+        self.0
+    }
+}
+
+impl<'de, const MIN: i64, const MAX: i64> Deserialize<'de> for Int<MIN, MAX> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let n = i64::deserialize(deserializer)?;
+        Int::parse(n).map_err(|broken| D::Error::custom(broken.message))
+    }
+}
+
+impl<const MIN: i64, const MAX: i64> Check for Int<MIN, MAX> {
+    fn check(value: &Value, path: &str, errors: &mut Vec<FieldError>) {
+        let broken = match value.as_i64() {
+            Some(n) => Int::<MIN, MAX>::parse(n).err(),
+            None if value.is_number() => Some(Broken::new(
+                "range",
+                format!("must be a whole number from {MIN} to {MAX}"),
+            )),
+            None => Some(Broken::new("type", "must be a whole number")),
+        };
+        if let Some(broken) = broken {
+            errors.push(FieldError::new(path, broken.code, broken.message));
+        }
+    }
+}
+
+impl<const MIN: i64, const MAX: i64> FieldSchema for Int<MIN, MAX> {
+    fn field_schema() -> RefOr<Schema> {
+        utoipa::openapi::schema::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::schema::Type::Integer)
+            .format(Some(utoipa::openapi::schema::SchemaFormat::KnownFormat(
+                KnownFormat::Int64,
+            )))
+            .minimum(Some(MIN as f64))
+            .maximum(Some(MAX as f64))
+            .into()
+    }
+}
+
+impl<const MIN: i64, const MAX: i64> Stored<i64> for Int<MIN, MAX> {
+    fn from_stored(stored: i64) -> Self {
+        Int(stored)
+    }
+}
+
+/// A competition score: 0–100 with at most two decimals (`92.5`, `88.25`),
+/// kept as hundredths so that it compares and sums exactly.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Points(i64);
+
+impl Points {
+    const RULE: &'static str = "must be a number from 0 to 100 with at most two decimals";
+
+    /// Checks a number.
+    pub fn parse(n: f64) -> Result<Self, Broken> {
+        let hundredths = (n * 100.0).round();
+        let exact = (n * 100.0 - hundredths).abs() < 1e-6;
+        if n.is_finite() && exact && (0.0..=10_000.0).contains(&hundredths) {
+            Ok(Points(hundredths as i64))
+        } else {
+            Err(Broken::new("range", Points::RULE))
+        }
+    }
+
+    /// The score in hundredths (`92.5` is 9250).
+    pub fn hundredths(self) -> i64 {
+        self.0
+    }
+}
+
+impl Serialize for Points {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        if self.0 % 100 == 0 {
+            serializer.serialize_i64(self.0 / 100)
+        } else {
+            serializer.serialize_f64(self.0 as f64 / 100.0)
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Points {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let n = f64::deserialize(deserializer)?;
+        Points::parse(n).map_err(|broken| D::Error::custom(broken.message))
+    }
+}
+
+impl Check for Points {
+    fn check(value: &Value, path: &str, errors: &mut Vec<FieldError>) {
+        let broken = match value.as_f64() {
+            Some(n) => Points::parse(n).err(),
+            None => Some(Broken::new("type", "must be a number")),
+        };
+        if let Some(broken) = broken {
+            errors.push(FieldError::new(path, broken.code, broken.message));
+        }
+    }
+}
+
+impl FieldSchema for Points {
+    fn field_schema() -> RefOr<Schema> {
+        utoipa::openapi::schema::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::schema::Type::Number)
+            .minimum(Some(0.0))
+            .maximum(Some(100.0))
+            .description(Some("0–100, at most two decimals (92.5, 88.25)"))
+            .into()
+    }
+}
+
+/// The years a calendar date may lie in.
+pub const DATE_YEARS: std::ops::RangeInclusive<i32> = 1900..=2100;
+
+/// The pattern of a calendar date in the years 1900–2100, as the OpenAPI
+/// document states it beside `format: date`.
+pub const DATE_PATTERN: &str = "^(19[0-9]{2}|20[0-9]{2}|2100)-[0-9]{2}-[0-9]{2}$";
+
+/// A calendar date, `YYYY-MM-DD`, in the years 1900–2100 (a date outside
+/// them is a typing mistake, and some databases cannot store it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Date(chrono::NaiveDate);
+
+impl Date {
+    /// The date, if it lies in the years 1900–2100.
+    pub fn new(date: chrono::NaiveDate) -> Option<Date> {
+        use chrono::Datelike;
+        DATE_YEARS.contains(&date.year()).then_some(Date(date))
+    }
+
+    /// The date as chrono has it.
+    pub fn naive(self) -> chrono::NaiveDate {
+        self.0
+    }
+
+    const OUT_OF_RANGE: &'static str = "must be a date in the years 1900 to 2100";
+
+    /// Reads `YYYY-MM-DD` in the years 1900–2100.
+    pub fn parse(text: &str) -> Result<Date, Broken> {
+        let date = text
+            .parse::<chrono::NaiveDate>()
+            .ok()
+            .filter(|_| text.len() == 10)
+            .ok_or_else(|| Broken::new("format", "must be a date such as 2024-04-03"))?;
+        Date::new(date).ok_or_else(|| Broken::new("range", Date::OUT_OF_RANGE))
+    }
+}
+
+impl std::ops::Deref for Date {
+    type Target = chrono::NaiveDate;
+    fn deref(&self) -> &chrono::NaiveDate {
+        &self.0
+    }
+}
+
+impl From<Date> for chrono::NaiveDate {
+    fn from(date: Date) -> chrono::NaiveDate {
+        date.0
+    }
+}
+
+impl Stored<chrono::NaiveDate> for Date {
+    fn from_stored(stored: chrono::NaiveDate) -> Self {
+        Date(stored)
+    }
+}
+
+impl<'de> Deserialize<'de> for Date {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = Cow::<str>::deserialize(deserializer)?;
+        Date::parse(&text).map_err(|broken| D::Error::custom(broken.message))
+    }
+}
+
+impl Serialize for Date {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.0.serialize(serializer)
+    }
+}
+
+impl Check for Date {
+    fn check(value: &Value, path: &str, errors: &mut Vec<FieldError>) {
+        match value {
+            Value::String(text) => {
+                if let Err(broken) = Date::parse(text) {
+                    errors.push(FieldError::new(path, broken.code, broken.message));
+                }
+            }
+            _ => errors.push(FieldError::new(
+                path,
+                "type",
+                "must be a date string such as 2024-04-03",
+            )),
+        }
+    }
+}
+
+/// The example of a date field that states none of its own (the day of the
+/// alliance's meeting in the April 2024 report).
+pub const DATE_EXAMPLE: &str = "2024-04-03";
+
+impl FieldSchema for Date {
+    fn field_schema() -> RefOr<Schema> {
+        doc::with_example(
+            doc::string(None, None, Some(DATE_PATTERN), Some(KnownFormat::Date)),
+            Value::from(DATE_EXAMPLE),
+        )
+    }
+}
