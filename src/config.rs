@@ -1,9 +1,21 @@
-//! Settings read from the environment. A bad value stops start-up with a
-//! message naming the variable; secrets are held as `SecretString`, which
+//! Settings read from the environment. Each setting is declared once, as a
+//! field with clap's `env` attribute: its variable, its default, its parser
+//! (bounds included) and its documentation. A bad value stops start-up with
+//! a message naming the variable; secrets are held as `SecretString`, which
 //! cannot be printed.
+//!
+//! The variables are looked up by [`Settings::from_lookup`] (the process
+//! environment, or a test's map) rather than by clap itself, so that a
+//! variable set to blank text counts as unset; each value found is handed to
+//! clap as the setting's `--<name>=<value>` argument, and clap applies the
+//! parsers and the defaults. These arguments are not the program's command
+//! line ([`crate::cli`]), which takes no settings.
 
 use std::net::SocketAddr;
+use std::sync::OnceLock;
+use std::time::Duration;
 
+use clap::{Args, FromArgMatches};
 use secrecy::SecretString;
 
 /// The default database: an SQLite file in the working directory, created on first run.
@@ -15,15 +27,15 @@ pub const DEFAULT_LOG: &str = "info";
 /// The default request body limit: 2 MiB.
 pub const DEFAULT_MAX_BODY_BYTES: usize = 2 * 1024 * 1024;
 /// The default time a whole request body may take to arrive.
-pub const DEFAULT_REQUEST_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
+pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 /// The longest a request waits for a database connection, by default.
-pub const DEFAULT_DB_ACQUIRE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(5);
+pub const DEFAULT_DB_ACQUIRE_TIMEOUT: Duration = Duration::from_secs(5);
 /// The longest one database statement may take, by default.
-pub const DEFAULT_DB_STATEMENT_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
+pub const DEFAULT_DB_STATEMENT_TIMEOUT: Duration = Duration::from_secs(30);
 /// The default time `/readyz` answers 503 before the listener closes at shutdown.
-pub const DEFAULT_SHUTDOWN_GRACE: std::time::Duration = std::time::Duration::from_secs(5);
+pub const DEFAULT_SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
 /// The default time requests in flight may take to finish at shutdown.
-pub const DEFAULT_SHUTDOWN_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
+pub const DEFAULT_SHUTDOWN_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// How log lines are written to standard error.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -34,121 +46,156 @@ pub enum LogFormat {
     Json,
 }
 
-/// Everything the service reads from its environment.
-#[derive(Clone)]
+/// Everything the service reads from its environment. The fields' order is
+/// the order in which their values are checked.
+#[derive(Clone, Args)]
 pub struct Settings {
-    /// `DATABASE_URL`: `sqlite://…` or `postgres://…`.
+    /// `sqlite://…` or `postgres://…`.
+    #[arg(long, env = "DATABASE_URL", default_value = DEFAULT_DATABASE_URL, value_parser = database_url)]
     pub database_url: String,
-    /// `CHANJIAO_BIND`: the address and port to listen on (port 0 picks a free one).
+    /// The address and port to listen on (port 0 picks a free one).
+    #[arg(long, env = "CHANJIAO_BIND", default_value = DEFAULT_BIND, value_parser = bind)]
     pub bind: SocketAddr,
-    /// `CHANJIAO_LOG`: a tracing filter such as `info` or `chanjiao=debug,info`.
+    /// A tracing filter such as `info` or `chanjiao=debug,info`.
+    #[arg(long, env = "CHANJIAO_LOG", default_value = DEFAULT_LOG, value_parser = log_filter)]
     pub log: String,
-    /// `CHANJIAO_LOG_FORMAT`: `text` (default) or `json`, one object per line.
+    /// `text` (default) or `json`, one object per line.
+    #[arg(long, env = "CHANJIAO_LOG_FORMAT", default_value = "text", value_parser = log_format)]
     pub log_format: LogFormat,
-    /// `CHANJIAO_MAX_BODY_BYTES`: the largest request body accepted.
+    /// The largest request body accepted.
+    #[arg(long, env = "CHANJIAO_MAX_BODY_BYTES", default_value_t = DEFAULT_MAX_BODY_BYTES,
+          value_parser = whole::<usize>(1024, 1 << 30))]
     pub max_body_bytes: usize,
-    /// `CHANJIAO_REQUEST_TIMEOUT`: seconds a whole request body may take to
-    /// arrive (default 30); a slower one is answered 408.
-    pub request_timeout: std::time::Duration,
-    /// `CHANJIAO_SHUTDOWN_GRACE`: seconds `/readyz` answers 503 at shutdown
-    /// while requests are still served (default 5), so that a load balancer
-    /// stops sending traffic before the listener closes.
-    pub shutdown_grace: std::time::Duration,
-    /// `CHANJIAO_SHUTDOWN_TIMEOUT`: seconds the requests in flight may take
-    /// to finish once the listener has closed (default 30).
-    pub shutdown_timeout: std::time::Duration,
-    /// `CHANJIAO_RATE_LIMIT`: each caller's request budget for `/api/v1`
-    /// (`<requests>/<seconds>`); none by default.
+    /// Seconds a whole request body may take to arrive (default 30); a
+    /// slower one is answered 408.
+    #[arg(long, env = "CHANJIAO_REQUEST_TIMEOUT", default_value = "30", value_parser = seconds(1, 3600))]
+    pub request_timeout: Duration,
+    /// Seconds a request waits for a database connection before it is
+    /// answered 503 (default 5).
+    #[arg(long, env = "CHANJIAO_DB_ACQUIRE_TIMEOUT", default_value = "5", value_parser = seconds(1, 600))]
+    pub db_acquire_timeout: Duration,
+    /// Seconds one statement may take (PostgreSQL's `statement_timeout`),
+    /// and, with the acquire timeout, how long a request may wait on the
+    /// database in all before it is answered 503 (default 30; 0: neither,
+    /// for a connection pooler that refuses PostgreSQL's `options` start-up
+    /// parameter).
+    #[arg(long, env = "CHANJIAO_DB_STATEMENT_TIMEOUT", default_value = "30", value_parser = seconds(0, 86_400))]
+    pub db_statement_timeout: Duration,
+    /// Seconds `/readyz` answers 503 at shutdown while requests are still
+    /// served (default 5), so that a load balancer stops sending traffic
+    /// before the listener closes.
+    #[arg(long, env = "CHANJIAO_SHUTDOWN_GRACE", default_value = "5", value_parser = seconds(0, 600))]
+    pub shutdown_grace: Duration,
+    /// Seconds the requests in flight may take to finish once the listener
+    /// has closed (default 30).
+    #[arg(long, env = "CHANJIAO_SHUTDOWN_TIMEOUT", default_value = "30", value_parser = seconds(1, 3600))]
+    pub shutdown_timeout: Duration,
+    /// Each caller's request budget for `/api/v1` (`<requests>/<seconds>`);
+    /// none by default.
+    #[arg(long, env = "CHANJIAO_RATE_LIMIT", value_parser = rate_limit)]
     pub rate_limit: Option<RateLimitSetting>,
-    /// `CHANJIAO_WORKERS`: HTTP worker threads (default: one per core).
+    /// HTTP worker threads (default: one per core).
+    #[arg(long, env = "CHANJIAO_WORKERS", value_parser = whole::<usize>(1, 256))]
     pub workers: Option<usize>,
-    /// `CHANJIAO_DB_MAX_CONNECTIONS`: the PostgreSQL pool size; on SQLite
-    /// the number of read-only connections beside the one writer.
+    /// The PostgreSQL pool size; on SQLite the number of read-only
+    /// connections beside the one writer.
+    #[arg(long, env = "CHANJIAO_DB_MAX_CONNECTIONS", default_value_t = 10, value_parser = whole::<u32>(1, 1000))]
     pub db_max_connections: u32,
-    /// `CHANJIAO_DB_ACQUIRE_TIMEOUT`: seconds a request waits for a database
-    /// connection before it is answered 503 (default 5).
-    pub db_acquire_timeout: std::time::Duration,
-    /// `CHANJIAO_DB_STATEMENT_TIMEOUT`: seconds one statement may take
-    /// (PostgreSQL's `statement_timeout`), and, with the acquire timeout, how
-    /// long a request may wait on the database in all before it is answered
-    /// 503 (default 30; 0: neither, for a connection pooler that refuses
-    /// PostgreSQL's `options` start-up parameter).
-    pub db_statement_timeout: std::time::Duration,
-    /// `CHANJIAO_SQLITE_SYNCHRONOUS`: how an SQLite commit reaches the disk.
+    /// How an SQLite commit reaches the disk: `normal` (default) or `full`.
+    #[arg(long, env = "CHANJIAO_SQLITE_SYNCHRONOUS", default_value = "normal", value_parser = sqlite_synchronous)]
     pub sqlite_synchronous: SqliteSync,
     /// Token settings.
+    #[command(flatten)]
     pub auth: AuthSettings,
-    /// `CHANJIAO_ADMIN_PASSWORD`: the password of the `admin` user created
-    /// on a database without an enabled admin (otherwise a generated one is
-    /// printed to a terminal or written to a file, never logged).
+    /// The password of the `admin` user created on a database without an
+    /// enabled admin (otherwise a generated one is printed to a terminal or
+    /// written to a file, never logged).
+    #[arg(long, env = "CHANJIAO_ADMIN_PASSWORD", value_parser = secret)]
     pub admin_password: Option<SecretString>,
-    /// `CHANJIAO_METRICS_TOKEN`: the bearer token `/metrics` asks for; without
-    /// it, `/metrics` answers only callers on this machine (loopback).
+    /// Comma-separated CIDRs of proxies whose `X-Forwarded-For` hop names
+    /// the client.
+    #[arg(long, env = "CHANJIAO_TRUSTED_PROXIES", default_value = "", value_parser = trusted_proxies)]
+    pub trusted_proxies: ::std::vec::Vec<ipnet::IpNet>,
+    /// Comma-separated origins (`https://app.example.cn`) whose browser
+    /// pages may call the API; none by default.
+    #[arg(long, env = "CHANJIAO_CORS_ORIGINS", default_value = "", value_parser = cors_origins)]
+    pub cors_origins: ::std::vec::Vec<String>,
+    /// The bearer token `/metrics` asks for; without it, `/metrics` answers
+    /// only callers on this machine (loopback).
+    #[arg(long, env = "CHANJIAO_METRICS_TOKEN", value_parser = metrics_token)]
     pub metrics_token: Option<SecretString>,
-    /// `CHANJIAO_TRUSTED_PROXIES`: comma-separated CIDRs of proxies whose
-    /// `X-Forwarded-For` hop names the client.
-    pub trusted_proxies: Vec<ipnet::IpNet>,
-    /// `CHANJIAO_CORS_ORIGINS`: comma-separated origins (`https://app.example.cn`)
-    /// whose browser pages may call the API; none by default.
-    pub cors_origins: Vec<String>,
-    /// `CHANJIAO_TIMEZONE`: the IANA time zone whose calendar day is "today"
-    /// (overdue action items, a done item's `done_on`); default `Asia/Shanghai`.
+    /// The IANA time zone whose calendar day is "today" (overdue action
+    /// items, a done item's `done_on`); default `Asia/Shanghai`.
+    #[arg(long, env = "CHANJIAO_TIMEZONE", default_value_t = crate::domain::clock::DEFAULT_TIMEZONE,
+          value_parser = timezone)]
     pub timezone: chrono_tz::Tz,
     /// How webhooks are delivered.
+    #[command(flatten)]
     pub webhooks: WebhookSettings,
     /// How many imports run at once.
+    #[command(flatten)]
     pub imports: ImportSettings,
 }
 
 /// How many imports run at once, and how long another waits for its turn.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Args)]
 pub struct ImportSettings {
-    /// `CHANJIAO_IMPORTS_AT_ONCE`: imports that read and judge their files
-    /// at once in this process (default 2).
+    /// Imports that read and judge their files at once in this process
+    /// (default 2).
+    #[arg(long, env = "CHANJIAO_IMPORTS_AT_ONCE", default_value = "2",
+          value_parser = whole::<usize>(1, 64))]
     pub at_once: usize,
-    /// `CHANJIAO_IMPORT_WAIT`: seconds an import waits for its turn
-    /// (default 30) before it is answered 503 with `Retry-After`.
-    pub wait: std::time::Duration,
+    /// Seconds an import waits for its turn (default 30) before it is
+    /// answered 503 with `Retry-After`.
+    #[arg(long, env = "CHANJIAO_IMPORT_WAIT", default_value = "30", value_parser = seconds(0, 600))]
+    pub wait: Duration,
 }
 
 impl Default for ImportSettings {
     fn default() -> Self {
         ImportSettings {
             at_once: 2,
-            wait: std::time::Duration::from_secs(30),
+            wait: Duration::from_secs(30),
         }
     }
 }
 
 /// How webhooks are delivered: where to, how patiently, how often the
 /// deliverer looks for work.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Args)]
 pub struct WebhookSettings {
-    /// `CHANJIAO_WEBHOOK_ALLOW`: comma-separated host names, IP addresses and
-    /// CIDRs that webhooks may reach although they are not public (none by default).
+    /// Comma-separated host names, IP addresses and CIDRs that webhooks may
+    /// reach although they are not public (none by default).
+    #[arg(long, env = "CHANJIAO_WEBHOOK_ALLOW", default_value = "", value_parser = webhook_allow)]
     pub allow: crate::domain::network::AllowList,
-    /// `CHANJIAO_WEBHOOK_RETRY_SECONDS`: the wait before the first retry of a
-    /// delivery (default 60); each wait doubles, up to `longest_retry`.
-    pub first_retry: std::time::Duration,
+    /// The wait before the first retry of a delivery (default 60); each
+    /// wait doubles, up to `longest_retry`.
+    #[arg(long, env = "CHANJIAO_WEBHOOK_RETRY_SECONDS", default_value = "60",
+          value_parser = seconds(1, 3600))]
+    pub first_retry: Duration,
     /// The longest wait between two attempts: an hour.
-    pub longest_retry: std::time::Duration,
+    #[arg(skip = WebhookSettings::default().longest_retry)]
+    pub longest_retry: Duration,
     /// How long a delivery is retried before it is marked failed: 24 hours.
-    pub retry_for: std::time::Duration,
+    #[arg(skip = WebhookSettings::default().retry_for)]
+    pub retry_for: Duration,
     /// How long an attempt may take, connection included: 10 seconds.
-    pub timeout: std::time::Duration,
+    #[arg(skip = WebhookSettings::default().timeout)]
+    pub timeout: Duration,
     /// How often each replica looks for changes to queue and deliveries that are due: every second.
-    pub poll: std::time::Duration,
+    #[arg(skip = WebhookSettings::default().poll)]
+    pub poll: Duration,
 }
 
 impl Default for WebhookSettings {
     fn default() -> Self {
         WebhookSettings {
             allow: Default::default(),
-            first_retry: std::time::Duration::from_secs(60),
-            longest_retry: std::time::Duration::from_secs(3600),
-            retry_for: std::time::Duration::from_secs(24 * 3600),
-            timeout: std::time::Duration::from_secs(10),
-            poll: std::time::Duration::from_secs(1),
+            first_retry: Duration::from_secs(60),
+            longest_retry: Duration::from_secs(3600),
+            retry_for: Duration::from_secs(24 * 3600),
+            timeout: Duration::from_secs(10),
+            poll: Duration::from_secs(1),
         }
     }
 }
@@ -159,7 +206,7 @@ pub struct RateLimitSetting {
     /// Requests per period (also the largest burst).
     pub requests: u32,
     /// The period.
-    pub period: std::time::Duration,
+    pub period: Duration,
 }
 
 impl RateLimitSetting {
@@ -175,7 +222,7 @@ impl RateLimitSetting {
             .filter(|n| (1..=86_400).contains(n))?;
         Some(RateLimitSetting {
             requests,
-            period: std::time::Duration::from_secs(seconds),
+            period: Duration::from_secs(seconds),
         })
     }
 }
@@ -194,25 +241,34 @@ pub enum SqliteSync {
 }
 
 /// How access tokens are signed and checked.
-#[derive(Clone)]
+#[derive(Clone, Args)]
 pub struct AuthSettings {
-    /// `CHANJIAO_JWT_SECRET`: the HS256 secret, at least 32 bytes.
+    /// The HS256 secret, at least 32 bytes.
+    #[arg(long, env = "CHANJIAO_JWT_SECRET", value_parser = jwt_secret)]
     pub jwt_secret: Option<SecretString>,
-    /// `CHANJIAO_JWT_ISSUER`: the `iss` of issued tokens (default `chanjiao`);
-    /// further comma-separated issuers are accepted too.
-    pub issuers: Vec<String>,
-    /// `CHANJIAO_JWT_AUDIENCE`: the `aud` tokens must carry (default `chanjiao-api`).
+    /// The `iss` of issued tokens (default `chanjiao`); further
+    /// comma-separated issuers are accepted too.
+    #[arg(long, env = "CHANJIAO_JWT_ISSUER", default_value = "chanjiao", value_parser = issuers)]
+    pub issuers: ::std::vec::Vec<String>,
+    /// The `aud` tokens must carry (default `chanjiao-api`).
+    #[arg(long, env = "CHANJIAO_JWT_AUDIENCE", default_value = "chanjiao-api")]
     pub audience: String,
-    /// `CHANJIAO_ACCESS_TOKEN_TTL`: access token lifetime in seconds (default 900).
+    /// Access token lifetime in seconds (default 900).
+    #[arg(long, env = "CHANJIAO_ACCESS_TOKEN_TTL", default_value_t = 900, value_parser = whole::<i64>(30, 86_400))]
     pub access_token_ttl: i64,
-    /// `CHANJIAO_REFRESH_TOKEN_TTL`: refresh token lifetime in seconds (default 30 days).
+    /// Refresh token lifetime in seconds (default 30 days).
+    #[arg(long, env = "CHANJIAO_REFRESH_TOKEN_TTL", default_value_t = 30 * 86_400,
+          value_parser = whole::<i64>(60, 365 * 86_400))]
     pub refresh_token_ttl: i64,
-    /// `CHANJIAO_JWT_PRIVATE_KEY`: a PEM private key (RSA or Ed25519), or a
-    /// file holding one; when set, tokens are signed with it.
+    /// A PEM private key (RSA or Ed25519), or a file holding one; when set,
+    /// tokens are signed with it.
+    #[arg(long, env = "CHANJIAO_JWT_PRIVATE_KEY", value_parser = secret)]
     pub private_key_pem: Option<SecretString>,
-    /// `CHANJIAO_JWT_KEY_ID`: the `kid` of the private key.
+    /// The `kid` of the private key.
+    #[arg(long, env = "CHANJIAO_JWT_KEY_ID")]
     pub key_id: Option<String>,
-    /// `CHANJIAO_JWT_JWKS`: a JWKS file (or inline JSON) of accepted public keys.
+    /// A JWKS file (or inline JSON) of accepted public keys.
+    #[arg(long, env = "CHANJIAO_JWT_JWKS")]
     pub jwks: Option<String>,
 }
 
@@ -272,15 +328,20 @@ pub fn is_placeholder(secret: &str) -> bool {
     PLACEHOLDER_SECRETS.contains(&secret.as_str()) || secret.starts_with("change-me") || secret.starts_with("changeme")
 }
 
+/// Why a placeholder is refused; `what` says where it was found.
+fn placeholder_refused(what: &str) -> String {
+    format!(
+        "is the placeholder of .env.example{what}, which anyone can read: set a secret of your own \
+         (such as `openssl rand -base64 48`)"
+    )
+}
+
 /// Refuses a placeholder as the value of `variable`.
 fn refuse_placeholder(variable: &'static str, value: Option<&str>, what: &str) -> Result<(), ConfigError> {
     match value {
         Some(value) if is_placeholder(value) => Err(ConfigError {
             variable,
-            reason: format!(
-                "is the placeholder of .env.example{what}, which anyone can read: set a secret of your own \
-                 (such as `openssl rand -base64 48`)"
-            ),
+            reason: placeholder_refused(what),
         }),
         _ => Ok(()),
     }
@@ -329,229 +390,36 @@ impl Settings {
         Self::from_lookup(|name| std::env::var(name).ok())
     }
 
-    /// Reads the settings through `lookup`, which returns a variable's value if set.
+    /// Reads the settings through `lookup`, which returns a variable's value
+    /// if set; a value of blank text counts as unset.
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
         let get = |name: &str| lookup(name).filter(|v| !v.trim().is_empty());
-
-        let database_url = get("DATABASE_URL").unwrap_or_else(|| DEFAULT_DATABASE_URL.to_string());
-        if !(database_url.starts_with("sqlite:")
-            || database_url.starts_with("postgres://")
-            || database_url.starts_with("postgresql://"))
-        {
-            return Err(ConfigError {
-                variable: "DATABASE_URL",
-                reason: "must start with sqlite:, postgres:// or postgresql://".into(),
-            });
-        }
-
-        let bind_text = get("CHANJIAO_BIND").unwrap_or_else(|| DEFAULT_BIND.to_string());
-        let bind = bind_text.parse().map_err(|_| ConfigError {
-            variable: "CHANJIAO_BIND",
-            reason: format!("`{bind_text}` is not an address:port such as 127.0.0.1:8080"),
-        })?;
-
-        let log = get("CHANJIAO_LOG").unwrap_or_else(|| DEFAULT_LOG.to_string());
-        tracing_subscriber::EnvFilter::try_new(&log).map_err(|e| ConfigError {
-            variable: "CHANJIAO_LOG",
-            reason: format!("not a tracing filter: {e}"),
-        })?;
-
-        let log_format = match get("CHANJIAO_LOG_FORMAT").as_deref().map(str::trim) {
-            None | Some("text") => LogFormat::Text,
-            Some("json") => LogFormat::Json,
-            Some(_) => {
-                return Err(ConfigError {
-                    variable: "CHANJIAO_LOG_FORMAT",
-                    reason: "must be `text` or `json`".to_string(),
-                })
+        // The values set, as arguments.
+        let mut given = Vec::new();
+        let mut command = Self::augment_args(clap::Command::new("settings").no_binary_name(true)).mut_args(|arg| {
+            if let Some(variable) = arg.get_env().and_then(|name| name.to_str()) {
+                if let (Some(value), Some(long)) = (get(variable), arg.get_long()) {
+                    given.push(format!("--{long}={value}"));
+                }
             }
-        };
-
-        let max_body_bytes = parse_number(&get, "CHANJIAO_MAX_BODY_BYTES", DEFAULT_MAX_BODY_BYTES, 1024, 1 << 30)?;
-        let seconds = |name: &'static str, default: std::time::Duration, min: usize, max: usize| {
-            parse_number(&get, name, default.as_secs() as usize, min, max)
-                .map(|n| std::time::Duration::from_secs(n as u64))
-        };
-        let request_timeout = seconds("CHANJIAO_REQUEST_TIMEOUT", DEFAULT_REQUEST_TIMEOUT, 1, 3600)?;
-        let db_acquire_timeout = seconds("CHANJIAO_DB_ACQUIRE_TIMEOUT", DEFAULT_DB_ACQUIRE_TIMEOUT, 1, 600)?;
-        let db_statement_timeout = seconds("CHANJIAO_DB_STATEMENT_TIMEOUT", DEFAULT_DB_STATEMENT_TIMEOUT, 0, 86_400)?;
-        let shutdown_grace = seconds("CHANJIAO_SHUTDOWN_GRACE", DEFAULT_SHUTDOWN_GRACE, 0, 600)?;
-        let shutdown_timeout = seconds("CHANJIAO_SHUTDOWN_TIMEOUT", DEFAULT_SHUTDOWN_TIMEOUT, 1, 3600)?;
-        let rate_limit = match get("CHANJIAO_RATE_LIMIT") {
-            None => None,
-            Some(text) => Some(RateLimitSetting::parse(&text).ok_or_else(|| ConfigError {
-                variable: "CHANJIAO_RATE_LIMIT",
-                reason: "must be <requests>/<seconds>, such as 600/60 (1–1000000 requests, 1–86400 seconds)".into(),
-            })?),
-        };
-        let workers = match get("CHANJIAO_WORKERS") {
-            None => None,
-            Some(_) => Some(parse_number(&get, "CHANJIAO_WORKERS", 1, 1, 256)?),
-        };
-        let db_max_connections = parse_number(&get, "CHANJIAO_DB_MAX_CONNECTIONS", 10, 1, 1000)? as u32;
-        let sqlite_synchronous = match get("CHANJIAO_SQLITE_SYNCHRONOUS").map(|v| v.trim().to_ascii_lowercase()) {
-            None => SqliteSync::Normal,
-            Some(v) if v == "normal" => SqliteSync::Normal,
-            Some(v) if v == "full" => SqliteSync::Full,
-            Some(_) => {
-                return Err(ConfigError {
-                    variable: "CHANJIAO_SQLITE_SYNCHRONOUS",
-                    reason: "must be `normal` or `full`".into(),
-                })
-            }
-        };
-
-        let jwt_secret = get("CHANJIAO_JWT_SECRET");
-        if jwt_secret.as_ref().is_some_and(|s| s.len() < 32) {
-            return Err(ConfigError {
-                variable: "CHANJIAO_JWT_SECRET",
-                reason: "must be at least 32 bytes long".into(),
-            });
+            // The values come from `lookup` alone, never from clap's own
+            // reading of the process environment.
+            arg.env(None::<&str>)
+        });
+        let settings = command
+            .try_get_matches_from_mut(given)
+            .and_then(|matches| Self::from_arg_matches(&matches))
+            .map_err(|error| refused(&command, &error))?;
+        if settings.is_postgres() {
+            check_database_password(&get, &settings.database_url)?;
         }
-        refuse_placeholder("CHANJIAO_JWT_SECRET", jwt_secret.as_deref(), "")?;
-        if database_url.starts_with("postgres") {
-            check_database_password(&get, &database_url)?;
-        }
-        let issuers: Vec<String> = get("CHANJIAO_JWT_ISSUER")
-            .unwrap_or_else(|| "chanjiao".to_string())
-            .split(',')
-            .map(|s| s.trim().to_string())
-            .filter(|s| !s.is_empty())
-            .collect();
-        if issuers.is_empty() {
-            return Err(ConfigError {
-                variable: "CHANJIAO_JWT_ISSUER",
-                reason: "names no issuer".into(),
-            });
-        }
-        let audience = get("CHANJIAO_JWT_AUDIENCE").unwrap_or_else(|| "chanjiao-api".to_string());
-        let access_token_ttl = parse_number(&get, "CHANJIAO_ACCESS_TOKEN_TTL", 900, 30, 86_400)? as i64;
-        let refresh_token_ttl = parse_number(&get, "CHANJIAO_REFRESH_TOKEN_TTL", 30 * 86_400, 60, 365 * 86_400)? as i64;
-        let private_key_pem = get("CHANJIAO_JWT_PRIVATE_KEY");
-        let key_id = get("CHANJIAO_JWT_KEY_ID");
-        if private_key_pem.is_some() && key_id.is_none() {
+        if settings.auth.private_key_pem.is_some() && settings.auth.key_id.is_none() {
             return Err(ConfigError {
                 variable: "CHANJIAO_JWT_KEY_ID",
                 reason: "must be set together with CHANJIAO_JWT_PRIVATE_KEY".into(),
             });
         }
-        let trusted_proxies = match get("CHANJIAO_TRUSTED_PROXIES") {
-            None => Vec::new(),
-            Some(text) => text
-                .split(',')
-                .map(str::trim)
-                .filter(|s| !s.is_empty())
-                .map(|s| {
-                    s.parse::<ipnet::IpNet>()
-                        .or_else(|_| s.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
-                        .map_err(|_| ConfigError {
-                            variable: "CHANJIAO_TRUSTED_PROXIES",
-                            reason: format!("`{s}` is not an IP address or CIDR"),
-                        })
-                })
-                .collect::<Result<_, _>>()?,
-        };
-
-        let cors_origins: Vec<String> = get("CHANJIAO_CORS_ORIGINS")
-            .map(|text| {
-                text.split(',')
-                    .map(|s| s.trim().trim_end_matches('/').to_string())
-                    .filter(|s| !s.is_empty())
-                    .collect()
-            })
-            .unwrap_or_default();
-        if let Some(bad) = cors_origins
-            .iter()
-            .find(|o| !(o.starts_with("http://") || o.starts_with("https://")) || o.contains(['*', ' ']))
-        {
-            return Err(ConfigError {
-                variable: "CHANJIAO_CORS_ORIGINS",
-                reason: format!("`{bad}` is not an origin such as https://app.example.cn"),
-            });
-        }
-
-        let metrics_token = get("CHANJIAO_METRICS_TOKEN").filter(|t| !t.is_empty());
-        if metrics_token
-            .as_ref()
-            .is_some_and(|t| t.len() < 16 || !t.bytes().all(|b| b.is_ascii_graphic()))
-        {
-            return Err(ConfigError {
-                variable: "CHANJIAO_METRICS_TOKEN",
-                reason: "must be at least 16 printable ASCII characters without spaces".to_string(),
-            });
-        }
-        let metrics_token = metrics_token.map(SecretString::from);
-
-        let timezone = match get("CHANJIAO_TIMEZONE") {
-            None => crate::domain::clock::DEFAULT_TIMEZONE,
-            Some(name) => name.trim().parse().map_err(|_| ConfigError {
-                variable: "CHANJIAO_TIMEZONE",
-                reason: format!("`{}` is not an IANA time zone such as Asia/Shanghai", name.trim()),
-            })?,
-        };
-
-        let allow = match get("CHANJIAO_WEBHOOK_ALLOW") {
-            None => Default::default(),
-            Some(text) => crate::domain::network::AllowList::parse(&text).map_err(|e| ConfigError {
-                variable: "CHANJIAO_WEBHOOK_ALLOW",
-                reason: e.to_string(),
-            })?,
-        };
-        let webhooks = WebhookSettings {
-            allow,
-            first_retry: seconds(
-                "CHANJIAO_WEBHOOK_RETRY_SECONDS",
-                WebhookSettings::default().first_retry,
-                1,
-                3600,
-            )?,
-            ..Default::default()
-        };
-
-        let imports = ImportSettings {
-            at_once: parse_number(
-                &get,
-                "CHANJIAO_IMPORTS_AT_ONCE",
-                ImportSettings::default().at_once,
-                1,
-                64,
-            )?,
-            wait: seconds("CHANJIAO_IMPORT_WAIT", ImportSettings::default().wait, 0, 600)?,
-        };
-
-        Ok(Settings {
-            database_url,
-            bind,
-            log,
-            log_format,
-            max_body_bytes,
-            request_timeout,
-            shutdown_grace,
-            shutdown_timeout,
-            rate_limit,
-            workers,
-            db_max_connections,
-            db_acquire_timeout,
-            db_statement_timeout,
-            sqlite_synchronous,
-            auth: AuthSettings {
-                jwt_secret: jwt_secret.map(SecretString::from),
-                issuers,
-                audience,
-                access_token_ttl,
-                refresh_token_ttl,
-                private_key_pem: private_key_pem.map(SecretString::from),
-                key_id,
-                jwks: get("CHANJIAO_JWT_JWKS"),
-            },
-            admin_password: get("CHANJIAO_ADMIN_PASSWORD").map(SecretString::from),
-            metrics_token,
-            trusted_proxies,
-            cors_origins,
-            timezone,
-            webhooks,
-            imports,
-        })
+        Ok(settings)
     }
 
     /// Whether the database is PostgreSQL.
@@ -560,23 +428,162 @@ impl Settings {
     }
 }
 
-fn parse_number(
-    get: &impl Fn(&str) -> Option<String>,
-    variable: &'static str,
-    default: usize,
-    min: usize,
-    max: usize,
-) -> Result<usize, ConfigError> {
-    let Some(text) = get(variable) else {
-        return Ok(default);
+/// Each setting's argument and variable, as declared on [`Settings`]'s fields.
+fn variables() -> &'static [(clap::Id, String)] {
+    static VARIABLES: OnceLock<Vec<(clap::Id, String)>> = OnceLock::new();
+    VARIABLES.get_or_init(|| {
+        Settings::augment_args(clap::Command::new("settings"))
+            .get_arguments()
+            .filter_map(|arg| Some((arg.get_id().clone(), arg.get_env()?.to_str()?.to_string())))
+            .collect()
+    })
+}
+
+/// clap's refusal of a value as a [`ConfigError`]: the variable of the
+/// argument at fault (found among the `command`'s arguments by the name the
+/// error shows) and the parser's reason, never the value.
+fn refused(command: &clap::Command, error: &clap::Error) -> ConfigError {
+    use clap::error::{ContextKind, ContextValue};
+    let shown = match error.get(ContextKind::InvalidArg) {
+        Some(ContextValue::String(shown)) => Some(shown.as_str()),
+        _ => None,
     };
-    match text.trim().parse::<usize>() {
-        Ok(n) if (min..=max).contains(&n) => Ok(n),
-        _ => Err(ConfigError {
-            variable,
-            reason: format!("`{text}` is not a whole number from {min} to {max}"),
-        }),
+    let variable = shown
+        .and_then(|shown| command.get_arguments().find(|arg| arg.to_string() == shown))
+        .and_then(|arg| variables().iter().find(|(id, _)| id == arg.get_id()))
+        .map_or("settings", |(_, variable)| variable.as_str());
+    let reason = std::error::Error::source(error).map_or_else(|| format!("{:?}", error.kind()), ToString::to_string);
+    ConfigError { variable, reason }
+}
+
+/// A parser of a whole number from `min` to `max`, as a `T`.
+fn whole<T: TryFrom<u64>>(min: u64, max: u64) -> impl Fn(&str) -> Result<T, String> + Clone + Send + Sync + 'static {
+    move |text| {
+        text.trim()
+            .parse::<u64>()
+            .ok()
+            .filter(|n| (min..=max).contains(n))
+            .and_then(|n| T::try_from(n).ok())
+            .ok_or_else(|| format!("`{text}` is not a whole number from {min} to {max}"))
     }
+}
+
+/// A parser of a whole number of seconds from `min` to `max`.
+fn seconds(min: u64, max: u64) -> impl Fn(&str) -> Result<Duration, String> + Clone + Send + Sync + 'static {
+    let whole = whole::<u64>(min, max);
+    move |text| whole(text).map(Duration::from_secs)
+}
+
+fn database_url(text: &str) -> Result<String, String> {
+    if text.starts_with("sqlite:") || text.starts_with("postgres://") || text.starts_with("postgresql://") {
+        Ok(text.to_string())
+    } else {
+        Err("must start with sqlite:, postgres:// or postgresql://".into())
+    }
+}
+
+fn bind(text: &str) -> Result<SocketAddr, String> {
+    text.parse()
+        .map_err(|_| format!("`{text}` is not an address:port such as 127.0.0.1:8080"))
+}
+
+fn log_filter(text: &str) -> Result<String, String> {
+    match tracing_subscriber::EnvFilter::try_new(text) {
+        Ok(_) => Ok(text.to_string()),
+        Err(e) => Err(format!("not a tracing filter: {e}")),
+    }
+}
+
+fn log_format(text: &str) -> Result<LogFormat, String> {
+    match text.trim() {
+        "text" => Ok(LogFormat::Text),
+        "json" => Ok(LogFormat::Json),
+        _ => Err("must be `text` or `json`".into()),
+    }
+}
+
+fn rate_limit(text: &str) -> Result<RateLimitSetting, String> {
+    RateLimitSetting::parse(text)
+        .ok_or_else(|| "must be <requests>/<seconds>, such as 600/60 (1–1000000 requests, 1–86400 seconds)".to_string())
+}
+
+fn sqlite_synchronous(text: &str) -> Result<SqliteSync, String> {
+    match text.trim().to_ascii_lowercase().as_str() {
+        "normal" => Ok(SqliteSync::Normal),
+        "full" => Ok(SqliteSync::Full),
+        _ => Err("must be `normal` or `full`".into()),
+    }
+}
+
+/// A secret as it is given.
+fn secret(text: &str) -> Result<SecretString, String> {
+    Ok(SecretString::from(text))
+}
+
+fn jwt_secret(text: &str) -> Result<SecretString, String> {
+    if text.len() < 32 {
+        return Err("must be at least 32 bytes long".into());
+    }
+    if is_placeholder(text) {
+        return Err(placeholder_refused(""));
+    }
+    secret(text)
+}
+
+fn issuers(text: &str) -> Result<Vec<String>, String> {
+    let issuers: Vec<String> = text
+        .split(',')
+        .map(|s| s.trim().to_string())
+        .filter(|s| !s.is_empty())
+        .collect();
+    if issuers.is_empty() {
+        return Err("names no issuer".into());
+    }
+    Ok(issuers)
+}
+
+fn trusted_proxies(text: &str) -> Result<Vec<ipnet::IpNet>, String> {
+    text.split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(|s| {
+            s.parse::<ipnet::IpNet>()
+                .or_else(|_| s.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
+                .map_err(|_| format!("`{s}` is not an IP address or CIDR"))
+        })
+        .collect()
+}
+
+fn cors_origins(text: &str) -> Result<Vec<String>, String> {
+    let origins: Vec<String> = text
+        .split(',')
+        .map(|s| s.trim().trim_end_matches('/').to_string())
+        .filter(|s| !s.is_empty())
+        .collect();
+    match origins
+        .iter()
+        .find(|o| !(o.starts_with("http://") || o.starts_with("https://")) || o.contains(['*', ' ']))
+    {
+        Some(bad) => Err(format!("`{bad}` is not an origin such as https://app.example.cn")),
+        None => Ok(origins),
+    }
+}
+
+fn metrics_token(text: &str) -> Result<SecretString, String> {
+    if text.len() < 16 || !text.bytes().all(|b| b.is_ascii_graphic()) {
+        return Err("must be at least 16 printable ASCII characters without spaces".into());
+    }
+    secret(text)
+}
+
+fn timezone(text: &str) -> Result<chrono_tz::Tz, String> {
+    let name = text.trim();
+    name.parse()
+        .map_err(|_| format!("`{name}` is not an IANA time zone such as Asia/Shanghai"))
+}
+
+fn webhook_allow(text: &str) -> Result<crate::domain::network::AllowList, String> {
+    crate::domain::network::AllowList::parse(text).map_err(|e| e.to_string())
 }
 
 /// A database URL with any password replaced by `***`, for logs.
@@ -656,6 +663,83 @@ mod tests {
             assert_eq!(err.variable, var);
             assert!(err.to_string().contains(var));
         }
+    }
+
+    #[test]
+    fn a_refusal_says_why_and_repeats_no_secret() {
+        let message = |var: &str, value: &str| settings(&[(var, value)]).unwrap_err().to_string();
+        for (var, value, expected) in [
+            (
+                "CHANJIAO_BIND",
+                "localhost",
+                "invalid CHANJIAO_BIND: `localhost` is not an address:port such as 127.0.0.1:8080",
+            ),
+            (
+                "CHANJIAO_MAX_BODY_BYTES",
+                "2MB",
+                "invalid CHANJIAO_MAX_BODY_BYTES: `2MB` is not a whole number from 1024 to 1073741824",
+            ),
+            (
+                "CHANJIAO_JWT_SECRET",
+                "too short",
+                "invalid CHANJIAO_JWT_SECRET: must be at least 32 bytes long",
+            ),
+            // A value that begins with `-` is a value all the same.
+            (
+                "CHANJIAO_JWT_PRIVATE_KEY",
+                "-----BEGIN PRIVATE KEY-----\n…",
+                "invalid CHANJIAO_JWT_KEY_ID: must be set together with CHANJIAO_JWT_PRIVATE_KEY",
+            ),
+        ] {
+            assert_eq!(message(var, value), expected);
+        }
+        let text = message("CHANJIAO_METRICS_TOKEN", "short secret");
+        assert!(
+            text.starts_with("invalid CHANJIAO_METRICS_TOKEN: ") && !text.contains("short"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn a_blank_variable_counts_as_unset() {
+        let s = settings(&[
+            ("CHANJIAO_BIND", "  "),
+            ("CHANJIAO_WORKERS", ""),
+            ("CHANJIAO_ADMIN_PASSWORD", ""),
+            ("CHANJIAO_JWT_ISSUER", " "),
+        ])
+        .unwrap();
+        assert_eq!(s.bind.to_string(), DEFAULT_BIND);
+        assert!(s.workers.is_none() && s.admin_password.is_none());
+        assert_eq!(s.auth.issuers, ["chanjiao"]);
+    }
+
+    #[test]
+    fn every_setting_has_a_variable_and_its_default_agrees_with_the_constants() {
+        let command = Settings::augment_args(clap::Command::new("settings"));
+        for arg in command.get_arguments() {
+            assert!(arg.get_env().is_some() && arg.get_long().is_some(), "{}", arg.get_id());
+        }
+        let s = settings(&[]).unwrap();
+        assert_eq!(s.log, DEFAULT_LOG);
+        assert_eq!(s.max_body_bytes, DEFAULT_MAX_BODY_BYTES);
+        assert_eq!(s.request_timeout, DEFAULT_REQUEST_TIMEOUT);
+        assert_eq!(s.db_acquire_timeout, DEFAULT_DB_ACQUIRE_TIMEOUT);
+        assert_eq!(s.db_statement_timeout, DEFAULT_DB_STATEMENT_TIMEOUT);
+        assert_eq!(s.shutdown_grace, DEFAULT_SHUTDOWN_GRACE);
+        assert_eq!(s.shutdown_timeout, DEFAULT_SHUTDOWN_TIMEOUT);
+        assert_eq!(s.webhooks, WebhookSettings::default());
+        assert_eq!(s.imports, ImportSettings::default());
+        assert_eq!(
+            (s.log_format, s.sqlite_synchronous),
+            (LogFormat::Text, SqliteSync::Normal)
+        );
+        assert_eq!(
+            (s.auth.issuers.as_slice(), s.auth.audience.as_str()),
+            (&["chanjiao".to_string()][..], "chanjiao-api")
+        );
+        assert_eq!((s.auth.access_token_ttl, s.auth.refresh_token_ttl), (900, 30 * 86_400));
+        assert!(s.trusted_proxies.is_empty() && s.cors_origins.is_empty() && s.rate_limit.is_none());
     }
 
     #[test]
