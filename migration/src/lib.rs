@@ -24,7 +24,7 @@ mod m20261205_000019_webhooks;
 mod util;
 
 pub use m20261202_000013_major_folding::fold;
-pub use m20261205_000018_change_log::FEED_LOCK;
+pub use util::FEED_LOCK;
 
 /// Applies chanjiao's migrations in order.
 pub struct Migrator;

@@ -34,16 +34,39 @@ impl Default for BodyLimit {
     }
 }
 
-/// Reads the whole body of `req`: 413 past the limit (before reading, when
-/// `Content-Length` says so), 408 when it does not arrive within the timeout.
+impl BodyLimit {
+    /// The rules in `req`'s app data (the defaults without them).
+    pub fn of(req: &HttpRequest) -> Self {
+        req.app_data::<BodyLimit>().copied().unwrap_or_default()
+    }
+
+    /// These rules for a route that takes bodies of up to `bytes` (an
+    /// import's file): the larger of the two limits, the same timeout.
+    pub fn at_least(self, bytes: usize) -> Self {
+        BodyLimit {
+            limit: self.limit.max(bytes),
+            ..self
+        }
+    }
+}
+
+/// Reads the whole body of `req` under the rules in its app data
+/// ([`BodyLimit::of`]); see [`read_body_under`].
 pub(crate) fn read_body(
     req: &HttpRequest,
     payload: &mut Payload,
 ) -> impl std::future::Future<Output = Result<Bytes, ApiError>> {
-    let mut rules = req.app_data::<BodyLimit>().copied().unwrap_or_default();
-    if super::import::is_import(req) {
-        rules.limit = rules.limit.max(super::import::IMPORT_MAX_BYTES);
-    }
+    read_body_under(BodyLimit::of(req), req, payload)
+}
+
+/// Reads the whole body of `req` under `rules` (a route that takes larger
+/// bodies names its own): 413 past the limit (before reading, when
+/// `Content-Length` says so), 408 when it does not arrive within the timeout.
+pub(crate) fn read_body_under(
+    rules: BodyLimit,
+    req: &HttpRequest,
+    payload: &mut Payload,
+) -> impl std::future::Future<Output = Result<Bytes, ApiError>> {
     let declared = req
         .headers()
         .get(header::CONTENT_LENGTH)

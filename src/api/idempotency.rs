@@ -24,7 +24,7 @@ use actix_web::{web, HttpMessage, HttpResponse, ResponseError};
 use futures_util::future::LocalBoxFuture;
 use sha2::{Digest, Sha256};
 
-use super::body::read_body;
+use super::body::{read_body_under, BodyLimit};
 use super::problem::MaybeStored;
 use super::AppState;
 use crate::error::{ApiError, FieldError};
@@ -210,8 +210,9 @@ where
             return Box::pin(async move { Ok(service.call(req).await?.map_into_boxed_body()) });
         }
         Box::pin(async move {
-            // An import's file is read under its turn, as without a key (the
-            // handler finds the turn on the request).
+            // An import's file is read under its turn and its own limit, as
+            // without a key (the handler finds the turn on the request).
+            let mut rules = BodyLimit::of(req.request());
             if super::import::is_import(req.request()) {
                 match state.imports.take().await {
                     Ok(turn) => {
@@ -219,9 +220,10 @@ where
                     }
                     Err(error) => return Ok(refusal(req, error)),
                 }
+                rules = super::import::body_limit(req.request());
             }
             let (http_request, payload) = req.parts_mut();
-            let body = match read_body(http_request, payload).await {
+            let body = match read_body_under(rules, http_request, payload).await {
                 Ok(body) => body,
                 Err(error) => return Ok(refusal(req, error)),
             };

@@ -10,6 +10,7 @@ use bytes::Bytes;
 use futures_util::StreamExt;
 use utoipa::ToSchema;
 
+use super::body::{read_body_under, BodyLimit};
 use crate::error::{ApiError, FieldError};
 use crate::model::import::{ImportReport, Table, MAX_IMPORT_ROWS};
 
@@ -72,10 +73,20 @@ impl ImportTurns {
     }
 }
 
-/// Whether a request uploads a file to an import (its body may be up to
-/// [`IMPORT_MAX_BYTES`]).
+/// Whether a request uploads a file to an import, for the middleware that
+/// must know before the request is routed: the `Idempotency-Key` middleware
+/// (which takes the import's turn and reads its body under [`body_limit`])
+/// and the deadline (which spares imports). The import routes themselves
+/// read their bodies through [`ImportFile`].
 pub fn is_import(req: &HttpRequest) -> bool {
     req.method() == actix_web::http::Method::POST && req.path().ends_with("/imports")
+}
+
+/// The rules an import's body is read under: a file of up to
+/// [`IMPORT_MAX_BYTES`] (or the configured limit, if larger), within the
+/// timeout of every body.
+pub fn body_limit(req: &HttpRequest) -> BodyLimit {
+    BodyLimit::of(req).at_least(IMPORT_MAX_BYTES)
 }
 
 /// What an import's body may be.
@@ -131,7 +142,7 @@ impl ImportFile {
             Some("multipart/form-data") => None,
             _ => return Err(ApiError::UnsupportedMediaType { accepted: ACCEPTED }),
         };
-        let body = crate::api::body::read_body(&self.req, &mut self.payload).await?;
+        let body = read_body_under(body_limit(&self.req), &self.req, &mut self.payload).await?;
         let (format, file) = match format {
             Some(format) => (format, body),
             None => multipart_file(self.req.headers(), body).await?,

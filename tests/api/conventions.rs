@@ -1,6 +1,7 @@
 //! The contract's conventions, proved once for every collection: a new
 //! collection joins by adding a row to [`collections`].
 
+use chanjiao::domain::vocab::FeedType;
 use reqwest::Method;
 use serde_json::{json, Value};
 
@@ -145,11 +146,20 @@ fn collections() -> Vec<Collection> {
     ]
 }
 
-/// The kinds of record the change feed follows (every collection but webhooks).
+/// The collections of the kinds of record the change feed follows: one per
+/// type the service names (`FeedType::ALL`), in its order. A type without
+/// a row in [`collections`] fails the tests that use this.
 fn followed() -> Vec<Collection> {
-    collections()
-        .into_iter()
-        .filter(|c| c.resource_type != "webhook")
+    let mut all = collections();
+    FeedType::ALL
+        .iter()
+        .map(|kind| {
+            let at = all
+                .iter()
+                .position(|c| c.resource_type == kind.as_str())
+                .unwrap_or_else(|| panic!("the change feed's type {kind:?} has no row in collections()"));
+            all.remove(at)
+        })
         .collect()
 }
 
@@ -519,6 +529,35 @@ async fn every_followed_collection_s_create_change_and_delete_is_in_the_change_f
             page.items.windows(2).all(|w| w[0].position < w[1].position),
             "{}",
             c.path
+        );
+    }
+}
+
+/// Every type the change feed names has its records in the feed. The types
+/// are the service's own list (`FeedType::ALL`), so that a type added to it
+/// whose table has no feed triggers (`util::add_feed_triggers` in the
+/// migration that creates it) fails here.
+#[tokio::test]
+async fn every_type_the_change_feed_names_has_its_records_in_the_feed() {
+    let app = spawn_app().await;
+    let ctx = context(&app).await;
+    for (kind, c) in FeedType::ALL.iter().zip(followed()) {
+        let start = app.latest().await;
+        let created = app.create_record(c.path, &(c.new)(1, &ctx)).await;
+        let page = app
+            .feed(&format!("after={start}&resource_type={}", kind.as_str()))
+            .await;
+        let seen: Vec<(&str, &str, &str)> = page
+            .items
+            .iter()
+            .map(|i| (i.resource_type.as_str(), i.resource_id.as_str(), i.action.as_str()))
+            .collect();
+        assert_eq!(
+            seen,
+            vec![(kind.as_str(), created.id.as_str(), "create")],
+            "a record created at {} is not in the feed as one {}: has its table the feed's triggers?",
+            c.path,
+            kind.as_str()
         );
     }
 }

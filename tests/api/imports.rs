@@ -895,3 +895,45 @@ async fn a_keyed_import_reads_its_file_under_its_turn_like_any_other() {
     .await;
     assert_eq!(response.status().as_u16(), 201);
 }
+
+#[tokio::test]
+async fn an_import_takes_files_past_the_json_body_limit_up_to_32_mib_with_or_without_a_key() {
+    use tokio::io::AsyncReadExt;
+    let app = crate::helpers::spawn_app_with(|settings| settings.max_body_bytes = 2048).await;
+    let description = "产教融合".repeat(30);
+    for (round, key) in [None, Some("import-past-the-json-limit")].into_iter().enumerate() {
+        let mut file = String::from("name,description\n");
+        for i in 0..10 {
+            file.push_str(&format!("导入企业{round}-{i},{description}\n"));
+        }
+        assert!(file.len() > 2048, "over the JSON body limit");
+        let mut request = app
+            .request(reqwest::Method::POST, "/api/v1/enterprises/imports")
+            .header("Content-Type", CSV)
+            .body(file);
+        if let Some(key) = key {
+            request = request.header("Idempotency-Key", key);
+        }
+        let response = request.send().await.unwrap();
+        assert_eq!(response.status().as_u16(), 201, "key {key:?}");
+    }
+    // A file of more than 32 MiB is refused by its declared length, before it is read.
+    for headers in [
+        &[("Content-Type", CSV)][..],
+        &[("Content-Type", CSV), ("Idempotency-Key", "import-past-32-mib")],
+    ] {
+        let mut upload = crate::helpers::upload_begun_with(
+            &app.address,
+            "/api/v1/enterprises/imports",
+            Some(&app.token),
+            headers,
+            32 * 1024 * 1024 + 1,
+            "name\n",
+        )
+        .await;
+        let mut answer = vec![0u8; 4096];
+        let n = upload.read(&mut answer).await.unwrap();
+        let answer = String::from_utf8_lossy(&answer[..n]);
+        assert!(answer.starts_with("HTTP/1.1 413"), "{headers:?}: {answer}");
+    }
+}
