@@ -168,6 +168,14 @@ fn filter_condition<E: EntityTrait>(filter: Filter) -> Result<Condition, ApiErro
     Ok(Condition::all().add(test))
 }
 
+/// `select` narrowed by the declared filters of a list's query struct.
+pub fn filtered<E: EntityTrait>(mut select: Select<E>, filters: &impl ListFilters) -> Result<Select<E>, ApiError> {
+    for filter in filters.filters() {
+        select = select.filter(filter_condition::<E>(filter)?);
+    }
+    Ok(select)
+}
+
 /// The record a row shows.
 pub fn record_of<F: Stored>(row: &<F::Table as EntityTrait>::Model) -> Record<F> {
     Record::new(row.meta(), row.fields())
@@ -182,11 +190,8 @@ pub async fn list<F: Stored>(
     request: &ListRequest<F::Sort>,
 ) -> Result<PageOf<Record<F>>, ApiError> {
     let scope = F::POLICY.scope(caller, Access::Read)?;
-    let mut select = F::Table::find().filter(scope_condition::<F::Table>(scope)?);
-    for filter in filters.filters() {
-        select = select.filter(filter_condition::<F::Table>(filter)?);
-    }
-    select = F::custom_filters(filters, select);
+    let select = F::Table::find().filter(scope_condition::<F::Table>(scope)?);
+    let mut select = F::custom_filters(filters, filtered(select, filters)?);
     if let Some(since) = request.updated_since {
         select = select.filter(column::<F::Table>("updated_at")?.gte(since));
     }
