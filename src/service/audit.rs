@@ -238,29 +238,17 @@ impl Keyset for audit_event::Entity {
 }
 
 fn to_event(model: audit_event::Model) -> AuditEvent {
-    let audit_event::Model {
-        id,
-        at,
-        actor_user_id,
-        actor_username,
-        action,
-        resource_type,
-        resource_id,
-        outcome,
-        ip,
-        changes,
-    } = model;
     AuditEvent {
-        id,
-        at,
-        actor_user_id,
-        actor_username,
-        action,
-        resource_type,
-        resource_id,
-        outcome,
-        ip,
-        changes,
+        id: model.id,
+        at: model.at,
+        actor_user_id: model.actor_user_id,
+        actor_username: model.actor_username,
+        action: model.action,
+        resource_type: model.resource_type,
+        resource_id: model.resource_id,
+        outcome: model.outcome,
+        ip: model.ip,
+        changes: model.changes,
     }
 }
 
