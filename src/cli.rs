@@ -3,7 +3,6 @@
 use anyhow::Context;
 use clap::{Parser, Subcommand};
 
-use crate::auth::Actor;
 use crate::config::{redact_url, LogFormat, Settings};
 use crate::error::ApiError;
 use crate::model::check::decode;
@@ -131,13 +130,13 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let input: UserCreate = decode(&body).map_err(describe)?;
             let db = connect(&settings).await?;
             migrate(&db).await?;
-            let user = crate::service::users::create_as(&db, &Actor::system("cli"), input)
+            let user = crate::service::users::create_as(&db, &crate::auth::Principal::system("cli"), input)
                 .await
                 .map_err(describe)?;
             println!(
                 "created user {} ({}) with id {}",
-                user.username.as_str(),
-                user.role.as_str(),
+                user.fields.username.as_str(),
+                user.fields.role.as_str(),
                 user.id
             );
             Ok(())

@@ -250,7 +250,10 @@ fn fields_impl(input: &DeriveInput) -> syn::Result<Tokens> {
 /// fields; `id`, `version`, `created_at` and `updated_at` are the record's
 /// stamp; every other column is a field of the same name and type, except
 /// those marked `#[row(derived)]` (a sort key, the folded search text),
-/// which the service computes from the fields.
+/// which the service computes from the fields. `#[row(unstored(password))]`
+/// on the struct names the fields the row does not keep as such (a
+/// password, kept as its hash in a derived column): read back as their
+/// type's default.
 #[proc_macro_derive(Row, attributes(row))]
 pub fn derive_row(input: TokenStream) -> TokenStream {
     let input = parse_macro_input!(input as DeriveInput);
@@ -260,11 +263,18 @@ pub fn derive_row(input: TokenStream) -> TokenStream {
 fn row_impl(input: &DeriveInput) -> syn::Result<Tokens> {
     let name = &input.ident;
     let mut fields_type = None;
+    let mut unstored = Vec::new();
     for meta in items(&input.attrs, "row")? {
         if meta.path().is_ident("fields") {
             fields_type = Some(value_of(&meta)?.clone());
+        } else if meta.path().is_ident("unstored") {
+            let list = meta.require_list()?;
+            unstored.extend(Punctuated::<Ident, Token![,]>::parse_terminated.parse2(list.tokens.clone())?);
         } else {
-            return Err(syn::Error::new_spanned(meta, "expected `fields = Type`"));
+            return Err(syn::Error::new_spanned(
+                meta,
+                "expected `fields = Type` or `unstored(field, …)`",
+            ));
         }
     }
     let fields_type =
@@ -302,6 +312,7 @@ fn row_impl(input: &DeriveInput) -> syn::Result<Tokens> {
             fn fields(&self) -> Self::Fields {
                 #fields_type {
                     #(#copied: self.#copied.clone(),)*
+                    #(#unstored: Default::default(),)*
                 }
             }
 

@@ -256,6 +256,33 @@ pub const BASES: Policy = Policy {
     ],
 };
 
+/// The admin only, for every operation; everyone else a 403.
+const ADMIN_ONLY: Policy = Policy {
+    plural: "",
+    singular: "",
+    admin: Rights::ALL,
+    officer: Rights::NONE,
+    school: Rights::NONE,
+    enterprise: Rights::NONE,
+    viewer: Rights::NONE,
+    owners: Owners::NONE,
+    fixed: &[],
+};
+
+/// Users: the admin only, for every operation.
+pub const USERS: Policy = Policy {
+    plural: "users",
+    singular: "user",
+    ..ADMIN_ONLY
+};
+
+/// Webhooks: the admin only, for every operation.
+pub const WEBHOOKS: Policy = Policy {
+    plural: "webhooks",
+    singular: "webhook",
+    ..ADMIN_ONLY
+};
+
 fn deny(what: &str) -> ApiError {
     ApiError::forbidden(format!("your role may not {what}"))
 }
@@ -578,14 +605,6 @@ pub fn stats(_caller: &Principal) -> Result<(), ApiError> {
     Ok(())
 }
 
-/// Users: the admin only, for every operation.
-pub fn users(caller: &Principal, _access: Access, _id: Option<Uuid>) -> Result<(), ApiError> {
-    match caller.role {
-        Role::Admin => Ok(()),
-        _ => Err(deny("manage users")),
-    }
-}
-
 /// Audit events: admin and officer read.
 pub fn audit_events(caller: &Principal) -> Result<(), ApiError> {
     match caller.role {
@@ -648,7 +667,7 @@ fn reach(caller: &Principal, kind: FeedType) -> FeedReach {
         FeedType::Meeting => all_if(meetings(caller, Access::Read, None)),
         FeedType::Base => all_if(BASES.scope(caller, Access::Read).map(|_| ())),
         FeedType::Competition => all_if(competitions(caller, Access::Read, None)),
-        FeedType::User => all_if(users(caller, Access::Read, None)),
+        FeedType::User => all_if(USERS.scope(caller, Access::Read).map(|_| ())),
         FeedType::Demand if demands(caller, Access::Read, None).is_err() => FeedReach::Nothing,
         FeedType::Demand => match demand_scope(caller) {
             None => FeedReach::All,
@@ -702,14 +721,6 @@ pub fn changes(caller: &Principal, resource_type: Option<FeedType>) -> Result<Fe
         });
     }
     Ok(scope)
-}
-
-/// Webhooks: the admin only, for every operation.
-pub fn webhooks(caller: &Principal, _access: Access, _id: Option<Uuid>) -> Result<(), ApiError> {
-    match caller.role {
-        Role::Admin => Ok(()),
-        _ => Err(deny("manage webhooks")),
-    }
 }
 
 #[cfg(test)]

@@ -30,6 +30,18 @@ impl Principal {
         }
     }
 
+    /// An admin that is no user: the command line, start-up, the demo data
+    /// (its actor is [`Actor::system`]).
+    pub fn system(name: &str) -> Self {
+        Principal {
+            user_id: None,
+            username: name.to_string(),
+            role: Role::Admin,
+            org: None,
+            ip: "local".into(),
+        }
+    }
+
     /// Whether the caller is this user.
     pub fn is(&self, user_id: Uuid) -> bool {
         self.user_id == Some(user_id)

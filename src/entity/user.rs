@@ -1,13 +1,16 @@
 //! The `users` table.
 
+use chanjiao_derive::Row;
 use sea_orm::entity::prelude::*;
 
 use crate::domain::vocab::Role;
 use crate::model::field::{PlainText, Username};
+use crate::model::user::UserFields;
 
 /// One user account; only the Argon2id hash of its password is kept.
-#[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel, Row)]
 #[sea_orm(table_name = "users")]
+#[row(fields = UserFields, unstored(password))]
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub id: Uuid,
@@ -19,9 +22,12 @@ pub struct Model {
     pub school_id: Option<Uuid>,
     pub service: bool,
     pub disabled: bool,
+    /// Set from the new user's hashed `password`; a change leaves it.
     #[sea_orm(column_type = "Text")]
+    #[row(derived)]
     pub password_hash: String,
     #[sea_orm(column_type = "Text")]
+    #[row(derived)]
     pub search_text: String,
     pub version: i32,
     pub created_at: DateTimeUtc,

@@ -1,12 +1,13 @@
 //! The audit trail: who did what to which record, from where, and what changed.
 
+use chanjiao_derive::{Filters, SortKey};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use super::export::{Column, Columns};
-use super::list::{parse_timestamp, sort_key};
+use super::list::parse_timestamp;
 use crate::domain::vocab::{Action, Outcome, ResourceType};
 use crate::error::ApiError;
 
@@ -38,16 +39,17 @@ pub struct AuditEvent {
     pub changes: Option<serde_json::Value>,
 }
 
-sort_key! {
-    /// The audit trail sorts by time only.
-    AuditSort for "audit_events", default At {
-        At => "at",
-    }
+/// The audit trail sorts by time only.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, SortKey)]
+#[sort(list = "audit_events", default = At)]
+pub enum AuditSort {
+    /// `at`
+    At,
 }
 
 /// Filters of the audit trail; they combine with AND. `from` and `to` take
 /// the place of `updated_since`.
-#[derive(Debug, Clone, Default, Serialize, Deserialize, IntoParams)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, IntoParams, Filters)]
 #[into_params(parameter_in = Query)]
 pub struct AuditFilters {
     /// Only events on this kind of record.
@@ -60,9 +62,11 @@ pub struct AuditFilters {
     pub action: Option<Action>,
     /// Only events at or after this RFC 3339 time.
     #[param(value_type = Option<String>, format = DateTime)]
+    #[filter(custom)]
     pub from: Option<String>,
     /// Only events at or before this RFC 3339 time.
     #[param(value_type = Option<String>, format = DateTime)]
+    #[filter(custom)]
     pub to: Option<String>,
 }
 

@@ -115,6 +115,12 @@ impl From<DateTime<Utc>> for FilterValue {
     }
 }
 
+impl From<String> for FilterValue {
+    fn from(text: String) -> Self {
+        FilterValue::Text(text)
+    }
+}
+
 impl From<bool> for FilterValue {
     fn from(flag: bool) -> Self {
         FilterValue::Bool(flag)
@@ -587,12 +593,14 @@ impl<T: Serialize> PageBody for std::sync::Arc<SharedPage<T>> {
 mod tests {
     use super::*;
 
-    sort_key! {
-        /// A test table.
-        TestSort for "tests", default CreatedAt {
-            Name => "name",
-            CreatedAt => "created_at",
-        }
+    /// A test table.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, chanjiao_derive::SortKey)]
+    #[sort(list = "tests", default = CreatedAt)]
+    enum TestSort {
+        /// `name`
+        Name,
+        /// `created_at`
+        CreatedAt,
     }
 
     fn request(limit: Option<&str>) -> Result<ListRequest<TestSort>, ApiError> {

@@ -101,9 +101,11 @@ pub struct FieldInfo {
 }
 
 impl FieldInfo {
-    /// Whether a body must carry it.
+    /// Whether a body must carry it. A stored record's fields (read as an
+    /// object) never carry a secret one, which is never shown.
     fn required(&self, purpose: Purpose) -> bool {
-        !(self.optional || self.has_default || purpose == Purpose::Patch)
+        let secret_of_stored = purpose == Purpose::Object && self.access == FieldAccess::Secret;
+        !(self.optional || self.has_default || purpose == Purpose::Patch || secret_of_stored)
     }
 }
 

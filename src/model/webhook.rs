@@ -1,52 +1,72 @@
 //! Webhooks: the change feed pushed to an integrator's URL, signed.
 
+use chanjiao_derive::{Fields, Filters, SortKey};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use super::change::Change;
-use super::export::{Column, Columns};
 use super::field::{EventName, Flag, List, PlainText, WebhookUrl};
-use super::list::sort_key;
 use super::record::ShownOnce;
-use crate::domain::vocab::{ChangeAction, DeliveryStatus, FeedType};
+use super::resource::{Create, Patch, Record, Resource};
+use crate::domain::vocab::{ChangeAction, DeliveryStatus, FeedType, ResourceType};
 
 /// The events a webhook takes: 1–25 of `<resource_type>.<action>` or `*`.
 pub type Events = List<EventName, 25, true, 1>;
 
-crate::record! {
-    /// A webhook: every change of the feed (`GET /changes`) whose event it
-    /// takes is POSTed to its `url`, signed with its secret. The secret is
-    /// shown only when it is made.
-    pub struct Webhook;
-    /// A new webhook. The answer carries its signing `secret`, shown this once.
-    example = serde_json::json!({
+/// A webhook as every answer but its creation shows it.
+pub type Webhook = Record<WebhookFields>;
+/// The body that creates a webhook.
+pub type WebhookCreate = Create<WebhookFields>;
+/// The body that changes a webhook, for the document.
+pub type WebhookPatch = Patch<WebhookFields>;
+
+/// A webhook: every change of the feed (`GET /changes`) whose event it
+/// takes is POSTed to its `url`, signed with its secret. The secret is
+/// shown only when it is made.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Fields)]
+pub struct WebhookFields {
+    /// Where deliveries are POSTed: an `http` or `https` URL (at most 500
+    /// characters, no user name or password, no `#fragment`). Only public
+    /// addresses are delivered to, unless `CHANJIAO_WEBHOOK_ALLOW` lists the
+    /// host or its network: a literal private, loopback or link-local
+    /// address is refused here (422), a name is checked when it is resolved.
+    #[field(label = "地址", example = "https://tongji.jyj.example.cn/chanjiao/events")]
+    pub url: WebhookUrl,
+    /// The events it takes, 1–25: `<resource_type>.<action>` of the feed
+    /// (`apprenticeship.update`; a transition or an evaluation is an
+    /// `update`), or `*` for every change.
+    #[field(label = "事件", example = ["apprenticeship.create", "apprenticeship.update", "apprenticeship.delete"])]
+    pub events: Events,
+    /// What it is for, at most 500 characters.
+    #[field(label = "说明", example = "县教体局统计系统: placements")]
+    pub description: Option<PlainText>,
+    /// Deliveries are made only while it is active (default `true`). Changes
+    /// made while it is inactive are not delivered later.
+    #[field(label = "启用")]
+    #[serde(default)]
+    pub active: Flag<true>,
+}
+
+impl Resource for WebhookFields {
+    const NAME: &'static str = "Webhook";
+    const COLLECTION: &'static str = "webhooks";
+    const TYPE: ResourceType = ResourceType::Webhook;
+    const CREATE_DOC: &'static str = "A new webhook. The answer carries its signing `secret`, shown this once.";
+    const PATCH_DOC: &'static str = "Changes to a webhook, as a JSON merge patch.";
+    type Sort = WebhookSort;
+    type Filters = WebhookFilters;
+
+    fn create_examples() -> Vec<serde_json::Value> {
+        vec![serde_json::json!({
         "url": "https://tongji.jyj.example.cn/chanjiao/events",
         "events": ["apprenticeship.create", "apprenticeship.update", "apprenticeship.delete"],
-        "description": "县教体局统计系统: placements"});
-    pub struct WebhookCreate;
-    /// Changes to a webhook, as a JSON merge patch.
-    example = serde_json::json!({"active": false});
-    pub struct WebhookPatch;
-    /// The fields of a webhook that a merge patch may change.
-    pub struct WebhookFields;
-    {
-        /// Where deliveries are POSTed: an `http` or `https` URL (at most 500
-        /// characters, no user name or password, no `#fragment`). Only public
-        /// addresses are delivered to, unless `CHANJIAO_WEBHOOK_ALLOW` lists the
-        /// host or its network: a literal private, loopback or link-local
-        /// address is refused here (422), a name is checked when it is resolved.
-        url: WebhookUrl [example = "https://tongji.jyj.example.cn/chanjiao/events"],
-        /// The events it takes, 1–25: `<resource_type>.<action>` of the feed
-        /// (`apprenticeship.update`; a transition or an evaluation is an
-        /// `update`), or `*` for every change.
-        events: Events [example = ["apprenticeship.create", "apprenticeship.update", "apprenticeship.delete"]],
-        /// What it is for, at most 500 characters.
-        description: Option<PlainText> [example = "县教体局统计系统: placements"],
-        /// Deliveries are made only while it is active (default `true`). Changes
-        /// made while it is inactive are not delivered later.
-        active: Flag<true> [default],
+        "description": "县教体局统计系统: placements"})]
+    }
+
+    fn patch_example() -> Option<serde_json::Value> {
+        Some(serde_json::json!({"active": false}))
     }
 }
 
@@ -102,33 +122,22 @@ pub struct WebhookSecret {
     pub previous_secret_expires_at: DateTime<Utc>,
 }
 
-sort_key! {
-    /// The fields the webhook list sorts by.
-    WebhookSort for "webhooks", default CreatedAt {
-        CreatedAt => "created_at",
-        UpdatedAt => "updated_at",
-    }
+/// The fields the webhook list sorts by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, SortKey)]
+#[sort(list = "webhooks", default = CreatedAt)]
+pub enum WebhookSort {
+    /// `created_at`
+    CreatedAt,
+    /// `updated_at`
+    UpdatedAt,
 }
 
 /// Filters of the webhook list.
-#[derive(Debug, Clone, Default, Serialize, Deserialize, IntoParams)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, IntoParams, Filters)]
 #[into_params(parameter_in = Query)]
 pub struct WebhookFilters {
     /// Only active (`true`) or inactive (`false`) webhooks.
     pub active: Option<bool>,
-}
-
-impl Columns for Webhook {
-    const COLUMNS: &'static [Column] = &[
-        Column::text("编号 id", "id").shown(),
-        Column::text("地址 url", "url"),
-        Column::json("事件 events", "events"),
-        Column::text("说明 description", "description"),
-        Column::text("启用 active", "active"),
-        Column::number("版本 version", "version").shown(),
-        Column::text("创建时间 created_at", "created_at").shown(),
-        Column::text("更新时间 updated_at", "updated_at").shown(),
-    ];
 }
 
 /// One delivery of one change to one webhook, as its log shows it.
@@ -160,15 +169,16 @@ pub struct Delivery {
     pub created_at: DateTime<Utc>,
 }
 
-sort_key! {
-    /// The delivery log sorts by time only, newest first.
-    DeliverySort for "webhook_deliveries", default CreatedAt {
-        CreatedAt => "created_at",
-    }
+/// The delivery log sorts by time only, newest first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, SortKey)]
+#[sort(list = "webhook_deliveries", default = CreatedAt)]
+pub enum DeliverySort {
+    /// `created_at`
+    CreatedAt,
 }
 
 /// Filters of the delivery log.
-#[derive(Debug, Clone, Default, Serialize, Deserialize, IntoParams)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, IntoParams, Filters)]
 #[into_params(parameter_in = Query)]
 pub struct DeliveryFilters {
     /// Only deliveries in this state.

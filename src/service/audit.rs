@@ -9,9 +9,9 @@ use serde::Serialize;
 use serde_json::{Map, Value};
 use uuid::Uuid;
 
-use super::list::{fetch_page, keyset};
+use super::list::{fetch_page, Keyset};
 use super::now;
-use super::store::same_fields;
+use super::resource::filtered;
 use crate::auth::Actor;
 use crate::domain::identifiers::{mask_phone, mask_resident_id};
 use crate::domain::vocab::{Action, Outcome, ResourceType};
@@ -229,12 +229,27 @@ fn mask(field: &str, value: &Value) -> Value {
     }
 }
 
-keyset!(audit_event, AuditSort { At: at });
+impl Keyset for audit_event::Entity {
+    type Sort = AuditSort;
+
+    fn id_column() -> audit_event::Column {
+        audit_event::Column::Id
+    }
+}
 
 fn to_event(model: audit_event::Model) -> AuditEvent {
-    same_fields!(model: audit_event::Model => AuditEvent {
-        id, at, actor_user_id, actor_username, action, resource_type, resource_id, outcome, ip, changes,
-    })
+    AuditEvent {
+        id: model.id,
+        at: model.at,
+        actor_user_id: model.actor_user_id,
+        actor_username: model.actor_username,
+        action: model.action,
+        resource_type: model.resource_type,
+        resource_id: model.resource_id,
+        outcome: model.outcome,
+        ip: model.ip,
+        changes: model.changes,
+    }
 }
 
 /// Lists audit events, newest first by default.
@@ -244,19 +259,7 @@ pub async fn list(
     request: &ListRequest<AuditSort>,
 ) -> Result<PageOf<AuditEvent>, ApiError> {
     let TimeRange { from, to } = filters.range()?;
-    let mut select = audit_event::Entity::find();
-    if let Some(v) = filters.resource_type {
-        select = select.filter(audit_event::Column::ResourceType.eq(v));
-    }
-    if let Some(v) = &filters.resource_id {
-        select = select.filter(audit_event::Column::ResourceId.eq(v.as_str()));
-    }
-    if let Some(v) = filters.actor_user_id {
-        select = select.filter(audit_event::Column::ActorUserId.eq(v));
-    }
-    if let Some(v) = filters.action {
-        select = select.filter(audit_event::Column::Action.eq(v));
-    }
+    let mut select = filtered(audit_event::Entity::find(), filters)?;
     if let Some(v) = from {
         select = select.filter(audit_event::Column::At.gte(v));
     }

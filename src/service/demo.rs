@@ -19,8 +19,8 @@ use uuid::Uuid;
 
 use super::store::{self, Stored};
 use super::{apprenticeships, now, resource, users};
-use crate::auth::{Actor, Principal};
-use crate::domain::vocab::{ApprenticeshipStatus, Role};
+use crate::auth::Principal;
+use crate::domain::vocab::ApprenticeshipStatus;
 use crate::entity::{apprenticeship, competition, demand, enterprise, meeting, school};
 use crate::error::ApiError;
 use crate::model::apprenticeship::{Apprenticeship, ApprenticeshipCreate, TransitionRequest};
@@ -93,13 +93,7 @@ fn read<T: DeserializeOwned + Check>(value: Value) -> Result<T, ApiError> {
 
 /// Loads the demo into the database unless it is there already.
 pub async fn load(db: &Database) -> Result<DemoReport, ApiError> {
-    let caller = Principal {
-        user_id: None,
-        username: "demo-data".into(),
-        role: Role::Admin,
-        org: None,
-        ip: "local".into(),
-    };
+    let caller = Principal::system("demo-data");
     let mut report = DemoReport::default();
     let mut count = |created: bool| {
         if created {
@@ -119,7 +113,7 @@ pub async fn load(db: &Database) -> Result<DemoReport, ApiError> {
 
     for body in demo_users() {
         let input: UserCreate = read(body)?;
-        match users::create_as(db, &Actor::system("demo-data"), input).await {
+        match users::create_as(db, &caller, input).await {
             Ok(_) => count(true),
             Err(ApiError::Conflict { .. }) => count(false),
             Err(err) => return Err(err),

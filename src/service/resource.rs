@@ -59,11 +59,24 @@ pub trait Stored: Resource {
     /// How `q` searches.
     const SEARCH: Search = Search::Indexed;
 
+    /// Turns a new record's fields, as its body gave them, into those it is
+    /// stored with (a password into its hash): first of all on every new
+    /// record's road ([`store_new`]).
+    async fn stored(self) -> Result<Self, ApiError> {
+        Ok(self)
+    }
+
     /// Sets the columns computed from the fields (a sort key, the folded search text).
     fn complete_row(&self, _row: &mut <Self::Table as EntityTrait>::ActiveModel) {}
 
     /// The rules between fields (422 naming each field that breaks one).
     fn check(&self) -> Result<(), ApiError> {
+        Ok(())
+    }
+
+    /// The rules that depend on the service's settings (a webhook's URL
+    /// against the networks it may reach) (422), after [`Stored::check`].
+    fn check_settings(&self, _db: &Database) -> Result<(), ApiError> {
         Ok(())
     }
 
@@ -155,6 +168,14 @@ fn filter_condition<E: EntityTrait>(filter: Filter) -> Result<Condition, ApiErro
     Ok(Condition::all().add(test))
 }
 
+/// `select` narrowed by the declared filters of a list's query struct.
+pub fn filtered<E: EntityTrait>(mut select: Select<E>, filters: &impl ListFilters) -> Result<Select<E>, ApiError> {
+    for filter in filters.filters() {
+        select = select.filter(filter_condition::<E>(filter)?);
+    }
+    Ok(select)
+}
+
 /// The record a row shows.
 pub fn record_of<F: Stored>(row: &<F::Table as EntityTrait>::Model) -> Record<F> {
     Record::new(row.meta(), row.fields())
@@ -169,11 +190,8 @@ pub async fn list<F: Stored>(
     request: &ListRequest<F::Sort>,
 ) -> Result<PageOf<Record<F>>, ApiError> {
     let scope = F::POLICY.scope(caller, Access::Read)?;
-    let mut select = F::Table::find().filter(scope_condition::<F::Table>(scope)?);
-    for filter in filters.filters() {
-        select = select.filter(filter_condition::<F::Table>(filter)?);
-    }
-    select = F::custom_filters(filters, select);
+    let select = F::Table::find().filter(scope_condition::<F::Table>(scope)?);
+    let mut select = F::custom_filters(filters, filtered(select, filters)?);
     if let Some(since) = request.updated_since {
         select = select.filter(column::<F::Table>("updated_at")?.gte(since));
     }
@@ -205,8 +223,9 @@ pub async fn get<F: Stored>(db: &Database, caller: &Principal, id: Uuid) -> Resu
         .ok_or(ApiError::NotFound)
 }
 
-/// The rows a new record is stored in: its row and its audit row.
-fn new_rows<F: Stored>(caller: &Principal, record: &Record<F>, rows: &mut Inserts) -> Result<(), ApiError> {
+/// The rows a new record is stored in: its row, its side-table rows and
+/// its audit row (for a resource that stores a new record its own way).
+pub fn new_rows<F: Stored>(caller: &Principal, record: &Record<F>, rows: &mut Inserts) -> Result<(), ApiError> {
     let mut row = <F::Table as EntityTrait>::Model::active(&meta_of(record), &record.fields);
     record.fields.complete_row(&mut row);
     rows.add([row]);
@@ -232,7 +251,12 @@ pub async fn create<F: Stored>(db: &Database, caller: &Principal, body: &[u8]) -
 /// its fields (422) and the records it names (422), then its rows and its
 /// audit row in a grouped transaction.
 pub async fn store_new<F: Stored>(db: &Database, caller: &Principal, record: Record<F>) -> Result<Record<F>, ApiError> {
+    let record = Record {
+        fields: record.fields.stored().await?,
+        ..record
+    };
     record.fields.check()?;
+    record.fields.check_settings(db)?;
     let mut rows = Inserts::new();
     new_rows(caller, &record, &mut rows)?;
     let checked = record.fields.clone();
@@ -301,6 +325,7 @@ pub async fn update<F: Stored>(
     let (old, new) = (json_of(&before.fields)?, json_of(&fields)?);
     F::POLICY.check_fixed(caller, |name| old.get(name) != new.get(name))?;
     fields.check()?;
+    fields.check_settings(db)?;
     if fields == before.fields {
         return Ok(F::shown(before, caller));
     }

@@ -1,56 +1,67 @@
 //! Users: accounts, their organisation, passwords, and who a verified token
 //! belongs to.
 
-use super::{Database, UserState};
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter};
+use sea_orm::ActiveValue::Set;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, PaginatorTrait, QueryFilter,
+};
 use serde_json::json;
 use uuid::Uuid;
 
 use super::audit;
-use super::list::{fetch_page, keyset, scan_search_condition};
-use super::store::{self, row_record, Stored};
-use super::{check_precondition, find_for_update, now, sessions, Precondition};
+use super::list::Keyset;
+use super::resource::{self, record_of, Search, Stored};
+use super::{check_precondition, find_for_update, now, sessions, Database, Precondition, UserState};
+use crate::auth::policy::{Access, Policy, USERS};
 use crate::auth::tokens::Verified;
 use crate::auth::{password, Actor, Principal};
 use crate::domain::search::search_text;
 use crate::domain::vocab::{Action, ResourceType, Role};
 use crate::entity::{enterprise, school, user};
 use crate::error::{ApiError, FieldError};
-use crate::model::check::MergePatch;
+use crate::model::check::{parse_body, MergePatch};
 use crate::model::field::{CurrentPassword, Password, TextRule};
-use crate::model::list::{ListRequest, PageOf};
-use crate::model::record::{Meta, Record};
-use crate::model::user::{User, UserCreate, UserFields, UserFilters, UserSort, ORGANISATION_FIELDS};
+use crate::model::record::{Meta, Record as _};
+use crate::model::resource::{Create, Record};
+use crate::model::user::{User, UserCreate, UserFields, UserPassword, UserSort, ORGANISATION_FIELDS};
 
-keyset!(
-    user,
-    UserSort {
-        Username: username,
-        CreatedAt: created_at,
-        UpdatedAt: updated_at,
+impl Keyset for user::Entity {
+    type Sort = UserSort;
+
+    fn id_column() -> user::Column {
+        user::Column::Id
     }
-);
-
-impl Stored for user::Entity {
-    type Record = User;
-    const TYPE: ResourceType = ResourceType::User;
-    const UNIQUE: &'static [&'static str] = &["username"];
-
-    // The row of a record has no password hash: `with_hash` adds it.
-    row_record!(user::Model, User {
-        id, username, display_name, role, enterprise_id, school_id, service, disabled, version, created_at,
-        updated_at,
-    } row {
-        password_hash: String::new(),
-        search_text: search_text([Some(username.as_str()), display_name.as_ref().map(|d| d.as_str())]),
-    });
 }
 
-/// The row of a user record with its password hash.
-fn with_hash(record: &User, password_hash: String) -> user::Model {
-    user::Model {
-        password_hash,
-        ..<user::Entity as Stored>::to_row(record)
+impl Stored for UserFields {
+    type Table = user::Entity;
+    const POLICY: &'static Policy = &USERS;
+    const UNIQUE: &'static [&'static str] = &["username"];
+    // Few users: a scan of the folded column is fine, and needs no trigram table.
+    const SEARCH: Search = Search::Scan;
+
+    /// The password, hashed.
+    async fn stored(self) -> Result<Self, ApiError> {
+        let password = match self.password {
+            UserPassword::Given(given) => UserPassword::Hashed(password::hash(given.expose().to_string()).await?),
+            other => other,
+        };
+        Ok(UserFields { password, ..self })
+    }
+
+    fn complete_row(&self, row: &mut user::ActiveModel) {
+        if let UserPassword::Hashed(hash) = &self.password {
+            row.password_hash = Set(hash.clone());
+        }
+        row.search_text = Set(search_text([
+            Some(self.username.as_str()),
+            self.display_name.as_ref().map(|d| d.as_str()),
+        ]));
+    }
+
+    /// Role and organisation agree, and the organisation exists (422).
+    async fn check_references(&self, db: &DatabaseTransaction) -> Result<(), ApiError> {
+        check_organisation(db, self).await
     }
 }
 
@@ -114,7 +125,7 @@ pub async fn resolve_principal(db: &Database, verified: Verified, ip: String) ->
 
 /// Checks that role and organisation agree and that the organisation exists
 /// (422 naming the field otherwise).
-async fn check_organisation(db: &impl ConnectionTrait, record: &User) -> Result<(), ApiError> {
+async fn check_organisation(db: &impl ConnectionTrait, record: &UserFields) -> Result<(), ApiError> {
     let mut errors = Vec::new();
     for (field, role) in ORGANISATION_FIELDS {
         let id = match role {
@@ -147,67 +158,11 @@ async fn check_organisation(db: &impl ConnectionTrait, record: &User) -> Result<
     }
 }
 
-/// Creates a user for the caller (an admin), with its audit row.
-pub async fn create(db: &Database, caller: &Principal, input: UserCreate) -> Result<User, ApiError> {
-    create_as(db, &caller.actor(), input).await
-}
-
-/// Creates a user on behalf of `actor` (the command line, start-up), with its audit row.
-pub async fn create_as(db: &Database, actor: &Actor, input: UserCreate) -> Result<User, ApiError> {
-    let password_hash = password::hash(input.password.expose().to_string()).await?;
-    let record = User::from_input(input, Meta::new(now()));
-    let txn = db.begin().await?;
-    check_organisation(&txn, &record).await?;
-    super::insert_only(
-        &txn,
-        user::ActiveModel::from(with_hash(&record, password_hash)).reset_all(),
-    )
-    .await
-    .map_err(|e| ApiError::from_db(e, <user::Entity as Stored>::UNIQUE))?;
-    audit::record_change(
-        &txn,
-        actor,
-        Action::Create,
-        ResourceType::User,
-        record.id,
-        None,
-        Some(&record),
-    )
-    .await?;
-    txn.commit().await?;
-    Ok(record)
-}
-
-/// Reads one user.
-pub async fn get(db: &Database, caller: &Principal, id: Uuid) -> Result<User, ApiError> {
-    store::get::<user::Entity>(db.read(), caller, id).await
-}
-
-/// Lists users, one page at a time.
-pub async fn list(
-    db: &Database,
-    _caller: &Principal,
-    filters: &UserFilters,
-    request: &ListRequest<UserSort>,
-) -> Result<PageOf<User>, ApiError> {
-    let UserFilters { role, disabled } = filters;
-    let mut select = user::Entity::find();
-    if let Some(role) = role {
-        select = select.filter(user::Column::Role.eq(*role));
-    }
-    if let Some(disabled) = disabled {
-        select = select.filter(user::Column::Disabled.eq(*disabled));
-    }
-    if let Some(since) = request.updated_since {
-        select = select.filter(user::Column::UpdatedAt.gte(since));
-    }
-    if let Some(q) = &request.q {
-        // Few users: a scan of the folded column is fine, and needs no trigram table.
-        select = select.filter(scan_search_condition::<user::Entity>(user::Column::SearchText, q));
-    }
-    Ok(fetch_page(db.read(), select, request)
-        .await?
-        .map(<user::Entity as Stored>::to_record))
+/// Creates a user on behalf of the command line or start-up (`caller`
+/// acting as an admin), with its audit row.
+pub async fn create_as(db: &Database, caller: &Principal, input: UserCreate) -> Result<User, ApiError> {
+    let Create(fields) = input;
+    resource::store_new(db, caller, Record::new(Meta::new(now()), fields)).await
 }
 
 fn self_conflict(detail: &str) -> ApiError {
@@ -245,38 +200,45 @@ async fn keep_an_admin(txn: &impl ConnectionTrait, user: &user::Model, stays_adm
 
 /// Applies a merge patch, with its audit row. Disabling ends the user's
 /// refresh tokens; no one disables or demotes themselves, and the last
-/// enabled admin stays one.
+/// enabled admin stays one. Its own road: the writes that could remove an
+/// admin run one after another ([`ADMINS_LOCK`], before the row is
+/// locked), and this replica forgets the user's state once committed.
 pub async fn update(
     db: &Database,
     caller: &Principal,
     id: Uuid,
     precondition: Option<Precondition>,
-    patch: &MergePatch<UserFields>,
+    body: &[u8],
 ) -> Result<User, ApiError> {
+    USERS.scope(caller, Access::Update)?;
+    let patch = MergePatch::<UserFields>::new(parse_body(body)?)?;
     let txn = db.begin().await?;
     db.lock_names(&txn, &[ADMINS_LOCK]).await?;
     let row = find_for_update::<user::Entity>(&txn, id).await?;
-    let before = <user::Entity as Stored>::to_record(row.clone());
-    let fields = patch.apply(&before.fields())?;
+    let before = record_of::<UserFields>(&row);
+    let fields = patch.apply(&before.fields)?;
     check_precondition(precondition.as_ref(), row.version)?;
-    if fields.disabled && !before.disabled && caller.is(id) {
+    if fields.disabled && !before.fields.disabled && caller.is(id) {
         return Err(self_conflict("you cannot disable yourself"));
     }
-    if fields.role != before.role && caller.is(id) {
+    if fields.role != before.fields.role && caller.is(id) {
         return Err(self_conflict("you cannot give yourself another role"));
     }
-    let after = before.clone().with_fields(fields);
-    if after == before {
+    if fields == before.fields {
         return Ok(before);
     }
-    keep_an_admin(&txn, &row, after.role == Role::Admin && !after.disabled).await?;
-    check_organisation(&txn, &after).await?;
-    let after = after.touched(now());
-    user::ActiveModel::from(with_hash(&after, row.password_hash))
-        .reset_all()
-        .update(&txn)
-        .await?;
-    if after.disabled {
+    keep_an_admin(&txn, &row, fields.role == Role::Admin && !fields.disabled).await?;
+    check_organisation(&txn, &fields).await?;
+    let after = Record {
+        fields,
+        version: before.version + 1,
+        updated_at: now(),
+        ..before.clone()
+    };
+    let mut changed = <user::Model as crate::entity::Row>::active(&after.meta(), &after.fields);
+    after.fields.complete_row(&mut changed);
+    changed.reset_all().update(&txn).await?;
+    if after.fields.disabled {
         sessions::revoke_all_for_user(&txn, id).await?;
     }
     audit::record_change(
@@ -302,6 +264,7 @@ pub async fn delete(
     id: Uuid,
     precondition: Option<Precondition>,
 ) -> Result<(), ApiError> {
+    USERS.scope(caller, Access::Delete)?;
     if caller.is(id) {
         return Err(self_conflict("you cannot delete yourself"));
     }
@@ -309,7 +272,22 @@ pub async fn delete(
     db.lock_names(&txn, &[ADMINS_LOCK]).await?;
     let row = find_for_update::<user::Entity>(&txn, id).await?;
     keep_an_admin(&txn, &row, false).await?;
-    store::delete_in::<user::Entity>(&txn, caller, id, precondition).await?;
+    let before = record_of::<UserFields>(&row);
+    check_precondition(precondition.as_ref(), before.version)?;
+    user::Entity::delete_by_id(id)
+        .exec(&txn)
+        .await
+        .map_err(|e| ApiError::from_db(e, &[]))?;
+    audit::record_change(
+        &txn,
+        &caller.actor(),
+        Action::Delete,
+        ResourceType::User,
+        id,
+        Some(&before),
+        None,
+    )
+    .await?;
     txn.commit().await?;
     db.forget_user(id);
     Ok(())
@@ -387,7 +365,7 @@ pub async fn bootstrap_admin(db: &Database, password: &str) -> Result<Bootstrap,
         "role": "admin",
         "password": password,
     }))?;
-    match create_as(db, &Actor::system("bootstrap"), input).await {
+    match create_as(db, &Principal::system("bootstrap"), input).await {
         Ok(_) => Ok(Bootstrap::Created),
         // Another replica created it first, or the name is someone else's.
         Err(ApiError::Conflict { .. }) if has_enabled_admin(db).await? => Ok(Bootstrap::AdminExists),
@@ -409,5 +387,10 @@ pub(crate) async fn find_by_username(
 
 /// The user behind `GET /auth/me`.
 pub async fn me(db: &Database, caller: &Principal) -> Result<User, ApiError> {
-    store::get::<user::Entity>(db.read(), caller, caller.user_id.ok_or(ApiError::NotFound)?).await
+    let id = caller.user_id.ok_or(ApiError::NotFound)?;
+    user::Entity::find_by_id(id)
+        .one(db.read())
+        .await?
+        .map(|row| record_of(&row))
+        .ok_or(ApiError::NotFound)
 }

@@ -7,9 +7,10 @@ use uuid::Uuid;
 
 use super::audit;
 use super::inserts::Inserts;
-use super::list::{fetch_page, keyset, scan_search_condition};
-use super::store::{self, row_record, Stored};
-use super::{find_for_update, now, Database, Precondition};
+use super::list::{fetch_page, Keyset};
+use super::resource::{self, Search, Stored};
+use super::{find_for_update, now, Database};
+use crate::auth::policy::{Access, Policy, WEBHOOKS};
 use crate::auth::{Actor, Principal};
 use crate::domain::network::AllowList;
 use crate::domain::search::search_text;
@@ -17,48 +18,55 @@ use crate::domain::vocab::{DeliveryStatus, ResourceType};
 use crate::entity::{webhook, webhook_delivery, webhook_state};
 use crate::error::ApiError;
 use crate::model::change::Change;
-use crate::model::check::MergePatch;
 use crate::model::field::{EventName, TextRule, WebhookUrl};
 use crate::model::list::{ListRequest, PageOf};
 use crate::model::record::Meta;
+use crate::model::resource::{Create, Record};
 use crate::model::webhook::{
-    Delivery, DeliveryFilters, DeliverySort, Webhook, WebhookCreate, WebhookCreated, WebhookFields, WebhookFilters,
-    WebhookSecret, WebhookSort,
+    Delivery, DeliveryFilters, DeliverySort, Webhook, WebhookCreate, WebhookCreated, WebhookFields, WebhookSecret,
+    WebhookSort,
 };
 
 /// How long a secret signs beside the one that replaced it.
 pub const PREVIOUS_SECRET_SIGNS_FOR: Duration = Duration::hours(24);
 
-keyset!(
-    webhook,
-    WebhookSort {
-        CreatedAt: created_at,
-        UpdatedAt: updated_at,
+impl Keyset for webhook::Entity {
+    type Sort = WebhookSort;
+
+    fn id_column() -> webhook::Column {
+        webhook::Column::Id
     }
-);
+}
 
-keyset!(webhook_delivery, DeliverySort { CreatedAt: created_at });
+impl Keyset for webhook_delivery::Entity {
+    type Sort = DeliverySort;
 
-impl Stored for webhook::Entity {
-    type Record = Webhook;
-    const TYPE: ResourceType = ResourceType::Webhook;
-    const UNIQUE: &'static [&'static str] = &[];
+    fn id_column() -> webhook_delivery::Column {
+        webhook_delivery::Column::Id
+    }
+}
 
-    row_record!(webhook::Model, Webhook {
-        id, url, events, description, active, version, created_at, updated_at,
-    } row {
-        search_text: search_text([Some(url.as_str()), description.as_ref().map(|d| d.as_str())]),
-    });
+impl Stored for WebhookFields {
+    type Table = webhook::Entity;
+    const POLICY: &'static Policy = &WEBHOOKS;
+    const SEARCH: Search = Search::Scan;
+
+    fn complete_row(&self, row: &mut webhook::ActiveModel) {
+        row.search_text = Set(search_text([
+            Some(self.url.as_str()),
+            self.description.as_ref().map(|d| d.as_str()),
+        ]));
+    }
+
+    /// The URL may not name a literal address webhooks may not reach (422).
+    fn check_settings(&self, db: &Database) -> Result<(), ApiError> {
+        check_url(&db.webhooks().allow, &self.url)
+    }
 
     /// A webhook turned on again starts from the feed's newest position:
     /// what changed while it was off is not delivered.
-    async fn sync(
-        db: &DatabaseTransaction,
-        _actor: &Actor,
-        before: &webhook::Model,
-        after: &webhook::Model,
-    ) -> Result<(), ApiError> {
-        if !before.active.get() && after.active.get() {
+    async fn sync(db: &DatabaseTransaction, _actor: &Actor, before: &Webhook, after: &Webhook) -> Result<(), ApiError> {
+        if !before.fields.active.get() && after.fields.active.get() {
             let newest = super::changes::newest_position(db).await?;
             webhook_state::Entity::update_many()
                 .col_expr(webhook_state::Column::Position, newest.into())
@@ -86,15 +94,19 @@ fn new_secret() -> String {
 }
 
 /// Creates a webhook, with its audit row; it takes the changes committed
-/// after it. The answer shows its secret, this once.
-pub async fn create(db: &Database, caller: &Principal, input: WebhookCreate) -> Result<WebhookCreated, ApiError> {
-    let record = Webhook::from_input(input, Meta::new(now()));
-    check_url(&db.webhooks().allow, &record.url)?;
+/// after it. The answer shows its secret, this once. Its own road: its
+/// state row starts at the feed's newest position, read in the
+/// transaction that stores it, and the secret is made here and answered.
+pub async fn create(db: &Database, caller: &Principal, body: &[u8]) -> Result<WebhookCreated, ApiError> {
+    WEBHOOKS.scope(caller, Access::Create)?;
+    let Create(fields) = crate::model::check::decode::<WebhookCreate>(&crate::model::check::parse_body(body)?)?;
+    fields.check_settings(db)?;
+    let record = Record::new(Meta::new(now()), fields);
     let secret = new_secret();
     let txn = db.begin().await?;
     let position = super::changes::newest_position(&txn).await?;
     let mut rows = Inserts::new();
-    store::record_rows::<webhook::Entity>(&caller.actor(), &record, &mut rows)?;
+    resource::new_rows(caller, &record, &mut rows)?;
     rows.add([webhook_state::ActiveModel::from(webhook_state::Model {
         webhook_id: record.id,
         secret: secret.clone(),
@@ -109,58 +121,6 @@ pub async fn create(db: &Database, caller: &Principal, input: WebhookCreate) -> 
         webhook: record,
         secret,
     })
-}
-
-/// Reads a webhook.
-pub async fn get(db: &Database, caller: &Principal, id: Uuid) -> Result<Webhook, ApiError> {
-    store::get::<webhook::Entity>(db.read(), caller, id).await
-}
-
-/// Applies a merge patch to a webhook, with its audit row.
-pub async fn update(
-    db: &Database,
-    caller: &Principal,
-    id: Uuid,
-    precondition: Option<Precondition>,
-    patch: &MergePatch<WebhookFields>,
-) -> Result<Webhook, ApiError> {
-    let allow = &db.webhooks().allow;
-    store::update_checked::<webhook::Entity>(db, caller, id, precondition, patch, |fields| {
-        check_url(allow, &fields.url)
-    })
-    .await
-}
-
-/// Deletes a webhook, its secrets and its delivery log, with an audit row.
-pub async fn delete(
-    db: &Database,
-    caller: &Principal,
-    id: Uuid,
-    precondition: Option<Precondition>,
-) -> Result<(), ApiError> {
-    store::delete::<webhook::Entity>(db, caller, id, precondition).await
-}
-
-/// Lists webhooks.
-pub async fn list(
-    db: &Database,
-    _caller: &Principal,
-    filters: &WebhookFilters,
-    request: &ListRequest<WebhookSort>,
-) -> Result<PageOf<Webhook>, ApiError> {
-    let mut select = webhook::Entity::find();
-    if let Some(active) = filters.active {
-        select = select.filter(webhook::Column::Active.eq(active));
-    }
-    if let Some(since) = request.updated_since {
-        select = select.filter(webhook::Column::UpdatedAt.gte(since));
-    }
-    if let Some(q) = &request.q {
-        select = select.filter(scan_search_condition::<webhook::Entity>(webhook::Column::SearchText, q));
-    }
-    Ok(fetch_page(db.read(), select, request)
-        .await?
-        .map(<webhook::Entity as Stored>::to_record))
 }
 
 /// Gives a webhook a new secret; the one it replaces signs beside it for
