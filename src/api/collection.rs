@@ -30,11 +30,11 @@ use crate::model::resource::{Create, Patch, Record, Resource};
 use crate::service::resource::Stored;
 
 /// The description of every create operation, after the resource's own summary.
-const CREATE_TEXT: &str = "Every field's rule is checked at once: a 422 names each invalid field. A field your role may not set answers 403 naming it. Answers 201 with the record, its `Location` and `ETag`; send an `Idempotency-Key` to retry safely. The creation is audited.";
+pub const CREATE_TEXT: &str = "Every field's rule is checked at once: a 422 names each invalid field. A field your role may not set answers 403 naming it. Answers 201 with the record, its `Location` and `ETag`; send an `Idempotency-Key` to retry safely. The creation is audited.";
 /// The description of every read of one record.
-const GET_TEXT: &str = "Answers the record with its `ETag`; with `If-None-Match` set to that ETag, 304 without a body. Personal data is masked by role as the schema says.";
+pub const GET_TEXT: &str = "Answers the record with its `ETag`; with `If-None-Match` set to that ETag, 304 without a body. Personal data is masked by role as the schema says.";
 /// The description of every delete.
-const DELETE_TEXT: &str = "Send `If-Match` with the ETag you read to delete only what you saw (412 if it changed since). A record that others still reference is kept (409). The deletion is audited.";
+pub const DELETE_TEXT: &str = "Send `If-Match` with the ETag you read to delete only what you saw (412 if it changed since). A record that others still reference is kept (409). The deletion is audited.";
 /// The `ETag` header's description.
 const ETAG_TEXT: &str = "The version in double quotes, e.g. `\"3\"`; send it back in If-Match or If-None-Match";
 

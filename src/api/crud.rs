@@ -263,6 +263,8 @@ use crate::error::ApiError;
 use crate::model::list::{ListRequest, PageQuery, SearchQuery, SortQuery};
 use crate::service::resource::{self, Stored};
 
+pub use super::collection::{CREATE_TEXT, DELETE_TEXT, GET_TEXT};
+
 /// What every handler of a collection reads of its request: the shared
 /// state and the caller.
 pub struct Call {
