@@ -22,6 +22,7 @@ mod platform;
 mod practice;
 mod readme;
 mod receiver;
+mod role_table;
 mod roles;
 mod schools;
 mod storage;
