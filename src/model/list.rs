@@ -97,6 +97,12 @@ impl From<Uuid> for FilterValue {
     }
 }
 
+impl From<String> for FilterValue {
+    fn from(text: String) -> Self {
+        FilterValue::Text(text)
+    }
+}
+
 impl From<NaiveDate> for FilterValue {
     fn from(day: NaiveDate) -> Self {
         FilterValue::Date(day)

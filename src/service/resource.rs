@@ -62,6 +62,14 @@ pub trait Stored: Resource {
     /// Sets the columns computed from the fields (a sort key, the folded search text).
     fn complete_row(&self, _row: &mut <Self::Table as EntityTrait>::ActiveModel) {}
 
+    /// Completes the fields of a new record (`before` is `None`) or of a
+    /// changed one, and refuses a change the record's state forbids: the
+    /// server-made ids of a list's items ([`keep_server_ids`](super::store::keep_server_ids)),
+    /// a final status left (409). Runs before [`Stored::check`].
+    fn prepare(&mut self, _before: Option<&Self>) -> Result<(), ApiError> {
+        Ok(())
+    }
+
     /// The rules between fields (422 naming each field that breaks one).
     fn check(&self) -> Result<(), ApiError> {
         Ok(())
@@ -228,10 +236,15 @@ pub async fn create<F: Stored>(db: &Database, caller: &Principal, body: &[u8]) -
     store_new(db, caller, Record::new(Meta::new(now()), fields)).await
 }
 
-/// Stores a new record whose caller's rights are judged: the rules between
-/// its fields (422) and the records it names (422), then its rows and its
+/// Stores a new record whose caller's rights are judged: its completion
+/// ([`Stored::prepare`]), the rules between its fields (422) and the records it names (422), then its rows and its
 /// audit row in a grouped transaction.
-pub async fn store_new<F: Stored>(db: &Database, caller: &Principal, record: Record<F>) -> Result<Record<F>, ApiError> {
+pub async fn store_new<F: Stored>(
+    db: &Database,
+    caller: &Principal,
+    mut record: Record<F>,
+) -> Result<Record<F>, ApiError> {
+    record.fields.prepare(None)?;
     record.fields.check()?;
     let mut rows = Inserts::new();
     new_rows(caller, &record, &mut rows)?;
@@ -296,10 +309,11 @@ pub async fn update<F: Stored>(
     let row = row_to_change::<F>(&txn, caller, id, scope).await?;
     let before = record_of::<F>(&row);
     // A body that is wrong is wrong whatever the version: 422 before 412.
-    let fields = patch.apply(&before.fields)?;
+    let mut fields = patch.apply(&before.fields)?;
     check_precondition(precondition.as_ref(), before.version)?;
     let (old, new) = (json_of(&before.fields)?, json_of(&fields)?);
     F::POLICY.check_fixed(caller, |name| old.get(name) != new.get(name))?;
+    fields.prepare(Some(&before.fields))?;
     fields.check()?;
     if fields == before.fields {
         return Ok(F::shown(before, caller));
@@ -311,18 +325,31 @@ pub async fn update<F: Stored>(
         updated_at: now(),
         ..before.clone()
     };
-    let mut changed = <F::Table as EntityTrait>::Model::active(&meta_of(&after), &after.fields);
-    after.fields.complete_row(&mut changed);
-    changed
-        .reset_all()
-        .update(&txn)
-        .await
-        .map_err(|e| ApiError::from_db(e, F::UNIQUE))?;
     let actor = caller.actor();
-    F::sync(&txn, &actor, &before, &after).await?;
+    save_changed(&txn, &actor, &before, &after).await?;
     audit::record_change(&txn, &actor, Action::Update, F::TYPE, id, Some(&before), Some(&after)).await?;
     txn.commit().await?;
     Ok(F::shown(after, caller))
+}
+
+/// Writes a changed record over its row (with the columns computed from its
+/// fields) and keeps its side tables in step ([`Stored::sync`]); the caller
+/// has locked the row, checked the change and bumped the version, and
+/// writes the audit row.
+pub async fn save_changed<F: Stored>(
+    txn: &DatabaseTransaction,
+    actor: &Actor,
+    before: &Record<F>,
+    after: &Record<F>,
+) -> Result<(), ApiError> {
+    let mut changed = <F::Table as EntityTrait>::Model::active(&meta_of(after), &after.fields);
+    after.fields.complete_row(&mut changed);
+    changed
+        .reset_all()
+        .update(txn)
+        .await
+        .map_err(|e| ApiError::from_db(e, F::UNIQUE))?;
+    F::sync(txn, actor, before, after).await
 }
 
 /// Deletes a record under its `If-Match` and records the deletion, with the
@@ -352,7 +379,8 @@ pub async fn delete<F: Stored>(
     Ok(())
 }
 
-fn json_of<T: serde::Serialize>(value: &T) -> Result<Json, ApiError> {
+/// A value as JSON, for comparing fields by name.
+pub fn json_of<T: serde::Serialize>(value: &T) -> Result<Json, ApiError> {
     serde_json::to_value(value).map_err(|e| ApiError::Internal(e.into()))
 }
 
