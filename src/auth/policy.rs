@@ -68,6 +68,16 @@ impl Rights {
         update: Reach::No,
         delete: Reach::No,
     };
+    /// Reading every record and changing those of the caller's own organisation.
+    pub const UPDATE_OWN: Rights = Rights {
+        update: Reach::Own,
+        ..Rights::READ
+    };
+    /// Reading and changing every record, creating and deleting none.
+    pub const UPDATE_ALL: Rights = Rights {
+        update: Reach::All,
+        ..Rights::READ
+    };
     /// Nothing at all.
     pub const NONE: Rights = Rights {
         read: Reach::No,
@@ -151,6 +161,22 @@ pub enum Scope {
 }
 
 impl Policy {
+    /// The policy of a collection that admins and officers write and every
+    /// role reads, whose records no organisation owns.
+    pub const fn staff_writes(plural: &'static str, singular: &'static str) -> Policy {
+        Policy {
+            plural,
+            singular,
+            admin: Rights::ALL,
+            officer: Rights::ALL,
+            school: Rights::READ,
+            enterprise: Rights::READ,
+            viewer: Rights::READ,
+            owners: Owners::NONE,
+            fixed: &[],
+        }
+    }
+
     /// The rights of the caller's role.
     pub fn rights(&self, caller: &Principal) -> Rights {
         match caller.role {
@@ -237,14 +263,8 @@ pub const BASES: Policy = Policy {
     singular: "base",
     admin: Rights::ALL,
     officer: Rights::ALL,
-    school: Rights {
-        update: Reach::Own,
-        ..Rights::READ
-    },
-    enterprise: Rights {
-        update: Reach::Own,
-        ..Rights::READ
-    },
+    school: Rights::UPDATE_OWN,
+    enterprise: Rights::UPDATE_OWN,
     viewer: Rights::READ,
     owners: Owners {
         school: Some("school_id"),
@@ -464,17 +484,7 @@ pub fn evaluation_side(caller: &Principal, by: Option<EvaluationSide>) -> Result
 
 /// Meetings: admin and officer CRUD; everyone reads. Their action items
 /// are changed one at a time by their owners too ([`ACTION_ITEMS`]).
-pub const MEETINGS: Policy = Policy {
-    plural: "meetings",
-    singular: "meeting",
-    admin: Rights::ALL,
-    officer: Rights::ALL,
-    school: Rights::READ,
-    enterprise: Rights::READ,
-    viewer: Rights::READ,
-    owners: Owners::NONE,
-    fixed: &[],
-};
+pub const MEETINGS: Policy = Policy::staff_writes("meetings", "meeting");
 
 /// What the users of an action item's owner may not change: all but its
 /// `status` and `done_on`.
@@ -494,22 +504,10 @@ const ITEM_OWNER_FIXED: &[&str] = &[
 pub const ACTION_ITEMS: Policy = Policy {
     plural: "action items",
     singular: "action item",
-    admin: Rights {
-        update: Reach::All,
-        ..Rights::READ
-    },
-    officer: Rights {
-        update: Reach::All,
-        ..Rights::READ
-    },
-    school: Rights {
-        update: Reach::Own,
-        ..Rights::READ
-    },
-    enterprise: Rights {
-        update: Reach::Own,
-        ..Rights::READ
-    },
+    admin: Rights::UPDATE_ALL,
+    officer: Rights::UPDATE_ALL,
+    school: Rights::UPDATE_OWN,
+    enterprise: Rights::UPDATE_OWN,
     viewer: Rights::READ,
     owners: Owners {
         school: Some("owner_school_id"),
@@ -558,17 +556,7 @@ pub const DEMANDS: Policy = Policy {
 };
 
 /// Competitions: admin and officer CRUD; everyone reads.
-pub const COMPETITIONS: Policy = Policy {
-    plural: "competitions",
-    singular: "competition",
-    admin: Rights::ALL,
-    officer: Rights::ALL,
-    school: Rights::READ,
-    enterprise: Rights::READ,
-    viewer: Rights::READ,
-    owners: Owners::NONE,
-    fixed: &[],
-};
+pub const COMPETITIONS: Policy = Policy::staff_writes("competitions", "competition");
 
 /// Teachers' practice: admins and officers read every school's teachers
 /// (officers masked, [`sees_personal_data`]); a school user its own

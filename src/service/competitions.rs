@@ -8,7 +8,8 @@ use uuid::Uuid;
 use super::inserts::Inserts;
 use super::list::{named_in, Keyset};
 use super::resource::Stored;
-use super::store::{self, ServerMade};
+use super::resource::{keep_server_ids, ServerMade};
+use super::store;
 use crate::auth::policy::{Policy, COMPETITIONS};
 use crate::auth::Actor;
 use crate::domain::search::search_text;
@@ -90,7 +91,7 @@ impl Stored for CompetitionFields {
     /// competition's entries, once).
     fn prepare(&mut self, before: Option<&Self>) -> Result<(), ApiError> {
         let previous = before.map(|b| b.entries.as_slice()).unwrap_or_default();
-        store::keep_server_ids(previous, self.entries.items_mut()).map(|_| ())
+        keep_server_ids(previous, self.entries.items_mut()).map(|_| ())
     }
 
     /// Every enterprise, school, placement and base it names must exist

@@ -13,8 +13,8 @@ use uuid::Uuid;
 
 use super::inserts::Inserts;
 use super::list::{fetch_page, named_in, Keyset};
-use super::resource::{self, json_of, record_of, Stored};
-use super::store::{self, Named, ServerMade};
+use super::resource::{self, json_of, keep_server_ids, record_of, ServerMade, Stored};
+use super::store::{self, Named};
 use super::{audit, check_precondition, find_for_update, now, Database, Precondition};
 use crate::auth::policy::{self, Access, Policy, ACTION_ITEMS, MEETINGS};
 use crate::auth::{Actor, Principal};
@@ -128,7 +128,7 @@ impl ServerMade for ActionItem {
 
 /// Gives new items their ids, checks the ids sent, and completes each item.
 fn complete_action_items(previous: &[ActionItem], items: &mut ActionItems) -> Result<(), ApiError> {
-    let befores = store::keep_server_ids(previous, items.items_mut())?;
+    let befores = keep_server_ids(previous, items.items_mut())?;
     let today = clock::today();
     for (item, before) in items.items_mut().iter_mut().zip(befores) {
         // A meeting PATCH sends each item whole: its `done_on` is sent when it is there.

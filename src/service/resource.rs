@@ -7,6 +7,7 @@
 //! policy, the columns it computes from its fields, the rules between its
 //! fields and the records it names.
 
+use std::collections::{HashMap, HashSet};
 use std::str::FromStr;
 
 use sea_orm::sea_query::{Condition, Expr};
@@ -26,7 +27,7 @@ use crate::auth::policy::{Access, Policy, Scope};
 use crate::auth::{Actor, Principal};
 use crate::domain::vocab::Action;
 use crate::entity::Row;
-use crate::error::ApiError;
+use crate::error::{ApiError, FieldError};
 use crate::model::check::{decode, parse_body, MergePatch};
 use crate::model::list::{Filter, FilterValue, ListFilters, ListRequest, PageOf, Test};
 use crate::model::record::Meta;
@@ -64,7 +65,7 @@ pub trait Stored: Resource {
 
     /// Completes the fields of a new record (`before` is `None`) or of a
     /// changed one, and refuses a change the record's state forbids: the
-    /// server-made ids of a list's items ([`keep_server_ids`](super::store::keep_server_ids)),
+    /// server-made ids of a list's items ([`keep_server_ids`]),
     /// a final status left (409). Runs before [`Stored::check`].
     fn prepare(&mut self, _before: Option<&Self>) -> Result<(), ApiError> {
         Ok(())
@@ -111,6 +112,59 @@ pub trait Stored: Resource {
     fn shown(record: Record<Self>, _caller: &Principal) -> Record<Self> {
         record
     }
+}
+
+/// An item of a list whose ids the server makes (a meeting's action items,
+/// a competition's entries): a new item comes without one; a PATCH that
+/// replaces the list keeps an item by sending its id back.
+pub trait ServerMade: Clone {
+    /// The list's field name, for the problems' paths (`action_items`).
+    const LIST: &'static str;
+    /// What an id names, for the problems' messages.
+    const WHAT: &'static str;
+    /// The item's id, if it has one.
+    fn id(&self) -> Option<Uuid>;
+    /// Gives the item its id.
+    fn set_id(&mut self, id: Uuid);
+}
+
+/// Gives each new item of a replaced list a server-made id, and checks the
+/// ids sent: each must name an item of `previous`, once (422 naming
+/// `<list>[i].id` otherwise). Returns, for each item, the one it keeps.
+pub fn keep_server_ids<T: ServerMade>(previous: &[T], items: &mut [T]) -> Result<Vec<Option<T>>, ApiError> {
+    let known: HashMap<Uuid, &T> = previous
+        .iter()
+        .filter_map(|item| item.id().map(|id| (id, item)))
+        .collect();
+    let mut seen = HashSet::new();
+    let mut errors = Vec::new();
+    let mut befores = Vec::with_capacity(items.len());
+    for (i, item) in items.iter_mut().enumerate() {
+        let path = || format!("{}[{i}].id", T::LIST);
+        befores.push(match item.id() {
+            None => {
+                item.set_id(Uuid::now_v7());
+                None
+            }
+            Some(id) => match known.get(&id) {
+                None => {
+                    errors.push(FieldError::new(
+                        path(),
+                        "not_found",
+                        format!("names no {} (leave `id` out for a new one)", T::WHAT),
+                    ));
+                    None
+                }
+                Some(_) if !seen.insert(id) => {
+                    errors.push(FieldError::new(path(), "duplicate", "names an item listed before"));
+                    None
+                }
+                Some(before) => Some((*before).clone()),
+            },
+        });
+    }
+    super::store::invalid_unless_empty(errors)?;
+    Ok(befores)
 }
 
 /// The column of `E` named `name`, or the 500 of a policy or a filter
