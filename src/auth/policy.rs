@@ -68,6 +68,16 @@ impl Rights {
         update: Reach::No,
         delete: Reach::No,
     };
+    /// Reading every record and changing those of the caller's own organisation.
+    pub const UPDATE_OWN: Rights = Rights {
+        update: Reach::Own,
+        ..Rights::READ
+    };
+    /// Reading and changing every record, creating and deleting none.
+    pub const UPDATE_ALL: Rights = Rights {
+        update: Reach::All,
+        ..Rights::READ
+    };
     /// Nothing at all.
     pub const NONE: Rights = Rights {
         read: Reach::No,
@@ -151,6 +161,22 @@ pub enum Scope {
 }
 
 impl Policy {
+    /// The policy of a collection that admins and officers write and every
+    /// role reads, whose records no organisation owns.
+    pub const fn staff_writes(plural: &'static str, singular: &'static str) -> Policy {
+        Policy {
+            plural,
+            singular,
+            admin: Rights::ALL,
+            officer: Rights::ALL,
+            school: Rights::READ,
+            enterprise: Rights::READ,
+            viewer: Rights::READ,
+            owners: Owners::NONE,
+            fixed: &[],
+        }
+    }
+
     /// The rights of the caller's role.
     pub fn rights(&self, caller: &Principal) -> Rights {
         match caller.role {
@@ -237,14 +263,8 @@ pub const BASES: Policy = Policy {
     singular: "base",
     admin: Rights::ALL,
     officer: Rights::ALL,
-    school: Rights {
-        update: Reach::Own,
-        ..Rights::READ
-    },
-    enterprise: Rights {
-        update: Reach::Own,
-        ..Rights::READ
-    },
+    school: Rights::UPDATE_OWN,
+    enterprise: Rights::UPDATE_OWN,
     viewer: Rights::READ,
     owners: Owners {
         school: Some("school_id"),
@@ -490,99 +510,80 @@ pub fn evaluation_side(caller: &Principal, by: Option<EvaluationSide>) -> Result
 }
 
 /// Meetings: admin and officer CRUD; everyone reads. Their action items
-/// are changed one at a time by their owners too ([`action_item_change`]).
-pub fn meetings(caller: &Principal, access: Access, _id: Option<Uuid>) -> Result<(), ApiError> {
-    match (caller.role, access) {
-        (Role::Admin | Role::Officer, _) | (_, Access::Read) => Ok(()),
-        (_, Access::Create) => Err(deny("create meetings")),
-        (_, Access::Update) => Err(deny("change meetings")),
-        (_, Access::Delete) => Err(deny("delete meetings")),
-    }
-}
+/// are changed one at a time by their owners too ([`ACTION_ITEMS`]).
+pub const MEETINGS: Policy = Policy::staff_writes("meetings", "meeting");
 
-/// Whether the caller's role changes any action items at all (a viewer
-/// changes none: 403 before anything else is judged).
-pub fn changes_action_items(caller: &Principal) -> Result<(), ApiError> {
-    match caller.role {
-        Role::Admin | Role::Officer | Role::School | Role::Enterprise => Ok(()),
-        Role::Viewer => Err(deny("change action items")),
-    }
-}
+/// What the users of an action item's owner may not change: all but its
+/// `status` and `done_on`.
+const ITEM_OWNER_FIXED: &[&str] = &[
+    "description",
+    "owner_enterprise_id",
+    "owner_school_id",
+    "owner_name",
+    "due_on",
+];
 
-/// Whether the caller may change this action item: admins and officers
-/// any; a school or enterprise user only the items its organisation owns.
+/// A meeting's action items, changed one at a time: admins and officers
+/// change any field of any item; the users of the school or enterprise that
+/// owns an item change only its `status` and `done_on` (403 naming each
+/// other field; [`owns_action_item`]); a viewer changes nothing. Everyone
+/// reads them.
+pub const ACTION_ITEMS: Policy = Policy {
+    plural: "action items",
+    singular: "action item",
+    admin: Rights::UPDATE_ALL,
+    officer: Rights::UPDATE_ALL,
+    school: Rights::UPDATE_OWN,
+    enterprise: Rights::UPDATE_OWN,
+    viewer: Rights::READ,
+    owners: Owners {
+        school: Some("owner_school_id"),
+        enterprise: Some("owner_enterprise_id"),
+    },
+    fixed: &[(Role::School, ITEM_OWNER_FIXED), (Role::Enterprise, ITEM_OWNER_FIXED)],
+};
+
+/// Whether the caller may change this action item ([`ACTION_ITEMS`]):
+/// admins and officers any; a school or enterprise user only the items its
+/// organisation owns.
 pub fn owns_action_item(caller: &Principal, item: &ActionItem) -> Result<(), ApiError> {
-    let owns = match caller.role {
-        Role::Admin | Role::Officer => true,
-        Role::School => caller.org.is_some() && item.owner_school_id == caller.org,
-        Role::Enterprise => caller.org.is_some() && item.owner_enterprise_id == caller.org,
-        Role::Viewer => false,
+    let scope = ACTION_ITEMS.scope(caller, Access::Update)?;
+    let owner = |column: &str| match column {
+        "owner_school_id" => item.owner_school_id,
+        "owner_enterprise_id" => item.owner_enterprise_id,
+        _ => None,
     };
-    if owns {
-        Ok(())
-    } else {
-        Err(deny("change an action item your organisation does not own"))
-    }
-}
-
-/// What the owner of an action item may change: a school or enterprise user
-/// only its `status` and `done_on` (403 naming each other field it changes).
-pub fn action_item_change(caller: &Principal, before: &ActionItem, after: &ActionItem) -> Result<(), ApiError> {
-    match caller.role {
-        Role::School | Role::Enterprise => unchanged(&[
-            ("description", before.description != after.description),
-            (
-                "owner_enterprise_id",
-                before.owner_enterprise_id != after.owner_enterprise_id,
-            ),
-            ("owner_school_id", before.owner_school_id != after.owner_school_id),
-            ("owner_name", before.owner_name != after.owner_name),
-            ("due_on", before.due_on != after.due_on),
-        ]),
-        _ => Ok(()),
-    }
+    ACTION_ITEMS
+        .check_in(scope, owner)
+        .map_err(|_| deny("change an action item your organisation does not own"))
 }
 
 /// Demands: admin and officer CRUD; a school user and a viewer read them
 /// all; an enterprise user reads and manages its own enterprise's (one of
-/// another enterprise is a 404: [`sees_demand`]).
-pub fn demands(caller: &Principal, access: Access, _id: Option<Uuid>) -> Result<(), ApiError> {
-    match (caller.role, access) {
-        (Role::Admin | Role::Officer | Role::Enterprise, _) | (_, Access::Read) => Ok(()),
-        (_, Access::Create) => Err(deny("create demands")),
-        (_, Access::Update) => Err(deny("change demands")),
-        (_, Access::Delete) => Err(deny("delete demands")),
-    }
-}
-
-/// Whether the caller may see a demand of `enterprise_id`: an enterprise
-/// user only its own enterprise's; every other role all.
-pub fn sees_demand(caller: &Principal, enterprise_id: Uuid) -> bool {
-    caller.role != Role::Enterprise || caller.org == Some(enterprise_id)
-}
-
-/// The only enterprise whose demands the caller lists, if its role is bound to one.
-pub fn demand_scope(caller: &Principal) -> Option<Option<Uuid>> {
-    (caller.role == Role::Enterprise).then_some(caller.org)
-}
-
-/// The enterprise a demand names: an enterprise user names its own (403 naming `enterprise_id`).
-pub fn demand_owner(caller: &Principal, enterprise_id: Uuid) -> Result<(), ApiError> {
-    match caller.role {
-        Role::Enterprise => unchanged(&[("enterprise_id", caller.org != Some(enterprise_id))]),
-        _ => Ok(()),
-    }
-}
+/// another enterprise is a 404; naming another enterprise is a 403 naming
+/// `enterprise_id`).
+pub const DEMANDS: Policy = Policy {
+    plural: "demands",
+    singular: "demand",
+    admin: Rights::ALL,
+    officer: Rights::ALL,
+    school: Rights::READ,
+    enterprise: Rights {
+        read: Reach::Own,
+        create: Reach::Own,
+        update: Reach::Own,
+        delete: Reach::Own,
+    },
+    viewer: Rights::READ,
+    owners: Owners {
+        school: None,
+        enterprise: Some("enterprise_id"),
+    },
+    fixed: &[(Role::Enterprise, &["enterprise_id"])],
+};
 
 /// Competitions: admin and officer CRUD; everyone reads.
-pub fn competitions(caller: &Principal, access: Access, _id: Option<Uuid>) -> Result<(), ApiError> {
-    match (caller.role, access) {
-        (Role::Admin | Role::Officer, _) | (_, Access::Read) => Ok(()),
-        (_, Access::Create) => Err(deny("create competitions")),
-        (_, Access::Update) => Err(deny("change competitions")),
-        (_, Access::Delete) => Err(deny("delete competitions")),
-    }
-}
+pub const COMPETITIONS: Policy = Policy::staff_writes("competitions", "competition");
 
 /// Teachers' practice: admins and officers read every school's teachers
 /// (officers masked, [`sees_personal_data`]); a school user its own
@@ -652,6 +653,16 @@ enum FeedReach {
     Nothing,
 }
 
+/// How much of a collection the caller reads, by its [`Policy`].
+fn policy_reach(policy: &Policy, caller: &Principal) -> FeedReach {
+    match (policy.scope(caller, Access::Read), caller.role) {
+        (Ok(Scope::All), _) => FeedReach::All,
+        (Ok(Scope::Owned { org, .. }), Role::School) => FeedReach::Own(Owner::School(org)),
+        (Ok(Scope::Owned { org, .. }), Role::Enterprise) => FeedReach::Own(Owner::Enterprise(org)),
+        _ => FeedReach::Nothing,
+    }
+}
+
 /// How much of `kind` the caller reads, by the resource's own rules above.
 fn reach(caller: &Principal, kind: FeedType) -> FeedReach {
     let all_if = |allowed: Result<(), ApiError>| {
@@ -664,16 +675,11 @@ fn reach(caller: &Principal, kind: FeedType) -> FeedReach {
     match kind {
         FeedType::Enterprise => all_if(enterprises(caller, Access::Read, None)),
         FeedType::School => all_if(schools(caller, Access::Read, None)),
-        FeedType::Meeting => all_if(meetings(caller, Access::Read, None)),
-        FeedType::Base => all_if(BASES.scope(caller, Access::Read).map(|_| ())),
-        FeedType::Competition => all_if(competitions(caller, Access::Read, None)),
-        FeedType::User => all_if(USERS.scope(caller, Access::Read).map(|_| ())),
-        FeedType::Demand if demands(caller, Access::Read, None).is_err() => FeedReach::Nothing,
-        FeedType::Demand => match demand_scope(caller) {
-            None => FeedReach::All,
-            Some(Some(org)) => FeedReach::Own(Owner::Enterprise(org)),
-            Some(None) => FeedReach::Nothing,
-        },
+        FeedType::Meeting => policy_reach(&MEETINGS, caller),
+        FeedType::Base => policy_reach(&BASES, caller),
+        FeedType::Competition => policy_reach(&COMPETITIONS, caller),
+        FeedType::User => policy_reach(&USERS, caller),
+        FeedType::Demand => policy_reach(&DEMANDS, caller),
         FeedType::Apprenticeship if apprenticeships(caller, Access::Read, None).is_err() => FeedReach::Nothing,
         FeedType::Apprenticeship => match placement_scope(caller) {
             PlacementScope::All => FeedReach::All,

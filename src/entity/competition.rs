@@ -2,15 +2,17 @@
 //! shown); `competition_parties` is kept in step for the filters and the
 //! references.
 
+use chanjiao_derive::Row;
 use sea_orm::entity::prelude::*;
 
 use crate::domain::vocab::CompetitionLevel;
-use crate::model::competition::{Entries, Skill};
+use crate::model::competition::{CompetitionFields, Entries, Skill};
 use crate::model::field::{Date, LongText, Name};
 
 /// One competition row: the contract's fields, their folded search text, version and times.
-#[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel, Row)]
 #[sea_orm(table_name = "competitions")]
+#[row(fields = CompetitionFields)]
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub id: Uuid,
@@ -24,6 +26,7 @@ pub struct Model {
     pub description: Option<LongText>,
     pub entries: Entries,
     #[sea_orm(column_type = "Text")]
+    #[row(derived)]
     pub search_text: String,
     pub version: i32,
     pub created_at: DateTimeUtc,

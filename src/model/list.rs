@@ -97,6 +97,12 @@ impl From<Uuid> for FilterValue {
     }
 }
 
+impl From<String> for FilterValue {
+    fn from(text: String) -> Self {
+        FilterValue::Text(text)
+    }
+}
+
 impl From<NaiveDate> for FilterValue {
     fn from(day: NaiveDate) -> Self {
         FilterValue::Date(day)
@@ -112,12 +118,6 @@ impl From<crate::model::field::Date> for FilterValue {
 impl From<DateTime<Utc>> for FilterValue {
     fn from(at: DateTime<Utc>) -> Self {
         FilterValue::Time(at)
-    }
-}
-
-impl From<String> for FilterValue {
-    fn from(text: String) -> Self {
-        FilterValue::Text(text)
     }
 }
 

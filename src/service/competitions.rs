@@ -1,34 +1,30 @@
-//! Skills competitions: their rows and side table (the records each names),
-//! the entries' server-made ids, and the list's filters.
+//! Skills competitions: their table and side table (the records each
+//! names), the entries' server-made ids, and the filters on the side table.
 
-use super::Database;
-use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter};
+use sea_orm::ActiveValue::Set;
+use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseTransaction, QueryFilter, Select};
 use uuid::Uuid;
 
 use super::inserts::Inserts;
-use super::list::{fetch_page, keyset, named_in, search_condition};
-use super::store::{self, row_record, ServerMade, Stored};
-use crate::auth::{Actor, Principal};
+use super::list::{named_in, Keyset};
+use super::resource::Stored;
+use super::resource::{keep_server_ids, ServerMade};
+use super::store;
+use crate::auth::policy::{Policy, COMPETITIONS};
+use crate::auth::Actor;
 use crate::domain::search::search_text;
-use crate::domain::vocab::ResourceType;
 use crate::entity::{apprenticeship, base, competition, competition_party};
 use crate::error::ApiError;
-use crate::model::check::MergePatch;
-use crate::model::competition::{
-    Competition, CompetitionCreate, CompetitionFields, CompetitionFilters, CompetitionSort, Entry,
-};
+use crate::model::competition::{Competition, CompetitionFields, CompetitionFilters, CompetitionSort, Entry};
 use crate::model::field::TextRule;
-use crate::model::list::{ListRequest, PageOf};
-use crate::model::record::Record;
 
-keyset!(
-    competition,
-    CompetitionSort {
-        HeldOn: held_on,
-        CreatedAt: created_at,
-        UpdatedAt: updated_at,
+impl Keyset for competition::Entity {
+    type Sort = CompetitionSort;
+
+    fn id_column() -> competition::Column {
+        competition::Column::Id
     }
-);
+}
 
 impl ServerMade for Entry {
     const LIST: &'static str = "entries";
@@ -83,34 +79,25 @@ fn named(fields: &CompetitionFields) -> Named {
     out
 }
 
-impl Stored for competition::Entity {
-    type Record = Competition;
-    const TYPE: ResourceType = ResourceType::Competition;
-    const UNIQUE: &'static [&'static str] = &[];
+impl Stored for CompetitionFields {
+    type Table = competition::Entity;
+    const POLICY: &'static Policy = &COMPETITIONS;
 
-    row_record!(competition::Model, Competition {
-        id, name, skill, level, held_on, host_enterprise_id, host_school_id, base_id, description, entries,
-        version, created_at, updated_at,
-    } row {
-        search_text: search_text([Some(name.as_str()), Some(skill.as_str())]),
-    });
+    fn complete_row(&self, row: &mut competition::ActiveModel) {
+        row.search_text = Set(search_text([Some(self.name.as_str()), Some(self.skill.as_str())]));
+    }
 
     /// The entries' server-made ids (an `id` sent must be one of this
     /// competition's entries, once).
-    fn prepare(
-        _caller: &Principal,
-        before: Option<&CompetitionFields>,
-        fields: &mut CompetitionFields,
-        _patch: Option<&MergePatch<CompetitionFields>>,
-    ) -> Result<(), ApiError> {
+    fn prepare(&mut self, before: Option<&Self>) -> Result<(), ApiError> {
         let previous = before.map(|b| b.entries.as_slice()).unwrap_or_default();
-        store::keep_server_ids(previous, fields.entries.items_mut()).map(|_| ())
+        keep_server_ids(previous, self.entries.items_mut()).map(|_| ())
     }
 
     /// Every enterprise, school, placement and base it names must exist
     /// (422 naming each path that names none).
-    async fn check_references(db: &DatabaseTransaction, fields: &CompetitionFields) -> Result<(), ApiError> {
-        let named = named(fields);
+    async fn check_references(&self, db: &DatabaseTransaction) -> Result<(), ApiError> {
+        let named = named(self);
         let mut errors = store::organisation_errors(db, &named.enterprises, &named.schools).await?;
         errors.extend(
             store::unknown_ids::<apprenticeship::Entity>(
@@ -121,24 +108,48 @@ impl Stored for competition::Entity {
             )
             .await?,
         );
-        let bases = store::named_by("base_id", fields.base_id);
+        let bases = store::named_by("base_id", self.base_id);
         errors.extend(store::unknown_ids::<base::Entity>(db, base::Column::Id, &bases, "training base").await?);
         store::invalid_unless_empty(errors)
     }
 
+    /// The `enterprise_id` and `school_id` filters: a competition the
+    /// organisation hosted or has an entry in, through the parties side table.
+    fn custom_filters(
+        filters: &CompetitionFilters,
+        mut select: Select<competition::Entity>,
+    ) -> Select<competition::Entity> {
+        use competition_party::Column as Party;
+        let named = [
+            (filters.enterprise_id, Party::EnterpriseId),
+            (filters.school_id, Party::SchoolId),
+        ];
+        for (id, column) in named {
+            if let Some(id) = id {
+                select = select.filter(named_in::<competition_party::Entity>(
+                    competition::Column::Id,
+                    Party::CompetitionId,
+                    column,
+                    id,
+                ));
+            }
+        }
+        select
+    }
+
     /// The records it names, as `competition_parties` rows.
-    fn new_rows(_actor: &Actor, row: &competition::Model, rows: &mut Inserts) -> Result<(), ApiError> {
-        rows.add(party_rows(row));
+    fn new_rows(record: &Competition, _actor: &Actor, rows: &mut Inserts) -> Result<(), ApiError> {
+        rows.add(party_rows(record));
         Ok(())
     }
 
     async fn sync(
         db: &DatabaseTransaction,
         _actor: &Actor,
-        before: &competition::Model,
-        after: &competition::Model,
+        before: &Competition,
+        after: &Competition,
     ) -> Result<(), ApiError> {
-        if parties(before) == parties(after) {
+        if parties(&before.fields) == parties(&after.fields) {
             return Ok(());
         }
         let owner = competition_party::Column::CompetitionId.eq(after.id);
@@ -146,11 +157,10 @@ impl Stored for competition::Entity {
     }
 }
 
-/// The records a competition's row names, each once, in order:
+/// The records a competition names, each once, in order:
 /// (enterprise, school, placement), one of the three set.
-fn parties(row: &competition::Model) -> Vec<(Option<Uuid>, Option<Uuid>, Option<Uuid>)> {
-    let fields = <competition::Entity as Stored>::to_record(row.clone()).fields();
-    let named = named(&fields);
+fn parties(fields: &CompetitionFields) -> Vec<(Option<Uuid>, Option<Uuid>, Option<Uuid>)> {
+    let named = named(fields);
     let mut out = Vec::new();
     let all = named
         .enterprises
@@ -167,13 +177,13 @@ fn parties(row: &competition::Model) -> Vec<(Option<Uuid>, Option<Uuid>, Option<
 }
 
 /// One `competition_parties` row per record the competition names.
-fn party_rows(row: &competition::Model) -> Vec<competition_party::ActiveModel> {
-    parties(row)
+fn party_rows(record: &Competition) -> Vec<competition_party::ActiveModel> {
+    parties(&record.fields)
         .into_iter()
         .enumerate()
         .map(|(position, (enterprise_id, school_id, apprenticeship_id))| {
             competition_party::ActiveModel::from(competition_party::Model {
-                competition_id: row.id,
+                competition_id: record.id,
                 position: position as i32,
                 enterprise_id,
                 school_id,
@@ -182,72 +192,4 @@ fn party_rows(row: &competition::Model) -> Vec<competition_party::ActiveModel> {
             .reset_all()
         })
         .collect()
-}
-
-store::operations!(
-    competition,
-    Competition,
-    CompetitionCreate,
-    CompetitionFields,
-    "a competition"
-);
-
-/// Lists competitions, one page at a time.
-pub async fn list(
-    db: &Database,
-    _caller: &Principal,
-    filters: &CompetitionFilters,
-    request: &ListRequest<CompetitionSort>,
-) -> Result<PageOf<Competition>, ApiError> {
-    use competition::Column;
-    let CompetitionFilters {
-        skill,
-        level,
-        held_from,
-        held_to,
-        enterprise_id,
-        school_id,
-    } = filters;
-    let mut select = competition::Entity::find();
-    if let Some(skill) = skill {
-        select = select.filter(Column::Skill.eq(skill.as_str()));
-    }
-    if let Some(level) = level {
-        select = select.filter(Column::Level.eq(*level));
-    }
-    if let Some(day) = held_from {
-        select = select.filter(Column::HeldOn.gte(*day));
-    }
-    if let Some(day) = held_to {
-        select = select.filter(Column::HeldOn.lte(*day));
-    }
-    if let Some(id) = enterprise_id {
-        select = select.filter(named_in::<competition_party::Entity>(
-            Column::Id,
-            competition_party::Column::CompetitionId,
-            competition_party::Column::EnterpriseId,
-            *id,
-        ));
-    }
-    if let Some(id) = school_id {
-        select = select.filter(named_in::<competition_party::Entity>(
-            Column::Id,
-            competition_party::Column::CompetitionId,
-            competition_party::Column::SchoolId,
-            *id,
-        ));
-    }
-    if let Some(since) = request.updated_since {
-        select = select.filter(Column::UpdatedAt.gte(since));
-    }
-    if let Some(q) = &request.q {
-        select = select.filter(search_condition::<competition::Entity>(
-            db.backend(),
-            Column::SearchText,
-            q,
-        ));
-    }
-    Ok(fetch_page(db.read(), select, request)
-        .await?
-        .map(<competition::Entity as Stored>::to_record))
 }

@@ -1,121 +1,126 @@
-//! Demands: their rows and majors side table, who sees and writes which,
-//! their final statuses, the list's filters, and the schools that could
+//! Demands: their table and majors side table, their final statuses, the
+//! headcount each kind needs, the `major` filter, and the schools that could
 //! answer one (matching).
 
 use std::collections::HashMap;
 
-use super::Database;
 use sea_orm::sea_query::Query;
+use sea_orm::ActiveValue::Set;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, DatabaseTransaction, EntityTrait, FromQueryResult, PaginatorTrait, QueryFilter,
-    Statement, Value,
+    Select, Statement, Value,
 };
 use uuid::Uuid;
 
 use super::inserts::Inserts;
-use super::list::{date_or_last, fetch_page, keyset, major_condition, search_condition};
-use super::store::{self, row_record, Stored};
-use crate::auth::{policy, Actor, Principal};
+use super::list::{date_or_last, major_condition, Keyset};
+use super::resource::{self, Stored};
+use super::{store, Database};
+use crate::auth::policy::{Policy, DEMANDS};
+use crate::auth::{Actor, Principal};
 use crate::domain::search::{fold, search_text};
-use crate::domain::vocab::{ApprenticeshipStatus, ResourceType};
+use crate::domain::vocab::ApprenticeshipStatus;
 use crate::entity::{apprenticeship, demand, demand_major, meeting};
 use crate::error::{ApiError, FieldError};
-use crate::model::check::MergePatch;
 use crate::model::demand::{
-    CityOnly, Demand, DemandCreate, DemandFields, DemandFilters, DemandSort, Matches, SameRegion, SchoolMatch,
+    CityOnly, Demand, DemandFields, DemandFilters, DemandSort, Matches, SameRegion, SchoolMatch,
 };
 use crate::model::field::TextRule;
-use crate::model::list::{ListRequest, PageOf};
 use crate::model::school::Major;
 
-keyset!(
-    demand,
-    DemandSort {
-        NeededBy: needed_by_key in NeededByKey,
-        CreatedAt: created_at,
-        UpdatedAt: updated_at,
+impl Keyset for demand::Entity {
+    type Sort = DemandSort;
+
+    fn id_column() -> demand::Column {
+        demand::Column::Id
     }
-);
+}
 
 /// The statuses in which a placement fulfils its demand (the triggers of
 /// `demands.fulfilled_headcount` count the same) and counts for matching.
 const FULFILLING: [ApprenticeshipStatus; 2] = [ApprenticeshipStatus::Active, ApprenticeshipStatus::Completed];
 
-impl Stored for demand::Entity {
-    type Record = Demand;
-    const TYPE: ResourceType = ResourceType::Demand;
-    const UNIQUE: &'static [&'static str] = &[];
+impl Stored for DemandFields {
+    type Table = demand::Entity;
+    const POLICY: &'static Policy = &DEMANDS;
 
-    row_record!(demand::Model, Demand {
-        id, enterprise_id, kind, title, description, majors, headcount, needed_by, status, source, meeting_id,
-        tags, fulfilled_headcount, version, created_at, updated_at,
-    } row {
-        needed_by_key: date_or_last(needed_by),
-        search_text: search_text([Some(title.as_str()), description.as_ref().map(|d| d.as_str())]),
-    });
+    fn complete_row(&self, row: &mut demand::ActiveModel) {
+        row.needed_by_key = Set(date_or_last(self.needed_by));
+        row.search_text = Set(search_text([
+            Some(self.title.as_str()),
+            self.description.as_ref().map(|d| d.as_str()),
+        ]));
+    }
 
-    /// The enterprise an enterprise user names (403), a final status left
-    /// (409), then the headcount its kind needs (422).
-    fn prepare(
-        caller: &Principal,
-        before: Option<&DemandFields>,
-        fields: &mut DemandFields,
-        _patch: Option<&MergePatch<DemandFields>>,
-    ) -> Result<(), ApiError> {
-        policy::demand_owner(caller, fields.enterprise_id)?;
-        if let Some(before) = before {
-            if before.status.is_final() && fields.status != before.status {
-                return Err(ApiError::Conflict {
-                    detail: format!(
-                        "a `{}` demand stays `{}`: the status is final",
-                        before.status.as_str(),
-                        before.status.as_str()
-                    ),
-                    errors: vec![FieldError::new(
-                        "status",
-                        "invalid",
-                        "is final: a fulfilled or withdrawn demand stays so",
-                    )],
-                });
-            }
+    /// A final status is kept (409).
+    fn prepare(&mut self, before: Option<&Self>) -> Result<(), ApiError> {
+        match before {
+            Some(before) if before.status.is_final() && self.status != before.status => Err(ApiError::Conflict {
+                detail: format!(
+                    "a `{}` demand stays `{}`: the status is final",
+                    before.status.as_str(),
+                    before.status.as_str()
+                ),
+                errors: vec![FieldError::new(
+                    "status",
+                    "invalid",
+                    "is final: a fulfilled or withdrawn demand stays so",
+                )],
+            }),
+            _ => Ok(()),
         }
-        if fields.kind.needs_headcount() && fields.headcount.is_none() {
+    }
+
+    /// The headcount its kind needs (422).
+    fn check(&self) -> Result<(), ApiError> {
+        if self.kind.needs_headcount() && self.headcount.is_none() {
             return Err(ApiError::Validation(vec![FieldError::needed_for(
                 "headcount",
-                format_args!("kind `{}`", fields.kind.as_str()),
+                format_args!("kind `{}`", self.kind.as_str()),
             )]));
         }
         Ok(())
     }
 
     /// The enterprise and the meeting must exist (422 naming each that does not).
-    async fn check_references(db: &DatabaseTransaction, fields: &DemandFields) -> Result<(), ApiError> {
-        let enterprises = store::named_by("enterprise_id", Some(fields.enterprise_id));
+    async fn check_references(&self, db: &DatabaseTransaction) -> Result<(), ApiError> {
+        let enterprises = store::named_by("enterprise_id", Some(self.enterprise_id));
         let mut errors = store::organisation_errors(db, &enterprises, &[]).await?;
-        let meetings = store::named_by("meeting_id", fields.meeting_id);
+        let meetings = store::named_by("meeting_id", self.meeting_id);
         errors.extend(store::unknown_ids::<meeting::Entity>(db, meeting::Column::Id, &meetings, "meeting").await?);
         store::invalid_unless_empty(errors)
     }
 
-    fn visible(caller: &Principal, row: &demand::Model) -> bool {
-        policy::sees_demand(caller, row.enterprise_id)
+    /// The `major` filter, through the majors side table.
+    fn custom_filters(filters: &DemandFilters, select: Select<demand::Entity>) -> Select<demand::Entity> {
+        let Some(major) = &filters.major else {
+            return select;
+        };
+        select.filter(
+            demand::Column::Id.in_subquery(
+                Query::select()
+                    .column(demand_major::Column::DemandId)
+                    .from(demand_major::Entity)
+                    .cond_where(major_condition(
+                        demand_major::Column::Code,
+                        demand_major::Column::NameFolded,
+                        major,
+                    ))
+                    .to_owned(),
+            ),
+        )
     }
 
     /// One `demand_majors` row per major, for the `major` filter and matching.
-    fn new_rows(_actor: &Actor, row: &demand::Model, rows: &mut Inserts) -> Result<(), ApiError> {
-        rows.add(major_rows(row));
+    fn new_rows(record: &Demand, _actor: &Actor, rows: &mut Inserts) -> Result<(), ApiError> {
+        rows.add(major_rows(record));
         Ok(())
     }
 
     /// Keeps the majors side table in step; a demand that placements answer
     /// stays with their enterprise (409).
-    async fn sync(
-        db: &DatabaseTransaction,
-        _actor: &Actor,
-        before: &demand::Model,
-        after: &demand::Model,
-    ) -> Result<(), ApiError> {
-        if before.enterprise_id != after.enterprise_id {
+    async fn sync(db: &DatabaseTransaction, _actor: &Actor, before: &Demand, after: &Demand) -> Result<(), ApiError> {
+        if before.fields.enterprise_id != after.fields.enterprise_id {
             let answered = apprenticeship::Entity::find()
                 .filter(apprenticeship::Column::DemandId.eq(after.id))
                 .count(db)
@@ -133,7 +138,7 @@ impl Stored for demand::Entity {
                 });
             }
         }
-        if before.majors == after.majors {
+        if before.fields.majors == after.fields.majors {
             return Ok(());
         }
         let owner = demand_major::Column::DemandId.eq(after.id);
@@ -141,15 +146,17 @@ impl Stored for demand::Entity {
     }
 }
 
-/// The `demand_majors` rows of a demand's row.
-fn major_rows(row: &demand::Model) -> Vec<demand_major::ActiveModel> {
-    row.majors
+/// The `demand_majors` rows of a demand.
+fn major_rows(demand: &Demand) -> Vec<demand_major::ActiveModel> {
+    demand
+        .fields
+        .majors
         .as_slice()
         .iter()
         .enumerate()
         .map(|(position, major)| {
             demand_major::ActiveModel::from(demand_major::Model {
-                demand_id: row.id,
+                demand_id: demand.id,
                 position: position as i32,
                 code: major_code(major).map(str::to_string),
                 name_folded: fold(major.name.as_str()),
@@ -162,68 +169,6 @@ fn major_rows(row: &demand::Model) -> Vec<demand_major::ActiveModel> {
 /// A major's code, if it has a non-empty one.
 fn major_code(major: &Major) -> Option<&str> {
     major.code.as_ref().map(|c| c.as_str()).filter(|c| !c.is_empty())
-}
-
-store::operations!(demand, Demand, DemandCreate, DemandFields, "a demand");
-
-/// Lists the demands the caller may see, one page at a time.
-pub async fn list(
-    db: &Database,
-    caller: &Principal,
-    filters: &DemandFilters,
-    request: &ListRequest<DemandSort>,
-) -> Result<PageOf<Demand>, ApiError> {
-    use demand::Column;
-    let DemandFilters {
-        kind,
-        status,
-        enterprise_id,
-        major,
-        needed_before,
-    } = filters;
-    let mut select = demand::Entity::find();
-    if let Some(only) = policy::demand_scope(caller) {
-        select = match only {
-            Some(org) => select.filter(Column::EnterpriseId.eq(org)),
-            None => return Err(ApiError::forbidden("your account names no enterprise")),
-        };
-    }
-    if let Some(kind) = kind {
-        select = select.filter(Column::Kind.eq(*kind));
-    }
-    if let Some(status) = status {
-        select = select.filter(Column::Status.eq(*status));
-    }
-    if let Some(id) = enterprise_id {
-        select = select.filter(Column::EnterpriseId.eq(*id));
-    }
-    if let Some(major) = major {
-        select = select.filter(
-            Column::Id.in_subquery(
-                Query::select()
-                    .column(demand_major::Column::DemandId)
-                    .from(demand_major::Entity)
-                    .cond_where(major_condition(
-                        demand_major::Column::Code,
-                        demand_major::Column::NameFolded,
-                        major,
-                    ))
-                    .to_owned(),
-            ),
-        );
-    }
-    if let Some(day) = needed_before {
-        select = select.filter(Column::NeededBy.lt(*day));
-    }
-    if let Some(since) = request.updated_since {
-        select = select.filter(Column::UpdatedAt.gte(since));
-    }
-    if let Some(q) = &request.q {
-        select = select.filter(search_condition::<demand::Entity>(db.backend(), Column::SearchText, q));
-    }
-    Ok(fetch_page(db.read(), select, request)
-        .await?
-        .map(<demand::Entity as Stored>::to_record))
 }
 
 /// One school row of the matching query: the school, its placements at the
@@ -246,7 +191,7 @@ struct Candidate {
 /// the enterprise (at most 10), + 3 in the enterprise's region (+1 in its
 /// city only). Score 0 is left out; ties by name. One query after the demand.
 pub async fn matches(db: &Database, caller: &Principal, id: Uuid, limit: usize) -> Result<Matches, ApiError> {
-    let demand = store::get::<demand::Entity>(db.read(), caller, id).await?;
+    let demand = resource::get::<DemandFields>(db, caller, id).await?.fields;
     let wanted: Vec<(Option<&str>, String)> = demand
         .majors
         .as_slice()

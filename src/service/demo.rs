@@ -21,15 +21,15 @@ use super::store::{self, Stored};
 use super::{apprenticeships, now, resource, users};
 use crate::auth::Principal;
 use crate::domain::vocab::ApprenticeshipStatus;
-use crate::entity::{apprenticeship, competition, demand, enterprise, meeting, school};
+use crate::entity::{apprenticeship, enterprise, school};
 use crate::error::ApiError;
 use crate::model::apprenticeship::{Apprenticeship, ApprenticeshipCreate, TransitionRequest};
 use crate::model::base::BaseFields;
 use crate::model::check::{decode, Check};
-use crate::model::competition::{Competition, CompetitionCreate};
-use crate::model::demand::{Demand, DemandCreate};
+use crate::model::competition::CompetitionFields;
+use crate::model::demand::DemandFields;
 use crate::model::enterprise::{Enterprise, EnterpriseCreate};
-use crate::model::meeting::{Meeting, MeetingCreate};
+use crate::model::meeting::MeetingFields;
 use crate::model::record::Meta;
 use crate::model::resource::{Create, Record};
 use crate::model::school::{School, SchoolCreate};
@@ -120,15 +120,15 @@ pub async fn load(db: &Database) -> Result<DemoReport, ApiError> {
         }
     }
 
-    let input: MeetingCreate = read(coordination_meeting())?;
-    count(create_once::<meeting::Entity>(db, &caller, Meeting::from_input(input, meta(MEETING))).await?);
+    let Create(fields) = read::<Create<MeetingFields>>(coordination_meeting())?;
+    count(store_once(db, &caller, Record::new(meta(MEETING), fields)).await?);
     for (n, body) in bases() {
         let Create(fields) = read::<Create<BaseFields>>(body)?;
         count(store_once(db, &caller, Record::new(meta(n), fields)).await?);
     }
     for (n, body) in demands() {
-        let input: DemandCreate = read(body)?;
-        count(create_once::<demand::Entity>(db, &caller, Demand::from_input(input, meta(n))).await?);
+        let Create(fields) = read::<Create<DemandFields>>(body)?;
+        count(store_once(db, &caller, Record::new(meta(n), fields)).await?);
     }
 
     for (n, body, moves) in placements() {
@@ -147,8 +147,8 @@ pub async fn load(db: &Database) -> Result<DemoReport, ApiError> {
         count(created);
     }
 
-    let input: CompetitionCreate = read(competition())?;
-    count(create_once::<competition::Entity>(db, &caller, Competition::from_input(input, meta(COMPETITION))).await?);
+    let Create(fields) = read::<Create<CompetitionFields>>(competition())?;
+    count(store_once(db, &caller, Record::new(meta(COMPETITION), fields)).await?);
     Ok(report)
 }
 

@@ -1,21 +1,23 @@
-//! Meetings: their rows and side tables (the organisations each names, its
+//! Meetings: their table and side tables (the organisations each names, its
 //! action items as rows), the action items' server-made ids and `done_on`,
-//! the meeting list's filters, and the action items changed and listed one
-//! by one.
+//! the filters on the side table, and the action items changed and listed
+//! one by one.
 
-use super::Database;
 use std::collections::HashMap;
 
 use chrono::NaiveDate;
 use sea_orm::sea_query::Condition;
-use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter};
+use sea_orm::ActiveValue::Set;
+use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter, Select};
 use uuid::Uuid;
 
 use super::inserts::Inserts;
-use super::list::{fetch_page, keyset, named_in, search_condition};
-use super::store::{self, row_record, Named, ServerMade, Stored};
-use super::{audit, check_precondition, now, Precondition};
-use crate::auth::{policy, Actor, Principal};
+use super::list::{fetch_page, named_in, Keyset};
+use super::resource::{self, json_of, keep_server_ids, record_of, ServerMade, Stored};
+use super::store::{self, Named};
+use super::{audit, check_precondition, find_for_update, now, Database, Precondition};
+use crate::auth::policy::{self, Access, Policy, ACTION_ITEMS, MEETINGS};
+use crate::auth::{Actor, Principal};
 use crate::domain::clock;
 use crate::domain::search::search_text;
 use crate::domain::vocab::{Action, ActionItemStatus, ResourceType};
@@ -25,81 +27,87 @@ use crate::model::check::MergePatch;
 use crate::model::field::{Date, Stored as _, TextRule};
 use crate::model::list::{ListRequest, PageOf};
 use crate::model::meeting::{
-    ActionItem, ActionItemEntry, ActionItemFilters, ActionItemSort, ActionItems, Meeting, MeetingCreate, MeetingFields,
+    ActionItem, ActionItemEntry, ActionItemFilters, ActionItemSort, ActionItems, Meeting, MeetingFields,
     MeetingFilters, MeetingSort,
 };
-use crate::model::record::Record;
 
-keyset!(
-    meeting,
-    MeetingSort {
-        HeldOn: held_on,
-        CreatedAt: created_at,
-        UpdatedAt: updated_at,
+impl Keyset for meeting::Entity {
+    type Sort = MeetingSort;
+
+    fn id_column() -> meeting::Column {
+        meeting::Column::Id
     }
-);
+}
 
-keyset!(
-    action_item,
-    ActionItemSort {
-        CreatedAt: created_at,
-        UpdatedAt: updated_at,
+impl Keyset for action_item::Entity {
+    type Sort = ActionItemSort;
+
+    fn id_column() -> action_item::Column {
+        action_item::Column::Id
     }
-);
+}
 
-impl Stored for meeting::Entity {
-    type Record = Meeting;
-    const TYPE: ResourceType = ResourceType::Meeting;
-    const UNIQUE: &'static [&'static str] = &[];
+impl Stored for MeetingFields {
+    type Table = meeting::Entity;
+    const POLICY: &'static Policy = &MEETINGS;
 
-    row_record!(meeting::Model, Meeting {
-        id, title, kind, held_on, location, host_enterprise_id, host_school_id, chair, summary, minutes,
-        attendees, agenda, decisions, action_items, tags, version, created_at, updated_at,
-    } row {
-        search_text: search_text([
-            Some(title.as_str()),
-            summary.as_ref().map(|s| s.as_str()),
-            minutes.as_ref().map(|m| m.as_str()),
-        ]),
-    });
+    fn complete_row(&self, row: &mut meeting::ActiveModel) {
+        row.search_text = Set(search_text([
+            Some(self.title.as_str()),
+            self.summary.as_ref().map(|s| s.as_str()),
+            self.minutes.as_ref().map(|m| m.as_str()),
+        ]));
+    }
 
     /// The action items' server-made ids (an `id` sent must be one of this
     /// meeting's items, once), their default status and `done_on`.
-    fn prepare(
-        _caller: &Principal,
-        before: Option<&MeetingFields>,
-        fields: &mut MeetingFields,
-        _patch: Option<&MergePatch<MeetingFields>>,
-    ) -> Result<(), ApiError> {
+    fn prepare(&mut self, before: Option<&Self>) -> Result<(), ApiError> {
         let previous = before.map(|b| b.action_items.as_slice()).unwrap_or_default();
-        complete_action_items(previous, &mut fields.action_items)
+        complete_action_items(previous, &mut self.action_items)
     }
 
     /// Every enterprise and school the meeting names must exist (422 naming each path that names none).
-    async fn check_references(db: &DatabaseTransaction, fields: &MeetingFields) -> Result<(), ApiError> {
-        let (enterprises, schools) = named_organisations(fields);
+    async fn check_references(&self, db: &DatabaseTransaction) -> Result<(), ApiError> {
+        let (enterprises, schools) = named_organisations(self);
         store::check_ids(db, &enterprises, &schools).await
     }
 
+    /// The `enterprise_id` and `school_id` filters: a meeting the
+    /// organisation hosted, attended, visited or owns an action item of,
+    /// through the parties side table.
+    fn custom_filters(filters: &MeetingFilters, mut select: Select<meeting::Entity>) -> Select<meeting::Entity> {
+        use meeting_party::Column as Party;
+        let named = [
+            (filters.enterprise_id, Party::EnterpriseId),
+            (filters.school_id, Party::SchoolId),
+        ];
+        for (id, column) in named {
+            if let Some(id) = id {
+                select = select.filter(named_in::<meeting_party::Entity>(
+                    meeting::Column::Id,
+                    Party::MeetingId,
+                    column,
+                    id,
+                ));
+            }
+        }
+        select
+    }
+
     /// The organisations the meeting names and its action items as rows.
-    fn new_rows(_actor: &Actor, row: &meeting::Model, rows: &mut Inserts) -> Result<(), ApiError> {
-        rows.add(party_rows(row));
-        let items = row.action_items.as_slice().iter().enumerate();
+    fn new_rows(record: &Meeting, _actor: &Actor, rows: &mut Inserts) -> Result<(), ApiError> {
+        rows.add(party_rows(record));
+        let items = record.fields.action_items.as_slice().iter().enumerate();
         let items = items
             .map(|(position, item)| {
-                item_row(row, position, item).map(|r| action_item::ActiveModel::from(r).reset_all())
+                item_row(record, position, item).map(|r| action_item::ActiveModel::from(r).reset_all())
             })
             .collect::<Result<Vec<_>, _>>()?;
         rows.add(items);
         Ok(())
     }
 
-    async fn sync(
-        db: &DatabaseTransaction,
-        _actor: &Actor,
-        before: &meeting::Model,
-        after: &meeting::Model,
-    ) -> Result<(), ApiError> {
+    async fn sync(db: &DatabaseTransaction, _actor: &Actor, before: &Meeting, after: &Meeting) -> Result<(), ApiError> {
         sync_parties(db, before, after).await?;
         sync_action_items(db, before, after).await
     }
@@ -120,7 +128,7 @@ impl ServerMade for ActionItem {
 
 /// Gives new items their ids, checks the ids sent, and completes each item.
 fn complete_action_items(previous: &[ActionItem], items: &mut ActionItems) -> Result<(), ApiError> {
-    let befores = store::keep_server_ids(previous, items.items_mut())?;
+    let befores = keep_server_ids(previous, items.items_mut())?;
     let today = clock::today();
     for (item, before) in items.items_mut().iter_mut().zip(befores) {
         // A meeting PATCH sends each item whole: its `done_on` is sent when it is there.
@@ -188,10 +196,9 @@ fn named_organisations(fields: &MeetingFields) -> (Named, Named) {
     (enterprises, schools)
 }
 
-/// The organisations a meeting's row names, each once, in order.
-fn parties(row: &meeting::Model) -> Vec<(Option<Uuid>, Option<Uuid>)> {
-    let fields = <meeting::Entity as Stored>::to_record(row.clone()).fields();
-    let (enterprises, schools) = named_organisations(&fields);
+/// The organisations a meeting names, each once, in order.
+fn parties(fields: &MeetingFields) -> Vec<(Option<Uuid>, Option<Uuid>)> {
+    let (enterprises, schools) = named_organisations(fields);
     let mut out: Vec<(Option<Uuid>, Option<Uuid>)> = Vec::new();
     for pair in enterprises
         .into_iter()
@@ -206,13 +213,13 @@ fn parties(row: &meeting::Model) -> Vec<(Option<Uuid>, Option<Uuid>)> {
 }
 
 /// One `meeting_parties` row per organisation the meeting names.
-fn party_rows(row: &meeting::Model) -> Vec<meeting_party::ActiveModel> {
-    parties(row)
+fn party_rows(record: &Meeting) -> Vec<meeting_party::ActiveModel> {
+    parties(&record.fields)
         .into_iter()
         .enumerate()
         .map(|(position, (enterprise_id, school_id))| {
             meeting_party::ActiveModel::from(meeting_party::Model {
-                meeting_id: row.id,
+                meeting_id: record.id,
                 position: position as i32,
                 enterprise_id,
                 school_id,
@@ -223,12 +230,8 @@ fn party_rows(row: &meeting::Model) -> Vec<meeting_party::ActiveModel> {
 }
 
 /// Replaces a changed meeting's `meeting_parties` rows when the organisations it names changed.
-async fn sync_parties(
-    db: &DatabaseTransaction,
-    before: &meeting::Model,
-    after: &meeting::Model,
-) -> Result<(), ApiError> {
-    if parties(before) == parties(after) {
+async fn sync_parties(db: &DatabaseTransaction, before: &Meeting, after: &Meeting) -> Result<(), ApiError> {
+    if parties(&before.fields) == parties(&after.fields) {
         return Ok(());
     }
     let owner = meeting_party::Column::MeetingId.eq(after.id);
@@ -237,12 +240,8 @@ async fn sync_parties(
 
 /// The meeting's action items as rows: an item kept keeps its `created_at`,
 /// and its `updated_at` when it did not change.
-async fn sync_action_items(
-    db: &DatabaseTransaction,
-    before: &meeting::Model,
-    after: &meeting::Model,
-) -> Result<(), ApiError> {
-    if before.action_items == after.action_items && before.held_on == after.held_on {
+async fn sync_action_items(db: &DatabaseTransaction, before: &Meeting, after: &Meeting) -> Result<(), ApiError> {
+    if before.fields.action_items == after.fields.action_items && before.fields.held_on == after.fields.held_on {
         return Ok(());
     }
     let existing: HashMap<Uuid, action_item::Model> = action_item::Entity::find()
@@ -253,7 +252,7 @@ async fn sync_action_items(
         .map(|row| (row.id, row))
         .collect();
     let mut rows = Vec::new();
-    for (position, item) in after.action_items.as_slice().iter().enumerate() {
+    for (position, item) in after.fields.action_items.as_slice().iter().enumerate() {
         let mut row = item_row(after, position, item)?;
         if let Some(old) = existing.get(&row.id) {
             row.created_at = old.created_at;
@@ -274,7 +273,7 @@ async fn sync_action_items(
 }
 
 /// The row of a meeting's action item (its id was given in `prepare`).
-fn item_row(meeting: &meeting::Model, position: usize, item: &ActionItem) -> Result<action_item::Model, ApiError> {
+fn item_row(meeting: &Meeting, position: usize, item: &ActionItem) -> Result<action_item::Model, ApiError> {
     let Some(id) = item.id else {
         return Err(ApiError::Internal(anyhow::anyhow!(
             "an action item without an id was stored"
@@ -291,7 +290,7 @@ fn item_row(meeting: &meeting::Model, position: usize, item: &ActionItem) -> Res
         due_on: item.due_on,
         status: item.status.unwrap_or_default(),
         done_on: item.done_on,
-        held_on: meeting.held_on,
+        held_on: meeting.fields.held_on,
         created_at: meeting.updated_at,
         updated_at: meeting.updated_at,
     })
@@ -318,60 +317,6 @@ fn to_entry(row: action_item::Model, today: NaiveDate) -> ActionItemEntry {
         created_at: row.created_at,
         updated_at: row.updated_at,
     }
-}
-
-store::operations!(meeting, Meeting, MeetingCreate, MeetingFields, "a meeting");
-
-/// Lists meetings, one page at a time.
-pub async fn list(
-    db: &Database,
-    _caller: &Principal,
-    filters: &MeetingFilters,
-    request: &ListRequest<MeetingSort>,
-) -> Result<PageOf<Meeting>, ApiError> {
-    use meeting::Column;
-    let MeetingFilters {
-        kind,
-        held_from,
-        held_to,
-        enterprise_id,
-        school_id,
-    } = filters;
-    let mut select = meeting::Entity::find();
-    if let Some(kind) = kind {
-        select = select.filter(Column::Kind.eq(*kind));
-    }
-    if let Some(day) = held_from {
-        select = select.filter(Column::HeldOn.gte(*day));
-    }
-    if let Some(day) = held_to {
-        select = select.filter(Column::HeldOn.lte(*day));
-    }
-    if let Some(id) = enterprise_id {
-        select = select.filter(named_in::<meeting_party::Entity>(
-            Column::Id,
-            meeting_party::Column::MeetingId,
-            meeting_party::Column::EnterpriseId,
-            *id,
-        ));
-    }
-    if let Some(id) = school_id {
-        select = select.filter(named_in::<meeting_party::Entity>(
-            Column::Id,
-            meeting_party::Column::MeetingId,
-            meeting_party::Column::SchoolId,
-            *id,
-        ));
-    }
-    if let Some(since) = request.updated_since {
-        select = select.filter(Column::UpdatedAt.gte(since));
-    }
-    if let Some(q) = &request.q {
-        select = select.filter(search_condition::<meeting::Entity>(db.backend(), Column::SearchText, q));
-    }
-    Ok(fetch_page(db.read(), select, request)
-        .await?
-        .map(<meeting::Entity as Stored>::to_record))
 }
 
 /// Lists action items across meetings, one page at a time.
@@ -448,14 +393,15 @@ pub async fn update_action_item(
     patch: &MergePatch<ActionItem>,
 ) -> Result<(ActionItemEntry, i32), ApiError> {
     let txn = db.begin().await?;
-    let row = store::find_visible::<meeting::Entity>(&txn, caller, meeting_id).await?;
-    let position = row
+    let before = record_of::<MeetingFields>(&find_for_update::<meeting::Entity>(&txn, meeting_id).await?);
+    let position = before
+        .fields
         .action_items
         .as_slice()
         .iter()
         .position(|item| item.id == Some(item_id))
         .ok_or(ApiError::NotFound)?;
-    let before_item = row.action_items.as_slice()[position].clone();
+    let before_item = before.fields.action_items.as_slice()[position].clone();
     policy::owns_action_item(caller, &before_item)?;
     if patch.value_at("id").is_some() {
         return Err(ApiError::invalid_field(
@@ -465,13 +411,13 @@ pub async fn update_action_item(
         ));
     }
     let mut item = patch.apply(&before_item)?;
-    check_precondition(precondition.as_ref(), row.version)?;
+    check_precondition(precondition.as_ref(), before.version)?;
     item.id = before_item.id;
-    policy::action_item_change(caller, &before_item, &item)?;
+    let (old, new) = (json_of(&before_item)?, json_of(&item)?);
+    ACTION_ITEMS.check_fixed(caller, |name| old.get(name) != new.get(name))?;
     let sent = patch.value_at("done_on").is_some();
     complete_item(Some(&before_item), &mut item, sent, clock::today());
-    let record = <meeting::Entity as Stored>::to_record(row.clone());
-    let mut version = row.version;
+    let mut version = before.version;
     if item != before_item {
         let mut named = Vec::new();
         let mut schools = Vec::new();
@@ -482,12 +428,13 @@ pub async fn update_action_item(
             schools.push(("owner_school_id".to_string(), id));
         }
         store::check_ids(&txn, &named, &schools).await?;
-        let mut fields = record.fields();
-        fields.action_items.items_mut()[position] = item.clone();
-        let after = record.with_fields(fields).touched(now());
+        let mut after = before.clone();
+        after.fields.action_items.items_mut()[position] = item.clone();
+        after.version += 1;
+        after.updated_at = now();
         version = after.version;
         let actor = caller.actor();
-        store::save_changed::<meeting::Entity>(&txn, &actor, &row, &after).await?;
+        resource::save_changed(&txn, &actor, &before, &after).await?;
         audit::record_change(
             &txn,
             &actor,
@@ -505,4 +452,15 @@ pub async fn update_action_item(
         .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("an action item has no row")))?;
     txn.commit().await?;
     Ok((to_entry(stored, clock::today()), version))
+}
+
+/// Whether the caller's role reads action items (403 otherwise).
+pub fn may_read_action_items(caller: &Principal) -> Result<(), ApiError> {
+    ACTION_ITEMS.scope(caller, Access::Read).map(|_| ())
+}
+
+/// Whether the caller's role changes any action items at all (a viewer
+/// changes none: 403 before anything else is judged).
+pub fn may_change_action_items(caller: &Principal) -> Result<(), ApiError> {
+    ACTION_ITEMS.scope(caller, Access::Update).map(|_| ())
 }

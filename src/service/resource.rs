@@ -7,6 +7,7 @@
 //! policy, the columns it computes from its fields, the rules between its
 //! fields and the records it names.
 
+use std::collections::{HashMap, HashSet};
 use std::str::FromStr;
 
 use sea_orm::sea_query::{Condition, Expr};
@@ -26,7 +27,7 @@ use crate::auth::policy::{Access, Policy, Scope};
 use crate::auth::{Actor, Principal};
 use crate::domain::vocab::Action;
 use crate::entity::Row;
-use crate::error::ApiError;
+use crate::error::{ApiError, FieldError};
 use crate::model::check::{decode, parse_body, MergePatch};
 use crate::model::list::{Filter, FilterValue, ListFilters, ListRequest, PageOf, Test};
 use crate::model::record::Meta;
@@ -68,6 +69,14 @@ pub trait Stored: Resource {
 
     /// Sets the columns computed from the fields (a sort key, the folded search text).
     fn complete_row(&self, _row: &mut <Self::Table as EntityTrait>::ActiveModel) {}
+
+    /// Completes the fields of a new record (`before` is `None`) or of a
+    /// changed one, and refuses a change the record's state forbids: the
+    /// server-made ids of a list's items ([`keep_server_ids`]),
+    /// a final status left (409). Runs before [`Stored::check`].
+    fn prepare(&mut self, _before: Option<&Self>) -> Result<(), ApiError> {
+        Ok(())
+    }
 
     /// The rules between fields (422 naming each field that breaks one).
     fn check(&self) -> Result<(), ApiError> {
@@ -116,6 +125,59 @@ pub trait Stored: Resource {
     fn shown(record: Record<Self>, _caller: &Principal) -> Record<Self> {
         record
     }
+}
+
+/// An item of a list whose ids the server makes (a meeting's action items,
+/// a competition's entries): a new item comes without one; a PATCH that
+/// replaces the list keeps an item by sending its id back.
+pub trait ServerMade: Clone {
+    /// The list's field name, for the problems' paths (`action_items`).
+    const LIST: &'static str;
+    /// What an id names, for the problems' messages.
+    const WHAT: &'static str;
+    /// The item's id, if it has one.
+    fn id(&self) -> Option<Uuid>;
+    /// Gives the item its id.
+    fn set_id(&mut self, id: Uuid);
+}
+
+/// Gives each new item of a replaced list a server-made id, and checks the
+/// ids sent: each must name an item of `previous`, once (422 naming
+/// `<list>[i].id` otherwise). Returns, for each item, the one it keeps.
+pub fn keep_server_ids<T: ServerMade>(previous: &[T], items: &mut [T]) -> Result<Vec<Option<T>>, ApiError> {
+    let known: HashMap<Uuid, &T> = previous
+        .iter()
+        .filter_map(|item| item.id().map(|id| (id, item)))
+        .collect();
+    let mut seen = HashSet::new();
+    let mut errors = Vec::new();
+    let mut befores = Vec::with_capacity(items.len());
+    for (i, item) in items.iter_mut().enumerate() {
+        let path = || format!("{}[{i}].id", T::LIST);
+        befores.push(match item.id() {
+            None => {
+                item.set_id(Uuid::now_v7());
+                None
+            }
+            Some(id) => match known.get(&id) {
+                None => {
+                    errors.push(FieldError::new(
+                        path(),
+                        "not_found",
+                        format!("names no {} (leave `id` out for a new one)", T::WHAT),
+                    ));
+                    None
+                }
+                Some(_) if !seen.insert(id) => {
+                    errors.push(FieldError::new(path(), "duplicate", "names an item listed before"));
+                    None
+                }
+                Some(before) => Some((*before).clone()),
+            },
+        });
+    }
+    super::store::invalid_unless_empty(errors)?;
+    Ok(befores)
 }
 
 /// The column of `E` named `name`, or the 500 of a policy or a filter
@@ -247,14 +309,15 @@ pub async fn create<F: Stored>(db: &Database, caller: &Principal, body: &[u8]) -
     store_new(db, caller, Record::new(Meta::new(now()), fields)).await
 }
 
-/// Stores a new record whose caller's rights are judged: the rules between
-/// its fields (422) and the records it names (422), then its rows and its
+/// Stores a new record whose caller's rights are judged: its completion
+/// ([`Stored::prepare`]), the rules between its fields (422) and the records it names (422), then its rows and its
 /// audit row in a grouped transaction.
 pub async fn store_new<F: Stored>(db: &Database, caller: &Principal, record: Record<F>) -> Result<Record<F>, ApiError> {
-    let record = Record {
+    let mut record = Record {
         fields: record.fields.stored().await?,
         ..record
     };
+    record.fields.prepare(None)?;
     record.fields.check()?;
     record.fields.check_settings(db)?;
     let mut rows = Inserts::new();
@@ -320,10 +383,11 @@ pub async fn update<F: Stored>(
     let row = row_to_change::<F>(&txn, caller, id, scope).await?;
     let before = record_of::<F>(&row);
     // A body that is wrong is wrong whatever the version: 422 before 412.
-    let fields = patch.apply(&before.fields)?;
+    let mut fields = patch.apply(&before.fields)?;
     check_precondition(precondition.as_ref(), before.version)?;
     let (old, new) = (json_of(&before.fields)?, json_of(&fields)?);
     F::POLICY.check_fixed(caller, |name| old.get(name) != new.get(name))?;
+    fields.prepare(Some(&before.fields))?;
     fields.check()?;
     fields.check_settings(db)?;
     if fields == before.fields {
@@ -336,18 +400,31 @@ pub async fn update<F: Stored>(
         updated_at: now(),
         ..before.clone()
     };
-    let mut changed = <F::Table as EntityTrait>::Model::active(&meta_of(&after), &after.fields);
-    after.fields.complete_row(&mut changed);
-    changed
-        .reset_all()
-        .update(&txn)
-        .await
-        .map_err(|e| ApiError::from_db(e, F::UNIQUE))?;
     let actor = caller.actor();
-    F::sync(&txn, &actor, &before, &after).await?;
+    save_changed(&txn, &actor, &before, &after).await?;
     audit::record_change(&txn, &actor, Action::Update, F::TYPE, id, Some(&before), Some(&after)).await?;
     txn.commit().await?;
     Ok(F::shown(after, caller))
+}
+
+/// Writes a changed record over its row (with the columns computed from its
+/// fields) and keeps its side tables in step ([`Stored::sync`]); the caller
+/// has locked the row, checked the change and bumped the version, and
+/// writes the audit row.
+pub async fn save_changed<F: Stored>(
+    txn: &DatabaseTransaction,
+    actor: &Actor,
+    before: &Record<F>,
+    after: &Record<F>,
+) -> Result<(), ApiError> {
+    let mut changed = <F::Table as EntityTrait>::Model::active(&meta_of(after), &after.fields);
+    after.fields.complete_row(&mut changed);
+    changed
+        .reset_all()
+        .update(txn)
+        .await
+        .map_err(|e| ApiError::from_db(e, F::UNIQUE))?;
+    F::sync(txn, actor, before, after).await
 }
 
 /// Deletes a record under its `If-Match` and records the deletion, with the
@@ -377,7 +454,8 @@ pub async fn delete<F: Stored>(
     Ok(())
 }
 
-fn json_of<T: serde::Serialize>(value: &T) -> Result<Json, ApiError> {
+/// A value as JSON, for comparing fields by name.
+pub fn json_of<T: serde::Serialize>(value: &T) -> Result<Json, ApiError> {
     serde_json::to_value(value).map_err(|e| ApiError::Internal(e.into()))
 }
 

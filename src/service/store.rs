@@ -201,59 +201,6 @@ pub(crate) fn invalid_unless_empty(errors: Vec<FieldError>) -> Result<(), ApiErr
     }
 }
 
-/// An item of a list whose ids the server makes (a meeting's action items,
-/// a competition's entries): a new item comes without one; a PATCH that
-/// replaces the list keeps an item by sending its id back.
-pub(crate) trait ServerMade: Clone {
-    /// The list's field name, for the problems' paths (`action_items`).
-    const LIST: &'static str;
-    /// What an id names, for the problems' messages.
-    const WHAT: &'static str;
-    /// The item's id, if it has one.
-    fn id(&self) -> Option<Uuid>;
-    /// Gives the item its id.
-    fn set_id(&mut self, id: Uuid);
-}
-
-/// Gives each new item of a replaced list a server-made id, and checks the
-/// ids sent: each must name an item of `previous`, once (422 naming
-/// `<list>[i].id` otherwise). Returns, for each item, the one it keeps.
-pub(crate) fn keep_server_ids<T: ServerMade>(previous: &[T], items: &mut [T]) -> Result<Vec<Option<T>>, ApiError> {
-    let known: std::collections::HashMap<Uuid, &T> = previous
-        .iter()
-        .filter_map(|item| item.id().map(|id| (id, item)))
-        .collect();
-    let mut seen = HashSet::new();
-    let mut errors = Vec::new();
-    let mut befores = Vec::with_capacity(items.len());
-    for (i, item) in items.iter_mut().enumerate() {
-        let path = || format!("{}[{i}].id", T::LIST);
-        befores.push(match item.id() {
-            None => {
-                item.set_id(Uuid::now_v7());
-                None
-            }
-            Some(id) => match known.get(&id) {
-                None => {
-                    errors.push(FieldError::new(
-                        path(),
-                        "not_found",
-                        format!("names no {} (leave `id` out for a new one)", T::WHAT),
-                    ));
-                    None
-                }
-                Some(_) if !seen.insert(id) => {
-                    errors.push(FieldError::new(path(), "duplicate", "names an item listed before"));
-                    None
-                }
-                Some(before) => Some((*before).clone()),
-            },
-        });
-    }
-    invalid_unless_empty(errors)?;
-    Ok(befores)
-}
-
 /// Replaces the side-table rows of a changed record (its tags, its majors)
 /// with `rows`.
 pub(crate) async fn replace_rows<E: EntityTrait>(
