@@ -115,6 +115,12 @@ impl From<DateTime<Utc>> for FilterValue {
     }
 }
 
+impl From<String> for FilterValue {
+    fn from(text: String) -> Self {
+        FilterValue::Text(text)
+    }
+}
+
 impl From<bool> for FilterValue {
     fn from(flag: bool) -> Self {
         FilterValue::Bool(flag)
