@@ -357,23 +357,6 @@ pub(crate) async fn create<S: Stored>(
     Ok(record)
 }
 
-/// Stores many new records in one transaction, each with its audit row
-/// (imports, seeding). Either all are stored or none.
-pub(crate) async fn create_many<S: Stored>(
-    db: &Database,
-    actor: &Actor,
-    records: Vec<S::Record>,
-) -> Result<u64, ApiError> {
-    let mut rows = Inserts::new();
-    for record in &records {
-        record_rows::<S>(actor, record, &mut rows)?;
-    }
-    let txn = db.begin().await?;
-    rows.execute(&txn).await.map_err(|e| ApiError::from_db(e, S::UNIQUE))?;
-    txn.commit().await?;
-    Ok(records.len() as u64)
-}
-
 /// Reads one record the caller may see (404 otherwise).
 pub(crate) async fn get<S: Stored>(
     db: &impl ConnectionTrait,
