@@ -95,7 +95,7 @@ impl Rights {
 pub struct Policy {
     /// The collection, plural, for refusals (`bases`: "your role may not create bases").
     pub plural: &'static str,
-    /// One record, for refusals (`base`: "… may not change this base").
+    /// One record, for refusals (`base`: "… may not change this base, which is another organisation's").
     pub singular: &'static str,
     /// An admin's rights.
     pub admin: Rights,
@@ -200,7 +200,10 @@ impl Policy {
         if inside {
             Ok(())
         } else {
-            Err(deny(&format!("change a {} of another organisation", self.singular)))
+            Err(deny(&format!(
+                "change this {}, which is another organisation's",
+                self.singular
+            )))
         }
     }
 
