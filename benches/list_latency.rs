@@ -95,9 +95,13 @@ async fn main() {
     while next < rows {
         let batch: Vec<EnterpriseCreate> = (next..(next + 5000).min(rows)).map(enterprise).collect();
         next += batch.len();
-        chanjiao::service::enterprises::create_many(&database, &Actor::system("benchmark"), batch)
-            .await
-            .expect("insert");
+        chanjiao::service::resource::create_many::<chanjiao::model::enterprise::EnterpriseFields>(
+            &database,
+            &Actor::system("benchmark"),
+            batch,
+        )
+        .await
+        .expect("insert");
     }
     if admin.is_some() {
         db.execute_unprepared("ANALYZE").await.unwrap();

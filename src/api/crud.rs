@@ -260,7 +260,9 @@ use super::export::{ExportQuery, Wanted};
 use super::query::Query;
 use super::AppState;
 use crate::error::ApiError;
+use crate::model::import::{decode_rows, ImportQuery};
 use crate::model::list::{ListRequest, PageQuery, SearchQuery, SortQuery};
+use crate::model::resource::{Create, Record};
 use crate::service::resource::{self, Stored};
 
 pub use super::collection::{CREATE_TEXT, DELETE_TEXT, GET_TEXT};
@@ -372,6 +374,23 @@ pub async fn update<F: Stored>(
 pub async fn delete<F: Stored>(call: Call, id: Uuid, if_match: IfMatch) -> Result<HttpResponse, ApiError> {
     resource::delete::<F>(&call.state.db, &call.caller, id, if_match.0).await?;
     Ok(HttpResponse::NoContent().finish())
+}
+
+/// Answers an import, `POST /<collection>/imports`: the caller's right to
+/// create (403, before anything of the file is read), the import's turn
+/// (503), the file (415, 413, 408, 422), then its rows, each judged as a
+/// create (200 for a dry run, 201 when rows were written).
+pub async fn import<F: Stored>(
+    call: Call,
+    query: Query<ImportQuery>,
+    file: super::import::ImportFile,
+) -> Result<HttpResponse, ApiError> {
+    resource::may_create::<F>(&call.caller)?;
+    // Held until the answer is made (the body is read under it).
+    let turn = file.turn(&call.state.imports).await?;
+    let rows = decode_rows::<Record<F>, Create<F>>(&file.table(&turn).await?)?;
+    let report = resource::import::<F>(&call.state.db, &call.caller, rows, query.options()).await?;
+    Ok(super::import::answer(&report))
 }
 
 /// The scope of a collection's routes below `/api/v1`, naming its resource

@@ -814,26 +814,35 @@ pub fn answer(report: &ImportReport) -> HttpResponse {
     HttpResponse::build(status).json(report)
 }
 
+/// The description of the import operation of `collection`.
+pub fn import_text(collection: &str) -> String {
+    format!(
+        "The body is a CSV (UTF-8) or XLSX file, sent as itself with its media type or as the multipart field `file`, at most 32 MiB and 50,000 rows. \
+         Its first row names the columns as an export of `GET /api/v1/{collection}` heads them (`名称 name`, or the field `name`, or the Chinese `名称`); \
+         an exported file imports back (`id`, `version`, times and other columns the service sets are ignored). Empty cells are absent fields; lists and objects are JSON, as an export writes them. \
+         Every row is judged as `POST /api/v1/{collection}` would judge it (field rules, your role, references, unique values, also between rows of the file). \
+         `dry_run=true` reports without writing (200). Otherwise every row is imported in one transaction (201), or, when any row is bad, nothing (422); \
+         `partial=true` imports every good row and reports the bad ones (201), a row that a concurrent writer made fail (a unique value it took meanwhile) among them; when no row is good, nothing (422). \
+         Problems are listed with their `row` and `column`, at most the first 1,000 by row, and every one is counted per column and code (`error_counts`). \
+         A few imports run at once (`CHANJIAO_IMPORTS_AT_ONCE`); another waits its turn (`CHANJIAO_IMPORT_WAIT`), else 503 with `Retry-After`. Each imported row is audited as a create."
+    )
+}
+
 /// Declares a collection's import operation, `POST /<collection>/imports`,
 /// beside its CRUD handlers (named in the collection's `more` list).
 ///
-/// `import_api!(import_enterprises, "enterprises", "enterprises", Enterprise, EnterpriseCreate,
-///     crate::auth::policy::enterprises, crate::service::enterprises);`
+/// `import_api!(import_apprenticeships, "apprenticeships", "apprenticeships", Apprenticeship,
+///     ApprenticeshipCreate, crate::auth::policy::apprenticeships, crate::service::apprenticeships);`
+///
+/// A collection of the one road has a handler of its own over
+/// [`crud::import`](super::crud::import) instead.
 #[macro_export]
 macro_rules! import_api {
     ($handler:ident, $collection:literal, $tag:literal, $Record:ident, $Create:ident, $policy:path, $service:path) => {
         #[doc = concat!("Import ", $collection, " from a spreadsheet.")]
         #[utoipa::path(
             tag = $tag,
-            description = concat!(
-            "The body is a CSV (UTF-8) or XLSX file, sent as itself with its media type or as the multipart field `file`, at most 32 MiB and 50,000 rows. ",
-            "Its first row names the columns as an export of `GET /api/v1/", $collection, "` heads them (`名称 name`, or the field `name`, or the Chinese `名称`); ",
-            "an exported file imports back (`id`, `version`, times and other columns the service sets are ignored). Empty cells are absent fields; lists and objects are JSON, as an export writes them. ",
-            "Every row is judged as `POST /api/v1/", $collection, "` would judge it (field rules, your role, references, unique values, also between rows of the file). ",
-            "`dry_run=true` reports without writing (200). Otherwise every row is imported in one transaction (201), or, when any row is bad, nothing (422); ",
-            "`partial=true` imports every good row and reports the bad ones (201), a row that a concurrent writer made fail (a unique value it took meanwhile) among them; when no row is good, nothing (422). ",
-            "Problems are listed with their `row` and `column`, at most the first 1,000 by row, and every one is counted per column and code (`error_counts`). ",
-            "A few imports run at once (`CHANJIAO_IMPORTS_AT_ONCE`); another waits its turn (`CHANJIAO_IMPORT_WAIT`), else 503 with `Retry-After`. Each imported row is audited as a create."),
+            description = $crate::api::import::import_text($collection),
             params($crate::model::import::ImportQuery),
             request_body(
                 description = "The file",

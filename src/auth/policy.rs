@@ -10,9 +10,7 @@ use crate::domain::placement::Sides;
 use crate::domain::vocab::{EvaluationSide, FeedType, Role};
 use crate::error::{ApiError, FieldError};
 use crate::model::apprenticeship::ApprenticeshipFields;
-use crate::model::enterprise::EnterpriseFields;
 use crate::model::meeting::ActionItem;
-use crate::model::school::SchoolFields;
 
 /// What a caller wants to do with a record or a collection.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -107,7 +105,7 @@ impl Rights {
 pub struct Policy {
     /// The collection, plural, for refusals (`bases`: "your role may not create bases").
     pub plural: &'static str,
-    /// One record, for refusals (`base`: "… may not change this base").
+    /// One record, for refusals (`base`: "… may not change this base, which is another organisation's").
     pub singular: &'static str,
     /// An admin's rights.
     pub admin: Rights,
@@ -228,7 +226,10 @@ impl Policy {
         if inside {
             Ok(())
         } else {
-            Err(deny(&format!("change a {} of another organisation", self.singular)))
+            Err(deny(&format!(
+                "change this {}, which is another organisation's",
+                self.singular
+            )))
         }
     }
 
@@ -303,6 +304,46 @@ pub const WEBHOOKS: Policy = Policy {
     ..ADMIN_ONLY
 };
 
+/// Enterprises: admin and officer CRUD; everyone reads; an enterprise user
+/// changes its own enterprise, but not its membership status or credit code.
+pub const ENTERPRISES: Policy = Policy {
+    plural: "enterprises",
+    singular: "enterprise",
+    admin: Rights::ALL,
+    officer: Rights::ALL,
+    school: Rights::READ,
+    enterprise: Rights {
+        update: Reach::Own,
+        ..Rights::READ
+    },
+    viewer: Rights::READ,
+    owners: Owners {
+        school: None,
+        enterprise: Some("id"),
+    },
+    fixed: &[(Role::Enterprise, &["membership_status", "credit_code"])],
+};
+
+/// Schools: admin and officer CRUD; everyone reads; a school user changes
+/// its own school, but not its membership status or school code.
+pub const SCHOOLS: Policy = Policy {
+    plural: "schools",
+    singular: "school",
+    admin: Rights::ALL,
+    officer: Rights::ALL,
+    school: Rights {
+        update: Reach::Own,
+        ..Rights::READ
+    },
+    enterprise: Rights::READ,
+    viewer: Rights::READ,
+    owners: Owners {
+        school: Some("id"),
+        enterprise: None,
+    },
+    fixed: &[(Role::School, &["membership_status", "code"])],
+};
+
 fn deny(what: &str) -> ApiError {
     ApiError::forbidden(format!("your role may not {what}"))
 }
@@ -321,57 +362,6 @@ fn unchanged(fields: &[(&str, bool)]) -> Result<(), ApiError> {
             detail: "your role may not change these fields".into(),
             errors,
         })
-    }
-}
-
-/// Enterprises: admin and officer CRUD; everyone reads; an enterprise user
-/// patches its own enterprise.
-pub fn enterprises(caller: &Principal, access: Access, id: Option<Uuid>) -> Result<(), ApiError> {
-    match (caller.role, access) {
-        (Role::Admin | Role::Officer, _) | (_, Access::Read) => Ok(()),
-        (Role::Enterprise, Access::Update) if id.is_some() && id == caller.org => Ok(()),
-        (_, Access::Update) => Err(deny("change this enterprise")),
-        (_, Access::Create) => Err(deny("create enterprises")),
-        (_, Access::Delete) => Err(deny("delete enterprises")),
-    }
-}
-
-/// What an enterprise user may not change of its own enterprise: its
-/// membership status and credit code (sending the current value is fine).
-pub fn enterprise_change(
-    caller: &Principal,
-    before: &EnterpriseFields,
-    after: &EnterpriseFields,
-) -> Result<(), ApiError> {
-    match caller.role {
-        Role::Enterprise => unchanged(&[
-            ("membership_status", before.membership_status != after.membership_status),
-            ("credit_code", before.credit_code != after.credit_code),
-        ]),
-        _ => Ok(()),
-    }
-}
-
-/// Schools: admin and officer CRUD; everyone reads; a school user patches its own school.
-pub fn schools(caller: &Principal, access: Access, id: Option<Uuid>) -> Result<(), ApiError> {
-    match (caller.role, access) {
-        (Role::Admin | Role::Officer, _) | (_, Access::Read) => Ok(()),
-        (Role::School, Access::Update) if id.is_some() && id == caller.org => Ok(()),
-        (_, Access::Update) => Err(deny("change this school")),
-        (_, Access::Create) => Err(deny("create schools")),
-        (_, Access::Delete) => Err(deny("delete schools")),
-    }
-}
-
-/// What a school user may not change of its own school: its membership
-/// status and school code.
-pub fn school_change(caller: &Principal, before: &SchoolFields, after: &SchoolFields) -> Result<(), ApiError> {
-    match caller.role {
-        Role::School => unchanged(&[
-            ("membership_status", before.membership_status != after.membership_status),
-            ("code", before.code != after.code),
-        ]),
-        _ => Ok(()),
     }
 }
 
@@ -665,16 +655,9 @@ fn policy_reach(policy: &Policy, caller: &Principal) -> FeedReach {
 
 /// How much of `kind` the caller reads, by the resource's own rules above.
 fn reach(caller: &Principal, kind: FeedType) -> FeedReach {
-    let all_if = |allowed: Result<(), ApiError>| {
-        if allowed.is_ok() {
-            FeedReach::All
-        } else {
-            FeedReach::Nothing
-        }
-    };
     match kind {
-        FeedType::Enterprise => all_if(enterprises(caller, Access::Read, None)),
-        FeedType::School => all_if(schools(caller, Access::Read, None)),
+        FeedType::Enterprise => policy_reach(&ENTERPRISES, caller),
+        FeedType::School => policy_reach(&SCHOOLS, caller),
         FeedType::Meeting => policy_reach(&MEETINGS, caller),
         FeedType::Base => policy_reach(&BASES, caller),
         FeedType::Competition => policy_reach(&COMPETITIONS, caller),
@@ -732,7 +715,6 @@ pub fn changes(caller: &Principal, resource_type: Option<FeedType>) -> Result<Fe
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::check::decode;
 
     fn caller(role: Role, org: Option<Uuid>) -> Principal {
         Principal {
@@ -747,39 +729,59 @@ mod tests {
     #[test]
     fn the_enterprise_column_of_the_role_table_holds() {
         let own = Uuid::now_v7();
-        let other = Uuid::now_v7();
+        let all = [Access::Read, Access::Create, Access::Update, Access::Delete];
         for role in [Role::Admin, Role::Officer] {
-            for access in [Access::Read, Access::Create, Access::Update, Access::Delete] {
-                assert!(enterprises(&caller(role, None), access, Some(other)).is_ok());
+            for access in all {
+                assert_eq!(ENTERPRISES.scope(&caller(role, None), access).unwrap(), Scope::All);
             }
         }
         for role in [Role::School, Role::Viewer] {
             let c = caller(role, Some(own));
-            assert!(enterprises(&c, Access::Read, Some(own)).is_ok());
-            assert!(enterprises(&c, Access::Update, Some(own)).is_err());
-            assert!(enterprises(&c, Access::Create, None).is_err());
-            assert!(enterprises(&c, Access::Delete, Some(own)).is_err());
+            assert_eq!(ENTERPRISES.scope(&c, Access::Read).unwrap(), Scope::All);
+            for access in [Access::Create, Access::Update, Access::Delete] {
+                assert!(ENTERPRISES.scope(&c, access).is_err());
+            }
         }
         let e = caller(Role::Enterprise, Some(own));
-        assert!(enterprises(&e, Access::Update, Some(own)).is_ok());
-        assert!(enterprises(&e, Access::Update, Some(other)).is_err());
-        assert!(enterprises(&e, Access::Delete, Some(own)).is_err());
+        let scope = ENTERPRISES.scope(&e, Access::Update).unwrap();
+        assert_eq!(scope, Scope::Owned { column: "id", org: own });
+        assert!(ENTERPRISES.check_in(scope, |_| Some(own)).is_ok());
+        assert!(ENTERPRISES.check_in(scope, |_| Some(Uuid::now_v7())).is_err());
+        assert!(ENTERPRISES.scope(&e, Access::Delete).is_err());
+        assert_eq!(
+            ENTERPRISES
+                .scope(&caller(Role::Enterprise, None), Access::Update)
+                .unwrap(),
+            Scope::Nothing
+        );
+        // The school column mirrors it.
+        let s = caller(Role::School, Some(own));
+        assert_eq!(
+            SCHOOLS.scope(&s, Access::Update).unwrap(),
+            Scope::Owned { column: "id", org: own }
+        );
+        assert!(SCHOOLS.scope(&e, Access::Update).is_err());
     }
 
     #[test]
     fn an_enterprise_user_may_not_change_its_status_or_credit_code_but_an_officer_may() {
-        let before: EnterpriseFields = decode(&serde_json::json!({"name": "a"})).unwrap();
-        let after: EnterpriseFields = decode(&serde_json::json!({"name": "b", "membership_status": "member"})).unwrap();
         let own = Uuid::now_v7();
-        match enterprise_change(&caller(Role::Enterprise, Some(own)), &before, &after) {
+        let changed = |field: &str| field == "membership_status";
+        match ENTERPRISES.check_fixed(&caller(Role::Enterprise, Some(own)), changed) {
             Err(ApiError::Forbidden { errors, .. }) => {
                 assert_eq!(errors.len(), 1);
                 assert_eq!(errors[0].field, "membership_status");
             }
             other => panic!("{other:?}"),
         }
-        assert!(enterprise_change(&caller(Role::Officer, None), &before, &after).is_ok());
-        assert!(enterprise_change(&caller(Role::Enterprise, Some(own)), &before, &before).is_ok());
+        assert!(ENTERPRISES.check_fixed(&caller(Role::Officer, None), changed).is_ok());
+        assert!(ENTERPRISES
+            .check_fixed(&caller(Role::Enterprise, Some(own)), |_| false)
+            .is_ok());
+        match SCHOOLS.check_fixed(&caller(Role::School, Some(own)), |field| field == "code") {
+            Err(ApiError::Forbidden { errors, .. }) => assert_eq!(errors[0].field, "code"),
+            other => panic!("{other:?}"),
+        }
     }
 
     #[test]

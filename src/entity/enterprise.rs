@@ -1,15 +1,18 @@
 //! The `enterprises` table.
 
+use chanjiao_derive::Row;
 use sea_orm::entity::prelude::*;
 
 use crate::domain::vocab::{MembershipStatus, Scale};
+use crate::model::enterprise::EnterpriseFields;
 use crate::model::field::{
     CreditCode, Date, Email, LongText, Name, Phone, PlainText, RegionCode, ShortName, Tags, Text,
 };
 
 /// One enterprise row: the contract's fields, their folded search text, version and times.
-#[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel, Row)]
 #[sea_orm(table_name = "enterprises")]
+#[row(fields = EnterpriseFields)]
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub id: Uuid,
@@ -30,6 +33,7 @@ pub struct Model {
     pub joined_on: Option<Date>,
     pub tags: Tags,
     #[sea_orm(column_type = "Text")]
+    #[row(derived)]
     pub search_text: String,
     pub version: i32,
     pub created_at: DateTimeUtc,

@@ -1,14 +1,16 @@
 //! The `schools` table.
 
+use chanjiao_derive::Row;
 use sea_orm::entity::prelude::*;
 
 use crate::domain::vocab::{MembershipStatus, SchoolKind};
 use crate::model::field::{Date, Email, Name, Phone, PlainText, RegionCode, SchoolCode, ShortName};
-use crate::model::school::Majors;
+use crate::model::school::{Majors, SchoolFields};
 
 /// One school row: the contract's fields, their folded search text, version and times.
-#[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel, Row)]
 #[sea_orm(table_name = "schools")]
+#[row(fields = SchoolFields)]
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub id: Uuid,
@@ -27,6 +29,7 @@ pub struct Model {
     pub joined_on: Option<Date>,
     pub majors: Majors,
     #[sea_orm(column_type = "Text")]
+    #[row(derived)]
     pub search_text: String,
     pub version: i32,
     pub created_at: DateTimeUtc,

@@ -1,72 +1,107 @@
 //! Enterprises: the member units and partners of the alliance.
 
-use crate::model::field::Date;
+use chanjiao_derive::{Fields, Filters, SortKey};
 use serde::{Deserialize, Serialize};
 use utoipa::IntoParams;
 
-use super::export::{Column, Columns};
-use super::field::{CreditCode, Email, LongText, Name, Phone, PlainText, RegionCode, ShortName, Tags, Text};
-use super::list::sort_key;
-use crate::domain::vocab::{MembershipStatus, Scale};
+use super::field::{CreditCode, Date, Email, LongText, Name, Phone, PlainText, RegionCode, ShortName, Tags, Text};
+use super::resource::{Create, Patch, Record, Resource};
+use crate::domain::vocab::{MembershipStatus, ResourceType, Scale};
 
-crate::record! {
-    /// An enterprise: a member unit of the alliance or a partner of its schools.
-    pub struct Enterprise;
-    /// A new enterprise. Only `name` is required.
-    example = serde_json::json!({"name": "辰泰重钢有限公司", "short_name": "辰泰重钢", "credit_code": "91350100M000100Y43", "scale": "large", "membership_status": "council_member", "tags": ["焊接培训"]});
-    pub struct EnterpriseCreate;
-    /// Changes to an enterprise, as a JSON merge patch: a field left out stays as
-    /// it is, `null` clears it (`name` and `membership_status` cannot be cleared).
-    example = serde_json::json!({"membership_status": "member", "contact_phone": "13812345678"});
-    pub struct EnterprisePatch;
-    /// The fields of an enterprise that a merge patch may change.
-    pub struct EnterpriseFields;
-    {
-        /// Registered name, 1–200 characters.
-        name: Name [example = "辰泰重钢有限公司"],
-        /// Short name, at most 50 characters.
-        short_name: Option<ShortName> [example = "辰泰重钢"],
-        /// Unified Social Credit Code (统一社会信用代码): 18 characters, checksum-checked,
-        /// unique; lower case is accepted and stored upper-cased.
-        credit_code: Option<CreditCode> [example = "91350100M000100Y43"],
-        /// Industry, at most 100 characters.
-        industry: Option<Text<0, 100>> [example = "钢铁"],
-        /// Size of the enterprise.
-        scale: Option<Scale>,
-        /// Street address, at most 500 characters.
-        address: Option<PlainText> [example = "县经济开发区钢城大道8号"],
-        /// Administrative region code, 6 digits.
-        region_code: Option<RegionCode> [example = "370101"],
-        /// Contact person, at most 500 characters.
-        contact_name: Option<PlainText> [example = "刘芳"],
-        /// Contact phone: a mainland mobile or landline number.
-        contact_phone: Option<Phone> [example = "0536-1234567"],
-        /// Contact email.
-        contact_email: Option<Email> [example = "hr@example.com"],
-        /// Website, at most 500 characters.
-        website: Option<PlainText> [example = "https://www.example.com"],
-        /// Description, at most 5000 characters.
-        description: Option<LongText> [example = "钢结构制造企业，设有焊接培训中心。"],
-        /// Standing with the alliance; `none` when left out.
-        membership_status: MembershipStatus [default],
-        /// When the enterprise joined the alliance (`YYYY-MM-DD`).
-        joined_on: Option<Date> [example = "2024-04-03"],
-        /// At most 20 tags of 1–30 characters; repeats are dropped.
-        tags: Tags [default, example = ["厂中校"]],
+/// An enterprise as every answer shows it.
+pub type Enterprise = Record<EnterpriseFields>;
+/// The body that creates an enterprise.
+pub type EnterpriseCreate = Create<EnterpriseFields>;
+/// The body that changes an enterprise, for the document.
+pub type EnterprisePatch = Patch<EnterpriseFields>;
+
+/// An enterprise: a member unit of the alliance or a partner of its schools.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Fields)]
+pub struct EnterpriseFields {
+    /// Registered name, 1–200 characters.
+    #[field(label = "名称", example = "辰泰重钢有限公司")]
+    pub name: Name,
+    /// Short name, at most 50 characters.
+    #[field(label = "简称", example = "辰泰重钢")]
+    pub short_name: Option<ShortName>,
+    /// Unified Social Credit Code (统一社会信用代码): 18 characters, checksum-checked,
+    /// unique; lower case is accepted and stored upper-cased.
+    #[field(label = "统一社会信用代码", example = "91350100M000100Y43")]
+    pub credit_code: Option<CreditCode>,
+    /// Industry, at most 100 characters.
+    #[field(label = "行业", example = "钢铁")]
+    pub industry: Option<Text<0, 100>>,
+    /// Size of the enterprise.
+    #[field(label = "规模")]
+    pub scale: Option<Scale>,
+    /// Street address, at most 500 characters.
+    #[field(label = "地址", example = "县经济开发区钢城大道8号")]
+    pub address: Option<PlainText>,
+    /// Administrative region code, 6 digits.
+    #[field(label = "行政区划代码", example = "370101")]
+    pub region_code: Option<RegionCode>,
+    /// Contact person, at most 500 characters.
+    #[field(label = "联系人", example = "刘芳")]
+    pub contact_name: Option<PlainText>,
+    /// Contact phone: a mainland mobile or landline number.
+    #[field(label = "联系电话", example = "0536-1234567")]
+    pub contact_phone: Option<Phone>,
+    /// Contact email.
+    #[field(label = "电子邮箱", example = "hr@example.com")]
+    pub contact_email: Option<Email>,
+    /// Website, at most 500 characters.
+    #[field(label = "网站", example = "https://www.example.com")]
+    pub website: Option<PlainText>,
+    /// Description, at most 5000 characters.
+    #[field(label = "简介", example = "钢结构制造企业，设有焊接培训中心。")]
+    pub description: Option<LongText>,
+    /// Standing with the alliance; `none` when left out.
+    #[field(label = "会员状态")]
+    #[serde(default)]
+    pub membership_status: MembershipStatus,
+    /// When the enterprise joined the alliance (`YYYY-MM-DD`).
+    #[field(label = "入会日期", example = "2024-04-03")]
+    pub joined_on: Option<Date>,
+    /// At most 20 tags of 1–30 characters; repeats are dropped.
+    #[field(label = "标签", example = ["厂中校"])]
+    #[serde(default)]
+    pub tags: Tags,
+}
+
+impl Resource for EnterpriseFields {
+    const NAME: &'static str = "Enterprise";
+    const COLLECTION: &'static str = "enterprises";
+    const TYPE: ResourceType = ResourceType::Enterprise;
+    const CREATE_DOC: &'static str = "A new enterprise. Only `name` is required.";
+    const PATCH_DOC: &'static str = "Changes to an enterprise, as a JSON merge patch: a field left out stays as\nit is, `null` clears it (`name` and `membership_status` cannot be cleared).";
+    type Sort = EnterpriseSort;
+    type Filters = EnterpriseFilters;
+
+    fn create_examples() -> Vec<serde_json::Value> {
+        vec![
+            serde_json::json!({"name": "辰泰重钢有限公司", "short_name": "辰泰重钢", "credit_code": "91350100M000100Y43", "scale": "large", "membership_status": "council_member", "tags": ["焊接培训"]}),
+        ]
+    }
+
+    fn patch_example() -> Option<serde_json::Value> {
+        Some(serde_json::json!({"membership_status": "member", "contact_phone": "13812345678"}))
     }
 }
 
-sort_key! {
-    /// The fields the enterprise list sorts by.
-    EnterpriseSort for "enterprises", default CreatedAt {
-        Name => "name",
-        CreatedAt => "created_at",
-        UpdatedAt => "updated_at",
-    }
+/// The fields the enterprise list sorts by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, SortKey)]
+#[sort(list = "enterprises", default = CreatedAt)]
+pub enum EnterpriseSort {
+    /// `name`
+    Name,
+    /// `created_at`
+    CreatedAt,
+    /// `updated_at`
+    UpdatedAt,
 }
 
 /// Filters of the enterprise list; they combine with AND.
-#[derive(Debug, Clone, Default, Serialize, Deserialize, IntoParams)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, IntoParams, Filters)]
 #[into_params(parameter_in = Query)]
 pub struct EnterpriseFilters {
     /// Only enterprises with this membership status.
@@ -76,29 +111,6 @@ pub struct EnterpriseFilters {
     /// Only enterprises of exactly this industry.
     pub industry: Option<String>,
     /// Only enterprises carrying this tag.
+    #[filter(custom)]
     pub tag: Option<String>,
-}
-
-impl Columns for Enterprise {
-    const COLUMNS: &'static [Column] = &[
-        Column::text("编号 id", "id").shown(),
-        Column::text("名称 name", "name"),
-        Column::text("简称 short_name", "short_name"),
-        Column::text("统一社会信用代码 credit_code", "credit_code"),
-        Column::text("行业 industry", "industry"),
-        Column::text("规模 scale", "scale"),
-        Column::text("地址 address", "address"),
-        Column::text("行政区划代码 region_code", "region_code"),
-        Column::text("联系人 contact_name", "contact_name"),
-        Column::text("联系电话 contact_phone", "contact_phone"),
-        Column::text("电子邮箱 contact_email", "contact_email"),
-        Column::text("网站 website", "website"),
-        Column::text("简介 description", "description"),
-        Column::text("会员状态 membership_status", "membership_status"),
-        Column::text("入会日期 joined_on", "joined_on"),
-        Column::json("标签 tags", "tags"),
-        Column::number("版本 version", "version").shown(),
-        Column::text("创建时间 created_at", "created_at").shown(),
-        Column::text("更新时间 updated_at", "updated_at").shown(),
-    ];
 }

@@ -1,13 +1,12 @@
 //! Schools: the vocational schools and other places of learning of the alliance.
 
-use crate::model::field::Date;
+use chanjiao_derive::{Fields, Filters, SortKey};
 use serde::{Deserialize, Serialize};
 use utoipa::IntoParams;
 
-use super::export::{Column, Columns};
-use super::field::{Email, List, Name, Phone, PlainText, RegionCode, SchoolCode, ShortName, Text};
-use super::list::sort_key;
-use crate::domain::vocab::{MembershipStatus, SchoolKind};
+use super::field::{Date, Email, List, Name, Phone, PlainText, RegionCode, SchoolCode, ShortName, Text};
+use super::resource::{Create, Patch, Record, Resource};
+use crate::domain::vocab::{MembershipStatus, ResourceType, SchoolKind};
 
 crate::object! {
     /// A major (专业) a school teaches.
@@ -23,59 +22,93 @@ crate::object! {
 /// A school's majors: at most 200, each with a `name`; repeats are dropped.
 pub type Majors = List<Major, 200>;
 
-crate::record! {
-    /// A school: a vocational school or another place of learning in the alliance.
-    pub struct School;
-    /// A new school. Only `name` is required.
-    example = serde_json::json!({"name": "县职业教育中心", "short_name": "县职教中心", "code": "4137012345", "kind": "secondary_vocational", "membership_status": "council_member", "majors": [{"code": "660301", "name": "焊接技术应用"}]});
-    pub struct SchoolCreate;
-    /// Changes to a school, as a JSON merge patch: a field left out stays as it
-    /// is, `null` clears it (`name` and `membership_status` cannot be cleared).
-    example = serde_json::json!({"membership_status": "member"});
-    pub struct SchoolPatch;
-    /// The fields of a school that a merge patch may change.
-    pub struct SchoolFields;
-    {
-        /// Name, 1–200 characters.
-        name: Name [example = "县职业教育中心"],
-        /// Short name, at most 50 characters.
-        short_name: Option<ShortName> [example = "县职教中心"],
-        /// School identification code (学校标识码): 10 digits, unique.
-        code: Option<SchoolCode> [example = "4137012345"],
-        /// Kind of school.
-        kind: Option<SchoolKind>,
-        /// Street address, at most 500 characters.
-        address: Option<PlainText> [example = "县城职教路1号"],
-        /// Administrative region code, 6 digits.
-        region_code: Option<RegionCode> [example = "370101"],
-        /// Contact person, at most 500 characters.
-        contact_name: Option<PlainText> [example = "谭刚"],
-        /// Contact phone: a mainland mobile or landline number.
-        contact_phone: Option<Phone> [example = "0536-1234567"],
-        /// Contact email.
-        contact_email: Option<Email>,
-        /// Website, at most 500 characters.
-        website: Option<PlainText> [example = "https://school.example.com"],
-        /// Standing with the alliance; `none` when left out.
-        membership_status: MembershipStatus [default],
-        /// When the school joined the alliance (`YYYY-MM-DD`).
-        joined_on: Option<Date>,
-        /// The majors it teaches, in order: at most 200, each with a `name`.
-        majors: Majors [default],
+/// A school as every answer shows it.
+pub type School = Record<SchoolFields>;
+/// The body that creates a school.
+pub type SchoolCreate = Create<SchoolFields>;
+/// The body that changes a school, for the document.
+pub type SchoolPatch = Patch<SchoolFields>;
+
+/// A school: a vocational school or another place of learning in the alliance.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Fields)]
+pub struct SchoolFields {
+    /// Name, 1–200 characters.
+    #[field(label = "名称", example = "县职业教育中心")]
+    pub name: Name,
+    /// Short name, at most 50 characters.
+    #[field(label = "简称", example = "县职教中心")]
+    pub short_name: Option<ShortName>,
+    /// School identification code (学校标识码): 10 digits, unique.
+    #[field(label = "学校标识码", example = "4137012345")]
+    pub code: Option<SchoolCode>,
+    /// Kind of school.
+    #[field(label = "类型")]
+    pub kind: Option<SchoolKind>,
+    /// Street address, at most 500 characters.
+    #[field(label = "地址", example = "县城职教路1号")]
+    pub address: Option<PlainText>,
+    /// Administrative region code, 6 digits.
+    #[field(label = "行政区划代码", example = "370101")]
+    pub region_code: Option<RegionCode>,
+    /// Contact person, at most 500 characters.
+    #[field(label = "联系人", example = "谭刚")]
+    pub contact_name: Option<PlainText>,
+    /// Contact phone: a mainland mobile or landline number.
+    #[field(label = "联系电话", example = "0536-1234567")]
+    pub contact_phone: Option<Phone>,
+    /// Contact email.
+    #[field(label = "电子邮箱")]
+    pub contact_email: Option<Email>,
+    /// Website, at most 500 characters.
+    #[field(label = "网站", example = "https://school.example.com")]
+    pub website: Option<PlainText>,
+    /// Standing with the alliance; `none` when left out.
+    #[field(label = "会员状态")]
+    #[serde(default)]
+    pub membership_status: MembershipStatus,
+    /// When the school joined the alliance (`YYYY-MM-DD`).
+    #[field(label = "入会日期")]
+    pub joined_on: Option<Date>,
+    /// The majors it teaches, in order: at most 200, each with a `name`.
+    #[field(label = "专业")]
+    #[serde(default)]
+    pub majors: Majors,
+}
+
+impl Resource for SchoolFields {
+    const NAME: &'static str = "School";
+    const COLLECTION: &'static str = "schools";
+    const TYPE: ResourceType = ResourceType::School;
+    const CREATE_DOC: &'static str = "A new school. Only `name` is required.";
+    const PATCH_DOC: &'static str = "Changes to a school, as a JSON merge patch: a field left out stays as it\nis, `null` clears it (`name` and `membership_status` cannot be cleared).";
+    type Sort = SchoolSort;
+    type Filters = SchoolFilters;
+
+    fn create_examples() -> Vec<serde_json::Value> {
+        vec![
+            serde_json::json!({"name": "县职业教育中心", "short_name": "县职教中心", "code": "4137012345", "kind": "secondary_vocational", "membership_status": "council_member", "majors": [{"code": "660301", "name": "焊接技术应用"}]}),
+        ]
+    }
+
+    fn patch_example() -> Option<serde_json::Value> {
+        Some(serde_json::json!({"membership_status": "member"}))
     }
 }
 
-sort_key! {
-    /// The fields the school list sorts by.
-    SchoolSort for "schools", default CreatedAt {
-        Name => "name",
-        CreatedAt => "created_at",
-        UpdatedAt => "updated_at",
-    }
+/// The fields the school list sorts by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, SortKey)]
+#[sort(list = "schools", default = CreatedAt)]
+pub enum SchoolSort {
+    /// `name`
+    Name,
+    /// `created_at`
+    CreatedAt,
+    /// `updated_at`
+    UpdatedAt,
 }
 
 /// Filters of the school list; they combine with AND.
-#[derive(Debug, Clone, Default, Serialize, Deserialize, IntoParams)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, IntoParams, Filters)]
 #[into_params(parameter_in = Query)]
 pub struct SchoolFilters {
     /// Only schools of this kind.
@@ -85,27 +118,6 @@ pub struct SchoolFilters {
     /// Only schools teaching a major with exactly this code, or this name
     /// compared as `q` compares (case and traditional vs simplified Chinese
     /// do not matter): `焊接技术應用` finds 焊接技术应用.
+    #[filter(custom)]
     pub major: Option<String>,
-}
-
-impl Columns for School {
-    const COLUMNS: &'static [Column] = &[
-        Column::text("编号 id", "id").shown(),
-        Column::text("名称 name", "name"),
-        Column::text("简称 short_name", "short_name"),
-        Column::text("学校标识码 code", "code"),
-        Column::text("类型 kind", "kind"),
-        Column::text("地址 address", "address"),
-        Column::text("行政区划代码 region_code", "region_code"),
-        Column::text("联系人 contact_name", "contact_name"),
-        Column::text("联系电话 contact_phone", "contact_phone"),
-        Column::text("电子邮箱 contact_email", "contact_email"),
-        Column::text("网站 website", "website"),
-        Column::text("会员状态 membership_status", "membership_status"),
-        Column::text("入会日期 joined_on", "joined_on"),
-        Column::json("专业 majors", "majors"),
-        Column::number("版本 version", "version").shown(),
-        Column::text("创建时间 created_at", "created_at").shown(),
-        Column::text("更新时间 updated_at", "updated_at").shown(),
-    ];
 }

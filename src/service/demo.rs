@@ -21,18 +21,18 @@ use super::store::{self, Stored};
 use super::{apprenticeships, now, resource, users};
 use crate::auth::Principal;
 use crate::domain::vocab::ApprenticeshipStatus;
-use crate::entity::{apprenticeship, enterprise, school};
+use crate::entity::apprenticeship;
 use crate::error::ApiError;
 use crate::model::apprenticeship::{Apprenticeship, ApprenticeshipCreate, TransitionRequest};
 use crate::model::base::BaseFields;
 use crate::model::check::{decode, Check};
 use crate::model::competition::CompetitionFields;
 use crate::model::demand::DemandFields;
-use crate::model::enterprise::{Enterprise, EnterpriseCreate};
+use crate::model::enterprise::EnterpriseCreate;
 use crate::model::meeting::MeetingFields;
 use crate::model::record::Meta;
 use crate::model::resource::{Create, Record};
-use crate::model::school::{School, SchoolCreate};
+use crate::model::school::SchoolCreate;
 use crate::model::user::UserCreate;
 
 /// The password of every demo user (they are for trying the API out, never for production).
@@ -104,12 +104,11 @@ pub async fn load(db: &Database) -> Result<DemoReport, ApiError> {
     };
 
     for (n, body) in enterprises() {
-        let input: EnterpriseCreate = read(body)?;
-        let record = Enterprise::from_input(input, meta(n));
-        count(create_once::<enterprise::Entity>(db, &caller, record).await?);
+        let Create(fields) = read::<EnterpriseCreate>(body)?;
+        count(store_once(db, &caller, Record::new(meta(n), fields)).await?);
     }
-    let input: SchoolCreate = read(centre())?;
-    count(create_once::<school::Entity>(db, &caller, School::from_input(input, meta(CENTRE))).await?);
+    let Create(fields) = read::<SchoolCreate>(centre())?;
+    count(store_once(db, &caller, Record::new(meta(CENTRE), fields)).await?);
 
     for body in demo_users() {
         let input: UserCreate = read(body)?;

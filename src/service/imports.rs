@@ -5,11 +5,18 @@
 //! (in a dry run) none. With `partial`, a row that a concurrent writer's
 //! commit makes fail is that row's problem, and every other good row still
 //! goes in.
+//!
+//! What an import needs of a record type is [`Importable`]: every resource
+//! of the one road is ([`resource::import`](super::resource::import)); a
+//! resource of the older road takes it through [`imports!`].
 
 use std::collections::HashMap;
+use std::marker::PhantomData;
 use std::str::FromStr;
 
-use sea_orm::{ColumnTrait, DatabaseTransaction, QueryFilter, TransactionTrait};
+use sea_orm::{ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter, QuerySelect, TransactionTrait};
+use serde::Serialize;
+use uuid::Uuid;
 
 use super::inserts::Inserts;
 use super::store::{record_rows, Stored};
@@ -19,6 +26,73 @@ use crate::error::{ApiError, FieldError};
 use crate::model::export::Columns;
 use crate::model::import::{column_of, DecodedRows, ImportErrors, ImportOptions, ImportReport, ImportedRow};
 use crate::model::record::Record;
+
+/// What an import needs of a record type: how it judges a row by itself,
+/// how it checks the records a row names, its unique columns and the rows
+/// that store a record.
+#[allow(async_fn_in_trait)] // Used in this crate only, on one thread per request.
+pub(crate) trait Importable {
+    /// A row of the file, made a new record (with its id and its stamp).
+    type Record;
+    /// A record's fields, as the checks of its references judge them and
+    /// its unique values are read (serialised, by field name).
+    type Fields: Serialize;
+    /// The spreadsheet columns, which place each problem in its column.
+    type Columns: Columns;
+    /// The table the records go in.
+    type Table: EntityTrait;
+    /// Columns whose values are unique (text), for 409 and for the rows that repeat one.
+    const UNIQUE: &'static [&'static str];
+
+    /// Judges a row as a create would, before anything is read: the
+    /// organisations the caller's role may name (403) and the rules between
+    /// fields (422). Returns the record as it will be stored.
+    fn admit(caller: &Principal, record: Self::Record) -> Result<Self::Record, ApiError>;
+    /// A record's fields.
+    fn fields_of(record: &Self::Record) -> Self::Fields;
+    /// Checks that the records the fields name exist (422 naming each field that names none).
+    async fn check_named(db: &DatabaseTransaction, fields: &Self::Fields) -> Result<(), ApiError>;
+    /// Adds the rows that store a record (its row, its side-table rows, its audit row).
+    fn add_rows(actor: &Actor, record: &Self::Record, rows: &mut Inserts) -> Result<(), ApiError>;
+    /// A record's id.
+    fn id_of(record: &Self::Record) -> Uuid;
+}
+
+/// A resource of the older road ([`Stored`]) as an [`Importable`].
+pub(crate) struct OlderRoad<S>(PhantomData<S>);
+
+impl<S: Stored> Importable for OlderRoad<S>
+where
+    S::Record: Columns,
+{
+    type Record = S::Record;
+    type Fields = <S::Record as Record>::Fields;
+    type Columns = S::Record;
+    type Table = S;
+    const UNIQUE: &'static [&'static str] = S::UNIQUE;
+
+    fn admit(caller: &Principal, record: S::Record) -> Result<S::Record, ApiError> {
+        let mut fields = record.fields();
+        S::prepare(caller, None, &mut fields, None)?;
+        Ok(record.with_fields(fields))
+    }
+
+    fn fields_of(record: &S::Record) -> Self::Fields {
+        record.fields()
+    }
+
+    async fn check_named(db: &DatabaseTransaction, fields: &Self::Fields) -> Result<(), ApiError> {
+        S::check_references(db, fields).await
+    }
+
+    fn add_rows(actor: &Actor, record: &S::Record, rows: &mut Inserts) -> Result<(), ApiError> {
+        record_rows::<S>(actor, record, rows)
+    }
+
+    fn id_of(record: &S::Record) -> Uuid {
+        record.meta().id
+    }
+}
 
 /// Values looked up per statement when checking unique columns.
 const LOOKUP_CHUNK: usize = 500;
@@ -46,15 +120,12 @@ fn row_errors<R: Columns>(err: ApiError, row: u64) -> Vec<FieldError> {
 
 /// Imports `rows` (decoded by the HTTP layer) for `caller` as `options` say.
 /// A run that writes nothing because of bad rows is a 422 listing them.
-pub(crate) async fn import<S: Stored>(
+pub(crate) async fn import<S: Importable>(
     db: &Database,
     caller: &Principal,
     rows: DecodedRows<S::Record>,
     options: ImportOptions,
-) -> Result<ImportReport, ApiError>
-where
-    S::Record: Columns,
-{
+) -> Result<ImportReport, ApiError> {
     let DecodedRows {
         read,
         good: decoded,
@@ -62,10 +133,9 @@ where
     } = rows;
     let mut good: Vec<(u64, S::Record)> = Vec::with_capacity(decoded.len());
     for (row, record) in decoded {
-        let mut fields = record.fields();
-        match S::prepare(caller, None, &mut fields, None) {
-            Ok(()) => good.push((row, record.with_fields(fields))),
-            Err(err) => errors.extend(row_errors::<S::Record>(err, row)),
+        match S::admit(caller, record) {
+            Ok(record) => good.push((row, record)),
+            Err(err) => errors.extend(row_errors::<S::Columns>(err, row)),
         }
     }
     // References and unique values are read outside the write transaction,
@@ -77,16 +147,16 @@ where
     let mut checked = Vec::with_capacity(good.len());
     let mut judged: HashMap<String, Vec<FieldError>> = HashMap::new();
     for (row, record) in good {
-        let fields = record.fields();
+        let fields = S::fields_of(&record);
         let key = references_key(&fields)?;
         let problems = match judged.get(&key) {
             Some(problems) => problems.clone(),
             None => {
-                let problems = match S::check_references(&reading, &fields).await {
+                let problems = match S::check_named(&reading, &fields).await {
                     Ok(()) => Vec::new(),
                     // A fault or an outage is the import's, not the row's.
                     Err(err) if err.status() >= 500 => return Err(err),
-                    Err(err) => row_errors::<S::Record>(err, row),
+                    Err(err) => row_errors::<S::Columns>(err, row),
                 };
                 judged.insert(key, problems.clone());
                 problems
@@ -147,7 +217,7 @@ where
         .filter(|(_, written)| *written)
         .map(|((row, record), _)| ImportedRow {
             row: *row,
-            id: record.meta().id,
+            id: S::id_of(record),
         })
         .collect();
     if created.is_empty() {
@@ -168,10 +238,10 @@ where
 }
 
 /// The rows that store `records`, each with its audit row.
-fn rows_of<S: Stored>(actor: &Actor, records: &[(u64, S::Record)]) -> Result<Inserts, ApiError> {
+fn rows_of<S: Importable>(actor: &Actor, records: &[(u64, S::Record)]) -> Result<Inserts, ApiError> {
     let mut inserts = Inserts::new();
     for (_, record) in records {
-        record_rows::<S>(actor, record, &mut inserts)?;
+        S::add_rows(actor, record, &mut inserts)?;
     }
     Ok(inserts)
 }
@@ -182,15 +252,12 @@ fn rows_of<S: Stored>(actor: &Actor, records: &[(u64, S::Record)]) -> Result<Ins
 /// a row references) is rolled back to its savepoint and tried again in
 /// halves, down to the rows that fail alone, which become their rows'
 /// problems. Rows with no conflict cost one statement per table and batch.
-async fn insert_each<S: Stored>(
+async fn insert_each<S: Importable>(
     txn: &DatabaseTransaction,
     actor: &Actor,
     good: &[(u64, S::Record)],
     errors: &mut ImportErrors,
-) -> Result<Vec<bool>, ApiError>
-where
-    S::Record: Columns,
-{
+) -> Result<Vec<bool>, ApiError> {
     let mut written = vec![true; good.len()];
     // The batches still to write (each its first row and its end), the
     // next on top, so that rows go in in order.
@@ -212,7 +279,7 @@ where
             0 => {}
             1 => {
                 written[batch.start] = false;
-                errors.extend(row_errors::<S::Record>(failed, good[batch.start].0));
+                errors.extend(row_errors::<S::Columns>(failed, good[batch.start].0));
             }
             n => {
                 let middle = batch.start + n / 2;
@@ -224,7 +291,7 @@ where
     Ok(written)
 }
 
-/// What [`Stored::check_references`] judges of some fields: every field
+/// What [`Importable::check_named`] judges of some fields: every field
 /// named `…_id`, at any depth, with its value (references are ids so named).
 fn references_key(fields: &impl serde::Serialize) -> Result<String, ApiError> {
     fn walk(value: &serde_json::Value, path: &str, out: &mut String) {
@@ -254,23 +321,20 @@ fn references_key(fields: &impl serde::Serialize) -> Result<String, ApiError> {
 
 /// The rows whose value of a unique column is taken, by a stored record or
 /// by an earlier row of the file, with their problems. Unique columns hold text.
-async fn taken<S: Stored>(
+async fn taken<S: Importable>(
     txn: &DatabaseTransaction,
     rows: &[(u64, S::Record)],
-) -> Result<HashMap<u64, Vec<FieldError>>, ApiError>
-where
-    S::Record: Columns,
-{
+) -> Result<HashMap<u64, Vec<FieldError>>, ApiError> {
     let mut taken: HashMap<u64, Vec<FieldError>> = HashMap::new();
     for field in S::UNIQUE {
-        let column =
-            S::Column::from_str(field).map_err(|_| ApiError::Internal(anyhow::anyhow!("`{field}` is not a column")))?;
-        let header = column_of::<S::Record>(field);
+        let column = <S::Table as EntityTrait>::Column::from_str(field)
+            .map_err(|_| ApiError::Internal(anyhow::anyhow!("`{field}` is not a column")))?;
+        let header = column_of::<S::Columns>(field);
         let mut first_row: HashMap<String, u64> = HashMap::new();
         let mut values: Vec<(u64, String)> = Vec::new();
         for (row, record) in rows {
-            let shown = serde_json::to_value(record).map_err(|e| ApiError::Internal(e.into()))?;
-            let Some(value) = shown.get(*field).and_then(|v| v.as_str()) else {
+            let fields = serde_json::to_value(S::fields_of(record)).map_err(|e| ApiError::Internal(e.into()))?;
+            let Some(value) = fields.get(*field).and_then(|v| v.as_str()) else {
                 continue;
             };
             match first_row.get(value) {
@@ -285,15 +349,14 @@ where
             }
         }
         for chunk in values.chunks(LOOKUP_CHUNK) {
-            let stored = S::find()
+            let stored: Vec<Option<String>> = S::Table::find()
+                .select_only()
+                .column(column)
                 .filter(column.is_in(chunk.iter().map(|(_, value)| value.clone())))
+                .into_tuple()
                 .all(txn)
                 .await?;
-            for model in stored {
-                let shown = serde_json::to_value(S::to_record(model)).map_err(|e| ApiError::Internal(e.into()))?;
-                let Some(value) = shown.get(*field).and_then(|v| v.as_str()) else {
-                    continue;
-                };
+            for value in stored.iter().flatten() {
                 if let Some(row) = first_row.get(value) {
                     taken.entry(*row).or_default().push(
                         FieldError::new(*field, "duplicate", "already taken by another record")
@@ -306,10 +369,10 @@ where
     Ok(taken)
 }
 
-/// A resource's `import`, as the HTTP layer calls it: its decoded rows made
-/// records (each with a new id) and imported by [`import`].
+/// A resource's `import` on the older road, as the HTTP layer calls it: its
+/// decoded rows made records (each with a new id) and imported by [`import`].
 ///
-/// `imports!(enterprise, Enterprise, EnterpriseCreate, "enterprises");`
+/// `imports!(apprenticeship, Apprenticeship, ApprenticeshipCreate, "placements");`
 macro_rules! imports {
     ($entity:ident, $Record:ident, $Create:ident, $what:literal) => {
         #[doc = concat!("Imports ", $what, " from a spreadsheet's decoded rows, as `options` say.")]
@@ -321,7 +384,10 @@ macro_rules! imports {
         ) -> Result<$crate::model::import::ImportReport, $crate::error::ApiError> {
             let at = $crate::service::now();
             let rows = rows.map(|input| $Record::from_input(input, $crate::model::record::Meta::new(at)));
-            $crate::service::imports::import::<$entity::Entity>(db, caller, rows, options).await
+            $crate::service::imports::import::<$crate::service::imports::OlderRoad<$entity::Entity>>(
+                db, caller, rows, options,
+            )
+            .await
         }
     };
 }

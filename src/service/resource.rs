@@ -5,10 +5,12 @@
 //!
 //! A resource says only what is its own ([`Stored`]): its table, its
 //! policy, the columns it computes from its fields, the rules between its
-//! fields and the records it names.
+//! fields and the records it names. Its spreadsheet imports take the same
+//! road ([`import`]).
 
 use std::collections::{HashMap, HashSet};
 use std::str::FromStr;
+use std::sync::Arc;
 
 use sea_orm::sea_query::{Condition, Expr};
 use sea_orm::{
@@ -20,8 +22,9 @@ use uuid::Uuid;
 
 use super::audit;
 use super::database::{CreateCheck, GroupedCreate};
+use super::imports::{self, Importable};
 use super::inserts::Inserts;
-use super::list::{fetch_page, scan_search_condition, search_condition, Keyset};
+use super::list::{fetch_directory_page, fetch_page, scan_search_condition, search_condition, Keyset};
 use super::{check_precondition, find_for_update, now, Database, Precondition};
 use crate::auth::policy::{Access, Policy, Scope};
 use crate::auth::{Actor, Principal};
@@ -29,7 +32,8 @@ use crate::domain::vocab::Action;
 use crate::entity::Row;
 use crate::error::{ApiError, FieldError};
 use crate::model::check::{decode, parse_body, MergePatch};
-use crate::model::list::{Filter, FilterValue, ListFilters, ListRequest, PageOf, Test};
+use crate::model::import::{DecodedRows, ImportOptions, ImportReport};
+use crate::model::list::{Filter, FilterValue, ListFilters, ListRequest, SharedPage, Test};
 use crate::model::record::Meta;
 use crate::model::resource::{Create, Record, Resource};
 
@@ -40,6 +44,14 @@ pub enum Search {
     Indexed,
     /// By scanning the column: a small table that keeps no index.
     Scan,
+    /// A directory everyone lists and searches (`enterprises`, `schools`:
+    /// tables with a change counter and counted totals): through the index,
+    /// or by walking the sort's index when the search matches many rows; a
+    /// search's total is counted once per change of the table, and a page is
+    /// read once per change and shared by every caller who asks for it
+    /// ([`fetch_directory_page`]). So a directory's records are shown alike
+    /// to every caller whose scope is the same: its [`Stored::shown`] is not applied.
+    Directory,
 }
 
 /// What a resource says of its storage and its rules; everything else of
@@ -121,7 +133,8 @@ pub trait Stored: Resource {
         Ok(())
     }
 
-    /// The record as the caller may see it (personal data masked by role).
+    /// The record as the caller may see it (personal data masked by role;
+    /// not for a [`Search::Directory`], whose pages every caller shares).
     fn shown(record: Record<Self>, _caller: &Principal) -> Record<Self> {
         record
     }
@@ -244,29 +257,33 @@ pub fn record_of<F: Stored>(row: &<F::Table as EntityTrait>::Model) -> Record<F>
 }
 
 /// Lists the records the caller reads, one page at a time: its scope, the
-/// declared filters, the resource's own, `updated_since` and `q`.
+/// declared filters, the resource's own, `updated_since` and `q`, as its
+/// [`Search`] says.
 pub async fn list<F: Stored>(
     db: &Database,
     caller: &Principal,
     filters: &F::Filters,
     request: &ListRequest<F::Sort>,
-) -> Result<PageOf<Record<F>>, ApiError> {
+) -> Result<Arc<SharedPage<Record<F>>>, ApiError> {
     let scope = F::POLICY.scope(caller, Access::Read)?;
     let select = F::Table::find().filter(scope_condition::<F::Table>(scope)?);
     let mut select = F::custom_filters(filters, filtered(select, filters)?);
     if let Some(since) = request.updated_since {
         select = select.filter(column::<F::Table>("updated_at")?.gte(since));
     }
-    if let Some(q) = &request.q {
-        let search = column::<F::Table>("search_text")?;
-        select = select.filter(match F::SEARCH {
-            Search::Indexed => search_condition::<F::Table>(db.backend(), search, q),
-            Search::Scan => scan_search_condition::<F::Table>(search, q),
-        });
+    let search = || column::<F::Table>("search_text");
+    match (F::SEARCH, &request.q) {
+        (Search::Directory, _) => {
+            return fetch_directory_page(db, select, search()?, request, |row| record_of::<F>(&row)).await;
+        }
+        (Search::Indexed, Some(q)) => select = select.filter(search_condition::<F::Table>(db.backend(), search()?, q)),
+        (Search::Scan, Some(q)) => select = select.filter(scan_search_condition::<F::Table>(search()?, q)),
+        (_, None) => {}
     }
-    Ok(fetch_page(db.read(), select, request)
+    let page = fetch_page(db.read(), select, request)
         .await?
-        .map(|row| F::shown(record_of(&row), caller)))
+        .map(|row| F::shown(record_of(&row), caller));
+    Ok(Arc::new(SharedPage::new(page)))
 }
 
 /// The 403 of a role that reads none of the collection.
@@ -285,14 +302,15 @@ pub async fn get<F: Stored>(db: &Database, caller: &Principal, id: Uuid) -> Resu
         .ok_or(ApiError::NotFound)
 }
 
-/// The rows a new record is stored in: its row, its side-table rows and
-/// its audit row (for a resource that stores a new record its own way).
-pub fn new_rows<F: Stored>(caller: &Principal, record: &Record<F>, rows: &mut Inserts) -> Result<(), ApiError> {
+/// Adds the rows a new record is stored in: its row, its side-table rows
+/// ([`Stored::new_rows`]) and its audit row (also for a resource that
+/// stores a new record its own way).
+pub fn new_rows<F: Stored>(actor: &Actor, record: &Record<F>, rows: &mut Inserts) -> Result<(), ApiError> {
     let mut row = <F::Table as EntityTrait>::Model::active(&meta_of(record), &record.fields);
     record.fields.complete_row(&mut row);
     rows.add([row]);
-    F::new_rows(record, &caller.actor(), rows)?;
-    let event = audit::change_row(&caller.actor(), Action::Create, F::TYPE, record.id, None, Some(record))?;
+    F::new_rows(record, actor, rows)?;
+    let event = audit::change_row(actor, Action::Create, F::TYPE, record.id, None, Some(record))?;
     rows.add([crate::entity::audit_event::ActiveModel::from(event).reset_all()]);
     Ok(())
 }
@@ -304,13 +322,20 @@ pub fn new_rows<F: Stored>(caller: &Principal, record: &Record<F>, rows: &mut In
 pub async fn create<F: Stored>(db: &Database, caller: &Principal, body: &[u8]) -> Result<Record<F>, ApiError> {
     let scope = F::POLICY.scope(caller, Access::Create)?;
     let Create(fields) = decode::<Create<F>>(&parse_body(body)?)?;
-    let named = serde_json::to_value(&fields).map_err(|e| ApiError::Internal(e.into()))?;
-    F::POLICY.check_new(scope, |name| named_by(&named, name))?;
+    check_owners(scope, &fields)?;
     store_new(db, caller, Record::new(Meta::new(now()), fields)).await
 }
 
+/// The 403 naming each organisation the fields of a new record name that
+/// a caller with `scope` may not name.
+fn check_owners<F: Stored>(scope: Scope, fields: &F) -> Result<(), ApiError> {
+    let named = json_of(fields)?;
+    F::POLICY.check_new(scope, |name| named_by(&named, name))
+}
+
 /// Stores a new record whose caller's rights are judged: its completion
-/// ([`Stored::prepare`]), the rules between its fields (422) and the records it names (422), then its rows and its
+/// ([`Stored::prepare`]), the rules between its fields (422) and the
+/// records it names (422), then its rows and its
 /// audit row in a grouped transaction.
 pub async fn store_new<F: Stored>(db: &Database, caller: &Principal, record: Record<F>) -> Result<Record<F>, ApiError> {
     let mut record = Record {
@@ -321,7 +346,7 @@ pub async fn store_new<F: Stored>(db: &Database, caller: &Principal, record: Rec
     record.fields.check()?;
     record.fields.check_settings(db)?;
     let mut rows = Inserts::new();
-    new_rows(caller, &record, &mut rows)?;
+    new_rows(&caller.actor(), &record, &mut rows)?;
     let checked = record.fields.clone();
     let check: CreateCheck = Box::new(move |txn| {
         let fields = checked.clone();
@@ -334,6 +359,75 @@ pub async fn store_new<F: Stored>(db: &Database, caller: &Principal, record: Rec
     })
     .await?;
     Ok(F::shown(record, caller))
+}
+
+/// Stores many new records in one transaction, each with its audit row
+/// (seeding, benchmarks): the rules between each one's fields are checked
+/// (422), the records they name are left to the database's keys. Either
+/// all are stored or none. Returns how many.
+pub async fn create_many<F: Stored>(db: &Database, actor: &Actor, inputs: Vec<Create<F>>) -> Result<u64, ApiError> {
+    let (at, created) = (now(), inputs.len() as u64);
+    let mut rows = Inserts::new();
+    for Create(fields) in inputs {
+        fields.check()?;
+        new_rows(actor, &Record::new(Meta::new(at), fields), &mut rows)?;
+    }
+    let txn = db.begin().await?;
+    rows.execute(&txn).await.map_err(|e| ApiError::from_db(e, F::UNIQUE))?;
+    txn.commit().await?;
+    Ok(created)
+}
+
+/// The 403 of a role that may not create the collection's records (an
+/// import asks before its file is read).
+pub fn may_create<F: Stored>(caller: &Principal) -> Result<(), ApiError> {
+    F::POLICY.scope(caller, Access::Create).map(|_| ())
+}
+
+/// Imports the rows of a spreadsheet (decoded by the HTTP layer) as new
+/// records, as `options` say, each row judged as [`create`] judges a body
+/// (see [`imports::import`]).
+pub async fn import<F: Stored>(
+    db: &Database,
+    caller: &Principal,
+    rows: DecodedRows<Create<F>>,
+    options: ImportOptions,
+) -> Result<ImportReport, ApiError> {
+    may_create::<F>(caller)?;
+    let at = now();
+    let rows = rows.map(|Create(fields)| Record::new(Meta::new(at), fields));
+    imports::import::<F>(db, caller, rows, options).await
+}
+
+/// A resource's rows, as an import judges and stores them: as [`create`] does.
+impl<F: Stored> Importable for F {
+    type Record = Record<F>;
+    type Fields = F;
+    type Columns = Record<F>;
+    type Table = F::Table;
+    const UNIQUE: &'static [&'static str] = F::UNIQUE;
+
+    fn admit(caller: &Principal, record: Record<F>) -> Result<Record<F>, ApiError> {
+        check_owners(F::POLICY.scope(caller, Access::Create)?, &record.fields)?;
+        record.fields.check()?;
+        Ok(record)
+    }
+
+    fn fields_of(record: &Record<F>) -> F {
+        record.fields.clone()
+    }
+
+    async fn check_named(db: &DatabaseTransaction, fields: &F) -> Result<(), ApiError> {
+        fields.check_references(db).await
+    }
+
+    fn add_rows(actor: &Actor, record: &Record<F>, rows: &mut Inserts) -> Result<(), ApiError> {
+        new_rows(actor, record, rows)
+    }
+
+    fn id_of(record: &Record<F>) -> Uuid {
+        record.id
+    }
 }
 
 /// The 403 of a role that may not `access` the collection, or 404 when it

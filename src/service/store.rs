@@ -229,55 +229,6 @@ pub(crate) fn record_rows<S: Stored>(actor: &Actor, record: &S::Record, rows: &m
     Ok(())
 }
 
-/// A resource's service operations that take the one road unchanged:
-/// `create`, `get`, `update` and `delete`, as the HTTP layer calls them.
-///
-/// `operations!(enterprise, Enterprise, EnterpriseCreate, EnterpriseFields, "an enterprise");`
-macro_rules! operations {
-    ($entity:ident, $Record:ident, $Create:ident, $Fields:ident, $what:literal) => {
-        #[doc = concat!("Creates ", $what, ", with its audit row.")]
-        pub async fn create(
-            db: &Database,
-            caller: &$crate::auth::Principal,
-            input: $Create,
-        ) -> Result<$Record, $crate::error::ApiError> {
-            let record = $Record::from_input(input, $crate::model::record::Meta::new($crate::service::now()));
-            $crate::service::store::create::<$entity::Entity>(db, caller, record).await
-        }
-
-        #[doc = concat!("Reads ", $what, " the caller may see.")]
-        pub async fn get(
-            db: &Database,
-            caller: &$crate::auth::Principal,
-            id: uuid::Uuid,
-        ) -> Result<$Record, $crate::error::ApiError> {
-            $crate::service::store::get::<$entity::Entity>(db.read(), caller, id).await
-        }
-
-        #[doc = concat!("Applies a merge patch to ", $what, ", with its audit row.")]
-        pub async fn update(
-            db: &Database,
-            caller: &$crate::auth::Principal,
-            id: uuid::Uuid,
-            precondition: Option<$crate::service::Precondition>,
-            patch: &$crate::model::check::MergePatch<$Fields>,
-        ) -> Result<$Record, $crate::error::ApiError> {
-            $crate::service::store::update::<$entity::Entity>(db, caller, id, precondition, patch).await
-        }
-
-        #[doc = concat!("Deletes ", $what, " with its audit row; one that other records reference is a 409.")]
-        pub async fn delete(
-            db: &Database,
-            caller: &$crate::auth::Principal,
-            id: uuid::Uuid,
-            precondition: Option<$crate::service::Precondition>,
-        ) -> Result<(), $crate::error::ApiError> {
-            $crate::service::store::delete::<$entity::Entity>(db, caller, id, precondition).await
-        }
-    };
-}
-pub(crate) use operations;
-
 /// Stores a new record for the caller, with its audit row, after
 /// [`Stored::prepare`] and [`Stored::check_references`].
 pub(crate) async fn create<S: Stored>(
@@ -302,23 +253,6 @@ pub(crate) async fn create<S: Stored>(
     })
     .await?;
     Ok(record)
-}
-
-/// Stores many new records in one transaction, each with its audit row
-/// (imports, seeding). Either all are stored or none.
-pub(crate) async fn create_many<S: Stored>(
-    db: &Database,
-    actor: &Actor,
-    records: Vec<S::Record>,
-) -> Result<u64, ApiError> {
-    let mut rows = Inserts::new();
-    for record in &records {
-        record_rows::<S>(actor, record, &mut rows)?;
-    }
-    let txn = db.begin().await?;
-    rows.execute(&txn).await.map_err(|e| ApiError::from_db(e, S::UNIQUE))?;
-    txn.commit().await?;
-    Ok(records.len() as u64)
 }
 
 /// Reads one record the caller may see (404 otherwise).

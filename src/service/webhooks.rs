@@ -106,7 +106,7 @@ pub async fn create(db: &Database, caller: &Principal, body: &[u8]) -> Result<We
     let txn = db.begin().await?;
     let position = super::changes::newest_position(&txn).await?;
     let mut rows = Inserts::new();
-    resource::new_rows(caller, &record, &mut rows)?;
+    resource::new_rows(&caller.actor(), &record, &mut rows)?;
     rows.add([webhook_state::ActiveModel::from(webhook_state::Model {
         webhook_id: record.id,
         secret: secret.clone(),

@@ -356,10 +356,13 @@ async fn the_bulk_path_checks_every_record_and_audits_each_one() {
                 .expect("a valid enterprise")
         })
         .collect();
-    let created =
-        chanjiao::service::enterprises::create_many(&app.database, &chanjiao::auth::Actor::system("import"), inputs)
-            .await
-            .unwrap();
+    let created = chanjiao::service::resource::create_many::<chanjiao::model::enterprise::EnterpriseFields>(
+        &app.database,
+        &chanjiao::auth::Actor::system("import"),
+        inputs,
+    )
+    .await
+    .unwrap();
     assert_eq!(created, 3);
     let page = app.page("/api/v1/enterprises?tag=%E5%AF%BC%E5%85%A5").await;
     assert_eq!(page.total, 3);
