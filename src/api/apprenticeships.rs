@@ -1,32 +1,110 @@
 //! `/api/v1/apprenticeships`: placements, their transitions, history and evaluations.
 
-use crate::model::apprenticeship::{
-    Apprenticeship, ApprenticeshipCreate, ApprenticeshipFields, ApprenticeshipFilters, ApprenticeshipPatch,
-    ApprenticeshipSort, Evaluation, EvaluationCreate, History, TransitionRequest,
-};
+use actix_web::{delete, get, patch, post, web, HttpResponse};
+use uuid::Uuid;
 
-crate::crud_api! {
-    collection: "apprenticeships",
-    tag: "apprenticeships",
-    resource: crate::domain::vocab::ResourceType::Apprenticeship,
-    policy: crate::auth::policy::apprenticeships,
-    service: crate::service::apprenticeships,
-    types: { record: Apprenticeship, create: ApprenticeshipCreate, patch: ApprenticeshipPatch, fields: ApprenticeshipFields, filters: ApprenticeshipFilters, sort: ApprenticeshipSort },
-    handlers: { list: list_apprenticeships, create: create_apprenticeship, get: get_apprenticeship, update: update_apprenticeship, delete: delete_apprenticeship },
-    more: [import_apprenticeships, transition_apprenticeship, apprenticeship_history, evaluate_apprenticeship],
-    docs: {
-        list: "List placements.",
-        list_detail: "A school user sees its own school's placements, an enterprise user those it hosts, an officer all (personal data masked); a viewer none (403). Filters combine with AND; `q` searches the participant's name and the program.",
-        page: "One page of placements",
-        create: "Create a placement (it starts as `draft`). A school user creates its own school's only (403 naming `school_id`).",
-        get: "Read a placement.",
-        one: "The placement; `participant.national_id` and `participant.phone` are masked for all but admins and the owning school",
-        update: "Change a placement (JSON merge patch).",
-        update_detail: "`status` and `evaluations` are read-only here (422). Admins and the owning school change placements; another organisation's placement is a 404.",
-        delete: "Delete a placement: only in `draft` or `cancelled` (409 otherwise).",
-        id: "The placement's id",
-        conflict: "The placement is not in a state that allows this",
-    }
+use super::body::JsonBody;
+use super::conditional::{with_etag, IfMatch, IfNoneMatch};
+use super::crud::{self, Call, ListParams, ListQuery, CREATE_TEXT, DELETE_TEXT, GET_TEXT};
+use crate::auth::policy;
+use crate::error::{ApiError, Problem};
+use crate::model::apprenticeship::{
+    Apprenticeship, ApprenticeshipCreate, ApprenticeshipFields, ApprenticeshipPatch, Evaluation, EvaluationCreate,
+    History, TransitionRequest,
+};
+use crate::model::list::PageOf;
+use crate::service::apprenticeships as service;
+use crate::service::resource;
+
+/// Registers the collection's routes.
+pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
+    cfg.service(
+        crud::scope::<ApprenticeshipFields>()
+            .service(list_apprenticeships)
+            .service(create_apprenticeship)
+            // Before `/{id}`, which would take `/imports` for an id.
+            .service(import_apprenticeships)
+            .service(transition_apprenticeship)
+            .service(apprenticeship_history)
+            .service(evaluate_apprenticeship)
+            .service(get_apprenticeship)
+            .service(update_apprenticeship)
+            .service(delete_apprenticeship),
+    );
+}
+
+/// List placements.
+///
+/// A school user sees its own school's placements, an enterprise user those it hosts, an officer all (personal data masked); a viewer none (403). Filters combine with AND; `q` searches the participant's name and the program.
+#[utoipa::path(tag = "apprenticeships", params(ListParams<ApprenticeshipFields>),
+    responses((status = 200, description = "One page of placements", body = PageOf<Apprenticeship>)))]
+#[get("")]
+pub async fn list_apprenticeships(
+    call: Call,
+    query: ListQuery<ApprenticeshipFields>,
+) -> Result<HttpResponse, ApiError> {
+    crud::list(call, query).await
+}
+
+/// Create a placement (it starts as `draft`). A school user creates its own school's only (403 naming `school_id`).
+#[utoipa::path(tag = "apprenticeships", description = CREATE_TEXT, request_body = ApprenticeshipCreate,
+    responses(
+        (status = 201, description = "Created; `Location` names the new record", body = Apprenticeship,
+            headers(("Location" = String, description = "The new record's path"), ("ETag" = String, description = "The version in double quotes, e.g. `\"3\"`; send it back in If-Match or If-None-Match"))),
+        (status = 409, description = "The placement is not in a state that allows this", body = Problem, content_type = "application/problem+json"),
+    ))]
+#[post("")]
+pub async fn create_apprenticeship(call: Call, body: JsonBody) -> Result<HttpResponse, ApiError> {
+    crud::create::<ApprenticeshipFields>(call, body).await
+}
+
+/// Read a placement.
+#[utoipa::path(tag = "apprenticeships", description = GET_TEXT, params(("id" = Uuid, Path, description = "The placement's id"), IfNoneMatch),
+    responses(
+        (status = 200, description = "The placement; `participant.national_id` and `participant.phone` are masked for all but admins and the owning school", body = Apprenticeship, headers(("ETag" = String, description = "The version in double quotes, e.g. `\"3\"`; send it back in If-Match or If-None-Match"))),
+        (status = 304, description = "Not modified since the ETag in If-None-Match"),
+    ))]
+#[get("/{id}")]
+pub async fn get_apprenticeship(
+    call: Call,
+    id: web::Path<Uuid>,
+    if_none_match: IfNoneMatch,
+) -> Result<HttpResponse, ApiError> {
+    crud::get::<ApprenticeshipFields>(call, *id, if_none_match).await
+}
+
+/// Change a placement (JSON merge patch).
+///
+/// `status` and `evaluations` are read-only here (422). Admins and the owning school change placements; another organisation's placement is a 404.
+#[utoipa::path(tag = "apprenticeships", params(("id" = Uuid, Path, description = "The placement's id"), IfMatch),
+    request_body(content((ApprenticeshipPatch = "application/merge-patch+json"), (ApprenticeshipPatch = "application/json"))),
+    responses(
+        (status = 200, description = "The changed record", body = Apprenticeship, headers(("ETag" = String, description = "The version in double quotes, e.g. `\"3\"`; send it back in If-Match or If-None-Match"))),
+        (status = 409, description = "The placement is not in a state that allows this", body = Problem, content_type = "application/problem+json"),
+    ))]
+#[patch("/{id}")]
+pub async fn update_apprenticeship(
+    call: Call,
+    id: web::Path<Uuid>,
+    if_match: IfMatch,
+    body: JsonBody,
+) -> Result<HttpResponse, ApiError> {
+    crud::update::<ApprenticeshipFields>(call, *id, if_match, body).await
+}
+
+/// Delete a placement: only in `draft` or `cancelled` (409 otherwise).
+#[utoipa::path(tag = "apprenticeships", description = DELETE_TEXT, params(("id" = Uuid, Path, description = "The placement's id"), IfMatch),
+    responses(
+        (status = 204, description = "Deleted"),
+        (status = 409, description = "Other records still reference it", body = Problem, content_type = "application/problem+json"),
+    ))]
+#[delete("/{id}")]
+pub async fn delete_apprenticeship(
+    call: Call,
+    id: web::Path<Uuid>,
+    if_match: IfMatch,
+) -> Result<HttpResponse, ApiError> {
+    crud::delete::<ApprenticeshipFields>(call, *id, if_match).await
 }
 
 /// Move a placement's status.
@@ -53,16 +131,14 @@ crate::crud_api! {
 )]
 #[post("/{id}/transitions")]
 pub async fn transition_apprenticeship(
-    state: web::Data<AppState>,
-    caller: Caller,
+    Call { state, caller }: Call,
     id: web::Path<Uuid>,
     if_match: IfMatch,
     body: JsonBody,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    if let Err(refused) = crate::auth::policy::makes_moves(&caller) {
-        let may_read = crate::auth::policy::apprenticeships(&caller, Access::Read, Some(id)).is_ok();
-        return Err(crate::api::crud::unknown_or(refused, may_read, service::get(&state.db, &caller, id)).await);
+    if let Err(refusal) = policy::makes_moves(&caller) {
+        return Err(resource::refused::<ApprenticeshipFields>(&state.db, &caller, id, refusal).await);
     }
     let request: TransitionRequest = body.decode()?;
     let record = service::transition(&state.db, &caller, id, if_match.0, request).await?;
@@ -80,11 +156,10 @@ pub async fn transition_apprenticeship(
 )]
 #[get("/{id}/history")]
 pub async fn apprenticeship_history(
-    state: web::Data<AppState>,
-    caller: Caller,
+    Call { state, caller }: Call,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
-    crate::auth::policy::apprenticeships(&caller, Access::Read, None)?;
+    resource::may_read::<ApprenticeshipFields>(&caller)?;
     Ok(HttpResponse::Ok().json(service::history(&state.db, &caller, id.into_inner()).await?))
 }
 
@@ -104,15 +179,13 @@ pub async fn apprenticeship_history(
 )]
 #[post("/{id}/evaluations")]
 pub async fn evaluate_apprenticeship(
-    state: web::Data<AppState>,
-    caller: Caller,
+    Call { state, caller }: Call,
     id: web::Path<Uuid>,
     body: JsonBody,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    if let Err(refused) = crate::auth::policy::evaluates(&caller) {
-        let may_read = crate::auth::policy::apprenticeships(&caller, Access::Read, Some(id)).is_ok();
-        return Err(crate::api::crud::unknown_or(refused, may_read, service::get(&state.db, &caller, id)).await);
+    if let Err(refusal) = policy::evaluates(&caller) {
+        return Err(resource::refused::<ApprenticeshipFields>(&state.db, &caller, id, refusal).await);
     }
     let input: EvaluationCreate = body.decode()?;
     let evaluation = service::evaluate(&state.db, &caller, id, input).await?;
@@ -125,6 +198,6 @@ crate::import_api!(
     "apprenticeships",
     Apprenticeship,
     ApprenticeshipCreate,
-    crate::auth::policy::apprenticeships,
+    crate::service::apprenticeships::may_import,
     crate::service::apprenticeships
 );

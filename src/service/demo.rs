@@ -21,9 +21,9 @@ use super::store::{self, Stored};
 use super::{apprenticeships, now, resource, users};
 use crate::auth::{Actor, Principal};
 use crate::domain::vocab::{ApprenticeshipStatus, Role};
-use crate::entity::{apprenticeship, competition, demand, enterprise, meeting, school};
+use crate::entity::{competition, demand, enterprise, meeting, school};
 use crate::error::ApiError;
-use crate::model::apprenticeship::{Apprenticeship, ApprenticeshipCreate, TransitionRequest};
+use crate::model::apprenticeship::{ApprenticeshipCreate, TransitionRequest};
 use crate::model::base::BaseFields;
 use crate::model::check::{decode, Check};
 use crate::model::competition::{Competition, CompetitionCreate};
@@ -138,9 +138,8 @@ pub async fn load(db: &Database) -> Result<DemoReport, ApiError> {
     }
 
     for (n, body, moves) in placements() {
-        let input: ApprenticeshipCreate = read(body)?;
-        let created =
-            create_once::<apprenticeship::Entity>(db, &caller, Apprenticeship::from_input(input, meta(n))).await?;
+        let Create(fields) = read::<ApprenticeshipCreate>(body)?;
+        let created = store_once(db, &caller, Record::new(meta(n), fields)).await?;
         if created {
             for (to, reason) in moves {
                 let request = TransitionRequest {

@@ -8,6 +8,7 @@
 //! fields and the records it names.
 
 use std::str::FromStr;
+use std::sync::Arc;
 
 use sea_orm::sea_query::{Condition, Expr};
 use sea_orm::{
@@ -28,7 +29,7 @@ use crate::domain::vocab::Action;
 use crate::entity::Row;
 use crate::error::ApiError;
 use crate::model::check::{decode, parse_body, MergePatch};
-use crate::model::list::{Filter, FilterValue, ListFilters, ListRequest, PageOf, Test};
+use crate::model::list::{Filter, FilterValue, ListFilters, ListRequest, SharedPage, Test};
 use crate::model::record::Meta;
 use crate::model::resource::{Create, Record, Resource};
 
@@ -61,6 +62,11 @@ pub trait Stored: Resource {
 
     /// Sets the columns computed from the fields (a sort key, the folded search text).
     fn complete_row(&self, _row: &mut <Self::Table as EntityTrait>::ActiveModel) {}
+
+    /// Fills in what the service derives from the other fields before they
+    /// are checked (a placement's participant role, from its kind); `patch`
+    /// is an update's merge patch, none for a new record.
+    fn prepare(&mut self, _patch: Option<&MergePatch<Self>>) {}
 
     /// The rules between fields (422 naming each field that breaks one).
     fn check(&self) -> Result<(), ApiError> {
@@ -102,6 +108,24 @@ pub trait Stored: Resource {
     /// The record as the caller may see it (personal data masked by role).
     fn shown(record: Record<Self>, _caller: &Principal) -> Record<Self> {
         record
+    }
+
+    /// Reads the list's page of `select` (the rows of `scope`, filtered and
+    /// searched) as the caller sees it: by default fetched, its total
+    /// counted. A list that keeps its totals or its pages (placements:
+    /// tallied totals, the page cache) reads it its own way.
+    async fn read_page(
+        db: &Database,
+        caller: &Principal,
+        _filters: &Self::Filters,
+        _scope: Scope,
+        select: Select<Self::Table>,
+        request: &ListRequest<Self::Sort>,
+    ) -> Result<Arc<SharedPage<Record<Self>>>, ApiError> {
+        let page = fetch_page(db.read(), select, request).await?;
+        Ok(Arc::new(SharedPage::new(
+            page.map(|row| Self::shown(record_of(&row), caller)),
+        )))
     }
 }
 
@@ -167,7 +191,7 @@ pub async fn list<F: Stored>(
     caller: &Principal,
     filters: &F::Filters,
     request: &ListRequest<F::Sort>,
-) -> Result<PageOf<Record<F>>, ApiError> {
+) -> Result<Arc<SharedPage<Record<F>>>, ApiError> {
     let scope = F::POLICY.scope(caller, Access::Read)?;
     let mut select = F::Table::find().filter(scope_condition::<F::Table>(scope)?);
     for filter in filters.filters() {
@@ -184,9 +208,7 @@ pub async fn list<F: Stored>(
             Search::Scan => scan_search_condition::<F::Table>(search, q),
         });
     }
-    Ok(fetch_page(db.read(), select, request)
-        .await?
-        .map(|row| F::shown(record_of(&row), caller)))
+    F::read_page(db, caller, filters, scope, select, request).await
 }
 
 /// The 403 of a role that reads none of the collection.
@@ -231,7 +253,12 @@ pub async fn create<F: Stored>(db: &Database, caller: &Principal, body: &[u8]) -
 /// Stores a new record whose caller's rights are judged: the rules between
 /// its fields (422) and the records it names (422), then its rows and its
 /// audit row in a grouped transaction.
-pub async fn store_new<F: Stored>(db: &Database, caller: &Principal, record: Record<F>) -> Result<Record<F>, ApiError> {
+pub async fn store_new<F: Stored>(
+    db: &Database,
+    caller: &Principal,
+    mut record: Record<F>,
+) -> Result<Record<F>, ApiError> {
+    record.fields.prepare(None);
     record.fields.check()?;
     let mut rows = Inserts::new();
     new_rows(caller, &record, &mut rows)?;
@@ -249,9 +276,10 @@ pub async fn store_new<F: Stored>(db: &Database, caller: &Principal, record: Rec
     Ok(F::shown(record, caller))
 }
 
-/// The 403 of a role that may not `access` the collection, or 404 when it
-/// reads the collection but not this record (404 before 403).
-async fn refused<F: Stored>(db: &Database, caller: &Principal, id: Uuid, refusal: ApiError) -> ApiError {
+/// The 403 of a role that may not `access` the collection (or make one of
+/// its own moves), or 404 when it reads the collection but not this record
+/// (404 before 403).
+pub async fn refused<F: Stored>(db: &Database, caller: &Principal, id: Uuid, refusal: ApiError) -> ApiError {
     if F::POLICY.scope(caller, Access::Read).is_ok() {
         if let Err(ApiError::NotFound) = get::<F>(db, caller, id).await {
             return ApiError::NotFound;
@@ -277,6 +305,36 @@ async fn row_to_change<F: Stored>(
     Ok(row)
 }
 
+/// Loads a row the caller reads, locked until the transaction ends (404
+/// otherwise): for a resource's own changes beyond CRUD (a placement's moves).
+pub async fn row_read_locked<F: Stored>(
+    txn: &DatabaseTransaction,
+    caller: &Principal,
+    id: Uuid,
+) -> Result<<F::Table as EntityTrait>::Model, ApiError> {
+    let read = F::POLICY.scope(caller, Access::Read)?;
+    row_to_change::<F>(txn, caller, id, read).await
+}
+
+/// Writes a changed record over its row and keeps its side tables in step
+/// ([`Stored::sync`]); the caller has locked the row, checked the change and
+/// bumped the version, and writes the audit row.
+pub async fn save_changed<F: Stored>(
+    txn: &DatabaseTransaction,
+    actor: &Actor,
+    before: &Record<F>,
+    after: &Record<F>,
+) -> Result<(), ApiError> {
+    let mut changed = <F::Table as EntityTrait>::Model::active(&meta_of(after), &after.fields);
+    after.fields.complete_row(&mut changed);
+    changed
+        .reset_all()
+        .update(txn)
+        .await
+        .map_err(|e| ApiError::from_db(e, F::UNIQUE))?;
+    F::sync(txn, actor, before, after).await
+}
+
 /// Applies a merge patch under the record's `If-Match`, with its audit
 /// row, in the order [`Policy`] documents. The version grows only when
 /// something changed.
@@ -296,10 +354,11 @@ pub async fn update<F: Stored>(
     let row = row_to_change::<F>(&txn, caller, id, scope).await?;
     let before = record_of::<F>(&row);
     // A body that is wrong is wrong whatever the version: 422 before 412.
-    let fields = patch.apply(&before.fields)?;
+    let mut fields = patch.apply(&before.fields)?;
     check_precondition(precondition.as_ref(), before.version)?;
     let (old, new) = (json_of(&before.fields)?, json_of(&fields)?);
     F::POLICY.check_fixed(caller, |name| old.get(name) != new.get(name))?;
+    fields.prepare(Some(&patch));
     fields.check()?;
     if fields == before.fields {
         return Ok(F::shown(before, caller));
@@ -311,15 +370,8 @@ pub async fn update<F: Stored>(
         updated_at: now(),
         ..before.clone()
     };
-    let mut changed = <F::Table as EntityTrait>::Model::active(&meta_of(&after), &after.fields);
-    after.fields.complete_row(&mut changed);
-    changed
-        .reset_all()
-        .update(&txn)
-        .await
-        .map_err(|e| ApiError::from_db(e, F::UNIQUE))?;
     let actor = caller.actor();
-    F::sync(&txn, &actor, &before, &after).await?;
+    save_changed(&txn, &actor, &before, &after).await?;
     audit::record_change(&txn, &actor, Action::Update, F::TYPE, id, Some(&before), Some(&after)).await?;
     txn.commit().await?;
     Ok(F::shown(after, caller))
