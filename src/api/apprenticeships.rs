@@ -1,110 +1,51 @@
 //! `/api/v1/apprenticeships`: placements, their transitions, history and evaluations.
 
-use actix_web::{delete, get, patch, post, web, HttpResponse};
+use actix_web::{get, post, web, HttpResponse};
 use uuid::Uuid;
 
 use super::body::JsonBody;
-use super::conditional::{with_etag, IfMatch, IfNoneMatch};
-use super::crud::{self, Call, ListParams, ListQuery, CREATE_TEXT, DELETE_TEXT, GET_TEXT};
+use super::collection::{collection, Docs};
+use super::conditional::{with_etag, IfMatch};
+use super::crud::{self, Call};
 use crate::auth::policy;
 use crate::error::{ApiError, Problem};
 use crate::model::apprenticeship::{
-    Apprenticeship, ApprenticeshipCreate, ApprenticeshipFields, ApprenticeshipPatch, Evaluation, EvaluationCreate,
-    History, TransitionRequest,
+    Apprenticeship, ApprenticeshipCreate, ApprenticeshipFields, Evaluation, EvaluationCreate, History,
+    TransitionRequest,
 };
-use crate::model::list::PageOf;
 use crate::service::apprenticeships as service;
 use crate::service::resource;
 
+/// The collection's texts in the document.
+const DOCS: Docs = Docs {
+    tag: "apprenticeships",
+    singular: "apprenticeship",
+    list: "List placements.",
+    list_detail: "A school user sees its own school's placements, an enterprise user those it hosts, an officer all (personal data masked); a viewer none (403). Filters combine with AND; `q` searches the participant's name and the program.",
+    page: "One page of placements",
+    create: "Create a placement (it starts as `draft`). A school user creates its own school's only (403 naming `school_id`).",
+    get: "Read a placement.",
+    one: "The placement; `participant.national_id` and `participant.phone` are masked for all but admins and the owning school",
+    update: "Change a placement (JSON merge patch).",
+    update_detail: "`status` and `evaluations` are read-only here (422). Admins and the owning school change placements; another organisation's placement is a 404.",
+    delete: "Delete a placement: only in `draft` or `cancelled` (409 otherwise).",
+    id: "The placement's id",
+    conflict: "The placement is not in a state that allows this",
+};
+
 /// Registers the collection's routes.
 pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
+    let (records, record) = collection::<ApprenticeshipFields>(&DOCS);
     cfg.service(
         crud::scope::<ApprenticeshipFields>()
-            .service(list_apprenticeships)
-            .service(create_apprenticeship)
+            .service(records)
             // Before `/{id}`, which would take `/imports` for an id.
             .service(import_apprenticeships)
             .service(transition_apprenticeship)
             .service(apprenticeship_history)
             .service(evaluate_apprenticeship)
-            .service(get_apprenticeship)
-            .service(update_apprenticeship)
-            .service(delete_apprenticeship),
+            .service(record),
     );
-}
-
-/// List placements.
-///
-/// A school user sees its own school's placements, an enterprise user those it hosts, an officer all (personal data masked); a viewer none (403). Filters combine with AND; `q` searches the participant's name and the program.
-#[utoipa::path(tag = "apprenticeships", params(ListParams<ApprenticeshipFields>),
-    responses((status = 200, description = "One page of placements", body = PageOf<Apprenticeship>)))]
-#[get("")]
-pub async fn list_apprenticeships(
-    call: Call,
-    query: ListQuery<ApprenticeshipFields>,
-) -> Result<HttpResponse, ApiError> {
-    crud::list(call, query).await
-}
-
-/// Create a placement (it starts as `draft`). A school user creates its own school's only (403 naming `school_id`).
-#[utoipa::path(tag = "apprenticeships", description = CREATE_TEXT, request_body = ApprenticeshipCreate,
-    responses(
-        (status = 201, description = "Created; `Location` names the new record", body = Apprenticeship,
-            headers(("Location" = String, description = "The new record's path"), ("ETag" = String, description = "The version in double quotes, e.g. `\"3\"`; send it back in If-Match or If-None-Match"))),
-        (status = 409, description = "The placement is not in a state that allows this", body = Problem, content_type = "application/problem+json"),
-    ))]
-#[post("")]
-pub async fn create_apprenticeship(call: Call, body: JsonBody) -> Result<HttpResponse, ApiError> {
-    crud::create::<ApprenticeshipFields>(call, body).await
-}
-
-/// Read a placement.
-#[utoipa::path(tag = "apprenticeships", description = GET_TEXT, params(("id" = Uuid, Path, description = "The placement's id"), IfNoneMatch),
-    responses(
-        (status = 200, description = "The placement; `participant.national_id` and `participant.phone` are masked for all but admins and the owning school", body = Apprenticeship, headers(("ETag" = String, description = "The version in double quotes, e.g. `\"3\"`; send it back in If-Match or If-None-Match"))),
-        (status = 304, description = "Not modified since the ETag in If-None-Match"),
-    ))]
-#[get("/{id}")]
-pub async fn get_apprenticeship(
-    call: Call,
-    id: web::Path<Uuid>,
-    if_none_match: IfNoneMatch,
-) -> Result<HttpResponse, ApiError> {
-    crud::get::<ApprenticeshipFields>(call, *id, if_none_match).await
-}
-
-/// Change a placement (JSON merge patch).
-///
-/// `status` and `evaluations` are read-only here (422). Admins and the owning school change placements; another organisation's placement is a 404.
-#[utoipa::path(tag = "apprenticeships", params(("id" = Uuid, Path, description = "The placement's id"), IfMatch),
-    request_body(content((ApprenticeshipPatch = "application/merge-patch+json"), (ApprenticeshipPatch = "application/json"))),
-    responses(
-        (status = 200, description = "The changed record", body = Apprenticeship, headers(("ETag" = String, description = "The version in double quotes, e.g. `\"3\"`; send it back in If-Match or If-None-Match"))),
-        (status = 409, description = "The placement is not in a state that allows this", body = Problem, content_type = "application/problem+json"),
-    ))]
-#[patch("/{id}")]
-pub async fn update_apprenticeship(
-    call: Call,
-    id: web::Path<Uuid>,
-    if_match: IfMatch,
-    body: JsonBody,
-) -> Result<HttpResponse, ApiError> {
-    crud::update::<ApprenticeshipFields>(call, *id, if_match, body).await
-}
-
-/// Delete a placement: only in `draft` or `cancelled` (409 otherwise).
-#[utoipa::path(tag = "apprenticeships", description = DELETE_TEXT, params(("id" = Uuid, Path, description = "The placement's id"), IfMatch),
-    responses(
-        (status = 204, description = "Deleted"),
-        (status = 409, description = "Other records still reference it", body = Problem, content_type = "application/problem+json"),
-    ))]
-#[delete("/{id}")]
-pub async fn delete_apprenticeship(
-    call: Call,
-    id: web::Path<Uuid>,
-    if_match: IfMatch,
-) -> Result<HttpResponse, ApiError> {
-    crud::delete::<ApprenticeshipFields>(call, *id, if_match).await
 }
 
 /// Move a placement's status.
