@@ -1,32 +1,53 @@
 //! `/api/v1/apprenticeships`: placements, their transitions, history and evaluations.
 
+use actix_web::{get, post, web, HttpResponse};
+use uuid::Uuid;
+
+use super::body::JsonBody;
+use super::collection::{collection, Docs};
+use super::conditional::{with_etag, IfMatch};
+use super::crud::{self, Call};
+use super::import::{import_text, ImportFile, ImportUpload};
+use super::query::Query;
+use crate::auth::policy;
+use crate::error::{ApiError, Problem};
 use crate::model::apprenticeship::{
-    Apprenticeship, ApprenticeshipCreate, ApprenticeshipFields, ApprenticeshipFilters, ApprenticeshipPatch,
-    ApprenticeshipSort, Evaluation, EvaluationCreate, History, TransitionRequest,
+    Apprenticeship, ApprenticeshipFields, Evaluation, EvaluationCreate, History, TransitionRequest,
+};
+use crate::model::import::{ImportQuery, ImportReport};
+use crate::service::apprenticeships as service;
+use crate::service::resource;
+
+/// The collection's texts in the document.
+const DOCS: Docs = Docs {
+    tag: "apprenticeships",
+    singular: "apprenticeship",
+    list: "List placements.",
+    list_detail: "A school user sees its own school's placements, an enterprise user those it hosts, an officer all (personal data masked); a viewer none (403). Filters combine with AND; `q` searches the participant's name and the program.",
+    page: "One page of placements",
+    create: "Create a placement (it starts as `draft`). A school user creates its own school's only (403 naming `school_id`).",
+    get: "Read a placement.",
+    one: "The placement; `participant.national_id` and `participant.phone` are masked for all but admins and the owning school",
+    update: "Change a placement (JSON merge patch).",
+    update_detail: "`status` and `evaluations` are read-only here (422). Admins and the owning school change placements; another organisation's placement is a 404.",
+    delete: "Delete a placement: only in `draft` or `cancelled` (409 otherwise).",
+    id: "The placement's id",
+    conflict: "The placement is not in a state that allows this",
 };
 
-crate::crud_api! {
-    collection: "apprenticeships",
-    tag: "apprenticeships",
-    resource: crate::domain::vocab::ResourceType::Apprenticeship,
-    policy: crate::auth::policy::apprenticeships,
-    service: crate::service::apprenticeships,
-    types: { record: Apprenticeship, create: ApprenticeshipCreate, patch: ApprenticeshipPatch, fields: ApprenticeshipFields, filters: ApprenticeshipFilters, sort: ApprenticeshipSort },
-    handlers: { list: list_apprenticeships, create: create_apprenticeship, get: get_apprenticeship, update: update_apprenticeship, delete: delete_apprenticeship },
-    more: [import_apprenticeships, transition_apprenticeship, apprenticeship_history, evaluate_apprenticeship],
-    docs: {
-        list: "List placements.",
-        list_detail: "A school user sees its own school's placements, an enterprise user those it hosts, an officer all (personal data masked); a viewer none (403). Filters combine with AND; `q` searches the participant's name and the program.",
-        page: "One page of placements",
-        create: "Create a placement (it starts as `draft`). A school user creates its own school's only (403 naming `school_id`).",
-        get: "Read a placement.",
-        one: "The placement; `participant.national_id` and `participant.phone` are masked for all but admins and the owning school",
-        update: "Change a placement (JSON merge patch).",
-        update_detail: "`status` and `evaluations` are read-only here (422). Admins and the owning school change placements; another organisation's placement is a 404.",
-        delete: "Delete a placement: only in `draft` or `cancelled` (409 otherwise).",
-        id: "The placement's id",
-        conflict: "The placement is not in a state that allows this",
-    }
+/// Registers the collection's routes.
+pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
+    let (records, record) = collection::<ApprenticeshipFields>(&DOCS);
+    cfg.service(
+        crud::scope::<ApprenticeshipFields>()
+            .service(records)
+            // Before `/{id}`, which would take `/imports` for an id.
+            .service(import_apprenticeships)
+            .service(transition_apprenticeship)
+            .service(apprenticeship_history)
+            .service(evaluate_apprenticeship)
+            .service(record),
+    );
 }
 
 /// Move a placement's status.
@@ -53,16 +74,14 @@ crate::crud_api! {
 )]
 #[post("/{id}/transitions")]
 pub async fn transition_apprenticeship(
-    state: web::Data<AppState>,
-    caller: Caller,
+    Call { state, caller }: Call,
     id: web::Path<Uuid>,
     if_match: IfMatch,
     body: JsonBody,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    if let Err(refused) = crate::auth::policy::makes_moves(&caller) {
-        let may_read = crate::auth::policy::apprenticeships(&caller, Access::Read, Some(id)).is_ok();
-        return Err(crate::api::crud::unknown_or(refused, may_read, service::get(&state.db, &caller, id)).await);
+    if let Err(refusal) = policy::makes_moves(&caller) {
+        return Err(resource::refused::<ApprenticeshipFields>(&state.db, &caller, id, refusal).await);
     }
     let request: TransitionRequest = body.decode()?;
     let record = service::transition(&state.db, &caller, id, if_match.0, request).await?;
@@ -80,11 +99,10 @@ pub async fn transition_apprenticeship(
 )]
 #[get("/{id}/history")]
 pub async fn apprenticeship_history(
-    state: web::Data<AppState>,
-    caller: Caller,
+    Call { state, caller }: Call,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
-    crate::auth::policy::apprenticeships(&caller, Access::Read, None)?;
+    resource::may_read::<ApprenticeshipFields>(&caller)?;
     Ok(HttpResponse::Ok().json(service::history(&state.db, &caller, id.into_inner()).await?))
 }
 
@@ -104,27 +122,39 @@ pub async fn apprenticeship_history(
 )]
 #[post("/{id}/evaluations")]
 pub async fn evaluate_apprenticeship(
-    state: web::Data<AppState>,
-    caller: Caller,
+    Call { state, caller }: Call,
     id: web::Path<Uuid>,
     body: JsonBody,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    if let Err(refused) = crate::auth::policy::evaluates(&caller) {
-        let may_read = crate::auth::policy::apprenticeships(&caller, Access::Read, Some(id)).is_ok();
-        return Err(crate::api::crud::unknown_or(refused, may_read, service::get(&state.db, &caller, id)).await);
+    if let Err(refusal) = policy::evaluates(&caller) {
+        return Err(resource::refused::<ApprenticeshipFields>(&state.db, &caller, id, refusal).await);
     }
     let input: EvaluationCreate = body.decode()?;
     let evaluation = service::evaluate(&state.db, &caller, id, input).await?;
     Ok(HttpResponse::Created().json(evaluation))
 }
 
-crate::import_api!(
-    import_apprenticeships,
-    "apprenticeships",
-    "apprenticeships",
-    Apprenticeship,
-    ApprenticeshipCreate,
-    crate::auth::policy::apprenticeships,
-    crate::service::apprenticeships
-);
+// Import apprenticeships from a spreadsheet. Not a doc comment: the document gives an
+// import its description only, no summary.
+#[utoipa::path(tag = "apprenticeships", description = import_text("apprenticeships"), params(ImportQuery),
+    request_body(description = "The file", content(
+        (String = "text/csv"),
+        (String = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+        (ImportUpload = "multipart/form-data"),
+    )),
+    responses(
+        (status = 200, description = "A dry run's report: what an import would do", body = ImportReport),
+        (status = 201, description = "Imported: the records created, and the bad rows left out (with `partial=true`)", body = ImportReport),
+        (status = 409, description = "A unique value was taken, or a referenced record deleted, while the import ran (without `partial=true`)", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "The file cannot be read (`errors` names `file`), or rows are bad and nothing was imported: `errors` lists the first 1,000 problems, `error_counts` counts them all per column and code", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "As many imports as the service runs at once are running; retry after `Retry-After` seconds", body = Problem, content_type = "application/problem+json"),
+    ))]
+#[post("/imports")]
+pub async fn import_apprenticeships(
+    call: Call,
+    query: Query<ImportQuery>,
+    file: ImportFile,
+) -> Result<HttpResponse, ApiError> {
+    crud::import::<ApprenticeshipFields>(call, query, file).await
+}

@@ -132,10 +132,14 @@ impl<F: Stored> HttpServiceFactory for Records<F> {
 
 impl<F: Stored> HttpServiceFactory for OneRecord<F> {
     fn register(self, config: &mut AppService) {
+        // Another method is answered from the document, as a request no
+        // route takes: `/{id}` also matches a sibling of its own
+        // (`PUT /apprenticeships/imports` is a 405 allowing `POST`).
         web::resource("/{id}")
             .route(web::get().to(get::<F>))
             .route(web::patch().to(update::<F>))
             .route(web::delete().to(delete::<F>))
+            .default_service(web::to(super::unknown_route))
             .register(config);
     }
 }

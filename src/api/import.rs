@@ -828,60 +828,6 @@ pub fn import_text(collection: &str) -> String {
     )
 }
 
-/// Declares a collection's import operation, `POST /<collection>/imports`,
-/// beside its CRUD handlers (named in the collection's `more` list).
-///
-/// `import_api!(import_apprenticeships, "apprenticeships", "apprenticeships", Apprenticeship,
-///     ApprenticeshipCreate, crate::auth::policy::apprenticeships, crate::service::apprenticeships);`
-///
-/// A collection of the one road has a handler of its own over
-/// [`crud::import`](super::crud::import) instead.
-#[macro_export]
-macro_rules! import_api {
-    ($handler:ident, $collection:literal, $tag:literal, $Record:ident, $Create:ident, $policy:path, $service:path) => {
-        #[doc = concat!("Import ", $collection, " from a spreadsheet.")]
-        #[utoipa::path(
-            tag = $tag,
-            description = $crate::api::import::import_text($collection),
-            params($crate::model::import::ImportQuery),
-            request_body(
-                description = "The file",
-                content(
-                    (String = "text/csv"),
-                    (String = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
-                    ($crate::api::import::ImportUpload = "multipart/form-data"),
-                )
-            ),
-            responses(
-                (status = 200, description = "A dry run's report: what an import would do", body = $crate::model::import::ImportReport),
-                (status = 201, description = "Imported: the records created, and the bad rows left out (with `partial=true`)", body = $crate::model::import::ImportReport),
-                (status = 409, description = "A unique value was taken, or a referenced record deleted, while the import ran (without `partial=true`)", body = $crate::error::Problem, content_type = "application/problem+json"),
-                (status = 422, description = "The file cannot be read (`errors` names `file`), or rows are bad and nothing was imported: `errors` lists the first 1,000 problems, `error_counts` counts them all per column and code", body = $crate::error::Problem, content_type = "application/problem+json"),
-                (status = 503, description = "As many imports as the service runs at once are running; retry after `Retry-After` seconds", body = $crate::error::Problem, content_type = "application/problem+json"),
-            )
-        )]
-        // `post` is the one the collection's `crud_api!` brought into scope
-        // (utoipa reads the route from an attribute named so).
-        #[post("/imports")]
-        pub async fn $handler(
-            state: actix_web::web::Data<$crate::api::AppState>,
-            caller: $crate::api::caller::Caller,
-            query: $crate::api::query::Query<$crate::model::import::ImportQuery>,
-            file: $crate::api::import::ImportFile,
-        ) -> Result<actix_web::HttpResponse, $crate::error::ApiError> {
-            $policy(&caller, $crate::auth::policy::Access::Create, None)?;
-            // Held until the answer is made (the body is read under it).
-            let turn = file.turn(&state.imports).await?;
-            let rows = $crate::model::import::decode_rows::<$Record, $Create>(&file.table(&turn).await?)?;
-            let report = {
-                use $service as service;
-                service::import(&state.db, &caller, rows, query.options()).await?
-            };
-            Ok($crate::api::import::answer(&report))
-        }
-    };
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -9,7 +9,6 @@ use super::Principal;
 use crate::domain::placement::Sides;
 use crate::domain::vocab::{EvaluationSide, FeedType, Role};
 use crate::error::{ApiError, FieldError};
-use crate::model::apprenticeship::ApprenticeshipFields;
 use crate::model::meeting::ActionItem;
 
 /// What a caller wants to do with a record or a collection.
@@ -365,86 +364,35 @@ fn unchanged(fields: &[(&str, bool)]) -> Result<(), ApiError> {
     }
 }
 
-/// Placements: an admin does everything; an officer reads them all (personal
-/// data masked) and changes nothing; a school user reads and writes its own
-/// school's; an enterprise user reads those it hosts (and makes its moves and
-/// evaluations: [`placement_sides`], [`evaluation_side`]); a viewer nothing.
-/// Which records a school or enterprise user sees is [`sees_placement`].
-/// An enterprise user's change of a placement is decided per record
-/// ([`changes_placement`]): one it does not host is a 404, like every method.
-pub fn apprenticeships(caller: &Principal, access: Access, _id: Option<Uuid>) -> Result<(), ApiError> {
-    match (caller.role, access) {
-        (Role::Admin, _) => Ok(()),
-        (Role::Viewer, _) => Err(deny("see placements")),
-        (_, Access::Read) => Ok(()),
-        (Role::School, _) => Ok(()),
-        (Role::Enterprise, Access::Create) => Err(deny("create placements")),
-        (Role::Enterprise, Access::Update | Access::Delete) => Ok(()),
-        (Role::Officer, _) => Err(deny("change placements")),
-    }
-}
-
-/// Whether the caller may change or delete a placement it sees: an admin
-/// and the owning school may; the host enterprise reads it (403).
-pub fn changes_placement(caller: &Principal) -> Result<(), ApiError> {
-    match caller.role {
-        Role::Admin | Role::School => Ok(()),
-        _ => Err(deny("change placements")),
-    }
-}
-
-/// Whether the caller may see a placement at all (one it may not answers
-/// 404): a school user its own school's, an enterprise user those it hosts.
-pub fn sees_placement(caller: &Principal, enterprise_id: Uuid, school_id: Option<Uuid>) -> bool {
-    match caller.role {
-        Role::Admin | Role::Officer => true,
-        Role::School => caller.org.is_some() && school_id == caller.org,
-        Role::Enterprise => caller.org == Some(enterprise_id),
-        Role::Viewer => false,
-    }
-}
-
-/// The placements a caller may list: all of them, a school's, an enterprise's, or none.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum PlacementScope {
-    /// Every placement.
-    All,
-    /// The placements of this school.
-    School(Uuid),
-    /// The placements this enterprise hosts.
-    Enterprise(Uuid),
-    /// None.
-    Nothing,
-}
-
-/// The placements the caller may list (see [`sees_placement`]).
-pub fn placement_scope(caller: &Principal) -> PlacementScope {
-    match (caller.role, caller.org) {
-        (Role::Admin | Role::Officer, _) => PlacementScope::All,
-        (Role::School, Some(org)) => PlacementScope::School(org),
-        (Role::Enterprise, Some(org)) => PlacementScope::Enterprise(org),
-        _ => PlacementScope::Nothing,
-    }
-}
-
-/// Whether the caller sees a participant's resident ID and phone whole:
-/// admins and the owning school; everyone else sees them masked.
-pub fn sees_personal_data(caller: &Principal, school_id: Option<Uuid>) -> bool {
-    match caller.role {
-        Role::Admin => true,
-        Role::School => caller.org.is_some() && school_id == caller.org,
-        _ => false,
-    }
-}
-
-/// The organisations a placement names: a school user may name only its own
-/// school (403 naming `school_id`).
-pub fn placement_owner(caller: &Principal, fields: &ApprenticeshipFields) -> Result<(), ApiError> {
-    match caller.role {
-        Role::School => unchanged(&[("school_id", caller.org.is_none() || fields.school_id != caller.org)]),
-        _ => Ok(()),
-    }
-}
+/// Placements: an admin does everything; an officer reads them all
+/// (personal data masked) and changes nothing; a school user reads, creates,
+/// changes and deletes its own school's (a new one naming another school is
+/// a 403 naming `school_id`, and so is a change of `school_id`); an
+/// enterprise user reads those it hosts (and makes its moves and
+/// evaluations: [`placement_sides`], [`evaluation_side`]) but changes none
+/// (403 on one it reads, 404 on one it does not); a viewer nothing.
+pub const APPRENTICESHIPS: Policy = Policy {
+    plural: "placements",
+    singular: "placement",
+    admin: Rights::ALL,
+    officer: Rights::READ,
+    school: Rights {
+        read: Reach::Own,
+        create: Reach::Own,
+        update: Reach::Own,
+        delete: Reach::Own,
+    },
+    enterprise: Rights {
+        read: Reach::Own,
+        ..Rights::NONE
+    },
+    viewer: Rights::NONE,
+    owners: Owners {
+        school: Some("school_id"),
+        enterprise: Some("enterprise_id"),
+    },
+    fixed: &[(Role::School, &["school_id"])],
+};
 
 /// Whether the caller's role makes any placement moves at all (an officer or
 /// a viewer makes none: 403 before anything else is judged).
@@ -576,7 +524,7 @@ pub const DEMANDS: Policy = Policy {
 pub const COMPETITIONS: Policy = Policy::staff_writes("competitions", "competition");
 
 /// Teachers' practice: admins and officers read every school's teachers
-/// (officers masked, [`sees_personal_data`]); a school user its own
+/// (officers masked, as placements mask personal data); a school user its own
 /// school's (naming another school is a 403 naming `school_id`); an
 /// enterprise user and a viewer nothing. Returns the school to read, if one.
 pub fn teacher_practice(caller: &Principal, school_id: Option<Uuid>) -> Result<Option<Uuid>, ApiError> {
@@ -663,12 +611,13 @@ fn reach(caller: &Principal, kind: FeedType) -> FeedReach {
         FeedType::Competition => policy_reach(&COMPETITIONS, caller),
         FeedType::User => policy_reach(&USERS, caller),
         FeedType::Demand => policy_reach(&DEMANDS, caller),
-        FeedType::Apprenticeship if apprenticeships(caller, Access::Read, None).is_err() => FeedReach::Nothing,
-        FeedType::Apprenticeship => match placement_scope(caller) {
-            PlacementScope::All => FeedReach::All,
-            PlacementScope::School(org) => FeedReach::Own(Owner::School(org)),
-            PlacementScope::Enterprise(org) => FeedReach::Own(Owner::Enterprise(org)),
-            PlacementScope::Nothing => FeedReach::Nothing,
+        FeedType::Apprenticeship => match APPRENTICESHIPS.scope(caller, Access::Read) {
+            Ok(Scope::All) => FeedReach::All,
+            Ok(Scope::Owned { column, org }) if Some(column) == APPRENTICESHIPS.owners.school => {
+                FeedReach::Own(Owner::School(org))
+            }
+            Ok(Scope::Owned { org, .. }) => FeedReach::Own(Owner::Enterprise(org)),
+            Ok(Scope::Nothing) | Err(_) => FeedReach::Nothing,
         },
     }
 }

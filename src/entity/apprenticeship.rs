@@ -1,15 +1,17 @@
 //! The `apprenticeships` table: placements. The participant and the
 //! evaluations are JSON columns.
 
+use chanjiao_derive::Row;
 use sea_orm::entity::prelude::*;
 
 use crate::domain::vocab::{ApprenticeshipKind, ApprenticeshipStatus};
-use crate::model::apprenticeship::{Evaluations, Participant};
+use crate::model::apprenticeship::{ApprenticeshipFields, Evaluations, Participant};
 use crate::model::field::{Date, Fen, Hours, PlainText};
 
 /// One placement row: the contract's fields, their folded search text, version and times.
-#[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel, Row)]
 #[sea_orm(table_name = "apprenticeships")]
+#[row(fields = ApprenticeshipFields)]
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub id: Uuid,
@@ -34,6 +36,7 @@ pub struct Model {
     pub status: ApprenticeshipStatus,
     pub evaluations: Evaluations,
     #[sea_orm(column_type = "Text")]
+    #[row(derived)]
     pub search_text: String,
     pub version: i32,
     pub created_at: DateTimeUtc,

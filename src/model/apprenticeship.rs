@@ -1,140 +1,191 @@
 //! Placements (apprenticeships): one person's placement at an enterprise,
 //! with its lifecycle, history and evaluations.
 
+use chanjiao_derive::{Fields, Filters, SortKey};
 use chrono::{DateTime, Utc};
-
-use crate::model::field::Date;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use super::export::{Column, Columns};
-use super::field::{Fen, Hours, List, LongText, Name, Phone, PlainText, ResidentId, Score, TextRule};
-use super::list::sort_key;
-use crate::domain::vocab::{ApprenticeshipKind, ApprenticeshipStatus, EvaluationSide, ParticipantRole};
+use super::export::Column;
+use super::field::{Date, Fen, Hours, List, LongText, Name, Phone, PlainText, ResidentId, Score, TextRule};
+use super::resource::{Create, Patch, Record, Resource};
+use crate::domain::vocab::{ApprenticeshipKind, ApprenticeshipStatus, EvaluationSide, ParticipantRole, ResourceType};
 
-crate::object! {
-    /// The person placed: a student, a teacher or a worker (the placement's
-    /// kind fixes which). `national_id` and `phone` are shown whole only to
-    /// admins and the owning school; everyone else sees them masked
-    /// (`370101********0021`, `138****5678`).
-    example = serde_json::json!({"name": "李明", "student_no": "2023040112", "national_id": "370101200803150021", "phone": "13812345678"});
-    pub struct Participant {
-        /// Name, 1–200 characters.
-        name: Name,
-        /// `student`, `teacher` or `worker`: the kind fixes it. It may be left out; responses always show it.
-        role: Option<ParticipantRole>,
-        /// Student number, at most 500 characters.
-        student_no: Option<PlainText>,
-        /// Resident ID number (居民身份证号码), checksum-checked; a lower-case `x` is stored upper-cased.
-        national_id: Option<ResidentId>,
-        /// Phone: a mainland mobile or landline number.
-        phone: Option<Phone>,
-        /// Date of birth; when left out, the resident ID's birth date counts.
-        birth_date: Option<Date>,
-    }
+/// A placement as every answer shows it.
+pub type Apprenticeship = Record<ApprenticeshipFields>;
+/// The body that creates a placement.
+pub type ApprenticeshipCreate = Create<ApprenticeshipFields>;
+/// The body that changes a placement, for the document.
+pub type ApprenticeshipPatch = Patch<ApprenticeshipFields>;
+
+/// The person placed: a student, a teacher or a worker (the placement's
+/// kind fixes which). `national_id` and `phone` are shown whole only to
+/// admins and the owning school; everyone else sees them masked
+/// (`370101********0021`, `138****5678`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Fields)]
+#[serde(deny_unknown_fields)]
+#[fields(object, example = serde_json::json!({"name": "李明", "student_no": "2023040112", "national_id": "370101200803150021", "phone": "13812345678"}))]
+pub struct Participant {
+    /// Name, 1–200 characters.
+    pub name: Name,
+    /// `student`, `teacher` or `worker`: the kind fixes it. It may be left out; responses always show it.
+    pub role: Option<ParticipantRole>,
+    /// Student number, at most 500 characters.
+    pub student_no: Option<PlainText>,
+    /// Resident ID number (居民身份证号码), checksum-checked; a lower-case `x` is stored upper-cased.
+    pub national_id: Option<ResidentId>,
+    /// Phone: a mainland mobile or landline number.
+    pub phone: Option<Phone>,
+    /// Date of birth; when left out, the resident ID's birth date counts.
+    pub birth_date: Option<Date>,
 }
 
-crate::object! {
-    /// One side's evaluation of a placement.
-    example = serde_json::json!({"by": "enterprise", "score": 92, "comment": "焊接操作规范，安全意识强", "at": "2025-06-30T08:00:00Z"});
-    pub struct Evaluation {
-        /// Which side evaluated: the school or the enterprise.
-        by: EvaluationSide,
-        /// The score, 0–100.
-        score: Score,
-        /// A comment, at most 5000 characters.
-        comment: Option<LongText>,
-        /// When it was given.
-        at: DateTime<Utc>,
-    }
+/// One side's evaluation of a placement.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Fields)]
+#[serde(deny_unknown_fields)]
+#[fields(object, example = serde_json::json!({"by": "enterprise", "score": 92, "comment": "焊接操作规范，安全意识强", "at": "2025-06-30T08:00:00Z"}))]
+pub struct Evaluation {
+    /// Which side evaluated: the school or the enterprise.
+    pub by: EvaluationSide,
+    /// The score, 0–100.
+    pub score: Score,
+    /// A comment, at most 5000 characters.
+    pub comment: Option<LongText>,
+    /// When it was given.
+    pub at: DateTime<Utc>,
 }
 
 /// A placement's evaluations: at most one per side.
 pub type Evaluations = List<Evaluation, 2>;
 
-crate::record! {
-    /// A placement (实习 / 学徒 / 订单班 / 教师实践 / 职工培训): one person's placement at
-    /// an enterprise, with its status (changed only by transitions) and evaluations.
-    pub struct Apprenticeship;
-    /// A new placement; it starts as `draft`. The kind fixes the participant's role;
-    /// every kind but `worker_training` names a school.
-    example = serde_json::json!({
-        "kind": "order_class", "enterprise_id": "01900000-0000-7000-8000-00000000c7a1",
-        "school_id": "01900000-0000-7000-8000-0000000005c1",
-        "participant": {"name": "李明", "student_no": "2023040112", "national_id": "370101200803150021", "phone": "13812345678"},
-        "program": "辰泰重钢焊接订单班", "major": "焊接技术应用", "position": "焊工", "site": "辰泰重钢焊接实训车间",
-        "enterprise_mentor": "王建国", "school_supervisor": "谭刚", "start_date": "2024-09-01", "end_date": "2025-06-30",
-        "hours_per_week": 36, "monthly_stipend_fen": 200000, "agreement_signed_on": "2024-08-20", "insurance_policy_no": "PICC-2024-081501"});
-    example = serde_json::json!({
-        "kind": "student_internship", "enterprise_id": "01900000-0000-7000-8000-0000000052f1",
-        "school_id": "01900000-0000-7000-8000-0000000005c1",
-        "participant": {"name": "王芳", "student_no": "2022030207", "phone": "13912345678", "birth_date": "2006-06-01"},
-        "program": "2022级数控班岗位实习", "major": "数控技术应用", "position": "装配工", "site": "华建五分厂",
-        "start_date": "2024-10-08", "end_date": "2025-04-07", "hours_per_week": 40, "monthly_stipend_fen": 250000});
-    pub struct ApprenticeshipCreate;
-    /// Changes to a placement, as a JSON merge patch (`participant` is merged key by
-    /// key). `status` and `evaluations` change only through their own operations.
-    example = serde_json::json!({"hours_per_week": 32, "participant": {"name": "李明", "phone": "13812345678"}});
-    pub struct ApprenticeshipPatch;
-    /// The fields of a placement that a merge patch may change.
-    pub struct ApprenticeshipFields;
-    {
-        /// What kind of placement it is.
-        kind: ApprenticeshipKind,
-        /// The host enterprise (must exist).
-        enterprise_id: Uuid,
-        /// The owning school (must exist); required for every kind but `worker_training`.
-        school_id: Option<Uuid>,
-        /// The demand it answers (must exist, and be a demand of `enterprise_id`).
-        demand_id: Option<Uuid>,
-        /// The training base it takes place at (must exist).
-        base_id: Option<Uuid>,
-        /// The person placed.
-        participant: Participant,
-        /// The cohort or class, e.g. an order class, at most 500 characters.
-        program: Option<PlainText> [example = "辰泰重钢焊接订单班"],
-        /// The participant's major, at most 500 characters.
-        major: Option<PlainText> [example = "焊接技术应用"],
-        /// The post, at most 500 characters.
-        position: Option<PlainText> [example = "焊工"],
-        /// Where the work happens (a factory-school, a workshop), at most 500 characters.
-        site: Option<PlainText> [example = "华建五分厂"],
-        /// The enterprise's mentor, at most 500 characters.
-        enterprise_mentor: Option<PlainText> [example = "王建国"],
-        /// The school's supervisor, at most 500 characters.
-        school_supervisor: Option<PlainText> [example = "谭刚"],
-        /// The first day (`YYYY-MM-DD`).
-        start_date: Date [example = "2024-09-01"],
-        /// The last day, not before `start_date`.
-        end_date: Option<Date> [example = "2025-06-30"],
-        /// Hours a week: 1–40 for student kinds (no overtime for interns), 1–60 otherwise.
-        hours_per_week: Option<Hours> [example = 36],
-        /// The monthly stipend in fen (CNY cents), 0–100,000,000.
-        monthly_stipend_fen: Option<Fen> [example = 200000],
-        /// When the tripartite agreement (school, enterprise, participant) was signed;
-        /// a student placement becomes `active` only with it.
-        agreement_signed_on: Option<Date> [example = "2024-08-20"],
-        /// The internship liability insurance policy; a student placement becomes
-        /// `active` only with it. At most 500 characters.
-        insurance_policy_no: Option<PlainText> [example = "PICC-2024-081501"],
-        /// Where the placement stands (read-only: see `POST /apprenticeships/{id}/transitions`).
-        status: ApprenticeshipStatus [computed],
-        /// The evaluations, at most one per side (read-only: see `POST /apprenticeships/{id}/evaluations`).
-        evaluations: Evaluations [computed],
+/// A placement (实习 / 学徒 / 订单班 / 教师实践 / 职工培训): one person's placement at
+/// an enterprise, with its status (changed only by transitions) and evaluations.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Fields)]
+pub struct ApprenticeshipFields {
+    /// What kind of placement it is.
+    #[field(label = "类型")]
+    pub kind: ApprenticeshipKind,
+    /// The host enterprise (must exist).
+    #[field(label = "企业")]
+    pub enterprise_id: Uuid,
+    /// The owning school (must exist); required for every kind but `worker_training`.
+    #[field(label = "学校")]
+    pub school_id: Option<Uuid>,
+    /// The demand it answers (must exist, and be a demand of `enterprise_id`).
+    #[field(label = "需求")]
+    pub demand_id: Option<Uuid>,
+    /// The training base it takes place at (must exist).
+    #[field(label = "基地")]
+    pub base_id: Option<Uuid>,
+    /// The person placed.
+    #[field(label = "参与者")]
+    pub participant: Participant,
+    /// The cohort or class, e.g. an order class, at most 500 characters.
+    #[field(label = "班级项目", example = "辰泰重钢焊接订单班")]
+    pub program: Option<PlainText>,
+    /// The participant's major, at most 500 characters.
+    #[field(label = "专业", example = "焊接技术应用")]
+    pub major: Option<PlainText>,
+    /// The post, at most 500 characters.
+    #[field(label = "岗位", example = "焊工")]
+    pub position: Option<PlainText>,
+    /// Where the work happens (a factory-school, a workshop), at most 500 characters.
+    #[field(label = "地点", example = "华建五分厂")]
+    pub site: Option<PlainText>,
+    /// The enterprise's mentor, at most 500 characters.
+    #[field(label = "企业导师", example = "王建国")]
+    pub enterprise_mentor: Option<PlainText>,
+    /// The school's supervisor, at most 500 characters.
+    #[field(label = "学校指导教师", example = "谭刚")]
+    pub school_supervisor: Option<PlainText>,
+    /// The first day (`YYYY-MM-DD`).
+    #[field(label = "开始日期", example = "2024-09-01")]
+    pub start_date: Date,
+    /// The last day, not before `start_date`.
+    #[field(label = "结束日期", example = "2025-06-30")]
+    pub end_date: Option<Date>,
+    /// Hours a week: 1–40 for student kinds (no overtime for interns), 1–60 otherwise.
+    #[field(label = "每周学时", example = 36)]
+    pub hours_per_week: Option<Hours>,
+    /// The monthly stipend in fen (CNY cents), 0–100,000,000.
+    #[field(label = "月补贴（分）", example = 200000)]
+    pub monthly_stipend_fen: Option<Fen>,
+    /// When the tripartite agreement (school, enterprise, participant) was signed;
+    /// a student placement becomes `active` only with it.
+    #[field(label = "三方协议签订日期", example = "2024-08-20")]
+    pub agreement_signed_on: Option<Date>,
+    /// The internship liability insurance policy; a student placement becomes
+    /// `active` only with it. At most 500 characters.
+    #[field(label = "保险单号", example = "PICC-2024-081501")]
+    pub insurance_policy_no: Option<PlainText>,
+    /// Where the placement stands (read-only: see `POST /apprenticeships/{id}/transitions`).
+    #[field(label = "状态", computed)]
+    #[serde(default)]
+    pub status: ApprenticeshipStatus,
+    /// The evaluations, at most one per side (read-only: see `POST /apprenticeships/{id}/evaluations`).
+    #[field(label = "评价", computed)]
+    #[serde(default)]
+    pub evaluations: Evaluations,
+}
+
+impl Resource for ApprenticeshipFields {
+    const NAME: &'static str = "Apprenticeship";
+    const COLLECTION: &'static str = "apprenticeships";
+    const TYPE: ResourceType = ResourceType::Apprenticeship;
+    const CREATE_DOC: &'static str = "A new placement; it starts as `draft`. The kind fixes the participant's role;\nevery kind but `worker_training` names a school.";
+    const PATCH_DOC: &'static str = "Changes to a placement, as a JSON merge patch (`participant` is merged key by\nkey). `status` and `evaluations` change only through their own operations.";
+    type Sort = ApprenticeshipSort;
+    type Filters = ApprenticeshipFilters;
+
+    fn create_examples() -> Vec<serde_json::Value> {
+        vec![
+            serde_json::json!({
+            "kind": "order_class", "enterprise_id": "01900000-0000-7000-8000-00000000c7a1",
+            "school_id": "01900000-0000-7000-8000-0000000005c1",
+            "participant": {"name": "李明", "student_no": "2023040112", "national_id": "370101200803150021", "phone": "13812345678"},
+            "program": "辰泰重钢焊接订单班", "major": "焊接技术应用", "position": "焊工", "site": "辰泰重钢焊接实训车间",
+            "enterprise_mentor": "王建国", "school_supervisor": "谭刚", "start_date": "2024-09-01", "end_date": "2025-06-30",
+            "hours_per_week": 36, "monthly_stipend_fen": 200000, "agreement_signed_on": "2024-08-20", "insurance_policy_no": "PICC-2024-081501"}),
+            serde_json::json!({
+            "kind": "student_internship", "enterprise_id": "01900000-0000-7000-8000-0000000052f1",
+            "school_id": "01900000-0000-7000-8000-0000000005c1",
+            "participant": {"name": "王芳", "student_no": "2022030207", "phone": "13912345678", "birth_date": "2006-06-01"},
+            "program": "2022级数控班岗位实习", "major": "数控技术应用", "position": "装配工", "site": "华建五分厂",
+            "start_date": "2024-10-08", "end_date": "2025-04-07", "hours_per_week": 40, "monthly_stipend_fen": 250000}),
+        ]
+    }
+
+    fn patch_example() -> Option<serde_json::Value> {
+        Some(serde_json::json!({"hours_per_week": 32, "participant": {"name": "李明", "phone": "13812345678"}}))
+    }
+
+    /// The participant spreads over one column per field of it.
+    fn spread_columns(field: &str) -> Option<&'static [Column]> {
+        (field == "participant").then_some(PARTICIPANT_COLUMNS)
     }
 }
 
-crate::object! {
-    /// A move of a placement's status machine.
-    example = serde_json::json!({"to": "terminated", "reason": "学生因病休学"});
-    input struct TransitionRequest {
-        /// The status to move to.
-        to: ApprenticeshipStatus,
-        /// Why: required to return (`submitted` → `draft`), terminate or cancel
-        /// (empty or only white space is no reason). At most 500 characters.
-        reason: Option<PlainText>,
-    }
+/// A placement's participant in a spreadsheet: one column per field.
+const PARTICIPANT_COLUMNS: &[Column] = &[
+    Column::text("姓名 participant.name", "participant.name"),
+    Column::text("身份 participant.role", "participant.role"),
+    Column::text("学号 participant.student_no", "participant.student_no"),
+    Column::text("身份证号 participant.national_id", "participant.national_id"),
+    Column::text("电话 participant.phone", "participant.phone"),
+    Column::text("出生日期 participant.birth_date", "participant.birth_date"),
+];
+
+/// A move of a placement's status machine.
+#[derive(Debug, Clone, Deserialize, Fields)]
+#[serde(deny_unknown_fields)]
+#[fields(object, example = serde_json::json!({"to": "terminated", "reason": "学生因病休学"}))]
+pub struct TransitionRequest {
+    /// The status to move to.
+    pub to: ApprenticeshipStatus,
+    /// Why: required to return (`submitted` → `draft`), terminate or cancel
+    /// (empty or only white space is no reason). At most 500 characters.
+    pub reason: Option<PlainText>,
 }
 
 impl TransitionRequest {
@@ -147,18 +198,18 @@ impl TransitionRequest {
     }
 }
 
-crate::object! {
-    /// A new evaluation: the school side's or the enterprise side's (an admin names `by`).
-    example = serde_json::json!({"score": 92, "comment": "焊接操作规范，安全意识强"});
-    input struct EvaluationCreate {
-        /// The side evaluating; only an admin sends it (a school user evaluates for
-        /// the school, an enterprise user for the enterprise).
-        by: Option<EvaluationSide>,
-        /// The score, 0–100.
-        score: Score,
-        /// A comment, at most 5000 characters.
-        comment: Option<LongText>,
-    }
+/// A new evaluation: the school side's or the enterprise side's (an admin names `by`).
+#[derive(Debug, Clone, Deserialize, Fields)]
+#[serde(deny_unknown_fields)]
+#[fields(object, example = serde_json::json!({"score": 92, "comment": "焊接操作规范，安全意识强"}))]
+pub struct EvaluationCreate {
+    /// The side evaluating; only an admin sends it (a school user evaluates for
+    /// the school, an enterprise user for the enterprise).
+    pub by: Option<EvaluationSide>,
+    /// The score, 0–100.
+    pub score: Score,
+    /// A comment, at most 5000 characters.
+    pub comment: Option<LongText>,
 }
 
 /// Who made a transition.
@@ -192,18 +243,21 @@ pub struct History {
     pub items: Vec<HistoryEntry>,
 }
 
-sort_key! {
-    /// The fields the placement list sorts by.
-    ApprenticeshipSort for "apprenticeships", default CreatedAt {
-        StartDate => "start_date",
-        CreatedAt => "created_at",
-        UpdatedAt => "updated_at",
-    }
+/// The fields the placement list sorts by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, SortKey)]
+#[sort(list = "apprenticeships", default = CreatedAt)]
+pub enum ApprenticeshipSort {
+    /// `start_date`
+    StartDate,
+    /// `created_at`
+    CreatedAt,
+    /// `updated_at`
+    UpdatedAt,
 }
 
 /// Filters of the placement list; they combine with AND. A school user sees
 /// its own school's placements, an enterprise user those it hosts.
-#[derive(Debug, Clone, Default, Serialize, Deserialize, IntoParams)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, IntoParams, Filters)]
 #[into_params(parameter_in = Query)]
 pub struct ApprenticeshipFilters {
     /// Only placements in this status.
@@ -219,46 +273,15 @@ pub struct ApprenticeshipFilters {
     /// Only placements at this training base.
     pub base_id: Option<Uuid>,
     /// Only placements under way on this day: `start_date` ≤ it ≤ `end_date` (or no end).
+    #[filter(custom)]
     #[param(value_type = Option<String>, format = Date, pattern = "^(19[0-9]{2}|20[0-9]{2}|2100)-[0-9]{2}-[0-9]{2}$")]
     pub active_on: Option<Date>,
     /// Only placements starting on or after this day.
+    #[filter(column = "start_date", test = "at_least")]
     #[param(value_type = Option<String>, format = Date, pattern = "^(19[0-9]{2}|20[0-9]{2}|2100)-[0-9]{2}-[0-9]{2}$")]
     pub start_from: Option<Date>,
     /// Only placements starting on or before this day.
+    #[filter(column = "start_date", test = "at_most")]
     #[param(value_type = Option<String>, format = Date, pattern = "^(19[0-9]{2}|20[0-9]{2}|2100)-[0-9]{2}-[0-9]{2}$")]
     pub start_to: Option<Date>,
-}
-
-impl Columns for Apprenticeship {
-    const COLUMNS: &'static [Column] = &[
-        Column::text("编号 id", "id").shown(),
-        Column::text("类型 kind", "kind"),
-        Column::text("企业 enterprise_id", "enterprise_id"),
-        Column::text("学校 school_id", "school_id"),
-        Column::text("需求 demand_id", "demand_id"),
-        Column::text("基地 base_id", "base_id"),
-        Column::text("姓名 participant.name", "participant.name"),
-        Column::text("身份 participant.role", "participant.role"),
-        Column::text("学号 participant.student_no", "participant.student_no"),
-        Column::text("身份证号 participant.national_id", "participant.national_id"),
-        Column::text("电话 participant.phone", "participant.phone"),
-        Column::text("出生日期 participant.birth_date", "participant.birth_date"),
-        Column::text("班级项目 program", "program"),
-        Column::text("专业 major", "major"),
-        Column::text("岗位 position", "position"),
-        Column::text("地点 site", "site"),
-        Column::text("企业导师 enterprise_mentor", "enterprise_mentor"),
-        Column::text("学校指导教师 school_supervisor", "school_supervisor"),
-        Column::text("开始日期 start_date", "start_date"),
-        Column::text("结束日期 end_date", "end_date"),
-        Column::number("每周学时 hours_per_week", "hours_per_week"),
-        Column::number("月补贴（分） monthly_stipend_fen", "monthly_stipend_fen"),
-        Column::text("三方协议签订日期 agreement_signed_on", "agreement_signed_on"),
-        Column::text("保险单号 insurance_policy_no", "insurance_policy_no"),
-        Column::text("状态 status", "status").shown(),
-        Column::json("评价 evaluations", "evaluations").shown(),
-        Column::number("版本 version", "version").shown(),
-        Column::text("创建时间 created_at", "created_at").shown(),
-        Column::text("更新时间 updated_at", "updated_at").shown(),
-    ];
 }

@@ -139,38 +139,6 @@ impl<V: crate::domain::vocab::Vocabulary> From<V> for FilterValue {
     }
 }
 
-/// Declares a list's sort table: `sort_key! { /// doc  Name for "list", default Variant { Variant => "field", … } }`.
-macro_rules! sort_key {
-    (
-        $(#[$meta:meta])*
-        $name:ident for $list:literal, default $default:ident {
-            $($variant:ident => $text:literal),+ $(,)?
-        }
-    ) => {
-        $(#[$meta])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-        pub enum $name {
-            $(
-                #[doc = concat!("`", $text, "`")]
-                $variant
-            ),+
-        }
-
-        impl $crate::model::list::SortKey for $name {
-            const LIST: &'static str = $list;
-            const ALL: &'static [Self] = &[$($name::$variant),+];
-            const DEFAULT: Self = $name::$default;
-
-            fn as_str(self) -> &'static str {
-                match self {
-                    $($name::$variant => $text),+
-                }
-            }
-        }
-    };
-}
-pub(crate) use sort_key;
-
 /// A sort order: a field of the list's sort table and a direction.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Sort<K> {

@@ -213,6 +213,13 @@ pub trait Resource:
     fn patch_example() -> Option<Value> {
         None
     }
+
+    /// The spreadsheet columns a field spreads over, when it is not one
+    /// column of its own: a nested object's fields, each its own column
+    /// (`participant.name` …). None by default.
+    fn spread_columns(_field: &str) -> Option<&'static [Column]> {
+        None
+    }
 }
 
 /// A stored resource as every answer shows it: its id, its fields, its
@@ -310,12 +317,17 @@ impl<F: Resource> Columns for Record<F> {
         let mut components = Components::new();
         field_components::<F>(&mut components);
         let mut columns = vec![Column::text("编号 id", "id").shown()];
-        columns.extend(F::FIELDS.iter().filter(|f| f.access.shown()).map(|f| Column {
-            header: f.header,
-            path: f.name,
-            kind: cell_kind((f.schema)(), &components),
-            imported: f.access != FieldAccess::Computed,
-        }));
+        for field in F::FIELDS.iter().filter(|f| f.access.shown()) {
+            match F::spread_columns(field.name) {
+                Some(spread) => columns.extend_from_slice(spread),
+                None => columns.push(Column {
+                    header: field.header,
+                    path: field.name,
+                    kind: cell_kind((field.schema)(), &components),
+                    imported: field.access != FieldAccess::Computed,
+                }),
+            }
+        }
         columns.extend([
             Column::number("版本 version", "version").shown(),
             Column::text("创建时间 created_at", "created_at").shown(),

@@ -8,15 +8,15 @@ use super::field::{Date, Email, List, Name, Phone, PlainText, RegionCode, School
 use super::resource::{Create, Patch, Record, Resource};
 use crate::domain::vocab::{MembershipStatus, ResourceType, SchoolKind};
 
-crate::object! {
-    /// A major (专业) a school teaches.
-    example = serde_json::json!({"code": "660301", "name": "焊接技术应用"});
-    pub struct Major {
-        /// The major's code, if it has one (at most 500 characters).
-        code: Option<PlainText>,
-        /// The major's name, 1–500 characters.
-        name: Text<1, 500>,
-    }
+/// A major (专业) a school teaches.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Fields)]
+#[serde(deny_unknown_fields)]
+#[fields(object, example = serde_json::json!({"code": "660301", "name": "焊接技术应用"}))]
+pub struct Major {
+    /// The major's code, if it has one (at most 500 characters).
+    pub code: Option<PlainText>,
+    /// The major's name, 1–500 characters.
+    pub name: Text<1, 500>,
 }
 
 /// A school's majors: at most 200, each with a `name`; repeats are dropped.

@@ -116,22 +116,24 @@ impl Resource for UserFields {
 /// of that role names one (it must exist), any other user none.
 pub const ORGANISATION_FIELDS: [(&str, Role); 2] = [("enterprise_id", Role::Enterprise), ("school_id", Role::School)];
 
-crate::object! {
-    /// A new password, set by an admin.
-    input struct PasswordReset {
-        /// At least 12 characters.
-        password: Password,
-    }
+/// A new password, set by an admin.
+#[derive(Debug, Clone, Deserialize, Fields)]
+#[serde(deny_unknown_fields)]
+#[fields(object)]
+pub struct PasswordReset {
+    /// At least 12 characters.
+    pub password: Password,
 }
 
-crate::object! {
-    /// A password change by the user themselves.
-    input struct PasswordChange {
-        /// The current password.
-        current_password: CurrentPassword,
-        /// The new password: at least 12 characters.
-        password: Password,
-    }
+/// A password change by the user themselves.
+#[derive(Debug, Clone, Deserialize, Fields)]
+#[serde(deny_unknown_fields)]
+#[fields(object)]
+pub struct PasswordChange {
+    /// The current password.
+    pub current_password: CurrentPassword,
+    /// The new password: at least 12 characters.
+    pub password: Password,
 }
 
 /// The fields the user list sorts by.

@@ -1,19 +1,21 @@
-//! Placements (apprenticeships): their rules between fields, who sees which,
-//! the masking of personal data, the status machine's transitions with
-//! their history, and evaluations.
+//! Placements (apprenticeships): their table, the rules between their
+//! fields, the masking of personal data, their list's tallied totals, the
+//! status machine's transitions with their history, and evaluations.
 
 use std::sync::Arc;
 
-use super::Database;
 use sea_orm::sea_query::Condition;
-use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::ActiveValue::Set;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Select,
+};
 use uuid::Uuid;
 
 use super::inserts::Inserts;
-use super::list::{cached_page, counted_rows, fetch_page_of, keyset, page_key, search_condition, table_changes};
-use super::store::{self, row_record, Stored};
-use super::{audit, check_precondition, now, Precondition};
-use crate::auth::policy::{self, PlacementScope};
+use super::list::{cached_page, counted_rows, fetch_page_of, page_key, table_changes, Keyset};
+use super::resource::{self, record_of, Stored};
+use super::{audit, check_precondition, now, store, Database, Precondition};
+use crate::auth::policy::{self, Access, Policy, Scope, APPRENTICESHIPS};
 use crate::auth::{Actor, Principal};
 use crate::domain::placement::{age_on, find_move, Side, MIN_STUDENT_AGE};
 use crate::domain::search::search_text;
@@ -21,70 +23,68 @@ use crate::domain::vocab::{Action, ApprenticeshipStatus, ResourceType};
 use crate::entity::{apprenticeship, apprenticeship_history, base, demand};
 use crate::error::{ApiError, FieldError};
 use crate::model::apprenticeship::{
-    Apprenticeship, ApprenticeshipCreate, ApprenticeshipFields, ApprenticeshipFilters, ApprenticeshipSort, Evaluation,
-    EvaluationCreate, Evaluations, History, HistoryActor, HistoryEntry, TransitionRequest,
+    Apprenticeship, ApprenticeshipFields, ApprenticeshipFilters, ApprenticeshipSort, Evaluation, EvaluationCreate,
+    Evaluations, History, HistoryActor, HistoryEntry, TransitionRequest,
 };
 use crate::model::check::MergePatch;
 use crate::model::field::{Date, Stored as _, TextRule};
-use crate::model::list::{ListRequest, SharedPage};
-use crate::model::record::{Meta, Record};
+use crate::model::list::{ListFilters, ListRequest, SharedPage};
+use crate::model::record::Record as _;
 
-keyset!(
-    apprenticeship,
-    ApprenticeshipSort {
-        StartDate: start_date,
-        CreatedAt: created_at,
-        UpdatedAt: updated_at,
+impl Keyset for apprenticeship::Entity {
+    type Sort = ApprenticeshipSort;
+
+    fn id_column() -> apprenticeship::Column {
+        apprenticeship::Column::Id
     }
-);
+}
 
-impl Stored for apprenticeship::Entity {
-    type Record = Apprenticeship;
-    const TYPE: ResourceType = ResourceType::Apprenticeship;
-    const UNIQUE: &'static [&'static str] = &[];
+impl Stored for ApprenticeshipFields {
+    type Table = apprenticeship::Entity;
+    const POLICY: &'static Policy = &APPRENTICESHIPS;
 
-    row_record!(apprenticeship::Model, Apprenticeship {
-        id, kind, enterprise_id, school_id, demand_id, base_id, participant, program, major, position, site, enterprise_mentor,
-        school_supervisor, start_date, end_date, hours_per_week, monthly_stipend_fen, agreement_signed_on,
-        insurance_policy_no, status, evaluations, version, created_at, updated_at,
-    } row {
-        search_text: search_text([Some(participant.name.as_str()), program.as_ref().map(|p| p.as_str())]),
-    });
+    fn complete_row(&self, row: &mut apprenticeship::ActiveModel) {
+        row.search_text = Set(search_text([
+            Some(self.participant.name.as_str()),
+            self.program.as_ref().map(|p| p.as_str()),
+        ]));
+    }
 
-    /// The organisations a school user names (403), then the rules between
-    /// fields (422): the kind fixes the participant's role (a role the
-    /// client sent that disagrees is refused; one left out is filled in),
-    /// every kind but `worker_training` names a school, a student kind has
-    /// at most 40 hours a week, the end is not before the start.
-    fn prepare(
-        caller: &Principal,
-        _before: Option<&ApprenticeshipFields>,
-        fields: &mut ApprenticeshipFields,
-        patch: Option<&MergePatch<ApprenticeshipFields>>,
-    ) -> Result<(), ApiError> {
-        policy::placement_owner(caller, fields)?;
-        let kind = fields.kind;
-        let role = kind.role();
-        let sent_role = match patch {
-            Some(patch) => patch.value_at("participant.role").and(fields.participant.role),
-            None => fields.participant.role,
+    /// The kind fixes the participant's role: one the client left out (or
+    /// did not send with a patch) is filled in; one it sent is checked.
+    fn prepare(&mut self, _before: Option<&Self>, patch: Option<&MergePatch<Self>>) -> Result<(), ApiError> {
+        let sent = match patch {
+            Some(patch) => patch.value_at("participant.role").is_some() && self.participant.role.is_some(),
+            None => self.participant.role.is_some(),
         };
+        if !sent {
+            self.participant.role = Some(self.kind.role());
+        }
+        Ok(())
+    }
+
+    /// The rules between fields (422): the kind fixes the participant's
+    /// role (a role the client sent that disagrees is refused), every kind
+    /// but `worker_training` names a school, a student kind has at most 40
+    /// hours a week, the end is not before the start.
+    fn check(&self) -> Result<(), ApiError> {
+        let kind = self.kind;
+        let role = kind.role();
         let mut errors = Vec::new();
-        if sent_role.is_some_and(|sent| sent != role) {
+        if self.participant.role != Some(role) {
             errors.push(FieldError::new(
                 "participant.role",
                 "invalid",
                 format!("must be `{}` for kind `{}` (or left out)", role.as_str(), kind.as_str()),
             ));
         }
-        fields.participant.role = Some(role);
-        if kind.needs_school() && fields.school_id.is_none() {
+        if kind.needs_school() && self.school_id.is_none() {
             errors.push(FieldError::needed_for(
                 "school_id",
                 format_args!("kind `{}`", kind.as_str()),
             ));
         }
-        if fields
+        if self
             .hours_per_week
             .is_some_and(|h| h.get() > i64::from(kind.max_hours()))
         {
@@ -94,24 +94,20 @@ impl Stored for apprenticeship::Entity {
                 format!("must be at most {} for kind `{}`", kind.max_hours(), kind.as_str()),
             ));
         }
-        if fields.end_date.is_some_and(|end| end < fields.start_date) {
+        if self.end_date.is_some_and(|end| end < self.start_date) {
             errors.push(FieldError::new("end_date", "range", "must not be before start_date"));
         }
-        if errors.is_empty() {
-            Ok(())
-        } else {
-            Err(ApiError::Validation(errors))
-        }
+        store::invalid_unless_empty(errors)
     }
 
     /// The enterprise, the school, the demand and the base must exist, and
     /// the demand be one of the placement's enterprise (422 naming each field
     /// that fails).
-    async fn check_references(db: &DatabaseTransaction, fields: &ApprenticeshipFields) -> Result<(), ApiError> {
-        let enterprises = store::named_by("enterprise_id", Some(fields.enterprise_id));
-        let schools = store::named_by("school_id", fields.school_id);
+    async fn check_references(&self, db: &DatabaseTransaction) -> Result<(), ApiError> {
+        let enterprises = store::named_by("enterprise_id", Some(self.enterprise_id));
+        let schools = store::named_by("school_id", self.school_id);
         let mut errors = store::organisation_errors(db, &enterprises, &schools).await?;
-        if let Some(id) = fields.demand_id {
+        if let Some(id) = self.demand_id {
             // Shared-locked: a demand PATCH moving it to another enterprise
             // waits for this placement, then sees it (409).
             let owner: Option<Uuid> = demand::Entity::find_by_id(id)
@@ -123,7 +119,7 @@ impl Stored for apprenticeship::Entity {
                 .await?;
             match owner {
                 None => errors.push(FieldError::new("demand_id", "not_found", "names no demand")),
-                Some(owner) if owner != fields.enterprise_id => errors.push(FieldError::new(
+                Some(owner) if owner != self.enterprise_id => errors.push(FieldError::new(
                     "demand_id",
                     "invalid",
                     "is a demand of another enterprise than enterprise_id",
@@ -131,21 +127,36 @@ impl Stored for apprenticeship::Entity {
                 Some(_) => {}
             }
         }
-        let bases = store::named_by("base_id", fields.base_id);
+        let bases = store::named_by("base_id", self.base_id);
         errors.extend(store::unknown_ids::<base::Entity>(db, base::Column::Id, &bases, "training base").await?);
         store::invalid_unless_empty(errors)
     }
 
-    fn visible(caller: &Principal, row: &apprenticeship::Model) -> bool {
-        policy::sees_placement(caller, row.enterprise_id, row.school_id)
+    /// `active_on`: `start_date` ≤ it ≤ `end_date` (or no end).
+    fn custom_filters(
+        filters: &ApprenticeshipFilters,
+        select: Select<apprenticeship::Entity>,
+    ) -> Select<apprenticeship::Entity> {
+        use apprenticeship::Column;
+        match filters.active_on {
+            Some(day) => select.filter(Column::StartDate.lte(day)).filter(
+                Condition::any()
+                    .add(Column::EndDate.is_null())
+                    .add(Column::EndDate.gte(day)),
+            ),
+            None => select,
+        }
     }
 
-    fn check_write(caller: &Principal, _row: &apprenticeship::Model) -> Result<(), ApiError> {
-        policy::changes_placement(caller)
+    /// A new placement's history starts with its creation (`from: null`, `to: draft`).
+    fn new_rows(record: &Apprenticeship, actor: &Actor, rows: &mut Inserts) -> Result<(), ApiError> {
+        rows.add([history_row(actor, record.id, None, record.fields.status, None)]);
+        Ok(())
     }
 
-    fn check_delete(row: &apprenticeship::Model) -> Result<(), ApiError> {
-        match row.status {
+    /// Only a draft or cancelled placement can be deleted (409 otherwise).
+    fn check_delete(record: &Apprenticeship) -> Result<(), ApiError> {
+        match record.fields.status {
             ApprenticeshipStatus::Draft | ApprenticeshipStatus::Cancelled => Ok(()),
             status => Err(ApiError::Conflict {
                 detail: format!(
@@ -157,11 +168,70 @@ impl Stored for apprenticeship::Entity {
         }
     }
 
-    /// A new placement's history starts with its creation (`from: null`, `to: draft`).
-    fn new_rows(actor: &Actor, row: &apprenticeship::Model, rows: &mut Inserts) -> Result<(), ApiError> {
-        rows.add([history_row(actor, row.id, None, row.status, None)]);
-        Ok(())
+    /// The participant's resident ID and phone masked unless the caller
+    /// sees personal data ([`sees_personal_data`]).
+    fn shown(mut record: Apprenticeship, caller: &Principal) -> Apprenticeship {
+        if !sees_personal_data(caller, record.fields.school_id) {
+            let participant = &mut record.fields.participant;
+            participant.national_id = participant.national_id.as_ref().map(|id| id.masked());
+            participant.phone = participant.phone.as_ref().map(|phone| phone.masked());
+        }
+        record
     }
+
+    /// Pages are kept in the page cache (per role and organisation, since
+    /// masking depends on them); when only `status` and `kind` narrow an
+    /// unscoped list (or nothing does), its total is the kept tally, not a
+    /// count over every matching row.
+    async fn read_page(
+        db: &Database,
+        caller: &Principal,
+        filters: &ApprenticeshipFilters,
+        scope: Scope,
+        select: Select<apprenticeship::Entity>,
+        request: &ListRequest<ApprenticeshipSort>,
+    ) -> Result<Arc<SharedPage<Apprenticeship>>, ApiError> {
+        let others = ApprenticeshipFilters {
+            status: None,
+            kind: None,
+            active_on: None,
+            ..filters.clone()
+        };
+        let tallied = scope == Scope::All
+            && others.filters().is_empty()
+            && filters.active_on.is_none()
+            && request.q.is_none()
+            && request.updated_since.is_none();
+        // The counter first: what is read after it is at least as new.
+        let changes = table_changes(db.read(), "apprenticeships").await?;
+        let key = format!(
+            "{:?}\u{0}{:?}\u{0}{}",
+            caller.role,
+            caller.org,
+            page_key(db.backend(), &select, request)
+        );
+        let (status, kind) = (filters.status, filters.kind);
+        cached_page(db, key, changes, request, || async {
+            let total = match (tallied && request.with_total, status, kind) {
+                (true, None, None) => Some(counted_rows(db.read(), "apprenticeships").await?),
+                (true, _, _) => Some(super::stats::tallied_placements(db.read(), status, kind).await?),
+                (false, _, _) => None,
+            };
+            let page = fetch_page_of(db.read(), select, request, total).await?;
+            Ok(page.map(|row| Self::shown(record_of(&row), caller)))
+        })
+        .await
+    }
+}
+
+/// Whether the caller sees a participant's resident ID and phone whole: only
+/// those who may change the placement (an admin, the owning school).
+pub(crate) fn sees_personal_data(caller: &Principal, school_id: Option<Uuid>) -> bool {
+    APPRENTICESHIPS.scope(caller, Access::Update).is_ok_and(|scope| {
+        APPRENTICESHIPS
+            .check_in(scope, |column| if column == "school_id" { school_id } else { None })
+            .is_ok()
+    })
 }
 
 /// A row of a placement's history: a move from `from` (none at its creation) to `to`.
@@ -185,180 +255,6 @@ fn history_row(
     .reset_all()
 }
 
-/// A record as the caller may see it: the participant's resident ID and
-/// phone masked unless the caller is an admin or the owning school.
-fn shown(caller: &Principal, mut record: Apprenticeship) -> Apprenticeship {
-    if !policy::sees_personal_data(caller, record.school_id) {
-        let participant = &mut record.participant;
-        participant.national_id = participant.national_id.as_ref().map(|id| id.masked());
-        participant.phone = participant.phone.as_ref().map(|phone| phone.masked());
-    }
-    record
-}
-
-/// Creates a placement in `draft`, with its first history row and its audit row.
-pub async fn create(
-    db: &Database,
-    caller: &Principal,
-    input: ApprenticeshipCreate,
-) -> Result<Apprenticeship, ApiError> {
-    let record = Apprenticeship::from_input(input, Meta::new(now()));
-    let created = store::create::<apprenticeship::Entity>(db, caller, record).await?;
-    Ok(shown(caller, created))
-}
-
-super::imports::imports!(apprenticeship, Apprenticeship, ApprenticeshipCreate, "placements");
-
-/// Reads a placement the caller may see.
-pub async fn get(db: &Database, caller: &Principal, id: Uuid) -> Result<Apprenticeship, ApiError> {
-    let record = store::get::<apprenticeship::Entity>(db.read(), caller, id).await?;
-    Ok(shown(caller, record))
-}
-
-/// Applies a merge patch to a placement the caller may see, with its audit row.
-pub async fn update(
-    db: &Database,
-    caller: &Principal,
-    id: Uuid,
-    precondition: Option<Precondition>,
-    patch: &MergePatch<ApprenticeshipFields>,
-) -> Result<Apprenticeship, ApiError> {
-    let record = store::update::<apprenticeship::Entity>(db, caller, id, precondition, patch).await?;
-    Ok(shown(caller, record))
-}
-
-/// Deletes a placement in `draft` or `cancelled` (409 otherwise), with its history and its audit row.
-pub async fn delete(
-    db: &Database,
-    caller: &Principal,
-    id: Uuid,
-    precondition: Option<Precondition>,
-) -> Result<(), ApiError> {
-    store::delete::<apprenticeship::Entity>(db, caller, id, precondition).await
-}
-
-/// Lists the placements the caller may see, one page at a time.
-pub async fn list(
-    db: &Database,
-    caller: &Principal,
-    filters: &ApprenticeshipFilters,
-    request: &ListRequest<ApprenticeshipSort>,
-) -> Result<Arc<SharedPage<Apprenticeship>>, ApiError> {
-    use apprenticeship::Column;
-    let ApprenticeshipFilters {
-        status,
-        kind,
-        school_id,
-        enterprise_id,
-        demand_id,
-        base_id,
-        active_on,
-        start_from,
-        start_to,
-    } = filters;
-    let scope = policy::placement_scope(caller);
-    // Only status and kind narrow the list (or nothing does): its total is
-    // the kept tally, not a count over every matching row.
-    let tallied = scope == PlacementScope::All
-        && filters_are_empty(&ApprenticeshipFilters {
-            status: None,
-            kind: None,
-            ..filters.clone()
-        })
-        && request.q.is_none()
-        && request.updated_since.is_none();
-    let mut select = apprenticeship::Entity::find();
-    select = match scope {
-        PlacementScope::All => select,
-        PlacementScope::School(org) => select.filter(Column::SchoolId.eq(org)),
-        PlacementScope::Enterprise(org) => select.filter(Column::EnterpriseId.eq(org)),
-        PlacementScope::Nothing => return Err(ApiError::forbidden("your role may not see placements")),
-    };
-    if let Some(status) = status {
-        select = select.filter(Column::Status.eq(*status));
-    }
-    if let Some(kind) = kind {
-        select = select.filter(Column::Kind.eq(*kind));
-    }
-    if let Some(id) = school_id {
-        select = select.filter(Column::SchoolId.eq(*id));
-    }
-    if let Some(id) = enterprise_id {
-        select = select.filter(Column::EnterpriseId.eq(*id));
-    }
-    if let Some(id) = demand_id {
-        select = select.filter(Column::DemandId.eq(*id));
-    }
-    if let Some(id) = base_id {
-        select = select.filter(Column::BaseId.eq(*id));
-    }
-    if let Some(day) = active_on {
-        select = select.filter(Column::StartDate.lte(*day)).filter(
-            Condition::any()
-                .add(Column::EndDate.is_null())
-                .add(Column::EndDate.gte(*day)),
-        );
-    }
-    if let Some(day) = start_from {
-        select = select.filter(Column::StartDate.gte(*day));
-    }
-    if let Some(day) = start_to {
-        select = select.filter(Column::StartDate.lte(*day));
-    }
-    if let Some(since) = request.updated_since {
-        select = select.filter(Column::UpdatedAt.gte(since));
-    }
-    if let Some(q) = &request.q {
-        select = select.filter(search_condition::<apprenticeship::Entity>(
-            db.backend(),
-            Column::SearchText,
-            q,
-        ));
-    }
-    // The counter first: what is read after it is at least as new.
-    let changes = table_changes(db.read(), "apprenticeships").await?;
-    // Masking depends on the caller's role and organisation.
-    let key = format!(
-        "{:?}\u{0}{:?}\u{0}{}",
-        caller.role,
-        caller.org,
-        page_key(db.backend(), &select, request)
-    );
-    cached_page(db, key, changes, request, || async {
-        let total = match (tallied && request.with_total, status, kind) {
-            (true, None, None) => Some(counted_rows(db.read(), "apprenticeships").await?),
-            (true, _, _) => Some(super::stats::tallied_placements(db.read(), *status, *kind).await?),
-            (false, _, _) => None,
-        };
-        let page = fetch_page_of(db.read(), select, request, total).await?;
-        Ok(page.map(|row| shown(caller, <apprenticeship::Entity as Stored>::to_record(row))))
-    })
-    .await
-}
-
-fn filters_are_empty(filters: &ApprenticeshipFilters) -> bool {
-    let ApprenticeshipFilters {
-        status,
-        kind,
-        school_id,
-        enterprise_id,
-        demand_id,
-        base_id,
-        active_on,
-        start_from,
-        start_to,
-    } = filters;
-    status.is_none()
-        && kind.is_none()
-        && school_id.is_none()
-        && enterprise_id.is_none()
-        && demand_id.is_none()
-        && base_id.is_none()
-        && active_on.is_none()
-        && start_from.is_none()
-        && start_to.is_none()
-}
-
 fn side_name(side: Side) -> &'static str {
     match side {
         Side::School => "the owning school's",
@@ -372,7 +268,7 @@ fn side_name(side: Side) -> &'static str {
 /// tripartite agreement, the insurance and an age of at least 16 on
 /// `start_date` (from `birth_date`, else from the resident ID).
 fn check_move_data(
-    row: &apprenticeship::Model,
+    row: &ApprenticeshipFields,
     request: &TransitionRequest,
     needs_reason: bool,
 ) -> Result<(), ApiError> {
@@ -436,8 +332,10 @@ pub async fn transition(
 ) -> Result<Apprenticeship, ApiError> {
     policy::makes_moves(caller)?;
     let txn = db.begin().await?;
-    let row = store::find_visible::<apprenticeship::Entity>(&txn, caller, id).await?;
-    check_precondition(precondition.as_ref(), row.version)?;
+    let before =
+        record_of::<ApprenticeshipFields>(&resource::row_read_locked::<ApprenticeshipFields>(&txn, caller, id).await?);
+    check_precondition(precondition.as_ref(), before.version)?;
+    let row = &before.fields;
     let Some(found) = find_move(row.status, request.to) else {
         return Err(ApiError::Conflict {
             detail: format!(
@@ -458,15 +356,14 @@ pub async fn transition(
             side_name(found.by)
         )));
     }
-    check_move_data(&row, &request, found.needs_reason)?;
-    let before = <apprenticeship::Entity as Stored>::to_record(row.clone());
-    let after = Apprenticeship {
+    check_move_data(row, &request, found.needs_reason)?;
+    let fields = ApprenticeshipFields {
         status: found.to,
-        ..before.clone()
-    }
-    .touched(now());
-    store::save_changed::<apprenticeship::Entity>(&txn, &caller.actor(), &row, &after).await?;
+        ..row.clone()
+    };
+    let after = before.clone().with_fields(fields).touched(now());
     let actor = caller.actor();
+    resource::save_changed(&txn, &actor, &before, &after).await?;
     let reason = request.reason().map(str::to_string);
     super::insert_only(&txn, history_row(&actor, id, Some(found.from), found.to, reason)).await?;
     audit::record_change(
@@ -480,12 +377,12 @@ pub async fn transition(
     )
     .await?;
     txn.commit().await?;
-    Ok(shown(caller, after))
+    Ok(ApprenticeshipFields::shown(after, caller))
 }
 
 /// A placement's history, oldest first, its creation included.
 pub async fn history(db: &Database, caller: &Principal, id: Uuid) -> Result<History, ApiError> {
-    store::get::<apprenticeship::Entity>(db.read(), caller, id).await?;
+    resource::get::<ApprenticeshipFields>(db, caller, id).await?;
     let rows = apprenticeship_history::Entity::find()
         .filter(apprenticeship_history::Column::ApprenticeshipId.eq(id))
         .order_by_asc(apprenticeship_history::Column::At)
@@ -518,7 +415,9 @@ pub async fn evaluate(
     input: EvaluationCreate,
 ) -> Result<Evaluation, ApiError> {
     let txn = db.begin().await?;
-    let row = store::find_visible::<apprenticeship::Entity>(&txn, caller, id).await?;
+    let before =
+        record_of::<ApprenticeshipFields>(&resource::row_read_locked::<ApprenticeshipFields>(&txn, caller, id).await?);
+    let row = &before.fields;
     let side = policy::evaluation_side(caller, input.by)?;
     if !matches!(
         row.status,
@@ -544,18 +443,18 @@ pub async fn evaluate(
         comment: input.comment,
         at: now(),
     };
-    let before = <apprenticeship::Entity as Stored>::to_record(row.clone());
-    let mut evaluations = before.evaluations.as_slice().to_vec();
+    let mut evaluations = row.evaluations.as_slice().to_vec();
     evaluations.push(evaluation.clone());
-    let after = Apprenticeship {
+    let fields = ApprenticeshipFields {
         evaluations: Evaluations::from_stored(evaluations),
-        ..before.clone()
-    }
-    .touched(now());
-    store::save_changed::<apprenticeship::Entity>(&txn, &caller.actor(), &row, &after).await?;
+        ..row.clone()
+    };
+    let after = before.clone().with_fields(fields).touched(now());
+    let actor = caller.actor();
+    resource::save_changed(&txn, &actor, &before, &after).await?;
     audit::record_change(
         &txn,
-        &caller.actor(),
+        &actor,
         Action::Evaluate,
         ResourceType::Apprenticeship,
         id,

@@ -15,6 +15,7 @@ use crate::auth::Actor;
 use crate::domain::search::search_text;
 use crate::entity::{apprenticeship, base, competition, competition_party};
 use crate::error::ApiError;
+use crate::model::check::MergePatch;
 use crate::model::competition::{Competition, CompetitionFields, CompetitionFilters, CompetitionSort, Entry};
 use crate::model::field::TextRule;
 
@@ -89,7 +90,7 @@ impl Stored for CompetitionFields {
 
     /// The entries' server-made ids (an `id` sent must be one of this
     /// competition's entries, once).
-    fn prepare(&mut self, before: Option<&Self>) -> Result<(), ApiError> {
+    fn prepare(&mut self, before: Option<&Self>, _patch: Option<&MergePatch<Self>>) -> Result<(), ApiError> {
         let previous = before.map(|b| b.entries.as_slice()).unwrap_or_default();
         keep_server_ids(previous, self.entries.items_mut()).map(|_| ())
     }

@@ -22,6 +22,7 @@ use crate::domain::search::{fold, search_text};
 use crate::domain::vocab::ApprenticeshipStatus;
 use crate::entity::{apprenticeship, demand, demand_major, meeting};
 use crate::error::{ApiError, FieldError};
+use crate::model::check::MergePatch;
 use crate::model::demand::{
     CityOnly, Demand, DemandFields, DemandFilters, DemandSort, Matches, SameRegion, SchoolMatch,
 };
@@ -53,7 +54,7 @@ impl Stored for DemandFields {
     }
 
     /// A final status is kept (409).
-    fn prepare(&mut self, before: Option<&Self>) -> Result<(), ApiError> {
+    fn prepare(&mut self, before: Option<&Self>, _patch: Option<&MergePatch<Self>>) -> Result<(), ApiError> {
         match before {
             Some(before) if before.status.is_final() && self.status != before.status => Err(ApiError::Conflict {
                 detail: format!(

@@ -17,13 +17,11 @@ use serde::de::DeserializeOwned;
 use serde_json::{json, Value};
 use uuid::Uuid;
 
-use super::store::{self, Stored};
 use super::{apprenticeships, now, resource, users};
 use crate::auth::Principal;
 use crate::domain::vocab::ApprenticeshipStatus;
-use crate::entity::apprenticeship;
 use crate::error::ApiError;
-use crate::model::apprenticeship::{Apprenticeship, ApprenticeshipCreate, TransitionRequest};
+use crate::model::apprenticeship::{ApprenticeshipCreate, TransitionRequest};
 use crate::model::base::BaseFields;
 use crate::model::check::{decode, Check};
 use crate::model::competition::CompetitionFields;
@@ -131,9 +129,8 @@ pub async fn load(db: &Database) -> Result<DemoReport, ApiError> {
     }
 
     for (n, body, moves) in placements() {
-        let input: ApprenticeshipCreate = read(body)?;
-        let created =
-            create_once::<apprenticeship::Entity>(db, &caller, Apprenticeship::from_input(input, meta(n))).await?;
+        let Create(fields) = read::<ApprenticeshipCreate>(body)?;
+        let created = store_once(db, &caller, Record::new(meta(n), fields)).await?;
         if created {
             for (to, reason) in moves {
                 let request = TransitionRequest {
@@ -159,16 +156,6 @@ fn meta(n: u16) -> Meta {
         created_at: at,
         updated_at: at,
     }
-}
-
-/// Creates the record unless one with its id exists; whether it created it.
-async fn create_once<S: Stored>(db: &Database, caller: &Principal, record: S::Record) -> Result<bool, ApiError> {
-    use crate::model::record::Record;
-    if S::find_by_id(record.meta().id).one(db.write()).await?.is_some() {
-        return Ok(false);
-    }
-    store::create::<S>(db, caller, record).await?;
-    Ok(true)
 }
 
 /// [`create_once`] for a resource of the one road.

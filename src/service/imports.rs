@@ -11,7 +11,6 @@
 //! resource of the older road takes it through [`imports!`].
 
 use std::collections::HashMap;
-use std::marker::PhantomData;
 use std::str::FromStr;
 
 use sea_orm::{ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter, QuerySelect, TransactionTrait};
@@ -19,13 +18,11 @@ use serde::Serialize;
 use uuid::Uuid;
 
 use super::inserts::Inserts;
-use super::store::{record_rows, Stored};
 use super::Database;
 use crate::auth::{Actor, Principal};
 use crate::error::{ApiError, FieldError};
 use crate::model::export::Columns;
 use crate::model::import::{column_of, DecodedRows, ImportErrors, ImportOptions, ImportReport, ImportedRow};
-use crate::model::record::Record;
 
 /// What an import needs of a record type: how it judges a row by itself,
 /// how it checks the records a row names, its unique columns and the rows
@@ -56,42 +53,6 @@ pub(crate) trait Importable {
     fn add_rows(actor: &Actor, record: &Self::Record, rows: &mut Inserts) -> Result<(), ApiError>;
     /// A record's id.
     fn id_of(record: &Self::Record) -> Uuid;
-}
-
-/// A resource of the older road ([`Stored`]) as an [`Importable`].
-pub(crate) struct OlderRoad<S>(PhantomData<S>);
-
-impl<S: Stored> Importable for OlderRoad<S>
-where
-    S::Record: Columns,
-{
-    type Record = S::Record;
-    type Fields = <S::Record as Record>::Fields;
-    type Columns = S::Record;
-    type Table = S;
-    const UNIQUE: &'static [&'static str] = S::UNIQUE;
-
-    fn admit(caller: &Principal, record: S::Record) -> Result<S::Record, ApiError> {
-        let mut fields = record.fields();
-        S::prepare(caller, None, &mut fields, None)?;
-        Ok(record.with_fields(fields))
-    }
-
-    fn fields_of(record: &S::Record) -> Self::Fields {
-        record.fields()
-    }
-
-    async fn check_named(db: &DatabaseTransaction, fields: &Self::Fields) -> Result<(), ApiError> {
-        S::check_references(db, fields).await
-    }
-
-    fn add_rows(actor: &Actor, record: &S::Record, rows: &mut Inserts) -> Result<(), ApiError> {
-        record_rows::<S>(actor, record, rows)
-    }
-
-    fn id_of(record: &S::Record) -> Uuid {
-        record.meta().id
-    }
 }
 
 /// Values looked up per statement when checking unique columns.
@@ -368,27 +329,3 @@ async fn taken<S: Importable>(
     }
     Ok(taken)
 }
-
-/// A resource's `import` on the older road, as the HTTP layer calls it: its
-/// decoded rows made records (each with a new id) and imported by [`import`].
-///
-/// `imports!(apprenticeship, Apprenticeship, ApprenticeshipCreate, "placements");`
-macro_rules! imports {
-    ($entity:ident, $Record:ident, $Create:ident, $what:literal) => {
-        #[doc = concat!("Imports ", $what, " from a spreadsheet's decoded rows, as `options` say.")]
-        pub async fn import(
-            db: &Database,
-            caller: &$crate::auth::Principal,
-            rows: $crate::model::import::DecodedRows<$Create>,
-            options: $crate::model::import::ImportOptions,
-        ) -> Result<$crate::model::import::ImportReport, $crate::error::ApiError> {
-            let at = $crate::service::now();
-            let rows = rows.map(|input| $Record::from_input(input, $crate::model::record::Meta::new(at)));
-            $crate::service::imports::import::<$crate::service::imports::OlderRoad<$entity::Entity>>(
-                db, caller, rows, options,
-            )
-            .await
-        }
-    };
-}
-pub(crate) use imports;

@@ -70,62 +70,6 @@ impl<T: crate::model::field::TextRule> IntoSortValue for T {
     }
 }
 
-/// Implements [`Keyset`] for an entity from its sort table: each sort key
-/// names the column (a `Column` variant of the same name) and the row field
-/// it sorts by; the `match`es are exhaustive, so a key without a column is
-/// a compile error.
-///
-/// `keyset!(enterprise, EnterpriseSort { Name: name, CreatedAt: created_at });`
-///
-/// A key whose column is named otherwise says so: `NeededBy: needed_by_key in
-/// NeededByKey` (a nullable field sorts by a non-null key column beside it).
-macro_rules! keyset {
-    ($entity:ident, $sort:ident { $($key:ident : $field:ident $(in $column:ident)?),+ $(,)? }) => {
-        impl $crate::service::list::Keyset for $entity::Entity {
-            type Sort = $sort;
-
-            fn id_column() -> $entity::Column {
-                $entity::Column::Id
-            }
-
-            fn sort_column(key: $sort) -> $entity::Column {
-                match key {
-                    $($sort::$key => $crate::service::list::keyset_column!($entity, $key $(, $column)?),)+
-                }
-            }
-
-            fn sort_kind(key: $sort) -> $crate::model::list::SortKind {
-                match key {
-                    $($sort::$key => $crate::service::list::kind_of(|model: &$entity::Model| &model.$field),)+
-                }
-            }
-
-            fn sort_value(model: &$entity::Model, key: $sort) -> $crate::model::list::SortValue {
-                use $crate::service::list::IntoSortValue as _;
-                match key {
-                    $($sort::$key => model.$field.sort_value(),)+
-                }
-            }
-
-            fn id_of(model: &$entity::Model) -> uuid::Uuid {
-                model.id
-            }
-        }
-    };
-}
-pub(crate) use keyset;
-
-/// The column of a [`keyset!`] key: the one named after it, or the one it names.
-macro_rules! keyset_column {
-    ($entity:ident, $key:ident) => {
-        $entity::Column::$key
-    };
-    ($entity:ident, $key:ident, $column:ident) => {
-        $entity::Column::$column
-    };
-}
-pub(crate) use keyset_column;
-
 /// The sort key of an optional date: the date, or the last day of the year
 /// 9999 (after every date a record may hold, 1900–2100) when there is none,
 /// so that records without one come last ascending and first descending.

@@ -61,7 +61,7 @@ impl Stored for MeetingFields {
 
     /// The action items' server-made ids (an `id` sent must be one of this
     /// meeting's items, once), their default status and `done_on`.
-    fn prepare(&mut self, before: Option<&Self>) -> Result<(), ApiError> {
+    fn prepare(&mut self, before: Option<&Self>, _patch: Option<&MergePatch<Self>>) -> Result<(), ApiError> {
         let previous = before.map(|b| b.action_items.as_slice()).unwrap_or_default();
         complete_action_items(previous, &mut self.action_items)
     }

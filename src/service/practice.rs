@@ -7,7 +7,7 @@ use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use uuid::Uuid;
 
 use super::Database;
-use crate::auth::{policy, Principal};
+use crate::auth::Principal;
 use crate::domain::clock;
 use crate::domain::practice::{clipped, covered_days, window_start, REQUIRED_DAYS};
 use crate::domain::vocab::{ApprenticeshipKind, ApprenticeshipStatus};
@@ -40,7 +40,7 @@ struct Practice {
 /// `active` (to their end, or to `on` without one) or `completed` (to their
 /// end; without one, their first day only). Fewest days first, then by
 /// name. `school` is the school the caller's role reads
-/// ([`policy::teacher_practice`]), if only one.
+/// ([`crate::auth::policy::teacher_practice`]), if only one.
 pub async fn teacher_practice(
     db: &Database,
     caller: &Principal,
@@ -115,7 +115,7 @@ pub async fn teacher_practice(
         .map(|practice| {
             let latest = practice.latest;
             let national_id = practice.national_id.map(|id| {
-                if policy::sees_personal_data(caller, latest.school_id) {
+                if super::apprenticeships::sees_personal_data(caller, latest.school_id) {
                     id.as_str().to_string()
                 } else {
                     id.masked().as_str().to_string()

@@ -82,11 +82,14 @@ pub trait Stored: Resource {
     /// Sets the columns computed from the fields (a sort key, the folded search text).
     fn complete_row(&self, _row: &mut <Self::Table as EntityTrait>::ActiveModel) {}
 
-    /// Completes the fields of a new record (`before` is `None`) or of a
-    /// changed one, and refuses a change the record's state forbids: the
-    /// server-made ids of a list's items ([`keep_server_ids`]),
-    /// a final status left (409). Runs before [`Stored::check`].
-    fn prepare(&mut self, _before: Option<&Self>) -> Result<(), ApiError> {
+    /// Completes the fields of a new record (`before` and `patch` are
+    /// `None`) or of a changed one before they are checked, and refuses a
+    /// change the record's state forbids: the server-made ids of a list's
+    /// items ([`keep_server_ids`]), a final status left (409), what the
+    /// service derives from other fields (a placement's participant role,
+    /// from its kind; `patch` is an update's merge patch). Runs before
+    /// [`Stored::check`].
+    fn prepare(&mut self, _before: Option<&Self>, _patch: Option<&MergePatch<Self>>) -> Result<(), ApiError> {
         Ok(())
     }
 
@@ -137,6 +140,24 @@ pub trait Stored: Resource {
     /// not for a [`Search::Directory`], whose pages every caller shares).
     fn shown(record: Record<Self>, _caller: &Principal) -> Record<Self> {
         record
+    }
+
+    /// Reads the list's page of `select` (the rows of `scope`, filtered and
+    /// searched) as the caller sees it: by default fetched, its total
+    /// counted. A list that keeps its totals or its pages (placements:
+    /// tallied totals, the page cache) reads it its own way.
+    async fn read_page(
+        db: &Database,
+        caller: &Principal,
+        _filters: &Self::Filters,
+        _scope: Scope,
+        select: Select<Self::Table>,
+        request: &ListRequest<Self::Sort>,
+    ) -> Result<Arc<SharedPage<Record<Self>>>, ApiError> {
+        let page = fetch_page(db.read(), select, request).await?;
+        Ok(Arc::new(SharedPage::new(
+            page.map(|row| Self::shown(record_of(&row), caller)),
+        )))
     }
 }
 
@@ -280,10 +301,7 @@ pub async fn list<F: Stored>(
         (Search::Scan, Some(q)) => select = select.filter(scan_search_condition::<F::Table>(search()?, q)),
         (_, None) => {}
     }
-    let page = fetch_page(db.read(), select, request)
-        .await?
-        .map(|row| F::shown(record_of(&row), caller));
-    Ok(Arc::new(SharedPage::new(page)))
+    F::read_page(db, caller, filters, scope, select, request).await
 }
 
 /// The 403 of a role that reads none of the collection.
@@ -342,7 +360,7 @@ pub async fn store_new<F: Stored>(db: &Database, caller: &Principal, record: Rec
         fields: record.fields.stored().await?,
         ..record
     };
-    record.fields.prepare(None)?;
+    record.fields.prepare(None, None)?;
     record.fields.check()?;
     record.fields.check_settings(db)?;
     let mut rows = Inserts::new();
@@ -407,8 +425,9 @@ impl<F: Stored> Importable for F {
     type Table = F::Table;
     const UNIQUE: &'static [&'static str] = F::UNIQUE;
 
-    fn admit(caller: &Principal, record: Record<F>) -> Result<Record<F>, ApiError> {
+    fn admit(caller: &Principal, mut record: Record<F>) -> Result<Record<F>, ApiError> {
         check_owners(F::POLICY.scope(caller, Access::Create)?, &record.fields)?;
+        record.fields.prepare(None, None)?;
         record.fields.check()?;
         Ok(record)
     }
@@ -430,9 +449,10 @@ impl<F: Stored> Importable for F {
     }
 }
 
-/// The 403 of a role that may not `access` the collection, or 404 when it
-/// reads the collection but not this record (404 before 403).
-async fn refused<F: Stored>(db: &Database, caller: &Principal, id: Uuid, refusal: ApiError) -> ApiError {
+/// The 403 of a role that may not `access` the collection (or make one of
+/// its own moves), or 404 when it reads the collection but not this record
+/// (404 before 403).
+pub async fn refused<F: Stored>(db: &Database, caller: &Principal, id: Uuid, refusal: ApiError) -> ApiError {
     if F::POLICY.scope(caller, Access::Read).is_ok() {
         if let Err(ApiError::NotFound) = get::<F>(db, caller, id).await {
             return ApiError::NotFound;
@@ -458,6 +478,36 @@ async fn row_to_change<F: Stored>(
     Ok(row)
 }
 
+/// Loads a row the caller reads, locked until the transaction ends (404
+/// otherwise): for a resource's own changes beyond CRUD (a placement's moves).
+pub async fn row_read_locked<F: Stored>(
+    txn: &DatabaseTransaction,
+    caller: &Principal,
+    id: Uuid,
+) -> Result<<F::Table as EntityTrait>::Model, ApiError> {
+    let read = F::POLICY.scope(caller, Access::Read)?;
+    row_to_change::<F>(txn, caller, id, read).await
+}
+
+/// Writes a changed record over its row and keeps its side tables in step
+/// ([`Stored::sync`]); the caller has locked the row, checked the change and
+/// bumped the version, and writes the audit row.
+pub async fn save_changed<F: Stored>(
+    txn: &DatabaseTransaction,
+    actor: &Actor,
+    before: &Record<F>,
+    after: &Record<F>,
+) -> Result<(), ApiError> {
+    let mut changed = <F::Table as EntityTrait>::Model::active(&meta_of(after), &after.fields);
+    after.fields.complete_row(&mut changed);
+    changed
+        .reset_all()
+        .update(txn)
+        .await
+        .map_err(|e| ApiError::from_db(e, F::UNIQUE))?;
+    F::sync(txn, actor, before, after).await
+}
+
 /// Applies a merge patch under the record's `If-Match`, with its audit
 /// row, in the order [`Policy`] documents. The version grows only when
 /// something changed.
@@ -481,7 +531,7 @@ pub async fn update<F: Stored>(
     check_precondition(precondition.as_ref(), before.version)?;
     let (old, new) = (json_of(&before.fields)?, json_of(&fields)?);
     F::POLICY.check_fixed(caller, |name| old.get(name) != new.get(name))?;
-    fields.prepare(Some(&before.fields))?;
+    fields.prepare(Some(&before.fields), Some(&patch))?;
     fields.check()?;
     fields.check_settings(db)?;
     if fields == before.fields {
@@ -499,26 +549,6 @@ pub async fn update<F: Stored>(
     audit::record_change(&txn, &actor, Action::Update, F::TYPE, id, Some(&before), Some(&after)).await?;
     txn.commit().await?;
     Ok(F::shown(after, caller))
-}
-
-/// Writes a changed record over its row (with the columns computed from its
-/// fields) and keeps its side tables in step ([`Stored::sync`]); the caller
-/// has locked the row, checked the change and bumped the version, and
-/// writes the audit row.
-pub async fn save_changed<F: Stored>(
-    txn: &DatabaseTransaction,
-    actor: &Actor,
-    before: &Record<F>,
-    after: &Record<F>,
-) -> Result<(), ApiError> {
-    let mut changed = <F::Table as EntityTrait>::Model::active(&meta_of(after), &after.fields);
-    after.fields.complete_row(&mut changed);
-    changed
-        .reset_all()
-        .update(txn)
-        .await
-        .map_err(|e| ApiError::from_db(e, F::UNIQUE))?;
-    F::sync(txn, actor, before, after).await
 }
 
 /// Deletes a record under its `If-Match` and records the deletion, with the
