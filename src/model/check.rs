@@ -118,19 +118,47 @@ fn from_serde(path: &str, err: &serde_json::Error) -> FieldError {
     FieldError::new(path, code, reason)
 }
 
-macro_rules! leaves {
-    ($($ty:ty),+ $(,)?) => {
-        $(
-            impl Check for $ty {
-                fn check(value: &Value, path: &str, errors: &mut Vec<FieldError>) {
-                    leaf::<$ty>(value, path, errors);
-                }
-            }
-        )+
-    };
+impl Check for bool {
+    fn check(value: &Value, path: &str, errors: &mut Vec<FieldError>) {
+        leaf::<bool>(value, path, errors);
+    }
 }
 
-leaves!(bool, i32, i64, u32, Uuid, NaiveDate, DateTime<Utc>);
+impl Check for i32 {
+    fn check(value: &Value, path: &str, errors: &mut Vec<FieldError>) {
+        leaf::<i32>(value, path, errors);
+    }
+}
+
+impl Check for i64 {
+    fn check(value: &Value, path: &str, errors: &mut Vec<FieldError>) {
+        leaf::<i64>(value, path, errors);
+    }
+}
+
+impl Check for u32 {
+    fn check(value: &Value, path: &str, errors: &mut Vec<FieldError>) {
+        leaf::<u32>(value, path, errors);
+    }
+}
+
+impl Check for Uuid {
+    fn check(value: &Value, path: &str, errors: &mut Vec<FieldError>) {
+        leaf::<Uuid>(value, path, errors);
+    }
+}
+
+impl Check for NaiveDate {
+    fn check(value: &Value, path: &str, errors: &mut Vec<FieldError>) {
+        leaf::<NaiveDate>(value, path, errors);
+    }
+}
+
+impl Check for DateTime<Utc> {
+    fn check(value: &Value, path: &str, errors: &mut Vec<FieldError>) {
+        leaf::<DateTime<Utc>>(value, path, errors);
+    }
+}
 
 /// A request body as JSON: a syntax error is a 400; anything but an object a 422.
 pub fn parse_body(bytes: &[u8]) -> Result<Value, ApiError> {
