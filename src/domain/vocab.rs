@@ -45,25 +45,13 @@ pub enum Scale {
 
 /// Where a member unit stands with the alliance.
 #[derive(
-    Debug,
-    Clone,
-    Copy,
-    Default,
-    PartialEq,
-    Eq,
-    Hash,
-    Serialize,
-    Deserialize,
-    ToSchema,
-    EnumIter,
-    DeriveActiveEnum,
-    Vocabulary,
+    Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema, EnumIter, DeriveActiveEnum, Vocabulary,
 )]
+#[vocabulary(default = None)]
 #[serde(rename_all = "snake_case")]
 #[sea_orm(rs_type = "String", db_type = "String(StringLen::None)", rename_all = "snake_case")]
 pub enum MembershipStatus {
     /// Not a member (the default).
-    #[default]
     None,
     /// Has applied to join.
     Applicant,
@@ -155,25 +143,13 @@ pub enum ParticipantRole {
 
 /// Where a placement stands; changed only by transitions.
 #[derive(
-    Debug,
-    Clone,
-    Copy,
-    Default,
-    PartialEq,
-    Eq,
-    Hash,
-    Serialize,
-    Deserialize,
-    ToSchema,
-    EnumIter,
-    DeriveActiveEnum,
-    Vocabulary,
+    Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema, EnumIter, DeriveActiveEnum, Vocabulary,
 )]
+#[vocabulary(default = Draft)]
 #[serde(rename_all = "snake_case")]
 #[sea_orm(rs_type = "String", db_type = "String(StringLen::None)", rename_all = "snake_case")]
 pub enum ApprenticeshipStatus {
     /// Being prepared by the school.
-    #[default]
     Draft,
     /// Sent to the host enterprise.
     Submitted,
@@ -261,25 +237,13 @@ pub enum AgendaKind {
 
 /// Where an action item stands.
 #[derive(
-    Debug,
-    Clone,
-    Copy,
-    Default,
-    PartialEq,
-    Eq,
-    Hash,
-    Serialize,
-    Deserialize,
-    ToSchema,
-    EnumIter,
-    DeriveActiveEnum,
-    Vocabulary,
+    Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema, EnumIter, DeriveActiveEnum, Vocabulary,
 )]
+#[vocabulary(default = Open)]
 #[serde(rename_all = "snake_case")]
 #[sea_orm(rs_type = "String", db_type = "String(StringLen::None)", rename_all = "snake_case")]
 pub enum ActionItemStatus {
     /// Not started (the default).
-    #[default]
     Open,
     /// Being worked on.
     InProgress,
@@ -397,25 +361,13 @@ impl DemandKind {
 
 /// Where a demand stands; `fulfilled` and `withdrawn` are final.
 #[derive(
-    Debug,
-    Clone,
-    Copy,
-    Default,
-    PartialEq,
-    Eq,
-    Hash,
-    Serialize,
-    Deserialize,
-    ToSchema,
-    EnumIter,
-    DeriveActiveEnum,
-    Vocabulary,
+    Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema, EnumIter, DeriveActiveEnum, Vocabulary,
 )]
+#[vocabulary(default = Open)]
 #[serde(rename_all = "snake_case")]
 #[sea_orm(rs_type = "String", db_type = "String(StringLen::None)", rename_all = "snake_case")]
 pub enum DemandStatus {
     /// Waiting for an answer (the default).
-    #[default]
     Open,
     /// Being answered.
     InProgress,
@@ -484,20 +436,9 @@ impl BaseKind {
 
 /// Where a training base stands.
 #[derive(
-    Debug,
-    Clone,
-    Copy,
-    Default,
-    PartialEq,
-    Eq,
-    Hash,
-    Serialize,
-    Deserialize,
-    ToSchema,
-    EnumIter,
-    DeriveActiveEnum,
-    Vocabulary,
+    Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema, EnumIter, DeriveActiveEnum, Vocabulary,
 )]
+#[vocabulary(default = Operating)]
 #[serde(rename_all = "snake_case")]
 #[sea_orm(rs_type = "String", db_type = "String(StringLen::None)", rename_all = "snake_case")]
 pub enum BaseStatus {
@@ -506,7 +447,6 @@ pub enum BaseStatus {
     /// Being built.
     Building,
     /// In use (the default).
-    #[default]
     Operating,
     /// Out of use for a while.
     Suspended,

@@ -2,6 +2,7 @@
 //! fields: a value must be one of the vocabulary's names, and the OpenAPI
 //! document refers to the vocabulary's component.
 
+use serde::de::DeserializeOwned;
 use serde_json::Value;
 use utoipa::openapi::schema::Schema;
 use utoipa::openapi::RefOr;
@@ -9,12 +10,12 @@ use utoipa::ToSchema;
 
 use crate::domain::vocab::Vocabulary;
 use crate::error::FieldError;
-use crate::model::check::Check;
+use crate::model::check::Leaf;
 use crate::model::doc::{self, Components, FieldSchema};
 
 /// A vocabulary's value must be one of its names.
-impl<V: Vocabulary> Check for V {
-    fn check(value: &Value, path: &str, errors: &mut Vec<FieldError>) {
+impl<V: Vocabulary + DeserializeOwned> Leaf for V {
+    fn check_leaf(value: &Value, path: &str, errors: &mut Vec<FieldError>) {
         let known = value.as_str().and_then(V::parse);
         if known.is_none() {
             let all: Vec<String> = V::ALL.iter().map(|v| format!("`{}`", v.as_str())).collect();
