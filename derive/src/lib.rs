@@ -13,6 +13,11 @@
 //! - [`Filters`](macro@Filters): a list's filters as `(column, test, value)`
 //!   triples, `crate::model::list::ListFilters`.
 //! - [`SortKey`](macro@SortKey): a list's sort table, `crate::model::list::SortKey`.
+//! - [`Vocabulary`](macro@Vocabulary): a closed vocabulary's values as
+//!   text, `crate::domain::vocab::Vocabulary`.
+//! - [`TextField`](macro@TextField): what a text with a rule
+//!   (`crate::model::field::TextRule`) is as a field: its serde, its check,
+//!   its schema and its stored form.
 
 use proc_macro::TokenStream;
 use proc_macro2::{Span, TokenStream as Tokens};
@@ -75,6 +80,158 @@ fn named_fields(input: &DeriveInput) -> syn::Result<Vec<&syn::Field>> {
         },
         _ => Err(syn::Error::new_spanned(input, "expected a struct")),
     }
+}
+
+/// A closed vocabulary's values as text: `crate::domain::vocab::Vocabulary`
+/// for a fieldless enum, each value the variant's name in snake case (as
+/// `#[serde(rename_all = "snake_case")]` and sea-orm's
+/// `rename_all = "snake_case"` write it), `ALL` in the order written.
+///
+/// The trait's three items are also given to the enum itself
+/// (`Scale::ALL`, `Scale::as_str`, `Scale::parse`), forwarding to the
+/// trait, so that a caller needs no `use` of the trait to name them.
+/// `#[vocabulary(default = Variant)]` on the enum also implements `Default`.
+#[proc_macro_derive(Vocabulary, attributes(vocabulary))]
+pub fn derive_vocabulary(input: TokenStream) -> TokenStream {
+    let input = parse_macro_input!(input as DeriveInput);
+    vocabulary_impl(&input)
+        .unwrap_or_else(syn::Error::into_compile_error)
+        .into()
+}
+
+fn vocabulary_impl(input: &DeriveInput) -> syn::Result<Tokens> {
+    let name = &input.ident;
+    let Data::Enum(data) = &input.data else {
+        return Err(syn::Error::new_spanned(input, "expected an enum"));
+    };
+    let mut default = None;
+    for meta in items(&input.attrs, "vocabulary")? {
+        match value_of(&meta)? {
+            Expr::Path(path) if meta.path().is_ident("default") && path.path.get_ident().is_some() => {
+                default = Some(path.path.clone());
+            }
+            _ => return Err(syn::Error::new_spanned(meta, "expected `default = Variant`")),
+        }
+    }
+    let default = default.map(|variant| {
+        quote! {
+            impl Default for #name {
+                fn default() -> Self {
+                    #name::#variant
+                }
+            }
+        }
+    });
+    let mut variants = Vec::new();
+    let mut texts = Vec::new();
+    for variant in &data.variants {
+        if !matches!(variant.fields, SynFields::Unit) {
+            return Err(syn::Error::new_spanned(variant, "expected a variant without fields"));
+        }
+        texts.push(snake(&variant.ident));
+        variants.push(&variant.ident);
+    }
+    Ok(quote! {
+        impl crate::domain::vocab::Vocabulary for #name {
+            const ALL: &'static [Self] = &[#(#name::#variants),*];
+
+            fn as_str(self) -> &'static str {
+                match self {
+                    #(#name::#variants => #texts,)*
+                }
+            }
+
+            fn parse(text: &str) -> Option<Self> {
+                match text {
+                    #(#texts => Some(#name::#variants),)*
+                    _ => None,
+                }
+            }
+        }
+
+        impl #name {
+            /// Every value, in the documented order.
+            pub const ALL: &'static [#name] = <#name as crate::domain::vocab::Vocabulary>::ALL;
+
+            /// The value as written in JSON and stored in the database.
+            pub fn as_str(self) -> &'static str {
+                <#name as crate::domain::vocab::Vocabulary>::as_str(self)
+            }
+
+            /// Reads a value written by [`Self::as_str`].
+            pub fn parse(text: &str) -> Option<Self> {
+                <#name as crate::domain::vocab::Vocabulary>::parse(text)
+            }
+        }
+
+        #default
+    })
+}
+
+/// What a text with a rule is as a field, for a struct `Name(String)` that
+/// implements `crate::model::field::TextRule` by hand: serde (reading
+/// checks the rule; writing writes the text), `crate::model::check::Check`
+/// (the rule's error), `crate::model::doc::FieldSchema` (the rule's
+/// schema), `crate::model::field::Stored<String>` (a stored text, not
+/// checked again) and `From<Name> for String`.
+#[proc_macro_derive(TextField)]
+pub fn derive_text_field(input: TokenStream) -> TokenStream {
+    let input = parse_macro_input!(input as DeriveInput);
+    text_field_impl(&input)
+        .unwrap_or_else(syn::Error::into_compile_error)
+        .into()
+}
+
+fn text_field_impl(input: &DeriveInput) -> syn::Result<Tokens> {
+    match &input.data {
+        Data::Struct(data) if matches!(&data.fields, SynFields::Unnamed(fields) if fields.unnamed.len() == 1) => {}
+        _ => return Err(syn::Error::new_spanned(input, "expected a struct `Name(String)`")),
+    }
+    let name = &input.ident;
+    let (impl_generics, ty_generics, where_clause) = input.generics.split_for_impl();
+    let mut de_generics = input.generics.clone();
+    de_generics.params.insert(0, syn::parse_quote!('de));
+    let (de_impl_generics, _, _) = de_generics.split_for_impl();
+    let ty = quote!(#name #ty_generics);
+    Ok(quote! {
+        impl #de_impl_generics serde::Deserialize<'de> for #ty #where_clause {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                let text = <String as serde::Deserialize>::deserialize(deserializer)?;
+                <#ty as crate::model::field::TextRule>::parse(text)
+                    .map_err(|broken| <D::Error as serde::de::Error>::custom(broken.message))
+            }
+        }
+
+        impl #impl_generics serde::Serialize for #ty #where_clause {
+            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                serializer.serialize_str(crate::model::field::TextRule::as_str(self))
+            }
+        }
+
+        impl #impl_generics crate::model::check::Check for #ty #where_clause {
+            fn check(value: &serde_json::Value, path: &str, errors: &mut Vec<crate::error::FieldError>) {
+                crate::model::field::check_text::<#ty>(value, path, errors);
+            }
+        }
+
+        impl #impl_generics crate::model::doc::FieldSchema for #ty #where_clause {
+            fn field_schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+                <#ty as crate::model::field::TextRule>::schema()
+            }
+        }
+
+        impl #impl_generics crate::model::field::Stored<String> for #ty #where_clause {
+            fn from_stored(stored: String) -> Self {
+                Self(stored)
+            }
+        }
+
+        impl #impl_generics From<#ty> for String #where_clause {
+            fn from(value: #ty) -> String {
+                value.0
+            }
+        }
+    })
 }
 
 /// Declares a struct's fields as `crate::model::resource::FieldSet`, with

@@ -4,256 +4,253 @@
 //! active enum stored as the same text). A stored text that is no value
 //! of its vocabulary is an error when it is read, never a silent default.
 
+use chanjiao_derive::Vocabulary;
 use sea_orm::sea_query::StringLen;
 use sea_orm::{DeriveActiveEnum, EnumIter};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-/// What every vocabulary offers generic code: its value as text.
-pub trait Vocabulary: Copy {
+/// What every vocabulary offers generic code: its values, as text.
+///
+/// The enums derive it (`#[derive(Vocabulary)]`), which also gives each
+/// enum these items as its own (`Scale::ALL`, `Scale::as_str`,
+/// `Scale::parse`).
+pub trait Vocabulary: Copy + 'static {
+    /// Every value, in the documented order.
+    const ALL: &'static [Self];
+
     /// The value as written in JSON and stored in the database.
     fn as_str(self) -> &'static str;
+
+    /// Reads a value written by [`Vocabulary::as_str`].
+    fn parse(text: &str) -> Option<Self>;
 }
 
-macro_rules! vocabulary {
-    (
-        $(#[$meta:meta])*
-        $name:ident $(default $default:ident)? {
-            $($(#[$vmeta:meta])* $variant:ident => $text:literal),+ $(,)?
-        }
-    ) => {
-        $(#[$meta])*
-        #[derive(
-            Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema, EnumIter, DeriveActiveEnum,
-        )]
-        #[serde(rename_all = "snake_case")]
-        #[sea_orm(rs_type = "String", db_type = "String(StringLen::None)", rename_all = "snake_case")]
-        pub enum $name {
-            $($(#[$vmeta])* $variant),+
-        }
-
-        impl $name {
-            /// Every value, in the documented order.
-            pub const ALL: &'static [$name] = &[$($name::$variant),+];
-
-            /// The value as written in JSON and stored in the database.
-            pub fn as_str(self) -> &'static str {
-                match self {
-                    $($name::$variant => $text),+
-                }
-            }
-
-            /// Reads a value written by [`Self::as_str`].
-            pub fn parse(text: &str) -> Option<Self> {
-                match text {
-                    $($text => Some($name::$variant),)+
-                    _ => None,
-                }
-            }
-        }
-
-        impl Vocabulary for $name {
-            fn as_str(self) -> &'static str {
-                $name::as_str(self)
-            }
-        }
-
-        $(
-            impl Default for $name {
-                fn default() -> Self {
-                    $name::$default
-                }
-            }
-        )?
-    };
+/// The size of an enterprise.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema, EnumIter, DeriveActiveEnum, Vocabulary,
+)]
+#[serde(rename_all = "snake_case")]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::None)", rename_all = "snake_case")]
+pub enum Scale {
+    /// 微型
+    Micro,
+    /// 小型
+    Small,
+    /// 中型
+    Medium,
+    /// 大型
+    Large,
 }
 
-vocabulary! {
-    /// The size of an enterprise.
-    Scale {
-        /// 微型
-        Micro => "micro",
-        /// 小型
-        Small => "small",
-        /// 中型
-        Medium => "medium",
-        /// 大型
-        Large => "large",
-    }
+/// Where a member unit stands with the alliance.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema, EnumIter, DeriveActiveEnum, Vocabulary,
+)]
+#[vocabulary(default = None)]
+#[serde(rename_all = "snake_case")]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::None)", rename_all = "snake_case")]
+pub enum MembershipStatus {
+    /// Not a member (the default).
+    None,
+    /// Has applied to join.
+    Applicant,
+    /// A member unit.
+    Member,
+    /// A member of the alliance council (理事单位).
+    CouncilMember,
+    /// Membership suspended.
+    Suspended,
+    /// Has left the alliance.
+    Withdrawn,
 }
 
-vocabulary! {
-    /// Where a member unit stands with the alliance.
-    MembershipStatus default None {
-        /// Not a member (the default).
-        None => "none",
-        /// Has applied to join.
-        Applicant => "applicant",
-        /// A member unit.
-        Member => "member",
-        /// A member of the alliance council (理事单位).
-        CouncilMember => "council_member",
-        /// Membership suspended.
-        Suspended => "suspended",
-        /// Has left the alliance.
-        Withdrawn => "withdrawn",
-    }
+/// The kind of a school.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema, EnumIter, DeriveActiveEnum, Vocabulary,
+)]
+#[serde(rename_all = "snake_case")]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::None)", rename_all = "snake_case")]
+pub enum SchoolKind {
+    /// 中等职业学校
+    SecondaryVocational,
+    /// 高等职业学校
+    HigherVocational,
+    /// 技工院校
+    TechnicianCollege,
+    /// 本科院校
+    Undergraduate,
+    /// 培训中心
+    TrainingCenter,
+    /// Anything else.
+    Other,
 }
 
-vocabulary! {
-    /// The kind of a school.
-    SchoolKind {
-        /// 中等职业学校
-        SecondaryVocational => "secondary_vocational",
-        /// 高等职业学校
-        HigherVocational => "higher_vocational",
-        /// 技工院校
-        TechnicianCollege => "technician_college",
-        /// 本科院校
-        Undergraduate => "undergraduate",
-        /// 培训中心
-        TrainingCenter => "training_center",
-        /// Anything else.
-        Other => "other",
-    }
+/// What a user may do; see the role table in the README.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema, EnumIter, DeriveActiveEnum, Vocabulary,
+)]
+#[serde(rename_all = "snake_case")]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::None)", rename_all = "snake_case")]
+pub enum Role {
+    /// The alliance secretariat: everything.
+    Admin,
+    /// County government: reads everything but users; writes enterprises, schools, meetings.
+    Officer,
+    /// Staff of one school (`school_id`).
+    School,
+    /// Staff of one enterprise (`enterprise_id`).
+    Enterprise,
+    /// Read-only portals and integrations.
+    Viewer,
 }
 
-vocabulary! {
-    /// What a user may do; see the role table in the README.
-    Role {
-        /// The alliance secretariat: everything.
-        Admin => "admin",
-        /// County government: reads everything but users; writes enterprises, schools, meetings.
-        Officer => "officer",
-        /// Staff of one school (`school_id`).
-        School => "school",
-        /// Staff of one enterprise (`enterprise_id`).
-        Enterprise => "enterprise",
-        /// Read-only portals and integrations.
-        Viewer => "viewer",
-    }
+/// The kind of a placement.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema, EnumIter, DeriveActiveEnum, Vocabulary,
+)]
+#[serde(rename_all = "snake_case")]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::None)", rename_all = "snake_case")]
+pub enum ApprenticeshipKind {
+    /// 岗位实习: a student works a real post, usually about six months.
+    StudentInternship,
+    /// 认识实习 / 跟岗实习: a shorter internship, observing or shadowing.
+    ObservationInternship,
+    /// 现代学徒制: school and enterprise co-train an apprentice.
+    ModernApprenticeship,
+    /// 订单班: a class trained to an enterprise's order.
+    OrderClass,
+    /// 教师入企实践: a teacher works in an enterprise.
+    TeacherPractice,
+    /// 职工技能提升培训: an enterprise's employee in training.
+    WorkerTraining,
 }
 
-vocabulary! {
-    /// The kind of a placement.
-    ApprenticeshipKind {
-        /// 岗位实习: a student works a real post, usually about six months.
-        StudentInternship => "student_internship",
-        /// 认识实习 / 跟岗实习: a shorter internship, observing or shadowing.
-        ObservationInternship => "observation_internship",
-        /// 现代学徒制: school and enterprise co-train an apprentice.
-        ModernApprenticeship => "modern_apprenticeship",
-        /// 订单班: a class trained to an enterprise's order.
-        OrderClass => "order_class",
-        /// 教师入企实践: a teacher works in an enterprise.
-        TeacherPractice => "teacher_practice",
-        /// 职工技能提升培训: an enterprise's employee in training.
-        WorkerTraining => "worker_training",
-    }
+/// Who the participant of a placement is; the kind fixes it.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema, EnumIter, DeriveActiveEnum, Vocabulary,
+)]
+#[serde(rename_all = "snake_case")]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::None)", rename_all = "snake_case")]
+pub enum ParticipantRole {
+    /// A student (every student kind).
+    Student,
+    /// A teacher (`teacher_practice`).
+    Teacher,
+    /// A worker (`worker_training`).
+    Worker,
 }
 
-vocabulary! {
-    /// Who the participant of a placement is; the kind fixes it.
-    ParticipantRole {
-        /// A student (every student kind).
-        Student => "student",
-        /// A teacher (`teacher_practice`).
-        Teacher => "teacher",
-        /// A worker (`worker_training`).
-        Worker => "worker",
-    }
+/// Where a placement stands; changed only by transitions.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema, EnumIter, DeriveActiveEnum, Vocabulary,
+)]
+#[vocabulary(default = Draft)]
+#[serde(rename_all = "snake_case")]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::None)", rename_all = "snake_case")]
+pub enum ApprenticeshipStatus {
+    /// Being prepared by the school.
+    Draft,
+    /// Sent to the host enterprise.
+    Submitted,
+    /// Under way.
+    Active,
+    /// Paused.
+    Suspended,
+    /// Finished as planned.
+    Completed,
+    /// Ended early.
+    Terminated,
+    /// Called off before it began.
+    Cancelled,
 }
 
-vocabulary! {
-    /// Where a placement stands; changed only by transitions.
-    ApprenticeshipStatus default Draft {
-        /// Being prepared by the school.
-        Draft => "draft",
-        /// Sent to the host enterprise.
-        Submitted => "submitted",
-        /// Under way.
-        Active => "active",
-        /// Paused.
-        Suspended => "suspended",
-        /// Finished as planned.
-        Completed => "completed",
-        /// Ended early.
-        Terminated => "terminated",
-        /// Called off before it began.
-        Cancelled => "cancelled",
-    }
+/// The side of a placement that evaluates it.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema, EnumIter, DeriveActiveEnum, Vocabulary,
+)]
+#[serde(rename_all = "snake_case")]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::None)", rename_all = "snake_case")]
+pub enum EvaluationSide {
+    /// The owning school.
+    School,
+    /// The host enterprise.
+    Enterprise,
 }
 
-vocabulary! {
-    /// The side of a placement that evaluates it.
-    EvaluationSide {
-        /// The owning school.
-        School => "school",
-        /// The host enterprise.
-        Enterprise => "enterprise",
-    }
+/// What kind of meeting it was.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema, EnumIter, DeriveActiveEnum, Vocabulary,
+)]
+#[serde(rename_all = "snake_case")]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::None)", rename_all = "snake_case")]
+pub enum MeetingKind {
+    /// A coordination meeting (推进会, 协调会).
+    Coordination,
+    /// A council meeting of the alliance (理事会).
+    Council,
+    /// A symposium (座谈会).
+    Symposium,
+    /// A site visit (观摩, 调研).
+    SiteVisit,
+    /// A training session.
+    Training,
+    /// Anything else.
+    Other,
 }
 
-vocabulary! {
-    /// What kind of meeting it was.
-    MeetingKind {
-        /// A coordination meeting (推进会, 协调会).
-        Coordination => "coordination",
-        /// A council meeting of the alliance (理事会).
-        Council => "council",
-        /// A symposium (座谈会).
-        Symposium => "symposium",
-        /// A site visit (观摩, 调研).
-        SiteVisit => "site_visit",
-        /// A training session.
-        Training => "training",
-        /// Anything else.
-        Other => "other",
-    }
+/// What an attendee did at a meeting.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema, EnumIter, DeriveActiveEnum, Vocabulary,
+)]
+#[serde(rename_all = "snake_case")]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::None)", rename_all = "snake_case")]
+pub enum AttendeeRole {
+    /// Chaired it.
+    Chair,
+    /// Spoke.
+    Speaker,
+    /// Reported (a work report).
+    Reporter,
+    /// Attended.
+    Attendee,
 }
 
-vocabulary! {
-    /// What an attendee did at a meeting.
-    AttendeeRole {
-        /// Chaired it.
-        Chair => "chair",
-        /// Spoke.
-        Speaker => "speaker",
-        /// Reported (a work report).
-        Reporter => "reporter",
-        /// Attended.
-        Attendee => "attendee",
-    }
+/// What an agenda item was.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema, EnumIter, DeriveActiveEnum, Vocabulary,
+)]
+#[serde(rename_all = "snake_case")]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::None)", rename_all = "snake_case")]
+pub enum AgendaKind {
+    /// A visit to a site.
+    Visit,
+    /// A report.
+    Report,
+    /// A speech.
+    Speech,
+    /// A discussion.
+    Discussion,
+    /// Anything else.
+    Other,
 }
 
-vocabulary! {
-    /// What an agenda item was.
-    AgendaKind {
-        /// A visit to a site.
-        Visit => "visit",
-        /// A report.
-        Report => "report",
-        /// A speech.
-        Speech => "speech",
-        /// A discussion.
-        Discussion => "discussion",
-        /// Anything else.
-        Other => "other",
-    }
-}
-
-vocabulary! {
-    /// Where an action item stands.
-    ActionItemStatus default Open {
-        /// Not started (the default).
-        Open => "open",
-        /// Being worked on.
-        InProgress => "in_progress",
-        /// Done.
-        Done => "done",
-        /// Dropped.
-        Cancelled => "cancelled",
-    }
+/// Where an action item stands.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema, EnumIter, DeriveActiveEnum, Vocabulary,
+)]
+#[vocabulary(default = Open)]
+#[serde(rename_all = "snake_case")]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::None)", rename_all = "snake_case")]
+pub enum ActionItemStatus {
+    /// Not started (the default).
+    Open,
+    /// Being worked on.
+    InProgress,
+    /// Done.
+    Done,
+    /// Dropped.
+    Cancelled,
 }
 
 impl ActionItemStatus {
@@ -267,80 +264,89 @@ impl ActionItemStatus {
     }
 }
 
-vocabulary! {
-    /// What an audit event records.
-    Action {
-        /// A record was created.
-        Create => "create",
-        /// A record was changed.
-        Update => "update",
-        /// A record was deleted.
-        Delete => "delete",
-        /// A placement changed status.
-        Transition => "transition",
-        /// A placement was evaluated.
-        Evaluate => "evaluate",
-        /// Someone logged in.
-        Login => "login",
-        /// A login failed.
-        LoginFailed => "login_failed",
-        /// A refresh token was exchanged.
-        Refresh => "refresh",
-        /// A refresh token was revoked.
-        Revoke => "revoke",
-        /// A request was refused (401 or 403).
-        Denied => "denied",
-    }
+/// What an audit event records.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema, EnumIter, DeriveActiveEnum, Vocabulary,
+)]
+#[serde(rename_all = "snake_case")]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::None)", rename_all = "snake_case")]
+pub enum Action {
+    /// A record was created.
+    Create,
+    /// A record was changed.
+    Update,
+    /// A record was deleted.
+    Delete,
+    /// A placement changed status.
+    Transition,
+    /// A placement was evaluated.
+    Evaluate,
+    /// Someone logged in.
+    Login,
+    /// A login failed.
+    LoginFailed,
+    /// A refresh token was exchanged.
+    Refresh,
+    /// A refresh token was revoked.
+    Revoke,
+    /// A request was refused (401 or 403).
+    Denied,
 }
 
-vocabulary! {
-    /// The kind of record an audit event concerns.
-    ResourceType {
-        /// An enterprise.
-        Enterprise => "enterprise",
-        /// A school.
-        School => "school",
-        /// A placement.
-        Apprenticeship => "apprenticeship",
-        /// A meeting.
-        Meeting => "meeting",
-        /// A meeting's action item.
-        ActionItem => "action_item",
-        /// A user account.
-        User => "user",
-        /// Tokens and logins (and what is not one of the others).
-        Token => "token",
-        /// An enterprise's demand.
-        Demand => "demand",
-        /// A training base.
-        Base => "base",
-        /// A skills competition.
-        Competition => "competition",
-        /// A webhook.
-        Webhook => "webhook",
-    }
+/// The kind of record an audit event concerns.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema, EnumIter, DeriveActiveEnum, Vocabulary,
+)]
+#[serde(rename_all = "snake_case")]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::None)", rename_all = "snake_case")]
+pub enum ResourceType {
+    /// An enterprise.
+    Enterprise,
+    /// A school.
+    School,
+    /// A placement.
+    Apprenticeship,
+    /// A meeting.
+    Meeting,
+    /// A meeting's action item.
+    ActionItem,
+    /// A user account.
+    User,
+    /// Tokens and logins (and what is not one of the others).
+    Token,
+    /// An enterprise's demand.
+    Demand,
+    /// A training base.
+    Base,
+    /// A skills competition.
+    Competition,
+    /// A webhook.
+    Webhook,
 }
 
-vocabulary! {
-    /// What an enterprise asked of the alliance.
-    DemandKind {
-        /// 岗位用人: people for posts.
-        Positions => "positions",
-        /// 员工培训: training of its workers.
-        Training => "training",
-        /// 订单培养: an order class trained for it.
-        OrderClass => "order_class",
-        /// 共建课程: a course built together.
-        Course => "course",
-        /// 企业文化进校园: its culture brought into a school.
-        Culture => "culture",
-        /// 厂中校 / 校中厂: a factory-school or a school-factory.
-        FactorySchool => "factory_school",
-        /// 产学研: research with a school.
-        Research => "research",
-        /// Something else.
-        Other => "other",
-    }
+/// What an enterprise asked of the alliance.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema, EnumIter, DeriveActiveEnum, Vocabulary,
+)]
+#[serde(rename_all = "snake_case")]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::None)", rename_all = "snake_case")]
+pub enum DemandKind {
+    /// 岗位用人: people for posts.
+    Positions,
+    /// 员工培训: training of its workers.
+    Training,
+    /// 订单培养: an order class trained for it.
+    OrderClass,
+    /// 共建课程: a course built together.
+    Course,
+    /// 企业文化进校园: its culture brought into a school.
+    Culture,
+    /// 厂中校 / 校中厂: a factory-school or a school-factory.
+    FactorySchool,
+    /// 产学研: research with a school.
+    Research,
+    /// Something else.
+    Other,
 }
 
 impl DemandKind {
@@ -353,18 +359,22 @@ impl DemandKind {
     }
 }
 
-vocabulary! {
-    /// Where a demand stands; `fulfilled` and `withdrawn` are final.
-    DemandStatus default Open {
-        /// Waiting for an answer (the default).
-        Open => "open",
-        /// Being answered.
-        InProgress => "in_progress",
-        /// Answered (final).
-        Fulfilled => "fulfilled",
-        /// Taken back by the enterprise (final).
-        Withdrawn => "withdrawn",
-    }
+/// Where a demand stands; `fulfilled` and `withdrawn` are final.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema, EnumIter, DeriveActiveEnum, Vocabulary,
+)]
+#[vocabulary(default = Open)]
+#[serde(rename_all = "snake_case")]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::None)", rename_all = "snake_case")]
+pub enum DemandStatus {
+    /// Waiting for an answer (the default).
+    Open,
+    /// Being answered.
+    InProgress,
+    /// Answered (final).
+    Fulfilled,
+    /// Taken back by the enterprise (final).
+    Withdrawn,
 }
 
 impl DemandStatus {
@@ -374,36 +384,42 @@ impl DemandStatus {
     }
 }
 
-vocabulary! {
-    /// Where the alliance learnt of a demand.
-    DemandSource {
-        /// The survey of enterprises (问需于企).
-        Survey => "survey",
-        /// A meeting (name it in `meeting_id`).
-        Meeting => "meeting",
-        /// A visit.
-        Visit => "visit",
-        /// Elsewhere.
-        Other => "other",
-    }
+/// Where the alliance learnt of a demand.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema, EnumIter, DeriveActiveEnum, Vocabulary,
+)]
+#[serde(rename_all = "snake_case")]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::None)", rename_all = "snake_case")]
+pub enum DemandSource {
+    /// The survey of enterprises (问需于企).
+    Survey,
+    /// A meeting (name it in `meeting_id`).
+    Meeting,
+    /// A visit.
+    Visit,
+    /// Elsewhere.
+    Other,
 }
 
-vocabulary! {
-    /// What a training base is.
-    BaseKind {
-        /// 创新服务基地: an innovation service base.
-        InnovationService => "innovation_service",
-        /// 技能培训基地: a skills training base.
-        SkillsTraining => "skills_training",
-        /// 产学研基地: an industry–research base.
-        IndustryResearch => "industry_research",
-        /// 厂中校: a school inside a factory (host enterprise and partner school).
-        FactorySchool => "factory_school",
-        /// 校中厂: a factory inside a school (partner school; the enterprise is optional).
-        SchoolFactory => "school_factory",
-        /// Something else.
-        Other => "other",
-    }
+/// What a training base is.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema, EnumIter, DeriveActiveEnum, Vocabulary,
+)]
+#[serde(rename_all = "snake_case")]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::None)", rename_all = "snake_case")]
+pub enum BaseKind {
+    /// 创新服务基地: an innovation service base.
+    InnovationService,
+    /// 技能培训基地: a skills training base.
+    SkillsTraining,
+    /// 产学研基地: an industry–research base.
+    IndustryResearch,
+    /// 厂中校: a school inside a factory (host enterprise and partner school).
+    FactorySchool,
+    /// 校中厂: a factory inside a school (partner school; the enterprise is optional).
+    SchoolFactory,
+    /// Something else.
+    Other,
 }
 
 impl BaseKind {
@@ -418,109 +434,131 @@ impl BaseKind {
     }
 }
 
-vocabulary! {
-    /// Where a training base stands.
-    BaseStatus default Operating {
-        /// Planned.
-        Planned => "planned",
-        /// Being built.
-        Building => "building",
-        /// In use (the default).
-        Operating => "operating",
-        /// Out of use for a while.
-        Suspended => "suspended",
-        /// Closed.
-        Closed => "closed",
-    }
+/// Where a training base stands.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema, EnumIter, DeriveActiveEnum, Vocabulary,
+)]
+#[vocabulary(default = Operating)]
+#[serde(rename_all = "snake_case")]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::None)", rename_all = "snake_case")]
+pub enum BaseStatus {
+    /// Planned.
+    Planned,
+    /// Being built.
+    Building,
+    /// In use (the default).
+    Operating,
+    /// Out of use for a while.
+    Suspended,
+    /// Closed.
+    Closed,
 }
 
-vocabulary! {
-    /// The level a competition is held at.
-    CompetitionLevel {
-        /// Within an enterprise.
-        Enterprise => "enterprise",
-        /// County.
-        County => "county",
-        /// City.
-        City => "city",
-        /// Province.
-        Province => "province",
-        /// National.
-        National => "national",
-    }
+/// The level a competition is held at.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema, EnumIter, DeriveActiveEnum, Vocabulary,
+)]
+#[serde(rename_all = "snake_case")]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::None)", rename_all = "snake_case")]
+pub enum CompetitionLevel {
+    /// Within an enterprise.
+    Enterprise,
+    /// County.
+    County,
+    /// City.
+    City,
+    /// Province.
+    Province,
+    /// National.
+    National,
 }
 
-vocabulary! {
-    /// What an entry of a competition won.
-    Award {
-        /// 金奖 / 一等奖.
-        Gold => "gold",
-        /// 银奖 / 二等奖.
-        Silver => "silver",
-        /// 铜奖 / 三等奖.
-        Bronze => "bronze",
-        /// 优秀奖.
-        Merit => "merit",
-        /// No award.
-        None => "none",
-    }
+/// What an entry of a competition won.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema, EnumIter, DeriveActiveEnum, Vocabulary,
+)]
+#[serde(rename_all = "snake_case")]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::None)", rename_all = "snake_case")]
+pub enum Award {
+    /// 金奖 / 一等奖.
+    Gold,
+    /// 银奖 / 二等奖.
+    Silver,
+    /// 铜奖 / 三等奖.
+    Bronze,
+    /// 优秀奖.
+    Merit,
+    /// No award.
+    None,
 }
 
-vocabulary! {
-    /// How an audited action ended.
-    Outcome {
-        /// It was done.
-        Success => "success",
-        /// It was refused or failed.
-        Failure => "failure",
-    }
+/// How an audited action ended.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema, EnumIter, DeriveActiveEnum, Vocabulary,
+)]
+#[serde(rename_all = "snake_case")]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::None)", rename_all = "snake_case")]
+pub enum Outcome {
+    /// It was done.
+    Success,
+    /// It was refused or failed.
+    Failure,
 }
 
-vocabulary! {
-    /// The kind of record a change of the feed (`GET /changes`) concerns.
-    FeedType {
-        /// An enterprise.
-        Enterprise => "enterprise",
-        /// A school.
-        School => "school",
-        /// A placement (its transitions and evaluations are its updates).
-        Apprenticeship => "apprenticeship",
-        /// A meeting (a change of one of its action items is its update).
-        Meeting => "meeting",
-        /// An enterprise's demand (a change of its `fulfilled_headcount` is its update).
-        Demand => "demand",
-        /// A training base.
-        Base => "base",
-        /// A skills competition.
-        Competition => "competition",
-        /// A user account (admins only).
-        User => "user",
-    }
+/// The kind of record a change of the feed (`GET /changes`) concerns.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema, EnumIter, DeriveActiveEnum, Vocabulary,
+)]
+#[serde(rename_all = "snake_case")]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::None)", rename_all = "snake_case")]
+pub enum FeedType {
+    /// An enterprise.
+    Enterprise,
+    /// A school.
+    School,
+    /// A placement (its transitions and evaluations are its updates).
+    Apprenticeship,
+    /// A meeting (a change of one of its action items is its update).
+    Meeting,
+    /// An enterprise's demand (a change of its `fulfilled_headcount` is its update).
+    Demand,
+    /// A training base.
+    Base,
+    /// A skills competition.
+    Competition,
+    /// A user account (admins only).
+    User,
 }
 
-vocabulary! {
-    /// What a change of the feed did to its record.
-    ChangeAction {
-        /// The record was created (`version` 1).
-        Create => "create",
-        /// The record changed: a merge patch, a transition, an evaluation, an
-        /// action item, a demand's fulfilled headcount (`version` grew).
-        Update => "update",
-        /// The record was deleted (no `version`).
-        Delete => "delete",
-    }
+/// What a change of the feed did to its record.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema, EnumIter, DeriveActiveEnum, Vocabulary,
+)]
+#[serde(rename_all = "snake_case")]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::None)", rename_all = "snake_case")]
+pub enum ChangeAction {
+    /// The record was created (`version` 1).
+    Create,
+    /// The record changed: a merge patch, a transition, an evaluation, an
+    /// action item, a demand's fulfilled headcount (`version` grew).
+    Update,
+    /// The record was deleted (no `version`).
+    Delete,
 }
 
-vocabulary! {
-    /// Where a webhook delivery stands.
-    DeliveryStatus {
-        /// Not yet answered with a 2xx; tried again at `next_attempt_at`.
-        Pending => "pending",
-        /// A 2xx answered it.
-        Delivered => "delivered",
-        /// No 2xx within 24 hours of attempts; not tried again.
-        Failed => "failed",
-    }
+/// Where a webhook delivery stands.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema, EnumIter, DeriveActiveEnum, Vocabulary,
+)]
+#[serde(rename_all = "snake_case")]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::None)", rename_all = "snake_case")]
+pub enum DeliveryStatus {
+    /// Not yet answered with a 2xx; tried again at `next_attempt_at`.
+    Pending,
+    /// A 2xx answered it.
+    Delivered,
+    /// No 2xx within 24 hours of attempts; not tried again.
+    Failed,
 }
 
 #[cfg(test)]

@@ -118,19 +118,29 @@ fn from_serde(path: &str, err: &serde_json::Error) -> FieldError {
     FieldError::new(path, code, reason)
 }
 
-macro_rules! leaves {
-    ($($ty:ty),+ $(,)?) => {
-        $(
-            impl Check for $ty {
-                fn check(value: &Value, path: &str, errors: &mut Vec<FieldError>) {
-                    leaf::<$ty>(value, path, errors);
-                }
-            }
-        )+
-    };
+/// A field read whole, as one JSON value (a flag, a number, a UUID, a
+/// date, a vocabulary's name): a [`Check`] whose one problem is, unless it
+/// says otherwise, what serde says of it ([`leaf`]).
+pub trait Leaf: DeserializeOwned {
+    /// Pushes the value's one problem, if it has one.
+    fn check_leaf(value: &Value, path: &str, errors: &mut Vec<FieldError>) {
+        leaf::<Self>(value, path, errors);
+    }
 }
 
-leaves!(bool, i32, i64, u32, Uuid, NaiveDate, DateTime<Utc>);
+impl<T: Leaf> Check for T {
+    fn check(value: &Value, path: &str, errors: &mut Vec<FieldError>) {
+        T::check_leaf(value, path, errors);
+    }
+}
+
+impl Leaf for bool {}
+impl Leaf for i32 {}
+impl Leaf for i64 {}
+impl Leaf for u32 {}
+impl Leaf for Uuid {}
+impl Leaf for NaiveDate {}
+impl Leaf for DateTime<Utc> {}
 
 /// A request body as JSON: a syntax error is a 400; anything but an object a 422.
 pub fn parse_body(bytes: &[u8]) -> Result<Value, ApiError> {

@@ -229,26 +229,56 @@ pub fn object(properties: Vec<Property>, doc: &[&str], examples: Vec<Value>, key
     builder.into()
 }
 
-macro_rules! primitive_fields {
-    ($($ty:ty => $schema:expr),+ $(,)?) => {
-        $(
-            impl FieldSchema for $ty {
-                fn field_schema() -> RefOr<Schema> {
-                    $schema
-                }
-            }
-        )+
-    };
+impl FieldSchema for bool {
+    fn field_schema() -> RefOr<Schema> {
+        ObjectBuilder::new().schema_type(Type::Boolean).into()
+    }
 }
 
-primitive_fields! {
-    bool => ObjectBuilder::new().schema_type(Type::Boolean).into(),
-    i32 => ObjectBuilder::new().schema_type(Type::Integer).format(Some(SchemaFormat::KnownFormat(KnownFormat::Int32))).into(),
-    i64 => ObjectBuilder::new().schema_type(Type::Integer).format(Some(SchemaFormat::KnownFormat(KnownFormat::Int64))).into(),
-    u32 => ObjectBuilder::new().schema_type(Type::Integer).format(Some(SchemaFormat::KnownFormat(KnownFormat::Int32))).minimum(Some(0)).into(),
-    Uuid => string(None, None, None, Some(KnownFormat::Uuid)),
-    NaiveDate => string(None, None, None, Some(KnownFormat::Date)),
-    DateTime<Utc> => string(None, None, None, Some(KnownFormat::DateTime)),
+impl FieldSchema for i32 {
+    fn field_schema() -> RefOr<Schema> {
+        ObjectBuilder::new()
+            .schema_type(Type::Integer)
+            .format(Some(SchemaFormat::KnownFormat(KnownFormat::Int32)))
+            .into()
+    }
+}
+
+impl FieldSchema for i64 {
+    fn field_schema() -> RefOr<Schema> {
+        ObjectBuilder::new()
+            .schema_type(Type::Integer)
+            .format(Some(SchemaFormat::KnownFormat(KnownFormat::Int64)))
+            .into()
+    }
+}
+
+impl FieldSchema for u32 {
+    fn field_schema() -> RefOr<Schema> {
+        ObjectBuilder::new()
+            .schema_type(Type::Integer)
+            .format(Some(SchemaFormat::KnownFormat(KnownFormat::Int32)))
+            .minimum(Some(0))
+            .into()
+    }
+}
+
+impl FieldSchema for Uuid {
+    fn field_schema() -> RefOr<Schema> {
+        string(None, None, None, Some(KnownFormat::Uuid))
+    }
+}
+
+impl FieldSchema for NaiveDate {
+    fn field_schema() -> RefOr<Schema> {
+        string(None, None, None, Some(KnownFormat::Date))
+    }
+}
+
+impl FieldSchema for DateTime<Utc> {
+    fn field_schema() -> RefOr<Schema> {
+        string(None, None, None, Some(KnownFormat::DateTime))
+    }
 }
 
 /// A query parameter's schema that also takes an empty value: every

@@ -3,75 +3,158 @@
 //! ID numbers, and login names. Some are stored in a normal form (upper
 //! case), and phones and resident IDs can be shown masked.
 
-use serde::de::Error as _;
-use serde::{Deserialize, Deserializer, Serialize, Serializer};
-use serde_json::Value;
+use chanjiao_derive::TextField;
 use utoipa::openapi::schema::{KnownFormat, Schema};
 use utoipa::openapi::RefOr;
 use validator::ValidateEmail;
 
-use super::{check_text, no_nul, Broken, Stored, TextRule};
+use super::{fixed_rule, Broken, TextRule};
 use crate::domain::identifiers;
-use crate::error::FieldError;
-use crate::model::check::Check;
-use crate::model::doc::{self, FieldSchema};
+use crate::model::doc;
 
-rule_type!(
-    /// A mainland mobile number (`13812345678`, optionally with `+86`) or a
-    /// landline (`0536-1234567`), ASCII digits only.
-    Phone,
-    "phone",
-    "must be a mainland mobile number (13812345678) or a landline (0536-1234567)",
-    |text| identifiers::is_phone(&text).then_some(text),
-    doc::string(None, None, Some(identifiers::PHONE_PATTERN), None)
-);
+/// A mainland mobile number (`13812345678`, optionally with `+86`) or a
+/// landline (`0536-1234567`), ASCII digits only.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, TextField)]
+pub struct Phone(String);
 
-rule_type!(
-    /// An email address of at most 500 characters.
-    Email,
-    "email",
-    "must be an email address of at most 500 characters",
-    |text| (text.chars().count() <= 500 && text.validate_email()).then_some(text),
-    doc::string(None, Some(500), None, Some(KnownFormat::Email))
-);
+impl TextRule for Phone {
+    fn parse(text: String) -> Result<Self, Broken> {
+        fixed_rule(
+            text,
+            "phone",
+            "must be a mainland mobile number (13812345678) or a landline (0536-1234567)",
+            |text| identifiers::is_phone(&text).then_some(text),
+        )
+        .map(Phone)
+    }
 
-rule_type!(
-    /// An administrative region code (行政区划代码): 6 ASCII digits.
-    RegionCode,
-    "format",
-    "must be a 6-digit region code",
-    |text| identifiers::is_region_code(&text).then_some(text),
-    doc::string(None, None, Some("^[0-9]{6}$"), None)
-);
+    fn as_str(&self) -> &str {
+        &self.0
+    }
 
-rule_type!(
-    /// A Unified Social Credit Code (统一社会信用代码): 18 characters with a
-    /// correct check character; lower case is accepted and stored upper-cased.
-    CreditCode,
-    "checksum",
-    "must be an 18-character Unified Social Credit Code with a correct check character",
-    |text| identifiers::normalize_credit_code(&text),
-    doc::string(None, None, Some("^[0-9A-HJ-NPQRTUWXYa-hj-npqrtuwxy]{18}$"), None)
-);
+    fn schema() -> RefOr<Schema> {
+        doc::string(None, None, Some(identifiers::PHONE_PATTERN), None)
+    }
+}
 
-rule_type!(
-    /// A school identification code (学校标识码): 10 ASCII digits.
-    SchoolCode,
-    "format",
-    "must be a 10-digit school identification code",
-    |text| identifiers::is_school_code(&text).then_some(text),
-    doc::string(None, None, Some("^[0-9]{10}$"), None)
-);
+/// An email address of at most 500 characters.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, TextField)]
+pub struct Email(String);
 
-rule_type!(
-    /// A resident ID number (居民身份证号码): 18 characters with a valid birth
-    /// date and check character; a lower-case `x` is stored upper-cased.
-    ResidentId,
-    "checksum",
-    "must be an 18-character resident ID number with a valid birth date and check character",
-    |text| identifiers::normalize_resident_id(&text),
-    doc::string(None, None, Some("^[0-9]{17}[0-9Xx]$"), None)
-);
+impl TextRule for Email {
+    fn parse(text: String) -> Result<Self, Broken> {
+        fixed_rule(
+            text,
+            "email",
+            "must be an email address of at most 500 characters",
+            |text| (text.chars().count() <= 500 && text.validate_email()).then_some(text),
+        )
+        .map(Email)
+    }
+
+    fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    fn schema() -> RefOr<Schema> {
+        doc::string(None, Some(500), None, Some(KnownFormat::Email))
+    }
+}
+
+/// An administrative region code (行政区划代码): 6 ASCII digits.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, TextField)]
+pub struct RegionCode(String);
+
+impl TextRule for RegionCode {
+    fn parse(text: String) -> Result<Self, Broken> {
+        fixed_rule(text, "format", "must be a 6-digit region code", |text| {
+            identifiers::is_region_code(&text).then_some(text)
+        })
+        .map(RegionCode)
+    }
+
+    fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    fn schema() -> RefOr<Schema> {
+        doc::string(None, None, Some("^[0-9]{6}$"), None)
+    }
+}
+
+/// A Unified Social Credit Code (统一社会信用代码): 18 characters with a
+/// correct check character; lower case is accepted and stored upper-cased.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, TextField)]
+pub struct CreditCode(String);
+
+impl TextRule for CreditCode {
+    fn parse(text: String) -> Result<Self, Broken> {
+        fixed_rule(
+            text,
+            "checksum",
+            "must be an 18-character Unified Social Credit Code with a correct check character",
+            |text| identifiers::normalize_credit_code(&text),
+        )
+        .map(CreditCode)
+    }
+
+    fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    fn schema() -> RefOr<Schema> {
+        doc::string(None, None, Some("^[0-9A-HJ-NPQRTUWXYa-hj-npqrtuwxy]{18}$"), None)
+    }
+}
+
+/// A school identification code (学校标识码): 10 ASCII digits.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, TextField)]
+pub struct SchoolCode(String);
+
+impl TextRule for SchoolCode {
+    fn parse(text: String) -> Result<Self, Broken> {
+        fixed_rule(
+            text,
+            "format",
+            "must be a 10-digit school identification code",
+            |text| identifiers::is_school_code(&text).then_some(text),
+        )
+        .map(SchoolCode)
+    }
+
+    fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    fn schema() -> RefOr<Schema> {
+        doc::string(None, None, Some("^[0-9]{10}$"), None)
+    }
+}
+
+/// A resident ID number (居民身份证号码): 18 characters with a valid birth
+/// date and check character; a lower-case `x` is stored upper-cased.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, TextField)]
+pub struct ResidentId(String);
+
+impl TextRule for ResidentId {
+    fn parse(text: String) -> Result<Self, Broken> {
+        fixed_rule(
+            text,
+            "checksum",
+            "must be an 18-character resident ID number with a valid birth date and check character",
+            |text| identifiers::normalize_resident_id(&text),
+        )
+        .map(ResidentId)
+    }
+
+    fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    fn schema() -> RefOr<Schema> {
+        doc::string(None, None, Some("^[0-9]{17}[0-9Xx]$"), None)
+    }
+}
 
 impl ResidentId {
     /// The number as everyone but an admin and the owning school sees it
@@ -94,11 +177,26 @@ impl Phone {
     }
 }
 
-rule_type!(
-    /// A login name: 3–64 characters of `a-z`, `0-9`, `_`, `.`, `-`.
-    Username,
-    "format",
-    "must be 3 to 64 characters of a-z, 0-9, `_`, `.` and `-`",
-    |text| identifiers::is_username(&text).then_some(text),
-    doc::string(None, None, Some("^[a-z0-9_.-]{3,64}$"), None)
-);
+/// A login name: 3–64 characters of `a-z`, `0-9`, `_`, `.`, `-`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, TextField)]
+pub struct Username(String);
+
+impl TextRule for Username {
+    fn parse(text: String) -> Result<Self, Broken> {
+        fixed_rule(
+            text,
+            "format",
+            "must be 3 to 64 characters of a-z, 0-9, `_`, `.` and `-`",
+            |text| identifiers::is_username(&text).then_some(text),
+        )
+        .map(Username)
+    }
+
+    fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    fn schema() -> RefOr<Schema> {
+        doc::string(None, None, Some("^[a-z0-9_.-]{3,64}$"), None)
+    }
+}

@@ -19,8 +19,9 @@
 //! - `lists`: tags and lists of items;
 //! - `vocabularies`: the closed vocabularies of the domain.
 //!
-//! What they share is here: [`Broken`], [`TextRule`] and [`Stored`], and
-//! the two macros that give a text type its serde, check and schema.
+//! What they share is here: [`Broken`], [`TextRule`] and [`Stored`]; a
+//! text type implements [`TextRule`] and derives the rest
+//! (`#[derive(TextField)]`: its serde, check, schema and stored form).
 
 use std::borrow::Cow;
 
@@ -89,74 +90,16 @@ fn check_text<T: TextRule>(value: &Value, path: &str, errors: &mut Vec<FieldErro
     }
 }
 
-/// Implements serde, `Check`, `FieldSchema` and [`Stored`] for a
-/// [`TextRule`] type.
-macro_rules! text_field {
-    ($(@[$($generics:tt)*])? $ty:ty) => {
-        impl<'de $(, $($generics)*)?> Deserialize<'de> for $ty {
-            fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                let text = String::deserialize(deserializer)?;
-                <$ty as TextRule>::parse(text).map_err(|broken| D::Error::custom(broken.message))
-            }
-        }
-
-        impl$(<$($generics)*>)? Serialize for $ty {
-            fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-                serializer.serialize_str(self.as_str())
-            }
-        }
-
-        impl$(<$($generics)*>)? Check for $ty {
-            fn check(value: &Value, path: &str, errors: &mut Vec<FieldError>) {
-                check_text::<$ty>(value, path, errors);
-            }
-        }
-
-        impl$(<$($generics)*>)? FieldSchema for $ty {
-            fn field_schema() -> RefOr<Schema> {
-                <$ty as TextRule>::schema()
-            }
-        }
-
-        impl$(<$($generics)*>)? Stored<String> for $ty {
-            fn from_stored(stored: String) -> Self {
-                Self(stored)
-            }
-        }
-
-        impl$(<$($generics)*>)? From<$ty> for String {
-            fn from(value: $ty) -> String {
-                value.0
-            }
-        }
-    };
-}
-/// Declares a text field type with a fixed rule: a check that returns the
-/// stored form, an error code and message, and its schema.
-macro_rules! rule_type {
-    ($(#[$meta:meta])* $name:ident, $code:literal, $message:literal, |$text:ident| $parse:expr, $schema:expr) => {
-        $(#[$meta])*
-        #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-        pub struct $name(String);
-
-        impl TextRule for $name {
-            fn parse($text: String) -> Result<Self, Broken> {
-                no_nul(&$text)?;
-                let parsed: Option<String> = $parse;
-                parsed.map($name).ok_or_else(|| Broken::new($code, $message))
-            }
-
-            fn as_str(&self) -> &str {
-                &self.0
-            }
-
-            fn schema() -> RefOr<Schema> {
-                $schema
-            }
-        }
-
-        text_field!($name);
-    };
+/// A fixed rule's check: a text without U+0000 that `rule` takes (it
+/// returns the text to store), else `code` and `message`.
+fn fixed_rule(
+    text: String,
+    code: &'static str,
+    message: &'static str,
+    rule: impl FnOnce(String) -> Option<String>,
+) -> Result<String, Broken> {
+    no_nul(&text)?;
+    rule(text).ok_or_else(|| Broken::new(code, message))
 }
 
 mod identifiers;

@@ -2,21 +2,22 @@
 //! [`Name`] and [`LongText`]) and secret texts such as passwords
 //! ([`Secret`]), which are checked but never printed or serialised.
 
+use chanjiao_derive::TextField;
 use secrecy::{ExposeSecret, SecretString};
 use serde::de::Error as _;
-use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use serde::{Deserialize, Deserializer};
 use serde_json::Value;
 use utoipa::openapi::schema::{KnownFormat, Schema};
 use utoipa::openapi::RefOr;
 
-use super::{check_text, no_nul, Broken, Stored, TextRule, NO_NUL_PATTERN};
+use super::{no_nul, Broken, TextRule, NO_NUL_PATTERN};
 use crate::error::FieldError;
 use crate::model::check::Check;
 use crate::model::doc::{self, FieldSchema};
 
 /// Text of `MIN` to `MAX` characters (a text that must not be empty must
 /// not be only white space either); never U+0000, which PostgreSQL cannot store.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, TextField)]
 pub struct Text<const MIN: usize, const MAX: usize>(String);
 
 impl<const MIN: usize, const MAX: usize> TextRule for Text<MIN, MAX> {
@@ -45,8 +46,6 @@ impl<const MIN: usize, const MAX: usize> TextRule for Text<MIN, MAX> {
         doc::string((MIN > 0).then_some(MIN), Some(MAX), Some(NO_NUL_PATTERN), None)
     }
 }
-
-text_field!(@[const MIN: usize, const MAX: usize] Text<MIN, MAX>);
 
 /// A name: 1–200 characters.
 pub type Name = Text<1, 200>;

@@ -1,27 +1,32 @@
 //! What a webhook is told: the URL its deliveries go to ([`WebhookUrl`])
 //! and the events of the change feed it takes ([`EventName`]).
 
-use serde::de::Error as _;
-use serde::{Deserialize, Deserializer, Serialize, Serializer};
-use serde_json::Value;
+use chanjiao_derive::TextField;
 use utoipa::openapi::schema::Schema;
 use utoipa::openapi::RefOr;
 
-use super::{check_text, no_nul, Broken, Stored, TextRule};
-use crate::error::FieldError;
-use crate::model::check::Check;
-use crate::model::doc::{self, FieldSchema};
+use super::{fixed_rule, Broken, TextRule};
+use crate::model::doc;
 
-rule_type!(
-    /// Where a webhook's deliveries go: an absolute `http` or `https` URL of
-    /// at most 500 characters, with a host, without a user name or password
-    /// (the signature authenticates a delivery) and without a `#fragment`.
-    WebhookUrl,
-    "format",
-    "must be an http or https URL of at most 500 characters, with a host and without credentials or a #fragment",
-    |text| webhook_url(&text).map(|_| text),
-    doc::string(None, Some(500), Some("^[Hh][Tt][Tt][Pp][Ss]?://"), None)
-);
+/// Where a webhook's deliveries go: an absolute `http` or `https` URL of
+/// at most 500 characters, with a host, without a user name or password
+/// (the signature authenticates a delivery) and without a `#fragment`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, TextField)]
+pub struct WebhookUrl(String);
+
+impl TextRule for WebhookUrl {
+    fn parse(text: String) -> Result<Self, Broken> {
+        fixed_rule(text, "format", "must be an http or https URL of at most 500 characters, with a host and without credentials or a #fragment", |text| webhook_url(&text).map(|_| text)).map(WebhookUrl)
+    }
+
+    fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    fn schema() -> RefOr<Schema> {
+        doc::string(None, Some(500), Some("^[Hh][Tt][Tt][Pp][Ss]?://"), None)
+    }
+}
 
 /// The parsed URL of a webhook, if `text` is one ([`WebhookUrl`]'s rule).
 pub fn webhook_url(text: &str) -> Option<url::Url> {
@@ -44,14 +49,27 @@ impl WebhookUrl {
     }
 }
 
-rule_type!(
-    /// An event a webhook takes: `<resource_type>.<action>` of the change
-    /// feed (`apprenticeship.update`), or `*` for every change.
-    EventName,
-    "enum",
-    "must be `*` or `<resource_type>.<action>`, such as `apprenticeship.update`",
-    |text| EventName::read(&text).ok().map(|_| text),
-    {
+/// An event a webhook takes: `<resource_type>.<action>` of the change
+/// feed (`apprenticeship.update`), or `*` for every change.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, TextField)]
+pub struct EventName(String);
+
+impl TextRule for EventName {
+    fn parse(text: String) -> Result<Self, Broken> {
+        fixed_rule(
+            text,
+            "enum",
+            "must be `*` or `<resource_type>.<action>`, such as `apprenticeship.update`",
+            |text| EventName::read(&text).ok().map(|_| text),
+        )
+        .map(EventName)
+    }
+
+    fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    fn schema() -> RefOr<Schema> {
         let mut names = vec![serde_json::Value::from("*")];
         for feed in crate::domain::vocab::FeedType::ALL {
             for action in crate::domain::vocab::ChangeAction::ALL {
@@ -63,7 +81,7 @@ rule_type!(
             .enum_values(Some(names))
             .into()
     }
-);
+}
 
 impl EventName {
     /// `None` for `*`, else the kind of record and the action it names; `Err` when it names none.
