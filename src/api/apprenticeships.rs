@@ -4,17 +4,14 @@ use actix_web::{get, post, web, HttpResponse};
 use uuid::Uuid;
 
 use super::body::JsonBody;
-use super::collection::{collection, Docs};
+use super::collection::{collection, imports, Docs};
 use super::conditional::{with_etag, IfMatch};
 use super::crud::{self, Call};
-use super::import::{import_text, ImportFile, ImportUpload};
-use super::query::Query;
 use crate::auth::policy;
 use crate::error::{ApiError, Problem};
 use crate::model::apprenticeship::{
     Apprenticeship, ApprenticeshipFields, Evaluation, EvaluationCreate, History, TransitionRequest,
 };
-use crate::model::import::{ImportQuery, ImportReport};
 use crate::service::apprenticeships as service;
 use crate::service::resource;
 
@@ -42,7 +39,7 @@ pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
         crud::scope::<ApprenticeshipFields>()
             .service(records)
             // Before `/{id}`, which would take `/imports` for an id.
-            .service(import_apprenticeships)
+            .service(imports::<ApprenticeshipFields>(&DOCS))
             .service(transition_apprenticeship)
             .service(apprenticeship_history)
             .service(evaluate_apprenticeship)
@@ -133,28 +130,4 @@ pub async fn evaluate_apprenticeship(
     let input: EvaluationCreate = body.decode()?;
     let evaluation = service::evaluate(&state.db, &caller, id, input).await?;
     Ok(HttpResponse::Created().json(evaluation))
-}
-
-// Import apprenticeships from a spreadsheet. Not a doc comment: the document gives an
-// import its description only, no summary.
-#[utoipa::path(tag = "apprenticeships", description = import_text("apprenticeships"), params(ImportQuery),
-    request_body(description = "The file", content(
-        (String = "text/csv"),
-        (String = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
-        (ImportUpload = "multipart/form-data"),
-    )),
-    responses(
-        (status = 200, description = "A dry run's report: what an import would do", body = ImportReport),
-        (status = 201, description = "Imported: the records created, and the bad rows left out (with `partial=true`)", body = ImportReport),
-        (status = 409, description = "A unique value was taken, or a referenced record deleted, while the import ran (without `partial=true`)", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "The file cannot be read (`errors` names `file`), or rows are bad and nothing was imported: `errors` lists the first 1,000 problems, `error_counts` counts them all per column and code", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "As many imports as the service runs at once are running; retry after `Retry-After` seconds", body = Problem, content_type = "application/problem+json"),
-    ))]
-#[post("/imports")]
-pub async fn import_apprenticeships(
-    call: Call,
-    query: Query<ImportQuery>,
-    file: ImportFile,
-) -> Result<HttpResponse, ApiError> {
-    crud::import::<ApprenticeshipFields>(call, query, file).await
 }

@@ -23,8 +23,10 @@ use uuid::Uuid;
 use super::body::JsonBody;
 use super::conditional::{IfMatch, IfNoneMatch};
 use super::crud::{self, Call, ListParams, ListQuery};
+use super::import::{import_text, ImportFile, ImportUpload};
 use crate::error::{ApiError, Problem, PROBLEM_JSON};
 use crate::model::doc::{Components, FieldSchema};
+use crate::model::import::{ImportQuery, ImportReport};
 use crate::model::list::PageOf;
 use crate::model::resource::{Create, Patch, Record, Resource};
 use crate::service::resource::Stored;
@@ -309,5 +311,85 @@ impl Merged for PathItem {
     fn merged(mut self, method: HttpMethod, operation: impl Into<Operation>) -> Self {
         self.merge_operations(PathItem::new(method, operation));
         self
+    }
+}
+
+/// `/{collection}/imports`: a spreadsheet's rows created as records, each
+/// judged as a create (register it before [`OneRecord`], which would take
+/// `imports` for an id).
+pub struct Imports<F> {
+    docs: &'static Docs,
+    resource: PhantomData<F>,
+}
+
+/// The import operation of `F`'s collection.
+pub fn imports<F: Stored>(docs: &'static Docs) -> Imports<F> {
+    Imports {
+        docs,
+        resource: PhantomData,
+    }
+}
+
+async fn import<F: Stored>(
+    call: Call,
+    query: super::query::Query<ImportQuery>,
+    file: ImportFile,
+) -> Result<HttpResponse, ApiError> {
+    crud::import::<F>(call, query, file).await
+}
+
+impl<F: Stored> HttpServiceFactory for Imports<F> {
+    fn register(self, config: &mut AppService) {
+        web::resource("/imports")
+            .route(web::post().to(import::<F>))
+            .register(config);
+    }
+}
+
+impl<F: Stored> OpenApiFactory for Imports<F> {
+    fn paths(&self) -> Paths {
+        let report = |description: &str| json(description, &ImportReport::name(), false, false);
+        let text = || ContentBuilder::new().schema(Some(String::schema())).build();
+        let file = RequestBodyBuilder::new()
+            .description(Some("The file"))
+            .content("text/csv", text())
+            .content(
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                text(),
+            )
+            .content(
+                "multipart/form-data",
+                ContentBuilder::new()
+                    .schema(Some(Ref::from_schema_name(ImportUpload::name())))
+                    .build(),
+            )
+            .required(Some(Required::True))
+            .build();
+        let operation = OperationBuilder::new()
+            .tag(self.docs.tag)
+            .description(Some(import_text(F::COLLECTION)))
+            .operation_id(Some(format!("import_{}", F::COLLECTION)))
+            .parameters(Some(ImportQuery::into_params(|| None)))
+            .request_body(Some(file))
+            .response("200", report("A dry run's report: what an import would do"))
+            .response("201", report("Imported: the records created, and the bad rows left out (with `partial=true`)"))
+            .response("409", problem("A unique value was taken, or a referenced record deleted, while the import ran (without `partial=true`)"))
+            .response("422", problem("The file cannot be read (`errors` names `file`), or rows are bad and nothing was imported: `errors` lists the first 1,000 problems, `error_counts` counts them all per column and code"))
+            .response("503", problem("As many imports as the service runs at once are running; retry after `Retry-After` seconds"));
+        Paths::builder()
+            .path("/imports", PathItem::new(HttpMethod::Post, operation))
+            .build()
+    }
+
+    fn schemas(&self, schemas: &mut Components) {
+        for (name, schema) in [
+            (ImportReport::name(), ImportReport::schema()),
+            (ImportUpload::name(), ImportUpload::schema()),
+        ] {
+            schemas.push((name.into_owned(), schema));
+        }
+        ImportReport::schemas(schemas);
+        ImportUpload::schemas(schemas);
+        schemas.push((Problem::name().into_owned(), Problem::schema()));
     }
 }

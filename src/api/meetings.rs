@@ -1,102 +1,50 @@
 //! `/api/v1/meetings`: the alliance's meetings and their action items, and
 //! `/api/v1/action-items`: the action items of every meeting.
 
-use actix_web::{delete, get, patch, post, web, HttpResponse};
+use actix_web::{get, patch, web, HttpResponse};
 use utoipa_actix_web::service_config::ServiceConfig as DocumentedConfig;
 use uuid::Uuid;
 
 use super::body::JsonBody;
 use super::caller::Caller;
-use super::conditional::{with_etag, IfMatch, IfNoneMatch};
-use super::crud::{self, Call, ListParams, ListQuery, CREATE_TEXT, DELETE_TEXT, GET_TEXT};
+use super::collection::{collection, Docs};
+use super::conditional::{with_etag, IfMatch};
+use super::crud::{self};
 use super::query::Query;
 use super::AppState;
-use crate::error::{ApiError, Problem};
+use crate::error::ApiError;
 use crate::model::list::{ListRequest, PageOf, PageQuery, SearchQuery, SortQuery};
 use crate::model::meeting::{
-    ActionItem, ActionItemEntry, ActionItemFilters, ActionItemPatch, ActionItemSort, Meeting, MeetingCreate,
-    MeetingFields, MeetingPatch,
+    ActionItem, ActionItemEntry, ActionItemFilters, ActionItemPatch, ActionItemSort, MeetingFields,
 };
 use crate::service::{meetings as service, resource};
 
+/// The collection's texts in the document.
+const DOCS: Docs = Docs {
+    tag: "meetings",
+    singular: "meeting",
+    list: "List meetings.",
+    list_detail: "Filters combine with AND. `q` searches the title, the summary and the minutes (any substring, blind to case and to simplified or traditional script); `enterprise_id` / `school_id` match a meeting the organisation hosted, attended, visited (on the agenda) or owns an action item of.",
+    page: "One page of meetings",
+    create: "Create a meeting (admin and officer). Every enterprise and school it names must exist (422 naming the field, e.g. `attendees[2].enterprise_id`); its action items get server-made ids.",
+    get: "Read a meeting.",
+    one: "The meeting",
+    update: "Change a meeting (JSON merge patch; admin and officer).",
+    update_detail: "A list sent replaces the list. For `action_items`: an item carrying its `id` keeps it (and its fields are those sent), an item without one is created, an item left out is deleted. `version` grows only when something changed.",
+    delete: "Delete a meeting with its action items (admin and officer).",
+    id: "The meeting's id",
+    conflict: "The meeting conflicts with another record",
+};
+
 /// Registers the collection's routes.
 pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
+    let (records, record) = collection::<MeetingFields>(&DOCS);
     cfg.service(
         crud::scope::<MeetingFields>()
-            .service(list_meetings)
-            .service(create_meeting)
+            .service(records)
             .service(update_action_item)
-            .service(get_meeting)
-            .service(update_meeting)
-            .service(delete_meeting),
+            .service(record),
     );
-}
-
-/// List meetings.
-///
-/// Filters combine with AND. `q` searches the title, the summary and the minutes (any substring, blind to case and to simplified or traditional script); `enterprise_id` / `school_id` match a meeting the organisation hosted, attended, visited (on the agenda) or owns an action item of.
-#[utoipa::path(tag = "meetings", params(ListParams<MeetingFields>),
-    responses((status = 200, description = "One page of meetings", body = PageOf<Meeting>)))]
-#[get("")]
-pub async fn list_meetings(call: Call, query: ListQuery<MeetingFields>) -> Result<HttpResponse, ApiError> {
-    crud::list(call, query).await
-}
-
-/// Create a meeting (admin and officer). Every enterprise and school it names must exist (422 naming the field, e.g. `attendees[2].enterprise_id`); its action items get server-made ids.
-#[utoipa::path(tag = "meetings", description = CREATE_TEXT, request_body = MeetingCreate,
-    responses(
-        (status = 201, description = "Created; `Location` names the new record", body = Meeting,
-            headers(("Location" = String, description = "The new record's path"), ("ETag" = String, description = "The version in double quotes, e.g. `\"3\"`; send it back in If-Match or If-None-Match"))),
-        (status = 409, description = "The meeting conflicts with another record", body = Problem, content_type = "application/problem+json"),
-    ))]
-#[post("")]
-pub async fn create_meeting(call: Call, body: JsonBody) -> Result<HttpResponse, ApiError> {
-    crud::create::<MeetingFields>(call, body).await
-}
-
-/// Read a meeting.
-#[utoipa::path(tag = "meetings", description = GET_TEXT, params(("id" = Uuid, Path, description = "The meeting's id"), IfNoneMatch),
-    responses(
-        (status = 200, description = "The meeting", body = Meeting, headers(("ETag" = String, description = "The version in double quotes, e.g. `\"3\"`; send it back in If-Match or If-None-Match"))),
-        (status = 304, description = "Not modified since the ETag in If-None-Match"),
-    ))]
-#[get("/{id}")]
-pub async fn get_meeting(
-    call: Call,
-    id: web::Path<Uuid>,
-    if_none_match: IfNoneMatch,
-) -> Result<HttpResponse, ApiError> {
-    crud::get::<MeetingFields>(call, *id, if_none_match).await
-}
-
-/// Change a meeting (JSON merge patch; admin and officer).
-///
-/// A list sent replaces the list. For `action_items`: an item carrying its `id` keeps it (and its fields are those sent), an item without one is created, an item left out is deleted. `version` grows only when something changed.
-#[utoipa::path(tag = "meetings", params(("id" = Uuid, Path, description = "The meeting's id"), IfMatch),
-    request_body(content((MeetingPatch = "application/merge-patch+json"), (MeetingPatch = "application/json"))),
-    responses(
-        (status = 200, description = "The changed record", body = Meeting, headers(("ETag" = String, description = "The version in double quotes, e.g. `\"3\"`; send it back in If-Match or If-None-Match"))),
-        (status = 409, description = "The meeting conflicts with another record", body = Problem, content_type = "application/problem+json"),
-    ))]
-#[patch("/{id}")]
-pub async fn update_meeting(
-    call: Call,
-    id: web::Path<Uuid>,
-    if_match: IfMatch,
-    body: JsonBody,
-) -> Result<HttpResponse, ApiError> {
-    crud::update::<MeetingFields>(call, *id, if_match, body).await
-}
-
-/// Delete a meeting with its action items (admin and officer).
-#[utoipa::path(tag = "meetings", description = DELETE_TEXT, params(("id" = Uuid, Path, description = "The meeting's id"), IfMatch),
-    responses(
-        (status = 204, description = "Deleted"),
-        (status = 409, description = "Other records still reference it", body = Problem, content_type = "application/problem+json"),
-    ))]
-#[delete("/{id}")]
-pub async fn delete_meeting(call: Call, id: web::Path<Uuid>, if_match: IfMatch) -> Result<HttpResponse, ApiError> {
-    crud::delete::<MeetingFields>(call, *id, if_match).await
 }
 
 /// Change one action item (JSON merge patch).
