@@ -611,14 +611,7 @@ fn reach(caller: &Principal, kind: FeedType) -> FeedReach {
         FeedType::Competition => policy_reach(&COMPETITIONS, caller),
         FeedType::User => policy_reach(&USERS, caller),
         FeedType::Demand => policy_reach(&DEMANDS, caller),
-        FeedType::Apprenticeship => match APPRENTICESHIPS.scope(caller, Access::Read) {
-            Ok(Scope::All) => FeedReach::All,
-            Ok(Scope::Owned { column, org }) if Some(column) == APPRENTICESHIPS.owners.school => {
-                FeedReach::Own(Owner::School(org))
-            }
-            Ok(Scope::Owned { org, .. }) => FeedReach::Own(Owner::Enterprise(org)),
-            Ok(Scope::Nothing) | Err(_) => FeedReach::Nothing,
-        },
+        FeedType::Apprenticeship => policy_reach(&APPRENTICESHIPS, caller),
     }
 }
 
