@@ -33,10 +33,6 @@ use crate::model::record::Record as _;
 
 impl Keyset for apprenticeship::Entity {
     type Sort = ApprenticeshipSort;
-
-    fn id_column() -> apprenticeship::Column {
-        apprenticeship::Column::Id
-    }
 }
 
 impl Stored for ApprenticeshipFields {

@@ -231,10 +231,6 @@ fn mask(field: &str, value: &Value) -> Value {
 
 impl Keyset for audit_event::Entity {
     type Sort = AuditSort;
-
-    fn id_column() -> audit_event::Column {
-        audit_event::Column::Id
-    }
 }
 
 fn to_event(model: audit_event::Model) -> AuditEvent {

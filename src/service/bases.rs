@@ -16,10 +16,6 @@ use crate::model::field::TextRule;
 
 impl Keyset for base::Entity {
     type Sort = BaseSort;
-
-    fn id_column() -> base::Column {
-        base::Column::Id
-    }
 }
 
 impl Stored for BaseFields {

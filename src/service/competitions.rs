@@ -21,10 +21,6 @@ use crate::model::field::TextRule;
 
 impl Keyset for competition::Entity {
     type Sort = CompetitionSort;
-
-    fn id_column() -> competition::Column {
-        competition::Column::Id
-    }
 }
 
 impl ServerMade for Entry {

@@ -31,10 +31,6 @@ use crate::model::school::Major;
 
 impl Keyset for demand::Entity {
     type Sort = DemandSort;
-
-    fn id_column() -> demand::Column {
-        demand::Column::Id
-    }
 }
 
 /// The statuses in which a placement fulfils its demand (the triggers of

@@ -19,10 +19,6 @@ use crate::model::field::TextRule;
 
 impl Keyset for enterprise::Entity {
     type Sort = EnterpriseSort;
-
-    fn id_column() -> enterprise::Column {
-        enterprise::Column::Id
-    }
 }
 
 impl Stored for EnterpriseFields {

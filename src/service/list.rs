@@ -8,8 +8,8 @@ use std::sync::Arc;
 
 use sea_orm::sea_query::{Condition, Expr, ExprTrait, LikeExpr, Value};
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DatabaseBackend, DbErr, EntityTrait, ModelTrait, Order, PaginatorTrait, QueryFilter,
-    QueryOrder, QuerySelect, Select,
+    ColumnTrait, ConnectionTrait, DatabaseBackend, DbErr, EntityTrait, Iterable, ModelTrait, Order, PaginatorTrait,
+    PrimaryKeyToColumn, QueryFilter, QueryOrder, QuerySelect, Select,
 };
 use uuid::Uuid;
 
@@ -85,14 +85,20 @@ pub fn date_or_last(date: Option<crate::model::field::Date>) -> crate::model::fi
 /// An entity that can be listed page by page. By default a sort field's
 /// column is the one [`SortKey::column`] names, its kind that column's type
 /// and a row's value of it the row's value of that column, so that an
-/// entity says no more than its sort table and its id: `impl Keyset for
-/// base::Entity { type Sort = BaseSort; fn id_column() -> Column { Column::Id } }`.
+/// entity says no more than its sort table: `impl Keyset for base::Entity
+/// { type Sort = BaseSort; }`.
 pub trait Keyset: EntityTrait {
     /// The list's sort table.
     type Sort: SortKey;
 
-    /// The primary key column, which breaks ties.
-    fn id_column() -> Self::Column;
+    /// The primary key column (`id` in every listed table), which breaks ties.
+    fn id_column() -> Self::Column {
+        match Self::PrimaryKey::iter().next() {
+            Some(key) => key.into_column(),
+            // sea-orm's `DeriveEntityModel` does not compile an entity without one.
+            None => unreachable!("an entity without a primary key"),
+        }
+    }
 
     /// The column of a sort field (the id's, for a name no column has:
     /// `every_sort_key_names_a_column` tests that none is so).

@@ -33,18 +33,10 @@ use crate::model::meeting::{
 
 impl Keyset for meeting::Entity {
     type Sort = MeetingSort;
-
-    fn id_column() -> meeting::Column {
-        meeting::Column::Id
-    }
 }
 
 impl Keyset for action_item::Entity {
     type Sort = ActionItemSort;
-
-    fn id_column() -> action_item::Column {
-        action_item::Column::Id
-    }
 }
 
 impl Stored for MeetingFields {

@@ -19,10 +19,6 @@ use crate::model::school::{School, SchoolFields, SchoolFilters, SchoolSort};
 
 impl Keyset for school::Entity {
     type Sort = SchoolSort;
-
-    fn id_column() -> school::Column {
-        school::Column::Id
-    }
 }
 
 impl Stored for SchoolFields {

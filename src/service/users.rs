@@ -27,10 +27,6 @@ use crate::model::user::{User, UserCreate, UserFields, UserPassword, UserSort, O
 
 impl Keyset for user::Entity {
     type Sort = UserSort;
-
-    fn id_column() -> user::Column {
-        user::Column::Id
-    }
 }
 
 impl Stored for UserFields {

@@ -32,18 +32,10 @@ pub const PREVIOUS_SECRET_SIGNS_FOR: Duration = Duration::hours(24);
 
 impl Keyset for webhook::Entity {
     type Sort = WebhookSort;
-
-    fn id_column() -> webhook::Column {
-        webhook::Column::Id
-    }
 }
 
 impl Keyset for webhook_delivery::Entity {
     type Sort = DeliverySort;
-
-    fn id_column() -> webhook_delivery::Column {
-        webhook_delivery::Column::Id
-    }
 }
 
 impl Stored for WebhookFields {
