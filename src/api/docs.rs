@@ -33,7 +33,7 @@ use crate::error::{ApiError, FieldError, Problem, PROBLEM_JSON};
         title = "chanjiao",
         description = "The HTTP API of a county's industry–education integration alliance (产教融合发展联盟): \
 the directory of its enterprises and schools, placements (internships, apprenticeships, order classes, teachers' practice, worker training), \
-meetings and their action items, the alliance's demands, bases and competitions, user accounts, tokens and the audit trail; \
+meetings and their action items, the alliance's demands, bases and competitions, supervision visits and incidents, user accounts, tokens and the audit trail; \
 the change feed and webhooks for integrators that keep a copy.\n\n\
 ## Authorize\n\n\
 Every `/api/v1` operation but the token endpoint needs an access token. In Swagger UI press *Authorize* and either \
@@ -61,6 +61,8 @@ Every answer carries `X-Request-Id`; quote it when you report a problem. Chinese
         (name = "demands", description = "What enterprises asked of the alliance (需求清单), and the schools that could answer each"),
         (name = "bases", description = "Training bases: innovation service, skills training and research bases, factory-schools (厂中校) and school-factories (校中厂)"),
         (name = "competitions", description = "Skills competitions (技能大比武) and their entries"),
+        (name = "visits", description = "Supervision visits (巡查, 走访) to placements: read by whoever reads the placement"),
+        (name = "incidents", description = "Incidents during placements (injuries, illnesses, disputes, absences…), their reports and resolutions: read by whoever reads the placement"),
         (name = "stats", description = "The statistics overview (every role) and teachers' enterprise practice (admin, officer, a school for its own teachers)"),
         (name = "users", description = "User accounts (admin only)"),
         (name = "audit", description = "The audit trail (admin and officer)"),

@@ -19,6 +19,7 @@ pub mod enterprises;
 pub mod export;
 pub mod idempotency;
 pub mod import;
+pub mod incidents;
 pub mod meetings;
 pub mod platform;
 pub mod problem;
@@ -28,6 +29,7 @@ pub mod request_id;
 pub mod schools;
 pub mod stats;
 pub mod users;
+pub mod visits;
 pub mod webhooks;
 
 use std::sync::atomic::AtomicBool;
@@ -112,6 +114,8 @@ pub fn routes(cfg: &mut ServiceConfig) {
             .configure(demands::configure)
             .configure(bases::configure)
             .configure(competitions::configure)
+            .configure(visits::configure)
+            .configure(incidents::configure)
             .configure(stats::configure)
             .configure(users::configure)
             .configure(audit::configure)

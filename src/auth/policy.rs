@@ -520,6 +520,67 @@ pub const DEMANDS: Policy = Policy {
     fixed: &[(Role::Enterprise, &["enterprise_id"])],
 };
 
+/// The rights of a school user to the records naming its own school's
+/// placements (visits), and of an enterprise user to those naming the
+/// placements it hosts: whoever reads a placement reads them.
+const OWN_PLACEMENTS: Owners = Owners {
+    school: Some("school_id"),
+    enterprise: Some("enterprise_id"),
+};
+
+/// Supervision visits, which belong to the placement they name (their
+/// `school_id` and `enterprise_id` are the placement's): an admin does
+/// everything; an officer reads them all; a school user reads, creates,
+/// changes and deletes its own school's placements' (a new one naming
+/// another school's placement is a 403 naming `apprenticeship_id`); an
+/// enterprise user reads those of the placements it hosts; a viewer nothing.
+/// (The `participant` role, when it comes, reads its own placements' visits.)
+pub const VISITS: Policy = Policy {
+    plural: "visits",
+    singular: "visit",
+    admin: Rights::ALL,
+    officer: Rights::READ,
+    school: Rights {
+        read: Reach::Own,
+        create: Reach::Own,
+        update: Reach::Own,
+        delete: Reach::Own,
+    },
+    enterprise: Rights {
+        read: Reach::Own,
+        ..Rights::NONE
+    },
+    viewer: Rights::NONE,
+    owners: OWN_PLACEMENTS,
+    fixed: &[],
+};
+
+/// Incidents, which belong to the placement they name: an admin does
+/// everything (and only an admin deletes one: a record of fact); an officer
+/// reads them all; a school user creates, reads and changes its own school's
+/// placements', an enterprise user those of the placements it hosts (naming
+/// another's placement is a 403 naming `apprenticeship_id`); a viewer nothing.
+/// (The `participant` role, when it comes, reads its own placements' incidents.)
+pub const INCIDENTS: Policy = Policy {
+    plural: "incidents",
+    singular: "incident",
+    admin: Rights::ALL,
+    officer: Rights::READ,
+    school: OWN_EXCEPT_DELETE,
+    enterprise: OWN_EXCEPT_DELETE,
+    viewer: Rights::NONE,
+    owners: OWN_PLACEMENTS,
+    fixed: &[],
+};
+
+/// Reading, creating and changing the caller's own organisation's records; deleting none.
+const OWN_EXCEPT_DELETE: Rights = Rights {
+    read: Reach::Own,
+    create: Reach::Own,
+    update: Reach::Own,
+    delete: Reach::No,
+};
+
 /// Competitions: admin and officer CRUD; everyone reads.
 pub const COMPETITIONS: Policy = Policy::staff_writes("competitions", "competition");
 
@@ -553,13 +614,14 @@ pub fn audit_events(caller: &Principal) -> Result<(), ApiError> {
 }
 
 /// Whose records an organisation's own feed entries are: a school's
-/// placements, an enterprise's hosted placements and its demands (the
-/// organisations each feed entry carries).
+/// placements, an enterprise's hosted placements and its demands, and the
+/// visits and incidents of those placements (the organisations each feed
+/// entry carries).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Owner {
-    /// Placements of this school.
+    /// Placements of this school, and their visits and incidents.
     School(Uuid),
-    /// Placements this enterprise hosts, and its demands.
+    /// Placements this enterprise hosts, their visits and incidents, and its demands.
     Enterprise(Uuid),
 }
 
@@ -567,8 +629,13 @@ impl Owner {
     /// The kinds of record whose feed entries carry this organisation.
     pub fn kinds(self) -> &'static [FeedType] {
         match self {
-            Owner::School(_) => &[FeedType::Apprenticeship],
-            Owner::Enterprise(_) => &[FeedType::Apprenticeship, FeedType::Demand],
+            Owner::School(_) => &[FeedType::Apprenticeship, FeedType::Visit, FeedType::Incident],
+            Owner::Enterprise(_) => &[
+                FeedType::Apprenticeship,
+                FeedType::Demand,
+                FeedType::Visit,
+                FeedType::Incident,
+            ],
         }
     }
 }
@@ -612,14 +679,17 @@ fn reach(caller: &Principal, kind: FeedType) -> FeedReach {
         FeedType::User => policy_reach(&USERS, caller),
         FeedType::Demand => policy_reach(&DEMANDS, caller),
         FeedType::Apprenticeship => policy_reach(&APPRENTICESHIPS, caller),
+        FeedType::Visit => policy_reach(&VISITS, caller),
+        FeedType::Incident => policy_reach(&INCIDENTS, caller),
     }
 }
 
 /// The change feed: each caller reads the changes of the records it may
 /// read, kind by kind as each resource's rules say (an admin all; an
-/// officer all but users; a viewer no placements and no users; a school
-/// its own placements; an enterprise the placements it hosts and its own
-/// demands). `resource_type` narrows it to one kind; a kind the role reads
+/// officer all but users; a viewer no placements, visits, incidents or
+/// users; a school its own placements and their visits and incidents; an
+/// enterprise the placements it hosts, their visits and incidents, and its
+/// own demands). `resource_type` narrows it to one kind; a kind the role reads
 /// none of is a 403 naming it.
 pub fn changes(caller: &Principal, resource_type: Option<FeedType>) -> Result<FeedScope, ApiError> {
     let kinds: Vec<FeedType> = match resource_type {
@@ -736,7 +806,17 @@ mod tests {
         let officer = every(Role::Officer, None);
         assert_eq!(
             officer.every,
-            vec![Enterprise, School, Apprenticeship, Meeting, Demand, Base, Competition]
+            vec![
+                Enterprise,
+                School,
+                Apprenticeship,
+                Meeting,
+                Demand,
+                Base,
+                Competition,
+                Visit,
+                Incident
+            ]
         );
         let viewer = every(Role::Viewer, None);
         assert_eq!(
@@ -746,10 +826,16 @@ mod tests {
         assert_eq!(viewer.own, None);
         let ours = every(Role::School, Some(school));
         assert_eq!(ours.every, viewer.every);
-        assert_eq!(ours.own, Some((Owner::School(school), vec![Apprenticeship])));
+        assert_eq!(
+            ours.own,
+            Some((Owner::School(school), vec![Apprenticeship, Visit, Incident]))
+        );
         let hosts = every(Role::Enterprise, Some(host));
         assert_eq!(hosts.every, vec![Enterprise, School, Meeting, Base, Competition]);
-        assert_eq!(hosts.own, Some((Owner::Enterprise(host), vec![Apprenticeship, Demand])));
+        assert_eq!(
+            hosts.own,
+            Some((Owner::Enterprise(host), vec![Apprenticeship, Demand, Visit, Incident]))
+        );
         // Narrowed to one kind: that kind, whole or own; none → 403 naming the parameter.
         let narrowed = changes(&caller(Role::Enterprise, Some(host)), Some(Demand)).unwrap();
         assert_eq!(

@@ -322,6 +322,10 @@ pub enum ResourceType {
     Competition,
     /// A webhook.
     Webhook,
+    /// A supervision visit to a placement.
+    Visit,
+    /// An incident during a placement.
+    Incident,
 }
 
 /// What an enterprise asked of the alliance.
@@ -528,6 +532,10 @@ pub enum FeedType {
     Competition,
     /// A user account (admins only).
     User,
+    /// A supervision visit to a placement (read by whoever reads the placement).
+    Visit,
+    /// An incident during a placement (read by whoever reads the placement).
+    Incident,
 }
 
 /// What a change of the feed did to its record.
@@ -544,6 +552,58 @@ pub enum ChangeAction {
     Update,
     /// The record was deleted (no `version`).
     Delete,
+}
+
+/// How a supervision visit was made.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema, EnumIter, DeriveActiveEnum, Vocabulary,
+)]
+#[vocabulary(default = OnSite)]
+#[serde(rename_all = "snake_case")]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::None)", rename_all = "snake_case")]
+pub enum VisitKind {
+    /// 实地走访: at the workplace (the default).
+    OnSite,
+    /// 线上: by video.
+    Online,
+    /// 电话: by telephone.
+    Phone,
+}
+
+/// What kind of incident happened during a placement.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema, EnumIter, DeriveActiveEnum, Vocabulary,
+)]
+#[serde(rename_all = "snake_case")]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::None)", rename_all = "snake_case")]
+pub enum IncidentKind {
+    /// 工伤: an injury.
+    Injury,
+    /// 疾病: an illness.
+    Illness,
+    /// 安全事件: a safety event without injury.
+    Safety,
+    /// 纠纷: a dispute (pay, hours, conditions).
+    Dispute,
+    /// 缺勤 / 失联: an absence, a participant out of reach.
+    Absence,
+    /// Something else.
+    Other,
+}
+
+/// How grave an incident is; `serious` and `major` ones are reported to the bureau.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema, EnumIter, DeriveActiveEnum, Vocabulary,
+)]
+#[serde(rename_all = "snake_case")]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::None)", rename_all = "snake_case")]
+pub enum IncidentSeverity {
+    /// 一般: minor.
+    Minor,
+    /// 较重: serious.
+    Serious,
+    /// 重大: major.
+    Major,
 }
 
 /// Where a webhook delivery stands.
@@ -613,6 +673,9 @@ mod tests {
         round_trips(FeedType::ALL, FeedType::as_str, FeedType::parse);
         round_trips(ChangeAction::ALL, ChangeAction::as_str, ChangeAction::parse);
         round_trips(DeliveryStatus::ALL, DeliveryStatus::as_str, DeliveryStatus::parse);
+        round_trips(VisitKind::ALL, VisitKind::as_str, VisitKind::parse);
+        round_trips(IncidentKind::ALL, IncidentKind::as_str, IncidentKind::parse);
+        round_trips(IncidentSeverity::ALL, IncidentSeverity::as_str, IncidentSeverity::parse);
     }
 
     #[test]

@@ -13,6 +13,7 @@ use uuid::Uuid;
 
 use super::inserts::Inserts;
 use super::list::{cached_page, counted_rows, fetch_page_of, page_key, table_changes, Keyset};
+use super::placement_records::follow_placement;
 use super::resource::{self, record_of, Stored};
 use super::{audit, check_precondition, now, store, Database, Precondition};
 use crate::auth::policy::{self, Access, Policy, Scope, APPRENTICESHIPS};
@@ -150,7 +151,30 @@ impl Stored for ApprenticeshipFields {
         Ok(())
     }
 
-    /// Only a draft or cancelled placement can be deleted (409 otherwise).
+    /// A placement moved to another school or enterprise takes its visits
+    /// and incidents with it.
+    async fn sync(
+        db: &DatabaseTransaction,
+        _actor: &Actor,
+        before: &Apprenticeship,
+        after: &Apprenticeship,
+    ) -> Result<(), ApiError> {
+        let owners = |a: &Apprenticeship| (a.fields.school_id, a.fields.enterprise_id);
+        if owners(before) != owners(after) {
+            follow_placement(
+                db,
+                after.id,
+                after.fields.school_id,
+                after.fields.enterprise_id,
+                after.updated_at,
+            )
+            .await?;
+        }
+        Ok(())
+    }
+
+    /// Only a draft or cancelled placement can be deleted (409 otherwise);
+    /// one that visits or incidents name is kept too (409, by their keys).
     fn check_delete(record: &Apprenticeship) -> Result<(), ApiError> {
         match record.fields.status {
             ApprenticeshipStatus::Draft | ApprenticeshipStatus::Cancelled => Ok(()),

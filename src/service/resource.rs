@@ -14,8 +14,8 @@ use std::sync::Arc;
 
 use sea_orm::sea_query::{Condition, Expr};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, DatabaseTransaction, EntityTrait, IntoActiveModel, ModelTrait, PrimaryKeyTrait,
-    QueryFilter, Select, Value,
+    ActiveModelTrait, ColumnTrait, DatabaseConnection, DatabaseTransaction, EntityTrait, IntoActiveModel, ModelTrait,
+    PrimaryKeyTrait, QueryFilter, Select, Value,
 };
 use serde_json::Value as Json;
 use uuid::Uuid;
@@ -103,6 +103,19 @@ pub trait Stored: Resource {
     fn check_settings(&self, _db: &Database) -> Result<(), ApiError> {
         Ok(())
     }
+
+    /// Copies into a new record's fields what they take from a record they
+    /// name (a visit's `school_id` and `enterprise_id`, from its placement;
+    /// 422 naming the field that names none): first of all on a new
+    /// record's road, before the organisations it names are judged.
+    async fn derive(&mut self, _db: &DatabaseConnection) -> Result<(), ApiError> {
+        Ok(())
+    }
+
+    /// The field that names the record a new record's organisations are
+    /// copied from ([`Stored::derive`]): the 403 of naming another
+    /// organisation names it rather than the copied column.
+    const OWNERS_NAMED_BY: Option<&'static str> = None;
 
     /// Checks that the records the fields name exist (422 naming each field that names none).
     async fn check_references(&self, _db: &DatabaseTransaction) -> Result<(), ApiError> {
@@ -339,7 +352,8 @@ pub fn new_rows<F: Stored>(actor: &Actor, record: &Record<F>, rows: &mut Inserts
 /// stored with its audit row in a grouped transaction.
 pub async fn create<F: Stored>(db: &Database, caller: &Principal, body: &[u8]) -> Result<Record<F>, ApiError> {
     let scope = F::POLICY.scope(caller, Access::Create)?;
-    let Create(fields) = decode::<Create<F>>(&parse_body(body)?)?;
+    let Create(mut fields) = decode::<Create<F>>(&parse_body(body)?)?;
+    fields.derive(db.read()).await?;
     check_owners(scope, &fields)?;
     store_new(db, caller, Record::new(Meta::new(now()), fields)).await
 }
@@ -348,7 +362,19 @@ pub async fn create<F: Stored>(db: &Database, caller: &Principal, body: &[u8]) -
 /// a caller with `scope` may not name.
 fn check_owners<F: Stored>(scope: Scope, fields: &F) -> Result<(), ApiError> {
     let named = json_of(fields)?;
-    F::POLICY.check_new(scope, |name| named_by(&named, name))
+    F::POLICY
+        .check_new(scope, |name| named_by(&named, name))
+        .map_err(|refusal| match (F::OWNERS_NAMED_BY, refusal) {
+            (Some(field), ApiError::Forbidden { errors, .. }) if !errors.is_empty() => ApiError::Forbidden {
+                detail: format!("your role may not name another organisation's record in `{field}`"),
+                errors: vec![FieldError::new(
+                    field,
+                    "forbidden",
+                    "names another organisation's record",
+                )],
+            },
+            (_, refusal) => refusal,
+        })
 }
 
 /// Stores a new record whose caller's rights are judged: its completion

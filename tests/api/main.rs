@@ -30,4 +30,5 @@ mod swagger;
 mod throttling;
 mod tokens;
 mod users;
+mod visits;
 mod webhooks;
