@@ -15,6 +15,7 @@ mod export;
 mod helpers;
 mod idempotency;
 mod imports;
+mod incidents;
 mod lists;
 mod meetings;
 mod outage;
