@@ -11,6 +11,8 @@ use crate::helpers::{encode, problem_of, spawn_app, TestApp, USER_PASSWORD};
 struct Context {
     enterprise_id: String,
     school_id: String,
+    /// A placement of the school at the enterprise.
+    apprenticeship_id: String,
 }
 
 async fn context(app: &TestApp) -> Context {
@@ -20,9 +22,19 @@ async fn context(app: &TestApp) -> Context {
     let school = app
         .create_record("/api/v1/schools", &json!({"name": "县职教中心"}))
         .await;
+    let placement = app
+        .create_record(
+            "/api/v1/apprenticeships",
+            &json!({
+                "kind": "order_class", "enterprise_id": enterprise.id, "school_id": school.id,
+                "participant": {"name": "李明"}, "program": "焊接订单班", "start_date": "2024-09-01",
+            }),
+        )
+        .await;
     Context {
         enterprise_id: enterprise.id,
         school_id: school.id,
+        apprenticeship_id: placement.id,
     }
 }
 
@@ -134,6 +146,32 @@ fn collections() -> Vec<Collection> {
             change: || json!({"description": "成绩已公示", "level": "county"}),
             read_only: "search_text",
             filter: "level=enterprise",
+        },
+        Collection {
+            path: "/api/v1/visits",
+            resource_type: "visit",
+            new: |n, ctx| {
+                json!({
+                    "apprenticeship_id": ctx.apprenticeship_id, "visited_on": "2024-10-15",
+                    "visitor_name": format!("王老师{n}"), "kind": "online",
+                })
+            },
+            change: || json!({"findings": "跟岗正常", "follow_up_due_on": "2024-11-15"}),
+            read_only: "school_id",
+            filter: "visited_from=2024-10-01",
+        },
+        Collection {
+            path: "/api/v1/incidents",
+            resource_type: "incident",
+            new: |n, ctx| {
+                json!({
+                    "apprenticeship_id": ctx.apprenticeship_id, "occurred_on": "2024-10-08", "kind": "absence",
+                    "severity": "minor", "description": format!("学生{n}未按时到岗"),
+                })
+            },
+            change: || json!({"resolved_on": "2024-10-09", "reported_to_bureau_on": "2024-10-09"}),
+            read_only: "enterprise_id",
+            filter: "kind=absence",
         },
         Collection {
             path: "/api/v1/webhooks",
@@ -450,6 +488,19 @@ async fn every_calendar_date_outside_the_years_1900_to_2100_is_422_naming_the_fi
             "/action_items/0/due_on",
             "action_items[0].due_on",
         ),
+        (
+            "/api/v1/visits",
+            json!({"apprenticeship_id": ctx.apprenticeship_id, "visited_on": "2024-10-15", "visitor_name": "王老师"}),
+            "/follow_up_due_on",
+            "follow_up_due_on",
+        ),
+        (
+            "/api/v1/incidents",
+            json!({"apprenticeship_id": ctx.apprenticeship_id, "occurred_on": "2024-10-08", "kind": "other",
+                   "severity": "minor", "description": "迟到"}),
+            "/reported_to_bureau_on",
+            "reported_to_bureau_on",
+        ),
     ];
     for (path, body, pointer, field) in dates {
         let before = app.page(path).await.total;
@@ -483,6 +534,8 @@ async fn every_calendar_date_outside_the_years_1900_to_2100_is_422_naming_the_fi
         "/api/v1/apprenticeships?start_from=%2B262142-01-01",
         "/api/v1/apprenticeships?active_on=1899-12-31",
         "/api/v1/action-items?due_before=2101-01-01",
+        "/api/v1/visits?visited_to=2101-01-01",
+        "/api/v1/incidents?occurred_from=1899-12-31",
     ] {
         let problem = problem_of(app.get(query).await, 400).await;
         let parameter = query.split_once('?').unwrap().1.split_once('=').unwrap().0;

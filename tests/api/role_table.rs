@@ -14,8 +14,8 @@
 //! "own" and "other"; a placement of each school hosted by the enterprise of
 //! its side; a meeting with an action item owned by the own school and one
 //! owned by the own enterprise; a demand of each enterprise; a base of each
-//! side, hosted by its enterprise and partnered by its school; a
-//! competition; a user; a webhook that is never called) and one user of each
+//! side, hosted by its enterprise and partnered by its school; a visit and
+//! an incident of each placement; a competition; a user; a webhook that is never called) and one user of each
 //! role, the school and enterprise users of the "own" organisations. Then it
 //! walks its lines: one line per resource and operation, one expected status
 //! per role (the columns of the contract's table). Reads run at once;
@@ -37,9 +37,9 @@
 //!
 //! Not yet built, hence not yet here (each a later issue; each is one more
 //! `Resource` with its paths and bodies, and its lines): the `participant`
-//! role (a sixth column), and the rows of transfers, compliance findings and
-//! settings, visits, incidents, check-ins, journals, outcomes, contributions
-//! and annual reports.
+//! role (a sixth column; it reads its own placements' visits and incidents),
+//! and the rows of transfers, compliance findings and settings, check-ins,
+//! journals, outcomes, contributions and annual reports.
 //!
 //! Where the service answers otherwise than the contract, the cell is listed
 //! in [`SERVICE_DISAGREES`] (and marked on its line) and skipped unless
@@ -89,6 +89,8 @@ enum Resource {
     TeacherPractice,
     Changes,
     Webhooks,
+    Visits,
+    Incidents,
 }
 
 /// Which of the world's two records an operation is on.
@@ -336,6 +338,32 @@ const READS: &[Line] = &[
     (Changes, ListOf("user"), [200, 403, 403, 403, 403]),
 ];
 
+/// A visit or an incident is its placement's: "own" names the own school's
+/// placement, hosted by the own enterprise. Naming another's placement in a
+/// create is naming another organisation (403 naming `apprenticeship_id`).
+const VISITS_AND_INCIDENTS: &[Line] = &[
+    (Visits, List, [200, 200, 200, 200, 403]),
+    (Visits, ReadOwn, [200, 200, 200, 200, 403]),
+    (Visits, ReadOther, [200, 200, 404, 404, 403]),
+    (Visits, Create, [201, 403, 201, 403, 403]),
+    (Visits, CreateNaming("apprenticeship_id"), [201, NA, 403, NA, NA]),
+    (Visits, PatchOwn, [200, 403, 200, 403, 403]),
+    (Visits, PatchOther, [200, 403, 404, 404, 403]),
+    (Visits, DeleteOwn, [204, 403, 204, 403, 403]),
+    (Visits, DeleteOther, [204, 403, 404, 404, 403]),
+    (Incidents, List, [200, 200, 200, 200, 403]),
+    (Incidents, ReadOwn, [200, 200, 200, 200, 403]),
+    (Incidents, ReadOther, [200, 200, 404, 404, 403]),
+    (Incidents, Create, [201, 403, 201, 201, 403]),
+    (Incidents, CreateNaming("apprenticeship_id"), [201, NA, 403, 403, NA]),
+    (Incidents, PatchOwn, [200, 403, 200, 200, 403]),
+    (Incidents, PatchOther, [200, 403, 404, 404, 403]),
+    (Incidents, DeleteOwn, [204, 403, 403, 403, 403]),
+    (Incidents, DeleteOther, [204, 403, 404, 404, 403]),
+    (Changes, ListOf("visit"), [200, 200, 200, 200, 403]),
+    (Changes, ListOf("incident"), [200, 200, 200, 200, 403]),
+];
+
 const WEBHOOKS: &[Line] = &[
     (Webhooks, List, [200, 403, 403, 403, 403]),
     (Webhooks, Read, [200, 403, 403, 403, 403]),
@@ -364,6 +392,11 @@ async fn every_role_gets_what_the_contract_says_of_meetings_and_their_action_ite
 #[tokio::test]
 async fn every_role_gets_what_the_contract_says_of_demands_bases_and_competitions() {
     world().await.check(&[DEMANDS, BASES, COMPETITIONS]).await;
+}
+
+#[tokio::test]
+async fn every_role_gets_what_the_contract_says_of_visits_and_incidents() {
+    world().await.check(&[VISITS_AND_INCIDENTS]).await;
 }
 
 #[tokio::test]
@@ -480,6 +513,10 @@ const SHOWN: &[(Listing, [Option<[bool; 2]>; 5])] = &[
     (Listing::FeedOf(Demands), [BOTH, BOTH, BOTH, OWN_ONLY, BOTH]),
     (Listing::FeedOf(Enterprises), [BOTH, BOTH, BOTH, BOTH, BOTH]),
     (Listing::FeedOf(Users), [BOTH, NEITHER, NEITHER, NEITHER, NEITHER]),
+    (Listing::Visits, [BOTH, BOTH, OWN_ONLY, OWN_ONLY, NO_LIST]),
+    (Listing::Incidents, [BOTH, BOTH, OWN_ONLY, OWN_ONLY, NO_LIST]),
+    (Listing::FeedOf(Visits), [BOTH, BOTH, OWN_ONLY, OWN_ONLY, NEITHER]),
+    (Listing::FeedOf(Incidents), [BOTH, BOTH, OWN_ONLY, OWN_ONLY, NEITHER]),
 ];
 
 /// Both records shown.
@@ -497,6 +534,8 @@ enum Listing {
     Placements,
     Demands,
     ActionItems,
+    Visits,
+    Incidents,
     /// The change feed's entries of this kind of record.
     FeedOf(Resource),
 }
@@ -519,6 +558,8 @@ async fn every_list_and_the_change_feed_show_each_role_only_the_records_it_may_r
             Listing::Placements => ("/api/v1/apprenticeships?limit=100", "id"),
             Listing::Demands => ("/api/v1/demands?limit=100", "id"),
             Listing::ActionItems => ("/api/v1/action-items?limit=100", "id"),
+            Listing::Visits => ("/api/v1/visits?limit=100", "id"),
+            Listing::Incidents => ("/api/v1/incidents?limit=100", "id"),
             Listing::FeedOf(_) => ("/api/v1/changes?limit=1000", "resource_id"),
         };
         let response = w
@@ -549,6 +590,8 @@ async fn every_list_and_the_change_feed_show_each_role_only_the_records_it_may_r
             Listing::ActionItems => [w.item_of_school.clone(), w.item_of_enterprise.clone()],
             Listing::FeedOf(Enterprises) => w.enterprises.clone(),
             Listing::FeedOf(Users) => [w.user.clone(), w.user_id("officer").to_string()],
+            Listing::Visits | Listing::FeedOf(Visits) => w.visits.clone(),
+            Listing::Incidents | Listing::FeedOf(Incidents) => w.incidents.clone(),
             Listing::FeedOf(other) => unreachable!("no line lists the feed of {other:?}"),
         };
         for ((record, expected), side) in records.iter().zip(shown).zip(["own", "other"]) {
@@ -612,6 +655,8 @@ struct World {
     placements: [String; 2],
     demands: [String; 2],
     bases: [String; 2],
+    visits: [String; 2],
+    incidents: [String; 2],
     meeting: String,
     item_of_school: String,
     item_of_enterprise: String,
@@ -645,6 +690,8 @@ async fn world() -> World {
         placements: Default::default(),
         demands: Default::default(),
         bases: Default::default(),
+        visits: Default::default(),
+        incidents: Default::default(),
         meeting: String::new(),
         item_of_school: String::new(),
         item_of_enterprise: String::new(),
@@ -657,6 +704,8 @@ async fn world() -> World {
         w.placements[n] = w.made(Apprenticeships, side).await;
         w.demands[n] = w.made(Demands, side).await;
         w.bases[n] = w.made(Bases, side).await;
+        w.visits[n] = w.made(Visits, side).await;
+        w.incidents[n] = w.made(Incidents, side).await;
     }
     let meeting = json!({
         "title": "校企合作推进会", "held_on": "2024-04-03",
@@ -884,6 +933,8 @@ impl World {
             Apprenticeships => format!("/api/v1/apprenticeships/{}", self.placements[n]),
             Demands => format!("/api/v1/demands/{}", self.demands[n]),
             Bases => format!("/api/v1/bases/{}", self.bases[n]),
+            Visits => format!("/api/v1/visits/{}", self.visits[n]),
+            Incidents => format!("/api/v1/incidents/{}", self.incidents[n]),
             Meetings => format!("/api/v1/meetings/{}", self.meeting),
             ActionItems => {
                 let enterprises_item = (role == "enterprise") == (side == Side::Own);
@@ -934,6 +985,13 @@ impl World {
             }
             Users => json!({"username": format!("u-{unique}"), "role": "viewer", "password": USER_PASSWORD}),
             Webhooks => json!({"url": "http://127.0.0.1:9/hook", "events": ["*"], "active": false}),
+            Visits => {
+                json!({"apprenticeship_id": self.placements[n], "visited_on": "2024-10-15", "visitor_name": "王老师"})
+            }
+            Incidents => json!({
+                "apprenticeship_id": self.placements[n], "occurred_on": "2024-10-08", "kind": "absence",
+                "severity": "minor", "description": "未按时到岗",
+            }),
             ActionItems | AuditEvents | Stats | TeacherPractice | Changes => {
                 unreachable!("{resource:?} are not created on their own")
             }
@@ -1013,7 +1071,8 @@ fn patch_body(resource: Resource, role: &str) -> Value {
         Meetings => json!({"summary": note}),
         ActionItems => json!({"status": "in_progress"}),
         Users => json!({"display_name": note}),
-        Demands | Bases | Competitions | Webhooks => json!({"description": note}),
+        Demands | Bases | Competitions | Webhooks | Incidents => json!({"description": note}),
+        Visits => json!({"findings": note}),
         AuditEvents | Stats | TeacherPractice | Changes => unreachable!("{resource:?} are not changed"),
     }
 }
@@ -1034,5 +1093,7 @@ fn collection(resource: Resource) -> &'static str {
         TeacherPractice => "/api/v1/stats/teacher-practice",
         Changes => "/api/v1/changes",
         Webhooks => "/api/v1/webhooks",
+        Visits => "/api/v1/visits",
+        Incidents => "/api/v1/incidents",
     }
 }
