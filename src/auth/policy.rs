@@ -520,61 +520,36 @@ pub const DEMANDS: Policy = Policy {
     fixed: &[(Role::Enterprise, &["enterprise_id"])],
 };
 
-/// The rights of a school user to the records naming its own school's
-/// placements (visits), and of an enterprise user to those naming the
-/// placements it hosts: whoever reads a placement reads them.
-const OWN_PLACEMENTS: Owners = Owners {
-    school: Some("school_id"),
-    enterprise: Some("enterprise_id"),
-};
-
 /// Supervision visits, which belong to the placement they name (their
-/// `school_id` and `enterprise_id` are the placement's): an admin does
-/// everything; an officer reads them all; a school user reads, creates,
-/// changes and deletes its own school's placements' (a new one naming
-/// another school's placement is a 403 naming `apprenticeship_id`); an
-/// enterprise user reads those of the placements it hosts; a viewer nothing.
+/// `school_id` and `enterprise_id` are the placement's): whoever reads a
+/// placement reads its visits, and its writers write them ([`APPRENTICESHIPS`]:
+/// an admin everything; an officer reads; a school user reads, creates,
+/// changes and deletes its own school's placements' visits, a new one naming
+/// another school's placement being a 403 naming `apprenticeship_id`; an
+/// enterprise user reads those of the placements it hosts; a viewer nothing).
 /// (The `participant` role, when it comes, reads its own placements' visits.)
 pub const VISITS: Policy = Policy {
     plural: "visits",
     singular: "visit",
-    admin: Rights::ALL,
-    officer: Rights::READ,
-    school: Rights {
-        read: Reach::Own,
-        create: Reach::Own,
-        update: Reach::Own,
-        delete: Reach::Own,
-    },
-    enterprise: Rights {
-        read: Reach::Own,
-        ..Rights::NONE
-    },
-    viewer: Rights::NONE,
-    owners: OWN_PLACEMENTS,
     fixed: &[],
+    ..APPRENTICESHIPS
 };
 
-/// Incidents, which belong to the placement they name: an admin does
-/// everything (and only an admin deletes one: a record of fact); an officer
-/// reads them all; a school user creates, reads and changes its own school's
-/// placements', an enterprise user those of the placements it hosts (naming
-/// another's placement is a 403 naming `apprenticeship_id`); a viewer nothing.
+/// Incidents, which belong to the placement they name, as visits do
+/// ([`VISITS`]), except that a school user and an enterprise user both
+/// create, read and change those of their own placements (the school's, the
+/// hosted ones) and only an admin deletes one (a record of fact).
 /// (The `participant` role, when it comes, reads its own placements' incidents.)
 pub const INCIDENTS: Policy = Policy {
     plural: "incidents",
     singular: "incident",
-    admin: Rights::ALL,
-    officer: Rights::READ,
-    school: OWN_EXCEPT_DELETE,
-    enterprise: OWN_EXCEPT_DELETE,
-    viewer: Rights::NONE,
-    owners: OWN_PLACEMENTS,
-    fixed: &[],
+    school: OWN_BUT_DELETE,
+    enterprise: OWN_BUT_DELETE,
+    ..VISITS
 };
 
 /// Reading, creating and changing the caller's own organisation's records; deleting none.
-const OWN_EXCEPT_DELETE: Rights = Rights {
+const OWN_BUT_DELETE: Rights = Rights {
     read: Reach::Own,
     create: Reach::Own,
     update: Reach::Own,

@@ -2,10 +2,10 @@
 //! they copy), the days that must be in order, and the `open` filter.
 
 use sea_orm::ActiveValue::Set;
-use sea_orm::{ColumnTrait, DatabaseConnection, DatabaseTransaction, QueryFilter, Select};
+use sea_orm::{ColumnTrait, QueryFilter, Select};
 
 use super::list::Keyset;
-use super::placement_records::{check_placement, copy_owners, not_after_today, PLACEMENT_FIELD};
+use super::placement_records::{not_after_today, placement_hooks};
 use super::resource::Stored;
 use super::store;
 use crate::auth::policy::{Policy, INCIDENTS};
@@ -22,18 +22,13 @@ impl Keyset for incident::Entity {
 impl Stored for IncidentFields {
     type Table = incident::Entity;
     const POLICY: &'static Policy = &INCIDENTS;
-    const OWNERS_NAMED_BY: Option<&'static str> = Some(PLACEMENT_FIELD);
+    placement_hooks!();
 
     fn complete_row(&self, row: &mut incident::ActiveModel) {
         row.search_text = Set(search_text([
             Some(self.description.as_str()),
             self.insurance_claim_no.as_ref().map(|n| n.as_str()),
         ]));
-    }
-
-    /// The placement's school and enterprise (422 when it names none).
-    async fn derive(&mut self, db: &DatabaseConnection) -> Result<(), ApiError> {
-        copy_owners(self, db).await
     }
 
     /// `occurred_on` is not after today, `resolved_on` not before it (422 naming each).
@@ -47,11 +42,6 @@ impl Stored for IncidentFields {
             ));
         }
         store::invalid_unless_empty(errors)
-    }
-
-    /// The placement exists and still belongs to the organisations copied.
-    async fn check_references(&self, db: &DatabaseTransaction) -> Result<(), ApiError> {
-        check_placement(self, db).await
     }
 
     /// `open`: `true` keeps the incidents without `resolved_on`, `false` those with one.

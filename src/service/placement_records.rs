@@ -101,30 +101,45 @@ pub(crate) async fn follow_placement(
     Ok(())
 }
 
-impl OfPlacement for VisitFields {
-    fn placement(&self) -> Uuid {
-        self.apprenticeship_id
-    }
+/// The hooks of [`Stored`] that a record naming a placement shares, in its
+/// `impl Stored`: the placement's organisations copied on create
+/// ([`copy_owners`]), checked in the write's transaction ([`check_placement`]),
+/// and a refusal of another's placement naming `apprenticeship_id`.
+macro_rules! placement_hooks {
+    () => {
+        const OWNERS_NAMED_BY: Option<&'static str> = Some(super::placement_records::PLACEMENT_FIELD);
 
-    fn owners(&self) -> (Option<Uuid>, Uuid) {
-        (self.school_id, self.enterprise_id)
-    }
+        /// The placement's school and enterprise (422 when it names none).
+        async fn derive(&mut self, db: &sea_orm::DatabaseConnection) -> Result<(), crate::error::ApiError> {
+            super::placement_records::copy_owners(self, db).await
+        }
 
-    fn set_owners(&mut self, school_id: Option<Uuid>, enterprise_id: Uuid) {
-        (self.school_id, self.enterprise_id) = (school_id, enterprise_id);
-    }
+        /// The placement exists and still belongs to the organisations copied.
+        async fn check_references(&self, db: &sea_orm::DatabaseTransaction) -> Result<(), crate::error::ApiError> {
+            super::placement_records::check_placement(self, db).await
+        }
+    };
+}
+pub(crate) use placement_hooks;
+
+/// The records that name a placement by `apprenticeship_id` and copy its
+/// organisations into `school_id` and `enterprise_id`.
+macro_rules! of_placement {
+    ($($fields:ty),*) => {$(
+        impl OfPlacement for $fields {
+            fn placement(&self) -> Uuid {
+                self.apprenticeship_id
+            }
+
+            fn owners(&self) -> (Option<Uuid>, Uuid) {
+                (self.school_id, self.enterprise_id)
+            }
+
+            fn set_owners(&mut self, school_id: Option<Uuid>, enterprise_id: Uuid) {
+                (self.school_id, self.enterprise_id) = (school_id, enterprise_id);
+            }
+        }
+    )*};
 }
 
-impl OfPlacement for IncidentFields {
-    fn placement(&self) -> Uuid {
-        self.apprenticeship_id
-    }
-
-    fn owners(&self) -> (Option<Uuid>, Uuid) {
-        (self.school_id, self.enterprise_id)
-    }
-
-    fn set_owners(&mut self, school_id: Option<Uuid>, enterprise_id: Uuid) {
-        (self.school_id, self.enterprise_id) = (school_id, enterprise_id);
-    }
-}
+of_placement!(VisitFields, IncidentFields);
