@@ -347,8 +347,8 @@ pub fn new_rows<F: Stored>(actor: &Actor, record: &Record<F>, rows: &mut Inserts
 }
 
 /// Creates a record from a request body: the role's right (403), the body
-/// (400, 422), the organisations it names (403 naming each the role may
-/// not name), the rules between fields (422), the records it names (422);
+/// (400, 422), what it copies from the records it names ([`Stored::derive`],
+/// 422), the organisations it names (403 naming each the role may not name), the rules between fields (422), the records it names (422);
 /// stored with its audit row in a grouped transaction.
 pub async fn create<F: Stored>(db: &Database, caller: &Principal, body: &[u8]) -> Result<Record<F>, ApiError> {
     let scope = F::POLICY.scope(caller, Access::Create)?;

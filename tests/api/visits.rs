@@ -413,6 +413,21 @@ async fn visits_are_in_the_change_feed_of_those_who_read_their_placement_and_not
     assert_eq!(problem.fields(), vec!["resource_type"]);
     let everything = w.feed_of(&w.viewer, "limit=1000").await;
     assert!(everything.iter().all(|item| item.resource_type != "visit"));
+    // Webhooks take their events by the feed's names.
+    let hook = json!({"url": "https://tongji.jyj.example.cn/hook", "events": ["visit.create", "incident.update"]});
+    let created = w.app.create("/api/v1/webhooks", &hook).await;
+    assert_eq!(created["events"], hook["events"]);
+    let problem = problem_of(
+        w.app
+            .post_json(
+                "/api/v1/webhooks",
+                &json!({"url": "https://tongji.jyj.example.cn/hook", "events": ["visit.move"]}),
+            )
+            .await,
+        422,
+    )
+    .await;
+    assert_eq!(problem.fields(), vec!["events[0]"]);
 }
 
 impl World {
