@@ -54,7 +54,9 @@ pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
 /// (accept) and `submitted→draft` (return) the host enterprise's; suspend,
 /// resume and terminate either side's (for a placement without a school the
 /// host enterprise makes the school's moves; an admin makes every move).
-/// Returning, terminating and cancelling need a `reason`. A student
+/// Returning, terminating and cancelling need a `reason`; returning,
+/// suspending, terminating and cancelling take a `reason_code`, and
+/// terminating needs one (another move with one is a 422). A student
 /// placement becomes `active` only with `agreement_signed_on`,
 /// `insurance_policy_no` and the participant 16 or older on `start_date`.
 /// Checks, in order: a role with no moves (officer, viewer) 403; a

@@ -10,7 +10,9 @@ use uuid::Uuid;
 use super::export::Column;
 use super::field::{Date, Fen, Hours, List, LongText, Name, Phone, PlainText, ResidentId, Score, TextRule};
 use super::resource::{Create, Patch, Record, Resource};
-use crate::domain::vocab::{ApprenticeshipKind, ApprenticeshipStatus, EvaluationSide, ParticipantRole, ResourceType};
+use crate::domain::vocab::{
+    ApprenticeshipKind, ApprenticeshipStatus, EvaluationSide, ParticipantRole, ReasonCode, ResourceType,
+};
 
 /// A placement as every answer shows it.
 pub type Apprenticeship = Record<ApprenticeshipFields>;
@@ -179,13 +181,16 @@ const PARTICIPANT_COLUMNS: &[Column] = &[
 /// A move of a placement's status machine.
 #[derive(Debug, Clone, Deserialize, Fields)]
 #[serde(deny_unknown_fields)]
-#[fields(object, example = serde_json::json!({"to": "terminated", "reason": "学生因病休学"}))]
+#[fields(object, example = serde_json::json!({"to": "terminated", "reason": "学生因病休学", "reason_code": "health"}))]
 pub struct TransitionRequest {
-    /// The status to move to.
+    /// The status to move to (`transferred` is reached only by `POST /apprenticeships/{id}/transfer`).
     pub to: ApprenticeshipStatus,
     /// Why: required to return (`submitted` → `draft`), terminate or cancel
     /// (empty or only white space is no reason). At most 500 characters.
     pub reason: Option<PlainText>,
+    /// The coded reason: taken by returns, suspensions, terminations and
+    /// cancellations, required to terminate; any other move refuses one (422).
+    pub reason_code: Option<ReasonCode>,
 }
 
 impl TransitionRequest {
@@ -230,6 +235,8 @@ pub struct HistoryEntry {
     pub to: ApprenticeshipStatus,
     /// Why, when a reason was given.
     pub reason: Option<String>,
+    /// The coded reason, when one was given.
+    pub reason_code: Option<ReasonCode>,
     /// Who made it.
     pub actor: HistoryActor,
     /// When.

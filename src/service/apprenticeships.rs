@@ -9,6 +9,7 @@ use sea_orm::ActiveValue::Set;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Select,
 };
+use serde::Serialize;
 use uuid::Uuid;
 
 use super::inserts::Inserts;
@@ -17,9 +18,9 @@ use super::resource::{self, record_of, Stored};
 use super::{audit, check_precondition, now, store, Database, Precondition};
 use crate::auth::policy::{self, Access, Policy, Scope, APPRENTICESHIPS};
 use crate::auth::{Actor, Principal};
-use crate::domain::placement::{age_on, find_move, Side, MIN_STUDENT_AGE};
+use crate::domain::placement::{age_on, find_move, Coded, Move, Side, MIN_STUDENT_AGE};
 use crate::domain::search::search_text;
-use crate::domain::vocab::{Action, ApprenticeshipStatus, ResourceType};
+use crate::domain::vocab::{Action, ApprenticeshipStatus, ReasonCode, ResourceType};
 use crate::entity::{apprenticeship, apprenticeship_history, base, demand};
 use crate::error::{ApiError, FieldError};
 use crate::model::apprenticeship::{
@@ -146,7 +147,13 @@ impl Stored for ApprenticeshipFields {
 
     /// A new placement's history starts with its creation (`from: null`, `to: draft`).
     fn new_rows(record: &Apprenticeship, actor: &Actor, rows: &mut Inserts) -> Result<(), ApiError> {
-        rows.add([history_row(actor, record.id, None, record.fields.status, None)]);
+        rows.add([history_row(
+            actor,
+            record.id,
+            None,
+            record.fields.status,
+            &Why::default(),
+        )]);
         Ok(())
     }
 
@@ -230,20 +237,102 @@ pub(crate) fn sees_personal_data(caller: &Principal, school_id: Option<Uuid>) ->
     })
 }
 
+/// Why a move was made: the reason given (none when it is blank) and its code.
+#[derive(Debug, Clone, Default, Serialize)]
+struct Why {
+    #[serde(skip)]
+    reason: Option<String>,
+    reason_code: Option<ReasonCode>,
+}
+
+impl Why {
+    fn new(reason: Option<&str>, reason_code: Option<ReasonCode>) -> Self {
+        Why {
+            reason: reason.map(str::to_string),
+            reason_code,
+        }
+    }
+
+    /// What `m` needs of the reason and its code (422 naming each fault):
+    /// a reason for the moves that need one; a code for those that need
+    /// one, and none for those that take none.
+    fn errors(&self, m: Move) -> Vec<FieldError> {
+        let mut errors = Vec::new();
+        if m.needs_reason && self.reason.is_none() {
+            errors.push(FieldError::new("reason", "required", "this move needs a reason"));
+        }
+        match (m.coded, self.reason_code) {
+            (Coded::No, Some(_)) => errors.push(FieldError::new(
+                "reason_code",
+                "invalid",
+                "only returns, suspensions, terminations, cancellations and transfers take a reason code",
+            )),
+            (Coded::Must, None) => errors.push(FieldError::new(
+                "reason_code",
+                "required",
+                "this move needs a reason code",
+            )),
+            _ => {}
+        }
+        errors
+    }
+}
+
+/// A record as a move's audit row compares it: with the move's reason
+/// code after the move (none before), so that `changes` carries it.
+#[derive(Serialize)]
+struct Moved<'a> {
+    #[serde(flatten)]
+    record: &'a Apprenticeship,
+    #[serde(flatten)]
+    why: Why,
+}
+
+/// Records a move (`transition`, `transfer`) of a placement from `before`
+/// to `after`: the fields that changed and the move's `reason_code`.
+async fn record_move(
+    txn: &DatabaseTransaction,
+    actor: &Actor,
+    action: Action,
+    before: &Apprenticeship,
+    after: &Apprenticeship,
+    why: &Why,
+) -> Result<(), ApiError> {
+    let before = Moved {
+        record: before,
+        why: Why::default(),
+    };
+    let after = Moved {
+        record: after,
+        why: why.clone(),
+    };
+    audit::record_change(
+        txn,
+        actor,
+        action,
+        ResourceType::Apprenticeship,
+        after.record.id,
+        Some(&before),
+        Some(&after),
+    )
+    .await
+}
+
 /// A row of a placement's history: a move from `from` (none at its creation) to `to`.
 fn history_row(
     actor: &Actor,
     apprenticeship_id: Uuid,
     from: Option<ApprenticeshipStatus>,
     to: ApprenticeshipStatus,
-    reason: Option<String>,
+    why: &Why,
 ) -> apprenticeship_history::ActiveModel {
     apprenticeship_history::ActiveModel::from(apprenticeship_history::Model {
         id: Uuid::now_v7(),
         apprenticeship_id,
         from_status: from,
         to_status: to,
-        reason,
+        reason: why.reason.clone(),
+        reason_code: why.reason_code,
         actor_user_id: actor.user_id,
         actor_username: actor.username.clone(),
         at: now(),
@@ -259,19 +348,19 @@ fn side_name(side: Side) -> &'static str {
     }
 }
 
-/// What a move needs (422 naming each missing piece): a reason to return,
-/// terminate or cancel; for a student placement to become `active`, the
-/// tripartite agreement, the insurance and an age of at least 16 on
-/// `start_date` (from `birth_date`, else from the resident ID).
+/// What a move needs (422 naming each fault): a reason to return,
+/// terminate or cancel; a reason code to terminate, and none but on a
+/// return, a suspension, a termination or a cancellation; for a student
+/// placement to become `active`, the tripartite agreement, the insurance
+/// and an age of at least 16 on `start_date` (from `birth_date`, else from
+/// the resident ID).
 fn check_move_data(
     row: &ApprenticeshipFields,
     request: &TransitionRequest,
-    needs_reason: bool,
+    found: Move,
+    why: &Why,
 ) -> Result<(), ApiError> {
-    let mut errors = Vec::new();
-    if needs_reason && request.reason().is_none() {
-        errors.push(FieldError::new("reason", "required", "this move needs a reason"));
-    }
+    let mut errors = why.errors(found);
     if request.to == ApprenticeshipStatus::Active && row.kind.is_student() {
         if row.agreement_signed_on.is_none() {
             errors.push(FieldError::new(
@@ -352,7 +441,8 @@ pub async fn transition(
             side_name(found.by)
         )));
     }
-    check_move_data(row, &request, found.needs_reason)?;
+    let why = Why::new(request.reason(), request.reason_code);
+    check_move_data(row, &request, found, &why)?;
     let fields = ApprenticeshipFields {
         status: found.to,
         ..row.clone()
@@ -360,18 +450,8 @@ pub async fn transition(
     let after = before.clone().with_fields(fields).touched(now());
     let actor = caller.actor();
     resource::save_changed(&txn, &actor, &before, &after).await?;
-    let reason = request.reason().map(str::to_string);
-    super::insert_only(&txn, history_row(&actor, id, Some(found.from), found.to, reason)).await?;
-    audit::record_change(
-        &txn,
-        &actor,
-        Action::Transition,
-        ResourceType::Apprenticeship,
-        id,
-        Some(&before),
-        Some(&after),
-    )
-    .await?;
+    super::insert_only(&txn, history_row(&actor, id, Some(found.from), found.to, &why)).await?;
+    record_move(&txn, &actor, Action::Transition, &before, &after, &why).await?;
     txn.commit().await?;
     Ok(ApprenticeshipFields::shown(after, caller))
 }
@@ -391,6 +471,7 @@ pub async fn history(db: &Database, caller: &Principal, id: Uuid) -> Result<Hist
             from: row.from_status,
             to: row.to_status,
             reason: row.reason,
+            reason_code: row.reason_code,
             actor: HistoryActor {
                 id: row.actor_user_id,
                 username: row.actor_username,

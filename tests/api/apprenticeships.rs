@@ -57,6 +57,14 @@ async fn county() -> County {
     }
 }
 
+/// A reason code for a move to `to`: one for the moves that take one, none for the others.
+fn code_for(to: &str) -> Value {
+    match to {
+        "draft" | "suspended" | "terminated" | "cancelled" => json!("student_request"),
+        _ => Value::Null,
+    }
+}
+
 const ROLES: [&str; 7] = [
     "admin",
     "officer",
@@ -102,7 +110,7 @@ impl County {
                 "admin",
                 Method::POST,
                 &format!("/api/v1/apprenticeships/{id}/transitions"),
-                Some(json!({"to": to, "reason": "测试"})),
+                Some(json!({"to": to, "reason": "测试", "reason_code": code_for(to)})),
             )
             .await;
         let status = response.status().as_u16();
@@ -295,7 +303,7 @@ async fn every_cell_of_who_moves_what_holds_for_placements_with_and_without_a_sc
                         role,
                         Method::POST,
                         &format!("/api/v1/apprenticeships/{id}/transitions"),
-                        Some(json!({"to": to, "reason": "按计划"})),
+                        Some(json!({"to": to, "reason": "按计划", "reason_code": code_for(to)})),
                     )
                     .await;
                 let want = expected(role, mover, has_school);
@@ -366,7 +374,12 @@ async fn an_empty_or_blank_reason_is_no_reason_to_return_terminate_or_cancel() {
         let path = format!("/api/v1/apprenticeships/{id}/transitions");
         for reason in ["", " ", "\t\n　"] {
             let response = c
-                .send("admin", Method::POST, &path, Some(json!({"to": to, "reason": reason})))
+                .send(
+                    "admin",
+                    Method::POST,
+                    &path,
+                    Some(json!({"to": to, "reason": reason, "reason_code": code_for(to)})),
+                )
                 .await;
             let problem = problem_of(response, 422).await;
             assert_eq!(problem.fields(), vec!["reason"], "{status} → {to} with {reason:?}");
@@ -377,7 +390,7 @@ async fn an_empty_or_blank_reason_is_no_reason_to_return_terminate_or_cancel() {
                 "admin",
                 Method::POST,
                 &path,
-                Some(json!({"to": to, "reason": "  学生转学  "})),
+                Some(json!({"to": to, "reason": "  学生转学  ", "reason_code": code_for(to)})),
             )
             .await;
         assert_eq!(response.status().as_u16(), 200, "{status} → {to} with a reason");
@@ -395,6 +408,102 @@ async fn an_empty_or_blank_reason_is_no_reason_to_return_terminate_or_cancel() {
     assert_eq!(response.status().as_u16(), 200);
     let history = c.app.record(&format!("/api/v1/apprenticeships/{id}/history")).await;
     assert_eq!(history["items"][1]["reason"], Value::Null, "{history}");
+}
+
+#[tokio::test]
+async fn a_reason_code_comes_only_with_returns_suspensions_terminations_and_cancellations_and_terminations_need_one() {
+    let c = county().await;
+    let body = c.placement();
+    let moving = |id: &str| format!("/api/v1/apprenticeships/{id}/transitions");
+    // A move that takes no code: 422 naming it, and nothing moves.
+    for (from, to) in [
+        ("draft", "submitted"),
+        ("submitted", "active"),
+        ("suspended", "active"),
+        ("active", "completed"),
+    ] {
+        let id = c.placement_in(&body, from).await;
+        let response = c
+            .send(
+                "admin",
+                Method::POST,
+                &moving(&id),
+                Some(json!({"to": to, "reason_code": "health"})),
+            )
+            .await;
+        let problem = problem_of(response, 422).await;
+        assert_eq!(problem.fields(), vec!["reason_code"], "{from} → {to}");
+        assert_eq!(c.stored(&id).await["status"], from, "{from} → {to}");
+    }
+    // A termination without a code, or with one outside the vocabulary: 422 naming it.
+    let id = c.placement_in(&body, "active").await;
+    for code in [Value::Null, json!("bored"), json!(7)] {
+        let response = c
+            .send(
+                "admin",
+                Method::POST,
+                &moving(&id),
+                Some(json!({"to": "terminated", "reason": "学生因病休学", "reason_code": code})),
+            )
+            .await;
+        let problem = problem_of(response, 422).await;
+        assert_eq!(problem.fields(), vec!["reason_code"], "{code}");
+    }
+    assert_eq!(c.stored(&id).await["status"], "active");
+    // With one, it moves; the history shows the code and the audit row carries it.
+    let response = c
+        .send(
+            "school",
+            Method::POST,
+            &moving(&id),
+            Some(json!({"to": "terminated", "reason": "学生因病休学", "reason_code": "health"})),
+        )
+        .await;
+    assert_eq!(response.status().as_u16(), 200);
+    let history = c.app.record(&format!("/api/v1/apprenticeships/{id}/history")).await;
+    let codes: Vec<&Value> = history["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| &i["reason_code"])
+        .collect();
+    assert_eq!(
+        codes,
+        [&Value::Null, &Value::Null, &Value::Null, &json!("health")],
+        "{history}"
+    );
+    assert_eq!(history["items"][3]["reason"], "学生因病休学");
+    let audit = c.app.audit_of(&id).await;
+    let moved = audit.iter().find(|e| e.action == "transition").unwrap();
+    assert_eq!(
+        moved.changes,
+        Some(json!({
+            "status": {"before": "active", "after": "terminated"},
+            "reason_code": {"before": null, "after": "health"},
+        }))
+    );
+    // Returns, suspensions and cancellations may have one or not.
+    for (from, to, code) in [
+        ("submitted", "draft", json!("enterprise_request")),
+        ("active", "suspended", json!("safety")),
+        ("active", "suspended", Value::Null),
+        ("draft", "cancelled", json!("further_study")),
+        ("submitted", "cancelled", Value::Null),
+    ] {
+        let id = c.placement_in(&body, from).await;
+        let response = c
+            .send(
+                "admin",
+                Method::POST,
+                &moving(&id),
+                Some(json!({"to": to, "reason": "按计划", "reason_code": code})),
+            )
+            .await;
+        assert_eq!(response.status().as_u16(), 200, "{from} → {to} with {code}");
+        let history = c.app.record(&format!("/api/v1/apprenticeships/{id}/history")).await;
+        let items = history["items"].as_array().unwrap();
+        assert_eq!(items.last().unwrap()["reason_code"], code);
+    }
 }
 
 #[tokio::test]
