@@ -18,19 +18,20 @@ use super::resource::{self, record_of, Stored};
 use super::{audit, check_precondition, now, store, Database, Precondition};
 use crate::auth::policy::{self, Access, Policy, Scope, APPRENTICESHIPS};
 use crate::auth::{Actor, Principal};
-use crate::domain::placement::{age_on, find_move, Coded, Move, Side, MIN_STUDENT_AGE};
+use crate::domain::clock;
+use crate::domain::placement::{age_on, find_move, find_transfer, Coded, Move, Side, MIN_STUDENT_AGE};
 use crate::domain::search::search_text;
 use crate::domain::vocab::{Action, ApprenticeshipStatus, ReasonCode, ResourceType};
 use crate::entity::{apprenticeship, apprenticeship_history, base, demand};
 use crate::error::{ApiError, FieldError};
 use crate::model::apprenticeship::{
     Apprenticeship, ApprenticeshipFields, ApprenticeshipFilters, ApprenticeshipSort, Evaluation, EvaluationCreate,
-    Evaluations, History, HistoryActor, HistoryEntry, TransitionRequest,
+    Evaluations, History, HistoryActor, HistoryEntry, TransferRequest, TransitionRequest,
 };
-use crate::model::check::MergePatch;
+use crate::model::check::{decode, parse_body, MergePatch};
 use crate::model::field::{Date, Stored as _, TextRule};
 use crate::model::list::{ListFilters, ListRequest, SharedPage};
-use crate::model::record::Record as _;
+use crate::model::record::{Meta, Record as _};
 
 impl Keyset for apprenticeship::Entity {
     type Sort = ApprenticeshipSort;
@@ -454,6 +455,134 @@ pub async fn transition(
     record_move(&txn, &actor, Action::Transition, &before, &after, &why).await?;
     txn.commit().await?;
     Ok(ApprenticeshipFields::shown(after, caller))
+}
+
+/// Transfers a placement to another host enterprise, in the order of
+/// checks of a transition: the role's right to change placements (403, or
+/// 404 for a placement the caller does not read), a placement it reads but
+/// may not change (403), a stale `If-Match` (412), a placement neither
+/// `active` nor `suspended` (409), then the body (400, 422). In one
+/// transaction, under the old row's lock (of two racing transfers one
+/// wins, the other finds it `transferred`: 409): the new `active`
+/// placement with its history row and its `create` audit row, and the old
+/// one `transferred` (its `end_date` the day before `on`, `transferred_to`
+/// the new one) with its history row and its `transfer` audit row.
+/// Returns the new placement.
+pub async fn transfer(
+    db: &Database,
+    caller: &Principal,
+    id: Uuid,
+    precondition: Option<Precondition>,
+    body: &[u8],
+) -> Result<Apprenticeship, ApiError> {
+    let scope = resource::scope_for::<ApprenticeshipFields>(db, caller, id, Access::Update).await?;
+    let txn = db.begin().await?;
+    let before = record_of::<ApprenticeshipFields>(
+        &resource::row_to_change::<ApprenticeshipFields>(&txn, caller, id, scope).await?,
+    );
+    check_precondition(precondition.as_ref(), before.version)?;
+    let old = &before.fields;
+    let Some(found) = find_transfer(old.status) else {
+        return Err(ApiError::Conflict {
+            detail: format!(
+                "only an active or suspended placement can be transferred; this one is `{}`",
+                old.status.as_str()
+            ),
+            errors: Vec::new(),
+        });
+    };
+    let request: TransferRequest = decode(&parse_body(body)?)?;
+    let why = Why::new(request.reason(), Some(request.reason_code));
+    check_transfer(old, &request, found, &why)?;
+    let on = request.on;
+    let fields = ApprenticeshipFields {
+        enterprise_id: request.enterprise_id,
+        demand_id: request.demand_id,
+        base_id: request.base_id.or(old.base_id),
+        position: request.position.or_else(|| old.position.clone()),
+        site: request.site.or_else(|| old.site.clone()),
+        enterprise_mentor: request.enterprise_mentor.or_else(|| old.enterprise_mentor.clone()),
+        monthly_stipend_fen: request.monthly_stipend_fen.or(old.monthly_stipend_fen),
+        hours_per_week: request.hours_per_week.or(old.hours_per_week),
+        agreement_signed_on: request.agreement_signed_on.or(old.agreement_signed_on),
+        insurance_policy_no: request.insurance_policy_no.or_else(|| old.insurance_policy_no.clone()),
+        start_date: on,
+        status: ApprenticeshipStatus::Active,
+        evaluations: Evaluations::default(),
+        transferred_from: Some(id),
+        transferred_to: None,
+        ..old.clone()
+    };
+    fields.check()?;
+    fields.check_references(&txn).await?;
+    let at = now();
+    let new = Apprenticeship::new(Meta::new(at), fields);
+    let ended = ApprenticeshipFields {
+        status: found.to,
+        // `on` is after `start_date`: the day before is a date of the placement.
+        end_date: Some(on.pred_opt().and_then(Date::new).unwrap_or(old.start_date)),
+        transferred_to: Some(new.id),
+        ..old.clone()
+    };
+    let after = before.clone().with_fields(ended).touched(at);
+    let actor = caller.actor();
+    let mut rows = Inserts::new();
+    resource::new_rows_with(&actor, &new, &mut rows, |record, actor, rows| {
+        rows.add([history_row(actor, record.id, None, record.fields.status, &why)]);
+        Ok(())
+    })?;
+    rows.execute(&txn).await.map_err(|e| ApiError::from_db(e, &[]))?;
+    resource::save_changed(&txn, &actor, &before, &after).await?;
+    super::insert_only(&txn, history_row(&actor, id, Some(found.from), found.to, &why)).await?;
+    record_move(&txn, &actor, Action::Transfer, &before, &after, &why).await?;
+    txn.commit().await?;
+    Ok(ApprenticeshipFields::shown(new, caller))
+}
+
+/// What a transfer needs of its body (422 naming each fault): a reason
+/// that is not blank; `on` after the placement's `start_date`, not after
+/// its `end_date` nor after today; another host than the current one; for
+/// a student placement, the agreement and the insurance with the new host.
+fn check_transfer(
+    old: &ApprenticeshipFields,
+    request: &TransferRequest,
+    found: Move,
+    why: &Why,
+) -> Result<(), ApiError> {
+    let mut errors = why.errors(found);
+    let on = request.on;
+    let too_late = old.end_date.is_some_and(|end| on > end);
+    if on <= old.start_date || too_late || on.naive() > clock::today() {
+        errors.push(FieldError::new(
+            "on",
+            "range",
+            "must be after start_date, not after end_date and not after today",
+        ));
+    }
+    if request.enterprise_id == old.enterprise_id {
+        errors.push(FieldError::new(
+            "enterprise_id",
+            "invalid",
+            "is the current host: a transfer moves to another enterprise",
+        ));
+    }
+    if old.kind.is_student() {
+        if request.agreement_signed_on.is_none() {
+            errors.push(FieldError::new(
+                "agreement_signed_on",
+                "required",
+                "a student's transfer needs the tripartite agreement with the new host",
+            ));
+        }
+        if request.insurance_policy_no.is_none() {
+            errors.push(FieldError::new(
+                "insurance_policy_no",
+                "required",
+                "a student's transfer needs the internship liability insurance at the new host",
+            ));
+        }
+    }
+    store::invalid_unless_empty(errors)
 }
 
 /// A placement's history, oldest first, its creation included.

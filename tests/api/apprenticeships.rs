@@ -9,16 +9,16 @@ use crate::helpers::{encode, problem_of, spawn_app, TestApp};
 
 /// A county: a host enterprise and a school with their users, another
 /// enterprise and school with theirs, an officer and a viewer.
-struct County {
-    app: TestApp,
-    enterprise: String,
-    school: String,
-    other_enterprise: String,
-    other_school: String,
+pub(crate) struct County {
+    pub(crate) app: TestApp,
+    pub(crate) enterprise: String,
+    pub(crate) school: String,
+    pub(crate) other_enterprise: String,
+    pub(crate) other_school: String,
     tokens: Vec<(&'static str, String)>,
 }
 
-async fn county() -> County {
+pub(crate) async fn county() -> County {
     let app = spawn_app().await;
     let mut ids = Vec::new();
     for name in ["辰泰重钢", "华建五分厂"] {
@@ -76,11 +76,11 @@ const ROLES: [&str; 7] = [
 ];
 
 impl County {
-    fn token(&self, role: &str) -> &str {
+    pub(crate) fn token(&self, role: &str) -> &str {
         &self.tokens.iter().find(|(r, _)| *r == role).unwrap().1
     }
 
-    async fn send(&self, role: &str, method: Method, path: &str, body: Option<Value>) -> reqwest::Response {
+    pub(crate) async fn send(&self, role: &str, method: Method, path: &str, body: Option<Value>) -> reqwest::Response {
         let mut request = self.app.request_as(method, path, Some(self.token(role)));
         if let Some(body) = body {
             request = request.json(&body);
@@ -88,7 +88,7 @@ impl County {
         request.send().await.unwrap()
     }
 
-    fn placement(&self) -> Value {
+    pub(crate) fn placement(&self) -> Value {
         json!({
             "kind": "student_internship", "enterprise_id": self.enterprise, "school_id": self.school,
             "participant": {"name": "李明", "student_no": "2023040112", "national_id": "370101200803150021", "phone": "13812345678"},
@@ -99,12 +99,12 @@ impl County {
         })
     }
 
-    async fn create(&self, body: &Value) -> String {
+    pub(crate) async fn create(&self, body: &Value) -> String {
         self.app.create_record("/api/v1/apprenticeships", body).await.id
     }
 
     /// Moves a placement as the admin, panicking unless it moves.
-    async fn admin_move(&self, id: &str, to: &str) {
+    pub(crate) async fn admin_move(&self, id: &str, to: &str) {
         let response = self
             .send(
                 "admin",
@@ -119,7 +119,7 @@ impl County {
     }
 
     /// A new placement brought to `status` by the admin.
-    async fn placement_in(&self, body: &Value, status: &str) -> String {
+    pub(crate) async fn placement_in(&self, body: &Value, status: &str) -> String {
         let id = self.create(body).await;
         let path: &[&str] = match status {
             "draft" => &[],
@@ -136,7 +136,7 @@ impl County {
         id
     }
 
-    async fn stored(&self, id: &str) -> Value {
+    pub(crate) async fn stored(&self, id: &str) -> Value {
         self.app.record(&format!("/api/v1/apprenticeships/{id}")).await
     }
 }

@@ -29,5 +29,6 @@ mod storage;
 mod swagger;
 mod throttling;
 mod tokens;
+mod transfers;
 mod users;
 mod webhooks;
