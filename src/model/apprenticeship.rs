@@ -216,7 +216,7 @@ impl TransitionRequest {
 /// (and `demand_id`, which belongs to the old host).
 #[derive(Debug, Clone, Deserialize, Fields)]
 #[serde(deny_unknown_fields)]
-#[fields(object, example = serde_json::json!({"enterprise_id": "01900000-0000-7000-8000-0000000052f1", "on": "2025-01-06", "reason": "原实习单位停产，转至华建五分厂", "reason_code": "enterprise_closed", "position": "装配工", "agreement_signed_on": "2025-01-03", "insurance_policy_no": "PICC-2025-010301"}))]
+#[fields(object, example = serde_json::json!({"enterprise_id": "01900000-0000-7000-8000-0000000052f1", "on": "2025-01-06", "reason": "原实习单位停产，转至华建五分厂", "reason_code": "enterprise_closed", "position": "装配工", "site": "华建五分厂装配车间", "enterprise_mentor": "张建华", "agreement_signed_on": "2025-01-03", "insurance_policy_no": "PICC-2025-010301"}))]
 pub struct TransferRequest {
     // TODO(issue 26, after merging the placement fields): `night_shift`,
     // `hazardous` and `insurance_expires_on` belong here too, as optional
