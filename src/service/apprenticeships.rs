@@ -349,6 +349,26 @@ fn side_name(side: Side) -> &'static str {
     }
 }
 
+/// The 422s of a student placement's missing papers: the tripartite
+/// agreement and the internship liability insurance, each named with what
+/// `needs` them.
+fn paperwork_errors(has_agreement: bool, has_insurance: bool, needs: &str, errors: &mut Vec<FieldError>) {
+    if !has_agreement {
+        errors.push(FieldError::new(
+            "agreement_signed_on",
+            "required",
+            format!("{needs} the tripartite agreement"),
+        ));
+    }
+    if !has_insurance {
+        errors.push(FieldError::new(
+            "insurance_policy_no",
+            "required",
+            format!("{needs} the internship liability insurance"),
+        ));
+    }
+}
+
 /// What a move needs (422 naming each fault): a reason to return,
 /// terminate or cancel; a reason code to terminate, and none but on a
 /// return, a suspension, a termination or a cancellation; for a student
@@ -363,20 +383,12 @@ fn check_move_data(
 ) -> Result<(), ApiError> {
     let mut errors = why.errors(found);
     if request.to == ApprenticeshipStatus::Active && row.kind.is_student() {
-        if row.agreement_signed_on.is_none() {
-            errors.push(FieldError::new(
-                "agreement_signed_on",
-                "required",
-                "a student placement becomes active only with its tripartite agreement",
-            ));
-        }
-        if row.insurance_policy_no.is_none() {
-            errors.push(FieldError::new(
-                "insurance_policy_no",
-                "required",
-                "a student placement becomes active only with its internship liability insurance",
-            ));
-        }
+        paperwork_errors(
+            row.agreement_signed_on.is_some(),
+            row.insurance_policy_no.is_some(),
+            "a student placement becomes active only with",
+            &mut errors,
+        );
         let participant = &row.participant;
         let birth = participant
             .birth_date
@@ -567,20 +579,12 @@ fn check_transfer(
         ));
     }
     if old.kind.is_student() {
-        if request.agreement_signed_on.is_none() {
-            errors.push(FieldError::new(
-                "agreement_signed_on",
-                "required",
-                "a student's transfer needs the tripartite agreement with the new host",
-            ));
-        }
-        if request.insurance_policy_no.is_none() {
-            errors.push(FieldError::new(
-                "insurance_policy_no",
-                "required",
-                "a student's transfer needs the internship liability insurance at the new host",
-            ));
-        }
+        paperwork_errors(
+            request.agreement_signed_on.is_some(),
+            request.insurance_policy_no.is_some(),
+            "a student's transfer needs, with the new host,",
+            &mut errors,
+        );
     }
     store::invalid_unless_empty(errors)
 }

@@ -414,7 +414,10 @@ async fn an_empty_or_blank_reason_is_no_reason_to_return_terminate_or_cancel() {
 async fn a_reason_code_comes_only_with_returns_suspensions_terminations_and_cancellations_and_terminations_need_one() {
     let c = county().await;
     let body = c.placement();
-    let moving = |id: &str| format!("/api/v1/apprenticeships/{id}/transitions");
+    let move_as = |role: &'static str, id: &str, transition: Value| {
+        let (c, path) = (&c, format!("/api/v1/apprenticeships/{id}/transitions"));
+        async move { c.send(role, Method::POST, &path, Some(transition)).await }
+    };
     // A move that takes no code: 422 naming it, and nothing moves.
     for (from, to) in [
         ("draft", "submitted"),
@@ -423,14 +426,7 @@ async fn a_reason_code_comes_only_with_returns_suspensions_terminations_and_canc
         ("active", "completed"),
     ] {
         let id = c.placement_in(&body, from).await;
-        let response = c
-            .send(
-                "admin",
-                Method::POST,
-                &moving(&id),
-                Some(json!({"to": to, "reason_code": "health"})),
-            )
-            .await;
+        let response = move_as("admin", &id, json!({"to": to, "reason_code": "health"})).await;
         let problem = problem_of(response, 422).await;
         assert_eq!(problem.fields(), vec!["reason_code"], "{from} → {to}");
         assert_eq!(c.stored(&id).await["status"], from, "{from} → {to}");
@@ -438,27 +434,23 @@ async fn a_reason_code_comes_only_with_returns_suspensions_terminations_and_canc
     // A termination without a code, or with one outside the vocabulary: 422 naming it.
     let id = c.placement_in(&body, "active").await;
     for code in [Value::Null, json!("bored"), json!(7)] {
-        let response = c
-            .send(
-                "admin",
-                Method::POST,
-                &moving(&id),
-                Some(json!({"to": "terminated", "reason": "学生因病休学", "reason_code": code})),
-            )
-            .await;
+        let response = move_as(
+            "admin",
+            &id,
+            json!({"to": "terminated", "reason": "学生因病休学", "reason_code": code}),
+        )
+        .await;
         let problem = problem_of(response, 422).await;
         assert_eq!(problem.fields(), vec!["reason_code"], "{code}");
     }
     assert_eq!(c.stored(&id).await["status"], "active");
     // With one, it moves; the history shows the code and the audit row carries it.
-    let response = c
-        .send(
-            "school",
-            Method::POST,
-            &moving(&id),
-            Some(json!({"to": "terminated", "reason": "学生因病休学", "reason_code": "health"})),
-        )
-        .await;
+    let response = move_as(
+        "school",
+        &id,
+        json!({"to": "terminated", "reason": "学生因病休学", "reason_code": "health"}),
+    )
+    .await;
     assert_eq!(response.status().as_u16(), 200);
     let history = c.app.record(&format!("/api/v1/apprenticeships/{id}/history")).await;
     let codes: Vec<&Value> = history["items"]
@@ -491,14 +483,7 @@ async fn a_reason_code_comes_only_with_returns_suspensions_terminations_and_canc
         ("submitted", "cancelled", Value::Null),
     ] {
         let id = c.placement_in(&body, from).await;
-        let response = c
-            .send(
-                "admin",
-                Method::POST,
-                &moving(&id),
-                Some(json!({"to": to, "reason": "按计划", "reason_code": code})),
-            )
-            .await;
+        let response = move_as("admin", &id, json!({"to": to, "reason": "按计划", "reason_code": code})).await;
         assert_eq!(response.status().as_u16(), 200, "{from} → {to} with {code}");
         let history = c.app.record(&format!("/api/v1/apprenticeships/{id}/history")).await;
         let items = history["items"].as_array().unwrap();
