@@ -213,6 +213,8 @@ pub fn placement(i: usize, enterprises: &[Uuid], schools: &[Uuid]) -> apprentice
         insurance_policy_no: None,
         status,
         evaluations: Stored::from_stored(Vec::new()),
+        transferred_from: None,
+        transferred_to: None,
         version: 1,
         created_at: at,
         updated_at: at,

@@ -5,13 +5,14 @@ use uuid::Uuid;
 
 use super::body::JsonBody;
 use super::collection::{collection, imports, Docs};
-use super::conditional::{with_etag, IfMatch};
+use super::conditional::{created, with_etag, IfMatch};
 use super::crud::{self, Call};
 use crate::auth::policy;
 use crate::error::{ApiError, Problem};
 use crate::model::apprenticeship::{
-    Apprenticeship, ApprenticeshipFields, Evaluation, EvaluationCreate, History, TransitionRequest,
+    Apprenticeship, ApprenticeshipFields, Evaluation, EvaluationCreate, History, TransferRequest, TransitionRequest,
 };
+use crate::model::resource::Resource;
 use crate::service::apprenticeships as service;
 use crate::service::resource;
 
@@ -26,7 +27,7 @@ const DOCS: Docs = Docs {
     get: "Read a placement.",
     one: "The placement; `participant.national_id` and `participant.phone` are masked for all but admins and the owning school",
     update: "Change a placement (JSON merge patch).",
-    update_detail: "`status` and `evaluations` are read-only here (422). Admins and the owning school change placements; another organisation's placement is a 404.",
+    update_detail: "`status`, `evaluations`, `transferred_from` and `transferred_to` are read-only here (422). Admins and the owning school change placements; another organisation's placement is a 404.",
     delete: "Delete a placement: only in `draft` or `cancelled` (409 otherwise).",
     id: "The placement's id",
     conflict: "The placement is not in a state that allows this",
@@ -41,6 +42,7 @@ pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
             // Before `/{id}`, which would take `/imports` for an id.
             .service(imports::<ApprenticeshipFields>(&DOCS))
             .service(transition_apprenticeship)
+            .service(transfer_apprenticeship)
             .service(apprenticeship_history)
             .service(evaluate_apprenticeship)
             .service(record),
@@ -54,7 +56,9 @@ pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
 /// (accept) and `submitted→draft` (return) the host enterprise's; suspend,
 /// resume and terminate either side's (for a placement without a school the
 /// host enterprise makes the school's moves; an admin makes every move).
-/// Returning, terminating and cancelling need a `reason`. A student
+/// Returning, terminating and cancelling need a `reason`; returning,
+/// suspending, terminating and cancelling take a `reason_code`, and
+/// terminating needs one (another move with one is a 422). A student
 /// placement becomes `active` only with `agreement_signed_on`,
 /// `insurance_policy_no` and the participant 16 or older on `start_date`.
 /// Checks, in order: a role with no moves (officer, viewer) 403; a
@@ -83,6 +87,49 @@ pub async fn transition_apprenticeship(
     let request: TransitionRequest = body.decode()?;
     let record = service::transition(&state.db, &caller, id, if_match.0, request).await?;
     Ok(with_etag(HttpResponse::Ok(), record.version).json(record))
+}
+
+/// Transfer a placement to another host enterprise.
+///
+/// A participant who moves to another enterprise keeps one story in two
+/// records: the placement at the old host ends as `transferred`, and a new
+/// placement at the new host begins, linked both ways. The answer is the new
+/// placement: `active`, `start_date` = `on`, `transferred_from` = this
+/// placement's id, every other field copied from this one but `demand_id`
+/// (a demand of the old host) and the evaluations, and but the fields the body
+/// gives. A student placement needs a new `agreement_signed_on` and
+/// `insurance_policy_no` (an agreement and an insurance are with one host).
+/// In the same transaction this placement becomes `transferred`, its
+/// `end_date` the day before `on`, `transferred_to` the new id, its version
+/// one more; each gets a history row with the reason and its code (`to:
+/// "transferred"` here, `from: null, to: "active"` on the new one). The old
+/// host keeps reading this placement; only the new host reads the new one.
+/// By an admin or the owning school. Checks, in order: a role that changes no
+/// placements (officer, viewer, enterprise) 403; a placement you may not see
+/// 404; a stale `If-Match` (this placement's ETag) 412; a placement neither
+/// `active` nor `suspended` 409 (of two transfers at once, one is a 409); the
+/// body 422.
+#[utoipa::path(
+    tag = "apprenticeships",
+    params(("id" = Uuid, Path, description = "The placement's id"), IfMatch),
+    request_body(content = TransferRequest),
+    responses(
+        (status = 201, description = "The new placement at the new host", body = Apprenticeship, headers(
+            ("ETag" = String, description = "The new placement's version in double quotes, `\"1\"`"),
+            ("Location" = String, description = "The new placement's address"),
+        )),
+        (status = 409, description = "The placement is neither active nor suspended", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/{id}/transfer")]
+pub async fn transfer_apprenticeship(
+    Call { state, caller }: Call,
+    id: web::Path<Uuid>,
+    if_match: IfMatch,
+    body: JsonBody,
+) -> Result<HttpResponse, ApiError> {
+    let record = service::transfer(&state.db, &caller, id.into_inner(), if_match.0, body.bytes()).await?;
+    Ok(created(ApprenticeshipFields::COLLECTION, record.id, record.version).json(record))
 }
 
 /// A placement's history: every transition, oldest first, its creation included.

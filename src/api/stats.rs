@@ -50,8 +50,8 @@ pub async fn stats_overview(
 /// the calendar days of practice within the five years ending on `on`
 /// (`on` − 5 years + 1 day … `on`; today in `CHANJIAO_TIMEZONE` when left
 /// out): each day once however many placements hold it, from placements
-/// `active` (to `end_date`, or to `on` without one) or `completed` (to
-/// `end_date`; without one, `start_date` only). A teacher is known by the
+/// `active` (to `end_date`, or to `on` without one), `completed` or
+/// `transferred` (to `end_date`; without one, `start_date` only). A teacher is known by the
 /// resident ID when a placement gives it, else by school and name. Fewest
 /// days first, then by name; no paging. Admins and officers read every
 /// school's teachers (officers see the resident ID masked); a school user its

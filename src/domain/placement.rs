@@ -1,7 +1,8 @@
 //! The rules of a placement (apprenticeship): which kinds are for students,
 //! which role a kind fixes, the weekly hours cap, the status machine as
-//! data (every move, which side makes it, whether it needs a reason), and
-//! the age a student must have reached on the first day.
+//! data (every move, which side makes it, whether it needs a reason and
+//! takes a reason code), the transfer's place in it, and the age a student
+//! must have reached on the first day.
 
 use chrono::{Datelike, NaiveDate};
 
@@ -58,6 +59,17 @@ pub enum Side {
     Either,
 }
 
+/// Whether a move takes a `reason_code`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Coded {
+    /// A code is refused (422 naming `reason_code`).
+    No,
+    /// A code may be given.
+    May,
+    /// A code must be given (422 naming `reason_code` without one).
+    Must,
+}
+
 /// One legal move of the status machine.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Move {
@@ -69,34 +81,60 @@ pub struct Move {
     pub by: Side,
     /// Whether the move needs a `reason`.
     pub needs_reason: bool,
+    /// Whether the move takes a `reason_code`.
+    pub coded: Coded,
 }
 
-const fn step(from: ApprenticeshipStatus, to: ApprenticeshipStatus, by: Side, needs_reason: bool) -> Move {
+const fn step(
+    from: ApprenticeshipStatus,
+    to: ApprenticeshipStatus,
+    by: Side,
+    needs_reason: bool,
+    coded: Coded,
+) -> Move {
     Move {
         from,
         to,
         by,
         needs_reason,
+        coded,
     }
 }
 
-/// Every legal move: submit, cancel, accept, return, suspend, resume,
-/// terminate, complete.
+/// Every legal move of `POST /transitions`: submit, cancel, accept, return,
+/// suspend, resume, terminate, complete. Returns, suspensions, terminations
+/// and cancellations take a reason code; terminations need one.
 pub const MOVES: &[Move] = {
     use ApprenticeshipStatus::*;
     &[
-        step(Draft, Submitted, Side::School, false),
-        step(Draft, Cancelled, Side::School, true),
-        step(Submitted, Cancelled, Side::School, true),
-        step(Submitted, Active, Side::Enterprise, false),
-        step(Submitted, Draft, Side::Enterprise, true),
-        step(Active, Suspended, Side::Either, false),
-        step(Suspended, Active, Side::Either, false),
-        step(Active, Terminated, Side::Either, true),
-        step(Suspended, Terminated, Side::Either, true),
-        step(Active, Completed, Side::School, false),
+        step(Draft, Submitted, Side::School, false, Coded::No),
+        step(Draft, Cancelled, Side::School, true, Coded::May),
+        step(Submitted, Cancelled, Side::School, true, Coded::May),
+        step(Submitted, Active, Side::Enterprise, false, Coded::No),
+        step(Submitted, Draft, Side::Enterprise, true, Coded::May),
+        step(Active, Suspended, Side::Either, false, Coded::May),
+        step(Suspended, Active, Side::Either, false, Coded::No),
+        step(Active, Terminated, Side::Either, true, Coded::Must),
+        step(Suspended, Terminated, Side::Either, true, Coded::Must),
+        step(Active, Completed, Side::School, false, Coded::No),
     ]
 };
+
+/// The statuses a placement is transferred from (`POST /transfer`, made by
+/// the owning school), to the final `transferred`; a transfer needs a reason
+/// and a reason code.
+pub const TRANSFERS: &[Move] = {
+    use ApprenticeshipStatus::*;
+    &[
+        step(Active, Transferred, Side::School, true, Coded::Must),
+        step(Suspended, Transferred, Side::School, true, Coded::Must),
+    ]
+};
+
+/// The transfer out of `from`, if a placement in it can be transferred.
+pub fn find_transfer(from: ApprenticeshipStatus) -> Option<Move> {
+    TRANSFERS.iter().copied().find(|m| m.from == from)
+}
 
 /// The move from `from` to `to`, if the machine has one.
 pub fn find_move(from: ApprenticeshipStatus, to: ApprenticeshipStatus) -> Option<Move> {
@@ -157,6 +195,23 @@ mod tests {
                 "{m:?}"
             );
         }
+        for m in MOVES {
+            let coded = match (m.from, m.to) {
+                (_, Terminated) => Coded::Must,
+                (Submitted, Draft) | (_, Suspended) | (_, Cancelled) => Coded::May,
+                _ => Coded::No,
+            };
+            assert_eq!(m.coded, coded, "{m:?}");
+        }
+        assert!(ApprenticeshipStatus::ALL
+            .iter()
+            .all(|s| find_move(Transferred, *s).is_none()));
+        assert!(ApprenticeshipStatus::ALL
+            .iter()
+            .all(|s| find_move(*s, Transferred).is_none()));
+        let from: Vec<_> = TRANSFERS.iter().map(|m| m.from).collect();
+        assert_eq!(from, vec![Active, Suspended]);
+        assert!(TRANSFERS.iter().all(|m| m.coded == Coded::Must && m.needs_reason));
         assert_eq!(find_move(Submitted, Active).unwrap().by, Side::Enterprise);
         assert_eq!(find_move(Active, Completed).unwrap().by, Side::School);
         assert!(find_move(Completed, Active).is_none());

@@ -163,6 +163,43 @@ pub enum ApprenticeshipStatus {
     Terminated,
     /// Called off before it began.
     Cancelled,
+    /// Ended by a transfer to another host enterprise: `transferred_to`
+    /// names the placement that goes on there (final).
+    Transferred,
+}
+
+/// Why a placement was returned, suspended, terminated, cancelled or
+/// transferred: a coded reason beside the free-text `reason`.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema, EnumIter, DeriveActiveEnum, Vocabulary,
+)]
+#[serde(rename_all = "snake_case")]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::None)", rename_all = "snake_case")]
+pub enum ReasonCode {
+    /// The participant asked for it.
+    StudentRequest,
+    /// The participant's health.
+    Health,
+    /// The participant's family.
+    Family,
+    /// The participant's misconduct.
+    Misconduct,
+    /// A danger to the participant's safety.
+    Safety,
+    /// The pay or the working conditions.
+    PayOrConditions,
+    /// The enterprise asked for it.
+    EnterpriseRequest,
+    /// The enterprise closed (or stopped the work).
+    EnterpriseClosed,
+    /// The school decided it.
+    SchoolDecision,
+    /// The participant goes on to further study.
+    FurtherStudy,
+    /// The participant took a job elsewhere.
+    EmploymentElsewhere,
+    /// Any other reason (say which in `reason`).
+    Other,
 }
 
 /// The side of a placement that evaluates it.
@@ -281,6 +318,9 @@ pub enum Action {
     Transition,
     /// A placement was evaluated.
     Evaluate,
+    /// A placement was transferred to another host enterprise (the old
+    /// placement's event; the new placement has a `create`).
+    Transfer,
     /// Someone logged in.
     Login,
     /// A login failed.
@@ -663,6 +703,7 @@ mod tests {
             ApprenticeshipStatus::parse,
         );
         round_trips(EvaluationSide::ALL, EvaluationSide::as_str, EvaluationSide::parse);
+        round_trips(ReasonCode::ALL, ReasonCode::as_str, ReasonCode::parse);
         round_trips(DemandKind::ALL, DemandKind::as_str, DemandKind::parse);
         round_trips(DemandStatus::ALL, DemandStatus::as_str, DemandStatus::parse);
         round_trips(DemandSource::ALL, DemandSource::as_str, DemandSource::parse);

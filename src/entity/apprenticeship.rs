@@ -35,6 +35,8 @@ pub struct Model {
     pub insurance_policy_no: Option<PlainText>,
     pub status: ApprenticeshipStatus,
     pub evaluations: Evaluations,
+    pub transferred_from: Option<Uuid>,
+    pub transferred_to: Option<Uuid>,
     #[sea_orm(column_type = "Text")]
     #[row(derived)]
     pub search_text: String,

@@ -3,7 +3,7 @@
 
 use sea_orm::entity::prelude::*;
 
-use crate::domain::vocab::ApprenticeshipStatus;
+use crate::domain::vocab::{ApprenticeshipStatus, ReasonCode};
 
 /// One transition.
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
@@ -15,6 +15,7 @@ pub struct Model {
     pub from_status: Option<ApprenticeshipStatus>,
     pub to_status: ApprenticeshipStatus,
     pub reason: Option<String>,
+    pub reason_code: Option<ReasonCode>,
     pub actor_user_id: Option<Uuid>,
     pub actor_username: Option<String>,
     pub at: DateTimeUtc,

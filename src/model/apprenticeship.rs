@@ -10,7 +10,9 @@ use uuid::Uuid;
 use super::export::Column;
 use super::field::{Date, Fen, Hours, List, LongText, Name, Phone, PlainText, ResidentId, Score, TextRule};
 use super::resource::{Create, Patch, Record, Resource};
-use crate::domain::vocab::{ApprenticeshipKind, ApprenticeshipStatus, EvaluationSide, ParticipantRole, ResourceType};
+use crate::domain::vocab::{
+    ApprenticeshipKind, ApprenticeshipStatus, EvaluationSide, ParticipantRole, ReasonCode, ResourceType,
+};
 
 /// A placement as every answer shows it.
 pub type Apprenticeship = Record<ApprenticeshipFields>;
@@ -127,6 +129,16 @@ pub struct ApprenticeshipFields {
     #[field(label = "评价", computed)]
     #[serde(default)]
     pub evaluations: Evaluations,
+    /// The placement at the previous host this one continues after a transfer
+    /// (read-only: see `POST /apprenticeships/{id}/transfer`).
+    #[field(label = "转出自", computed)]
+    #[serde(default)]
+    pub transferred_from: Option<Uuid>,
+    /// The placement at the new host that continues this `transferred` one
+    /// (read-only: see `POST /apprenticeships/{id}/transfer`).
+    #[field(label = "转至", computed)]
+    #[serde(default)]
+    pub transferred_to: Option<Uuid>,
 }
 
 impl Resource for ApprenticeshipFields {
@@ -134,7 +146,7 @@ impl Resource for ApprenticeshipFields {
     const COLLECTION: &'static str = "apprenticeships";
     const TYPE: ResourceType = ResourceType::Apprenticeship;
     const CREATE_DOC: &'static str = "A new placement; it starts as `draft`. The kind fixes the participant's role;\nevery kind but `worker_training` names a school.";
-    const PATCH_DOC: &'static str = "Changes to a placement, as a JSON merge patch (`participant` is merged key by\nkey). `status` and `evaluations` change only through their own operations.";
+    const PATCH_DOC: &'static str = "Changes to a placement, as a JSON merge patch (`participant` is merged key by\nkey). `status`, `evaluations`, `transferred_from` and `transferred_to` change only\nthrough their own operations.";
     type Sort = ApprenticeshipSort;
     type Filters = ApprenticeshipFilters;
 
@@ -179,23 +191,79 @@ const PARTICIPANT_COLUMNS: &[Column] = &[
 /// A move of a placement's status machine.
 #[derive(Debug, Clone, Deserialize, Fields)]
 #[serde(deny_unknown_fields)]
-#[fields(object, example = serde_json::json!({"to": "terminated", "reason": "学生因病休学"}))]
+#[fields(object, example = serde_json::json!({"to": "terminated", "reason": "学生因病休学", "reason_code": "health"}))]
 pub struct TransitionRequest {
-    /// The status to move to.
+    /// The status to move to (`transferred` is reached only by `POST /apprenticeships/{id}/transfer`).
     pub to: ApprenticeshipStatus,
     /// Why: required to return (`submitted` → `draft`), terminate or cancel
     /// (empty or only white space is no reason). At most 500 characters.
     pub reason: Option<PlainText>,
+    /// The coded reason: taken by returns, suspensions, terminations and
+    /// cancellations, required to terminate; any other move refuses one (422).
+    pub reason_code: Option<ReasonCode>,
 }
 
 impl TransitionRequest {
     /// The reason given, if any: an empty one, or one of only white space, is none.
     pub fn reason(&self) -> Option<&str> {
-        self.reason
-            .as_ref()
-            .map(|reason| reason.as_str())
-            .filter(|reason| !reason.trim().is_empty())
+        given(self.reason.as_ref())
     }
+}
+
+/// A transfer of a placement to another host enterprise: the placement ends
+/// as `transferred` the day before `on`, and a new `active` placement at
+/// `enterprise_id` starts on `on`, a copy of it but for the fields given here
+/// (and `demand_id`, which belongs to the old host).
+#[derive(Debug, Clone, Deserialize, Fields)]
+#[serde(deny_unknown_fields)]
+#[fields(object, example = serde_json::json!({"enterprise_id": "01900000-0000-7000-8000-0000000052f1", "on": "2025-01-06", "reason": "原实习单位停产，转至华建五分厂", "reason_code": "enterprise_closed", "position": "装配工", "site": "华建五分厂装配车间", "enterprise_mentor": "张建华", "agreement_signed_on": "2025-01-03", "insurance_policy_no": "PICC-2025-010301"}))]
+pub struct TransferRequest {
+    // TODO(issue 26, after merging the placement fields): `night_shift`,
+    // `hazardous` and `insurance_expires_on` belong here too, as optional
+    // fields of the new placement, once `ApprenticeshipFields` has them.
+    /// The new host enterprise (must exist, and not be the current host).
+    pub enterprise_id: Uuid,
+    /// The first day at the new host: after the placement's `start_date`,
+    /// not after its `end_date`, not after today.
+    pub on: Date,
+    /// Why (empty or only white space is no reason). At most 500 characters.
+    pub reason: PlainText,
+    /// The coded reason.
+    pub reason_code: ReasonCode,
+    /// The new placement's post (the old one's when left out).
+    pub position: Option<PlainText>,
+    /// Where the work happens at the new host (the old one's when left out).
+    pub site: Option<PlainText>,
+    /// The new host's mentor (the old one's when left out).
+    pub enterprise_mentor: Option<PlainText>,
+    /// The new monthly stipend in fen (the old one's when left out).
+    pub monthly_stipend_fen: Option<Fen>,
+    /// The new hours a week (the old ones when left out; at most 40 for students).
+    pub hours_per_week: Option<Hours>,
+    /// When the tripartite agreement with the new host was signed: required
+    /// for a student placement (an agreement is with one host).
+    pub agreement_signed_on: Option<Date>,
+    /// The internship liability insurance at the new host: required for a
+    /// student placement (an insurance is with one host).
+    pub insurance_policy_no: Option<PlainText>,
+    /// The demand of the new host the new placement answers (none when left out).
+    pub demand_id: Option<Uuid>,
+    /// The training base of the new placement (the old one's when left out).
+    pub base_id: Option<Uuid>,
+}
+
+impl TransferRequest {
+    /// The reason given, if any: one of only white space is none.
+    pub fn reason(&self) -> Option<&str> {
+        given(Some(&self.reason))
+    }
+}
+
+/// A reason's text, unless it is empty or only white space.
+fn given(reason: Option<&PlainText>) -> Option<&str> {
+    reason
+        .map(|reason| reason.as_str())
+        .filter(|reason| !reason.trim().is_empty())
 }
 
 /// A new evaluation: the school side's or the enterprise side's (an admin names `by`).
@@ -230,6 +298,8 @@ pub struct HistoryEntry {
     pub to: ApprenticeshipStatus,
     /// Why, when a reason was given.
     pub reason: Option<String>,
+    /// The coded reason, when one was given.
+    pub reason_code: Option<ReasonCode>,
     /// Who made it.
     pub actor: HistoryActor,
     /// When.

@@ -125,7 +125,7 @@ pub struct Teacher {
 pub struct TeacherDays {
     /// Who.
     pub teacher: Teacher,
-    /// The teacher's `active` or `completed` practice placements that lie (at least partly) within the five years.
+    /// The teacher's `active`, `completed` or `transferred` practice placements that lie (at least partly) within the five years.
     #[schema(example = 2)]
     pub placements: u32,
     /// The calendar days of practice within the five years, each day once.

@@ -9,6 +9,7 @@ use sea_orm::ActiveValue::Set;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Select,
 };
+use serde::Serialize;
 use uuid::Uuid;
 
 use super::inserts::Inserts;
@@ -18,19 +19,20 @@ use super::resource::{self, record_of, Stored};
 use super::{audit, check_precondition, now, store, Database, Precondition};
 use crate::auth::policy::{self, Access, Policy, Scope, APPRENTICESHIPS};
 use crate::auth::{Actor, Principal};
-use crate::domain::placement::{age_on, find_move, Side, MIN_STUDENT_AGE};
+use crate::domain::clock;
+use crate::domain::placement::{age_on, find_move, find_transfer, Coded, Move, Side, MIN_STUDENT_AGE};
 use crate::domain::search::search_text;
-use crate::domain::vocab::{Action, ApprenticeshipStatus, ResourceType};
+use crate::domain::vocab::{Action, ApprenticeshipStatus, ReasonCode, ResourceType};
 use crate::entity::{apprenticeship, apprenticeship_history, base, demand};
 use crate::error::{ApiError, FieldError};
 use crate::model::apprenticeship::{
     Apprenticeship, ApprenticeshipFields, ApprenticeshipFilters, ApprenticeshipSort, Evaluation, EvaluationCreate,
-    Evaluations, History, HistoryActor, HistoryEntry, TransitionRequest,
+    Evaluations, History, HistoryActor, HistoryEntry, TransferRequest, TransitionRequest,
 };
-use crate::model::check::MergePatch;
+use crate::model::check::{decode, parse_body, MergePatch};
 use crate::model::field::{Date, Stored as _, TextRule};
 use crate::model::list::{ListFilters, ListRequest, SharedPage};
-use crate::model::record::Record as _;
+use crate::model::record::{Meta, Record as _};
 
 impl Keyset for apprenticeship::Entity {
     type Sort = ApprenticeshipSort;
@@ -147,7 +149,13 @@ impl Stored for ApprenticeshipFields {
 
     /// A new placement's history starts with its creation (`from: null`, `to: draft`).
     fn new_rows(record: &Apprenticeship, actor: &Actor, rows: &mut Inserts) -> Result<(), ApiError> {
-        rows.add([history_row(actor, record.id, None, record.fields.status, None)]);
+        rows.add([history_row(
+            actor,
+            record.id,
+            None,
+            record.fields.status,
+            &Why::default(),
+        )]);
         Ok(())
     }
 
@@ -254,20 +262,102 @@ pub(crate) fn sees_personal_data(caller: &Principal, school_id: Option<Uuid>) ->
     })
 }
 
+/// Why a move was made: the reason given (none when it is blank) and its code.
+#[derive(Debug, Clone, Default, Serialize)]
+struct Why {
+    #[serde(skip)]
+    reason: Option<String>,
+    reason_code: Option<ReasonCode>,
+}
+
+impl Why {
+    fn new(reason: Option<&str>, reason_code: Option<ReasonCode>) -> Self {
+        Why {
+            reason: reason.map(str::to_string),
+            reason_code,
+        }
+    }
+
+    /// What `m` needs of the reason and its code (422 naming each fault):
+    /// a reason for the moves that need one; a code for those that need
+    /// one, and none for those that take none.
+    fn errors(&self, m: Move) -> Vec<FieldError> {
+        let mut errors = Vec::new();
+        if m.needs_reason && self.reason.is_none() {
+            errors.push(FieldError::new("reason", "required", "this move needs a reason"));
+        }
+        match (m.coded, self.reason_code) {
+            (Coded::No, Some(_)) => errors.push(FieldError::new(
+                "reason_code",
+                "invalid",
+                "only returns, suspensions, terminations, cancellations and transfers take a reason code",
+            )),
+            (Coded::Must, None) => errors.push(FieldError::new(
+                "reason_code",
+                "required",
+                "this move needs a reason code",
+            )),
+            _ => {}
+        }
+        errors
+    }
+}
+
+/// A record as a move's audit row compares it: with the move's reason
+/// code after the move (none before), so that `changes` carries it.
+#[derive(Serialize)]
+struct Moved<'a> {
+    #[serde(flatten)]
+    record: &'a Apprenticeship,
+    #[serde(flatten)]
+    why: Why,
+}
+
+/// Records a move (`transition`, `transfer`) of a placement from `before`
+/// to `after`: the fields that changed and the move's `reason_code`.
+async fn record_move(
+    txn: &DatabaseTransaction,
+    actor: &Actor,
+    action: Action,
+    before: &Apprenticeship,
+    after: &Apprenticeship,
+    why: &Why,
+) -> Result<(), ApiError> {
+    let before = Moved {
+        record: before,
+        why: Why::default(),
+    };
+    let after = Moved {
+        record: after,
+        why: why.clone(),
+    };
+    audit::record_change(
+        txn,
+        actor,
+        action,
+        ResourceType::Apprenticeship,
+        after.record.id,
+        Some(&before),
+        Some(&after),
+    )
+    .await
+}
+
 /// A row of a placement's history: a move from `from` (none at its creation) to `to`.
 fn history_row(
     actor: &Actor,
     apprenticeship_id: Uuid,
     from: Option<ApprenticeshipStatus>,
     to: ApprenticeshipStatus,
-    reason: Option<String>,
+    why: &Why,
 ) -> apprenticeship_history::ActiveModel {
     apprenticeship_history::ActiveModel::from(apprenticeship_history::Model {
         id: Uuid::now_v7(),
         apprenticeship_id,
         from_status: from,
         to_status: to,
-        reason,
+        reason: why.reason.clone(),
+        reason_code: why.reason_code,
         actor_user_id: actor.user_id,
         actor_username: actor.username.clone(),
         at: now(),
@@ -283,34 +373,46 @@ fn side_name(side: Side) -> &'static str {
     }
 }
 
-/// What a move needs (422 naming each missing piece): a reason to return,
-/// terminate or cancel; for a student placement to become `active`, the
-/// tripartite agreement, the insurance and an age of at least 16 on
-/// `start_date` (from `birth_date`, else from the resident ID).
+/// The 422s of a student placement's missing papers: the tripartite
+/// agreement and the internship liability insurance, each named with what
+/// `needs` them.
+fn paperwork_errors(has_agreement: bool, has_insurance: bool, needs: &str, errors: &mut Vec<FieldError>) {
+    if !has_agreement {
+        errors.push(FieldError::new(
+            "agreement_signed_on",
+            "required",
+            format!("{needs} the tripartite agreement"),
+        ));
+    }
+    if !has_insurance {
+        errors.push(FieldError::new(
+            "insurance_policy_no",
+            "required",
+            format!("{needs} the internship liability insurance"),
+        ));
+    }
+}
+
+/// What a move needs (422 naming each fault): a reason to return,
+/// terminate or cancel; a reason code to terminate, and none but on a
+/// return, a suspension, a termination or a cancellation; for a student
+/// placement to become `active`, the tripartite agreement, the insurance
+/// and an age of at least 16 on `start_date` (from `birth_date`, else from
+/// the resident ID).
 fn check_move_data(
     row: &ApprenticeshipFields,
     request: &TransitionRequest,
-    needs_reason: bool,
+    found: Move,
+    why: &Why,
 ) -> Result<(), ApiError> {
-    let mut errors = Vec::new();
-    if needs_reason && request.reason().is_none() {
-        errors.push(FieldError::new("reason", "required", "this move needs a reason"));
-    }
+    let mut errors = why.errors(found);
     if request.to == ApprenticeshipStatus::Active && row.kind.is_student() {
-        if row.agreement_signed_on.is_none() {
-            errors.push(FieldError::new(
-                "agreement_signed_on",
-                "required",
-                "a student placement becomes active only with its tripartite agreement",
-            ));
-        }
-        if row.insurance_policy_no.is_none() {
-            errors.push(FieldError::new(
-                "insurance_policy_no",
-                "required",
-                "a student placement becomes active only with its internship liability insurance",
-            ));
-        }
+        paperwork_errors(
+            row.agreement_signed_on.is_some(),
+            row.insurance_policy_no.is_some(),
+            "a student placement becomes active only with",
+            &mut errors,
+        );
         let participant = &row.participant;
         let birth = participant
             .birth_date
@@ -376,7 +478,8 @@ pub async fn transition(
             side_name(found.by)
         )));
     }
-    check_move_data(row, &request, found.needs_reason)?;
+    let why = Why::new(request.reason(), request.reason_code);
+    check_move_data(row, &request, found, &why)?;
     let fields = ApprenticeshipFields {
         status: found.to,
         ..row.clone()
@@ -384,20 +487,130 @@ pub async fn transition(
     let after = before.clone().with_fields(fields).touched(now());
     let actor = caller.actor();
     resource::save_changed(&txn, &actor, &before, &after).await?;
-    let reason = request.reason().map(str::to_string);
-    super::insert_only(&txn, history_row(&actor, id, Some(found.from), found.to, reason)).await?;
-    audit::record_change(
-        &txn,
-        &actor,
-        Action::Transition,
-        ResourceType::Apprenticeship,
-        id,
-        Some(&before),
-        Some(&after),
-    )
-    .await?;
+    super::insert_only(&txn, history_row(&actor, id, Some(found.from), found.to, &why)).await?;
+    record_move(&txn, &actor, Action::Transition, &before, &after, &why).await?;
     txn.commit().await?;
     Ok(ApprenticeshipFields::shown(after, caller))
+}
+
+/// Transfers a placement to another host enterprise, in the order of
+/// checks of a transition: the role's right to change placements (403, or
+/// 404 for a placement the caller does not read), a placement it reads but
+/// may not change (403), a stale `If-Match` (412), a placement neither
+/// `active` nor `suspended` (409), then the body (400, 422). In one
+/// transaction, under the old row's lock (of two racing transfers one
+/// wins, the other finds it `transferred`: 409): the new `active`
+/// placement with its history row and its `create` audit row, and the old
+/// one `transferred` (its `end_date` the day before `on`, `transferred_to`
+/// the new one) with its history row and its `transfer` audit row.
+/// Returns the new placement.
+pub async fn transfer(
+    db: &Database,
+    caller: &Principal,
+    id: Uuid,
+    precondition: Option<Precondition>,
+    body: &[u8],
+) -> Result<Apprenticeship, ApiError> {
+    let scope = resource::scope_for::<ApprenticeshipFields>(db, caller, id, Access::Update).await?;
+    let txn = db.begin().await?;
+    let before = record_of::<ApprenticeshipFields>(
+        &resource::row_to_change::<ApprenticeshipFields>(&txn, caller, id, scope).await?,
+    );
+    check_precondition(precondition.as_ref(), before.version)?;
+    let old = &before.fields;
+    let Some(found) = find_transfer(old.status) else {
+        return Err(ApiError::Conflict {
+            detail: format!(
+                "only an active or suspended placement can be transferred; this one is `{}`",
+                old.status.as_str()
+            ),
+            errors: Vec::new(),
+        });
+    };
+    let request: TransferRequest = decode(&parse_body(body)?)?;
+    let why = Why::new(request.reason(), Some(request.reason_code));
+    check_transfer(old, &request, found, &why)?;
+    let on = request.on;
+    let fields = ApprenticeshipFields {
+        enterprise_id: request.enterprise_id,
+        demand_id: request.demand_id,
+        base_id: request.base_id.or(old.base_id),
+        position: request.position.or_else(|| old.position.clone()),
+        site: request.site.or_else(|| old.site.clone()),
+        enterprise_mentor: request.enterprise_mentor.or_else(|| old.enterprise_mentor.clone()),
+        monthly_stipend_fen: request.monthly_stipend_fen.or(old.monthly_stipend_fen),
+        hours_per_week: request.hours_per_week.or(old.hours_per_week),
+        agreement_signed_on: request.agreement_signed_on.or(old.agreement_signed_on),
+        insurance_policy_no: request.insurance_policy_no.or_else(|| old.insurance_policy_no.clone()),
+        start_date: on,
+        status: ApprenticeshipStatus::Active,
+        evaluations: Evaluations::default(),
+        transferred_from: Some(id),
+        transferred_to: None,
+        ..old.clone()
+    };
+    fields.check()?;
+    fields.check_references(&txn).await?;
+    let at = now();
+    let new = Apprenticeship::new(Meta::new(at), fields);
+    let ended = ApprenticeshipFields {
+        status: found.to,
+        // `on` is after `start_date`: the day before is a date of the placement.
+        end_date: Some(on.pred_opt().and_then(Date::new).unwrap_or(old.start_date)),
+        transferred_to: Some(new.id),
+        ..old.clone()
+    };
+    let after = before.clone().with_fields(ended).touched(at);
+    let actor = caller.actor();
+    let mut rows = Inserts::new();
+    resource::new_rows_with(&actor, &new, &mut rows, |record, actor, rows| {
+        rows.add([history_row(actor, record.id, None, record.fields.status, &why)]);
+        Ok(())
+    })?;
+    rows.execute(&txn).await.map_err(|e| ApiError::from_db(e, &[]))?;
+    resource::save_changed(&txn, &actor, &before, &after).await?;
+    super::insert_only(&txn, history_row(&actor, id, Some(found.from), found.to, &why)).await?;
+    record_move(&txn, &actor, Action::Transfer, &before, &after, &why).await?;
+    txn.commit().await?;
+    Ok(ApprenticeshipFields::shown(new, caller))
+}
+
+/// What a transfer needs of its body (422 naming each fault): a reason
+/// that is not blank; `on` after the placement's `start_date`, not after
+/// its `end_date` nor after today; another host than the current one; for
+/// a student placement, the agreement and the insurance with the new host.
+fn check_transfer(
+    old: &ApprenticeshipFields,
+    request: &TransferRequest,
+    found: Move,
+    why: &Why,
+) -> Result<(), ApiError> {
+    let mut errors = why.errors(found);
+    let on = request.on;
+    let too_late = old.end_date.is_some_and(|end| on > end);
+    if on <= old.start_date || too_late || on.naive() > clock::today() {
+        errors.push(FieldError::new(
+            "on",
+            "range",
+            "must be after start_date, not after end_date and not after today",
+        ));
+    }
+    if request.enterprise_id == old.enterprise_id {
+        errors.push(FieldError::new(
+            "enterprise_id",
+            "invalid",
+            "is the current host: a transfer moves to another enterprise",
+        ));
+    }
+    if old.kind.is_student() {
+        paperwork_errors(
+            request.agreement_signed_on.is_some(),
+            request.insurance_policy_no.is_some(),
+            "a student's transfer needs, with the new host,",
+            &mut errors,
+        );
+    }
+    store::invalid_unless_empty(errors)
 }
 
 /// A placement's history, oldest first, its creation included.
@@ -415,6 +628,7 @@ pub async fn history(db: &Database, caller: &Principal, id: Uuid) -> Result<Hist
             from: row.from_status,
             to: row.to_status,
             reason: row.reason,
+            reason_code: row.reason_code,
             actor: HistoryActor {
                 id: row.actor_user_id,
                 username: row.actor_username,

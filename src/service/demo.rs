@@ -136,6 +136,7 @@ pub async fn load(db: &Database) -> Result<DemoReport, ApiError> {
                 let request = TransitionRequest {
                     to,
                     reason: reason.map(|r| read(json!(r))).transpose()?,
+                    reason_code: None,
                 };
                 apprenticeships::transition(db, &caller, demo_id(n), None, request).await?;
             }

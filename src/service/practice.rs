@@ -37,9 +37,9 @@ struct Practice {
 /// Every teacher of the caller's scope who has a `teacher_practice`
 /// placement, with the days of practice within the five years ending on
 /// `on` (today when left out): each calendar day once, from the placements
-/// `active` (to their end, or to `on` without one) or `completed` (to their
-/// end; without one, their first day only). Fewest days first, then by
-/// name. `school` is the school the caller's role reads
+/// `active` (to their end, or to `on` without one), `completed` or
+/// `transferred` (to their end; without one, their first day only). Fewest
+/// days first, then by name. `school` is the school the caller's role reads
 /// ([`crate::auth::policy::teacher_practice`]), if only one.
 pub async fn teacher_practice(
     db: &Database,
@@ -90,7 +90,10 @@ pub async fn teacher_practice(
     for (row, identity) in rows.into_iter().zip(identities) {
         let span = match row.status {
             ApprenticeshipStatus::Active => Some(row.end_date.map_or(on, Date::naive)),
-            ApprenticeshipStatus::Completed => Some(row.end_date.map_or(row.start_date.naive(), Date::naive)),
+            // A transferred placement ended the day before its successor began.
+            ApprenticeshipStatus::Completed | ApprenticeshipStatus::Transferred => {
+                Some(row.end_date.map_or(row.start_date.naive(), Date::naive))
+            }
             _ => None,
         }
         .and_then(|to| clipped(row.start_date.naive(), to, start, on));

@@ -337,10 +337,22 @@ pub async fn get<F: Stored>(db: &Database, caller: &Principal, id: Uuid) -> Resu
 /// ([`Stored::new_rows`]) and its audit row (also for a resource that
 /// stores a new record its own way).
 pub fn new_rows<F: Stored>(actor: &Actor, record: &Record<F>, rows: &mut Inserts) -> Result<(), ApiError> {
+    new_rows_with(actor, record, rows, F::new_rows)
+}
+
+/// [`new_rows`] with `side` adding the side-table rows in place of
+/// [`Stored::new_rows`] (a placement begun by a transfer, whose first
+/// history row carries the transfer's reason).
+pub fn new_rows_with<F: Stored>(
+    actor: &Actor,
+    record: &Record<F>,
+    rows: &mut Inserts,
+    side: impl FnOnce(&Record<F>, &Actor, &mut Inserts) -> Result<(), ApiError>,
+) -> Result<(), ApiError> {
     let mut row = <F::Table as EntityTrait>::Model::active(&meta_of(record), &record.fields);
     record.fields.complete_row(&mut row);
     rows.add([row]);
-    F::new_rows(record, actor, rows)?;
+    side(record, actor, rows)?;
     let event = audit::change_row(actor, Action::Create, F::TYPE, record.id, None, Some(record))?;
     rows.add([crate::entity::audit_event::ActiveModel::from(event).reset_all()]);
     Ok(())
@@ -488,8 +500,8 @@ pub async fn refused<F: Stored>(db: &Database, caller: &Principal, id: Uuid, ref
 }
 
 /// Loads a row for a change, locked until the transaction ends: 404 when
-/// the caller does not read it, 403 when it reads it but may not `access` it.
-async fn row_to_change<F: Stored>(
+/// the caller does not read it, 403 when it reads it but not in `scope`.
+pub async fn row_to_change<F: Stored>(
     txn: &DatabaseTransaction,
     caller: &Principal,
     id: Uuid,
@@ -513,6 +525,21 @@ pub async fn row_read_locked<F: Stored>(
 ) -> Result<<F::Table as EntityTrait>::Model, ApiError> {
     let read = F::POLICY.scope(caller, Access::Read)?;
     row_to_change::<F>(txn, caller, id, read).await
+}
+
+/// The scope in which the caller may `access` the collection's records:
+/// the role's right (403, or 404 when it reads the collection but not
+/// record `id`).
+pub async fn scope_for<F: Stored>(
+    db: &Database,
+    caller: &Principal,
+    id: Uuid,
+    access: Access,
+) -> Result<Scope, ApiError> {
+    match F::POLICY.scope(caller, access) {
+        Ok(scope) => Ok(scope),
+        Err(refusal) => Err(refused::<F>(db, caller, id, refusal).await),
+    }
 }
 
 /// Writes a changed record over its row and keeps its side tables in step
@@ -544,10 +571,7 @@ pub async fn update<F: Stored>(
     precondition: Option<Precondition>,
     body: &[u8],
 ) -> Result<Record<F>, ApiError> {
-    let scope = match F::POLICY.scope(caller, Access::Update) {
-        Ok(scope) => scope,
-        Err(refusal) => return Err(refused::<F>(db, caller, id, refusal).await),
-    };
+    let scope = scope_for::<F>(db, caller, id, Access::Update).await?;
     let patch = MergePatch::<F>::new(parse_body(body)?)?;
     let txn = db.begin().await?;
     let row = row_to_change::<F>(&txn, caller, id, scope).await?;
@@ -586,10 +610,7 @@ pub async fn delete<F: Stored>(
     id: Uuid,
     precondition: Option<Precondition>,
 ) -> Result<(), ApiError> {
-    let scope = match F::POLICY.scope(caller, Access::Delete) {
-        Ok(scope) => scope,
-        Err(refusal) => return Err(refused::<F>(db, caller, id, refusal).await),
-    };
+    let scope = scope_for::<F>(db, caller, id, Access::Delete).await?;
     let txn = db.begin().await?;
     let row = row_to_change::<F>(&txn, caller, id, scope).await?;
     let before = record_of::<F>(&row);

@@ -9,16 +9,16 @@ use crate::helpers::{encode, problem_of, spawn_app, TestApp};
 
 /// A county: a host enterprise and a school with their users, another
 /// enterprise and school with theirs, an officer and a viewer.
-struct County {
-    app: TestApp,
-    enterprise: String,
-    school: String,
-    other_enterprise: String,
-    other_school: String,
+pub(crate) struct County {
+    pub(crate) app: TestApp,
+    pub(crate) enterprise: String,
+    pub(crate) school: String,
+    pub(crate) other_enterprise: String,
+    pub(crate) other_school: String,
     tokens: Vec<(&'static str, String)>,
 }
 
-async fn county() -> County {
+pub(crate) async fn county() -> County {
     let app = spawn_app().await;
     let mut ids = Vec::new();
     for name in ["辰泰重钢", "华建五分厂"] {
@@ -57,6 +57,14 @@ async fn county() -> County {
     }
 }
 
+/// A reason code for a move to `to`: one for the moves that take one, none for the others.
+fn code_for(to: &str) -> Value {
+    match to {
+        "draft" | "suspended" | "terminated" | "cancelled" => json!("student_request"),
+        _ => Value::Null,
+    }
+}
+
 const ROLES: [&str; 7] = [
     "admin",
     "officer",
@@ -68,11 +76,11 @@ const ROLES: [&str; 7] = [
 ];
 
 impl County {
-    fn token(&self, role: &str) -> &str {
+    pub(crate) fn token(&self, role: &str) -> &str {
         &self.tokens.iter().find(|(r, _)| *r == role).unwrap().1
     }
 
-    async fn send(&self, role: &str, method: Method, path: &str, body: Option<Value>) -> reqwest::Response {
+    pub(crate) async fn send(&self, role: &str, method: Method, path: &str, body: Option<Value>) -> reqwest::Response {
         let mut request = self.app.request_as(method, path, Some(self.token(role)));
         if let Some(body) = body {
             request = request.json(&body);
@@ -80,7 +88,7 @@ impl County {
         request.send().await.unwrap()
     }
 
-    fn placement(&self) -> Value {
+    pub(crate) fn placement(&self) -> Value {
         json!({
             "kind": "student_internship", "enterprise_id": self.enterprise, "school_id": self.school,
             "participant": {"name": "李明", "student_no": "2023040112", "national_id": "370101200803150021", "phone": "13812345678"},
@@ -91,18 +99,18 @@ impl County {
         })
     }
 
-    async fn create(&self, body: &Value) -> String {
+    pub(crate) async fn create(&self, body: &Value) -> String {
         self.app.create_record("/api/v1/apprenticeships", body).await.id
     }
 
     /// Moves a placement as the admin, panicking unless it moves.
-    async fn admin_move(&self, id: &str, to: &str) {
+    pub(crate) async fn admin_move(&self, id: &str, to: &str) {
         let response = self
             .send(
                 "admin",
                 Method::POST,
                 &format!("/api/v1/apprenticeships/{id}/transitions"),
-                Some(json!({"to": to, "reason": "测试"})),
+                Some(json!({"to": to, "reason": "测试", "reason_code": code_for(to)})),
             )
             .await;
         let status = response.status().as_u16();
@@ -111,7 +119,7 @@ impl County {
     }
 
     /// A new placement brought to `status` by the admin.
-    async fn placement_in(&self, body: &Value, status: &str) -> String {
+    pub(crate) async fn placement_in(&self, body: &Value, status: &str) -> String {
         let id = self.create(body).await;
         let path: &[&str] = match status {
             "draft" => &[],
@@ -128,7 +136,7 @@ impl County {
         id
     }
 
-    async fn stored(&self, id: &str) -> Value {
+    pub(crate) async fn stored(&self, id: &str) -> Value {
         self.app.record(&format!("/api/v1/apprenticeships/{id}")).await
     }
 }
@@ -295,7 +303,7 @@ async fn every_cell_of_who_moves_what_holds_for_placements_with_and_without_a_sc
                         role,
                         Method::POST,
                         &format!("/api/v1/apprenticeships/{id}/transitions"),
-                        Some(json!({"to": to, "reason": "按计划"})),
+                        Some(json!({"to": to, "reason": "按计划", "reason_code": code_for(to)})),
                     )
                     .await;
                 let want = expected(role, mover, has_school);
@@ -366,7 +374,12 @@ async fn an_empty_or_blank_reason_is_no_reason_to_return_terminate_or_cancel() {
         let path = format!("/api/v1/apprenticeships/{id}/transitions");
         for reason in ["", " ", "\t\n　"] {
             let response = c
-                .send("admin", Method::POST, &path, Some(json!({"to": to, "reason": reason})))
+                .send(
+                    "admin",
+                    Method::POST,
+                    &path,
+                    Some(json!({"to": to, "reason": reason, "reason_code": code_for(to)})),
+                )
                 .await;
             let problem = problem_of(response, 422).await;
             assert_eq!(problem.fields(), vec!["reason"], "{status} → {to} with {reason:?}");
@@ -377,7 +390,7 @@ async fn an_empty_or_blank_reason_is_no_reason_to_return_terminate_or_cancel() {
                 "admin",
                 Method::POST,
                 &path,
-                Some(json!({"to": to, "reason": "  学生转学  "})),
+                Some(json!({"to": to, "reason": "  学生转学  ", "reason_code": code_for(to)})),
             )
             .await;
         assert_eq!(response.status().as_u16(), 200, "{status} → {to} with a reason");
@@ -395,6 +408,87 @@ async fn an_empty_or_blank_reason_is_no_reason_to_return_terminate_or_cancel() {
     assert_eq!(response.status().as_u16(), 200);
     let history = c.app.record(&format!("/api/v1/apprenticeships/{id}/history")).await;
     assert_eq!(history["items"][1]["reason"], Value::Null, "{history}");
+}
+
+#[tokio::test]
+async fn a_reason_code_comes_only_with_returns_suspensions_terminations_and_cancellations_and_terminations_need_one() {
+    let c = county().await;
+    let body = c.placement();
+    let move_as = |role: &'static str, id: &str, transition: Value| {
+        let (c, path) = (&c, format!("/api/v1/apprenticeships/{id}/transitions"));
+        async move { c.send(role, Method::POST, &path, Some(transition)).await }
+    };
+    // A move that takes no code: 422 naming it, and nothing moves.
+    for (from, to) in [
+        ("draft", "submitted"),
+        ("submitted", "active"),
+        ("suspended", "active"),
+        ("active", "completed"),
+    ] {
+        let id = c.placement_in(&body, from).await;
+        let response = move_as("admin", &id, json!({"to": to, "reason_code": "health"})).await;
+        let problem = problem_of(response, 422).await;
+        assert_eq!(problem.fields(), vec!["reason_code"], "{from} → {to}");
+        assert_eq!(c.stored(&id).await["status"], from, "{from} → {to}");
+    }
+    // A termination without a code, or with one outside the vocabulary: 422 naming it.
+    let id = c.placement_in(&body, "active").await;
+    for code in [Value::Null, json!("bored"), json!(7)] {
+        let response = move_as(
+            "admin",
+            &id,
+            json!({"to": "terminated", "reason": "学生因病休学", "reason_code": code}),
+        )
+        .await;
+        let problem = problem_of(response, 422).await;
+        assert_eq!(problem.fields(), vec!["reason_code"], "{code}");
+    }
+    assert_eq!(c.stored(&id).await["status"], "active");
+    // With one, it moves; the history shows the code and the audit row carries it.
+    let response = move_as(
+        "school",
+        &id,
+        json!({"to": "terminated", "reason": "学生因病休学", "reason_code": "health"}),
+    )
+    .await;
+    assert_eq!(response.status().as_u16(), 200);
+    let history = c.app.record(&format!("/api/v1/apprenticeships/{id}/history")).await;
+    let codes: Vec<&Value> = history["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| &i["reason_code"])
+        .collect();
+    assert_eq!(
+        codes,
+        [&Value::Null, &Value::Null, &Value::Null, &json!("health")],
+        "{history}"
+    );
+    assert_eq!(history["items"][3]["reason"], "学生因病休学");
+    let audit = c.app.audit_of(&id).await;
+    let moved = audit.iter().find(|e| e.action == "transition").unwrap();
+    assert_eq!(
+        moved.changes,
+        Some(json!({
+            "status": {"before": "active", "after": "terminated"},
+            "reason_code": {"before": null, "after": "health"},
+        }))
+    );
+    // Returns, suspensions and cancellations may have one or not.
+    for (from, to, code) in [
+        ("submitted", "draft", json!("enterprise_request")),
+        ("active", "suspended", json!("safety")),
+        ("active", "suspended", Value::Null),
+        ("draft", "cancelled", json!("further_study")),
+        ("submitted", "cancelled", Value::Null),
+    ] {
+        let id = c.placement_in(&body, from).await;
+        let response = move_as("admin", &id, json!({"to": to, "reason": "按计划", "reason_code": code})).await;
+        assert_eq!(response.status().as_u16(), 200, "{from} → {to} with {code}");
+        let history = c.app.record(&format!("/api/v1/apprenticeships/{id}/history")).await;
+        let items = history["items"].as_array().unwrap();
+        assert_eq!(items.last().unwrap()["reason_code"], code);
+    }
 }
 
 #[tokio::test]

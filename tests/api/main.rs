@@ -30,6 +30,7 @@ mod storage;
 mod swagger;
 mod throttling;
 mod tokens;
+mod transfers;
 mod users;
 mod visits;
 mod webhooks;

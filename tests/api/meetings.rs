@@ -748,7 +748,7 @@ async fn the_overview_has_every_key_on_an_empty_alliance_and_refuses_a_bad_year(
             "schools": {"total": 0, "by_membership_status": {"applicant": 0, "council_member": 0, "member": 0, "none": 0, "suspended": 0, "withdrawn": 0}},
             "apprenticeships": {
                 "total": 0,
-                "by_status": {"active": 0, "cancelled": 0, "completed": 0, "draft": 0, "submitted": 0, "suspended": 0, "terminated": 0},
+                "by_status": {"active": 0, "cancelled": 0, "completed": 0, "draft": 0, "submitted": 0, "suspended": 0, "terminated": 0, "transferred": 0},
                 "by_kind": {"modern_apprenticeship": 0, "observation_internship": 0, "order_class": 0, "student_internship": 0, "teacher_practice": 0, "worker_training": 0}},
             "top_host_enterprises": [],
             "meetings": {"total": 0},

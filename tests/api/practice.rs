@@ -268,7 +268,12 @@ async fn suspended_and_terminated_placements_do_not_count_and_an_end_after_on_is
         for step in ["submitted", "active"] {
             app.post_json(&path, &json!({"to": step})).await;
         }
-        let moved = app.post_json(&path, &json!({"to": to, "reason": "调岗"})).await;
+        let moved = app
+            .post_json(
+                &path,
+                &json!({"to": to, "reason": "调岗", "reason_code": "school_decision"}),
+            )
+            .await;
         assert_eq!(moved.status().as_u16(), 200, "{to}");
     }
     let body = app.list("/api/v1/stats/teacher-practice?on=2025-06-30").await;

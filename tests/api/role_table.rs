@@ -38,8 +38,8 @@
 //! Not yet built, hence not yet here (each a later issue; each is one more
 //! `Resource` with its paths and bodies, and its lines): the `participant`
 //! role (a sixth column; it reads its own placements' visits and incidents),
-//! and the rows of transfers, compliance findings and settings, check-ins,
-//! journals, outcomes, contributions and annual reports.
+//! and the rows of compliance findings and settings, check-ins, journals,
+//! outcomes, contributions and annual reports.
 //!
 //! Where the service answers otherwise than the contract, the cell is listed
 //! in [`SERVICE_DISAGREES`] (and marked on its line) and skipped unless
@@ -145,6 +145,11 @@ enum Op {
     EvaluateOwn,
     /// The same of the other organisation's placement.
     EvaluateOther,
+    /// POST a transfer of the caller's organisation's active placement, made
+    /// for the cell, to the other side's enterprise.
+    TransferOwn,
+    /// The same of the other organisation's placement, to the own side's enterprise.
+    TransferOther,
     /// DELETE a record no organisation owns.
     Delete,
     /// DELETE a record of the caller's organisation.
@@ -249,6 +254,8 @@ const APPRENTICESHIPS: &[Line] = &[
     (Apprenticeships, MoveOther("active"), [200, 403, 404, 404, 403]),
     (Apprenticeships, EvaluateOwn, [201, 403, 201, 201, 403]),
     (Apprenticeships, EvaluateOther, [201, 403, 404, 404, 403]),
+    (Apprenticeships, TransferOwn, [201, 403, 201, 403, 403]),
+    (Apprenticeships, TransferOther, [201, 403, 404, 404, 403]),
     (Apprenticeships, DeleteOwn, [204, 403, 204, 403, 403]),
     (Apprenticeships, DeleteOther, [204, 403, 404, 404, 403]),
 ];
@@ -852,6 +859,19 @@ impl World {
                 (
                     Method::POST,
                     format!("/api/v1/apprenticeships/{id}/transitions"),
+                    Some(body),
+                )
+            }
+            TransferOwn | TransferOther => {
+                let side = if op == TransferOwn { Side::Own } else { Side::Other };
+                let id = self.placement_in(side, "active").await;
+                let to = &self.enterprises[1 - index(side)];
+                let body = json!({"enterprise_id": to, "on": "2025-01-06", "reason": "原单位停产",
+                                  "reason_code": "enterprise_closed", "agreement_signed_on": "2025-01-03",
+                                  "insurance_policy_no": "PICC-2025-010301"});
+                (
+                    Method::POST,
+                    format!("/api/v1/apprenticeships/{id}/transfer"),
                     Some(body),
                 )
             }
