@@ -135,7 +135,9 @@ pub async fn transfer_apprenticeship(
 /// A placement's history: every transition, oldest first, its creation included.
 ///
 /// Each entry names the status before and after, who made the change and
-/// when, and the reason given; read by whoever may read the placement.
+/// when, and the reason and reason code given (a transfer's on both
+/// placements: `to: "transferred"` on the old one, `from: null, to:
+/// "active"` on the new one); read by whoever may read the placement.
 #[utoipa::path(
     tag = "apprenticeships",
     params(("id" = Uuid, Path, description = "The placement's id")),
