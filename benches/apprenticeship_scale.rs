@@ -55,6 +55,8 @@ async fn load_directory(db: &DatabaseConnection) -> (Vec<Uuid>, Vec<Uuid>) {
                 membership_status: MembershipStatus::Member,
                 joined_on: None,
                 tags: Default::default(),
+                staff_count: None,
+                posts: Default::default(),
                 version: 1,
                 created_at: at,
                 updated_at: at,

@@ -188,6 +188,7 @@ pub fn placement(i: usize, enterprises: &[Uuid], schools: &[Uuid]) -> apprentice
         national_id: None,
         phone: None,
         birth_date: Date::new(NaiveDate::from_ymd_opt(2005, 1, 1).unwrap()),
+        enrolled_on: None,
     };
     let at = Utc::now();
     apprenticeship::ActiveModel::from(apprenticeship::Model {
@@ -211,6 +212,9 @@ pub fn placement(i: usize, enterprises: &[Uuid], schools: &[Uuid]) -> apprentice
         monthly_stipend_fen: None,
         agreement_signed_on: None,
         insurance_policy_no: None,
+        night_shift: Default::default(),
+        hazardous: Default::default(),
+        insurance_expires_on: None,
         status,
         evaluations: Stored::from_stored(Vec::new()),
         transferred_from: None,

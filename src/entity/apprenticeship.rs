@@ -6,7 +6,7 @@ use sea_orm::entity::prelude::*;
 
 use crate::domain::vocab::{ApprenticeshipKind, ApprenticeshipStatus};
 use crate::model::apprenticeship::{ApprenticeshipFields, Evaluations, Participant};
-use crate::model::field::{Date, Fen, Hours, PlainText};
+use crate::model::field::{Date, Fen, Flag, Hours, PlainText};
 
 /// One placement row: the contract's fields, their folded search text, version and times.
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel, Row)]
@@ -33,6 +33,9 @@ pub struct Model {
     pub monthly_stipend_fen: Option<Fen>,
     pub agreement_signed_on: Option<Date>,
     pub insurance_policy_no: Option<PlainText>,
+    pub night_shift: Flag<false>,
+    pub hazardous: Flag<false>,
+    pub insurance_expires_on: Option<Date>,
     pub status: ApprenticeshipStatus,
     pub evaluations: Evaluations,
     pub transferred_from: Option<Uuid>,

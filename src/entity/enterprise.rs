@@ -4,7 +4,7 @@ use chanjiao_derive::Row;
 use sea_orm::entity::prelude::*;
 
 use crate::domain::vocab::{MembershipStatus, Scale};
-use crate::model::enterprise::EnterpriseFields;
+use crate::model::enterprise::{EnterpriseFields, Posts, StaffCount};
 use crate::model::field::{
     CreditCode, Date, Email, LongText, Name, Phone, PlainText, RegionCode, ShortName, Tags, Text,
 };
@@ -32,6 +32,8 @@ pub struct Model {
     pub membership_status: MembershipStatus,
     pub joined_on: Option<Date>,
     pub tags: Tags,
+    pub staff_count: Option<StaffCount>,
+    pub posts: Posts,
     #[sea_orm(column_type = "Text")]
     #[row(derived)]
     pub search_text: String,

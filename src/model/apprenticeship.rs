@@ -8,7 +8,7 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use super::export::Column;
-use super::field::{Date, Fen, Hours, List, LongText, Name, Phone, PlainText, ResidentId, Score, TextRule};
+use super::field::{Date, Fen, Flag, Hours, List, LongText, Name, Phone, PlainText, ResidentId, Score, TextRule};
 use super::resource::{Create, Patch, Record, Resource};
 use crate::domain::vocab::{
     ApprenticeshipKind, ApprenticeshipStatus, EvaluationSide, ParticipantRole, ReasonCode, ResourceType,
@@ -27,7 +27,7 @@ pub type ApprenticeshipPatch = Patch<ApprenticeshipFields>;
 /// (`370101********0021`, `138****5678`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Fields)]
 #[serde(deny_unknown_fields)]
-#[fields(object, example = serde_json::json!({"name": "李明", "student_no": "2023040112", "national_id": "370101200803150021", "phone": "13812345678"}))]
+#[fields(object, example = serde_json::json!({"name": "李明", "student_no": "2023040112", "national_id": "370101200803150021", "phone": "13812345678", "enrolled_on": "2023-09-01"}))]
 pub struct Participant {
     /// Name, 1–200 characters.
     pub name: Name,
@@ -41,6 +41,8 @@ pub struct Participant {
     pub phone: Option<Phone>,
     /// Date of birth; when left out, the resident ID's birth date counts.
     pub birth_date: Option<Date>,
+    /// When a student enrolled at the school (`YYYY-MM-DD`).
+    pub enrolled_on: Option<Date>,
 }
 
 /// One side's evaluation of a placement.
@@ -121,6 +123,18 @@ pub struct ApprenticeshipFields {
     /// `active` only with it. At most 500 characters.
     #[field(label = "保险单号", example = "PICC-2024-081501")]
     pub insurance_policy_no: Option<PlainText>,
+    /// Whether the placement includes night work (22:00–06:00); `false` when left out.
+    #[field(label = "夜班")]
+    #[serde(default)]
+    pub night_shift: Flag<false>,
+    /// Whether the work is forbidden to minors (未成年工禁忌从事的劳动) or is heavy
+    /// physical labour of grade III or above; `false` when left out.
+    #[field(label = "禁忌作业")]
+    #[serde(default)]
+    pub hazardous: Flag<false>,
+    /// The day the internship liability insurance ends (`YYYY-MM-DD`).
+    #[field(label = "保险到期日期", example = "2025-06-30")]
+    pub insurance_expires_on: Option<Date>,
     /// Where the placement stands (read-only: see `POST /apprenticeships/{id}/transitions`).
     #[field(label = "状态", computed)]
     #[serde(default)]
@@ -155,10 +169,11 @@ impl Resource for ApprenticeshipFields {
             serde_json::json!({
             "kind": "order_class", "enterprise_id": "01900000-0000-7000-8000-00000000c7a1",
             "school_id": "01900000-0000-7000-8000-0000000005c1",
-            "participant": {"name": "李明", "student_no": "2023040112", "national_id": "370101200803150021", "phone": "13812345678"},
+            "participant": {"name": "李明", "student_no": "2023040112", "national_id": "370101200803150021", "phone": "13812345678", "enrolled_on": "2023-09-01"},
             "program": "辰泰重钢焊接订单班", "major": "焊接技术应用", "position": "焊工", "site": "辰泰重钢焊接实训车间",
             "enterprise_mentor": "王建国", "school_supervisor": "谭刚", "start_date": "2024-09-01", "end_date": "2025-06-30",
-            "hours_per_week": 36, "monthly_stipend_fen": 200000, "agreement_signed_on": "2024-08-20", "insurance_policy_no": "PICC-2024-081501"}),
+            "hours_per_week": 36, "monthly_stipend_fen": 200000, "agreement_signed_on": "2024-08-20", "insurance_policy_no": "PICC-2024-081501",
+            "insurance_expires_on": "2025-06-30"}),
             serde_json::json!({
             "kind": "student_internship", "enterprise_id": "01900000-0000-7000-8000-0000000052f1",
             "school_id": "01900000-0000-7000-8000-0000000005c1",
@@ -186,6 +201,7 @@ const PARTICIPANT_COLUMNS: &[Column] = &[
     Column::text("身份证号 participant.national_id", "participant.national_id"),
     Column::text("电话 participant.phone", "participant.phone"),
     Column::text("出生日期 participant.birth_date", "participant.birth_date"),
+    Column::text("入学日期 participant.enrolled_on", "participant.enrolled_on"),
 ];
 
 /// A move of a placement's status machine.

@@ -4,9 +4,44 @@ use chanjiao_derive::{Fields, Filters, SortKey};
 use serde::{Deserialize, Serialize};
 use utoipa::IntoParams;
 
-use super::field::{CreditCode, Date, Email, LongText, Name, Phone, PlainText, RegionCode, ShortName, Tags, Text};
+use super::field::{
+    CreditCode, Date, Email, Fen, Int, LongText, Name, Phone, PlainText, RegionCode, Sequence, ShortName, Tags, Text,
+    TextRule,
+};
 use super::resource::{Create, Patch, Record, Resource};
+use crate::domain::search::fold;
 use crate::domain::vocab::{MembershipStatus, ResourceType, Scale};
+
+/// A number of employees: 0–1,000,000.
+pub type StaffCount = Int<0, 1_000_000>;
+
+/// A post (岗位) of an enterprise: its staff and what a new employee earns
+/// during probation, the figures the interns' share and pay floor rest on.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Fields)]
+#[serde(deny_unknown_fields)]
+#[fields(object, example = serde_json::json!({"name": "焊工", "staff_count": 320, "probation_monthly_fen": 450000}))]
+pub struct Post {
+    /// The post's name, 1–100 characters; unique among the enterprise's
+    /// posts after folding case and traditional vs simplified Chinese (as `q`
+    /// compares). A placement's `position` names a post the same way.
+    pub name: Text<1, 100>,
+    /// Employees in this post, 0–1,000,000.
+    pub staff_count: Option<StaffCount>,
+    /// A new employee's monthly pay in this post during probation, in fen
+    /// (CNY cents), 0–100,000,000.
+    pub probation_monthly_fen: Option<Fen>,
+}
+
+impl Post {
+    /// The post's name as posts and positions are compared: folded (case and script).
+    pub fn key(&self) -> String {
+        fold(self.name.as_str())
+    }
+}
+
+/// An enterprise's posts: at most 200, in order, names unique after folding
+/// (a repeat is refused, not dropped, so that a problem's index is the body's).
+pub type Posts = Sequence<Post, 200>;
 
 /// An enterprise as every answer shows it.
 pub type Enterprise = Record<EnterpriseFields>;
@@ -66,6 +101,25 @@ pub struct EnterpriseFields {
     #[field(label = "标签", example = ["厂中校"])]
     #[serde(default)]
     pub tags: Tags,
+    /// Employees on its payroll, 0–1,000,000: the base of the interns' share.
+    #[field(label = "职工人数", example = 1260)]
+    pub staff_count: Option<StaffCount>,
+    /// Its posts (岗位), at most 200: each with its `name` (1–100 characters,
+    /// unique after folding case and traditional vs simplified Chinese), its
+    /// `staff_count` and a new employee's monthly pay during probation
+    /// (`probation_monthly_fen`). Empty when left out.
+    #[field(label = "岗位")]
+    #[serde(default)]
+    pub posts: Posts,
+}
+
+impl EnterpriseFields {
+    /// The post a placement's `position` names: the one whose name folds
+    /// alike (case and script), if any.
+    pub fn post(&self, position: &str) -> Option<&Post> {
+        let key = fold(position);
+        self.posts.as_slice().iter().find(|post| post.key() == key)
+    }
 }
 
 impl Resource for EnterpriseFields {
@@ -79,7 +133,8 @@ impl Resource for EnterpriseFields {
 
     fn create_examples() -> Vec<serde_json::Value> {
         vec![
-            serde_json::json!({"name": "辰泰重钢有限公司", "short_name": "辰泰重钢", "credit_code": "91350100M000100Y43", "scale": "large", "membership_status": "council_member", "tags": ["焊接培训"]}),
+            serde_json::json!({"name": "辰泰重钢有限公司", "short_name": "辰泰重钢", "credit_code": "91350100M000100Y43", "scale": "large", "membership_status": "council_member", "tags": ["焊接培训"],
+                "staff_count": 1260, "posts": [{"name": "焊工", "staff_count": 320, "probation_monthly_fen": 450000}]}),
         ]
     }
 
@@ -113,4 +168,27 @@ pub struct EnterpriseFilters {
     /// Only enterprises carrying this tag.
     #[filter(custom)]
     pub tag: Option<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_position_names_the_post_whose_name_folds_alike() {
+        let fields: EnterpriseFields = serde_json::from_value(serde_json::json!({
+            "name": "辰泰重钢", "posts": [{"name": "電焊工", "probation_monthly_fen": 450000}, {"name": "Crane Operator"}]
+        }))
+        .unwrap();
+        assert_eq!(
+            fields.post("电焊工").and_then(|post| post.probation_monthly_fen),
+            Some(Fen::parse(450000).unwrap())
+        );
+        assert_eq!(
+            fields.post("CRANE operator").map(|post| post.name.as_str()),
+            Some("Crane Operator")
+        );
+        assert!(fields.post("焊工").is_none(), "a substring names no post");
+        assert!(fields.post("电焊工 ").is_none(), "white space counts");
+    }
 }

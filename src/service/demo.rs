@@ -6,6 +6,14 @@
 //! competition at 辰泰重钢, and the centre's teachers' practice at 华建五分厂,
 //! one of them below the requirement).
 //!
+//! The enterprises' staff and posts and the placements' night shifts,
+//! hazards, insurance ends and enrolment dates give the compliance rules
+//! something to find on a day of spring 2024 (2024-05-06): at 华建五分厂 two
+//! student interns among 18 employees (more than 10 %), one of them a
+//! first-year student, the other paid 2,500 yuan a month where an 装配工 earns
+//! 3,500 on probation (below 80 %); a night shift in the 华铝家居 apprenticeship;
+//! and an insurance that ended before the 华建科技园 observation internship did.
+//!
 //! Everything goes through the same services as the API (validated and
 //! audited, by the actor `demo-data`). Records have fixed ids, so a second
 //! run finds them and changes nothing.
@@ -185,7 +193,11 @@ fn enterprises() -> Vec<(u16, Value)> {
                 "industry": "钢铁", "scale": "large", "region_code": "371526", "contact_name": "周经理",
                 "contact_phone": "0635-5123456", "membership_status": "council_member", "joined_on": "2023-06-01",
                 "description": "重型钢构件生产企业，联盟理事单位，建有创新服务基地，开展职工焊接技能培训和学生技能大比武。",
-                "tags": ["产教融合基地", "创新服务基地", "订单班"]}),
+                "tags": ["产教融合基地", "创新服务基地", "订单班"], "staff_count": 1260,
+                "posts": [
+                    {"name": "焊工", "staff_count": 320, "probation_monthly_fen": 450000},
+                    {"name": "起重工", "staff_count": 60, "probation_monthly_fen": 420000},
+                    {"name": "质检员", "staff_count": 40, "probation_monthly_fen": 400000}]}),
         ),
         (
             HUALV,
@@ -194,15 +206,21 @@ fn enterprises() -> Vec<(u16, Value)> {
                 "industry": "家居制造", "scale": "medium", "region_code": "371526",
                 "membership_status": "member", "joined_on": "2023-06-01",
                 "description": "家居制造企业，厂中校试点单位，培养新媒体营销人才。",
-                "tags": ["厂中校"]}),
+                "tags": ["厂中校"], "staff_count": 420,
+                "posts": [
+                    {"name": "新媒体运营", "staff_count": 12, "probation_monthly_fen": 380000},
+                    {"name": "木工", "staff_count": 150, "probation_monthly_fen": 360000}]}),
         ),
         (
             HUAJIAN5,
             json!({
                 "name": "华建五分厂", "short_name": "华建五分厂", "credit_code": "91371526MA3CT0A03G",
-                "industry": "建材", "scale": "medium", "region_code": "371526",
+                "industry": "建材", "scale": "small", "region_code": "371526",
                 "membership_status": "member", "joined_on": "2023-06-01",
-                "description": "学生岗位实习和教师入企实践基地。", "tags": ["岗位实习", "教师实践"]}),
+                "description": "学生岗位实习和教师入企实践基地。", "tags": ["岗位实习", "教师实践"], "staff_count": 18,
+                "posts": [
+                    {"name": "装配工", "staff_count": 10, "probation_monthly_fen": 350000},
+                    {"name": "质检员", "staff_count": 5, "probation_monthly_fen": 300000}]}),
         ),
         (
             HUAJIAN_PARK,
@@ -210,7 +228,8 @@ fn enterprises() -> Vec<(u16, Value)> {
                 "name": "华建科技园", "short_name": "华建科技园", "credit_code": "91371526MA3CT0A04K",
                 "industry": "科技园区", "scale": "medium", "region_code": "371526",
                 "membership_status": "member", "joined_on": "2023-09-01",
-                "description": "厂中校多媒体实验室已投入运行。", "tags": ["厂中校"]}),
+                "description": "厂中校多媒体实验室已投入运行。", "tags": ["厂中校"], "staff_count": 350,
+                "posts": [{"name": "多媒体制作", "staff_count": 20, "probation_monthly_fen": 400000}]}),
         ),
         (
             YILI,
@@ -218,7 +237,8 @@ fn enterprises() -> Vec<(u16, Value)> {
                 "name": "伊利乳业有限公司", "short_name": "伊利乳业", "credit_code": "91371526MA3CT0A05N",
                 "industry": "乳制品", "scale": "large", "region_code": "371526",
                 "membership_status": "member", "joined_on": "2023-09-01",
-                "description": "产业工人数字素养与技能提升培训基地。", "tags": ["产教融合基地"]}),
+                "description": "产业工人数字素养与技能提升培训基地。", "tags": ["产教融合基地"], "staff_count": 2100,
+                "posts": [{"name": "生产线操作工", "staff_count": 1200, "probation_monthly_fen": 380000}]}),
         ),
         (
             BAOLONGDA,
@@ -226,7 +246,8 @@ fn enterprises() -> Vec<(u16, Value)> {
                 "name": "宝龙达有限公司", "short_name": "宝龙达", "credit_code": "91371526MA3CT0A06R",
                 "industry": "电子信息", "scale": "medium", "region_code": "371526",
                 "membership_status": "applicant",
-                "description": "产学研基地。", "tags": ["产学研基地"]}),
+                "description": "产学研基地。", "tags": ["产学研基地"], "staff_count": 380,
+                "posts": [{"name": "电子装配工", "staff_count": 200, "probation_monthly_fen": 360000}]}),
         ),
     ]
 }
@@ -267,21 +288,24 @@ fn placements() -> Vec<(u16, Value, Moves)> {
             60,
             json!({
                 "kind": "student_internship", "enterprise_id": id(HUAJIAN5), "school_id": id(CENTRE),
-                "participant": {"name": "李明", "student_no": "2022040112", "national_id": "371526200603150027", "phone": "13812345678"},
+                "participant": {"name": "李明", "student_no": "2022040112", "national_id": "371526200603150027", "phone": "13812345678",
+                                "enrolled_on": "2022-09-01"},
                 "program": "2022级数控班岗位实习", "major": "数控技术应用", "position": "装配工", "site": "华建五分厂",
                 "enterprise_mentor": "王建国", "school_supervisor": "谭刚", "start_date": "2024-03-01", "end_date": "2024-08-31",
                 "hours_per_week": 40, "monthly_stipend_fen": 250000, "agreement_signed_on": "2024-02-20",
-                "insurance_policy_no": "PICC-2024-030101"}),
+                "insurance_policy_no": "PICC-2024-030101", "insurance_expires_on": "2024-08-31"}),
             to_active(),
         ),
         (
             61,
             json!({
                 "kind": "student_internship", "enterprise_id": id(HUAJIAN5), "school_id": id(CENTRE),
-                "participant": {"name": "王芳", "student_no": "2022040207", "national_id": "371526200511080041", "phone": "13912345678"},
+                "participant": {"name": "王芳", "student_no": "2022040207", "national_id": "371526200511080041", "phone": "13912345678",
+                                "enrolled_on": "2022-09-01"},
                 "program": "2022级数控班岗位实习", "major": "数控技术应用", "position": "质检员", "site": "华建五分厂",
                 "start_date": "2023-09-01", "end_date": "2024-02-29", "hours_per_week": 40,
-                "agreement_signed_on": "2023-08-25", "insurance_policy_no": "PICC-2023-090102"}),
+                "agreement_signed_on": "2023-08-25", "insurance_policy_no": "PICC-2023-090102",
+                "insurance_expires_on": "2024-02-29"}),
             vec![(Submitted, None), (Active, None), (Completed, None)],
         ),
         (
@@ -297,11 +321,12 @@ fn placements() -> Vec<(u16, Value, Moves)> {
             63,
             json!({
                 "kind": "modern_apprenticeship", "enterprise_id": id(HUALV), "school_id": id(CENTRE),
-                "participant": {"name": "赵静", "student_no": "2023050301", "birth_date": "2007-09-01"},
+                "participant": {"name": "赵静", "student_no": "2023050301", "birth_date": "2007-09-01", "enrolled_on": "2023-09-01"},
                 "demand_id": id(NEW_MEDIA), "base_id": id(HUALV_SCHOOL),
                 "program": "华铝家居厂中校试点", "major": "新媒体营销", "position": "新媒体运营学徒", "site": "华铝家居厂中校",
-                "start_date": "2024-04-08", "end_date": "2025-07-10", "hours_per_week": 30,
-                "agreement_signed_on": "2024-03-28", "insurance_policy_no": "PICC-2024-040803"}),
+                "start_date": "2024-04-08", "end_date": "2025-07-10", "hours_per_week": 30, "night_shift": true,
+                "agreement_signed_on": "2024-03-28", "insurance_policy_no": "PICC-2024-040803",
+                "insurance_expires_on": "2025-07-10"}),
             to_active(),
         ),
         (
@@ -332,7 +357,7 @@ fn placements() -> Vec<(u16, Value, Moves)> {
                 "demand_id": id(WELDING_TRAINING), "base_id": id(CHENTAI_BASE),
                 "participant": {"name": "黄勇", "national_id": "371526199006200019"},
                 "program": "职工焊接技能提升培训", "position": "焊工", "site": "辰泰重钢焊接实训车间",
-                "start_date": "2024-04-01", "end_date": "2024-06-30", "hours_per_week": 8}),
+                "start_date": "2024-04-01", "end_date": "2024-06-30", "hours_per_week": 8, "hazardous": true}),
             vec![(Submitted, None), (Active, None)],
         ),
         (
@@ -349,10 +374,11 @@ fn placements() -> Vec<(u16, Value, Moves)> {
             json!({
                 "kind": "observation_internship", "enterprise_id": id(HUAJIAN_PARK), "school_id": id(CENTRE),
                 "base_id": id(HUAJIAN_SCHOOL),
-                "participant": {"name": "周娜", "student_no": "2023060210", "birth_date": "2008-01-15"},
+                "participant": {"name": "周娜", "student_no": "2023060210", "birth_date": "2008-01-15", "enrolled_on": "2023-09-01"},
                 "program": "多媒体实验室跟岗实习", "major": "计算机应用", "site": "华建科技园厂中校多媒体实验室",
                 "start_date": "2024-04-15", "end_date": "2024-05-15", "hours_per_week": 30,
-                "agreement_signed_on": "2024-04-10", "insurance_policy_no": "PICC-2024-041508"}),
+                "agreement_signed_on": "2024-04-10", "insurance_policy_no": "PICC-2024-041508",
+                "insurance_expires_on": "2024-04-30"}),
             to_active(),
         ),
         (
@@ -372,6 +398,17 @@ fn placements() -> Vec<(u16, Value, Moves)> {
                 "program": "教师入企实践（暑期）", "major": "电子商务", "site": "华建五分厂",
                 "start_date": "2023-07-10", "end_date": "2023-08-20", "hours_per_week": 40}),
             vec![(Submitted, None), (Active, None), (Completed, None)],
+        ),
+        (
+            71,
+            json!({
+                "kind": "student_internship", "enterprise_id": id(HUAJIAN5), "school_id": id(CENTRE),
+                "participant": {"name": "孙浩", "student_no": "2023040126", "birth_date": "2007-06-20", "enrolled_on": "2023-09-01"},
+                "program": "2023级数控班岗位实习", "major": "数控技术应用", "position": "质检员", "site": "华建五分厂",
+                "enterprise_mentor": "王建国", "school_supervisor": "谭刚", "start_date": "2024-03-11", "end_date": "2024-09-10",
+                "hours_per_week": 40, "monthly_stipend_fen": 260000, "agreement_signed_on": "2024-03-05",
+                "insurance_policy_no": "PICC-2024-031107", "insurance_expires_on": "2024-09-10"}),
+            to_active(),
         ),
     ]
 }

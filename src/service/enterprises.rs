@@ -1,5 +1,7 @@
-//! Enterprises: their table, their folded search text, their `tag` filter
-//! and their tags side table.
+//! Enterprises: their table, their folded search text, their posts' names
+//! (unique after folding), their `tag` filter and their tags side table.
+
+use std::collections::HashMap;
 
 use sea_orm::sea_query::Query;
 use sea_orm::ActiveValue::Set;
@@ -13,7 +15,7 @@ use crate::auth::policy::{Policy, ENTERPRISES};
 use crate::auth::Actor;
 use crate::domain::search::search_text;
 use crate::entity::{enterprise, enterprise_tag};
-use crate::error::ApiError;
+use crate::error::{ApiError, FieldError};
 use crate::model::enterprise::{Enterprise, EnterpriseFields, EnterpriseFilters, EnterpriseSort};
 use crate::model::field::TextRule;
 
@@ -33,6 +35,24 @@ impl Stored for EnterpriseFields {
             Some(self.name.as_str()),
             self.short_name.as_ref().map(|s| s.as_str()),
         ]));
+    }
+
+    /// The rules between fields (422): no two posts whose names fold alike
+    /// (case and script), each repeat named (`posts[1].name`).
+    fn check(&self) -> Result<(), ApiError> {
+        let mut seen = HashMap::new();
+        let mut errors = Vec::new();
+        for (i, post) in self.posts.as_slice().iter().enumerate() {
+            let first = *seen.entry(post.key()).or_insert(i);
+            if first != i {
+                errors.push(FieldError::new(
+                    format!("posts[{i}].name"),
+                    "duplicate",
+                    format!("names the same post as posts[{first}].name (case and traditional vs simplified Chinese do not count)"),
+                ));
+            }
+        }
+        store::invalid_unless_empty(errors)
     }
 
     /// `tag`: an index lookup in `enterprise_tags`.

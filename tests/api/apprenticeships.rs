@@ -1045,3 +1045,158 @@ async fn a_placement_export_is_scoped_and_masked_as_the_json_list() {
         .await;
     assert_eq!(refused.status().as_u16(), 403);
 }
+
+#[tokio::test]
+async fn night_shift_hazard_insurance_end_and_enrolment_round_trip_and_default_to_false_and_null() {
+    let c = county().await;
+    let plain = c
+        .app
+        .create_record("/api/v1/apprenticeships", &c.placement())
+        .await
+        .body;
+    assert_eq!(plain["night_shift"], false);
+    assert_eq!(plain["hazardous"], false);
+    assert_eq!(plain["insurance_expires_on"], Value::Null);
+    assert_eq!(plain["participant"]["enrolled_on"], Value::Null);
+
+    let mut body = c.placement();
+    body["night_shift"] = json!(true);
+    body["hazardous"] = json!(true);
+    body["insurance_expires_on"] = json!("2025-04-07");
+    // Enrolled after the start: the contract has no rule between the two.
+    body["participant"]["enrolled_on"] = json!("2024-10-09");
+    let created = c.app.create_record("/api/v1/apprenticeships", &body).await;
+    for field in ["night_shift", "hazardous", "insurance_expires_on"] {
+        assert_eq!(created.body[field], body[field], "{field}");
+    }
+    assert_eq!(created.body["participant"]["enrolled_on"], "2024-10-09");
+    assert_eq!(c.stored(&created.id).await, created.body);
+
+    // A patch merges the participant key by key and clears the date with null.
+    let path = format!("/api/v1/apprenticeships/{}", created.id);
+    let response = c
+        .app
+        .patch_json(
+            &path,
+            &json!({"night_shift": false, "insurance_expires_on": null, "participant": {"enrolled_on": "2022-09-01"}}),
+        )
+        .await;
+    assert_eq!(response.status().as_u16(), 200);
+    let changed: Value = response.json().await.unwrap();
+    assert_eq!(changed["night_shift"], false);
+    assert_eq!(changed["hazardous"], true, "left as it was");
+    assert_eq!(changed["insurance_expires_on"], Value::Null);
+    assert_eq!(changed["participant"]["enrolled_on"], "2022-09-01");
+    assert_eq!(changed["participant"]["national_id"], "370101200803150021");
+    assert_eq!(changed["version"], 2);
+    let response = c
+        .app
+        .patch_json(&path, &json!({"participant": {"enrolled_on": null}}))
+        .await;
+    let cleared: Value = response.json().await.unwrap();
+    assert_eq!(cleared["participant"]["enrolled_on"], Value::Null);
+    assert_eq!(cleared["participant"]["name"], "李明");
+    // A flag has a value: null does not clear it.
+    let problem = problem_of(c.app.patch_json(&path, &json!({"hazardous": null})).await, 422).await;
+    assert_eq!(problem.fields(), vec!["hazardous"]);
+
+    // The school's and the enterprise's users see them, the officer too.
+    for role in ["school", "enterprise", "officer"] {
+        let response = c.send(role, Method::GET, &path, None).await;
+        let seen: Value = response.json().await.unwrap();
+        assert_eq!(seen["hazardous"], true, "{role}");
+        assert_eq!(seen["participant"]["enrolled_on"], Value::Null, "{role}");
+    }
+}
+
+#[tokio::test]
+async fn bad_flags_and_dates_are_each_named_in_one_422_and_nothing_is_stored() {
+    let c = county().await;
+    let mut body = c.placement();
+    body["night_shift"] = json!("yes");
+    body["hazardous"] = json!(1);
+    body["insurance_expires_on"] = json!("2025-02-30");
+    body["participant"]["enrolled_on"] = json!("2101-09-01");
+    let problem = problem_of(c.app.post_json("/api/v1/apprenticeships", &body).await, 422).await;
+    assert_eq!(
+        problem.fields(),
+        vec![
+            "hazardous",
+            "insurance_expires_on",
+            "night_shift",
+            "participant.enrolled_on"
+        ]
+    );
+    for (field, value) in [
+        ("insurance_expires_on", json!("1899-12-31")),
+        ("insurance_expires_on", json!("20250331")),
+        ("night_shift", Value::Null),
+    ] {
+        let mut body = c.placement();
+        body[field] = value.clone();
+        let problem = problem_of(c.app.post_json("/api/v1/apprenticeships", &body).await, 422).await;
+        assert_eq!(problem.fields(), vec![field], "{value}");
+    }
+    let mut body = c.placement();
+    body["participant"]["enrolled_on"] = json!(20230901);
+    let problem = problem_of(c.app.post_json("/api/v1/apprenticeships", &body).await, 422).await;
+    assert_eq!(problem.fields(), vec!["participant.enrolled_on"]);
+    assert_eq!(c.app.page("/api/v1/apprenticeships").await.total, 0);
+
+    // A patch is judged alike and changes nothing when refused.
+    let id = c.create(&c.placement()).await;
+    let path = format!("/api/v1/apprenticeships/{id}");
+    let response = c
+        .app
+        .patch_json(
+            &path,
+            &json!({"night_shift": "true", "participant": {"enrolled_on": "1899-09-01"}}),
+        )
+        .await;
+    let problem = problem_of(response, 422).await;
+    assert_eq!(problem.fields(), vec!["night_shift", "participant.enrolled_on"]);
+    let stored = c.stored(&id).await;
+    assert_eq!(
+        (
+            &stored["version"],
+            &stored["night_shift"],
+            &stored["participant"]["enrolled_on"]
+        ),
+        (&json!(1), &json!(false), &Value::Null)
+    );
+}
+
+#[tokio::test]
+async fn the_placement_export_carries_the_new_fields_in_their_own_columns() {
+    let c = county().await;
+    let mut body = c.placement();
+    body["night_shift"] = json!(true);
+    body["insurance_expires_on"] = json!("2025-03-31");
+    body["participant"]["enrolled_on"] = json!("2023-09-01");
+    c.create(&body).await;
+    let text = c
+        .app
+        .get("/api/v1/apprenticeships?format=csv")
+        .await
+        .text()
+        .await
+        .unwrap();
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .from_reader(text.trim_start_matches('\u{feff}').as_bytes());
+    let rows: Vec<Vec<String>> = reader
+        .records()
+        .map(|r| r.unwrap().iter().map(str::to_string).collect())
+        .collect();
+    let cell = |header: &str| {
+        let column = rows[0]
+            .iter()
+            .position(|h| h == header)
+            .unwrap_or_else(|| panic!("{header} in {:?}", rows[0]));
+        rows[1][column].as_str()
+    };
+    assert_eq!(cell("夜班 night_shift"), "true");
+    assert_eq!(cell("禁忌作业 hazardous"), "false");
+    assert_eq!(cell("保险到期日期 insurance_expires_on"), "2025-03-31");
+    assert_eq!(cell("入学日期 participant.enrolled_on"), "2023-09-01");
+}

@@ -1,7 +1,7 @@
 use reqwest::Method;
 use serde_json::{json, Value};
 
-use crate::helpers::{error_fields, problem, spawn_app};
+use crate::helpers::{error_fields, problem, spawn_app, spawn_app_with, FreshDatabase};
 
 fn full_enterprise() -> Value {
     json!({
@@ -19,7 +19,13 @@ fn full_enterprise() -> Value {
         "description": "焊接培训基地",
         "membership_status": "council_member",
         "joined_on": "2024-04-03",
-        "tags": ["焊接培训", "技能大比武"]
+        "tags": ["焊接培训", "技能大比武"],
+        "staff_count": 1260,
+        "posts": [
+            {"name": "焊工", "staff_count": 320, "probation_monthly_fen": 450000},
+            {"name": "起重工", "staff_count": 0, "probation_monthly_fen": null},
+            {"name": "质检员", "staff_count": null, "probation_monthly_fen": 0}
+        ]
     })
 }
 
@@ -55,6 +61,19 @@ async fn an_enterprise_needs_only_a_name_and_defaults_the_rest() {
     assert_eq!(body["membership_status"], "none");
     assert_eq!(body["tags"], json!([]));
     assert_eq!(body["credit_code"], Value::Null);
+    assert_eq!(body["staff_count"], Value::Null);
+    assert_eq!(body["posts"], json!([]));
+    let post = app
+        .create(
+            "/api/v1/enterprises",
+            &json!({"name": "华建五分厂", "posts": [{"name": "装配工"}]}),
+        )
+        .await;
+    assert_eq!(
+        post["posts"],
+        json!([{"name": "装配工", "staff_count": null, "probation_monthly_fen": null}]),
+        "a post's optional fields are shown as null"
+    );
 }
 
 #[tokio::test]
@@ -534,4 +553,304 @@ async fn an_unknown_field_sent_as_null_is_refused_before_if_match_is_compared() 
         (stored["version"].as_u64(), stored["website"].as_str()),
         (Some(1), None)
     );
+}
+
+#[tokio::test]
+async fn staff_counts_and_posts_are_patched_cleared_and_replaced_whole() {
+    let app = spawn_app().await;
+    let created = app.create("/api/v1/enterprises", &full_enterprise()).await;
+    let path = format!("/api/v1/enterprises/{}", created["id"].as_str().unwrap());
+    let response = app
+        .patch_json(
+            &path,
+            &json!({"staff_count": 1300, "posts": [{"name": "焊工", "staff_count": 330, "probation_monthly_fen": 460000}]}),
+        )
+        .await;
+    assert_eq!(response.status().as_u16(), 200);
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(body["staff_count"], 1300);
+    assert_eq!(
+        body["posts"],
+        json!([{"name": "焊工", "staff_count": 330, "probation_monthly_fen": 460000}]),
+        "a list is replaced whole"
+    );
+    assert_eq!(body["version"], 2);
+    assert_eq!(app.record(&path).await, body);
+
+    let response = app
+        .patch_json(&path, &json!({"staff_count": null, "posts": null}))
+        .await;
+    assert_eq!(response.status().as_u16(), 200);
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(body["staff_count"], Value::Null);
+    assert_eq!(body["posts"], json!([]), "null clears the posts");
+    assert_eq!(body["version"], 3);
+}
+
+#[tokio::test]
+async fn staff_counts_and_posts_out_of_range_are_each_named_in_one_422_and_nothing_is_stored() {
+    let app = spawn_app().await;
+    for (body, fields) in [
+        (json!({"name": "x", "staff_count": -1}), vec!["staff_count"]),
+        (json!({"name": "x", "staff_count": 1_000_000_000}), vec!["staff_count"]),
+        (json!({"name": "x", "staff_count": 12.5}), vec!["staff_count"]),
+        (json!({"name": "x", "staff_count": "12"}), vec!["staff_count"]),
+        (
+            json!({"name": "x", "posts": [{"name": "焊工", "staff_count": -1}, {"name": "质检员", "staff_count": 1_000_001}]}),
+            vec!["posts[0].staff_count", "posts[1].staff_count"],
+        ),
+        (
+            json!({"name": "x", "posts": [{"name": ""}, {"name": " "}, {"name": "工".repeat(101)}, {"staff_count": 3}]}),
+            vec!["posts[0].name", "posts[1].name", "posts[2].name", "posts[3].name"],
+        ),
+        (
+            json!({"name": "x", "posts": [{"name": "焊工", "probation_monthly_fen": -1}, {"name": "电工", "probation_monthly_fen": 100_000_001}]}),
+            vec!["posts[0].probation_monthly_fen", "posts[1].probation_monthly_fen"],
+        ),
+        (
+            json!({"name": "x", "posts": [{"name": "焊工", "salary": 1}]}),
+            vec!["posts[0].salary"],
+        ),
+        (json!({"name": "x", "posts": {"name": "焊工"}}), vec!["posts"]),
+        (json!({"name": "x", "posts": ["焊工"]}), vec!["posts[0]"]),
+    ] {
+        let response = app.post_json("/api/v1/enterprises", &body).await;
+        let problem = problem(response, 422).await;
+        assert_eq!(error_fields(&problem), fields, "{body}");
+    }
+    let problem = problem(
+        app.post_json("/api/v1/enterprises", &json!({"name": "x", "staff_count": -1}))
+            .await,
+        422,
+    )
+    .await;
+    assert_eq!(problem["errors"][0]["code"], "range");
+    let posts: Vec<Value> = (0..201).map(|i| json!({"name": format!("岗位{i}")})).collect();
+    let response = app
+        .post_json("/api/v1/enterprises", &json!({"name": "x", "posts": posts}))
+        .await;
+    assert_eq!(error_fields(&problem_body(response).await), vec!["posts"]);
+    // 200 posts and the bounds themselves are fine.
+    let posts: Vec<Value> = (0..200)
+        .map(|i| json!({"name": format!("岗位{i}"), "staff_count": 1_000_000, "probation_monthly_fen": 100_000_000}))
+        .collect();
+    let edge = app
+        .create(
+            "/api/v1/enterprises",
+            &json!({"name": "y", "staff_count": 0, "posts": posts}),
+        )
+        .await;
+    assert_eq!(edge["posts"].as_array().unwrap().len(), 200);
+    assert_eq!(app.page("/api/v1/enterprises").await.total, 1, "only the good one");
+
+    // A patch is judged alike, and changes nothing when refused.
+    let path = format!("/api/v1/enterprises/{}", edge["id"].as_str().unwrap());
+    let response = app
+        .patch_json(
+            &path,
+            &json!({"staff_count": 1_000_001, "posts": [{"name": "焊工", "staff_count": -5}]}),
+        )
+        .await;
+    assert_eq!(
+        error_fields(&problem_body(response).await),
+        vec!["posts[0].staff_count", "staff_count"]
+    );
+    let stored = app.record(&path).await;
+    assert_eq!(
+        (stored["version"].as_u64(), stored["staff_count"].as_u64()),
+        (Some(1), Some(0))
+    );
+}
+
+/// The problem of a 422.
+async fn problem_body(response: reqwest::Response) -> Value {
+    problem(response, 422).await
+}
+
+#[tokio::test]
+async fn post_names_that_fold_alike_are_a_422_naming_the_later_one() {
+    let app = spawn_app().await;
+    for (posts, fields) in [
+        (
+            json!([{"name": "Welder"}, {"name": "焊工"}, {"name": "WELDER"}]),
+            vec!["posts[2].name"],
+        ),
+        (
+            json!([{"name": "電工"}, {"name": "电工", "staff_count": 3}]),
+            vec!["posts[1].name"],
+        ),
+        (json!([{"name": "焊工"}, {"name": "焊工"}]), vec!["posts[1].name"]),
+        (
+            json!([{"name": "质检员"}, {"name": "質檢員"}, {"name": "质检员"}]),
+            vec!["posts[1].name", "posts[2].name"],
+        ),
+    ] {
+        let response = app
+            .post_json("/api/v1/enterprises", &json!({"name": "辰泰重钢", "posts": posts}))
+            .await;
+        let problem = problem(response, 422).await;
+        assert_eq!(error_fields(&problem), fields, "{posts}");
+        assert!(
+            problem["errors"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .all(|e| e["code"] == "duplicate"),
+            "{problem}"
+        );
+    }
+    assert_eq!(app.page("/api/v1/enterprises").await.total, 0);
+
+    // Names that only look alike are different posts.
+    let created = app
+        .create(
+            "/api/v1/enterprises",
+            &json!({"name": "辰泰重钢", "posts": [{"name": "焊工"}, {"name": "焊工 "}, {"name": "电焊工"}]}),
+        )
+        .await;
+    assert_eq!(created["posts"].as_array().unwrap().len(), 3);
+    let path = format!("/api/v1/enterprises/{}", created["id"].as_str().unwrap());
+    let response = app
+        .patch_json(&path, &json!({"posts": [{"name": "起重工"}, {"name": "起重工"}]}))
+        .await;
+    let problem = problem(response, 422).await;
+    assert_eq!(error_fields(&problem), vec!["posts[1].name"]);
+    let stored = app.record(&path).await;
+    assert_eq!(stored["version"], 1);
+    assert_eq!(stored["posts"], created["posts"]);
+}
+
+#[tokio::test]
+async fn the_export_carries_the_staff_count_and_the_posts_as_json() {
+    let app = spawn_app().await;
+    let created = app.create("/api/v1/enterprises", &full_enterprise()).await;
+    let text = app.get("/api/v1/enterprises?format=csv").await.text().await.unwrap();
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .from_reader(text.trim_start_matches('\u{feff}').as_bytes());
+    let rows: Vec<Vec<String>> = reader
+        .records()
+        .map(|r| r.unwrap().iter().map(str::to_string).collect())
+        .collect();
+    let column = |header: &str| {
+        rows[0]
+            .iter()
+            .position(|h| h == header)
+            .unwrap_or_else(|| panic!("{header} in {:?}", rows[0]))
+    };
+    assert_eq!(rows[1][column("职工人数 staff_count")], "1260");
+    let posts: Value = serde_json::from_str(&rows[1][column("岗位 posts")]).unwrap();
+    assert_eq!(posts, created["posts"]);
+}
+
+#[tokio::test]
+async fn enterprises_and_placements_stored_before_the_compliance_fields_read_back_with_their_defaults() {
+    use migration::{Migrator, MigratorTrait};
+    use sea_orm::sea_query::{Alias, Query};
+    use sea_orm::ConnectionTrait;
+
+    let fresh = FreshDatabase::new().await;
+    let db = sea_orm::Database::connect(fresh.url.as_str()).await.unwrap();
+    let before = Migrator::migrations()
+        .iter()
+        .position(|m| m.name() == "m20261207_000020_compliance_fields")
+        .expect("the migration is listed");
+    Migrator::up(&db, Some(before as u32)).await.unwrap();
+    let (enterprise, placement) = (uuid::Uuid::now_v7(), uuid::Uuid::now_v7());
+    let at = chrono::Utc::now();
+    let rows = [
+        Query::insert()
+            .into_table(Alias::new("enterprises"))
+            .columns(
+                [
+                    "id",
+                    "name",
+                    "membership_status",
+                    "tags",
+                    "search_text",
+                    "version",
+                    "created_at",
+                    "updated_at",
+                ]
+                .map(Alias::new),
+            )
+            .values_panic([
+                enterprise.into(),
+                "伊利乳业".into(),
+                "member".into(),
+                json!([]).into(),
+                "伊利乳业".into(),
+                1.into(),
+                at.into(),
+                at.into(),
+            ])
+            .to_owned(),
+        Query::insert()
+            .into_table(Alias::new("apprenticeships"))
+            .columns(
+                [
+                    "id",
+                    "kind",
+                    "enterprise_id",
+                    "participant",
+                    "start_date",
+                    "status",
+                    "evaluations",
+                    "search_text",
+                    "version",
+                    "created_at",
+                    "updated_at",
+                ]
+                .map(Alias::new),
+            )
+            .values_panic([
+                placement.into(),
+                "worker_training".into(),
+                enterprise.into(),
+                json!({"name": "吴军", "role": "worker"}).into(),
+                chrono::NaiveDate::from_ymd_opt(2024, 5, 6).unwrap().into(),
+                "draft".into(),
+                json!([]).into(),
+                "吴军".into(),
+                1.into(),
+                at.into(),
+                at.into(),
+            ])
+            .to_owned(),
+    ];
+    for row in &rows {
+        db.execute(row).await.unwrap();
+    }
+    Migrator::up(&db, None).await.unwrap();
+    db.close().await.unwrap();
+
+    let url = fresh.url.clone();
+    let app = spawn_app_with(|settings| settings.database_url = url).await;
+    let stored = app.record(&format!("/api/v1/enterprises/{enterprise}")).await;
+    assert_eq!((&stored["staff_count"], &stored["posts"]), (&Value::Null, &json!([])));
+    let stored = app.record(&format!("/api/v1/apprenticeships/{placement}")).await;
+    assert_eq!(
+        (
+            &stored["night_shift"],
+            &stored["hazardous"],
+            &stored["insurance_expires_on"]
+        ),
+        (&json!(false), &json!(false), &Value::Null)
+    );
+    assert_eq!(stored["participant"]["enrolled_on"], Value::Null);
+    // And they change like any other.
+    let response = app
+        .patch_json(
+            &format!("/api/v1/enterprises/{enterprise}"),
+            &json!({"staff_count": 2100, "posts": [{"name": "生产线操作工", "staff_count": 1200}]}),
+        )
+        .await;
+    assert_eq!(response.status().as_u16(), 200);
+    let response = app
+        .patch_json(
+            &format!("/api/v1/apprenticeships/{placement}"),
+            &json!({"night_shift": true, "insurance_expires_on": "2024-12-31"}),
+        )
+        .await;
+    assert_eq!(response.status().as_u16(), 200);
 }

@@ -51,7 +51,8 @@ async fn an_exported_csv_file_imports_back_with_every_row_audited() {
         .create(
             "/api/v1/enterprises",
             &json!({"name": "辰泰重钢有限公司", "credit_code": "91350100M000100Y43", "scale": "large",
-                    "membership_status": "council_member", "tags": ["焊接培训", "厂中校"], "short_name": "+辰泰", "contact_phone": "0536-1234567"}),
+                    "membership_status": "council_member", "tags": ["焊接培训", "厂中校"], "short_name": "+辰泰", "contact_phone": "0536-1234567",
+                    "staff_count": 1260, "posts": [{"name": "焊工", "staff_count": 320, "probation_monthly_fen": 450000}, {"name": "=质检员"}]}),
         )
         .await;
     source
@@ -90,8 +91,18 @@ async fn an_exported_csv_file_imports_back_with_every_row_audited() {
     assert_eq!(stored[0]["membership_status"], "council_member");
     assert_eq!(stored[0]["short_name"], "+辰泰", "the formula guard is taken off");
     assert_eq!(stored[0]["contact_phone"], "0536-1234567");
+    assert_eq!(stored[0]["staff_count"], 1260);
+    assert_eq!(
+        stored[0]["posts"],
+        json!([{"name": "焊工", "staff_count": 320, "probation_monthly_fen": 450000},
+               {"name": "=质检员", "staff_count": null, "probation_monthly_fen": null}])
+    );
     assert_eq!(stored[1]["name"], "=华铝家居");
     assert_eq!(stored[1]["joined_on"], "2024-04-03");
+    assert_eq!(
+        (&stored[1]["staff_count"], &stored[1]["posts"]),
+        (&Value::Null, &json!([]))
+    );
 
     let audit: Value = target
         .get("/api/v1/audit-events?resource_type=enterprise&action=create")
@@ -513,9 +524,10 @@ async fn an_exported_xlsx_file_of_placements_imports_back() {
         .create(
             "/api/v1/apprenticeships",
             &json!({"kind": "order_class", "enterprise_id": enterprise["id"], "school_id": school["id"],
-                    "participant": {"name": "李明", "national_id": "370101200803150021", "phone": "13812345678"},
+                    "participant": {"name": "李明", "national_id": "370101200803150021", "phone": "13812345678", "enrolled_on": "2023-09-01"},
                     "program": "辰泰重钢焊接订单班", "start_date": "2024-09-01", "end_date": "2025-06-30",
-                    "hours_per_week": 36, "monthly_stipend_fen": 200000}),
+                    "hours_per_week": 36, "monthly_stipend_fen": 200000, "night_shift": true,
+                    "insurance_expires_on": "2025-03-31"}),
         )
         .await;
     let exported = source
@@ -538,6 +550,12 @@ async fn an_exported_xlsx_file_of_placements_imports_back() {
     assert_eq!(copy["monthly_stipend_fen"], 200000);
     assert_eq!(copy["end_date"], "2025-06-30");
     assert_eq!(copy["status"], "draft");
+    assert_eq!(copy["participant"]["enrolled_on"], "2023-09-01");
+    assert_eq!(
+        (&copy["night_shift"], &copy["hazardous"]),
+        (&json!(true), &json!(false))
+    );
+    assert_eq!(copy["insurance_expires_on"], "2025-03-31");
 }
 
 #[tokio::test]

@@ -943,7 +943,7 @@ async fn the_demo_data_loads_the_county_once_and_reads_back_through_the_api() {
     let overview = app.record("/api/v1/stats/overview").await;
     assert_eq!(overview["meetings"]["total"], 1);
     assert_eq!(overview["top_host_enterprises"][0]["name"], "华建五分厂");
-    assert_eq!(overview["top_host_enterprises"][0]["active"], 2);
+    assert_eq!(overview["top_host_enterprises"][0]["active"], 3);
     assert_eq!(overview["top_host_enterprises"].as_array().unwrap().len(), 4);
 
     // The survey's demand list, the report's five bases, the welding competition.
@@ -989,6 +989,81 @@ async fn the_demo_data_loads_the_county_once_and_reads_back_through_the_api() {
         })
         .collect();
     assert_eq!(teachers, [("孙丽", 42, false), ("刘志强", 246, true)]);
+
+    // What the compliance rules will find on 2024-05-06. 华建五分厂: two active
+    // student interns among 18 employees (more than 10 %), one in their first
+    // year at school, one paid below 80 % of their post's probation pay.
+    let on = "2024-05-06";
+    let huajian = enterprises
+        .items
+        .iter()
+        .find(|e| e["short_name"] == "华建五分厂")
+        .unwrap();
+    assert_eq!(huajian["staff_count"], 18);
+    let interns = app
+        .page(&format!(
+            "/api/v1/apprenticeships?enterprise_id={}&kind=student_internship&status=active&active_on={on}",
+            huajian["id"].as_str().unwrap()
+        ))
+        .await;
+    assert_eq!(interns.total, 2);
+    assert!(interns.total * 100 > 18 * 10);
+    let probation = |position: &Value| {
+        huajian["posts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|post| post["name"] == *position)
+            .and_then(|post| post["probation_monthly_fen"].as_i64())
+            .unwrap()
+    };
+    let underpaid = interns
+        .items
+        .iter()
+        .filter(|p| p["monthly_stipend_fen"].as_i64().unwrap() * 100 < probation(&p["position"]) * 80)
+        .count();
+    assert_eq!(underpaid, 1);
+    let year_after = |enrolled: &str| format!("{}{}", enrolled[..4].parse::<i32>().unwrap() + 1, &enrolled[4..]);
+    let first_year = interns
+        .items
+        .iter()
+        .filter(|p| {
+            p["start_date"].as_str().unwrap() < year_after(p["participant"]["enrolled_on"].as_str().unwrap()).as_str()
+        })
+        .count();
+    assert_eq!(first_year, 1);
+    let under_way = app
+        .page(&format!(
+            "/api/v1/apprenticeships?status=active&active_on={on}&limit=100"
+        ))
+        .await;
+    let students = [
+        "student_internship",
+        "observation_internship",
+        "modern_apprenticeship",
+        "order_class",
+    ];
+    let student = |p: &&Value| students.contains(&p["kind"].as_str().unwrap());
+    assert_eq!(
+        under_way
+            .items
+            .iter()
+            .filter(student)
+            .filter(|p| p["night_shift"] == true)
+            .count(),
+        1,
+        "a night shift"
+    );
+    assert_eq!(
+        under_way
+            .items
+            .iter()
+            .filter(student)
+            .filter(|p| p["insurance_expires_on"].as_str().is_some_and(|end| end < on))
+            .count(),
+        1,
+        "an insurance that ended"
+    );
 }
 
 #[tokio::test]
