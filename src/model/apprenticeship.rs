@@ -234,9 +234,6 @@ impl TransitionRequest {
 #[serde(deny_unknown_fields)]
 #[fields(object, example = serde_json::json!({"enterprise_id": "01900000-0000-7000-8000-0000000052f1", "on": "2025-01-06", "reason": "原实习单位停产，转至华建五分厂", "reason_code": "enterprise_closed", "position": "装配工", "site": "华建五分厂装配车间", "enterprise_mentor": "张建华", "agreement_signed_on": "2025-01-03", "insurance_policy_no": "PICC-2025-010301"}))]
 pub struct TransferRequest {
-    // TODO(issue 26, after merging the placement fields): `night_shift`,
-    // `hazardous` and `insurance_expires_on` belong here too, as optional
-    // fields of the new placement, once `ApprenticeshipFields` has them.
     /// The new host enterprise (must exist, and not be the current host).
     pub enterprise_id: Uuid,
     /// The first day at the new host: after the placement's `start_date`,
@@ -256,12 +253,19 @@ pub struct TransferRequest {
     pub monthly_stipend_fen: Option<Fen>,
     /// The new hours a week (the old ones when left out; at most 40 for students).
     pub hours_per_week: Option<Hours>,
+    /// Whether the work at the new host includes night work, 22:00–06:00 (the old placement's when left out).
+    pub night_shift: Option<Flag<false>>,
+    /// Whether the work at the new host is forbidden to minors or heavy
+    /// physical labour of grade III or above (the old placement's when left out).
+    pub hazardous: Option<Flag<false>>,
     /// When the tripartite agreement with the new host was signed: required
     /// for a student placement (an agreement is with one host).
     pub agreement_signed_on: Option<Date>,
     /// The internship liability insurance at the new host: required for a
     /// student placement (an insurance is with one host).
     pub insurance_policy_no: Option<PlainText>,
+    /// When the insurance at the new host ends (the old one's when left out).
+    pub insurance_expires_on: Option<Date>,
     /// The demand of the new host the new placement answers (none when left out).
     pub demand_id: Option<Uuid>,
     /// The training base of the new placement (the old one's when left out).

@@ -30,7 +30,8 @@ impl County {
         json!({
             "enterprise_id": self.other_enterprise, "on": "2025-01-06",
             "reason": "原实习单位停产", "reason_code": "enterprise_closed", "position": "质检员",
-            "agreement_signed_on": "2025-01-03", "insurance_policy_no": "PICC-2025-010301"
+            "agreement_signed_on": "2025-01-03", "insurance_policy_no": "PICC-2025-010301",
+            "insurance_expires_on": "2025-07-31", "night_shift": false
         })
     }
 
@@ -90,6 +91,9 @@ async fn a_transfer_ends_the_placement_and_begins_one_at_the_new_host_linked_bot
         ("monthly_stipend_fen", copied["monthly_stipend_fen"].clone()),
         ("agreement_signed_on", json!("2025-01-03")),
         ("insurance_policy_no", json!("PICC-2025-010301")),
+        ("insurance_expires_on", json!("2025-07-31")),
+        ("night_shift", json!(false)),
+        ("hazardous", json!(false)),
         ("demand_id", Value::Null),
         ("evaluations", json!([])),
         ("transferred_from", json!(old)),
@@ -258,7 +262,7 @@ async fn every_fault_of_a_transfer_body_is_a_422_naming_its_field_and_changes_no
     let cases = [
         (json!({}), vec!["enterprise_id", "on", "reason", "reason_code"]),
         (with(json!({"extra": 1})), vec!["extra"]),
-        (with(json!({"night_shift": true})), vec!["night_shift"]),
+        (with(json!({"night_shift": "yes"})), vec!["night_shift"]),
         (with(json!({"transferred_from": id})), vec!["transferred_from"]),
         (with(json!({"reason": "  \t"})), vec!["reason"]),
         (with(json!({"reason_code": "bored"})), vec!["reason_code"]),
