@@ -21,6 +21,7 @@ mod m20261203_000016_competitions;
 mod m20261203_000017_folded_major_names;
 mod m20261205_000018_change_log;
 mod m20261205_000019_webhooks;
+mod m20261207_000023_compliance_settings;
 mod util;
 
 pub use m20261202_000013_major_folding::fold;
@@ -52,6 +53,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000017_folded_major_names::Migration),
             Box::new(m20261205_000018_change_log::Migration),
             Box::new(m20261205_000019_webhooks::Migration),
+            Box::new(m20261207_000023_compliance_settings::Migration),
         ]
     }
 }

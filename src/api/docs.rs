@@ -61,6 +61,7 @@ Every answer carries `X-Request-Id`; quote it when you report a problem. Chinese
         (name = "demands", description = "What enterprises asked of the alliance (需求清单), and the schools that could answer each"),
         (name = "bases", description = "Training bases: innovation service, skills training and research bases, factory-schools (厂中校) and school-factories (校中厂)"),
         (name = "competitions", description = "Skills competitions (技能大比武) and their entries"),
+        (name = "compliance", description = "Placements against the internship rules (职业学校学生实习管理规定): the county's settings of the rules"),
         (name = "stats", description = "The statistics overview (every role) and teachers' enterprise practice (admin, officer, a school for its own teachers)"),
         (name = "users", description = "User accounts (admin only)"),
         (name = "audit", description = "The audit trail (admin and officer)"),

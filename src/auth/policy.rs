@@ -303,6 +303,14 @@ pub const WEBHOOKS: Policy = Policy {
     ..ADMIN_ONLY
 };
 
+/// The compliance settings: every role reads them; only an admin replaces
+/// them (`PUT`, an update of the one record).
+pub const COMPLIANCE_SETTINGS: Policy = Policy {
+    admin: Rights::UPDATE_ALL,
+    officer: Rights::READ,
+    ..Policy::staff_writes("compliance settings", "compliance settings")
+};
+
 /// Enterprises: admin and officer CRUD; everyone reads; an enterprise user
 /// changes its own enterprise, but not its membership status or credit code.
 pub const ENTERPRISES: Policy = Policy {
@@ -612,6 +620,7 @@ fn reach(caller: &Principal, kind: FeedType) -> FeedReach {
         FeedType::User => policy_reach(&USERS, caller),
         FeedType::Demand => policy_reach(&DEMANDS, caller),
         FeedType::Apprenticeship => policy_reach(&APPRENTICESHIPS, caller),
+        FeedType::ComplianceSettings => policy_reach(&COMPLIANCE_SETTINGS, caller),
     }
 }
 
@@ -736,19 +745,39 @@ mod tests {
         let officer = every(Role::Officer, None);
         assert_eq!(
             officer.every,
-            vec![Enterprise, School, Apprenticeship, Meeting, Demand, Base, Competition]
+            vec![
+                Enterprise,
+                School,
+                Apprenticeship,
+                Meeting,
+                Demand,
+                Base,
+                Competition,
+                ComplianceSettings
+            ]
         );
         let viewer = every(Role::Viewer, None);
         assert_eq!(
             viewer.every,
-            vec![Enterprise, School, Meeting, Demand, Base, Competition]
+            vec![
+                Enterprise,
+                School,
+                Meeting,
+                Demand,
+                Base,
+                Competition,
+                ComplianceSettings
+            ]
         );
         assert_eq!(viewer.own, None);
         let ours = every(Role::School, Some(school));
         assert_eq!(ours.every, viewer.every);
         assert_eq!(ours.own, Some((Owner::School(school), vec![Apprenticeship])));
         let hosts = every(Role::Enterprise, Some(host));
-        assert_eq!(hosts.every, vec![Enterprise, School, Meeting, Base, Competition]);
+        assert_eq!(
+            hosts.every,
+            vec![Enterprise, School, Meeting, Base, Competition, ComplianceSettings]
+        );
         assert_eq!(hosts.own, Some((Owner::Enterprise(host), vec![Apprenticeship, Demand])));
         // Narrowed to one kind: that kind, whole or own; none → 403 naming the parameter.
         let narrowed = changes(&caller(Role::Enterprise, Some(host)), Some(Demand)).unwrap();

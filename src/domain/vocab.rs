@@ -322,6 +322,8 @@ pub enum ResourceType {
     Competition,
     /// A webhook.
     Webhook,
+    /// The county's settings of the internship rules.
+    ComplianceSettings,
 }
 
 /// What an enterprise asked of the alliance.
@@ -528,6 +530,8 @@ pub enum FeedType {
     Competition,
     /// A user account (admins only).
     User,
+    /// The county's settings of the internship rules (one record; every role but a participant reads it).
+    ComplianceSettings,
 }
 
 /// What a change of the feed did to its record.

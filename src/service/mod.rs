@@ -7,6 +7,7 @@ pub mod audit;
 pub mod bases;
 pub mod changes;
 pub mod competitions;
+pub mod compliance;
 mod database;
 pub mod delivery;
 pub mod demands;
