@@ -547,6 +547,60 @@ pub fn teacher_practice(caller: &Principal, school_id: Option<Uuid>) -> Result<O
     }
 }
 
+/// The records a caller's compliance findings (or summary) are about: one
+/// school's, one enterprise's, or every one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ComplianceScope {
+    /// Only this school's placements and the enterprises hosting its active students.
+    pub school: Option<Uuid>,
+    /// Only this enterprise's.
+    pub enterprise: Option<Uuid>,
+    /// None at all (an organisation's user without an organisation).
+    pub nothing: bool,
+}
+
+/// Compliance: admins and officers read every finding; a school user its
+/// own school's, an enterprise user its own enterprise's (another
+/// `school_id` or `enterprise_id` → 403 naming it); a viewer the summary
+/// only (`findings` → 403). `school_id` and `enterprise_id` narrow further.
+pub fn compliance(
+    caller: &Principal,
+    findings: bool,
+    school_id: Option<Uuid>,
+    enterprise_id: Option<Uuid>,
+) -> Result<ComplianceScope, ApiError> {
+    let given = ComplianceScope {
+        school: school_id,
+        enterprise: enterprise_id,
+        nothing: false,
+    };
+    let own = |name: &str, given: Option<Uuid>| match (caller.org, given) {
+        (None, _) => Ok((None, true)),
+        (Some(org), Some(other)) if other != org => Err(ApiError::Forbidden {
+            detail: format!("a {} user reads its own findings only", caller.role.as_str()),
+            errors: vec![FieldError::new(name, "forbidden", "names another organisation")],
+        }),
+        (Some(org), _) => Ok((Some(org), false)),
+    };
+    match caller.role {
+        Role::Admin | Role::Officer => Ok(given),
+        Role::Viewer if !findings => Ok(given),
+        Role::Viewer => Err(deny("read compliance findings (the summary only)")),
+        Role::School => {
+            let (school, nothing) = own("school_id", school_id)?;
+            Ok(ComplianceScope { school, nothing, ..given })
+        }
+        Role::Enterprise => {
+            let (enterprise, nothing) = own("enterprise_id", enterprise_id)?;
+            Ok(ComplianceScope {
+                enterprise,
+                nothing,
+                ..given
+            })
+        }
+    }
+}
+
 /// Statistics: every role reads them (counts only, no personal records).
 pub fn stats(_caller: &Principal) -> Result<(), ApiError> {
     Ok(())

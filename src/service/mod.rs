@@ -24,6 +24,7 @@ pub mod schools;
 pub mod secrets;
 pub mod sessions;
 pub mod stats;
+mod sql;
 pub(crate) mod store;
 pub mod users;
 pub mod webhooks;
