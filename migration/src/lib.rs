@@ -24,6 +24,7 @@ mod m20261205_000019_webhooks;
 mod m20261207_000020_compliance_fields;
 mod m20261207_000021_transfers;
 mod m20261207_000022_visits_incidents;
+mod m20261207_000023_compliance_settings;
 mod util;
 
 pub use m20261202_000013_major_folding::fold;
@@ -58,6 +59,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000020_compliance_fields::Migration),
             Box::new(m20261207_000021_transfers::Migration),
             Box::new(m20261207_000022_visits_incidents::Migration),
+            Box::new(m20261207_000023_compliance_settings::Migration),
         ]
     }
 }

@@ -11,6 +11,7 @@ pub mod caller;
 pub mod changes;
 pub mod collection;
 pub mod competitions;
+pub mod compliance;
 pub mod conditional;
 pub mod crud;
 pub mod demands;
@@ -116,6 +117,7 @@ pub fn routes(cfg: &mut ServiceConfig) {
             .configure(competitions::configure)
             .configure(visits::configure)
             .configure(incidents::configure)
+            .configure(compliance::configure)
             .configure(stats::configure)
             .configure(users::configure)
             .configure(audit::configure)

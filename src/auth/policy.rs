@@ -303,6 +303,14 @@ pub const WEBHOOKS: Policy = Policy {
     ..ADMIN_ONLY
 };
 
+/// The compliance settings: every role reads them; only an admin replaces
+/// them (`PUT`, an update of the one record).
+pub const COMPLIANCE_SETTINGS: Policy = Policy {
+    admin: Rights::UPDATE_ALL,
+    officer: Rights::READ,
+    ..Policy::staff_writes("compliance settings", "compliance settings")
+};
+
 /// Enterprises: admin and officer CRUD; everyone reads; an enterprise user
 /// changes its own enterprise, but not its membership status or credit code.
 pub const ENTERPRISES: Policy = Policy {
@@ -575,6 +583,64 @@ pub fn teacher_practice(caller: &Principal, school_id: Option<Uuid>) -> Result<O
     }
 }
 
+/// The records a caller's compliance findings (or summary) are about: one
+/// school's, one enterprise's, or every one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ComplianceScope {
+    /// Only this school's placements and the enterprises hosting its active students.
+    pub school: Option<Uuid>,
+    /// Only this enterprise's.
+    pub enterprise: Option<Uuid>,
+    /// None at all (an organisation's user without an organisation).
+    pub nothing: bool,
+}
+
+/// Compliance: admins and officers read every finding; a school user its
+/// own school's, an enterprise user its own enterprise's (another
+/// `school_id` or `enterprise_id` → 403 naming it); a viewer the summary
+/// only (`findings` → 403). `school_id` and `enterprise_id` narrow further.
+pub fn compliance(
+    caller: &Principal,
+    findings: bool,
+    school_id: Option<Uuid>,
+    enterprise_id: Option<Uuid>,
+) -> Result<ComplianceScope, ApiError> {
+    let given = ComplianceScope {
+        school: school_id,
+        enterprise: enterprise_id,
+        nothing: false,
+    };
+    let own = |name: &str, given: Option<Uuid>| match (caller.org, given) {
+        (None, _) => Ok((None, true)),
+        (Some(org), Some(other)) if other != org => Err(ApiError::Forbidden {
+            detail: format!("a {} user reads its own findings only", caller.role.as_str()),
+            errors: vec![FieldError::new(name, "forbidden", "names another organisation")],
+        }),
+        (Some(org), _) => Ok((Some(org), false)),
+    };
+    match caller.role {
+        Role::Admin | Role::Officer => Ok(given),
+        Role::Viewer if !findings => Ok(given),
+        Role::Viewer => Err(deny("read compliance findings (the summary only)")),
+        Role::School => {
+            let (school, nothing) = own("school_id", school_id)?;
+            Ok(ComplianceScope {
+                school,
+                nothing,
+                ..given
+            })
+        }
+        Role::Enterprise => {
+            let (enterprise, nothing) = own("enterprise_id", enterprise_id)?;
+            Ok(ComplianceScope {
+                enterprise,
+                nothing,
+                ..given
+            })
+        }
+    }
+}
+
 /// Statistics: every role reads them (counts only, no personal records).
 pub fn stats(_caller: &Principal) -> Result<(), ApiError> {
     Ok(())
@@ -656,6 +722,7 @@ fn reach(caller: &Principal, kind: FeedType) -> FeedReach {
         FeedType::Apprenticeship => policy_reach(&APPRENTICESHIPS, caller),
         FeedType::Visit => policy_reach(&VISITS, caller),
         FeedType::Incident => policy_reach(&INCIDENTS, caller),
+        FeedType::ComplianceSettings => policy_reach(&COMPLIANCE_SETTINGS, caller),
     }
 }
 
@@ -790,13 +857,22 @@ mod tests {
                 Base,
                 Competition,
                 Visit,
-                Incident
+                Incident,
+                ComplianceSettings
             ]
         );
         let viewer = every(Role::Viewer, None);
         assert_eq!(
             viewer.every,
-            vec![Enterprise, School, Meeting, Demand, Base, Competition]
+            vec![
+                Enterprise,
+                School,
+                Meeting,
+                Demand,
+                Base,
+                Competition,
+                ComplianceSettings
+            ]
         );
         assert_eq!(viewer.own, None);
         let ours = every(Role::School, Some(school));
@@ -806,7 +882,10 @@ mod tests {
             Some((Owner::School(school), vec![Apprenticeship, Visit, Incident]))
         );
         let hosts = every(Role::Enterprise, Some(host));
-        assert_eq!(hosts.every, vec![Enterprise, School, Meeting, Base, Competition]);
+        assert_eq!(
+            hosts.every,
+            vec![Enterprise, School, Meeting, Base, Competition, ComplianceSettings]
+        );
         assert_eq!(
             hosts.own,
             Some((Owner::Enterprise(host), vec![Apprenticeship, Demand, Visit, Incident]))

@@ -2,6 +2,7 @@
 //! status machine, search folding, cursors.
 
 pub mod clock;
+pub mod compliance;
 pub mod cursor;
 pub mod identifiers;
 pub mod network;

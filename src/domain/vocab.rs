@@ -366,6 +366,8 @@ pub enum ResourceType {
     Visit,
     /// An incident during a placement.
     Incident,
+    /// The county's settings of the internship rules.
+    ComplianceSettings,
 }
 
 /// What an enterprise asked of the alliance.
@@ -576,6 +578,51 @@ pub enum FeedType {
     Visit,
     /// An incident during a placement (read by whoever reads the placement).
     Incident,
+    /// The county's settings of the internship rules (one record; every role but a participant reads it).
+    ComplianceSettings,
+}
+
+/// A rule of the internship rules that the compliance findings check (see
+/// the README's table: what each rests on and where it comes from).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, ToSchema, Vocabulary)]
+#[serde(rename_all = "snake_case")]
+pub enum ComplianceRule {
+    /// A `student_internship` starting less than a year after its participant enrolled.
+    FirstYearStudent,
+    /// Work forbidden to minors, or heavy labour, by a participant under 18.
+    MinorHazardousWork,
+    /// A student placement with night work.
+    StudentNightShift,
+    /// An intern paid below the floor (a share of the post's probation pay, and the county's minimum).
+    PayBelowFloor,
+    /// More interns at an enterprise than its share of its staff allows.
+    InternShareEnterprise,
+    /// More interns on a post than its share of the post's staff allows.
+    InternSharePost,
+    /// An enterprise hosting interns without a `staff_count`.
+    StaffCountUnknown,
+    /// A student placement whose internship liability insurance has ended.
+    InsuranceExpired,
+    /// A placement still active or suspended after its `end_date`.
+    PastEndDate,
+    /// A student placement with no supervision visit in the settings' interval.
+    NoRecentVisit,
+    /// A student placement with past weeks without a journal.
+    JournalMissing,
+    /// A week of a student placement's journal with more than 40 hours worked.
+    HoursOverLimit,
+    /// A serious or major incident not reported to the education bureau.
+    IncidentUnreported,
+}
+
+/// How grave a finding is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, ToSchema, Vocabulary)]
+#[serde(rename_all = "snake_case")]
+pub enum Severity {
+    /// A breach of the rules.
+    Breach,
+    /// Something to look into.
+    Warning,
 }
 
 /// What a change of the feed did to its record.

@@ -11,6 +11,7 @@ pub mod base;
 pub mod change;
 pub mod competition;
 pub mod competition_party;
+pub mod compliance_setting;
 pub mod demand;
 pub mod demand_major;
 pub mod directory_total;

@@ -9,6 +9,7 @@ pub mod base;
 pub mod change;
 pub mod check;
 pub mod competition;
+pub mod compliance;
 pub mod demand;
 pub mod doc;
 pub mod enterprise;

@@ -14,6 +14,7 @@ use sea_orm::{
     QueryOrder, QuerySelect, Statement, Value,
 };
 
+use super::sql::Binds;
 use super::{now, Database};
 use crate::auth::policy::{FeedScope, Owner};
 use crate::domain::vocab::FeedType;
@@ -68,18 +69,11 @@ fn branches(scope: &FeedScope) -> Vec<Branch> {
 
 /// Builds a page's statement: each branch's first `limit` entries in
 /// `(after, newest]`, merged and cut to `limit`.
-struct PageSql {
-    backend: DatabaseBackend,
-    values: Vec<Value>,
-}
+struct PageSql(Binds);
 
 impl PageSql {
     fn bind(&mut self, value: impl Into<Value>) -> String {
-        self.values.push(value.into());
-        match self.backend {
-            DatabaseBackend::Postgres => format!("${}", self.values.len()),
-            _ => "?".to_string(),
-        }
+        self.0.bind(value)
     }
 
     fn branch(&mut self, branch: &Branch, after: i64, newest: i64, limit: u64) -> String {
@@ -123,10 +117,7 @@ fn page_statement(
     limit: u64,
 ) -> Option<Statement> {
     let branches = branches(scope);
-    let mut sql = PageSql {
-        backend,
-        values: Vec::new(),
-    };
+    let mut sql = PageSql(Binds::new(backend));
     let text = match branches.as_slice() {
         [] => return None,
         [one] => sql.branch(one, after, newest, limit),
@@ -140,7 +131,7 @@ fn page_statement(
             format!("{} ORDER BY position LIMIT {limit}", parts.join(" UNION ALL "))
         }
     };
-    Some(Statement::from_sql_and_values(backend, text, sql.values))
+    Some(sql.0.statement(text))
 }
 
 fn to_change(row: change::Model) -> Change {

@@ -6,6 +6,7 @@ mod audit;
 mod bases;
 mod changes;
 mod competitions;
+mod compliance;
 mod container;
 mod conventions;
 mod demands;
