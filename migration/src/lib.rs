@@ -25,6 +25,7 @@ mod m20261207_000020_compliance_fields;
 mod m20261207_000021_transfers;
 mod m20261207_000022_visits_incidents;
 mod m20261207_000023_compliance_settings;
+mod m20261207_000024_compliance_rules;
 mod util;
 
 pub use m20261202_000013_major_folding::fold;
@@ -60,6 +61,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000021_transfers::Migration),
             Box::new(m20261207_000022_visits_incidents::Migration),
             Box::new(m20261207_000023_compliance_settings::Migration),
+            Box::new(m20261207_000024_compliance_rules::Migration),
         ]
     }
 }

@@ -43,6 +43,19 @@ pub struct Model {
     #[sea_orm(column_type = "Text")]
     #[row(derived)]
     pub search_text: String,
+    /// The folded `position`, matched with an enterprise's posts.
+    #[sea_orm(column_type = "Text", nullable)]
+    #[row(derived)]
+    pub position_key: Option<String>,
+    /// The participant's birth date, or the resident ID's.
+    #[row(derived)]
+    pub birth_date: Option<Date>,
+    /// When the participant enrolled.
+    #[row(derived)]
+    pub enrolled_on: Option<Date>,
+    /// A year after `enrolled_on`: a `student_internship` starting before it is a first-year student's.
+    #[row(derived)]
+    pub first_year_until: Option<Date>,
     pub version: i32,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,

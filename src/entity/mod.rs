@@ -16,6 +16,7 @@ pub mod demand;
 pub mod demand_major;
 pub mod directory_total;
 pub mod enterprise;
+pub mod enterprise_post;
 pub mod enterprise_tag;
 pub mod idempotency_key;
 pub mod incident;

@@ -45,6 +45,15 @@ pub struct Participant {
     pub enrolled_on: Option<Date>,
 }
 
+impl Participant {
+    /// The participant's birth date: `birth_date`, else the resident ID's.
+    pub fn born_on(&self) -> Option<chrono::NaiveDate> {
+        self.birth_date
+            .map(Date::naive)
+            .or_else(|| self.national_id.as_ref().and_then(|id| id.birth_date()))
+    }
+}
+
 /// One side's evaluation of a placement.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Fields)]
 #[serde(deny_unknown_fields)]

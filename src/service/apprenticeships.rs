@@ -20,8 +20,9 @@ use super::{audit, check_precondition, now, store, Database, Precondition};
 use crate::auth::policy::{self, Access, Policy, Scope, APPRENTICESHIPS};
 use crate::auth::{Actor, Principal};
 use crate::domain::clock;
+use crate::domain::compliance::first_year_until;
 use crate::domain::placement::{age_on, find_move, find_transfer, Coded, Move, Side, MIN_STUDENT_AGE};
-use crate::domain::search::search_text;
+use crate::domain::search::{fold, search_text};
 use crate::domain::vocab::{Action, ApprenticeshipStatus, ReasonCode, ResourceType};
 use crate::entity::{apprenticeship, apprenticeship_history, base, demand};
 use crate::error::{ApiError, FieldError};
@@ -42,11 +43,22 @@ impl Stored for ApprenticeshipFields {
     type Table = apprenticeship::Entity;
     const POLICY: &'static Policy = &APPRENTICESHIPS;
 
+    /// The folded search text, and what the compliance rules read: the
+    /// folded `position` (matched with a post's folded name), the birth date
+    /// (the participant's, or the resident ID's), the enrolment and the end
+    /// of the first year after it.
     fn complete_row(&self, row: &mut apprenticeship::ActiveModel) {
         row.search_text = Set(search_text([
             Some(self.participant.name.as_str()),
             self.program.as_ref().map(|p| p.as_str()),
         ]));
+        row.position_key = Set(self.position.as_ref().map(|p| fold(p.as_str())));
+        row.birth_date = Set(self.participant.born_on().and_then(Date::new));
+        row.enrolled_on = Set(self.participant.enrolled_on);
+        row.first_year_until = Set(self
+            .participant
+            .enrolled_on
+            .and_then(|day| Date::new(first_year_until(day.naive()))));
     }
 
     /// The kind fixes the participant's role: one the client left out (or
@@ -414,10 +426,7 @@ fn check_move_data(
             &mut errors,
         );
         let participant = &row.participant;
-        let birth = participant
-            .birth_date
-            .map(Date::naive)
-            .or_else(|| participant.national_id.as_ref().and_then(|id| id.birth_date()));
+        let birth = participant.born_on();
         match birth {
             None => errors.push(FieldError::new(
                 "participant.birth_date",

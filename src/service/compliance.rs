@@ -926,7 +926,7 @@ pub async fn findings(
         rows.last().map(|(rule, last)| {
             let key = serde_json::to_string(&(rule, rest_of(*rule, last))).unwrap_or_default();
             Cursor {
-                key: serde_json::Value::String(key),
+                key: serde_json::to_value(SortValue::Text(key)).unwrap_or_default(),
                 id: last.enterprise_id,
                 binding: request.binding.clone(),
             }

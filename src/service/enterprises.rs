@@ -14,7 +14,7 @@ use super::store;
 use crate::auth::policy::{Policy, ENTERPRISES};
 use crate::auth::Actor;
 use crate::domain::search::search_text;
-use crate::entity::{enterprise, enterprise_tag};
+use crate::entity::{enterprise, enterprise_post, enterprise_tag};
 use crate::error::{ApiError, FieldError};
 use crate::model::enterprise::{Enterprise, EnterpriseFields, EnterpriseFilters, EnterpriseSort};
 use crate::model::field::TextRule;
@@ -71,9 +71,12 @@ impl Stored for EnterpriseFields {
         }
     }
 
-    /// One `enterprise_tags` row per tag, so that the `tag` filter is an index lookup.
+    /// One `enterprise_tags` row per tag, so that the `tag` filter is an
+    /// index lookup, and one `enterprise_posts` row per post, so that the
+    /// compliance rules match positions with posts by a join.
     fn new_rows(record: &Enterprise, _actor: &Actor, rows: &mut Inserts) -> Result<(), ApiError> {
         rows.add(tag_rows(record));
+        rows.add(post_rows(record));
         Ok(())
     }
 
@@ -83,11 +86,15 @@ impl Stored for EnterpriseFields {
         before: &Enterprise,
         after: &Enterprise,
     ) -> Result<(), ApiError> {
-        if before.fields.tags == after.fields.tags {
-            return Ok(());
+        if before.fields.tags != after.fields.tags {
+            let owner = enterprise_tag::Column::EnterpriseId.eq(after.id);
+            store::replace_rows::<enterprise_tag::Entity>(db, owner, tag_rows(after)).await?;
         }
-        let owner = enterprise_tag::Column::EnterpriseId.eq(after.id);
-        store::replace_rows::<enterprise_tag::Entity>(db, owner, tag_rows(after)).await
+        if before.fields.posts != after.fields.posts {
+            let owner = enterprise_post::Column::EnterpriseId.eq(after.id);
+            store::replace_rows::<enterprise_post::Entity>(db, owner, post_rows(after)).await?;
+        }
+        Ok(())
     }
 }
 
@@ -102,6 +109,28 @@ fn tag_rows(record: &Enterprise) -> Vec<enterprise_tag::ActiveModel> {
             enterprise_tag::ActiveModel::from(enterprise_tag::Model {
                 enterprise_id: record.id,
                 tag: tag.clone(),
+            })
+            .reset_all()
+        })
+        .collect()
+}
+
+/// The `enterprise_posts` rows of an enterprise, in its order.
+fn post_rows(record: &Enterprise) -> Vec<enterprise_post::ActiveModel> {
+    record
+        .fields
+        .posts
+        .as_slice()
+        .iter()
+        .zip(0..)
+        .map(|(post, position)| {
+            enterprise_post::ActiveModel::from(enterprise_post::Model {
+                enterprise_id: record.id,
+                position,
+                name: post.name.as_str().to_string(),
+                name_key: post.key(),
+                staff_count: post.staff_count.map(|n| n.get()),
+                probation_monthly_fen: post.probation_monthly_fen.map(|n| n.get()),
             })
             .reset_all()
         })
