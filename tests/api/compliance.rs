@@ -602,3 +602,90 @@ async fn journals_missing_weeks_and_long_weeks_are_found_from_the_journals_table
     let (items, _) = findings_as(&app, &app.token, "on=2025-09-10&rule=journal_missing", 20).await;
     assert!(items.is_empty());
 }
+
+#[tokio::test]
+async fn visits_and_incidents_end_or_raise_their_findings_at_once() {
+    let app = spawn_app().await;
+    let c = county(&app).await;
+    // Started 2025-09-01: by 2025-10-15 it is past the 30 days and has no visit in them.
+    let id = active(&app, &c.unknown, &c.school, json!({})).await;
+    let on = "on=2025-10-15";
+    let (items, _) = findings_as(&app, &app.token, &format!("{on}&rule=no_recent_visit"), 20).await;
+    assert_eq!(found(&items), [("no_recent_visit".into(), id.clone())]);
+    assert_eq!(
+        items[0]["facts"],
+        json!({"last_visited_on": null, "days_since_visit": null, "visit_interval_days": 30})
+    );
+    // A visit more than 30 days before does not end it; one within them does.
+    let visit = |day: &str| json!({"apprenticeship_id": id, "visited_on": day, "visitor_name": "谭刚"});
+    app.create_id("/api/v1/visits", &visit("2025-09-10")).await;
+    let (items, _) = findings_as(&app, &app.token, &format!("{on}&rule=no_recent_visit"), 20).await;
+    assert_eq!(items[0]["facts"]["last_visited_on"], "2025-09-10");
+    assert_eq!(items[0]["facts"]["days_since_visit"], 35);
+    app.create_id("/api/v1/visits", &visit("2025-09-20")).await;
+    let (items, _) = findings_as(&app, &app.token, &format!("{on}&rule=no_recent_visit"), 20).await;
+    assert!(items.is_empty(), "{items:?}");
+    // A shorter interval in the settings raises it again.
+    let mut settings = defaults();
+    settings["visit_interval_days"] = json!(14);
+    assert_eq!(put(&app, &settings, None).await.status().as_u16(), 200);
+    let (items, _) = findings_as(&app, &app.token, &format!("{on}&rule=no_recent_visit"), 20).await;
+    assert_eq!(found(&items), [("no_recent_visit".into(), id.clone())]);
+
+    // A serious incident is unreported from the second day after it on, until reported.
+    let incident = app
+        .create_id(
+            "/api/v1/incidents",
+            &json!({"apprenticeship_id": id, "occurred_on": "2025-10-10", "kind": "injury",
+                    "severity": "serious", "description": "手指划伤，已送医"}),
+        )
+        .await;
+    app.create_id(
+        "/api/v1/incidents",
+        &json!({"apprenticeship_id": id, "occurred_on": "2025-10-01", "kind": "absence",
+                "severity": "minor", "description": "旷工一天"}),
+    )
+    .await;
+    for (on, expected) in [("2025-10-11", 0), ("2025-10-12", 1), ("2025-10-15", 1)] {
+        let (items, _) = findings_as(&app, &app.token, &format!("on={on}&rule=incident_unreported"), 20).await;
+        assert_eq!(items.len(), expected, "on {on}");
+    }
+    let (items, _) = findings_as(&app, &app.token, &format!("{on}&rule=incident_unreported"), 20).await;
+    assert_eq!(items[0]["apprenticeship_id"], id.as_str());
+    assert_eq!(items[0]["facts"]["incident_id"], incident.as_str());
+    assert_eq!(items[0]["facts"]["severity"], "serious");
+    let response = app
+        .patch_json(
+            &format!("/api/v1/incidents/{incident}"),
+            &json!({"reported_to_bureau_on": "2025-10-13"}),
+        )
+        .await;
+    assert_eq!(response.status().as_u16(), 200);
+    // Reported on the 13th: unreported on the 12th, no longer on the 15th.
+    let (items, _) = findings_as(&app, &app.token, "on=2025-10-12&rule=incident_unreported", 20).await;
+    assert_eq!(items.len(), 1);
+    let (items, _) = findings_as(&app, &app.token, &format!("{on}&rule=incident_unreported"), 20).await;
+    assert!(items.is_empty());
+}
+
+#[tokio::test]
+async fn a_transferred_placement_is_judged_no_more_and_its_successor_is() {
+    let app = spawn_app().await;
+    let c = county(&app).await;
+    let id = active(&app, &c.unknown, &c.school, json!({"night_shift": true})).await;
+    let response = app
+        .post_json(
+            &format!("/api/v1/apprenticeships/{id}/transfer"),
+            &json!({"enterprise_id": c.host, "on": "2025-10-01", "reason": "转岗", "reason_code": "student_request",
+                    "agreement_signed_on": "2025-09-28", "insurance_policy_no": "PICC-2"}),
+        )
+        .await;
+    assert_eq!(response.status().as_u16(), 201);
+    let new: Value = response.json().await.unwrap();
+    let (items, _) = findings_as(&app, &app.token, "on=2025-10-15&rule=student_night_shift", 20).await;
+    assert_eq!(
+        found(&items),
+        [("student_night_shift".into(), new["id"].as_str().unwrap().to_string())]
+    );
+    assert_eq!(items[0]["enterprise_id"], c.host.as_str());
+}

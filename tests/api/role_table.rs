@@ -38,8 +38,9 @@
 //! Not yet built, hence not yet here (each a later issue; each is one more
 //! `Resource` with its paths and bodies, and its lines): the `participant`
 //! role (a sixth column; it reads its own placements' visits and incidents),
-//! and the rows of compliance findings and settings, check-ins, journals,
-//! outcomes, contributions and annual reports.
+//! the replacing of the compliance settings (admin only: `compliance::`),
+//! and the rows of check-ins, journals, outcomes, contributions and annual
+//! reports.
 //!
 //! Where the service answers otherwise than the contract, the cell is listed
 //! in [`SERVICE_DISAGREES`] (and marked on its line) and skipped unless
@@ -91,6 +92,9 @@ enum Resource {
     Webhooks,
     Visits,
     Incidents,
+    ComplianceFindings,
+    ComplianceSummary,
+    ComplianceSettings,
 }
 
 /// Which of the world's two records an operation is on.
@@ -338,6 +342,10 @@ const READS: &[Line] = &[
     (AuditEvents, List, [200, 200, 403, 403, 403]),
     (Stats, List, [200, 200, 200, 200, 200]),
     (TeacherPractice, List, [200, 200, 200, 403, 403]),
+    // compliance findings: read, read, own school's, own, summary only; settings: every role reads.
+    (ComplianceFindings, List, [200, 200, 200, 200, 403]),
+    (ComplianceSummary, List, [200, 200, 200, 200, 200]),
+    (ComplianceSettings, List, [200, 200, 200, 200, 200]),
     (Changes, List, [200, 200, 200, 200, 200]),
     (Changes, ListOf("enterprise"), [200, 200, 200, 200, 200]),
     (Changes, ListOf("apprenticeship"), [200, 200, 200, 200, 403]),
@@ -971,7 +979,8 @@ impl World {
                 Side::Own => format!("/api/v1/users/{}", self.user_id(role)),
                 Side::Other => format!("/api/v1/users/{}", self.user),
             },
-            AuditEvents | Stats | TeacherPractice | Changes => unreachable!("{resource:?} has no records"),
+            AuditEvents | Stats | TeacherPractice | Changes | ComplianceFindings | ComplianceSummary
+            | ComplianceSettings => unreachable!("{resource:?} has no records"),
         }
     }
 
@@ -1012,7 +1021,8 @@ impl World {
                 "apprenticeship_id": self.placements[n], "occurred_on": "2024-10-08", "kind": "absence",
                 "severity": "minor", "description": "未按时到岗",
             }),
-            ActionItems | AuditEvents | Stats | TeacherPractice | Changes => {
+            ActionItems | AuditEvents | Stats | TeacherPractice | Changes | ComplianceFindings | ComplianceSummary
+            | ComplianceSettings => {
                 unreachable!("{resource:?} are not created on their own")
             }
         }
@@ -1093,7 +1103,8 @@ fn patch_body(resource: Resource, role: &str) -> Value {
         Users => json!({"display_name": note}),
         Demands | Bases | Competitions | Webhooks | Incidents => json!({"description": note}),
         Visits => json!({"findings": note}),
-        AuditEvents | Stats | TeacherPractice | Changes => unreachable!("{resource:?} are not changed"),
+        AuditEvents | Stats | TeacherPractice | Changes | ComplianceFindings | ComplianceSummary
+        | ComplianceSettings => unreachable!("{resource:?} are not changed"),
     }
 }
 
@@ -1115,5 +1126,8 @@ fn collection(resource: Resource) -> &'static str {
         Webhooks => "/api/v1/webhooks",
         Visits => "/api/v1/visits",
         Incidents => "/api/v1/incidents",
+        ComplianceFindings => "/api/v1/compliance/findings",
+        ComplianceSummary => "/api/v1/compliance/summary",
+        ComplianceSettings => "/api/v1/compliance/settings",
     }
 }
