@@ -12,7 +12,9 @@
 //! student interns among 18 employees (more than 10 %), one of them a
 //! first-year student, the other paid 2,500 yuan a month where an 装配工 earns
 //! 3,500 on probation (below 80 %); a night shift in the 华铝家居 apprenticeship;
-//! and an insurance that ended before the 华建科技园 observation internship did.
+//! and an insurance that ended before the 华建科技园 observation internship did;
+//! the centre's supervision visits (one too long ago) and a serious injury
+//! not reported to the bureau.
 //!
 //! Everything goes through the same services as the API (validated and
 //! audited, by the actor `demo-data`). Records have fixed ids, so a second
@@ -35,11 +37,13 @@ use crate::model::check::{decode, Check};
 use crate::model::competition::CompetitionFields;
 use crate::model::demand::DemandFields;
 use crate::model::enterprise::EnterpriseCreate;
+use crate::model::incident::IncidentFields;
 use crate::model::meeting::MeetingFields;
 use crate::model::record::Meta;
 use crate::model::resource::{Create, Record};
 use crate::model::school::SchoolCreate;
 use crate::model::user::UserCreate;
+use crate::model::visit::VisitFields;
 
 /// The password of every demo user (they are for trying the API out, never for production).
 pub const DEMO_PASSWORD: &str = "chanjiao-demo-2024";
@@ -88,6 +92,11 @@ const HUAJIAN_SCHOOL: u16 = 93;
 const HUALV_SCHOOL: u16 = 94;
 /// The welding competition at 辰泰重钢.
 const COMPETITION: u16 = 100;
+
+/// The supervision visits and the incident.
+const VISIT_LI_MING: u16 = 110;
+const VISIT_NEW_INTERN: u16 = 111;
+const INCIDENT: u16 = 120;
 
 fn id(n: u16) -> String {
     demo_id(n).to_string()
@@ -154,6 +163,12 @@ pub async fn load(db: &Database) -> Result<DemoReport, ApiError> {
 
     let Create(fields) = read::<Create<CompetitionFields>>(competition())?;
     count(store_once(db, &caller, Record::new(meta(COMPETITION), fields)).await?);
+    for (n, body) in visits() {
+        let Create(fields) = read::<Create<VisitFields>>(body)?;
+        count(store_once(db, &caller, Record::new(meta(n), fields)).await?);
+    }
+    let Create(fields) = read::<Create<IncidentFields>>(incident())?;
+    count(store_once(db, &caller, Record::new(meta(INCIDENT), fields)).await?);
     Ok(report)
 }
 
@@ -167,11 +182,12 @@ fn meta(n: u16) -> Meta {
     }
 }
 
-/// [`create_once`] for a resource of the one road.
+/// [`create_once`] for a resource of the one road (with what it copies
+/// from the records it names, as a create takes it).
 async fn store_once<F: resource::Stored>(
     db: &Database,
     caller: &Principal,
-    record: Record<F>,
+    mut record: Record<F>,
 ) -> Result<bool, ApiError> {
     if <F::Table as EntityTrait>::find_by_id(record.id)
         .one(db.write())
@@ -180,6 +196,7 @@ async fn store_once<F: resource::Stored>(
     {
         return Ok(false);
     }
+    record.fields.derive(db.read()).await?;
     resource::store_new(db, caller, record).await?;
     Ok(true)
 }
@@ -542,4 +559,30 @@ fn coordination_meeting() -> Value {
             {"description": "搭建校企合作信息平台", "owner_enterprise_id": id(CHENTAI), "owner_name": "辰泰重钢",
              "due_on": "2025-03-31"}],
         "tags": ["产教融合", "调度推进会"]})
+}
+
+/// The centre's supervision visits: 李明 at 华建五分厂 within the month
+/// before 2024-05-06; the new intern there in March, longer ago than the 30
+/// days (`no_recent_visit`, like the placements nobody visited).
+fn visits() -> Vec<(u16, Value)> {
+    vec![
+        (
+            VISIT_LI_MING,
+            json!({"apprenticeship_id": id(60), "visited_on": "2024-04-22", "visitor_name": "谭刚", "kind": "on_site",
+                   "findings": "岗位与专业对口，实习协议、保险齐全；提醒企业按月足额发放实习报酬。",
+                   "follow_up_due_on": "2024-05-20"}),
+        ),
+        (
+            VISIT_NEW_INTERN,
+            json!({"apprenticeship_id": id(71), "visited_on": "2024-03-18", "visitor_name": "谭刚", "kind": "phone",
+                   "findings": "电话回访实习学生及企业师傅，了解岗位适应情况。"}),
+        ),
+    ]
+}
+
+/// A serious injury of 李明 at 华建五分厂 on 2024-04-28, with an insurance
+/// claim, not reported to the education bureau (`incident_unreported` on 2024-05-06).
+fn incident() -> Value {
+    json!({"apprenticeship_id": id(60), "occurred_on": "2024-04-28", "kind": "injury", "severity": "serious",
+           "description": "装配时左手食指被夹伤，送县人民医院缝合，休息一周。", "insurance_claim_no": "PICC-CLAIM-2024-0428"})
 }

@@ -936,6 +936,36 @@ async fn the_demo_data_loads_the_county_once_and_reads_back_through_the_api() {
         .map(|h| h["to"].as_str().unwrap())
         .collect();
     assert_eq!(moves, ["draft", "submitted", "active", "completed"]);
+    // The compliance page of that day: a finding of each severity, the
+    // rules above among them, and the unreported injury and the visit too
+    // long ago.
+    let summary = app.record("/api/v1/compliance/summary?on=2024-05-06").await;
+    let by_rule = &summary["by_rule"];
+    for rule in [
+        "intern_share_enterprise",
+        "pay_below_floor",
+        "first_year_student",
+        "student_night_shift",
+        "insurance_expired",
+        "incident_unreported",
+        "no_recent_visit",
+    ] {
+        assert!(by_rule[rule].as_u64().unwrap() >= 1, "{rule}: {summary}");
+    }
+    assert_eq!(by_rule["incident_unreported"], 1);
+    assert!(summary["breaches"].as_u64().unwrap() >= 1 && summary["warnings"].as_u64().unwrap() >= 1);
+    let visited = app
+        .page("/api/v1/compliance/findings?on=2024-05-06&rule=no_recent_visit&limit=100")
+        .await;
+    assert!(visited
+        .items
+        .iter()
+        .any(|f| f["facts"]["last_visited_on"] == "2024-03-18"));
+    assert!(visited
+        .items
+        .iter()
+        .all(|f| f["facts"]["last_visited_on"] != "2024-04-22"));
+
     // The demo users log in.
     for username in ["jiaotiju", "zhijiao", "chentai", "dashboard"] {
         app.login(username, chanjiao::service::demo::DEMO_PASSWORD).await;
