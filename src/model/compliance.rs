@@ -163,7 +163,7 @@ impl SortKey for FindingOrder {
     "staff_count_unknown": 0}}))]
 pub struct ComplianceSummary {
     /// The day judged.
-    #[schema(value_type = String, format = Date)]
+    #[schema(value_type = String, format = Date, example = "2025-03-01")]
     pub on: NaiveDate,
     /// Findings of severity `breach`.
     pub breaches: u64,
