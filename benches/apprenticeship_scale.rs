@@ -14,60 +14,20 @@
 
 use std::time::{Duration, Instant};
 
-use chanjiao::domain::search::search_text;
-use chanjiao::domain::vocab::MembershipStatus;
-use chanjiao::entity::enterprise;
-use chanjiao::model::field::{Name, TextRule};
-use chrono::Utc;
-use sea_orm::{ActiveModelTrait, DatabaseConnection, EntityTrait};
+use sea_orm::DatabaseConnection;
 use serde_json::Value;
 use uuid::Uuid;
 
 mod common;
 
-use common::{encode, load_placements, load_schools, text, Service, RARE_NAME};
+use common::{encode, load_enterprises, load_placements, load_schools, Service, RARE_NAME};
 
 const SAMPLES: usize = 40;
 const ENTERPRISES: usize = 5_000;
 const SCHOOLS: usize = 100;
 
 async fn load_directory(db: &DatabaseConnection) -> (Vec<Uuid>, Vec<Uuid>) {
-    let at = Utc::now();
-    let enterprises: Vec<Uuid> = (0..ENTERPRISES).map(|_| Uuid::now_v7()).collect();
-    for chunk in enterprises.chunks(500) {
-        let rows = chunk.iter().enumerate().map(|(i, id)| {
-            let name: Name = text(&format!("县域企业{i:05}{}", id.simple()));
-            enterprise::ActiveModel::from(enterprise::Model {
-                id: *id,
-                search_text: search_text([Some(name.as_str())]),
-                name,
-                short_name: None,
-                credit_code: None,
-                industry: None,
-                scale: None,
-                address: None,
-                region_code: None,
-                contact_name: None,
-                contact_phone: None,
-                contact_email: None,
-                website: None,
-                description: None,
-                membership_status: MembershipStatus::Member,
-                joined_on: None,
-                tags: Default::default(),
-                staff_count: None,
-                posts: Default::default(),
-                version: 1,
-                created_at: at,
-                updated_at: at,
-            })
-            .reset_all()
-        });
-        enterprise::Entity::insert_many(rows)
-            .exec_without_returning(db)
-            .await
-            .unwrap();
-    }
+    let enterprises = load_enterprises(db, ENTERPRISES, |_| (None, Default::default())).await;
     let schools = load_schools(db, (0..SCHOOLS).map(|i| format!("县职业学校{i:03}"))).await;
     (enterprises, schools)
 }

@@ -10,8 +10,9 @@ use std::net::SocketAddr;
 use chanjiao::domain::search::search_text;
 use chanjiao::domain::vocab::MembershipStatus;
 use chanjiao::domain::vocab::{ApprenticeshipKind, ApprenticeshipStatus};
-use chanjiao::entity::{apprenticeship, school};
+use chanjiao::entity::{apprenticeship, enterprise, enterprise_post, school};
 use chanjiao::model::apprenticeship::Participant;
+use chanjiao::model::enterprise::{Posts, StaffCount};
 use chanjiao::model::field::{Date, Name, PlainText, Stored, TextRule};
 use chanjiao::startup::Application;
 use chrono::{NaiveDate, Utc};
@@ -280,5 +281,78 @@ pub async fn load_schools(db: &DatabaseConnection, names: impl Iterator<Item = S
         .exec_without_returning(db)
         .await
         .unwrap();
+    ids
+}
+
+/// Inserts `n` member enterprises (a name, and the staff and posts
+/// `staff(i)` gives enterprise `i`, with their `enterprise_posts` rows), 500
+/// a statement; returns their ids.
+pub async fn load_enterprises(
+    db: &DatabaseConnection,
+    n: usize,
+    staff: impl Fn(usize) -> (Option<StaffCount>, Posts),
+) -> Vec<Uuid> {
+    let at = Utc::now();
+    let ids: Vec<Uuid> = (0..n).map(|_| Uuid::now_v7()).collect();
+    for (chunk_at, chunk) in ids.chunks(500).enumerate() {
+        let mut posts = Vec::new();
+        let rows: Vec<enterprise::ActiveModel> = chunk
+            .iter()
+            .enumerate()
+            .map(|(j, id)| {
+                let i = chunk_at * 500 + j;
+                let name: Name = text(&format!("县域企业{i:05}{}", id.simple()));
+                let (staff_count, listed) = staff(i);
+                for (position, post) in listed.as_slice().iter().enumerate() {
+                    posts.push(
+                        enterprise_post::ActiveModel::from(enterprise_post::Model {
+                            enterprise_id: *id,
+                            position: position as i32,
+                            name: post.name.as_str().to_string(),
+                            name_key: post.key(),
+                            staff_count: post.staff_count.map(|n| n.get()),
+                            probation_monthly_fen: post.probation_monthly_fen.map(|n| n.get()),
+                        })
+                        .reset_all(),
+                    );
+                }
+                enterprise::ActiveModel::from(enterprise::Model {
+                    id: *id,
+                    search_text: search_text([Some(name.as_str())]),
+                    name,
+                    short_name: None,
+                    credit_code: None,
+                    industry: None,
+                    scale: None,
+                    address: None,
+                    region_code: None,
+                    contact_name: None,
+                    contact_phone: None,
+                    contact_email: None,
+                    website: None,
+                    description: None,
+                    membership_status: MembershipStatus::Member,
+                    joined_on: None,
+                    tags: Default::default(),
+                    staff_count,
+                    posts: listed,
+                    version: 1,
+                    created_at: at,
+                    updated_at: at,
+                })
+                .reset_all()
+            })
+            .collect();
+        enterprise::Entity::insert_many(rows)
+            .exec_without_returning(db)
+            .await
+            .unwrap();
+        if !posts.is_empty() {
+            enterprise_post::Entity::insert_many(posts)
+                .exec_without_returning(db)
+                .await
+                .unwrap();
+        }
+    }
     ids
 }

@@ -294,60 +294,77 @@ impl Writer<'_> {
         }
     }
 
-    /// The query of one rule's findings on the judging's day, in scope.
-    fn rule(&mut self, rule: ComplianceRule) -> String {
+    /// The select list of a rule about one placement `a`.
+    fn placement_columns(&mut self, rule: ComplianceRule) -> String {
+        use ComplianceRule::*;
+        let columns = match rule {
+            FirstYearStudent => Columns {
+                d1: "a.enrolled_on".into(),
+                d2: "a.start_date",
+                ..Columns::placement()
+            },
+            MinorHazardousWork => Columns {
+                d1: "a.birth_date".into(),
+                ..Columns::placement()
+            },
+            PayBelowFloor => Columns {
+                post: "p.name",
+                post_key: "p.name_key",
+                n1: "COALESCE(a.monthly_stipend_fen, 0)",
+                n2: "p.probation_monthly_fen",
+                ..Columns::placement()
+            },
+            InsuranceExpired => Columns {
+                d1: "a.insurance_expires_on".into(),
+                ..Columns::placement()
+            },
+            PastEndDate => Columns {
+                label: "a.status",
+                d1: "a.end_date".into(),
+                ..Columns::placement()
+            },
+            NoRecentVisit => Columns {
+                d1: format!(
+                    "(SELECT MAX(v.visited_on) FROM visits v WHERE v.apprenticeship_id = a.id AND v.visited_on <= {})",
+                    self.on()
+                ),
+                d2: "a.start_date",
+                ..Columns::placement()
+            },
+            JournalMissing => Columns {
+                d1: "a.start_date".into(),
+                d2: "a.end_date",
+                ..Columns::placement()
+            },
+            _ => Columns::placement(),
+        };
+        columns.select()
+    }
+
+    /// The condition on placement `a` (and, for the pay floor, the host's
+    /// post `p` its position names) of a rule about one placement; `None`
+    /// for the others.
+    fn placement_condition(&mut self, rule: ComplianceRule) -> Option<String> {
         use ComplianceRule::*;
         let settings = self.judging.settings.clone();
-        match rule {
-            FirstYearStudent => {
-                let select = Columns {
-                    d1: "a.enrolled_on".into(),
-                    d2: "a.start_date",
-                    ..Columns::placement()
-                }
-                .select();
-                let judged = self.judged("a", false);
-                let scope = self.placements_in_scope("a");
-                format!(
-                    "{select} FROM apprenticeships a WHERE {judged} AND {} AND a.first_year_until IS NOT NULL \
-                     AND a.start_date < a.first_year_until AND {scope}",
-                    internships("a")
-                )
-            }
+        Some(match rule {
+            FirstYearStudent => format!(
+                "{} AND {} AND a.first_year_until IS NOT NULL AND a.start_date < a.first_year_until",
+                self.judged("a", false),
+                internships("a")
+            ),
             MinorHazardousWork => {
-                let select = Columns {
-                    d1: "a.birth_date".into(),
-                    ..Columns::placement()
-                }
-                .select();
                 let judged = self.judged("a", false);
                 let born_by = self.bind(adult_born_by(self.judging.on));
-                let scope = self.placements_in_scope("a");
-                format!(
-                    "{select} FROM apprenticeships a WHERE {judged} AND a.hazardous = TRUE \
-                     AND a.birth_date > {born_by} AND {scope}"
-                )
+                format!("{judged} AND a.hazardous = TRUE AND a.birth_date > {born_by}")
             }
-            StudentNightShift => {
-                let select = Columns::placement().select();
-                let judged = self.judged("a", false);
-                let scope = self.placements_in_scope("a");
-                format!(
-                    "{select} FROM apprenticeships a WHERE {judged} AND {} AND a.night_shift = TRUE AND {scope}",
-                    students("a")
-                )
-            }
+            StudentNightShift => format!(
+                "{} AND {} AND a.night_shift = TRUE",
+                self.judged("a", false),
+                students("a")
+            ),
             PayBelowFloor => {
-                let select = Columns {
-                    post: "p.name",
-                    post_key: "p.name_key",
-                    n1: "COALESCE(a.monthly_stipend_fen, 0)",
-                    n2: "p.probation_monthly_fen",
-                    ..Columns::placement()
-                }
-                .select();
                 let judged = self.judged("a", false);
-                let scope = self.placements_in_scope("a");
                 let pct = self.bind(settings.pay_floor_pct.get());
                 let mut below = format!(
                     "(p.probation_monthly_fen IS NOT NULL AND COALESCE(a.monthly_stipend_fen, 0) * 100 < p.probation_monthly_fen * {pct})"
@@ -358,13 +375,96 @@ impl Writer<'_> {
                         self.bind(minimum.get())
                     );
                 }
+                format!("{judged} AND {} AND {below}", internships("a"))
+            }
+            InsuranceExpired => {
+                let judged = self.judged("a", true);
                 format!(
-                    "{select} FROM apprenticeships a LEFT JOIN enterprise_posts p \
-                     ON p.enterprise_id = a.enterprise_id AND p.name_key = a.position_key \
-                     WHERE {judged} AND {} AND {scope} AND {below}",
-                    internships("a")
+                    "{judged} AND {} AND a.insurance_expires_on < {}",
+                    students("a"),
+                    self.on()
                 )
             }
+            PastEndDate => format!("a.status IN ('active', 'suspended') AND a.end_date < {}", self.on()),
+            NoRecentVisit => {
+                let judged = self.judged("a", false);
+                let since = days_before(self.judging.on, settings.visit_interval_days.get());
+                let started_by = self.bind(since);
+                let (after, to) = (self.bind(since), self.on());
+                format!(
+                    "{judged} AND {} AND a.start_date <= {started_by} \
+                     AND NOT EXISTS (SELECT 1 FROM visits v WHERE v.apprenticeship_id = a.id \
+                     AND v.visited_on > {after} AND v.visited_on <= {to})",
+                    students("a")
+                )
+            }
+            JournalMissing => {
+                let judged = self.judged("a", false);
+                // The whole weeks due: from the first Monday on or after the
+                // start to the last Sunday on or before both the end and
+                // `on` − 7 days.
+                let week_ago = days_before(self.judging.on, 7);
+                let (ended, week_ago_a, week_ago_b) = (self.bind(week_ago), self.bind(week_ago), self.bind(week_ago));
+                let last = format!(
+                    "CASE WHEN a.end_date IS NOT NULL AND a.end_date < {ended} THEN a.end_date ELSE {week_ago_a} END"
+                );
+                let first_monday = format!("((({} + 6) / 7) * 7)", self.day_number("a.start_date"));
+                let due = format!("(({} - {first_monday} + 1) / 7)", self.day_number(&last));
+                let week_end = format!("{} + 6", self.day_number("j.week_of"));
+                let end = self.day_number("a.end_date");
+                let kept = format!(
+                    "(SELECT COUNT(*) FROM journals j WHERE j.apprenticeship_id = a.id AND j.week_of >= a.start_date \
+                     AND {week_end} <= {} AND (a.end_date IS NULL OR {week_end} <= {end}))",
+                    self.day_number(&week_ago_b)
+                );
+                format!("{judged} AND {} AND {due} > {kept}", students("a"))
+            }
+            _ => return None,
+        })
+    }
+
+    /// The join of the host's post a placement's position names (for the pay floor).
+    const POST_JOIN: &'static str =
+        " LEFT JOIN enterprise_posts p ON p.enterprise_id = a.enterprise_id AND p.name_key = a.position_key";
+
+    /// One query counting the findings of each of `rules` about one
+    /// placement in a single pass over the placements in scope that are
+    /// active or suspended and started by `on` (`n0`, `n1`, … in their order).
+    fn placement_counts(&mut self, rules: &[ComplianceRule]) -> String {
+        let mut sums = Vec::new();
+        for (i, rule) in rules.iter().enumerate() {
+            if let Some(condition) = self.placement_condition(*rule) {
+                sums.push(format!(
+                    "COALESCE(SUM(CASE WHEN {condition} THEN 1 ELSE 0 END), 0) AS n{i}"
+                ));
+            }
+        }
+        let join = if rules.contains(&ComplianceRule::PayBelowFloor) {
+            Self::POST_JOIN
+        } else {
+            ""
+        };
+        let on = self.on();
+        let scope = self.placements_in_scope("a");
+        format!(
+            "SELECT {} FROM apprenticeships a{join} WHERE a.status IN ('active', 'suspended') \
+             AND a.start_date <= {on} AND {scope}",
+            sums.join(", ")
+        )
+    }
+
+    /// The query of one rule's findings on the judging's day, in scope.
+    fn rule(&mut self, rule: ComplianceRule) -> String {
+        use ComplianceRule::*;
+        let settings = self.judging.settings.clone();
+        if rule.subject() == Subject::Placement {
+            let select = self.placement_columns(rule);
+            let condition = self.placement_condition(rule).unwrap_or_else(|| "1 = 0".to_string());
+            let scope = self.placements_in_scope("a");
+            let join = if rule == PayBelowFloor { Self::POST_JOIN } else { "" };
+            return format!("{select} FROM apprenticeships a{join} WHERE {condition} AND {scope}");
+        }
+        match rule {
             InternShareEnterprise | StaffCountUnknown => {
                 let known = rule == InternShareEnterprise;
                 let select = Columns {
@@ -415,88 +515,6 @@ impl Writer<'_> {
                     internships("a")
                 )
             }
-            InsuranceExpired => {
-                let select = Columns {
-                    d1: "a.insurance_expires_on".into(),
-                    ..Columns::placement()
-                }
-                .select();
-                let judged = self.judged("a", true);
-                let on = self.on();
-                let scope = self.placements_in_scope("a");
-                format!(
-                    "{select} FROM apprenticeships a WHERE {judged} AND {} AND a.insurance_expires_on < {on} AND {scope}",
-                    students("a")
-                )
-            }
-            PastEndDate => {
-                let select = Columns {
-                    label: "a.status",
-                    d1: "a.end_date".into(),
-                    ..Columns::placement()
-                }
-                .select();
-                let on = self.on();
-                let scope = self.placements_in_scope("a");
-                format!(
-                    "{select} FROM apprenticeships a WHERE a.status IN ('active', 'suspended') \
-                     AND a.end_date < {on} AND {scope}"
-                )
-            }
-            NoRecentVisit => {
-                let last = format!(
-                    "(SELECT MAX(v.visited_on) FROM visits v WHERE v.apprenticeship_id = a.id AND v.visited_on <= {})",
-                    self.on()
-                );
-                let select = Columns {
-                    d1: last,
-                    d2: "a.start_date",
-                    ..Columns::placement()
-                }
-                .select();
-                let judged = self.judged("a", false);
-                let since = days_before(self.judging.on, settings.visit_interval_days.get());
-                let started_by = self.bind(since);
-                let (after, to) = (self.bind(since), self.on());
-                let scope = self.placements_in_scope("a");
-                format!(
-                    "{select} FROM apprenticeships a WHERE {judged} AND {} AND a.start_date <= {started_by} \
-                     AND NOT EXISTS (SELECT 1 FROM visits v WHERE v.apprenticeship_id = a.id \
-                     AND v.visited_on > {after} AND v.visited_on <= {to}) AND {scope}",
-                    students("a")
-                )
-            }
-            JournalMissing => {
-                let select = Columns {
-                    d1: "a.start_date".into(),
-                    d2: "a.end_date",
-                    ..Columns::placement()
-                }
-                .select();
-                let judged = self.judged("a", false);
-                let scope = self.placements_in_scope("a");
-                // The whole weeks due: from the first Monday on or after the
-                // start to the last Sunday on or before both the end and
-                // `on` − 7 days.
-                let week_ago = days_before(self.judging.on, 7);
-                let (ended, week_ago_a, week_ago_b) = (self.bind(week_ago), self.bind(week_ago), self.bind(week_ago));
-                let last = format!(
-                    "CASE WHEN a.end_date IS NOT NULL AND a.end_date < {ended} THEN a.end_date ELSE {week_ago_a} END"
-                );
-                let first_monday = format!("((({} + 6) / 7) * 7)", self.day_number("a.start_date"));
-                let due = format!("(({} - {first_monday} + 1) / 7)", self.day_number(&last));
-                let week_end = format!("{} + 6", self.day_number("j.week_of"));
-                let end = self.day_number("a.end_date");
-                let kept = format!(
-                    "(SELECT COUNT(*) FROM journals j WHERE j.apprenticeship_id = a.id AND j.week_of >= a.start_date \
-                     AND {week_end} <= {} AND (a.end_date IS NULL OR {week_end} <= {end}))",
-                    self.day_number(&week_ago_b)
-                );
-                format!(
-                    "{select} FROM apprenticeships a WHERE {judged} AND {} AND {scope} AND {due} > {kept}",
-                    students("a")
-                )
-            }
             HoursOverLimit => {
                 let select = Columns {
                     week_of: "j.week_of",
@@ -531,6 +549,7 @@ impl Writer<'_> {
                      AND (i.reported_to_bureau_on IS NULL OR i.reported_to_bureau_on > {on}) AND {scope}"
                 )
             }
+            _ => "SELECT NULL WHERE 1 = 0".to_string(),
         }
     }
 }
@@ -793,15 +812,41 @@ struct Count {
     n: i64,
 }
 
-/// How many findings `rule` has.
-async fn count(db: &impl ConnectionTrait, judging: &Judging, rule: ComplianceRule) -> Result<u64, ApiError> {
-    let mut writer = Writer {
-        binds: Binds::new(db.get_database_backend()),
-        judging,
-    };
-    let text = writer.count(rule);
-    let found = Count::find_by_statement(writer.binds.statement(text)).one(db).await?;
-    Ok(found.map_or(0, |c| c.n.max(0) as u64))
+/// How many findings each of `rules` has: those about one placement
+/// counted together in one pass over the placements, each other rule by its
+/// own query.
+async fn counts(
+    db: &impl ConnectionTrait,
+    judging: &Judging,
+    rules: &[ComplianceRule],
+) -> Result<BTreeMap<ComplianceRule, u64>, ApiError> {
+    let backend = db.get_database_backend();
+    let mut counted = BTreeMap::new();
+    let (placements, others): (Vec<ComplianceRule>, Vec<ComplianceRule>) =
+        rules.iter().partition(|rule| rule.subject() == Subject::Placement);
+    if !placements.is_empty() {
+        let mut writer = Writer {
+            binds: Binds::new(backend),
+            judging,
+        };
+        let text = writer.placement_counts(&placements);
+        if let Some(row) = db.query_one_raw(writer.binds.statement(text)).await? {
+            for (i, rule) in placements.iter().enumerate() {
+                let n: i64 = row.try_get("", &format!("n{i}"))?;
+                counted.insert(*rule, n.max(0) as u64);
+            }
+        }
+    }
+    for rule in others {
+        let mut writer = Writer {
+            binds: Binds::new(backend),
+            judging,
+        };
+        let text = writer.count(rule);
+        let found = Count::find_by_statement(writer.binds.statement(text)).one(db).await?;
+        counted.insert(rule, found.map_or(0, |c| c.n.max(0) as u64));
+    }
+    Ok(counted)
 }
 
 /// Up to `limit` findings of `rule` after `after`, in order.
@@ -843,15 +888,13 @@ pub async fn summary(
     query: &ComplianceQuery,
 ) -> Result<ComplianceSummary, ApiError> {
     let judging = judging(db, caller, query, false).await?;
-    let mut by_rule = BTreeMap::new();
+    let by_rule = counts(db.read(), &judging, ComplianceRule::ALL).await?;
     let (mut breaches, mut warnings) = (0, 0);
-    for rule in ComplianceRule::ALL {
-        let n = count(db.read(), &judging, *rule).await?;
+    for (rule, n) in &by_rule {
         match rule.severity() {
             Severity::Breach => breaches += n,
             Severity::Warning => warnings += n,
         }
-        by_rule.insert(*rule, n);
     }
     Ok(ComplianceSummary {
         on: judging.on,
@@ -936,11 +979,7 @@ pub async fn findings(
         None
     };
     let total = if request.with_total {
-        let mut total = 0;
-        for rule in &rules {
-            total += count(db.read(), &judging, *rule).await?;
-        }
-        total
+        counts(db.read(), &judging, &rules).await?.values().sum()
     } else {
         0
     };
