@@ -28,11 +28,11 @@ pub struct VisitFields {
     #[field(label = "实习项目", fixed)]
     pub apprenticeship_id: Uuid,
     /// The placement's school, copied from it (read-only; follows the placement).
-    #[field(label = "学校", computed)]
+    #[field(label = "学校", computed, example = "01900000-0000-7000-8000-0000000005c1")]
     #[serde(default)]
     pub school_id: Option<Uuid>,
     /// The placement's host enterprise, copied from it (read-only; follows the placement).
-    #[field(label = "企业", computed)]
+    #[field(label = "企业", computed, example = "01900000-0000-7000-8000-0000000052f1")]
     #[serde(default)]
     pub enterprise_id: Uuid,
     /// The day of the visit (`YYYY-MM-DD`), not after today in `CHANJIAO_TIMEZONE`.
