@@ -20,7 +20,7 @@ use uuid::Uuid;
 
 mod common;
 
-use common::{encode, load_enterprises, load_placements, load_schools, Service, RARE_NAME};
+use common::{encode, load_enterprises, load_placements, load_schools, timed, Service, RARE_NAME};
 
 const SAMPLES: usize = 40;
 const ENTERPRISES: usize = 5_000;
@@ -33,17 +33,8 @@ async fn load_directory(db: &DatabaseConnection) -> (Vec<Uuid>, Vec<Uuid>) {
 }
 
 async fn median(client: &reqwest::Client, url: &str) -> (Duration, Value) {
-    let mut samples = Vec::with_capacity(SAMPLES);
-    let mut last = Value::Null;
-    for _ in 0..SAMPLES {
-        let started = Instant::now();
-        let response = client.get(url).send().await.expect("request");
-        assert_eq!(response.status().as_u16(), 200, "{url}");
-        last = response.json().await.expect("JSON");
-        samples.push(started.elapsed());
-    }
-    samples.sort();
-    (samples[samples.len() / 2], last)
+    let (times, last) = timed(client, url, SAMPLES).await;
+    (times[times.len() / 2], last)
 }
 
 /// The five timings at the current size, in ms, with the totals they saw.

@@ -33,7 +33,7 @@ use uuid::Uuid;
 
 mod common;
 
-use common::{load_enterprises, load_schools, placement, text, Service};
+use common::{load_enterprises, load_schools, placement, text, timed, Service};
 
 const ENTERPRISES: usize = 10_000;
 const SCHOOLS: usize = 100;
@@ -87,18 +87,8 @@ async fn load(db: &DatabaseConnection, n: usize, enterprises: &[Uuid], schools: 
 
 /// p50 and p99 of `samples` GETs of `url`, with the last answer.
 async fn time(client: &reqwest::Client, url: &str, samples: usize) -> (Duration, Duration, Value) {
-    let mut times = Vec::with_capacity(samples);
-    let mut last = Value::Null;
-    for _ in 0..samples {
-        let started = Instant::now();
-        let response = client.get(url).send().await.expect("request");
-        assert_eq!(response.status().as_u16(), 200, "{url}");
-        last = response.json().await.expect("JSON");
-        times.push(started.elapsed());
-    }
-    times.sort();
-    let p99 = times[(samples * 99 / 100).min(samples - 1)];
-    (times[samples / 2], p99, last)
+    let (times, last) = timed(client, url, samples).await;
+    (times[samples / 2], times[(samples * 99 / 100).min(samples - 1)], last)
 }
 
 #[tokio::main]

@@ -356,3 +356,19 @@ pub async fn load_enterprises(
     }
     ids
 }
+
+/// The times of `samples` GETs of `url` as the admin (each must answer 200),
+/// sorted, with the last answer.
+pub async fn timed(client: &reqwest::Client, url: &str, samples: usize) -> (Vec<std::time::Duration>, Value) {
+    let mut times = Vec::with_capacity(samples);
+    let mut last = Value::Null;
+    for _ in 0..samples {
+        let started = std::time::Instant::now();
+        let response = client.get(url).send().await.expect("request");
+        assert_eq!(response.status().as_u16(), 200, "{url}");
+        last = response.json().await.expect("JSON");
+        times.push(started.elapsed());
+    }
+    times.sort();
+    (times, last)
+}
