@@ -871,10 +871,11 @@ async fn judging(
     caller: &Principal,
     query: &ComplianceQuery,
     findings: bool,
+    on: Option<NaiveDate>,
 ) -> Result<Judging, ApiError> {
     let scope = policy::compliance(caller, findings, query.school_id, query.enterprise_id)?;
     Ok(Judging {
-        on: query.on.map(Date::naive).unwrap_or_else(clock::today),
+        on: on.or(query.on.map(Date::naive)).unwrap_or_else(clock::today),
         settings: current(db.read()).await?.values,
         scope,
     })
@@ -887,7 +888,7 @@ pub async fn summary(
     caller: &Principal,
     query: &ComplianceQuery,
 ) -> Result<ComplianceSummary, ApiError> {
-    let judging = judging(db, caller, query, false).await?;
+    let judging = judging(db, caller, query, false, None).await?;
     let by_rule = counts(db.read(), &judging, ComplianceRule::ALL).await?;
     let (mut breaches, mut warnings) = (0, 0);
     for (rule, n) in &by_rule {
@@ -904,16 +905,15 @@ pub async fn summary(
     })
 }
 
-/// The findings' list request: the page, and the day it was bound to.
+/// The findings' list request: the page, bound to the query as sent (the
+/// day judged travels in the cursor, so that a walk begun before midnight
+/// without `on` goes on with the same day).
 pub fn findings_request(
     page: &PageQuery,
     query: &ComplianceQuery,
     filters: &FindingFilters,
 ) -> Result<ListRequest<FindingOrder>, ApiError> {
-    // The cursor is bound to the day judged, so a page read after midnight
-    // goes on with the same day as the first.
-    let on = query.on.map(Date::naive).unwrap_or_else(clock::today);
-    ListRequest::new(page, None, Sort::default(), &(on, query, filters))
+    ListRequest::new(page, None, Sort::default(), &(query, filters))
 }
 
 /// `GET /compliance/findings`: one page of the findings on `on` in the
@@ -925,27 +925,29 @@ pub async fn findings(
     filters: &FindingFilters,
     request: ListRequest<FindingOrder>,
 ) -> Result<PageOf<Finding>, ApiError> {
-    let judging = judging(db, caller, query, true).await?;
     let rules: Vec<ComplianceRule> = rules_in_order()
         .into_iter()
         .filter(|rule| filters.rule.is_none_or(|wanted| wanted == *rule))
         .filter(|rule| filters.severity.is_none_or(|wanted| wanted == rule.severity()))
         .collect();
-    let after = match &request.after {
-        None => None,
+    let (after, on) = match &request.after {
+        None => (None, None),
         Some((SortValue::Text(text), enterprise_id)) => {
-            let (rule, rest): (ComplianceRule, Vec<KeyValue>) = serde_json::from_str(text).map_err(|_| bad_cursor())?;
+            let (rule, rest, on): (ComplianceRule, Vec<KeyValue>, NaiveDate) =
+                serde_json::from_str(text).map_err(|_| bad_cursor())?;
             if !rules.contains(&rule) {
                 return Err(bad_cursor());
             }
-            Some(After {
+            let after = After {
                 rule,
                 enterprise_id: *enterprise_id,
                 rest,
-            })
+            };
+            (Some(after), Some(on))
         }
         Some(_) => return Err(bad_cursor()),
     };
+    let judging = judging(db, caller, query, true, on).await?;
     let start = after
         .as_ref()
         .and_then(|a| rules.iter().position(|rule| *rule == a.rule))
@@ -967,7 +969,7 @@ pub async fn findings(
     let next_cursor = if rows.len() as u64 > request.limit {
         rows.truncate(request.limit as usize);
         rows.last().map(|(rule, last)| {
-            let key = serde_json::to_string(&(rule, rest_of(*rule, last))).unwrap_or_default();
+            let key = serde_json::to_string(&(rule, rest_of(*rule, last), judging.on)).unwrap_or_default();
             Cursor {
                 key: serde_json::to_value(SortValue::Text(key)).unwrap_or_default(),
                 id: last.enterprise_id,
