@@ -13,6 +13,7 @@ use uuid::Uuid;
 use super::export::{Column, Columns};
 use super::field::{Date, Fen, Int};
 use super::list::SortKey;
+use super::resource::{field_components, versioned_schema};
 use crate::domain::vocab::{ComplianceRule, Severity};
 
 /// A percentage: 1–100.
@@ -54,16 +55,37 @@ pub struct ComplianceSettingsValues {
 }
 
 /// The county's settings of the internship rules, with their `version`
-/// (the `ETag` a `PUT` sends back in `If-Match`).
-#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+/// (the `ETag` a `PUT` sends back in `If-Match`) and times.
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ComplianceSettings {
     /// The settings.
     #[serde(flatten)]
     pub values: ComplianceSettingsValues,
     /// 1 at first, +1 for each change.
     pub version: i32,
+    /// When they were first stored.
+    pub created_at: DateTime<Utc>,
     /// When they last changed.
     pub updated_at: DateTime<Utc>,
+}
+
+impl utoipa::PartialSchema for ComplianceSettings {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        versioned_schema::<ComplianceSettingsValues>(Some(serde_json::json!({
+            "intern_share_enterprise_pct": 10, "intern_share_post_pct": 20, "pay_floor_pct": 80,
+            "minimum_monthly_fen": null, "visit_interval_days": 30, "version": 1,
+            "created_at": "2026-12-07T08:00:00Z", "updated_at": "2026-12-07T08:00:00Z"})))
+    }
+}
+
+impl ToSchema for ComplianceSettings {
+    fn name() -> std::borrow::Cow<'static, str> {
+        std::borrow::Cow::Borrowed("ComplianceSettings")
+    }
+
+    fn schemas(out: &mut Vec<(String, utoipa::openapi::RefOr<utoipa::openapi::schema::Schema>)>) {
+        field_components::<ComplianceSettingsValues>(out);
+    }
 }
 
 /// One finding: a placement, an enterprise, a post or an incident against

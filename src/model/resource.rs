@@ -177,6 +177,14 @@ pub fn object_schema<F: FieldSet>(example: Option<Value>) -> RefOr<Schema> {
     )
 }
 
+/// The schema of a one-of-a-kind record: `F`'s fields shown with their
+/// `version` and times, and no `id` (the county's compliance settings).
+pub fn versioned_schema<F: FieldSet>(example: Option<Value>) -> RefOr<Schema> {
+    let mut properties = properties_shown::<F>();
+    properties.extend(meta_properties());
+    doc::object(properties, F::DOC, example.into_iter().collect(), Keys::Open)
+}
+
 /// Registers the components `F`'s fields refer to.
 pub fn field_components<F: FieldSet>(out: &mut Components) {
     for field in F::FIELDS {

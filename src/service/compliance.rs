@@ -48,6 +48,7 @@ fn settings_of(row: &compliance_setting::Model) -> ComplianceSettings {
             visit_interval_days: row.visit_interval_days,
         },
         version: row.version,
+        created_at: row.created_at,
         updated_at: row.updated_at,
     }
 }
@@ -97,6 +98,7 @@ pub async fn replace_settings(
         values,
         version: before.version + 1,
         updated_at: now(),
+        ..before.clone()
     };
     let id = row.id;
     let mut active = row.into_active_model();

@@ -28,6 +28,7 @@ fn values(settings: &Value) -> Value {
     let mut values = settings.clone();
     let object = values.as_object_mut().expect("an object");
     object.remove("version");
+    object.remove("created_at");
     object.remove("updated_at");
     values
 }
