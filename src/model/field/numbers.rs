@@ -87,16 +87,50 @@ impl<const MIN: i64, const MAX: i64> Int<MIN, MAX> {
     }
 }
 
+/// A JSON number that is a whole number, `234` or `234.0` alike (JSON
+/// Schema's `integer` takes both).
+fn whole(value: &Value) -> Option<i64> {
+    value.as_i64().or_else(|| {
+        value
+            .as_f64()
+            .filter(|f| f.fract() == 0.0 && (i64::MIN as f64..=i64::MAX as f64).contains(f))
+            .map(|f| f as i64)
+    })
+}
+
+/// Reads a whole number written as an integer or as a float without a fraction.
+struct WholeNumber;
+
+impl serde::de::Visitor<'_> for WholeNumber {
+    type Value = i64;
+
+    fn expecting(&self, formatter: &mut std::fmt::Formatter) -> std::fmt::Result {
+        formatter.write_str("a whole number")
+    }
+
+    fn visit_i64<E: serde::de::Error>(self, n: i64) -> Result<i64, E> {
+        Ok(n)
+    }
+
+    fn visit_u64<E: serde::de::Error>(self, n: u64) -> Result<i64, E> {
+        i64::try_from(n).map_err(|_| E::custom("must be a whole number"))
+    }
+
+    fn visit_f64<E: serde::de::Error>(self, n: f64) -> Result<i64, E> {
+        whole(&Value::from(n)).ok_or_else(|| E::custom("must be a whole number"))
+    }
+}
+
 impl<'de, const MIN: i64, const MAX: i64> Deserialize<'de> for Int<MIN, MAX> {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let n = i64::deserialize(deserializer)?;
+        let n = deserializer.deserialize_i64(WholeNumber)?;
         Int::parse(n).map_err(|broken| D::Error::custom(broken.message))
     }
 }
 
 impl<const MIN: i64, const MAX: i64> Check for Int<MIN, MAX> {
     fn check(value: &Value, path: &str, errors: &mut Vec<FieldError>) {
-        let broken = match value.as_i64() {
+        let broken = match whole(value) {
             Some(n) => Int::<MIN, MAX>::parse(n).err(),
             None if value.is_number() => Some(Broken::new(
                 "range",

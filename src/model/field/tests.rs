@@ -98,3 +98,15 @@ fn a_password_is_never_printed() {
     assert!(!format!("{password:?}").contains("horse"));
     assert_eq!(Password::parse("short".into()).unwrap_err().code, "length");
 }
+
+#[test]
+fn a_whole_number_written_as_a_float_is_a_whole_number_and_a_fraction_is_not() {
+    type Days = super::Int<1, 365>;
+    let read = |value: serde_json::Value| serde_json::from_value::<Days>(value).map(|d| d.get());
+    assert_eq!(read(json!(234.0)).unwrap(), 234);
+    assert_eq!(read(json!(234)).unwrap(), 234);
+    assert!(read(json!(234.5)).is_err());
+    assert!(read(json!(366.0)).is_err());
+    assert!(problems::<Days>(json!(30.0)).is_empty());
+    assert_eq!(problems::<Days>(json!(30.5)), vec![("f".into(), "range".into())]);
+}
