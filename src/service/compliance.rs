@@ -459,14 +459,15 @@ impl Writer<'_> {
     fn rule(&mut self, rule: ComplianceRule) -> String {
         use ComplianceRule::*;
         let settings = self.judging.settings.clone();
-        if rule.subject() == Subject::Placement {
-            let select = self.placement_columns(rule);
-            let condition = self.placement_condition(rule).unwrap_or_else(|| "1 = 0".to_string());
-            let scope = self.placements_in_scope("a");
-            let join = if rule == PayBelowFloor { Self::POST_JOIN } else { "" };
-            return format!("{select} FROM apprenticeships a{join} WHERE {condition} AND {scope}");
-        }
         match rule {
+            FirstYearStudent | MinorHazardousWork | StudentNightShift | PayBelowFloor | InsuranceExpired
+            | PastEndDate | NoRecentVisit | JournalMissing => {
+                let select = self.placement_columns(rule);
+                let condition = self.placement_condition(rule).unwrap_or_else(|| "1 = 0".to_string());
+                let scope = self.placements_in_scope("a");
+                let join = if rule == PayBelowFloor { Self::POST_JOIN } else { "" };
+                format!("{select} FROM apprenticeships a{join} WHERE {condition} AND {scope}")
+            }
             InternShareEnterprise | StaffCountUnknown => {
                 let known = rule == InternShareEnterprise;
                 let select = Columns {
@@ -551,7 +552,6 @@ impl Writer<'_> {
                      AND (i.reported_to_bureau_on IS NULL OR i.reported_to_bureau_on > {on}) AND {scope}"
                 )
             }
-            _ => "SELECT NULL WHERE 1 = 0".to_string(),
         }
     }
 }
