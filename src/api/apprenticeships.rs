@@ -106,9 +106,10 @@ pub async fn transition_apprenticeship(
 /// host keeps reading this placement; only the new host reads the new one.
 /// By an admin or the owning school. Checks, in order: a role that changes no
 /// placements (officer, viewer, enterprise) 403; a placement you may not see
-/// 404; a stale `If-Match` (this placement's ETag) 412; a placement neither
-/// `active` nor `suspended` 409 (of two transfers at once, one is a 409); the
-/// body 422.
+/// 404; a body that breaks its schema (a malformed id or date, an unknown
+/// field or code) 422; a stale `If-Match` (this placement's ETag) 412; a
+/// placement neither `active` nor `suspended` 409 (of two transfers at once,
+/// one is a 409); the body's rules 422.
 #[utoipa::path(
     tag = "apprenticeships",
     params(("id" = Uuid, Path, description = "The placement's id"), IfMatch),

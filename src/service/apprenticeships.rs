@@ -525,6 +525,9 @@ pub async fn transfer(
     let before = record_of::<ApprenticeshipFields>(
         &resource::row_to_change::<ApprenticeshipFields>(&txn, caller, id, scope).await?,
     );
+    // The body's shape (types, formats, codes) is checked before `If-Match`:
+    // a request that could never succeed is a 422 whatever version it names.
+    let request: TransferRequest = decode(&parse_body(body)?)?;
     check_precondition(precondition.as_ref(), before.version)?;
     let old = &before.fields;
     let Some(found) = find_transfer(old.status) else {
@@ -536,7 +539,6 @@ pub async fn transfer(
             errors: Vec::new(),
         });
     };
-    let request: TransferRequest = decode(&parse_body(body)?)?;
     let why = Why::new(request.reason(), Some(request.reason_code));
     check_transfer(old, &request, found, &why)?;
     let on = request.on;

@@ -318,7 +318,7 @@ async fn every_fault_of_a_transfer_body_is_a_422_naming_its_field_and_changes_no
 }
 
 #[tokio::test]
-async fn a_transfer_checks_role_then_scope_then_if_match_then_status_then_body() {
+async fn a_transfer_checks_role_then_scope_then_body_shape_then_if_match_then_status_then_body_rules() {
     let c = county().await;
     let id = c.placement_in(&c.placement(), "suspended").await;
     let bad = json!({"to": "nowhere"});
@@ -330,17 +330,29 @@ async fn a_transfer_checks_role_then_scope_then_if_match_then_status_then_body()
     for role in ["other_school", "other_enterprise"] {
         problem_of(c.transfer(role, &id, None, &bad).await, 404).await;
     }
-    // A stale If-Match before the status and the body.
-    problem_of(c.transfer("school", &id, Some("\"9\""), &bad).await, 412).await;
-    // Only from active or suspended: 409 before the body.
+    // A body that breaks the schema (unknown field, malformed id) is a 422
+    // whatever version it names and whatever the status: it could never succeed.
+    let mut malformed = c.to_other();
+    malformed["enterprise_id"] = json!("gd85f487-86dc-2941-bb2a-17905308b120");
+    let problem = problem_of(c.transfer("school", &id, Some("\"9\""), &malformed).await, 422).await;
+    assert!(problem.errors.iter().any(|e| e.field == "enterprise_id"), "{problem:?}");
+    problem_of(c.transfer("school", &id, Some("\"9\""), &bad).await, 422).await;
+    let draft = c.placement_in(&c.placement(), "draft").await;
+    problem_of(c.transfer("school", &draft, None, &malformed).await, 422).await;
+    // A well-formed body that breaks a rule (the current host): a stale
+    // If-Match first, then the status, then the rule.
+    let mut same_host = c.to_other();
+    same_host["enterprise_id"] = c.stored(&id).await["enterprise_id"].clone();
+    problem_of(c.transfer("school", &id, Some("\"9\""), &same_host).await, 412).await;
+    // Only from active or suspended: 409 before the body's rules.
     for status in ["draft", "submitted", "completed", "cancelled"] {
         let other = c.placement_in(&c.placement(), status).await;
-        let problem = problem_of(c.transfer("school", &other, None, &bad).await, 409).await;
+        let problem = problem_of(c.transfer("school", &other, None, &same_host).await, 409).await;
         assert!(problem.detail.contains(status), "{}", problem.detail);
         assert_eq!(c.stored(&other).await["status"], status);
     }
-    // Then the body; and a good one from suspended, with the current ETag.
-    problem_of(c.transfer("school", &id, Some("\"4\""), &bad).await, 422).await;
+    problem_of(c.transfer("school", &id, Some("\"4\""), &same_host).await, 422).await;
+    // And a good one from suspended, with the current ETag.
     let response = c.transfer("school", &id, Some("\"4\""), &c.to_other()).await;
     assert_eq!(response.status().as_u16(), 201);
     let last = c.history(&id).await.pop().unwrap();
