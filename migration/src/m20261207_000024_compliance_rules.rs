@@ -6,7 +6,7 @@
 //!   `enrolled_on` (the participant's) and `first_year_until` (a year after
 //!   it); filled here for the placements already stored. The rules find
 //!   the placements judged on a day through the indexes by status and dates
-//!   that lists use (`…_status_start`, `…_enterprise_dates`, `…_school_dates`).
+//!   (made covering in the next migration).
 //! - `enterprise_posts`: one row per post an enterprise lists (its
 //!   `posts`), with the folded name, so that the post rules are joins.
 //! - `journals`: a placement's weekly journals (实习周记): the week, the

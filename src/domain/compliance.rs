@@ -5,13 +5,20 @@
 
 use chrono::{Datelike, Days, Months, NaiveDate, Weekday};
 
-use super::vocab::{ApprenticeshipKind, ComplianceRule, Severity};
+use super::vocab::{ApprenticeshipKind, ApprenticeshipStatus, ComplianceRule, Severity};
 
 /// Hours a student may work in a week (journals reporting more are a finding).
 pub const MAX_STUDENT_WEEK_HOURS: i64 = 40;
 
 /// The age below which hazardous work is forbidden.
 pub const ADULT_AGE: u32 = 18;
+
+/// Active placements: the ones most rules judge, and whose interns count
+/// against an enterprise's staff.
+pub const ACTIVE: &[ApprenticeshipStatus] = &[ApprenticeshipStatus::Active];
+
+/// Every status a rule judges a placement in on a day.
+pub const JUDGED_AT_ALL: &[ApprenticeshipStatus] = &[ApprenticeshipStatus::Active, ApprenticeshipStatus::Suspended];
 
 /// What one finding of a rule is about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -54,6 +61,26 @@ impl ComplianceRule {
             IncidentUnreported => Subject::Incident,
             HoursOverLimit => Subject::Week,
             _ => Subject::Placement,
+        }
+    }
+
+    /// The statuses in which a rule about one placement judges it on a day
+    /// (the placement within its dates on that day): active only, or
+    /// suspended too for the insurance. `None` for `past_end_date`, which
+    /// reads placements past their dates, and for the rules about
+    /// enterprises, posts, weeks and incidents.
+    pub fn judged_statuses(self) -> Option<&'static [ApprenticeshipStatus]> {
+        use ComplianceRule::*;
+        match self {
+            InsuranceExpired => Some(JUDGED_AT_ALL),
+            FirstYearStudent | MinorHazardousWork | StudentNightShift | PayBelowFloor | NoRecentVisit
+            | JournalMissing => Some(ACTIVE),
+            PastEndDate
+            | InternShareEnterprise
+            | InternSharePost
+            | StaffCountUnknown
+            | HoursOverLimit
+            | IncidentUnreported => None,
         }
     }
 

@@ -25,6 +25,12 @@ const WRITER_CHECKPOINT_PAGES: u32 = 16_384;
 /// tested on its way out.
 const IDLE_BEFORE_TEST: Duration = Duration::from_secs(10);
 
+/// How many connections a PostgreSQL pool keeps open however idle (fewer
+/// when `CHANJIAO_DB_MAX_CONNECTIONS` is lower): opening one took ~90 ms on
+/// the development machine, which a request running its queries side by
+/// side (a compliance summary runs three) paid whenever the pool had to grow.
+const PG_MIN_CONNECTIONS: u32 = 4;
+
 /// How long an SQLite request waits for a connection: writes queue for the
 /// one writer in the process (a large import holds it for seconds).
 const SQLITE_ACQUIRE_TIMEOUT: Duration = Duration::from_secs(30);
@@ -75,6 +81,7 @@ pub async fn connect(settings: &Settings) -> anyhow::Result<Database> {
         // restarted server to have dropped it, not before every query.
         options
             .max_connections(settings.db_max_connections)
+            .min_connections(PG_MIN_CONNECTIONS.min(settings.db_max_connections))
             .test_before_acquire_if_idle_for(IDLE_BEFORE_TEST)
             .map_sqlx_postgres_before_acquire(|conn, _| Box::pin(outside_any_transaction(conn)));
         return Ok(Database::postgres(open(options.clone()).await?, options));
