@@ -20,7 +20,7 @@ use uuid::Uuid;
 
 mod common;
 
-use common::{encode, load_enterprises, load_placements, load_schools, timed, Service, RARE_NAME};
+use common::{encode, large_size, load_enterprises, load_placements, load_schools, timed, Service, RARE_NAME};
 
 const SAMPLES: usize = 40;
 const ENTERPRISES: usize = 5_000;
@@ -75,10 +75,7 @@ async fn measure(client: &reqwest::Client, base: &str, size: usize, enterprise: 
 
 #[tokio::main]
 async fn main() {
-    let large: usize = std::env::var("BENCH_LARGE")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(1_000_000);
+    let large = large_size();
     let small = 10_000;
     let service = Service::start(None).await;
     let backend = service.backend;

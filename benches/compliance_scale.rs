@@ -35,7 +35,7 @@ use uuid::Uuid;
 
 mod common;
 
-use common::{load_enterprises, load_schools, placement, text, timed, Service};
+use common::{large_size, load_enterprises, load_schools, placement, text, timed, Service};
 
 const ENTERPRISES: usize = 10_000;
 const SCHOOLS: usize = 100;
@@ -103,10 +103,7 @@ async fn time(client: &reqwest::Client, url: &str, samples: usize) -> (Duration,
 
 #[tokio::main]
 async fn main() {
-    let large: usize = std::env::var("BENCH_LARGE")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(1_000_000);
+    let large = large_size();
     let service = Service::start(None).await;
     let backend = service.backend;
     let client = service.client.clone();

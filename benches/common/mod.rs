@@ -362,6 +362,14 @@ pub async fn load_enterprises(
     ids
 }
 
+/// The large size a benchmark loads: `BENCH_LARGE`, or one million.
+pub fn large_size() -> usize {
+    std::env::var("BENCH_LARGE")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(1_000_000)
+}
+
 /// The times of `samples` GETs of `url` as the admin (each must answer 200),
 /// sorted, with the last answer.
 pub async fn timed(client: &reqwest::Client, url: &str, samples: usize) -> (Vec<std::time::Duration>, Value) {

@@ -31,38 +31,40 @@ const TESTED: [&str; 9] = [
     "id",
 ];
 
-/// Each index, by its suffix: what leads it, and what stands between the
-/// dates and what the rules test; then the index it replaces, by its
-/// suffix and columns.
-type Replacement = (
-    &'static str,
-    &'static [&'static str],
-    &'static [&'static str],
-    (&'static str, &'static [&'static str]),
-);
+/// One covering index and the index it replaces.
+struct Replacement {
+    /// The new index's suffix.
+    suffix: &'static str,
+    /// The columns before the status and dates.
+    leading: &'static [&'static str],
+    /// The columns between the dates and what the rules test.
+    between: &'static [&'static str],
+    /// The replaced index's suffix and columns.
+    old: (&'static str, &'static [&'static str]),
+}
 
 const REPLACEMENTS: [Replacement; 3] = [
-    (
-        "rules",
-        &[],
-        &["enterprise_id", "school_id"],
-        ("status_start", &["status", "start_date"]),
-    ),
-    (
-        "enterprise_dates",
-        &["enterprise_id"],
-        &["school_id"],
-        (
+    Replacement {
+        suffix: "rules",
+        leading: &[],
+        between: &["enterprise_id", "school_id"],
+        old: ("status_start", &["status", "start_date"]),
+    },
+    Replacement {
+        suffix: "enterprise_dates",
+        leading: &["enterprise_id"],
+        between: &["school_id"],
+        old: (
             "enterprise_dates",
             &["enterprise_id", "status", "start_date", "end_date"],
         ),
-    ),
-    (
-        "school_dates",
-        &["school_id"],
-        &["enterprise_id"],
-        ("school_dates", &["school_id", "status", "start_date", "end_date"]),
-    ),
+    },
+    Replacement {
+        suffix: "school_dates",
+        leading: &["school_id"],
+        between: &["enterprise_id"],
+        old: ("school_dates", &["school_id", "status", "start_date", "end_date"]),
+    },
 ];
 
 fn table() -> Alias {
@@ -84,7 +86,13 @@ fn drop(suffix: &str) -> IndexDropStatement {
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        for (suffix, leading, between, (old, _)) in REPLACEMENTS {
+        for Replacement {
+            suffix,
+            leading,
+            between,
+            old: (old, _),
+        } in REPLACEMENTS
+        {
             manager.drop_index(drop(old)).await?;
             let columns = leading.iter().chain(&JUDGED).chain(between).chain(&TESTED).copied();
             manager.create_index(create(suffix, columns)).await?;
@@ -93,7 +101,12 @@ impl MigrationTrait for Migration {
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        for (suffix, _, _, (old, columns)) in REPLACEMENTS {
+        for Replacement {
+            suffix,
+            old: (old, columns),
+            ..
+        } in REPLACEMENTS
+        {
             manager.drop_index(drop(suffix)).await?;
             manager.create_index(create(old, columns.iter().copied())).await?;
         }

@@ -448,10 +448,10 @@ impl Writer<'_> {
             let Some(statuses) = rule.judged_statuses() else {
                 continue;
             };
-            let only = if statuses.contains(&ApprenticeshipStatus::Suspended) {
-                String::new()
-            } else {
-                format!("a.status IN ({}) AND ", status_list(statuses))
+            // The pass reads every status judged; a rule judging fewer says which.
+            let only = match statuses == JUDGED_AT_ALL {
+                true => String::new(),
+                false => format!("a.status IN ({}) AND ", status_list(statuses)),
             };
             if let Some(condition) = self.judged_condition(*rule) {
                 sums.push(format!(
@@ -1013,7 +1013,6 @@ pub async fn findings(
             None => break,
         }
     }
-    drop(pages);
     let next_cursor = if rows.len() as u64 > request.limit {
         rows.truncate(request.limit as usize);
         rows.last().map(|(rule, last)| {
