@@ -978,16 +978,31 @@ pub async fn findings(
         .as_ref()
         .and_then(|a| rules.iter().position(|rule| *rule == a.rule))
         .unwrap_or(0);
-    // A page with its total counts each rule's findings first (side by
-    // side), and then reads only the rules that have some, one by one; an
-    // export's next page (no total) reads the rules in order, a few ahead. Each query asks
-    // for a whole page: the rules before it may have fewer findings.
-    let counted = match request.with_total {
-        true => Some(counts(db.read(), &judging, &rules).await?),
-        false => None,
+    // A page with its total counts each rule's findings (side by side) while
+    // it reads the page's first rule, and then reads only the later rules
+    // that have findings, one by one; an export's next page (no total) reads
+    // the rules in order, a few ahead. Each query asks for a whole page: the
+    // rules before it may have fewer findings.
+    let read = |rule: ComplianceRule| {
+        let from = after.as_ref().filter(|a| a.rule == rule);
+        let judging = &judging;
+        async move {
+            let found = found(db.read(), judging, rule, from, request.limit + 1).await?;
+            Ok::<_, ApiError>(found.into_iter().map(|f| (rule, f)).collect::<Vec<_>>())
+        }
+    };
+    let mut rows: Vec<(ComplianceRule, Found)> = Vec::new();
+    let (counted, later) = match (request.with_total, rules.get(start)) {
+        (true, Some(first)) => {
+            let (counted, page) = futures_util::try_join!(counts(db.read(), &judging, &rules), read(*first))?;
+            rows = page;
+            (Some(counted), start + 1)
+        }
+        (true, None) => (Some(BTreeMap::new()), start),
+        (false, _) => (None, start),
     };
     let total = counted.as_ref().map_or(0, |counted| counted.values().sum());
-    let to_read: Vec<ComplianceRule> = rules[start..]
+    let to_read: Vec<ComplianceRule> = rules[later..]
         .iter()
         .copied()
         .filter(|rule| {
@@ -997,16 +1012,8 @@ pub async fn findings(
         })
         .collect();
     let mut pages = stream::iter(to_read)
-        .map(|rule| {
-            let from = after.as_ref().filter(|a| a.rule == rule);
-            let judging = &judging;
-            async move {
-                let found = found(db.read(), judging, rule, from, request.limit + 1).await?;
-                Ok::<_, ApiError>(found.into_iter().map(|f| (rule, f)).collect::<Vec<_>>())
-            }
-        })
+        .map(read)
         .buffered(if counted.is_some() { 1 } else { QUERIES_AT_ONCE });
-    let mut rows: Vec<(ComplianceRule, Found)> = Vec::new();
     while rows.len() as u64 <= request.limit {
         match pages.try_next().await? {
             Some(page) => rows.extend(page),
