@@ -53,7 +53,7 @@ pub enum UserCommand {
         /// Login name: 3–64 characters of a-z, 0-9, `_`, `.`, `-`.
         #[arg(long)]
         username: String,
-        /// admin, officer, school, enterprise or viewer.
+        /// admin, officer, school, enterprise, viewer or participant.
         #[arg(long)]
         role: String,
         /// The user's enterprise (role enterprise).
@@ -62,6 +62,9 @@ pub enum UserCommand {
         /// The user's school (role school).
         #[arg(long)]
         school_id: Option<uuid::Uuid>,
+        /// The participant's resident ID (role participant).
+        #[arg(long)]
+        participant_national_id: Option<String>,
         /// Name shown to people.
         #[arg(long)]
         display_name: Option<String>,
@@ -91,6 +94,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             role,
             enterprise_id,
             school_id,
+            participant_national_id,
             display_name,
             service,
         }) => {
@@ -124,6 +128,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 "role": role,
                 "enterprise_id": enterprise_id,
                 "school_id": school_id,
+                "participant_national_id": participant_national_id,
                 "service": service,
                 "password": password,
             });

@@ -103,6 +103,9 @@ pub struct Problem {
     /// - `urn:chanjiao:problem:forbidden`: your role or organisation may not
     ///   do this; `errors` names the fields you may not set. Leave them out,
     ///   or ask an officer or admin.
+    /// - `urn:chanjiao:problem:password-change-required` (403): the user
+    ///   must change its password first (`POST /auth/password`); until then
+    ///   only `GET /auth/me` answers.
     /// - `urn:chanjiao:problem:conflict`: a duplicate unique value, a record
     ///   others still reference, a status change not allowed from the
     ///   current status, or an `Idempotency-Key` still in use. Read the
@@ -208,6 +211,10 @@ pub enum ApiError {
         /// Fields this role may not set.
         errors: Vec<FieldError>,
     },
+    /// 403: the caller must change its password before anything but
+    /// `GET /auth/me` and `POST /auth/password`.
+    #[error("change your password first")]
+    PasswordChangeRequired,
     /// 404: no such record (or route, or a path id that is not a UUID).
     #[error("not found")]
     NotFound,
@@ -315,6 +322,7 @@ impl ApiError {
                 errors: errors.clone(),
             },
             ApiError::NotFound => ApiError::NotFound,
+            ApiError::PasswordChangeRequired => ApiError::PasswordChangeRequired,
             ApiError::Conflict { detail, errors } => ApiError::Conflict {
                 detail: detail.clone(),
                 errors: errors.clone(),
@@ -458,7 +466,7 @@ impl ApiError {
         match self {
             ApiError::BadRequest { .. } => 400,
             ApiError::Unauthorized { .. } => 401,
-            ApiError::Forbidden { .. } => 403,
+            ApiError::Forbidden { .. } | ApiError::PasswordChangeRequired => 403,
             ApiError::TooManyRequests { .. } | ApiError::RateLimited { .. } => 429,
             ApiError::OAuth { status, .. } => *status,
             ApiError::NotFound => 404,
@@ -508,6 +516,11 @@ impl ApiError {
                 p
             }
             ApiError::NotFound => Problem::new(status, "about:blank", "no such resource"),
+            ApiError::PasswordChangeRequired => Problem::new(
+                status,
+                "urn:chanjiao:problem:password-change-required",
+                "change your password first (POST /api/v1/auth/password); until then only GET /api/v1/auth/me answers",
+            ),
             ApiError::Conflict { detail, errors } => {
                 let mut p = Problem::new(status, "urn:chanjiao:problem:conflict", detail.clone());
                 p.errors = (!errors.is_empty()).then(|| errors.clone());

@@ -206,6 +206,7 @@ pub fn placement(i: usize, enterprises: &[Uuid], schools: &[Uuid]) -> apprentice
         base_id: None,
         search_text: search_text([Some(participant.name.as_str()), Some(program.as_str())]),
         position_key: None,
+        participant_key: None,
         birth_date: participant.birth_date,
         enrolled_on: None,
         first_year_until: None,

@@ -27,6 +27,7 @@ mod m20261207_000022_visits_incidents;
 mod m20261207_000023_compliance_settings;
 mod m20261207_000024_compliance_rules;
 mod m20261207_000025_compliance_indexes;
+mod m20261207_000026_participants;
 mod util;
 
 pub use m20261202_000013_major_folding::fold;
@@ -64,6 +65,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000023_compliance_settings::Migration),
             Box::new(m20261207_000024_compliance_rules::Migration),
             Box::new(m20261207_000025_compliance_indexes::Migration),
+            Box::new(m20261207_000026_participants::Migration),
         ]
     }
 }

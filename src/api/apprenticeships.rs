@@ -13,8 +13,10 @@ use crate::model::apprenticeship::{
     Apprenticeship, ApprenticeshipFields, Evaluation, EvaluationCreate, History, TransferRequest, TransitionRequest,
 };
 use crate::model::resource::Resource;
+use crate::model::user::{ParticipantAccount, User, UserFields};
 use crate::service::apprenticeships as service;
 use crate::service::resource;
+use crate::service::users;
 
 /// The collection's texts in the document.
 const DOCS: Docs = Docs {
@@ -43,6 +45,7 @@ pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
             .service(imports::<ApprenticeshipFields>(&DOCS))
             .service(transition_apprenticeship)
             .service(transfer_apprenticeship)
+            .service(create_participant_account)
             .service(apprenticeship_history)
             .service(evaluate_apprenticeship)
             .service(record),
@@ -131,6 +134,41 @@ pub async fn transfer_apprenticeship(
 ) -> Result<HttpResponse, ApiError> {
     let record = service::transfer(&state.db, &caller, id.into_inner(), if_match.0, body.bytes()).await?;
     Ok(created(ApprenticeshipFields::COLLECTION, record.id, record.version).json(record))
+}
+
+/// Give the placement's participant an account.
+///
+/// A login of role `participant` for the placement's resident ID
+/// (`participant_national_id` = its `participant.national_id`), with
+/// `must_change_password: true`: until the participant changes the password
+/// (`POST /auth/password`) every operation but `GET /auth/me` answers 403
+/// `password-change-required`. One person has one account: every placement
+/// with that resident ID is theirs, whatever the school or host. By an admin
+/// or the owning school. Checks, in order: a role that changes no placements
+/// (officer, enterprise, viewer, participant) 403; a placement you may not
+/// see 404; the body 422; a placement without `participant.national_id`
+/// 422; an account for that resident ID already 409 (naming it); a taken
+/// `username` 409.
+#[utoipa::path(
+    tag = "apprenticeships",
+    params(("id" = Uuid, Path, description = "The placement's id")),
+    request_body(content = ParticipantAccount, example = json!({"username": "li.ming.2024", "password": "a first passphrase 2024"})),
+    responses(
+        (status = 201, description = "The participant's new account", body = User, headers(
+            ("ETag" = String, description = "The account's version in double quotes, `\"1\"`"),
+            ("Location" = String, description = "The account's address (`/api/v1/users/{id}`, an admin's)"),
+        )),
+        (status = 409, description = "The participant has an account already, or the username is taken", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/{id}/participant-account")]
+pub async fn create_participant_account(
+    Call { state, caller }: Call,
+    id: web::Path<Uuid>,
+    body: JsonBody,
+) -> Result<HttpResponse, ApiError> {
+    let user = users::create_participant_account(&state.db, &caller, id.into_inner(), body.bytes()).await?;
+    Ok(created(UserFields::COLLECTION, user.id, user.version).json(user))
 }
 
 /// A placement's history: every transition, oldest first, its creation included.

@@ -85,9 +85,22 @@ impl FromRequest for Caller {
             let state = state.ok_or_else(|| ApiError::Internal(anyhow::anyhow!("no application state")))?;
             let principal = authenticate(&state, authorization.as_deref(), ip).await?;
             req.extensions_mut().insert(principal.clone());
+            if principal.must_change_password && !answers_before_password_change(&req) {
+                return Err(ApiError::PasswordChangeRequired);
+            }
             Ok(Caller(principal))
         })
     }
+}
+
+/// The operations a user who must change its password may call: reading
+/// itself and changing the password (every other answers 403 right after
+/// authentication).
+fn answers_before_password_change(req: &HttpRequest) -> bool {
+    matches!(
+        (req.method().as_str(), req.path()),
+        ("GET", "/api/v1/auth/me") | ("POST", "/api/v1/auth/password")
+    )
 }
 
 /// The token of an `Authorization: Bearer <token>` header (the scheme in

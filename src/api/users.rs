@@ -103,6 +103,6 @@ pub async fn delete_user(call: Call, id: web::Path<Uuid>, if_match: IfMatch) -> 
 pub async fn reset_password(call: Call, id: web::Path<Uuid>, body: JsonBody) -> Result<HttpResponse, ApiError> {
     USERS.scope(&call.caller, Access::Update)?;
     let input: PasswordReset = body.decode()?;
-    users::set_password(&call.state.db, &call.caller.actor(), *id, &input.password).await?;
+    users::set_password(&call.state.db, &call.caller.actor(), *id, &input.password, None).await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -116,8 +116,11 @@ pub struct Policy {
     pub enterprise: Rights,
     /// A viewer's rights.
     pub viewer: Rights,
-    /// The columns that name a record's school and its enterprise: what
-    /// [`Reach::Own`] means for a school user and an enterprise user.
+    /// A participant's rights ([`Reach::Own`]: the records of its own
+    /// placements, by [`Owners::participant`]).
+    pub participant: Rights,
+    /// The columns that name a record's school, its enterprise and its
+    /// participant: what [`Reach::Own`] means for each role that has one.
     pub owners: Owners,
     /// The fields each role may not change of a record it may change (403
     /// naming each it changes; sending the current value is fine).
@@ -131,6 +134,8 @@ pub struct Owners {
     pub school: Option<&'static str>,
     /// The column of the enterprise it belongs to, if any.
     pub enterprise: Option<&'static str>,
+    /// How a record names the participant it is about, if it does.
+    pub participant: Option<ParticipantColumn>,
 }
 
 impl Owners {
@@ -138,11 +143,23 @@ impl Owners {
     pub const NONE: Owners = Owners {
         school: None,
         enterprise: None,
+        participant: None,
     };
 }
 
-/// The records a caller reaches with one kind of access.
+/// How a record names its participant: a placement by its own
+/// `participant_key` (the upper-cased resident ID), a record about a
+/// placement by the column naming that placement.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ParticipantColumn {
+    /// This column holds the participant's key.
+    Key(&'static str),
+    /// This column names the placement, whose `participant_key` holds it.
+    Placement(&'static str),
+}
+
+/// The records a caller reaches with one kind of access.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Scope {
     /// Every record.
     All,
@@ -152,6 +169,14 @@ pub enum Scope {
         column: &'static str,
         /// The caller's organisation.
         org: Uuid,
+    },
+    /// The records about the participant whose key is `key` (see
+    /// [`ParticipantColumn`]).
+    Participant {
+        /// How the records name the participant.
+        column: ParticipantColumn,
+        /// The participant's key: the upper-cased resident ID.
+        key: std::sync::Arc<str>,
     },
     /// None (an organisation's user without an organisation).
     Nothing,
@@ -169,6 +194,7 @@ impl Policy {
             school: Rights::READ,
             enterprise: Rights::READ,
             viewer: Rights::READ,
+            participant: Rights::READ,
             owners: Owners::NONE,
             fixed: &[],
         }
@@ -182,6 +208,7 @@ impl Policy {
             Role::School => self.school,
             Role::Enterprise => self.enterprise,
             Role::Viewer => self.viewer,
+            Role::Participant => self.participant,
         }
     }
 
@@ -200,6 +227,15 @@ impl Policy {
                 },
                 self.plural
             ))),
+            Reach::Own if caller.role == Role::Participant => {
+                Ok(match (self.owners.participant, &caller.participant) {
+                    (Some(column), Some(key)) => Scope::Participant {
+                        column,
+                        key: key.clone(),
+                    },
+                    _ => Scope::Nothing,
+                })
+            }
             Reach::Own => {
                 let column = match caller.role {
                     Role::School => self.owners.school,
@@ -220,7 +256,7 @@ impl Policy {
         let inside = match scope {
             Scope::All => true,
             Scope::Owned { column, org } => named(column) == Some(org),
-            Scope::Nothing => false,
+            Scope::Participant { .. } | Scope::Nothing => false,
         };
         if inside {
             Ok(())
@@ -250,7 +286,7 @@ impl Policy {
         match scope {
             Scope::All => Ok(()),
             Scope::Owned { column, org } => unchanged(&[(column, named(column) != Some(org))]),
-            Scope::Nothing => Err(deny(&format!("create {}", self.plural))),
+            Scope::Participant { .. } | Scope::Nothing => Err(deny(&format!("create {}", self.plural))),
         }
     }
 }
@@ -266,9 +302,11 @@ pub const BASES: Policy = Policy {
     school: Rights::UPDATE_OWN,
     enterprise: Rights::UPDATE_OWN,
     viewer: Rights::READ,
+    participant: Rights::READ,
     owners: Owners {
         school: Some("school_id"),
         enterprise: Some("enterprise_id"),
+        participant: None,
     },
     fixed: &[
         (Role::School, &["kind", "enterprise_id", "school_id"]),
@@ -285,6 +323,7 @@ const ADMIN_ONLY: Policy = Policy {
     school: Rights::NONE,
     enterprise: Rights::NONE,
     viewer: Rights::NONE,
+    participant: Rights::NONE,
     owners: Owners::NONE,
     fixed: &[],
 };
@@ -303,11 +342,12 @@ pub const WEBHOOKS: Policy = Policy {
     ..ADMIN_ONLY
 };
 
-/// The compliance settings: every role reads them; only an admin replaces
+/// The compliance settings: every role but a participant reads them; only an admin replaces
 /// them (`PUT`, an update of the one record).
 pub const COMPLIANCE_SETTINGS: Policy = Policy {
     admin: Rights::UPDATE_ALL,
     officer: Rights::READ,
+    participant: Rights::NONE,
     ..Policy::staff_writes("compliance settings", "compliance settings")
 };
 
@@ -324,9 +364,11 @@ pub const ENTERPRISES: Policy = Policy {
         ..Rights::READ
     },
     viewer: Rights::READ,
+    participant: Rights::READ,
     owners: Owners {
         school: None,
         enterprise: Some("id"),
+        participant: None,
     },
     fixed: &[(Role::Enterprise, &["membership_status", "credit_code"])],
 };
@@ -344,9 +386,11 @@ pub const SCHOOLS: Policy = Policy {
     },
     enterprise: Rights::READ,
     viewer: Rights::READ,
+    participant: Rights::READ,
     owners: Owners {
         school: Some("id"),
         enterprise: None,
+        participant: None,
     },
     fixed: &[(Role::School, &["membership_status", "code"])],
 };
@@ -395,9 +439,14 @@ pub const APPRENTICESHIPS: Policy = Policy {
         ..Rights::NONE
     },
     viewer: Rights::NONE,
+    participant: Rights {
+        read: Reach::Own,
+        ..Rights::NONE
+    },
     owners: Owners {
         school: Some("school_id"),
         enterprise: Some("enterprise_id"),
+        participant: Some(ParticipantColumn::Key("participant_key")),
     },
     fixed: &[(Role::School, &["school_id"])],
 };
@@ -407,7 +456,7 @@ pub const APPRENTICESHIPS: Policy = Policy {
 pub fn makes_moves(caller: &Principal) -> Result<(), ApiError> {
     match caller.role {
         Role::Admin | Role::School | Role::Enterprise => Ok(()),
-        Role::Officer | Role::Viewer => Err(deny("move placements")),
+        Role::Officer | Role::Viewer | Role::Participant => Err(deny("move placements")),
     }
 }
 
@@ -434,7 +483,7 @@ pub fn placement_sides(caller: &Principal, enterprise_id: Uuid, school_id: Optio
 pub fn evaluates(caller: &Principal) -> Result<(), ApiError> {
     match caller.role {
         Role::Admin | Role::School | Role::Enterprise => Ok(()),
-        Role::Officer | Role::Viewer => Err(deny("evaluate placements")),
+        Role::Officer | Role::Viewer | Role::Participant => Err(deny("evaluate placements")),
     }
 }
 
@@ -449,7 +498,7 @@ pub fn evaluation_side(caller: &Principal, by: Option<EvaluationSide>) -> Result
             return by
                 .ok_or_else(|| ApiError::invalid_field("by", "required", "an admin names the side it evaluates for"))
         }
-        Role::Officer | Role::Viewer => return evaluates(caller).map(|()| EvaluationSide::School),
+        Role::Officer | Role::Viewer | Role::Participant => return evaluates(caller).map(|()| EvaluationSide::School),
     };
     unchanged(&[("by", by.is_some_and(|b| b != own))])?;
     Ok(own)
@@ -457,7 +506,10 @@ pub fn evaluation_side(caller: &Principal, by: Option<EvaluationSide>) -> Result
 
 /// Meetings: admin and officer CRUD; everyone reads. Their action items
 /// are changed one at a time by their owners too ([`ACTION_ITEMS`]).
-pub const MEETINGS: Policy = Policy::staff_writes("meetings", "meeting");
+pub const MEETINGS: Policy = Policy {
+    participant: Rights::NONE,
+    ..Policy::staff_writes("meetings", "meeting")
+};
 
 /// What the users of an action item's owner may not change: all but its
 /// `status` and `done_on`.
@@ -482,9 +534,11 @@ pub const ACTION_ITEMS: Policy = Policy {
     school: Rights::UPDATE_OWN,
     enterprise: Rights::UPDATE_OWN,
     viewer: Rights::READ,
+    participant: Rights::NONE,
     owners: Owners {
         school: Some("owner_school_id"),
         enterprise: Some("owner_enterprise_id"),
+        participant: None,
     },
     fixed: &[(Role::School, ITEM_OWNER_FIXED), (Role::Enterprise, ITEM_OWNER_FIXED)],
 };
@@ -521,9 +575,11 @@ pub const DEMANDS: Policy = Policy {
         delete: Reach::Own,
     },
     viewer: Rights::READ,
+    participant: Rights::NONE,
     owners: Owners {
         school: None,
         enterprise: Some("enterprise_id"),
+        participant: None,
     },
     fixed: &[(Role::Enterprise, &["enterprise_id"])],
 };
@@ -535,10 +591,14 @@ pub const DEMANDS: Policy = Policy {
 /// changes and deletes its own school's placements' visits, a new one naming
 /// another school's placement being a 403 naming `apprenticeship_id`; an
 /// enterprise user reads those of the placements it hosts; a viewer nothing).
-/// (The `participant` role, when it comes, reads its own placements' visits.)
+/// A participant reads the visits of its own placements.
 pub const VISITS: Policy = Policy {
     plural: "visits",
     singular: "visit",
+    owners: Owners {
+        participant: Some(ParticipantColumn::Placement("apprenticeship_id")),
+        ..APPRENTICESHIPS.owners
+    },
     fixed: &[],
     ..APPRENTICESHIPS
 };
@@ -547,7 +607,7 @@ pub const VISITS: Policy = Policy {
 /// ([`VISITS`]), except that a school user and an enterprise user both
 /// create, read and change those of their own placements (the school's, the
 /// hosted ones) and only an admin deletes one (a record of fact).
-/// (The `participant` role, when it comes, reads its own placements' incidents.)
+/// A participant reads the incidents of its own placements.
 pub const INCIDENTS: Policy = Policy {
     plural: "incidents",
     singular: "incident",
@@ -579,7 +639,7 @@ pub fn teacher_practice(caller: &Principal, school_id: Option<Uuid>) -> Result<O
             detail: "a school user reads its own school's teachers only".into(),
             errors: vec![FieldError::new("school_id", "forbidden", "names another school")],
         }),
-        (Role::Enterprise | Role::Viewer, _) => Err(deny("read teachers' practice")),
+        (Role::Enterprise | Role::Viewer | Role::Participant, _) => Err(deny("read teachers' practice")),
     }
 }
 
@@ -622,6 +682,7 @@ pub fn compliance(
         Role::Admin | Role::Officer => Ok(given),
         Role::Viewer if !findings => Ok(given),
         Role::Viewer => Err(deny("read compliance findings (the summary only)")),
+        Role::Participant => Err(deny("read compliance findings")),
         Role::School => {
             let (school, nothing) = own("school_id", school_id)?;
             Ok(ComplianceScope {
@@ -641,9 +702,13 @@ pub fn compliance(
     }
 }
 
-/// Statistics: every role reads them (counts only, no personal records).
-pub fn stats(_caller: &Principal) -> Result<(), ApiError> {
-    Ok(())
+/// Statistics: every role but a participant reads them (counts only, no
+/// personal records).
+pub fn stats(caller: &Principal) -> Result<(), ApiError> {
+    match caller.role {
+        Role::Participant => Err(deny("read statistics")),
+        _ => Ok(()),
+    }
 }
 
 /// Audit events: admin and officer read.
@@ -731,9 +796,12 @@ fn reach(caller: &Principal, kind: FeedType) -> FeedReach {
 /// officer all but users; a viewer no placements, visits, incidents or
 /// users; a school its own placements and their visits and incidents; an
 /// enterprise the placements it hosts, their visits and incidents, and its
-/// own demands). `resource_type` narrows it to one kind; a kind the role reads
-/// none of is a 403 naming it.
+/// own demands; a participant none of it: 403). `resource_type` narrows it to
+/// one kind; a kind the role reads none of is a 403 naming it.
 pub fn changes(caller: &Principal, resource_type: Option<FeedType>) -> Result<FeedScope, ApiError> {
+    if caller.role == Role::Participant {
+        return Err(deny("read the change feed"));
+    }
     let kinds: Vec<FeedType> = match resource_type {
         Some(kind) => vec![kind],
         None => FeedType::ALL.to_vec(),
@@ -776,6 +844,8 @@ mod tests {
             username: "u".into(),
             role,
             org,
+            participant: None,
+            must_change_password: false,
             ip: "127.0.0.1".into(),
         }
     }
@@ -799,7 +869,7 @@ mod tests {
         let e = caller(Role::Enterprise, Some(own));
         let scope = ENTERPRISES.scope(&e, Access::Update).unwrap();
         assert_eq!(scope, Scope::Owned { column: "id", org: own });
-        assert!(ENTERPRISES.check_in(scope, |_| Some(own)).is_ok());
+        assert!(ENTERPRISES.check_in(scope.clone(), |_| Some(own)).is_ok());
         assert!(ENTERPRISES.check_in(scope, |_| Some(Uuid::now_v7())).is_err());
         assert!(ENTERPRISES.scope(&e, Access::Delete).is_err());
         assert_eq!(

@@ -1,6 +1,8 @@
 //! Who makes a request: the user behind a verified access token, with its
 //! role, organisation and client address; and who acts, for the audit trail.
 
+use std::sync::Arc;
+
 use uuid::Uuid;
 
 use crate::domain::vocab::Role;
@@ -16,6 +18,12 @@ pub struct Principal {
     pub role: Role,
     /// The enterprise or school the caller belongs to, for those roles.
     pub org: Option<Uuid>,
+    /// A participant's key: its upper-cased resident ID, which its
+    /// placements' `participant.national_id` equals.
+    pub participant: Option<Arc<str>>,
+    /// Whether the user must change its password before anything but
+    /// reading itself.
+    pub must_change_password: bool,
     /// The client address.
     pub ip: String,
 }
@@ -38,6 +46,8 @@ impl Principal {
             username: name.to_string(),
             role: Role::Admin,
             org: None,
+            participant: None,
+            must_change_password: false,
             ip: "local".into(),
         }
     }

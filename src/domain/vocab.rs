@@ -103,6 +103,9 @@ pub enum Role {
     Enterprise,
     /// Read-only portals and integrations.
     Viewer,
+    /// A student, teacher or worker in placements (`participant_national_id`):
+    /// their own placements, check-ins and journals, and the directory.
+    Participant,
 }
 
 /// The kind of a placement.

@@ -47,6 +47,10 @@ pub struct Model {
     #[sea_orm(column_type = "Text", nullable)]
     #[row(derived)]
     pub position_key: Option<String>,
+    /// The participant's resident ID (upper-cased): its participant user's key.
+    #[sea_orm(column_type = "Text", nullable)]
+    #[row(derived)]
+    pub participant_key: Option<String>,
     /// The participant's birth date, or the resident ID's.
     #[row(derived)]
     pub birth_date: Option<Date>,

@@ -4,7 +4,7 @@ use chanjiao_derive::Row;
 use sea_orm::entity::prelude::*;
 
 use crate::domain::vocab::Role;
-use crate::model::field::{PlainText, Username};
+use crate::model::field::{PlainText, ResidentId, Username};
 use crate::model::user::UserFields;
 
 /// One user account; only the Argon2id hash of its password is kept.
@@ -20,6 +20,8 @@ pub struct Model {
     pub role: Role,
     pub enterprise_id: Option<Uuid>,
     pub school_id: Option<Uuid>,
+    pub participant_national_id: Option<ResidentId>,
+    pub must_change_password: bool,
     pub service: bool,
     pub disabled: bool,
     /// Set from the new user's hashed `password`; a change leaves it.

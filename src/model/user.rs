@@ -7,7 +7,7 @@ use uuid::Uuid;
 
 use super::check::Check;
 use super::doc::FieldSchema;
-use super::field::{CurrentPassword, Password, PlainText, Username};
+use super::field::{CurrentPassword, Password, PlainText, ResidentId, Username};
 use super::resource::{Create, Patch, Record, Resource};
 use crate::domain::vocab::{ResourceType, Role};
 use crate::error::FieldError;
@@ -37,6 +37,18 @@ pub struct UserFields {
     /// The user's school: required for role `school`, and only then.
     #[field(label = "学校")]
     pub school_id: Option<Uuid>,
+    /// A participant's resident ID: required for role `participant`, and
+    /// only then; one account per resident ID (409). Every placement whose
+    /// `participant.national_id` is this number is the participant's.
+    #[field(label = "参与者身份证号", example = "370101200601010011")]
+    pub participant_national_id: Option<ResidentId>,
+    /// The user must change its password (`POST /auth/password`) before any
+    /// operation but `GET /auth/me` (403 `password-change-required`);
+    /// cleared by that change (default `false`; `true` for an account made
+    /// with `POST /apprenticeships/{id}/participant-account`).
+    #[field(label = "须改密码")]
+    #[serde(default)]
+    pub must_change_password: bool,
     /// A service account: logs in with `client_credentials` only (default `false`).
     #[field(label = "服务账号")]
     #[serde(default)]
@@ -122,6 +134,19 @@ pub const ORGANISATION_FIELDS: [(&str, Role); 2] = [("enterprise_id", Role::Ente
 #[fields(object)]
 pub struct PasswordReset {
     /// At least 12 characters.
+    pub password: Password,
+}
+
+/// The login a school (or an admin) gives a placement's participant.
+#[derive(Debug, Clone, Deserialize, Fields)]
+#[serde(deny_unknown_fields)]
+#[fields(object)]
+pub struct ParticipantAccount {
+    /// Login name: 3–64 characters of `a-z0-9_.-`, unique.
+    #[field(example = "li.ming.2024")]
+    pub username: Username,
+    /// A first password, at least 12 characters: the participant must
+    /// change it at the first login.
     pub password: Password,
 }
 

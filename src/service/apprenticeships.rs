@@ -46,8 +46,14 @@ impl Stored for ApprenticeshipFields {
     /// The folded search text, and what the compliance rules read: the
     /// folded `position` (matched with a post's folded name), the birth date
     /// (the participant's, or the resident ID's), the enrolment and the end
-    /// of the first year after it.
+    /// of the first year after it; and the participant's key (its resident
+    /// ID), by which its participant user finds it.
     fn complete_row(&self, row: &mut apprenticeship::ActiveModel) {
+        row.participant_key = Set(self
+            .participant
+            .national_id
+            .as_ref()
+            .map(|id| id.as_str().to_uppercase()));
         row.search_text = Set(search_text([
             Some(self.participant.name.as_str()),
             self.program.as_ref().map(|p| p.as_str()),
@@ -209,9 +215,13 @@ impl Stored for ApprenticeshipFields {
     }
 
     /// The participant's resident ID and phone masked unless the caller
-    /// sees personal data ([`sees_personal_data`]).
+    /// sees personal data ([`sees_personal_data`]) or is that participant.
     fn shown(mut record: Apprenticeship, caller: &Principal) -> Apprenticeship {
-        if !sees_personal_data(caller, record.fields.school_id) {
+        let own = caller.participant.as_deref().is_some_and(|key| {
+            let id = record.fields.participant.national_id.as_ref();
+            id.is_some_and(|id| id.as_str().eq_ignore_ascii_case(key))
+        });
+        if !own && !sees_personal_data(caller, record.fields.school_id) {
             let participant = &mut record.fields.participant;
             participant.national_id = participant.national_id.as_ref().map(|id| id.masked());
             participant.phone = participant.phone.as_ref().map(|phone| phone.masked());
@@ -245,9 +255,10 @@ impl Stored for ApprenticeshipFields {
         // The counter first: what is read after it is at least as new.
         let changes = table_changes(db.read(), "apprenticeships").await?;
         let key = format!(
-            "{:?}\u{0}{:?}\u{0}{}",
+            "{:?}\u{0}{:?}\u{0}{:?}\u{0}{}",
             caller.role,
             caller.org,
+            caller.participant,
             page_key(db.backend(), &select, request)
         );
         let (status, kind) = (filters.status, filters.kind);

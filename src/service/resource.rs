@@ -12,7 +12,7 @@ use std::collections::{HashMap, HashSet};
 use std::str::FromStr;
 use std::sync::Arc;
 
-use sea_orm::sea_query::{Condition, Expr};
+use sea_orm::sea_query::{Condition, Expr, Query};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, DatabaseConnection, DatabaseTransaction, EntityTrait, IntoActiveModel, ModelTrait,
     PrimaryKeyTrait, QueryFilter, Select, Value,
@@ -26,10 +26,10 @@ use super::imports::{self, Importable};
 use super::inserts::Inserts;
 use super::list::{fetch_directory_page, fetch_page, scan_search_condition, search_condition, Keyset};
 use super::{check_precondition, find_for_update, now, Database, Precondition};
-use crate::auth::policy::{Access, Policy, Scope};
+use crate::auth::policy::{Access, ParticipantColumn, Policy, Scope};
 use crate::auth::{Actor, Principal};
 use crate::domain::vocab::Action;
-use crate::entity::Row;
+use crate::entity::{apprenticeship, Row};
 use crate::error::{ApiError, FieldError};
 use crate::model::check::{decode, parse_body, MergePatch};
 use crate::model::import::{DecodedRows, ImportOptions, ImportReport};
@@ -234,10 +234,26 @@ fn column<E: EntityTrait>(name: &str) -> Result<E::Column, ApiError> {
 }
 
 /// The rows of `scope`, as a condition.
-fn scope_condition<E: EntityTrait>(scope: Scope) -> Result<Condition, ApiError> {
+fn scope_condition<E: EntityTrait>(scope: &Scope) -> Result<Condition, ApiError> {
     Ok(match scope {
         Scope::All => Condition::all(),
-        Scope::Owned { column: name, org } => Condition::all().add(column::<E>(name)?.eq(org)),
+        Scope::Owned { column: name, org } => Condition::all().add(column::<E>(name)?.eq(*org)),
+        Scope::Participant {
+            column: ParticipantColumn::Key(name),
+            key,
+        } => Condition::all().add(column::<E>(name)?.eq(key.as_ref())),
+        Scope::Participant {
+            column: ParticipantColumn::Placement(name),
+            key,
+        } => Condition::all().add(
+            column::<E>(name)?.in_subquery(
+                Query::select()
+                    .column(apprenticeship::Column::Id)
+                    .from(apprenticeship::Entity)
+                    .and_where(apprenticeship::Column::ParticipantKey.eq(key.as_ref()))
+                    .to_owned(),
+            ),
+        ),
         Scope::Nothing => Condition::any().add(Expr::val(false)),
     })
 }
@@ -300,7 +316,7 @@ pub async fn list<F: Stored>(
     request: &ListRequest<F::Sort>,
 ) -> Result<Arc<SharedPage<Record<F>>>, ApiError> {
     let scope = F::POLICY.scope(caller, Access::Read)?;
-    let select = F::Table::find().filter(scope_condition::<F::Table>(scope)?);
+    let select = F::Table::find().filter(scope_condition::<F::Table>(&scope)?);
     let mut select = F::custom_filters(filters, filtered(select, filters)?);
     if let Some(since) = request.updated_since {
         select = select.filter(column::<F::Table>("updated_at")?.gte(since));
@@ -326,7 +342,7 @@ pub fn may_read<F: Stored>(caller: &Principal) -> Result<(), ApiError> {
 pub async fn get<F: Stored>(db: &Database, caller: &Principal, id: Uuid) -> Result<Record<F>, ApiError> {
     let scope = F::POLICY.scope(caller, Access::Read)?;
     F::Table::find_by_id(id)
-        .filter(scope_condition::<F::Table>(scope)?)
+        .filter(scope_condition::<F::Table>(&scope)?)
         .one(db.read())
         .await?
         .map(|row| F::shown(record_of(&row), caller))

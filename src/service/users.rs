@@ -19,11 +19,14 @@ use crate::domain::search::search_text;
 use crate::domain::vocab::{Action, ResourceType, Role};
 use crate::entity::{enterprise, school, user};
 use crate::error::{ApiError, FieldError};
-use crate::model::check::{parse_body, MergePatch};
-use crate::model::field::{CurrentPassword, Password, TextRule};
+use crate::model::apprenticeship::ApprenticeshipFields;
+use crate::model::check::{decode, parse_body, MergePatch};
+use crate::model::field::{CurrentPassword, Password, PlainText, TextRule};
 use crate::model::record::{Meta, Record as _};
 use crate::model::resource::{Create, Record};
-use crate::model::user::{User, UserCreate, UserFields, UserPassword, UserSort, ORGANISATION_FIELDS};
+use crate::model::user::{
+    ParticipantAccount, User, UserCreate, UserFields, UserPassword, UserSort, ORGANISATION_FIELDS,
+};
 
 impl Keyset for user::Entity {
     type Sort = UserSort;
@@ -32,7 +35,7 @@ impl Keyset for user::Entity {
 impl Stored for UserFields {
     type Table = user::Entity;
     const POLICY: &'static Policy = &USERS;
-    const UNIQUE: &'static [&'static str] = &["username"];
+    const UNIQUE: &'static [&'static str] = &["username", "participant_national_id"];
     // Few users: a scan of the folded column is fine, and needs no trigram table.
     const SEARCH: Search = Search::Scan;
 
@@ -81,6 +84,8 @@ pub async fn resolve_principal(db: &Database, verified: Verified, ip: String) ->
                         role: user.role,
                         org: user.enterprise_id.or(user.school_id),
                         disabled: user.disabled,
+                        participant: user.participant_national_id.map(|id| id.as_str().into()),
+                        must_change_password: user.must_change_password,
                     });
                 db.cache_user(id, state.clone());
                 state.map(|state| (id, state))
@@ -97,6 +102,8 @@ pub async fn resolve_principal(db: &Database, verified: Verified, ip: String) ->
             username: user.username,
             role: user.role,
             org: user.org,
+            participant: user.participant,
+            must_change_password: user.must_change_password,
             ip,
         }));
     }
@@ -107,7 +114,8 @@ pub async fn resolve_principal(db: &Database, verified: Verified, ip: String) ->
         return Ok(None);
     };
     let org = claims.org.as_deref().and_then(|o| Uuid::parse_str(o).ok());
-    if matches!(role, Role::Enterprise | Role::School) && org.is_none() {
+    // An outside identity names no resident ID: it cannot be a participant.
+    if matches!(role, Role::Enterprise | Role::School) && org.is_none() || role == Role::Participant {
         return Ok(None);
     }
     Ok(Some(Principal {
@@ -115,6 +123,8 @@ pub async fn resolve_principal(db: &Database, verified: Verified, ip: String) ->
         username: claims.sub,
         role,
         org,
+        participant: None,
+        must_change_password: false,
         ip,
     }))
 }
@@ -146,6 +156,18 @@ async fn check_organisation(db: &impl ConnectionTrait, record: &UserFields) -> R
             )),
             (false, None) => {}
         }
+    }
+    match (record.role == Role::Participant, &record.participant_national_id) {
+        (true, None) => errors.push(FieldError::needed_for(
+            "participant_national_id",
+            format_args!("role `{}`", Role::Participant.as_str()),
+        )),
+        (false, Some(_)) => errors.push(FieldError::new(
+            "participant_national_id",
+            "invalid",
+            format!("must be null unless the role is `{}`", Role::Participant.as_str()),
+        )),
+        _ => {}
     }
     if errors.is_empty() {
         Ok(())
@@ -290,18 +312,30 @@ pub async fn delete(
 }
 
 /// Sets a user's password and ends its refresh tokens, with an audit row
-/// that says the password changed (never what it is).
-pub async fn set_password(db: &Database, actor: &Actor, id: Uuid, new_password: &Password) -> Result<(), ApiError> {
+/// that says the password changed (never what it is); `must_change`, when
+/// given, sets whether the user must change it again (its own change clears
+/// it). This replica forgets the user's state once committed.
+pub async fn set_password(
+    db: &Database,
+    actor: &Actor,
+    id: Uuid,
+    new_password: &Password,
+    must_change: Option<bool>,
+) -> Result<(), ApiError> {
     let password_hash = password::hash(new_password.expose().to_string()).await?;
     let txn = db.begin().await?;
     let mut model = find_for_update::<user::Entity>(&txn, id).await?;
     model.password_hash = password_hash;
+    if let Some(must_change) = must_change {
+        model.must_change_password = must_change;
+    }
     model.version += 1;
     model.updated_at = now();
     user::ActiveModel::from(model).reset_all().update(&txn).await?;
     sessions::revoke_all_for_user(&txn, id).await?;
     audit::record_secret_change(&txn, actor, ResourceType::User, id, "password").await?;
     txn.commit().await?;
+    db.forget_user(id);
     Ok(())
 }
 
@@ -324,7 +358,7 @@ pub async fn change_own_password(
             "is not your current password",
         ));
     }
-    set_password(db, &caller.actor(), id, new_password).await
+    set_password(db, &caller.actor(), id, new_password, Some(false)).await
 }
 
 /// What start-up found or did about the first admin.
@@ -389,4 +423,63 @@ pub async fn me(db: &Database, caller: &Principal) -> Result<User, ApiError> {
         .await?
         .map(|row| record_of(&row))
         .ok_or(ApiError::NotFound)
+}
+
+/// `POST /apprenticeships/{id}/participant-account`: gives the placement's
+/// participant a login of role `participant` for its resident ID, which
+/// must change its password at the first login. By an admin or the owning
+/// school; checks, in order: a role that changes no placements 403, a
+/// placement the caller may not see 404 (one it only reads 403), the body
+/// 422, a placement without `participant.national_id` 422, an account for
+/// that resident ID already (409 naming it; of two made at once, the
+/// unique index refuses the second).
+pub async fn create_participant_account(
+    db: &Database,
+    caller: &Principal,
+    placement: Uuid,
+    body: &[u8],
+) -> Result<User, ApiError> {
+    let scope = resource::scope_for::<ApprenticeshipFields>(db, caller, placement, Access::Update).await?;
+    let txn = db.begin().await?;
+    let row = resource::row_to_change::<ApprenticeshipFields>(&txn, caller, placement, scope).await?;
+    drop(txn);
+    let request: ParticipantAccount = decode(&parse_body(body)?)?;
+    let Some(national_id) = row.participant.national_id.clone() else {
+        return Err(ApiError::invalid_field(
+            "participant.national_id",
+            "required",
+            "the placement names no resident ID: set the participant's `national_id` first",
+        ));
+    };
+    let existing = user::Entity::find()
+        .filter(user::Column::ParticipantNationalId.eq(national_id.as_str()))
+        .one(db.read())
+        .await?;
+    if let Some(existing) = existing {
+        return Err(ApiError::Conflict {
+            detail: format!(
+                "this participant has an account already: `{}` (id {}); one person, one account",
+                existing.username.as_str(),
+                existing.id
+            ),
+            errors: vec![FieldError::new(
+                "participant_national_id",
+                "duplicate",
+                format!("the account `{}` has this resident ID", existing.username.as_str()),
+            )],
+        });
+    }
+    let fields = UserFields {
+        username: request.username,
+        display_name: PlainText::parse(row.participant.name.as_str().to_string()).ok(),
+        role: Role::Participant,
+        enterprise_id: None,
+        school_id: None,
+        participant_national_id: Some(national_id),
+        must_change_password: true,
+        service: false,
+        disabled: false,
+        password: UserPassword::Given(request.password),
+    };
+    resource::store_new(db, caller, Record::new(Meta::new(now()), fields)).await
 }

@@ -28,8 +28,10 @@ const IDLE_BEFORE_TEST: Duration = Duration::from_secs(10);
 /// How many connections a PostgreSQL pool keeps open however idle (fewer
 /// when `CHANJIAO_DB_MAX_CONNECTIONS` is lower): opening one took ~90 ms on
 /// the development machine, which a request running its queries side by
-/// side (a compliance summary runs three) paid whenever the pool had to grow.
-const PG_MIN_CONNECTIONS: u32 = 4;
+/// side (a compliance findings page runs four: three counts beside its first
+/// rule's page) paid whenever the pool had to grow, the periodic jobs'
+/// queries besides.
+const PG_MIN_CONNECTIONS: u32 = 6;
 
 /// How long an SQLite request waits for a connection: writes queue for the
 /// one writer in the process (a large import holds it for seconds).

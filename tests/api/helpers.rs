@@ -308,6 +308,24 @@ impl TestApp {
         (user["id"].as_str().unwrap().to_string(), token)
     }
 
+    /// A participant user for the resident ID `national_id` (made by the
+    /// admin through `/users`, with no password change pending), logged in:
+    /// its id and access token.
+    pub async fn participant_user(&self, national_id: &str) -> (String, String) {
+        let username = format!("participant-{}", uuid::Uuid::now_v7().simple());
+        let user = self
+            .create(
+                "/api/v1/users",
+                &serde_json::json!({
+                    "username": username, "role": "participant", "password": USER_PASSWORD,
+                    "participant_national_id": national_id,
+                }),
+            )
+            .await;
+        let token = self.login(&username, USER_PASSWORD).await;
+        (user["id"].as_str().unwrap().to_string(), token)
+    }
+
     /// GET `path`.
     pub async fn get(&self, path: &str) -> Response {
         self.request(Method::GET, path).send().await.expect("GET")

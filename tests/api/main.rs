@@ -20,6 +20,7 @@ mod incidents;
 mod lists;
 mod meetings;
 mod outage;
+mod participants;
 mod platform;
 mod practice;
 mod readme;

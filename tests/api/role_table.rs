@@ -35,12 +35,15 @@
 //! roles that may change the record but not that field (sending its current
 //! value is no change, and allowed).
 //!
+//! The participant (the sixth column) is a user whose resident ID is that
+//! of the own side's placements' participant: "own" is its placement (and
+//! that placement's visit and incident), "other" the other side's, whose
+//! participant is another person.
+//!
 //! Not yet built, hence not yet here (each a later issue; each is one more
-//! `Resource` with its paths and bodies, and its lines): the `participant`
-//! role (a sixth column; it reads its own placements' visits and incidents),
-//! the replacing of the compliance settings (admin only: `compliance::`),
-//! and the rows of check-ins, journals, outcomes, contributions and annual
-//! reports.
+//! `Resource` with its paths and bodies, and its lines): the replacing of
+//! the compliance settings (admin only: `compliance::`), and the rows of
+//! check-ins, journals, outcomes, contributions and annual reports.
 //!
 //! Where the service answers otherwise than the contract, the cell is listed
 //! in [`SERVICE_DISAGREES`] (and marked on its line) and skipped unless
@@ -64,14 +67,14 @@ const CHECK_CELLS_THE_SERVICE_STILL_GETS_WRONG: bool = false;
 const SERVICE_DISAGREES: &[(Resource, Op, &str, u16)] = &[];
 
 /// The roles, in the order of the columns of every line.
-const ROLES: [&str; 5] = ["admin", "officer", "school", "enterprise", "viewer"];
+const ROLES: [&str; 6] = ["admin", "officer", "school", "enterprise", "viewer", "participant"];
 
 /// No cell: this role is not what the line is about.
 const NA: u16 = 0;
 
 /// One line of the table: a resource, an operation, and the status each
 /// role gets (in the order of [`ROLES`]).
-type Line = (Resource, Op, [u16; 5]);
+type Line = (Resource, Op, [u16; 6]);
 
 /// The resources the service implements.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -205,34 +208,34 @@ enum Phase {
 use Op::*;
 use Resource::*;
 
-// The lines. Columns: admin, officer, school, enterprise, viewer.
+// The lines. Columns: admin, officer, school, enterprise, viewer, participant.
 
 const ENTERPRISES: &[Line] = &[
-    (Enterprises, List, [200, 200, 200, 200, 200]),
-    (Enterprises, ReadOwn, [200, 200, 200, 200, 200]),
-    (Enterprises, ReadOther, [200, 200, 200, 200, 200]),
-    (Enterprises, Create, [201, 201, 403, 403, 403]),
-    (Enterprises, PatchOwn, [200, 200, 403, 200, 403]),
-    (Enterprises, PatchOther, [200, 200, 403, 403, 403]),
-    (Enterprises, Set("credit_code"), [NA, NA, NA, 403, NA]),
-    (Enterprises, Set("membership_status"), [NA, NA, NA, 403, NA]),
-    (Enterprises, Keep("membership_status"), [NA, NA, NA, 200, NA]),
-    (Enterprises, DeleteOwn, [204, 204, 403, 403, 403]),
-    (Enterprises, DeleteOther, [204, 204, 403, 403, 403]),
+    (Enterprises, List, [200, 200, 200, 200, 200, 200]),
+    (Enterprises, ReadOwn, [200, 200, 200, 200, 200, 200]),
+    (Enterprises, ReadOther, [200, 200, 200, 200, 200, 200]),
+    (Enterprises, Create, [201, 201, 403, 403, 403, 403]),
+    (Enterprises, PatchOwn, [200, 200, 403, 200, 403, 403]),
+    (Enterprises, PatchOther, [200, 200, 403, 403, 403, 403]),
+    (Enterprises, Set("credit_code"), [NA, NA, NA, 403, NA, NA]),
+    (Enterprises, Set("membership_status"), [NA, NA, NA, 403, NA, NA]),
+    (Enterprises, Keep("membership_status"), [NA, NA, NA, 200, NA, NA]),
+    (Enterprises, DeleteOwn, [204, 204, 403, 403, 403, 403]),
+    (Enterprises, DeleteOther, [204, 204, 403, 403, 403, 403]),
 ];
 
 const SCHOOLS: &[Line] = &[
-    (Schools, List, [200, 200, 200, 200, 200]),
-    (Schools, ReadOwn, [200, 200, 200, 200, 200]),
-    (Schools, ReadOther, [200, 200, 200, 200, 200]),
-    (Schools, Create, [201, 201, 403, 403, 403]),
-    (Schools, PatchOwn, [200, 200, 200, 403, 403]),
-    (Schools, PatchOther, [200, 200, 403, 403, 403]),
-    (Schools, Set("code"), [NA, NA, 403, NA, NA]),
-    (Schools, Set("membership_status"), [NA, NA, 403, NA, NA]),
-    (Schools, Keep("membership_status"), [NA, NA, 200, NA, NA]),
-    (Schools, DeleteOwn, [204, 204, 403, 403, 403]),
-    (Schools, DeleteOther, [204, 204, 403, 403, 403]),
+    (Schools, List, [200, 200, 200, 200, 200, 200]),
+    (Schools, ReadOwn, [200, 200, 200, 200, 200, 200]),
+    (Schools, ReadOther, [200, 200, 200, 200, 200, 200]),
+    (Schools, Create, [201, 201, 403, 403, 403, 403]),
+    (Schools, PatchOwn, [200, 200, 200, 403, 403, 403]),
+    (Schools, PatchOther, [200, 200, 403, 403, 403, 403]),
+    (Schools, Set("code"), [NA, NA, 403, NA, NA, NA]),
+    (Schools, Set("membership_status"), [NA, NA, 403, NA, NA, NA]),
+    (Schools, Keep("membership_status"), [NA, NA, 200, NA, NA, NA]),
+    (Schools, DeleteOwn, [204, 204, 403, 403, 403, 403]),
+    (Schools, DeleteOther, [204, 204, 403, 403, 403, 403]),
 ];
 
 /// Officer: reads (masked), no writes, no moves; school: CRUD of its own
@@ -241,152 +244,156 @@ const SCHOOLS: &[Line] = &[
 /// that is the other side's is a 403 (submitting is the school's, accepting
 /// the host enterprise's).
 const APPRENTICESHIPS: &[Line] = &[
-    (Apprenticeships, List, [200, 200, 200, 200, 403]),
-    (Apprenticeships, ReadOwn, [200, 200, 200, 200, 403]),
-    (Apprenticeships, ReadOther, [200, 200, 404, 404, 403]),
-    (Apprenticeships, HistoryOwn, [200, 200, 200, 200, 403]),
-    (Apprenticeships, HistoryOther, [200, 200, 404, 404, 403]),
-    (Apprenticeships, Create, [201, 403, 201, 403, 403]),
-    (Apprenticeships, CreateNaming("school_id"), [201, NA, 403, NA, NA]),
-    (Apprenticeships, PatchOwn, [200, 403, 200, 403, 403]),
-    (Apprenticeships, PatchOther, [200, 403, 404, 404, 403]),
-    (Apprenticeships, Set("school_id"), [NA, NA, 403, NA, NA]),
-    (Apprenticeships, Keep("school_id"), [NA, NA, 200, NA, NA]),
-    (Apprenticeships, MoveOwn("submitted"), [200, 403, 200, 403, 403]),
-    (Apprenticeships, MoveOther("submitted"), [200, 403, 404, 404, 403]),
-    (Apprenticeships, MoveOwn("active"), [200, 403, 403, 200, 403]),
-    (Apprenticeships, MoveOther("active"), [200, 403, 404, 404, 403]),
-    (Apprenticeships, EvaluateOwn, [201, 403, 201, 201, 403]),
-    (Apprenticeships, EvaluateOther, [201, 403, 404, 404, 403]),
-    (Apprenticeships, TransferOwn, [201, 403, 201, 403, 403]),
-    (Apprenticeships, TransferOther, [201, 403, 404, 404, 403]),
-    (Apprenticeships, DeleteOwn, [204, 403, 204, 403, 403]),
-    (Apprenticeships, DeleteOther, [204, 403, 404, 404, 403]),
+    (Apprenticeships, List, [200, 200, 200, 200, 403, 200]),
+    (Apprenticeships, ReadOwn, [200, 200, 200, 200, 403, 200]),
+    (Apprenticeships, ReadOther, [200, 200, 404, 404, 403, 404]),
+    (Apprenticeships, HistoryOwn, [200, 200, 200, 200, 403, 200]),
+    (Apprenticeships, HistoryOther, [200, 200, 404, 404, 403, 404]),
+    (Apprenticeships, Create, [201, 403, 201, 403, 403, 403]),
+    (Apprenticeships, CreateNaming("school_id"), [201, NA, 403, NA, NA, NA]),
+    (Apprenticeships, PatchOwn, [200, 403, 200, 403, 403, 403]),
+    (Apprenticeships, PatchOther, [200, 403, 404, 404, 403, 404]),
+    (Apprenticeships, Set("school_id"), [NA, NA, 403, NA, NA, NA]),
+    (Apprenticeships, Keep("school_id"), [NA, NA, 200, NA, NA, NA]),
+    (Apprenticeships, MoveOwn("submitted"), [200, 403, 200, 403, 403, 403]),
+    (Apprenticeships, MoveOther("submitted"), [200, 403, 404, 404, 403, 404]),
+    (Apprenticeships, MoveOwn("active"), [200, 403, 403, 200, 403, 403]),
+    (Apprenticeships, MoveOther("active"), [200, 403, 404, 404, 403, 404]),
+    (Apprenticeships, EvaluateOwn, [201, 403, 201, 201, 403, 403]),
+    (Apprenticeships, EvaluateOther, [201, 403, 404, 404, 403, 404]),
+    (Apprenticeships, TransferOwn, [201, 403, 201, 403, 403, 403]),
+    (Apprenticeships, TransferOther, [201, 403, 404, 404, 403, 404]),
+    (Apprenticeships, DeleteOwn, [204, 403, 204, 403, 403, 403]),
+    (Apprenticeships, DeleteOther, [204, 403, 404, 404, 403, 404]),
 ];
 
 /// Meetings are no organisation's; their action items are their owners'
 /// (for a role without an organisation, "own" is the school's item).
 const MEETINGS: &[Line] = &[
-    (Meetings, List, [200, 200, 200, 200, 200]),
-    (Meetings, Read, [200, 200, 200, 200, 200]),
-    (Meetings, Create, [201, 201, 403, 403, 403]),
-    (Meetings, Patch, [200, 200, 403, 403, 403]),
-    (Meetings, Delete, [204, 204, 403, 403, 403]),
-    (ActionItems, List, [200, 200, 200, 200, 200]),
-    (ActionItems, PatchOwn, [200, 200, 200, 200, 403]),
-    (ActionItems, PatchOther, [200, 200, 403, 403, 403]),
-    (ActionItems, Set("description"), [NA, NA, 403, 403, NA]),
-    (ActionItems, Keep("description"), [NA, NA, 200, 200, NA]),
+    (Meetings, List, [200, 200, 200, 200, 200, 403]),
+    (Meetings, Read, [200, 200, 200, 200, 200, 403]),
+    (Meetings, Create, [201, 201, 403, 403, 403, 403]),
+    (Meetings, Patch, [200, 200, 403, 403, 403, 403]),
+    (Meetings, Delete, [204, 204, 403, 403, 403, 403]),
+    (ActionItems, List, [200, 200, 200, 200, 200, 403]),
+    (ActionItems, PatchOwn, [200, 200, 200, 200, 403, 403]),
+    (ActionItems, PatchOther, [200, 200, 403, 403, 403, 403]),
+    (ActionItems, Set("description"), [NA, NA, 403, 403, NA, NA]),
+    (ActionItems, Keep("description"), [NA, NA, 200, 200, NA, NA]),
 ];
 
 /// An enterprise user's demands are its own enterprise's ("CRUD its own
 /// enterprise's"): another's is a record it may not read (404). The matches
 /// of a demand are read by whoever reads the demand.
 const DEMANDS: &[Line] = &[
-    (Demands, List, [200, 200, 200, 200, 200]),
-    (Demands, ReadOwn, [200, 200, 200, 200, 200]),
-    (Demands, ReadOther, [200, 200, 200, 404, 200]),
-    (Demands, MatchesOwn, [200, 200, 200, 200, 200]),
-    (Demands, MatchesOther, [200, 200, 200, 404, 200]),
-    (Demands, Create, [201, 201, 403, 201, 403]),
-    (Demands, CreateNaming("enterprise_id"), [201, 201, NA, 403, NA]),
-    (Demands, PatchOwn, [200, 200, 403, 200, 403]),
-    (Demands, PatchOther, [200, 200, 403, 404, 403]),
-    (Demands, Set("enterprise_id"), [NA, NA, NA, 403, NA]),
-    (Demands, Keep("enterprise_id"), [NA, NA, NA, 200, NA]),
-    (Demands, DeleteOwn, [204, 204, 403, 204, 403]),
-    (Demands, DeleteOther, [204, 204, 403, 404, 403]),
+    (Demands, List, [200, 200, 200, 200, 200, 403]),
+    (Demands, ReadOwn, [200, 200, 200, 200, 200, 403]),
+    (Demands, ReadOther, [200, 200, 200, 404, 200, 403]),
+    (Demands, MatchesOwn, [200, 200, 200, 200, 200, 403]),
+    (Demands, MatchesOther, [200, 200, 200, 404, 200, 403]),
+    (Demands, Create, [201, 201, 403, 201, 403, 403]),
+    (Demands, CreateNaming("enterprise_id"), [201, 201, NA, 403, NA, NA]),
+    (Demands, PatchOwn, [200, 200, 403, 200, 403, 403]),
+    (Demands, PatchOther, [200, 200, 403, 404, 403, 403]),
+    (Demands, Set("enterprise_id"), [NA, NA, NA, 403, NA, NA]),
+    (Demands, Keep("enterprise_id"), [NA, NA, NA, 200, NA, NA]),
+    (Demands, DeleteOwn, [204, 204, 403, 204, 403, 403]),
+    (Demands, DeleteOther, [204, 204, 403, 404, 403, 403]),
 ];
 
 /// "Own" base: hosted by the own enterprise, partnered by the own school.
 const BASES: &[Line] = &[
-    (Bases, List, [200, 200, 200, 200, 200]),
-    (Bases, ReadOwn, [200, 200, 200, 200, 200]),
-    (Bases, ReadOther, [200, 200, 200, 200, 200]),
-    (Bases, Create, [201, 201, 403, 403, 403]),
-    (Bases, PatchOwn, [200, 200, 200, 200, 403]),
-    (Bases, PatchOther, [200, 200, 403, 403, 403]),
-    (Bases, Set("kind"), [NA, NA, 403, 403, NA]),
-    (Bases, Set("enterprise_id"), [NA, NA, 403, 403, NA]),
-    (Bases, Set("school_id"), [NA, NA, 403, 403, NA]),
-    (Bases, Keep("kind"), [NA, NA, 200, 200, NA]),
-    (Bases, Keep("enterprise_id"), [NA, NA, 200, 200, NA]),
-    (Bases, Keep("school_id"), [NA, NA, 200, 200, NA]),
-    (Bases, DeleteOwn, [204, 204, 403, 403, 403]),
-    (Bases, DeleteOther, [204, 204, 403, 403, 403]),
+    (Bases, List, [200, 200, 200, 200, 200, 200]),
+    (Bases, ReadOwn, [200, 200, 200, 200, 200, 200]),
+    (Bases, ReadOther, [200, 200, 200, 200, 200, 200]),
+    (Bases, Create, [201, 201, 403, 403, 403, 403]),
+    (Bases, PatchOwn, [200, 200, 200, 200, 403, 403]),
+    (Bases, PatchOther, [200, 200, 403, 403, 403, 403]),
+    (Bases, Set("kind"), [NA, NA, 403, 403, NA, NA]),
+    (Bases, Set("enterprise_id"), [NA, NA, 403, 403, NA, NA]),
+    (Bases, Set("school_id"), [NA, NA, 403, 403, NA, NA]),
+    (Bases, Keep("kind"), [NA, NA, 200, 200, NA, NA]),
+    (Bases, Keep("enterprise_id"), [NA, NA, 200, 200, NA, NA]),
+    (Bases, Keep("school_id"), [NA, NA, 200, 200, NA, NA]),
+    (Bases, DeleteOwn, [204, 204, 403, 403, 403, 403]),
+    (Bases, DeleteOther, [204, 204, 403, 403, 403, 403]),
 ];
 
 const COMPETITIONS: &[Line] = &[
-    (Competitions, List, [200, 200, 200, 200, 200]),
-    (Competitions, Read, [200, 200, 200, 200, 200]),
-    (Competitions, Create, [201, 201, 403, 403, 403]),
-    (Competitions, Patch, [200, 200, 403, 403, 403]),
-    (Competitions, Delete, [204, 204, 403, 403, 403]),
+    (Competitions, List, [200, 200, 200, 200, 200, 200]),
+    (Competitions, Read, [200, 200, 200, 200, 200, 200]),
+    (Competitions, Create, [201, 201, 403, 403, 403, 403]),
+    (Competitions, Patch, [200, 200, 403, 403, 403, 403]),
+    (Competitions, Delete, [204, 204, 403, 403, 403, 403]),
 ];
 
 /// Users: "own" is the caller's own user record; a non-admin gets 403 on
 /// every operation, its own record included.
 const USERS: &[Line] = &[
-    (Users, List, [200, 403, 403, 403, 403]),
-    (Users, ReadOwn, [200, 403, 403, 403, 403]),
-    (Users, ReadOther, [200, 403, 403, 403, 403]),
-    (Users, Create, [201, 403, 403, 403, 403]),
-    (Users, PatchOther, [200, 403, 403, 403, 403]),
-    (Users, ResetPassword, [204, 403, 403, 403, 403]),
-    (Users, DeleteOther, [204, 403, 403, 403, 403]),
+    (Users, List, [200, 403, 403, 403, 403, 403]),
+    (Users, ReadOwn, [200, 403, 403, 403, 403, 403]),
+    (Users, ReadOther, [200, 403, 403, 403, 403, 403]),
+    (Users, Create, [201, 403, 403, 403, 403, 403]),
+    (Users, PatchOther, [200, 403, 403, 403, 403, 403]),
+    (Users, ResetPassword, [204, 403, 403, 403, 403, 403]),
+    (Users, DeleteOther, [204, 403, 403, 403, 403, 403]),
 ];
 
 /// The reports: audit trail, statistics, teachers' practice, change feed
 /// (a role with no access to a kind of record gets 403 for the feed of that kind).
 const READS: &[Line] = &[
-    (AuditEvents, List, [200, 200, 403, 403, 403]),
-    (Stats, List, [200, 200, 200, 200, 200]),
-    (TeacherPractice, List, [200, 200, 200, 403, 403]),
+    (AuditEvents, List, [200, 200, 403, 403, 403, 403]),
+    (Stats, List, [200, 200, 200, 200, 200, 403]),
+    (TeacherPractice, List, [200, 200, 200, 403, 403, 403]),
     // compliance findings: read, read, own school's, own, summary only; settings: every role reads.
-    (ComplianceFindings, List, [200, 200, 200, 200, 403]),
-    (ComplianceSummary, List, [200, 200, 200, 200, 200]),
-    (ComplianceSettings, List, [200, 200, 200, 200, 200]),
-    (Changes, List, [200, 200, 200, 200, 200]),
-    (Changes, ListOf("enterprise"), [200, 200, 200, 200, 200]),
-    (Changes, ListOf("apprenticeship"), [200, 200, 200, 200, 403]),
-    (Changes, ListOf("demand"), [200, 200, 200, 200, 200]),
-    (Changes, ListOf("user"), [200, 403, 403, 403, 403]),
+    (ComplianceFindings, List, [200, 200, 200, 200, 403, 403]),
+    (ComplianceSummary, List, [200, 200, 200, 200, 200, 403]),
+    (ComplianceSettings, List, [200, 200, 200, 200, 200, 403]),
+    (Changes, List, [200, 200, 200, 200, 200, 403]),
+    (Changes, ListOf("enterprise"), [200, 200, 200, 200, 200, 403]),
+    (Changes, ListOf("apprenticeship"), [200, 200, 200, 200, 403, 403]),
+    (Changes, ListOf("demand"), [200, 200, 200, 200, 200, 403]),
+    (Changes, ListOf("user"), [200, 403, 403, 403, 403, 403]),
 ];
 
 /// A visit or an incident is its placement's: "own" names the own school's
 /// placement, hosted by the own enterprise. Naming another's placement in a
 /// create is naming another organisation (403 naming `apprenticeship_id`).
 const VISITS_AND_INCIDENTS: &[Line] = &[
-    (Visits, List, [200, 200, 200, 200, 403]),
-    (Visits, ReadOwn, [200, 200, 200, 200, 403]),
-    (Visits, ReadOther, [200, 200, 404, 404, 403]),
-    (Visits, Create, [201, 403, 201, 403, 403]),
-    (Visits, CreateNaming("apprenticeship_id"), [201, NA, 403, NA, NA]),
-    (Visits, PatchOwn, [200, 403, 200, 403, 403]),
-    (Visits, PatchOther, [200, 403, 404, 404, 403]),
-    (Visits, DeleteOwn, [204, 403, 204, 403, 403]),
-    (Visits, DeleteOther, [204, 403, 404, 404, 403]),
-    (Incidents, List, [200, 200, 200, 200, 403]),
-    (Incidents, ReadOwn, [200, 200, 200, 200, 403]),
-    (Incidents, ReadOther, [200, 200, 404, 404, 403]),
-    (Incidents, Create, [201, 403, 201, 201, 403]),
-    (Incidents, CreateNaming("apprenticeship_id"), [201, NA, 403, 403, NA]),
-    (Incidents, PatchOwn, [200, 403, 200, 200, 403]),
-    (Incidents, PatchOther, [200, 403, 404, 404, 403]),
-    (Incidents, DeleteOwn, [204, 403, 403, 403, 403]),
-    (Incidents, DeleteOther, [204, 403, 404, 404, 403]),
-    (Changes, ListOf("visit"), [200, 200, 200, 200, 403]),
-    (Changes, ListOf("incident"), [200, 200, 200, 200, 403]),
+    (Visits, List, [200, 200, 200, 200, 403, 200]),
+    (Visits, ReadOwn, [200, 200, 200, 200, 403, 200]),
+    (Visits, ReadOther, [200, 200, 404, 404, 403, 404]),
+    (Visits, Create, [201, 403, 201, 403, 403, 403]),
+    (Visits, CreateNaming("apprenticeship_id"), [201, NA, 403, NA, NA, NA]),
+    (Visits, PatchOwn, [200, 403, 200, 403, 403, 403]),
+    (Visits, PatchOther, [200, 403, 404, 404, 403, 404]),
+    (Visits, DeleteOwn, [204, 403, 204, 403, 403, 403]),
+    (Visits, DeleteOther, [204, 403, 404, 404, 403, 404]),
+    (Incidents, List, [200, 200, 200, 200, 403, 200]),
+    (Incidents, ReadOwn, [200, 200, 200, 200, 403, 200]),
+    (Incidents, ReadOther, [200, 200, 404, 404, 403, 404]),
+    (Incidents, Create, [201, 403, 201, 201, 403, 403]),
+    (
+        Incidents,
+        CreateNaming("apprenticeship_id"),
+        [201, NA, 403, 403, NA, NA],
+    ),
+    (Incidents, PatchOwn, [200, 403, 200, 200, 403, 403]),
+    (Incidents, PatchOther, [200, 403, 404, 404, 403, 404]),
+    (Incidents, DeleteOwn, [204, 403, 403, 403, 403, 403]),
+    (Incidents, DeleteOther, [204, 403, 404, 404, 403, 404]),
+    (Changes, ListOf("visit"), [200, 200, 200, 200, 403, 403]),
+    (Changes, ListOf("incident"), [200, 200, 200, 200, 403, 403]),
 ];
 
 const WEBHOOKS: &[Line] = &[
-    (Webhooks, List, [200, 403, 403, 403, 403]),
-    (Webhooks, Read, [200, 403, 403, 403, 403]),
-    (Webhooks, Deliveries, [200, 403, 403, 403, 403]),
-    (Webhooks, Create, [201, 403, 403, 403, 403]),
-    (Webhooks, Patch, [200, 403, 403, 403, 403]),
-    (Webhooks, RotateSecret, [200, 403, 403, 403, 403]),
-    (Webhooks, Delete, [204, 403, 403, 403, 403]),
+    (Webhooks, List, [200, 403, 403, 403, 403, 403]),
+    (Webhooks, Read, [200, 403, 403, 403, 403, 403]),
+    (Webhooks, Deliveries, [200, 403, 403, 403, 403, 403]),
+    (Webhooks, Create, [201, 403, 403, 403, 403, 403]),
+    (Webhooks, Patch, [200, 403, 403, 403, 403, 403]),
+    (Webhooks, RotateSecret, [200, 403, 403, 403, 403, 403]),
+    (Webhooks, Delete, [204, 403, 403, 403, 403, 403]),
 ];
 
 #[tokio::test]
@@ -423,12 +430,13 @@ async fn only_the_admin_manages_users_and_webhooks_and_every_role_gets_what_the_
 /// (`Some(true)`), masked (`Some(false)`) or not at all (`None`: the role may
 /// not read it, a cell of the lines above): "Personal data is shown whole
 /// only to admins and the owning school" (officers read placements and
-/// teachers' practice masked). Columns: admin, officer, school, enterprise, viewer.
-const PERSONAL_DATA: &[(&str, [Option<bool>; 5])] = &[
-    // Columns: admin, officer, school, enterprise, viewer.
-    ("a placement", [WHOLE, MASKED, WHOLE, MASKED, UNREAD]),
-    ("the list of placements", [WHOLE, MASKED, WHOLE, MASKED, UNREAD]),
-    ("teachers' practice", [WHOLE, MASKED, WHOLE, UNREAD, UNREAD]),
+/// teachers' practice masked), and to the participant they are about.
+/// Columns: admin, officer, school, enterprise, viewer, participant.
+const PERSONAL_DATA: &[(&str, [Option<bool>; 6])] = &[
+    // Columns: admin, officer, school, enterprise, viewer, participant (its own placements).
+    ("a placement", [WHOLE, MASKED, WHOLE, MASKED, UNREAD, WHOLE]),
+    ("the list of placements", [WHOLE, MASKED, WHOLE, MASKED, UNREAD, WHOLE]),
+    ("teachers' practice", [WHOLE, MASKED, WHOLE, UNREAD, UNREAD, UNREAD]),
 ];
 
 /// Shown whole.
@@ -439,6 +447,10 @@ const MASKED: Option<bool> = Some(false);
 const UNREAD: Option<bool> = None;
 
 const NATIONAL_ID: (&str, &str) = ("370101200803150021", "370101********0021");
+
+/// The resident IDs of the participants of the own side's placements (the
+/// world's participant user's, as [`NATIONAL_ID`]) and of the other side's.
+const PARTICIPANT_IDS: [&str; 2] = [NATIONAL_ID.0, "370101200705120048"];
 const PHONE: (&str, &str) = ("13812345678", "138****5678");
 
 #[tokio::test]
@@ -516,22 +528,31 @@ async fn personal_data_is_whole_only_to_the_admin_and_the_owning_school_and_mask
 /// may not list them at all (a cell of the lines above). A record a role
 /// may not read is in none of its lists, and its changes are not in its feed
 /// ("read what it may read"; a viewer's feed is "without apprenticeships").
-const SHOWN: &[(Listing, [Option<[bool; 2]>; 5])] = &[
-    // Columns: admin, officer, school, enterprise, viewer.
-    (Listing::Placements, [BOTH, BOTH, OWN_ONLY, OWN_ONLY, NO_LIST]),
-    (Listing::Demands, [BOTH, BOTH, BOTH, OWN_ONLY, BOTH]),
-    (Listing::ActionItems, [BOTH, BOTH, BOTH, BOTH, BOTH]),
+const SHOWN: &[(Listing, [Option<[bool; 2]>; 6])] = &[
+    // Columns: admin, officer, school, enterprise, viewer, participant.
+    (Listing::Placements, [BOTH, BOTH, OWN_ONLY, OWN_ONLY, NO_LIST, OWN_ONLY]),
+    (Listing::Demands, [BOTH, BOTH, BOTH, OWN_ONLY, BOTH, NO_LIST]),
+    (Listing::ActionItems, [BOTH, BOTH, BOTH, BOTH, BOTH, NO_LIST]),
     (
         Listing::FeedOf(Apprenticeships),
-        [BOTH, BOTH, OWN_ONLY, OWN_ONLY, NEITHER],
+        [BOTH, BOTH, OWN_ONLY, OWN_ONLY, NEITHER, NO_LIST],
     ),
-    (Listing::FeedOf(Demands), [BOTH, BOTH, BOTH, OWN_ONLY, BOTH]),
-    (Listing::FeedOf(Enterprises), [BOTH, BOTH, BOTH, BOTH, BOTH]),
-    (Listing::FeedOf(Users), [BOTH, NEITHER, NEITHER, NEITHER, NEITHER]),
-    (Listing::Visits, [BOTH, BOTH, OWN_ONLY, OWN_ONLY, NO_LIST]),
-    (Listing::Incidents, [BOTH, BOTH, OWN_ONLY, OWN_ONLY, NO_LIST]),
-    (Listing::FeedOf(Visits), [BOTH, BOTH, OWN_ONLY, OWN_ONLY, NEITHER]),
-    (Listing::FeedOf(Incidents), [BOTH, BOTH, OWN_ONLY, OWN_ONLY, NEITHER]),
+    (Listing::FeedOf(Demands), [BOTH, BOTH, BOTH, OWN_ONLY, BOTH, NO_LIST]),
+    (Listing::FeedOf(Enterprises), [BOTH, BOTH, BOTH, BOTH, BOTH, NO_LIST]),
+    (
+        Listing::FeedOf(Users),
+        [BOTH, NEITHER, NEITHER, NEITHER, NEITHER, NO_LIST],
+    ),
+    (Listing::Visits, [BOTH, BOTH, OWN_ONLY, OWN_ONLY, NO_LIST, OWN_ONLY]),
+    (Listing::Incidents, [BOTH, BOTH, OWN_ONLY, OWN_ONLY, NO_LIST, OWN_ONLY]),
+    (
+        Listing::FeedOf(Visits),
+        [BOTH, BOTH, OWN_ONLY, OWN_ONLY, NEITHER, NO_LIST],
+    ),
+    (
+        Listing::FeedOf(Incidents),
+        [BOTH, BOTH, OWN_ONLY, OWN_ONLY, NEITHER, NO_LIST],
+    ),
 ];
 
 /// Both records shown.
@@ -743,11 +764,13 @@ async fn world() -> World {
     let school = w.app.user_with_role("school", None, Some(&w.schools[0])).await;
     let enterprise = w.app.user_with_role("enterprise", Some(&w.enterprises[0]), None).await;
     let viewer = w.app.user_with_role("viewer", None, None).await;
+    let participant = w.app.participant_user(PARTICIPANT_IDS[0]).await;
     for (role, (id, token)) in [
         ("officer", officer),
         ("school", school),
         ("enterprise", enterprise),
         ("viewer", viewer),
+        ("participant", participant),
     ] {
         w.users.push((role, id, token));
     }
@@ -994,7 +1017,7 @@ impl World {
             Schools => json!({"name": format!("新学校{unique}"), "kind": "secondary_vocational"}),
             Apprenticeships => json!({
                 "kind": "student_internship", "enterprise_id": enterprise, "school_id": school,
-                "participant": {"name": "李明", "student_no": "2023040112", "national_id": "370101200803150021", "phone": "13812345678"},
+                "participant": {"name": "李明", "student_no": "2023040112", "national_id": PARTICIPANT_IDS[n], "phone": "13812345678"},
                 "program": "2022级数控班岗位实习", "major": "数控技术应用", "position": "装配工",
                 "start_date": "2024-10-08", "end_date": "2025-04-07", "hours_per_week": 40,
                 "monthly_stipend_fen": 250000,

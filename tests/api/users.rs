@@ -21,8 +21,10 @@ async fn creating_a_user_stores_it_without_ever_showing_the_password() {
         (body["service"].as_bool(), body["disabled"].as_bool()),
         (Some(false), Some(false))
     );
+    assert_eq!(body["must_change_password"], false);
+    assert!(body.get("password").is_none() && body.get("password_hash").is_none());
     let text = body.to_string();
-    assert!(!text.contains("password") && !text.contains("argon2") && !text.contains(USER_PASSWORD));
+    assert!(!text.contains("\"password") && !text.contains("argon2") && !text.contains(USER_PASSWORD));
     let stored: Value = app.get(&location).await.json().await.unwrap();
     assert_eq!(stored, body);
     let listed = app.list("/api/v1/users?role=officer").await;

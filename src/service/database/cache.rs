@@ -31,6 +31,10 @@ pub struct UserState {
     pub org: Option<Uuid>,
     /// A disabled user's tokens are refused.
     pub disabled: bool,
+    /// A participant's key: its upper-cased resident ID.
+    pub participant: Option<std::sync::Arc<str>>,
+    /// Whether the user must change its password first.
+    pub must_change_password: bool,
 }
 
 /// The caches of one database, shared by its clones.
