@@ -25,14 +25,6 @@ const WRITER_CHECKPOINT_PAGES: u32 = 16_384;
 /// tested on its way out.
 const IDLE_BEFORE_TEST: Duration = Duration::from_secs(10);
 
-/// How many connections a PostgreSQL pool keeps open however idle (fewer
-/// when `CHANJIAO_DB_MAX_CONNECTIONS` is lower): opening one took ~90 ms on
-/// the development machine, which a request running its queries side by
-/// side (a compliance findings page runs four: three counts beside its first
-/// rule's page) paid whenever the pool had to grow, the periodic jobs'
-/// queries besides.
-const PG_MIN_CONNECTIONS: u32 = 6;
-
 /// How long an SQLite request waits for a connection: writes queue for the
 /// one writer in the process (a large import holds it for seconds).
 const SQLITE_ACQUIRE_TIMEOUT: Duration = Duration::from_secs(30);
@@ -81,9 +73,15 @@ pub async fn connect(settings: &Settings) -> anyhow::Result<Database> {
         // A pooled connection is tested (a round trip) before it is handed
         // out only once it has been idle long enough for a proxy or a
         // restarted server to have dropped it, not before every query.
+        // The whole pool is opened at start-up and kept open however idle:
+        // opening a connection took ~90 ms on the development machine, which
+        // a request running its queries side by side (a compliance findings
+        // page runs four) paid whenever the pool had to grow, and it grew
+        // whenever the connections a request had just used were not yet
+        // back in the pool when the next one asked.
         options
             .max_connections(settings.db_max_connections)
-            .min_connections(PG_MIN_CONNECTIONS.min(settings.db_max_connections))
+            .min_connections(settings.db_max_connections)
             .test_before_acquire_if_idle_for(IDLE_BEFORE_TEST)
             .map_sqlx_postgres_before_acquire(|conn, _| Box::pin(outside_any_transaction(conn)));
         return Ok(Database::postgres(open(options.clone()).await?, options));
