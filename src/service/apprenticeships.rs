@@ -31,7 +31,7 @@ use crate::model::apprenticeship::{
     Evaluations, History, HistoryActor, HistoryEntry, TransferRequest, TransitionRequest,
 };
 use crate::model::check::{decode, parse_body, MergePatch};
-use crate::model::field::{Date, Stored as _, TextRule};
+use crate::model::field::{Date, ResidentId, Stored as _, TextRule};
 use crate::model::list::{ListFilters, ListRequest, SharedPage};
 use crate::model::record::{Meta, Record as _};
 
@@ -49,11 +49,7 @@ impl Stored for ApprenticeshipFields {
     /// of the first year after it; and the participant's key (its resident
     /// ID), by which its participant user finds it.
     fn complete_row(&self, row: &mut apprenticeship::ActiveModel) {
-        row.participant_key = Set(self
-            .participant
-            .national_id
-            .as_ref()
-            .map(|id| id.as_str().to_uppercase()));
+        row.participant_key = Set(self.participant.national_id.as_ref().map(|id| id.as_str().to_string()));
         row.search_text = Set(search_text([
             Some(self.participant.name.as_str()),
             self.program.as_ref().map(|p| p.as_str()),
@@ -215,13 +211,10 @@ impl Stored for ApprenticeshipFields {
     }
 
     /// The participant's resident ID and phone masked unless the caller
-    /// sees personal data ([`sees_personal_data`]) or is that participant.
+    /// sees personal data ([`sees_personal_data`]).
     fn shown(mut record: Apprenticeship, caller: &Principal) -> Apprenticeship {
-        let own = caller.participant.as_deref().is_some_and(|key| {
-            let id = record.fields.participant.national_id.as_ref();
-            id.is_some_and(|id| id.as_str().eq_ignore_ascii_case(key))
-        });
-        if !own && !sees_personal_data(caller, record.fields.school_id) {
+        let fields = &record.fields;
+        if !sees_personal_data(caller, fields.school_id, fields.participant.national_id.as_ref()) {
             let participant = &mut record.fields.participant;
             participant.national_id = participant.national_id.as_ref().map(|id| id.masked());
             participant.phone = participant.phone.as_ref().map(|phone| phone.masked());
@@ -276,13 +269,21 @@ impl Stored for ApprenticeshipFields {
 }
 
 /// Whether the caller sees a participant's resident ID and phone whole: only
-/// those who may change the placement (an admin, the owning school).
-pub(crate) fn sees_personal_data(caller: &Principal, school_id: Option<Uuid>) -> bool {
-    APPRENTICESHIPS.scope(caller, Access::Update).is_ok_and(|scope| {
-        APPRENTICESHIPS
-            .check_in(scope, |column| if column == "school_id" { school_id } else { None })
-            .is_ok()
-    })
+/// those who may change the placement (an admin, the owning school), and the
+/// participant whose resident ID is `national_id` (a resident ID is kept
+/// upper-cased, as a participant's key is).
+pub(crate) fn sees_personal_data(
+    caller: &Principal,
+    school_id: Option<Uuid>,
+    national_id: Option<&ResidentId>,
+) -> bool {
+    let themself = national_id.is_some_and(|id| caller.participant.as_deref() == Some(id.as_str()));
+    themself
+        || APPRENTICESHIPS.scope(caller, Access::Update).is_ok_and(|scope| {
+            APPRENTICESHIPS
+                .check_in(scope, |column| if column == "school_id" { school_id } else { None })
+                .is_ok()
+        })
 }
 
 /// Why a move was made: the reason given (none when it is blank) and its code.

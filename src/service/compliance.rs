@@ -422,7 +422,8 @@ impl Writer<'_> {
     fn placement_condition(&mut self, rule: ComplianceRule) -> Option<String> {
         if rule == ComplianceRule::PastEndDate {
             return Some(format!(
-                "a.status IN ('active', 'suspended') AND a.end_date < {}",
+                "a.status IN ({}) AND a.end_date < {}",
+                status_list(JUDGED_AT_ALL),
                 self.on()
             ));
         }

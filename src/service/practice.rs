@@ -118,7 +118,7 @@ pub async fn teacher_practice(
         .map(|practice| {
             let latest = practice.latest;
             let national_id = practice.national_id.map(|id| {
-                if super::apprenticeships::sees_personal_data(caller, latest.school_id) {
+                if super::apprenticeships::sees_personal_data(caller, latest.school_id, Some(&id)) {
                     id.as_str().to_string()
                 } else {
                     id.masked().as_str().to_string()

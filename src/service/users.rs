@@ -129,7 +129,22 @@ pub async fn resolve_principal(db: &Database, verified: Verified, ip: String) ->
     }))
 }
 
-/// Checks that role and organisation agree and that the organisation exists
+/// The 422 of a field a user gives iff its role is `role`: missing for that
+/// role, or given for another.
+fn given_iff_role(field: &str, given: bool, role: Role, record: &UserFields) -> Option<FieldError> {
+    match (record.role == role, given) {
+        (true, false) => Some(FieldError::needed_for(field, format_args!("role `{}`", role.as_str()))),
+        (false, true) => Some(FieldError::new(
+            field,
+            "invalid",
+            format!("must be null unless the role is `{}`", role.as_str()),
+        )),
+        _ => None,
+    }
+}
+
+/// Checks that role and organisation agree and that the organisation exists,
+/// and that a participant, and only a participant, names its resident ID
 /// (422 naming the field otherwise).
 async fn check_organisation(db: &impl ConnectionTrait, record: &UserFields) -> Result<(), ApiError> {
     let mut errors = Vec::new();
@@ -138,37 +153,25 @@ async fn check_organisation(db: &impl ConnectionTrait, record: &UserFields) -> R
             Role::Enterprise => record.enterprise_id,
             _ => record.school_id,
         };
-        match (record.role == role, id) {
-            (true, None) => errors.push(FieldError::needed_for(field, format_args!("role `{}`", role.as_str()))),
-            (true, Some(id)) => {
-                let exists = match role {
-                    Role::Enterprise => enterprise::Entity::find_by_id(id).count(db).await? > 0,
-                    _ => school::Entity::find_by_id(id).count(db).await? > 0,
-                };
-                if !exists {
-                    errors.push(FieldError::new(field, "not_found", "names no such record"));
-                }
+        if let Some(error) = given_iff_role(field, id.is_some(), role, record) {
+            errors.push(error);
+        } else if let Some(id) = id {
+            let exists = match role {
+                Role::Enterprise => enterprise::Entity::find_by_id(id).count(db).await? > 0,
+                _ => school::Entity::find_by_id(id).count(db).await? > 0,
+            };
+            if !exists {
+                errors.push(FieldError::new(field, "not_found", "names no such record"));
             }
-            (false, Some(_)) => errors.push(FieldError::new(
-                field,
-                "invalid",
-                format!("must be null unless the role is `{}`", role.as_str()),
-            )),
-            (false, None) => {}
         }
     }
-    match (record.role == Role::Participant, &record.participant_national_id) {
-        (true, None) => errors.push(FieldError::needed_for(
-            "participant_national_id",
-            format_args!("role `{}`", Role::Participant.as_str()),
-        )),
-        (false, Some(_)) => errors.push(FieldError::new(
-            "participant_national_id",
-            "invalid",
-            format!("must be null unless the role is `{}`", Role::Participant.as_str()),
-        )),
-        _ => {}
-    }
+    let national_id = record.participant_national_id.is_some();
+    errors.extend(given_iff_role(
+        "participant_national_id",
+        national_id,
+        Role::Participant,
+        record,
+    ));
     if errors.is_empty() {
         Ok(())
     } else {
