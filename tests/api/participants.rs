@@ -3,6 +3,8 @@
 //! own; the first password must be changed before anything but reading
 //! oneself.
 
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine as _;
 use futures_util::future::join;
 use reqwest::Method;
 use serde_json::{json, Value};
@@ -136,6 +138,12 @@ async fn a_school_gives_its_placements_participant_an_account_that_must_change_i
     // The first login works, and its token carries no organisation.
     let pair = w.app.token_pair("li.ming", FIRST_PASSWORD).await;
     let token = pair["access_token"].as_str().unwrap().to_string();
+    let payload = token.split('.').nth(1).expect("a JWT");
+    let claims: Value = serde_json::from_slice(&URL_SAFE_NO_PAD.decode(payload).unwrap()).unwrap();
+    assert_eq!(
+        (claims["role"].as_str(), claims.get("org")),
+        (Some("participant"), None)
+    );
     let me: Value = w.get_as(&token, "/api/v1/auth/me").await.json().await.unwrap();
     assert_eq!(
         (me["username"].as_str(), me["must_change_password"].as_bool()),
