@@ -28,6 +28,7 @@ mod m20261207_000023_compliance_settings;
 mod m20261207_000024_compliance_rules;
 mod m20261207_000025_compliance_indexes;
 mod m20261207_000026_participants;
+mod m20261208_000027_check_ins;
 mod util;
 
 pub use m20261202_000013_major_folding::fold;
@@ -66,6 +67,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000024_compliance_rules::Migration),
             Box::new(m20261207_000025_compliance_indexes::Migration),
             Box::new(m20261207_000026_participants::Migration),
+            Box::new(m20261208_000027_check_ins::Migration),
         ]
     }
 }

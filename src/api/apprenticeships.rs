@@ -48,6 +48,8 @@ pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
             .service(create_participant_account)
             .service(apprenticeship_history)
             .service(evaluate_apprenticeship)
+            .service(super::check_ins::create_check_in)
+            .service(super::check_ins::list_check_ins)
             .service(record),
     );
 }

@@ -40,9 +40,9 @@ pub fn configure(cfg: &mut ServiceConfig) {
 /// older than that is a 410.
 ///
 /// You see the changes of the records your role may read now, and of
-/// deleted records you could read before: a viewer no placements, visits
-/// or incidents, a school its own school's placements with their visits and
-/// incidents, an enterprise the placements it hosts (with theirs) and its own
+/// deleted records you could read before: a viewer no placements, visits,
+/// incidents or check-ins, a school its own school's placements with their
+/// visits, incidents and check-ins, an enterprise the placements it hosts (with theirs) and its own
 /// demands, an officer everything but users, an admin everything.
 #[utoipa::path(
     tag = "changes",

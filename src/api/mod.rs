@@ -9,6 +9,7 @@ pub mod bases;
 pub mod body;
 pub mod caller;
 pub mod changes;
+pub mod check_ins;
 pub mod collection;
 pub mod competitions;
 pub mod compliance;
@@ -117,6 +118,7 @@ pub fn routes(cfg: &mut ServiceConfig) {
             .configure(competitions::configure)
             .configure(visits::configure)
             .configure(incidents::configure)
+            .configure(check_ins::configure)
             .configure(compliance::configure)
             .configure(stats::configure)
             .configure(users::configure)

@@ -616,6 +616,35 @@ pub const INCIDENTS: Policy = Policy {
     ..VISITS
 };
 
+/// Check-ins, which belong to the placement they name, as visits do
+/// ([`VISITS`]): an admin and an officer read them all, a school user its
+/// own school's placements', an enterprise user those of the placements it
+/// hosts, a viewer none; only the placement's participant makes them (its
+/// own placements': [`Owners::participant`]), and no one changes or
+/// deletes one (a record of fact).
+pub const CHECK_INS: Policy = Policy {
+    plural: "check-ins",
+    singular: "check-in",
+    admin: Rights::READ,
+    officer: Rights::READ,
+    school: READ_OWN,
+    enterprise: READ_OWN,
+    viewer: Rights::NONE,
+    participant: Rights {
+        read: Reach::Own,
+        create: Reach::Own,
+        ..Rights::NONE
+    },
+    owners: VISITS.owners,
+    fixed: &[],
+};
+
+/// Reading the caller's own organisation's records, nothing else.
+const READ_OWN: Rights = Rights {
+    read: Reach::Own,
+    ..Rights::NONE
+};
+
 /// Reading, creating and changing the caller's own organisation's records; deleting none.
 const OWN_BUT_DELETE: Rights = Rights {
     read: Reach::Own,
@@ -665,6 +694,43 @@ pub fn compliance(
     school_id: Option<Uuid>,
     enterprise_id: Option<Uuid>,
 ) -> Result<ComplianceScope, ApiError> {
+    match caller.role {
+        Role::Viewer if !findings => Ok(ComplianceScope {
+            school: school_id,
+            enterprise: enterprise_id,
+            nothing: false,
+        }),
+        Role::Viewer => Err(deny("read compliance findings (the summary only)")),
+        Role::Participant => Err(deny("read compliance findings")),
+        _ => organisation_scope(caller, "findings", school_id, enterprise_id),
+    }
+}
+
+/// The placements without a check-in (`GET /check-ins/missing`): admins
+/// and officers every placement's; a school user its own school's, an
+/// enterprise user those it hosts (another `school_id` or `enterprise_id`
+/// → 403 naming it); a viewer and a participant none (403).
+pub fn missing_check_ins(
+    caller: &Principal,
+    school_id: Option<Uuid>,
+    enterprise_id: Option<Uuid>,
+) -> Result<ComplianceScope, ApiError> {
+    match caller.role {
+        Role::Viewer | Role::Participant => Err(deny("read other people's check-ins")),
+        _ => organisation_scope(caller, "placements' check-ins", school_id, enterprise_id),
+    }
+}
+
+/// What an admin or an officer (everything, narrowed by `school_id` and
+/// `enterprise_id`), a school user (its own school's) or an enterprise user
+/// (its own) reads of a county-wide view of `what`; another organisation
+/// named is a 403 naming the parameter.
+fn organisation_scope(
+    caller: &Principal,
+    what: &str,
+    school_id: Option<Uuid>,
+    enterprise_id: Option<Uuid>,
+) -> Result<ComplianceScope, ApiError> {
     let given = ComplianceScope {
         school: school_id,
         enterprise: enterprise_id,
@@ -673,16 +739,13 @@ pub fn compliance(
     let own = |name: &str, given: Option<Uuid>| match (caller.org, given) {
         (None, _) => Ok((None, true)),
         (Some(org), Some(other)) if other != org => Err(ApiError::Forbidden {
-            detail: format!("a {} user reads its own findings only", caller.role.as_str()),
+            detail: format!("a {} user reads its own {what} only", caller.role.as_str()),
             errors: vec![FieldError::new(name, "forbidden", "names another organisation")],
         }),
         (Some(org), _) => Ok((Some(org), false)),
     };
     match caller.role {
         Role::Admin | Role::Officer => Ok(given),
-        Role::Viewer if !findings => Ok(given),
-        Role::Viewer => Err(deny("read compliance findings (the summary only)")),
-        Role::Participant => Err(deny("read compliance findings")),
         Role::School => {
             let (school, nothing) = own("school_id", school_id)?;
             Ok(ComplianceScope {
@@ -699,6 +762,7 @@ pub fn compliance(
                 ..given
             })
         }
+        Role::Viewer | Role::Participant => Err(deny(&format!("read {what}"))),
     }
 }
 
@@ -735,12 +799,18 @@ impl Owner {
     /// The kinds of record whose feed entries carry this organisation.
     pub fn kinds(self) -> &'static [FeedType] {
         match self {
-            Owner::School(_) => &[FeedType::Apprenticeship, FeedType::Visit, FeedType::Incident],
+            Owner::School(_) => &[
+                FeedType::Apprenticeship,
+                FeedType::Visit,
+                FeedType::Incident,
+                FeedType::CheckIn,
+            ],
             Owner::Enterprise(_) => &[
                 FeedType::Apprenticeship,
                 FeedType::Demand,
                 FeedType::Visit,
                 FeedType::Incident,
+                FeedType::CheckIn,
             ],
         }
     }
@@ -788,6 +858,7 @@ fn reach(caller: &Principal, kind: FeedType) -> FeedReach {
         FeedType::Visit => policy_reach(&VISITS, caller),
         FeedType::Incident => policy_reach(&INCIDENTS, caller),
         FeedType::ComplianceSettings => policy_reach(&COMPLIANCE_SETTINGS, caller),
+        FeedType::CheckIn => policy_reach(&CHECK_INS, caller),
     }
 }
 
@@ -928,7 +999,8 @@ mod tests {
                 Competition,
                 Visit,
                 Incident,
-                ComplianceSettings
+                ComplianceSettings,
+                CheckIn
             ]
         );
         let viewer = every(Role::Viewer, None);
@@ -949,7 +1021,7 @@ mod tests {
         assert_eq!(ours.every, viewer.every);
         assert_eq!(
             ours.own,
-            Some((Owner::School(school), vec![Apprenticeship, Visit, Incident]))
+            Some((Owner::School(school), vec![Apprenticeship, Visit, Incident, CheckIn]))
         );
         let hosts = every(Role::Enterprise, Some(host));
         assert_eq!(
@@ -958,7 +1030,10 @@ mod tests {
         );
         assert_eq!(
             hosts.own,
-            Some((Owner::Enterprise(host), vec![Apprenticeship, Demand, Visit, Incident]))
+            Some((
+                Owner::Enterprise(host),
+                vec![Apprenticeship, Demand, Visit, Incident, CheckIn]
+            ))
         );
         // Narrowed to one kind: that kind, whole or own; none → 403 naming the parameter.
         let narrowed = changes(&caller(Role::Enterprise, Some(host)), Some(Demand)).unwrap();

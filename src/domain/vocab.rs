@@ -371,6 +371,8 @@ pub enum ResourceType {
     Incident,
     /// The county's settings of the internship rules.
     ComplianceSettings,
+    /// A participant's check-in at the workplace.
+    CheckIn,
 }
 
 /// What an enterprise asked of the alliance.
@@ -583,6 +585,8 @@ pub enum FeedType {
     Incident,
     /// The county's settings of the internship rules (one record; every role but a participant reads it).
     ComplianceSettings,
+    /// A participant's check-in at the workplace (read by whoever reads the placement).
+    CheckIn,
 }
 
 /// A rule of the internship rules that the compliance findings check (see
@@ -658,6 +662,19 @@ pub enum VisitKind {
     Online,
     /// 电话: by telephone.
     Phone,
+}
+
+/// Which of a day's two check-ins: arriving or leaving.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema, EnumIter, DeriveActiveEnum, Vocabulary,
+)]
+#[serde(rename_all = "snake_case")]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::None)", rename_all = "snake_case")]
+pub enum CheckInKind {
+    /// 签到: arrived at the workplace (one a day).
+    In,
+    /// 签退: left it (one a day, after that day's `in`).
+    Out,
 }
 
 /// What kind of incident happened during a placement.
@@ -765,6 +782,7 @@ mod tests {
         round_trips(ChangeAction::ALL, ChangeAction::as_str, ChangeAction::parse);
         round_trips(DeliveryStatus::ALL, DeliveryStatus::as_str, DeliveryStatus::parse);
         round_trips(VisitKind::ALL, VisitKind::as_str, VisitKind::parse);
+        round_trips(CheckInKind::ALL, CheckInKind::as_str, CheckInKind::parse);
         round_trips(IncidentKind::ALL, IncidentKind::as_str, IncidentKind::parse);
         round_trips(IncidentSeverity::ALL, IncidentSeverity::as_str, IncidentSeverity::parse);
     }

@@ -9,6 +9,7 @@ pub mod apprenticeship_history;
 pub mod audit_event;
 pub mod base;
 pub mod change;
+pub mod check_in;
 pub mod competition;
 pub mod competition_party;
 pub mod compliance_setting;

@@ -8,8 +8,8 @@ use sea_orm::{ColIdx, DbErr, QueryResult, TryGetError, TryGetable, Value};
 
 use crate::model::apprenticeship::Participant;
 use crate::model::field::{
-    CreditCode, Date, Email, EventName, Flag, Int, List, Phone, RegionCode, ResidentId, SchoolCode, Stored, Tags, Text,
-    Username, WebhookUrl,
+    CreditCode, Date, Decimal, Email, EventName, Flag, Int, List, Phone, RegionCode, ResidentId, SchoolCode, Stored,
+    Tags, Text, Username, WebhookUrl,
 };
 use crate::model::meeting::Chair;
 
@@ -149,6 +149,43 @@ impl<const MIN: i64, const MAX: i64> ValueType for Int<MIN, MAX> {
 }
 
 impl<const MIN: i64, const MAX: i64> Nullable for Int<MIN, MAX> {
+    fn null() -> Value {
+        Value::BigInt(None)
+    }
+}
+
+impl<const MIN: i64, const MAX: i64, const PLACES: u32> From<Decimal<MIN, MAX, PLACES>> for Value {
+    fn from(value: Decimal<MIN, MAX, PLACES>) -> Value {
+        Value::BigInt(Some(value.units()))
+    }
+}
+
+impl<const MIN: i64, const MAX: i64, const PLACES: u32> TryGetable for Decimal<MIN, MAX, PLACES> {
+    fn try_get_by<I: ColIdx>(res: &QueryResult, index: I) -> Result<Self, TryGetError> {
+        i64::try_get_by(res, index).map(Decimal::from_stored)
+    }
+}
+
+/// A decimal is stored as a whole number of its smallest unit.
+impl<const MIN: i64, const MAX: i64, const PLACES: u32> ValueType for Decimal<MIN, MAX, PLACES> {
+    fn try_from(value: Value) -> Result<Self, ValueTypeErr> {
+        <i64 as ValueType>::try_from(value).map(Decimal::from_stored)
+    }
+
+    fn type_name() -> String {
+        "Decimal".to_string()
+    }
+
+    fn array_type() -> ArrayType {
+        ArrayType::BigInt
+    }
+
+    fn column_type() -> ColumnType {
+        ColumnType::BigInteger
+    }
+}
+
+impl<const MIN: i64, const MAX: i64, const PLACES: u32> Nullable for Decimal<MIN, MAX, PLACES> {
     fn null() -> Value {
         Value::BigInt(None)
     }

@@ -8,6 +8,7 @@ pub mod auth;
 pub mod base;
 pub mod change;
 pub mod check;
+pub mod check_in;
 pub mod competition;
 pub mod compliance;
 pub mod demand;

@@ -220,9 +220,11 @@ fn diff(path: &str, before: &Value, after: &Value, out: &mut Map<String, Value>)
     );
 }
 
-/// Masks personal data by field name: phones and resident ID numbers.
+/// Masks personal data by field name: phones and resident ID numbers;
+/// a check-in's coordinates are not kept at all (null).
 fn mask(field: &str, value: &Value) -> Value {
     match (field, value) {
+        ("latitude" | "longitude", _) => Value::Null,
         (f, Value::String(s)) if f == "phone" || f.ends_with("_phone") => Value::String(mask_phone(s)),
         ("national_id", Value::String(s)) => Value::String(mask_resident_id(s)),
         _ => value.clone(),

@@ -6,6 +6,7 @@ pub mod apprenticeships;
 pub mod audit;
 pub mod bases;
 pub mod changes;
+pub mod check_ins;
 pub mod competitions;
 pub mod compliance;
 mod database;

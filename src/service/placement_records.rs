@@ -9,7 +9,7 @@ use uuid::Uuid;
 
 use super::resource::Stored;
 use crate::domain::clock;
-use crate::entity::{apprenticeship, incident, visit};
+use crate::entity::{apprenticeship, check_in, incident, visit};
 use crate::error::{ApiError, FieldError};
 use crate::model::field::Date;
 use crate::model::incident::IncidentFields;
@@ -73,7 +73,7 @@ pub(crate) fn not_after_today(field: &str, day: Date) -> Option<FieldError> {
     (day.naive() > clock::today()).then(|| FieldError::new(field, "range", "must not be after today"))
 }
 
-/// Moves the visits and incidents of a placement to its new school and
+/// Moves the visits, incidents and check-ins of a placement to its new school and
 /// enterprise, in the transaction of the placement's change: each moved
 /// record's `version` grows and its `updated_at` is `at` (so the change
 /// feed and `updated_since` show it).
@@ -98,6 +98,7 @@ pub(crate) async fn follow_placement(
     }
     follow!(visit);
     follow!(incident);
+    follow!(check_in);
     Ok(())
 }
 

@@ -184,9 +184,11 @@ fn collections() -> Vec<Collection> {
     ]
 }
 
-/// The change feed's types whose one record no collection creates: their
-/// entries are proved by their own tests (`compliance::`).
-const SINGLETONS: [FeedType; 1] = [FeedType::ComplianceSettings];
+/// The change feed's types whose records no collection's `POST` creates
+/// (one settings record; check-ins, made on a placement by its
+/// participant): their entries are proved by their own tests
+/// (`compliance::`, `check_ins::`).
+const SINGLETONS: [FeedType; 2] = [FeedType::ComplianceSettings, FeedType::CheckIn];
 
 /// The types of the change feed that collections create: the service's
 /// own list (`FeedType::ALL`) but the [`SINGLETONS`], in its order.

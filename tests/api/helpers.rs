@@ -650,12 +650,17 @@ async fn launch(
 
 /// Logs the bootstrap admin in at a service process's `base` URL; its access token.
 pub async fn admin_token_at(base: &str) -> String {
+    token_at(base, "admin", ADMIN_PASSWORD).await
+}
+
+/// Logs a user in at a service process's `base` URL; its access token.
+pub async fn token_at(base: &str, username: &str, password: &str) -> String {
     let token: Value = Client::new()
         .post(format!("{base}/api/v1/auth/token"))
         .form(&[
             ("grant_type", "password"),
-            ("username", "admin"),
-            ("password", ADMIN_PASSWORD),
+            ("username", username),
+            ("password", password),
         ])
         .send()
         .await

@@ -5,6 +5,7 @@ mod apprenticeships;
 mod audit;
 mod bases;
 mod changes;
+mod check_ins;
 mod competitions;
 mod compliance;
 mod container;

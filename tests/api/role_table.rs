@@ -98,6 +98,8 @@ enum Resource {
     ComplianceFindings,
     ComplianceSummary,
     ComplianceSettings,
+    CheckIns,
+    CheckInsMissing,
 }
 
 /// Which of the world's two records an operation is on.
@@ -132,6 +134,8 @@ enum Op {
     Create,
     /// POST a valid body whose field names the other organisation.
     CreateNaming(&'static str),
+    /// POST a valid body under the other organisation's record (a check-in on another's placement).
+    CreateOther,
     /// PATCH the record of a resource no organisation owns.
     Patch,
     /// PATCH the caller's organisation's record (a field it may set).
@@ -386,6 +390,21 @@ const VISITS_AND_INCIDENTS: &[Line] = &[
     (Changes, ListOf("incident"), [200, 200, 200, 200, 403, 403]),
 ];
 
+/// A check-in is its placement's: "own" is one of the own school's current
+/// placement (hosted by the own enterprise, the participant's), "other" one
+/// of the other side's (another person's). `List` reads the own placement's
+/// check-ins; `Create` checks out of the own placement (its `in` is made),
+/// `CreateNaming` checks in on the other's (a 404 to whoever does not read it).
+const CHECK_INS: &[Line] = &[
+    (CheckIns, List, [200, 200, 200, 200, 403, 200]),
+    (CheckIns, ReadOwn, [200, 200, 200, 200, 403, 200]),
+    (CheckIns, ReadOther, [200, 200, 404, 404, 403, 404]),
+    (CheckIns, Create, [403, 403, 403, 403, 403, 201]),
+    (CheckIns, CreateOther, [403, 403, 404, 404, 403, 404]),
+    (CheckInsMissing, List, [200, 200, 200, 200, 403, 403]),
+    (Changes, ListOf("check_in"), [200, 200, 200, 200, 403, 403]),
+];
+
 const WEBHOOKS: &[Line] = &[
     (Webhooks, List, [200, 403, 403, 403, 403, 403]),
     (Webhooks, Read, [200, 403, 403, 403, 403, 403]),
@@ -419,6 +438,11 @@ async fn every_role_gets_what_the_contract_says_of_demands_bases_and_competition
 #[tokio::test]
 async fn every_role_gets_what_the_contract_says_of_visits_and_incidents() {
     world().await.check(&[VISITS_AND_INCIDENTS]).await;
+}
+
+#[tokio::test]
+async fn every_role_gets_what_the_contract_says_of_check_ins() {
+    world().await.check(&[CHECK_INS]).await;
 }
 
 #[tokio::test]
@@ -693,6 +717,9 @@ struct World {
     bases: [String; 2],
     visits: [String; 2],
     incidents: [String; 2],
+    /// Active student placements of today (the participants' own, the other person's).
+    current: [String; 2],
+    check_ins: [String; 2],
     meeting: String,
     item_of_school: String,
     item_of_enterprise: String,
@@ -728,6 +755,8 @@ async fn world() -> World {
         bases: Default::default(),
         visits: Default::default(),
         incidents: Default::default(),
+        current: Default::default(),
+        check_ins: Default::default(),
         meeting: String::new(),
         item_of_school: String::new(),
         item_of_enterprise: String::new(),
@@ -765,6 +794,24 @@ async fn world() -> World {
     let enterprise = w.app.user_with_role("enterprise", Some(&w.enterprises[0]), None).await;
     let viewer = w.app.user_with_role("viewer", None, None).await;
     let participant = w.app.participant_user(PARTICIPANT_IDS[0]).await;
+    let other_participant = w.app.participant_user(PARTICIPANT_IDS[1]).await.1;
+    for (n, side) in [Side::Own, Side::Other].into_iter().enumerate() {
+        w.current[n] = w.placement_in(side, "current").await;
+        let token = if n == 0 { &participant.1 } else { &other_participant };
+        let response = w
+            .app
+            .request_as(
+                Method::POST,
+                &format!("/api/v1/apprenticeships/{}/check-ins", w.current[n]),
+                Some(token),
+            )
+            .json(&json!({"kind": "in"}))
+            .send()
+            .await
+            .expect("a response");
+        assert_eq!(response.status().as_u16(), 201, "the participant checks in");
+        w.check_ins[n] = id_of(&response.json().await.expect("a check-in"));
+    }
     for (role, (id, token)) in [
         ("officer", officer),
         ("school", school),
@@ -865,6 +912,13 @@ impl World {
     /// The request of a cell (making the record a delete is for).
     async fn request(&self, cell: &Cell) -> (Method, String, Option<Value>) {
         let Cell { resource, op, role, .. } = *cell;
+        let check_ins_of = |n: usize| format!("/api/v1/apprenticeships/{}/check-ins", self.current[n]);
+        match (resource, op) {
+            (CheckIns, List) => return (Method::GET, check_ins_of(0), None),
+            (CheckIns, Create) => return (Method::POST, check_ins_of(0), Some(json!({"kind": "out"}))),
+            (CheckIns, CreateOther) => return (Method::POST, check_ins_of(1), Some(json!({"kind": "out"}))),
+            _ => {}
+        }
         match op {
             List => (Method::GET, collection(resource).to_string(), None),
             ListOf(kind) => (Method::GET, format!("/api/v1/changes?resource_type={kind}"), None),
@@ -967,6 +1021,7 @@ impl World {
                 let path = self.record(resource, Side::Own, role);
                 (Method::POST, format!("{path}/secret"), None)
             }
+            CreateOther => unreachable!("only check-ins are created under another's record"),
             ResetPassword => {
                 let path = self.record(resource, Side::Other, role);
                 let body = json!({"password": "a new long password"});
@@ -986,6 +1041,7 @@ impl World {
             Bases => format!("/api/v1/bases/{}", self.bases[n]),
             Visits => format!("/api/v1/visits/{}", self.visits[n]),
             Incidents => format!("/api/v1/incidents/{}", self.incidents[n]),
+            CheckIns => format!("/api/v1/check-ins/{}", self.check_ins[n]),
             Meetings => format!("/api/v1/meetings/{}", self.meeting),
             ActionItems => {
                 let enterprises_item = (role == "enterprise") == (side == Side::Own);
@@ -1003,7 +1059,7 @@ impl World {
                 Side::Other => format!("/api/v1/users/{}", self.user),
             },
             AuditEvents | Stats | TeacherPractice | Changes | ComplianceFindings | ComplianceSummary
-            | ComplianceSettings => unreachable!("{resource:?} has no records"),
+            | ComplianceSettings | CheckInsMissing => unreachable!("{resource:?} has no records"),
         }
     }
 
@@ -1045,7 +1101,7 @@ impl World {
                 "severity": "minor", "description": "未按时到岗",
             }),
             ActionItems | AuditEvents | Stats | TeacherPractice | Changes | ComplianceFindings | ComplianceSummary
-            | ComplianceSettings => {
+            | ComplianceSettings | CheckIns | CheckInsMissing => {
                 unreachable!("{resource:?} are not created on their own")
             }
         }
@@ -1064,9 +1120,26 @@ impl World {
         let steps: &[&str] = match status {
             "draft" => &[],
             "submitted" => &["submitted"],
-            "active" => &["submitted", "active"],
+            "active" | "current" => &["submitted", "active"],
             _ => unreachable!("no cell needs a placement in {status}"),
         };
+        if status == "current" {
+            // Its dates around today, so that its participant checks in.
+            let today = chrono::Utc::now()
+                .with_timezone(&chrono::FixedOffset::east_opt(8 * 3600).unwrap())
+                .date_naive();
+            let dates = json!({"start_date": (today - chrono::Duration::days(7)).to_string(),
+                               "end_date": (today + chrono::Duration::days(30)).to_string()});
+            let response = self
+                .app
+                .patch_json(&format!("/api/v1/apprenticeships/{id}"), &dates)
+                .await;
+            assert_eq!(
+                response.status().as_u16(),
+                200,
+                "the admin dates a placement around today"
+            );
+        }
         for step in steps {
             let path = format!("/api/v1/apprenticeships/{id}/transitions");
             let response = self.app.post_json(&path, &json!({"to": step})).await;
@@ -1127,7 +1200,7 @@ fn patch_body(resource: Resource, role: &str) -> Value {
         Demands | Bases | Competitions | Webhooks | Incidents => json!({"description": note}),
         Visits => json!({"findings": note}),
         AuditEvents | Stats | TeacherPractice | Changes | ComplianceFindings | ComplianceSummary
-        | ComplianceSettings => unreachable!("{resource:?} are not changed"),
+        | ComplianceSettings | CheckIns | CheckInsMissing => unreachable!("{resource:?} are not changed"),
     }
 }
 
@@ -1152,5 +1225,7 @@ fn collection(resource: Resource) -> &'static str {
         ComplianceFindings => "/api/v1/compliance/findings",
         ComplianceSummary => "/api/v1/compliance/summary",
         ComplianceSettings => "/api/v1/compliance/settings",
+        CheckIns => unreachable!("a placement's check-ins are under the placement"),
+        CheckInsMissing => "/api/v1/check-ins/missing",
     }
 }

@@ -114,6 +114,9 @@ mod tests;
 
 pub use identifiers::{CreditCode, Email, Phone, RegionCode, ResidentId, SchoolCode, Username};
 pub use lists::{List, Sequence, Tags};
-pub use numbers::{Date, Fen, Flag, Hours, Int, Points, Score, DATE_EXAMPLE, DATE_PATTERN, DATE_YEARS};
+pub use numbers::{
+    Date, Decimal, Fen, Flag, Hours, Int, Latitude, Longitude, Metres, Points, Score, DATE_EXAMPLE, DATE_PATTERN,
+    DATE_YEARS,
+};
 pub use text::{CurrentPassword, LongText, Name, Password, PlainText, Secret, ShortName, Text, MIN_PASSWORD_CHARS};
 pub use webhook::{webhook_url, EventName, WebhookUrl};

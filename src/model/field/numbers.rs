@@ -326,3 +326,97 @@ impl FieldSchema for Date {
         )
     }
 }
+
+/// A number from `MIN` to `MAX` with at most `PLACES` decimals (a
+/// coordinate, an accuracy in metres), kept as a whole number of its
+/// smallest unit (`39.912345` with 6 places is 39 912 345) so that it is
+/// stored and compared exactly.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Decimal<const MIN: i64, const MAX: i64, const PLACES: u32>(i64);
+
+/// A latitude in degrees (WGS-84): −90 to 90, at most 6 decimals.
+pub type Latitude = Decimal<-90, 90, 6>;
+/// A longitude in degrees (WGS-84): −180 to 180, at most 6 decimals.
+pub type Longitude = Decimal<-180, 180, 6>;
+/// A position's accuracy in metres: 0 to 10 000, at most 2 decimals.
+pub type Metres = Decimal<0, 10_000, 2>;
+
+impl<const MIN: i64, const MAX: i64, const PLACES: u32> Decimal<MIN, MAX, PLACES> {
+    /// How many units make one.
+    const SCALE: i64 = 10_i64.pow(PLACES);
+
+    fn rule() -> String {
+        format!("must be a number from {MIN} to {MAX} with at most {PLACES} decimals")
+    }
+
+    /// Checks a number.
+    pub fn parse(n: f64) -> Result<Self, Broken> {
+        let scaled = n * Self::SCALE as f64;
+        let units = scaled.round();
+        // The binary form of a number with `PLACES` decimals, scaled, lies
+        // within a few ulps (< 1e-7 up to 10^9 units) of a whole number.
+        let exact = (scaled - units).abs() < 1e-6;
+        let bounds = (MIN * Self::SCALE) as f64..=(MAX * Self::SCALE) as f64;
+        if n.is_finite() && exact && bounds.contains(&units) {
+            Ok(Decimal(units as i64))
+        } else {
+            Err(Broken::new("range", Self::rule()))
+        }
+    }
+
+    /// The value in its smallest unit (`39.912345` with 6 places is 39 912 345).
+    pub fn units(self) -> i64 {
+        self.0
+    }
+
+    /// The value as a float (for JSON).
+    pub fn as_f64(self) -> f64 {
+        self.0 as f64 / Self::SCALE as f64
+    }
+}
+
+impl<const MIN: i64, const MAX: i64, const PLACES: u32> Serialize for Decimal<MIN, MAX, PLACES> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        if self.0 % Self::SCALE == 0 {
+            serializer.serialize_i64(self.0 / Self::SCALE)
+        } else {
+            serializer.serialize_f64(self.as_f64())
+        }
+    }
+}
+
+impl<'de, const MIN: i64, const MAX: i64, const PLACES: u32> Deserialize<'de> for Decimal<MIN, MAX, PLACES> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let n = f64::deserialize(deserializer)?;
+        Decimal::parse(n).map_err(|broken| D::Error::custom(broken.message))
+    }
+}
+
+impl<const MIN: i64, const MAX: i64, const PLACES: u32> Check for Decimal<MIN, MAX, PLACES> {
+    fn check(value: &Value, path: &str, errors: &mut Vec<FieldError>) {
+        let broken = match value.as_f64() {
+            Some(n) => Self::parse(n).err(),
+            None => Some(Broken::new("type", "must be a number")),
+        };
+        if let Some(broken) = broken {
+            errors.push(FieldError::new(path, broken.code, broken.message));
+        }
+    }
+}
+
+impl<const MIN: i64, const MAX: i64, const PLACES: u32> FieldSchema for Decimal<MIN, MAX, PLACES> {
+    fn field_schema() -> RefOr<Schema> {
+        utoipa::openapi::schema::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::schema::Type::Number)
+            .minimum(Some(MIN as f64))
+            .maximum(Some(MAX as f64))
+            .description(Some(format!("{MIN} to {MAX}, at most {PLACES} decimals")))
+            .into()
+    }
+}
+
+impl<const MIN: i64, const MAX: i64, const PLACES: u32> Stored<i64> for Decimal<MIN, MAX, PLACES> {
+    fn from_stored(stored: i64) -> Self {
+        Decimal(stored)
+    }
+}
