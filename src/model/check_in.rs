@@ -50,7 +50,7 @@ pub struct CheckInFields {
     #[serde(default = "unset_day")]
     pub on: Date,
     /// When the server received it (read-only).
-    #[field(label = "时间", computed)]
+    #[field(label = "时间", computed, example = "2024-10-15T00:31:07.123456Z")]
     #[serde(default)]
     pub at: chrono::DateTime<chrono::Utc>,
     /// Latitude in degrees (WGS-84), −90 to 90, at most 6 decimals; given
