@@ -29,6 +29,7 @@ mod m20261207_000024_compliance_rules;
 mod m20261207_000025_compliance_indexes;
 mod m20261207_000026_participants;
 mod m20261208_000027_check_ins;
+mod m20261208_000028_journal_reviews;
 mod util;
 
 pub use m20261202_000013_major_folding::fold;
@@ -68,6 +69,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000025_compliance_indexes::Migration),
             Box::new(m20261207_000026_participants::Migration),
             Box::new(m20261208_000027_check_ins::Migration),
+            Box::new(m20261208_000028_journal_reviews::Migration),
         ]
     }
 }

@@ -50,6 +50,8 @@ pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
             .service(evaluate_apprenticeship)
             .service(super::check_ins::create_check_in)
             .service(super::check_ins::list_check_ins)
+            .service(super::journals::create_journal)
+            .service(super::journals::list_placement_journals)
             .service(record),
     );
 }

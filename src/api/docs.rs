@@ -63,6 +63,7 @@ Every answer carries `X-Request-Id`; quote it when you report a problem. Chinese
         (name = "competitions", description = "Skills competitions (技能大比武) and their entries"),
         (name = "visits", description = "Supervision visits (巡查, 走访) to placements: read by whoever reads the placement"),
         (name = "incidents", description = "Incidents during placements (injuries, illnesses, disputes, absences…), their reports and resolutions: read by whoever reads the placement"),
+        (name = "journals", description = "Participants' weekly journals (实习周记): written and changed by the placement's participant, reviewed once per submission by the host enterprise and the owning school, read by whoever reads the placement"),
         (name = "check-ins", description = "Participants' check-ins at the workplace (签到, 签退): made by the placement's participant, read by whoever reads the placement (coordinates by the participant, the owning school and admins); the placements without a check-in on a day"),
         (name = "compliance", description = "Placements against the internship rules (职业学校学生实习管理规定): the county's settings of the rules"),
         (name = "stats", description = "The statistics overview (every role) and teachers' enterprise practice (admin, officer, a school for its own teachers)"),

@@ -22,6 +22,7 @@ pub mod export;
 pub mod idempotency;
 pub mod import;
 pub mod incidents;
+pub mod journals;
 pub mod meetings;
 pub mod platform;
 pub mod problem;
@@ -119,6 +120,7 @@ pub fn routes(cfg: &mut ServiceConfig) {
             .configure(visits::configure)
             .configure(incidents::configure)
             .configure(check_ins::configure)
+            .configure(journals::configure)
             .configure(compliance::configure)
             .configure(stats::configure)
             .configure(users::configure)

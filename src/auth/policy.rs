@@ -491,16 +491,47 @@ pub fn evaluates(caller: &Principal) -> Result<(), ApiError> {
 /// school's, an enterprise user the enterprise's (naming another side is a
 /// 403 naming `by`); an admin names `by` (422 without it).
 pub fn evaluation_side(caller: &Principal, by: Option<EvaluationSide>) -> Result<EvaluationSide, ApiError> {
+    evaluates(caller)?;
+    acting_side(caller, by, "by", "evaluates")
+}
+
+/// Whether the caller's role reviews journals at all (an officer, a viewer
+/// or a participant does not: 403 before the body is judged).
+pub fn reviews_journals(caller: &Principal) -> Result<(), ApiError> {
+    match caller.role {
+        Role::Admin | Role::School | Role::Enterprise => Ok(()),
+        Role::Officer | Role::Viewer | Role::Participant => Err(deny("review journals")),
+    }
+}
+
+/// The side the caller reviews a journal for: a school user the school's,
+/// an enterprise user the enterprise's (naming another side is a 403 naming
+/// `side`); an admin names `side` (422 without it).
+pub fn review_side(caller: &Principal, side: Option<EvaluationSide>) -> Result<EvaluationSide, ApiError> {
+    reviews_journals(caller)?;
+    acting_side(caller, side, "side", "reviews")
+}
+
+/// The side a school or enterprise user acts for (naming the other in
+/// `field` is a 403 naming it), or the one an admin names in `field` (422
+/// without it); `verb` says what it does, for the 422.
+fn acting_side(
+    caller: &Principal,
+    named: Option<EvaluationSide>,
+    field: &str,
+    verb: &str,
+) -> Result<EvaluationSide, ApiError> {
     let own = match caller.role {
         Role::School => EvaluationSide::School,
         Role::Enterprise => EvaluationSide::Enterprise,
         Role::Admin => {
-            return by
-                .ok_or_else(|| ApiError::invalid_field("by", "required", "an admin names the side it evaluates for"))
+            return named.ok_or_else(|| {
+                ApiError::invalid_field(field, "required", format!("an admin names the side it {verb} for"))
+            })
         }
-        Role::Officer | Role::Viewer | Role::Participant => return evaluates(caller).map(|()| EvaluationSide::School),
+        Role::Officer | Role::Viewer | Role::Participant => return Err(deny("act for a side of a placement")),
     };
-    unchanged(&[("by", by.is_some_and(|b| b != own))])?;
+    unchanged(&[(field, named.is_some_and(|b| b != own))])?;
     Ok(own)
 }
 
@@ -637,6 +668,24 @@ pub const CHECK_INS: Policy = Policy {
     },
     owners: VISITS.owners,
     fixed: &[],
+};
+
+/// Journals, which belong to the placement they name, as check-ins do
+/// ([`CHECK_INS`]): an admin and an officer read them all, a school user its
+/// own school's placements', an enterprise user those of the placements it
+/// hosts, a viewer none; only the placement's participant writes and
+/// changes them (its own placements'); no one deletes one. Reviews are
+/// their own right ([`reviews_journals`], [`review_side`]).
+pub const JOURNALS: Policy = Policy {
+    plural: "journals",
+    singular: "journal",
+    participant: Rights {
+        read: Reach::Own,
+        create: Reach::Own,
+        update: Reach::Own,
+        delete: Reach::No,
+    },
+    ..CHECK_INS
 };
 
 /// Reading the caller's own organisation's records, nothing else.
@@ -804,6 +853,7 @@ impl Owner {
                 FeedType::Visit,
                 FeedType::Incident,
                 FeedType::CheckIn,
+                FeedType::Journal,
             ],
             Owner::Enterprise(_) => &[
                 FeedType::Apprenticeship,
@@ -811,6 +861,7 @@ impl Owner {
                 FeedType::Visit,
                 FeedType::Incident,
                 FeedType::CheckIn,
+                FeedType::Journal,
             ],
         }
     }
@@ -859,6 +910,7 @@ fn reach(caller: &Principal, kind: FeedType) -> FeedReach {
         FeedType::Incident => policy_reach(&INCIDENTS, caller),
         FeedType::ComplianceSettings => policy_reach(&COMPLIANCE_SETTINGS, caller),
         FeedType::CheckIn => policy_reach(&CHECK_INS, caller),
+        FeedType::Journal => policy_reach(&JOURNALS, caller),
     }
 }
 
@@ -1000,7 +1052,8 @@ mod tests {
                 Visit,
                 Incident,
                 ComplianceSettings,
-                CheckIn
+                CheckIn,
+                Journal
             ]
         );
         let viewer = every(Role::Viewer, None);
@@ -1021,7 +1074,10 @@ mod tests {
         assert_eq!(ours.every, viewer.every);
         assert_eq!(
             ours.own,
-            Some((Owner::School(school), vec![Apprenticeship, Visit, Incident, CheckIn]))
+            Some((
+                Owner::School(school),
+                vec![Apprenticeship, Visit, Incident, CheckIn, Journal]
+            ))
         );
         let hosts = every(Role::Enterprise, Some(host));
         assert_eq!(
@@ -1032,7 +1088,7 @@ mod tests {
             hosts.own,
             Some((
                 Owner::Enterprise(host),
-                vec![Apprenticeship, Demand, Visit, Incident, CheckIn]
+                vec![Apprenticeship, Demand, Visit, Incident, CheckIn, Journal]
             ))
         );
         // Narrowed to one kind: that kind, whole or own; none → 403 naming the parameter.

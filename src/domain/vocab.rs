@@ -324,6 +324,8 @@ pub enum Action {
     /// A placement was transferred to another host enterprise (the old
     /// placement's event; the new placement has a `create`).
     Transfer,
+    /// A journal was reviewed (approved or returned) by one side.
+    Review,
     /// Someone logged in.
     Login,
     /// A login failed.
@@ -373,6 +375,8 @@ pub enum ResourceType {
     ComplianceSettings,
     /// A participant's check-in at the workplace.
     CheckIn,
+    /// A participant's weekly journal.
+    Journal,
 }
 
 /// What an enterprise asked of the alliance.
@@ -587,6 +591,8 @@ pub enum FeedType {
     ComplianceSettings,
     /// A participant's check-in at the workplace (read by whoever reads the placement).
     CheckIn,
+    /// A participant's weekly journal (read by whoever reads the placement).
+    Journal,
 }
 
 /// A rule of the internship rules that the compliance findings check (see
@@ -675,6 +681,36 @@ pub enum CheckInKind {
     In,
     /// 签退: left it (one a day, after that day's `in`).
     Out,
+}
+
+/// Where a journal stands: `submitted` until reviewed, `returned` for its
+/// participant to change (which submits it again), `approved` (final).
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema, EnumIter, DeriveActiveEnum, Vocabulary,
+)]
+#[vocabulary(default = Submitted)]
+#[serde(rename_all = "snake_case")]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::None)", rename_all = "snake_case")]
+pub enum JournalStatus {
+    /// 已提交: waiting for the reviews (the default).
+    Submitted,
+    /// 已退回: returned by a side for the participant to change.
+    Returned,
+    /// 已通过: approved by both sides (final).
+    Approved,
+}
+
+/// What a side decided of a journal.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema, EnumIter, DeriveActiveEnum, Vocabulary,
+)]
+#[serde(rename_all = "snake_case")]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::None)", rename_all = "snake_case")]
+pub enum ReviewDecision {
+    /// 通过.
+    Approved,
+    /// 退回: to be changed (a comment says what).
+    Returned,
 }
 
 /// What kind of incident happened during a placement.
@@ -783,6 +819,8 @@ mod tests {
         round_trips(DeliveryStatus::ALL, DeliveryStatus::as_str, DeliveryStatus::parse);
         round_trips(VisitKind::ALL, VisitKind::as_str, VisitKind::parse);
         round_trips(CheckInKind::ALL, CheckInKind::as_str, CheckInKind::parse);
+        round_trips(JournalStatus::ALL, JournalStatus::as_str, JournalStatus::parse);
+        round_trips(ReviewDecision::ALL, ReviewDecision::as_str, ReviewDecision::parse);
         round_trips(IncidentKind::ALL, IncidentKind::as_str, IncidentKind::parse);
         round_trips(IncidentSeverity::ALL, IncidentSeverity::as_str, IncidentSeverity::parse);
     }

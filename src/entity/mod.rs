@@ -21,6 +21,7 @@ pub mod enterprise_post;
 pub mod enterprise_tag;
 pub mod idempotency_key;
 pub mod incident;
+pub mod journal;
 pub mod login_failure;
 pub mod meeting;
 pub mod meeting_party;

@@ -18,6 +18,7 @@ pub mod export;
 pub mod field;
 pub mod import;
 pub mod incident;
+pub mod journal;
 pub mod list;
 pub mod meeting;
 pub mod record;

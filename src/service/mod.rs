@@ -18,6 +18,7 @@ pub mod idempotency;
 mod imports;
 pub mod incidents;
 mod inserts;
+pub mod journals;
 pub mod list;
 pub mod meetings;
 mod placement_records;

@@ -9,7 +9,7 @@ use uuid::Uuid;
 
 use super::resource::Stored;
 use crate::domain::clock;
-use crate::entity::{apprenticeship, check_in, incident, visit};
+use crate::entity::{apprenticeship, check_in, incident, journal, visit};
 use crate::error::{ApiError, FieldError};
 use crate::model::field::Date;
 use crate::model::incident::IncidentFields;
@@ -99,6 +99,7 @@ pub(crate) async fn follow_placement(
     follow!(visit);
     follow!(incident);
     follow!(check_in);
+    follow!(journal);
     Ok(())
 }
 

@@ -15,7 +15,7 @@ use std::sync::Arc;
 use sea_orm::sea_query::{Condition, Expr, Query};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, DatabaseConnection, DatabaseTransaction, EntityTrait, IntoActiveModel, ModelTrait,
-    PrimaryKeyTrait, QueryFilter, Select, Value,
+    PaginatorTrait, PrimaryKeyTrait, QueryFilter, Select, Value,
 };
 use serde_json::Value as Json;
 use uuid::Uuid;
@@ -525,11 +525,33 @@ pub async fn row_to_change<F: Stored>(
 ) -> Result<<F::Table as EntityTrait>::Model, ApiError> {
     let read = F::POLICY.scope(caller, Access::Read)?;
     let row = find_for_update::<F::Table>(txn, id).await?;
-    F::POLICY
-        .check_in(read, |name| named_in(&row, name))
-        .map_err(|_| ApiError::NotFound)?;
-    F::POLICY.check_in(scope, |name| named_in(&row, name))?;
+    if !in_scope::<F>(txn, &row, id, &read).await? {
+        return Err(ApiError::NotFound);
+    }
+    if !in_scope::<F>(txn, &row, id, &scope).await? {
+        // The policy's refusal of a record the caller reads but may not change.
+        F::POLICY.check_in(Scope::Nothing, |_| None)?;
+    }
     Ok(row)
+}
+
+/// Whether a row is in `scope`: by the organisation columns it names, or,
+/// for a participant (whose records are named through their placement), by
+/// asking the database.
+async fn in_scope<F: Stored>(
+    txn: &DatabaseTransaction,
+    row: &<F::Table as EntityTrait>::Model,
+    id: Uuid,
+    scope: &Scope,
+) -> Result<bool, ApiError> {
+    match scope {
+        Scope::Participant { .. } => Ok(F::Table::find_by_id(id)
+            .filter(scope_condition::<F::Table>(scope)?)
+            .count(txn)
+            .await?
+            > 0),
+        _ => Ok(F::POLICY.check_in(scope.clone(), |name| named_in(row, name)).is_ok()),
+    }
 }
 
 /// Loads a row the caller reads, locked until the transaction ends (404

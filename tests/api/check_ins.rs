@@ -8,106 +8,13 @@ use reqwest::{Method, Response};
 use serde_json::{json, Value};
 
 use crate::changes::Item;
-use crate::helpers::{problem_of, spawn_app, TestApp};
-
-/// The participant's resident ID (valid check character), and another person's.
-const NATIONAL_ID: &str = "370101200803150021";
-const OTHER_ID: &str = "370101200705120048";
-
-/// Today in the service's time zone (`Asia/Shanghai`), shifted by `days`.
-fn day(days: i64) -> String {
-    let today = chrono::Utc::now()
-        .with_timezone(&chrono::FixedOffset::east_opt(8 * 3600).unwrap())
-        .date_naive();
-    (today + chrono::Duration::days(days)).to_string()
-}
-
-/// An enterprise and two schools; the participant's active placement at the
-/// first school, another person's at the second; a user of each role.
-struct World {
-    app: TestApp,
-    enterprise: String,
-    schools: [String; 2],
-    /// The participant's placement (first school), and the other person's (second school).
-    placements: [String; 2],
-    participant: String,
-    other_participant: String,
-    school: String,
-    other_school: String,
-    enterprise_user: String,
-    officer: String,
-    viewer: String,
-}
-
-/// A student placement of `school` at `enterprise` for `national_id`, from
-/// ten days ago to thirty days on, made active by the admin.
-async fn active_placement(app: &TestApp, enterprise: &str, school: &str, name: &str, national_id: &str) -> String {
-    let id = app
-        .create_id(
-            "/api/v1/apprenticeships",
-            &json!({
-                "kind": "student_internship", "enterprise_id": enterprise, "school_id": school,
-                "participant": {"name": name, "national_id": national_id, "enrolled_on": "2022-09-01"},
-                "start_date": day(-10), "end_date": day(30), "agreement_signed_on": day(-20),
-                "insurance_policy_no": "PICC-2026-001", "insurance_expires_on": day(60),
-            }),
-        )
-        .await;
-    for to in ["submitted", "active"] {
-        let response = app
-            .post_json(&format!("/api/v1/apprenticeships/{id}/transitions"), &json!({"to": to}))
-            .await;
-        assert_eq!(response.status().as_u16(), 200, "the admin moves it to {to}");
-    }
-    id
-}
+use crate::helpers::problem_of;
+use crate::participant_world::{active_placement, day, World, NATIONAL_ID};
 
 impl World {
-    async fn new() -> World {
-        let app = spawn_app().await;
-        let enterprise = app.create_id("/api/v1/enterprises", &json!({"name": "辰泰重钢"})).await;
-        let mut schools = Vec::new();
-        for name in ["县职教中心", "县第二职业中专"] {
-            schools.push(app.create_id("/api/v1/schools", &json!({"name": name})).await);
-        }
-        let placements = [
-            active_placement(&app, &enterprise, &schools[0], "李明", NATIONAL_ID).await,
-            active_placement(&app, &enterprise, &schools[1], "王芳", OTHER_ID).await,
-        ];
-        let participant = app.participant_user(NATIONAL_ID).await.1;
-        let other_participant = app.participant_user(OTHER_ID).await.1;
-        let school = app.user_with_role("school", None, Some(&schools[0])).await.1;
-        let other_school = app.user_with_role("school", None, Some(&schools[1])).await.1;
-        let enterprise_user = app.user_with_role("enterprise", Some(&enterprise), None).await.1;
-        let officer = app.user_with_role("officer", None, None).await.1;
-        let viewer = app.user_with_role("viewer", None, None).await.1;
-        World {
-            app,
-            enterprise,
-            schools: [schools[0].clone(), schools[1].clone()],
-            placements,
-            participant,
-            other_participant,
-            school,
-            other_school,
-            enterprise_user,
-            officer,
-            viewer,
-        }
-    }
-
-    async fn send(&self, token: &str, method: Method, path: &str, body: Option<&Value>) -> Response {
-        let mut request = self.app.request_as(method, path, Some(token));
-        if let Some(body) = body {
-            request = request.json(body);
-        }
-        request.send().await.expect("a response")
-    }
-
     /// POST a check-in on placement `n` as `token`.
     async fn check_in(&self, token: &str, n: usize, body: &Value) -> Response {
-        let path = format!("/api/v1/apprenticeships/{}/check-ins", self.placements[n]);
-        self.send(token, Method::POST, &path, Some(body)).await
+        self.post_on(token, n, "check-ins", body).await
     }
 
     /// Placement `n`'s check-ins as `token`'s caller (200 expected).
@@ -119,7 +26,7 @@ impl World {
     }
 
     /// How many check-ins placement `n` has, as the admin reads them.
-    async fn stored(&self, n: usize) -> u64 {
+    async fn check_ins_stored(&self, n: usize) -> u64 {
         self.app
             .list(&format!("/api/v1/apprenticeships/{}/check-ins", self.placements[n]))
             .await["total"]
@@ -231,7 +138,7 @@ async fn one_in_and_one_out_a_day_and_the_out_only_after_the_in() {
     let w = World::new().await;
     let early = problem_of(w.check_in(&w.participant, 0, &json!({"kind": "out"})).await, 409).await;
     assert_eq!(early.fields(), vec!["kind"]);
-    assert_eq!(w.stored(0).await, 0);
+    assert_eq!(w.check_ins_stored(0).await, 0);
     for kind in ["in", "out"] {
         assert_eq!(
             w.check_in(&w.participant, 0, &json!({"kind": kind}))
@@ -244,7 +151,7 @@ async fn one_in_and_one_out_a_day_and_the_out_only_after_the_in() {
         assert_eq!(again.fields(), vec!["kind"]);
         assert!(again.detail.contains(kind), "{}", again.detail);
     }
-    assert_eq!(w.stored(0).await, 2);
+    assert_eq!(w.check_ins_stored(0).await, 2);
 }
 
 #[tokio::test]
@@ -260,7 +167,7 @@ async fn two_ins_sent_at_once_give_one_201_and_one_409() {
         statuses.sort();
         assert_eq!(statuses, [201, 409], "{kind}");
     }
-    assert_eq!(w.stored(0).await, 2);
+    assert_eq!(w.check_ins_stored(0).await, 2);
 }
 
 #[tokio::test]
@@ -332,7 +239,7 @@ async fn a_check_in_on_anothers_or_an_inactive_placement_or_with_bad_values_is_r
         got.sort();
         assert_eq!(got, fields, "{body}");
     }
-    assert_eq!(w.stored(0).await, 0);
+    assert_eq!(w.check_ins_stored(0).await, 0);
     // A placement that is not active, or not today: 409.
     let draft = w
         .app
@@ -360,7 +267,7 @@ async fn a_check_in_on_anothers_or_an_inactive_placement_or_with_bad_values_is_r
     assert_eq!(ended.status().as_u16(), 200);
     let problem = problem_of(w.check_in(&w.participant, 0, &json!({"kind": "in"})).await, 409).await;
     assert!(problem.detail.contains("dates"), "{}", problem.detail);
-    assert_eq!(w.stored(0).await, 0);
+    assert_eq!(w.check_ins_stored(0).await, 0);
     // A viewer reads no check-ins; q is no filter of theirs.
     let path = format!("/api/v1/apprenticeships/{}/check-ins", w.placements[0]);
     assert_eq!(w.send(&w.viewer, Method::GET, &path, None).await.status().as_u16(), 403);

@@ -185,10 +185,10 @@ fn collections() -> Vec<Collection> {
 }
 
 /// The change feed's types whose records no collection's `POST` creates
-/// (one settings record; check-ins, made on a placement by its
+/// (one settings record; check-ins and journals, made on a placement by its
 /// participant): their entries are proved by their own tests
-/// (`compliance::`, `check_ins::`).
-const SINGLETONS: [FeedType; 2] = [FeedType::ComplianceSettings, FeedType::CheckIn];
+/// (`compliance::`, `check_ins::`, `journals::`).
+const SINGLETONS: [FeedType; 3] = [FeedType::ComplianceSettings, FeedType::CheckIn, FeedType::Journal];
 
 /// The types of the change feed that collections create: the service's
 /// own list (`FeedType::ALL`) but the [`SINGLETONS`], in its order.

@@ -100,6 +100,7 @@ enum Resource {
     ComplianceSettings,
     CheckIns,
     CheckInsMissing,
+    Journals,
 }
 
 /// Which of the world's two records an operation is on.
@@ -136,6 +137,10 @@ enum Op {
     CreateNaming(&'static str),
     /// POST a valid body under the other organisation's record (a check-in on another's placement).
     CreateOther,
+    /// POST a review of the caller's organisation's record (a journal).
+    ReviewOwn,
+    /// POST a review of the other organisation's record.
+    ReviewOther,
     /// PATCH the record of a resource no organisation owns.
     Patch,
     /// PATCH the caller's organisation's record (a field it may set).
@@ -405,6 +410,25 @@ const CHECK_INS: &[Line] = &[
     (Changes, ListOf("check_in"), [200, 200, 200, 200, 403, 403]),
 ];
 
+/// A journal is its placement's, as a check-in is: "own" is the own
+/// school's current placement's (the participant's), "other" the other
+/// side's. `Create` writes this week's journal of the own placement;
+/// `CreateOther` one on the other's; `Review` reviews a fresh journal of the
+/// own placement for the caller's side (an admin names one).
+const JOURNALS: &[Line] = &[
+    (Journals, List, [200, 200, 200, 200, 403, 200]),
+    (Journals, ReadOwn, [200, 200, 200, 200, 403, 200]),
+    (Journals, ReadOther, [200, 200, 404, 404, 403, 404]),
+    (Journals, Create, [403, 403, 403, 403, 403, 201]),
+    (Journals, CreateOther, [403, 403, 404, 404, 403, 404]),
+    (Journals, PatchOwn, [403, 403, 403, 403, 403, 200]),
+    (Journals, PatchOther, [403, 403, 404, 404, 403, 404]),
+    (Journals, ReviewOwn, [200, 403, 200, 200, 403, 403]),
+    (Journals, ReviewOther, [200, 403, 404, 404, 403, 404]),
+    (Journals, DeleteOwn, [405, 405, 405, 405, 405, 405]),
+    (Changes, ListOf("journal"), [200, 200, 200, 200, 403, 403]),
+];
+
 const WEBHOOKS: &[Line] = &[
     (Webhooks, List, [200, 403, 403, 403, 403, 403]),
     (Webhooks, Read, [200, 403, 403, 403, 403, 403]),
@@ -441,8 +465,8 @@ async fn every_role_gets_what_the_contract_says_of_visits_and_incidents() {
 }
 
 #[tokio::test]
-async fn every_role_gets_what_the_contract_says_of_check_ins() {
-    world().await.check(&[CHECK_INS]).await;
+async fn every_role_gets_what_the_contract_says_of_check_ins_and_journals() {
+    world().await.check(&[CHECK_INS, JOURNALS]).await;
 }
 
 #[tokio::test]
@@ -720,6 +744,7 @@ struct World {
     /// Active student placements of today (the participants' own, the other person's).
     current: [String; 2],
     check_ins: [String; 2],
+    journals: [String; 2],
     meeting: String,
     item_of_school: String,
     item_of_enterprise: String,
@@ -728,6 +753,8 @@ struct World {
     webhook: String,
     /// Role, its user's id, its access token.
     users: Vec<(&'static str, String, String)>,
+    /// The participant's token (also among `users`), for journals made for cells.
+    participant_token: String,
 }
 
 async fn world() -> World {
@@ -757,6 +784,7 @@ async fn world() -> World {
         incidents: Default::default(),
         current: Default::default(),
         check_ins: Default::default(),
+        journals: Default::default(),
         meeting: String::new(),
         item_of_school: String::new(),
         item_of_enterprise: String::new(),
@@ -764,6 +792,7 @@ async fn world() -> World {
         user: String::new(),
         webhook: String::new(),
         users: Vec::new(),
+        participant_token: String::new(),
     };
     for (n, side) in [Side::Own, Side::Other].into_iter().enumerate() {
         w.placements[n] = w.made(Apprenticeships, side).await;
@@ -811,7 +840,9 @@ async fn world() -> World {
             .expect("a response");
         assert_eq!(response.status().as_u16(), 201, "the participant checks in");
         w.check_ins[n] = id_of(&response.json().await.expect("a check-in"));
+        w.journals[n] = w.journal_of(n, token, 1).await;
     }
+    w.participant_token = participant.1.clone();
     for (role, (id, token)) in [
         ("officer", officer),
         ("school", school),
@@ -917,6 +948,26 @@ impl World {
             (CheckIns, List) => return (Method::GET, check_ins_of(0), None),
             (CheckIns, Create) => return (Method::POST, check_ins_of(0), Some(json!({"kind": "out"}))),
             (CheckIns, CreateOther) => return (Method::POST, check_ins_of(1), Some(json!({"kind": "out"}))),
+            (Journals, List) => return (Method::GET, "/api/v1/journals".into(), None),
+            (Journals, DeleteOwn) => return (Method::DELETE, self.record(resource, Side::Own, role), None),
+            (Journals, Create | CreateOther) => {
+                let n = if op == Create { 0 } else { 1 };
+                let path = format!("/api/v1/apprenticeships/{}/journals", self.current[n]);
+                return (Method::POST, path, Some(journal_body(0)));
+            }
+            (Journals, ReviewOwn | ReviewOther) => {
+                let id = if op == ReviewOwn {
+                    // A fresh submission for each reviewer.
+                    self.journal_of(0, &self.participant_token, self.next_week()).await
+                } else {
+                    self.journals[1].clone()
+                };
+                let mut body = json!({"decision": "approved"});
+                if role == "admin" {
+                    body["side"] = json!("school");
+                }
+                return (Method::POST, format!("/api/v1/journals/{id}/reviews"), Some(body));
+            }
             _ => {}
         }
         match op {
@@ -1021,7 +1072,7 @@ impl World {
                 let path = self.record(resource, Side::Own, role);
                 (Method::POST, format!("{path}/secret"), None)
             }
-            CreateOther => unreachable!("only check-ins are created under another's record"),
+            CreateOther | ReviewOwn | ReviewOther => unreachable!("only check-ins and journals: {op:?}"),
             ResetPassword => {
                 let path = self.record(resource, Side::Other, role);
                 let body = json!({"password": "a new long password"});
@@ -1042,6 +1093,7 @@ impl World {
             Visits => format!("/api/v1/visits/{}", self.visits[n]),
             Incidents => format!("/api/v1/incidents/{}", self.incidents[n]),
             CheckIns => format!("/api/v1/check-ins/{}", self.check_ins[n]),
+            Journals => format!("/api/v1/journals/{}", self.journals[n]),
             Meetings => format!("/api/v1/meetings/{}", self.meeting),
             ActionItems => {
                 let enterprises_item = (role == "enterprise") == (side == Side::Own);
@@ -1101,7 +1153,7 @@ impl World {
                 "severity": "minor", "description": "未按时到岗",
             }),
             ActionItems | AuditEvents | Stats | TeacherPractice | Changes | ComplianceFindings | ComplianceSummary
-            | ComplianceSettings | CheckIns | CheckInsMissing => {
+            | ComplianceSettings | CheckIns | CheckInsMissing | Journals => {
                 unreachable!("{resource:?} are not created on their own")
             }
         }
@@ -1112,6 +1164,28 @@ impl World {
         self.app
             .create_id(collection(resource), &self.new_body(resource, side))
             .await
+    }
+
+    /// The journal of the week `weeks_ago` weeks before this one on current
+    /// placement `n`, written by its participant (`token`); its id.
+    async fn journal_of(&self, n: usize, token: &str, weeks_ago: i64) -> String {
+        let path = format!("/api/v1/apprenticeships/{}/journals", self.current[n]);
+        let response = self
+            .app
+            .request_as(Method::POST, &path, Some(token))
+            .json(&journal_body(weeks_ago))
+            .send()
+            .await
+            .expect("a response");
+        assert_eq!(response.status().as_u16(), 201, "the participant writes a journal");
+        id_of(&response.json().await.expect("a journal"))
+    }
+
+    /// Each review cell takes a week of its own (2, 3, … weeks ago: the
+    /// current placements began 120 days ago).
+    fn next_week(&self) -> i64 {
+        static NEXT: std::sync::atomic::AtomicI64 = std::sync::atomic::AtomicI64::new(2);
+        NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
     }
 
     /// A placement of `side` made for a cell and moved by the admin to `status`; its id.
@@ -1128,7 +1202,7 @@ impl World {
             let today = chrono::Utc::now()
                 .with_timezone(&chrono::FixedOffset::east_opt(8 * 3600).unwrap())
                 .date_naive();
-            let dates = json!({"start_date": (today - chrono::Duration::days(7)).to_string(),
+            let dates = json!({"start_date": (today - chrono::Duration::days(120)).to_string(),
                                "end_date": (today + chrono::Duration::days(30)).to_string()});
             let response = self
                 .app
@@ -1187,6 +1261,15 @@ impl World {
     }
 }
 
+/// A journal of the week `weeks_ago` weeks before this one (this week's: 0).
+fn journal_body(weeks_ago: i64) -> Value {
+    let today = chrono::Utc::now()
+        .with_timezone(&chrono::FixedOffset::east_opt(8 * 3600).unwrap())
+        .date_naive();
+    let monday = today - chrono::Duration::days(i64::from(chrono::Datelike::weekday(&today).num_days_from_monday()));
+    json!({"week_of": (monday - chrono::Duration::weeks(weeks_ago)).to_string(), "content": "本周跟岗。"})
+}
+
 /// A change the role may make where it may change the record at all.
 fn patch_body(resource: Resource, role: &str) -> Value {
     let note = format!("{role}修改");
@@ -1199,6 +1282,7 @@ fn patch_body(resource: Resource, role: &str) -> Value {
         Users => json!({"display_name": note}),
         Demands | Bases | Competitions | Webhooks | Incidents => json!({"description": note}),
         Visits => json!({"findings": note}),
+        Journals => json!({"content": note}),
         AuditEvents | Stats | TeacherPractice | Changes | ComplianceFindings | ComplianceSummary
         | ComplianceSettings | CheckIns | CheckInsMissing => unreachable!("{resource:?} are not changed"),
     }
@@ -1227,5 +1311,6 @@ fn collection(resource: Resource) -> &'static str {
         ComplianceSettings => "/api/v1/compliance/settings",
         CheckIns => unreachable!("a placement's check-ins are under the placement"),
         CheckInsMissing => "/api/v1/check-ins/missing",
+        Journals => "/api/v1/journals",
     }
 }
