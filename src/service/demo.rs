@@ -14,7 +14,9 @@
 //! 3,500 on probation (below 80 %); a night shift in the 华铝家居 apprenticeship;
 //! and an insurance that ended before the 华建科技园 observation internship did;
 //! the centre's supervision visits (one too long ago) and a serious injury
-//! not reported to the bureau.
+//! not reported to the bureau. 李明, the 岗位实习 intern at 华建五分厂, has
+//! an account (`liming`) with a week of check-ins and two journals, one
+//! approved by both sides and one returned by the school.
 //!
 //! Everything goes through the same services as the API (validated and
 //! audited, by the actor `demo-data`). Records have fixed ids, so a second
@@ -27,17 +29,20 @@ use serde::de::DeserializeOwned;
 use serde_json::{json, Value};
 use uuid::Uuid;
 
-use super::{apprenticeships, now, resource, users};
+use super::{apprenticeships, journals, now, resource, users};
 use crate::auth::Principal;
-use crate::domain::vocab::ApprenticeshipStatus;
+use crate::domain::vocab::{ApprenticeshipStatus, CheckInKind};
 use crate::error::ApiError;
-use crate::model::apprenticeship::{ApprenticeshipCreate, TransitionRequest};
+use crate::model::apprenticeship::{ApprenticeshipCreate, ApprenticeshipFields, TransitionRequest};
 use crate::model::base::BaseFields;
 use crate::model::check::{decode, Check};
+use crate::model::check_in::CheckInFields;
 use crate::model::competition::CompetitionFields;
 use crate::model::demand::DemandFields;
 use crate::model::enterprise::EnterpriseCreate;
+use crate::model::field::{Date, Latitude, Longitude, Metres, Stored as _};
 use crate::model::incident::IncidentFields;
+use crate::model::journal::JournalFields;
 use crate::model::meeting::MeetingFields;
 use crate::model::record::Meta;
 use crate::model::resource::{Create, Record};
@@ -169,6 +174,25 @@ pub async fn load(db: &Database) -> Result<DemoReport, ApiError> {
     }
     let Create(fields) = read::<Create<IncidentFields>>(incident())?;
     count(store_once(db, &caller, Record::new(meta(INCIDENT), fields)).await?);
+
+    // 李明's week: his check-ins, and his journals with the reviews of both sides.
+    for (n, fields) in check_ins() {
+        count(store_once(db, &caller, Record::new(meta(n), fields)).await?);
+    }
+    let placement = resource::get::<ApprenticeshipFields>(db, &caller, demo_id(LI_MING_PLACEMENT)).await?;
+    for (n, body, reviews) in journals() {
+        let Create(mut fields) = read::<Create<JournalFields>>(body)?;
+        fields.apprenticeship_id = placement.id;
+        fields.school_id = placement.fields.school_id;
+        fields.enterprise_id = placement.fields.enterprise_id;
+        let created = store_once(db, &caller, Record::new(meta(n), fields)).await?;
+        if created {
+            for review in reviews {
+                journals::review(db, &caller, demo_id(n), None, review.to_string().as_bytes()).await?;
+            }
+        }
+        count(created);
+    }
     Ok(report)
 }
 
@@ -292,6 +316,65 @@ fn demo_users() -> Vec<Value> {
         json!({"username": "huajian5", "display_name": "华建五分厂 办公室", "role": "enterprise",
                "enterprise_id": id(HUAJIAN5), "password": DEMO_PASSWORD}),
         json!({"username": "dashboard", "display_name": "县数据看板", "role": "viewer", "password": DEMO_PASSWORD}),
+        json!({"username": "liming", "display_name": "李明", "role": "participant",
+               "participant_national_id": LI_MING_ID, "password": DEMO_PASSWORD}),
+    ]
+}
+
+/// 李明's resident ID: the participant of the 岗位实习 at 华建五分厂 (placement 60).
+const LI_MING_ID: &str = "371526200603150027";
+
+/// 李明's placement at 华建五分厂.
+const LI_MING_PLACEMENT: u16 = 60;
+
+/// 李明's check-ins of the week of 2024-04-01 (an `in` and an `out` each
+/// working day at 华建五分厂), as a phone sends them.
+fn check_ins() -> Vec<(u16, CheckInFields)> {
+    let mut out = Vec::new();
+    for (day, n) in (1..=5).zip((130..).step_by(2)) {
+        let on = chrono::NaiveDate::from_ymd_opt(2024, 4, day).unwrap_or_default();
+        for (kind, hour, minute, offset) in [(CheckInKind::In, 0, 52, 0), (CheckInKind::Out, 9, 4, 1)] {
+            let at = Utc.from_utc_datetime(&on.and_hms_opt(hour, minute + day, 0).unwrap_or_default());
+            out.push((
+                n + offset,
+                CheckInFields {
+                    apprenticeship_id: demo_id(LI_MING_PLACEMENT),
+                    school_id: Some(demo_id(CENTRE)),
+                    enterprise_id: demo_id(HUAJIAN5),
+                    kind,
+                    on: Date::from_stored(on),
+                    at,
+                    latitude: Latitude::parse(36.438215).ok(),
+                    longitude: Longitude::parse(115.985406).ok(),
+                    accuracy_m: Metres::parse(12.0).ok(),
+                    note: None,
+                },
+            ));
+        }
+    }
+    out
+}
+
+/// 李明's journals of the weeks of 2024-04-01 (approved by both sides) and
+/// 2024-04-08 (returned by the school), with their reviews.
+fn journals() -> Vec<(u16, Value, Vec<Value>)> {
+    vec![
+        (
+            140,
+            json!({"week_of": "2024-04-01", "hours_worked": 40, "night_hours": 0,
+                   "content": "本周在华建五分厂装配车间跟岗，师傅王建国讲解了装配工艺流程和安全规范，我完成了三批次零部件的预装配。"}),
+            vec![
+                json!({"decision": "approved", "comment": "按时到岗，操作规范。", "side": "enterprise"}),
+                json!({"decision": "approved", "side": "school"}),
+            ],
+        ),
+        (
+            141,
+            json!({"week_of": "2024-04-08", "hours_worked": 40, "night_hours": 0, "content": "本周继续跟岗装配。"}),
+            vec![
+                json!({"decision": "returned", "comment": "内容过于简单，请写明本周学到的技能和遇到的问题。", "side": "school"}),
+            ],
+        ),
     ]
 }
 

@@ -970,6 +970,43 @@ async fn the_demo_data_loads_the_county_once_and_reads_back_through_the_api() {
     for username in ["jiaotiju", "zhijiao", "chentai", "dashboard"] {
         app.login(username, chanjiao::service::demo::DEMO_PASSWORD).await;
     }
+    // 李明 reads his week: ten check-ins with his position, two journals, one
+    // approved by both sides and one returned by the school.
+    let liming = app.login("liming", chanjiao::service::demo::DEMO_PASSWORD).await;
+    let own: Value = app
+        .request_as(reqwest::Method::GET, "/api/v1/apprenticeships", Some(&liming))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(own["total"], 1, "{own}");
+    let placement = own["items"][0]["id"].as_str().unwrap().to_string();
+    let read = |path: String| {
+        let (app, token) = (&app, &liming);
+        async move {
+            let response = app
+                .request_as(reqwest::Method::GET, &path, Some(token))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(response.status().as_u16(), 200, "{path}");
+            response.json::<Value>().await.unwrap()
+        }
+    };
+    let check_ins = read(format!("/api/v1/apprenticeships/{placement}/check-ins?limit=100")).await;
+    assert_eq!(check_ins["total"], 10);
+    assert!(check_ins["items"][0]["latitude"].is_number());
+    let journals = read("/api/v1/journals?sort=week_of".to_string()).await;
+    let statuses: Vec<&str> = journals["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|j| j["status"].as_str().unwrap())
+        .collect();
+    assert_eq!(statuses, ["approved", "returned"]);
+    assert_eq!(journals["items"][0]["reviews"].as_array().unwrap().len(), 2);
     let overview = app.record("/api/v1/stats/overview").await;
     assert_eq!(overview["meetings"]["total"], 1);
     assert_eq!(overview["top_host_enterprises"][0]["name"], "华建五分厂");

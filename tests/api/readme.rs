@@ -413,6 +413,15 @@ async fn every_shell_block_of_the_readme_runs_as_pasted_and_shows_what_it_says()
         "the second request is the first one's answer replayed:\n{idempotency}"
     );
 
+    let day = &ran["participant-day"].output;
+    assert!(
+        day.contains("urn:chanjiao:problem:password-change-required")
+            && day.contains(r#"{"kind":"in","on":"#)
+            && day.lines().any(|line| line.trim() == "submitted")
+            && day.contains(r#""status":"approved","reviews":["school","enterprise"]"#),
+        "the participant's day shows each step:\n{day}"
+    );
+
     let exported =
         std::fs::read_to_string(work.path().join("enterprises.csv")).expect("the export wrote enterprises.csv");
     assert!(
@@ -435,8 +444,8 @@ async fn every_shell_block_of_the_readme_runs_as_pasted_and_shows_what_it_says()
     );
     assert_eq!(
         imports[1]["created"].as_array().map(Vec::len),
-        Some(1),
-        "the active placement is imported again: {imports:?}"
+        Some(2),
+        "the active placements (the tour's, 李明's of this term) are imported again: {imports:?}"
     );
 
     let problem: Value = serde_json::from_str(ran["errors"].output.trim()).expect("a problem document");

@@ -378,7 +378,7 @@ async fn after_the_demo_data_on_a_fresh_database_the_service_still_creates_admin
     let me = crate::helpers::get_json_at(&base, &token, "/api/v1/auth/me").await;
     assert_eq!(me["role"], "admin");
     let users = crate::helpers::get_json_at(&base, &token, "/api/v1/users?limit=100").await;
-    assert_eq!(users["total"], 6, "the five demo users and admin: {users}");
+    assert_eq!(users["total"], 7, "the six demo users and admin: {users}");
 }
 
 #[tokio::test]
