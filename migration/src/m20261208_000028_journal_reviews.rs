@@ -3,9 +3,12 @@
 //! - `journals.reviews`: the reviews of the current submission (JSON, at
 //!   most one per side); `[]` for the journals already stored.
 //! - Indexes for the list's sorts (`created_at`, `updated_at`, each ending
-//!   with `id`) and its `status` filter (by week), beside those of
-//!   `m20261207_000024` (the placement's weeks, unique; school and
-//!   enterprise by week; hours).
+//!   with `id`), alone (an admin's list) and led by the school and by the
+//!   enterprise (a school's or a host's list is its own: 30,000 journals of
+//!   a school sorted without one took 100 ms), and its `status` filter (by
+//!   week), alone and led by the school and by the enterprise (the journals
+//!   awaiting a side's review), beside those of `m20261207_000024` (the placement's weeks,
+//!   unique; school and enterprise by week; hours).
 //! - In the change feed, scoped by the placement's organisations.
 
 use sea_orm_migration::prelude::*;
@@ -20,6 +23,8 @@ pub struct Migration;
 enum Journals {
     Table,
     Id,
+    SchoolId,
+    EnterpriseId,
     Reviews,
     Status,
     WeekOf,
@@ -49,6 +54,16 @@ impl MigrationTrait for Migration {
             index(J::Table, "created_at", &[J::CreatedAt, J::Id]),
             index(J::Table, "updated_at", &[J::UpdatedAt, J::Id]),
             index(J::Table, "status", &[J::Status, J::WeekOf, J::Id]),
+            index(J::Table, "school_created", &[J::SchoolId, J::CreatedAt, J::Id]),
+            index(J::Table, "school_updated", &[J::SchoolId, J::UpdatedAt, J::Id]),
+            index(J::Table, "enterprise_created", &[J::EnterpriseId, J::CreatedAt, J::Id]),
+            index(J::Table, "enterprise_updated", &[J::EnterpriseId, J::UpdatedAt, J::Id]),
+            index(J::Table, "school_status", &[J::SchoolId, J::Status, J::WeekOf, J::Id]),
+            index(
+                J::Table,
+                "enterprise_status",
+                &[J::EnterpriseId, J::Status, J::WeekOf, J::Id],
+            ),
         ] {
             manager.create_index(statement).await?;
         }
@@ -57,7 +72,17 @@ impl MigrationTrait for Migration {
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         drop_feed_triggers(manager, &FEED).await?;
-        for name in ["journals_created_at", "journals_updated_at", "journals_status"] {
+        for name in [
+            "journals_created_at",
+            "journals_updated_at",
+            "journals_status",
+            "journals_school_created",
+            "journals_school_updated",
+            "journals_enterprise_created",
+            "journals_enterprise_updated",
+            "journals_school_status",
+            "journals_enterprise_status",
+        ] {
             manager
                 .drop_index(Index::drop().name(name).table(Journals::Table).to_owned())
                 .await?;
