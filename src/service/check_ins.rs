@@ -150,6 +150,8 @@ pub async fn create(db: &Database, caller: &Principal, placement: Uuid, body: &[
         return Err(resource::refused::<ApprenticeshipFields>(db, caller, placement, refusal).await);
     }
     let Create(mut fields) = decode::<Create<CheckInFields>>(&parse_body(body)?)?;
+    // The rules between fields are the body's: 422 before the placement is looked at.
+    fields.check()?;
     let owned = resource::get::<ApprenticeshipFields>(db, caller, placement).await?;
     let at = now();
     let on = Date::new(clock::today()).ok_or_else(|| conflict("today is outside the years 1900–2100"))?;

@@ -168,10 +168,16 @@ pub async fn review(
             "say what to change when returning a journal",
         ));
     }
+    // An admin's missing `side` is the body's (422 now); naming the other
+    // side is a field the role may not set (403 after `If-Match`).
+    let side = policy::review_side(caller, input.side);
+    if let Err(ApiError::Validation(errors)) = side {
+        return Err(ApiError::Validation(errors));
+    }
     let txn = db.begin().await?;
     let before = record_of::<JournalFields>(&resource::row_read_locked::<JournalFields>(&txn, caller, id).await?);
     check_precondition(precondition.as_ref(), before.version)?;
-    let side = policy::review_side(caller, input.side)?;
+    let side = side?;
     let journal = &before.fields;
     if side == EvaluationSide::School && journal.school_id.is_none() {
         return Err(ApiError::invalid_field(
@@ -211,10 +217,17 @@ pub async fn review(
         },
         at,
     });
-    let sides_needed = if journal.school_id.is_some() { 2 } else { 1 };
+    let approved_by = |side: EvaluationSide| {
+        reviews
+            .iter()
+            .any(|r| r.side == side && r.decision == ReviewDecision::Approved)
+    };
+    // Every side the placement has: its host, and its school when it has one.
     let status = if reviews.iter().any(|r| r.decision == ReviewDecision::Returned) {
         JournalStatus::Returned
-    } else if reviews.len() == sides_needed {
+    } else if approved_by(EvaluationSide::Enterprise)
+        && (journal.school_id.is_none() || approved_by(EvaluationSide::School))
+    {
         JournalStatus::Approved
     } else {
         JournalStatus::Submitted

@@ -173,6 +173,10 @@ async fn two_ins_sent_at_once_give_one_201_and_one_409() {
 #[tokio::test]
 async fn a_check_in_on_anothers_or_an_inactive_placement_or_with_bad_values_is_refused_and_nothing_is_stored() {
     let w = World::new().await;
+    // A body that breaks a rule between its fields is a 422 before the placement is looked at.
+    let half = json!({"kind": "in", "latitude": 36.6});
+    let problem = problem_of(w.check_in(&w.participant, 1, &half).await, 422).await;
+    assert_eq!(problem.fields(), vec!["longitude"]);
     // Someone else's placement: 404, whoever's it is.
     assert_eq!(
         w.check_in(&w.participant, 1, &json!({"kind": "in"}))
@@ -285,6 +289,38 @@ async fn a_check_in_on_anothers_or_an_inactive_placement_or_with_bad_values_is_r
 async fn the_missing_check_ins_list_each_scopes_active_student_placements_without_an_in_today() {
     let w = World::new().await;
     let third = active_placement(&w.app, &w.enterprise, &w.schools[0], "张伟", "110101199003074477").await;
+    // Not in the view: a suspended placement, one that ended yesterday, and a
+    // worker's training (no student kind).
+    let suspended = active_placement(&w.app, &w.enterprise, &w.schools[0], "赵静", "110101199003071110").await;
+    let response = w
+        .app
+        .post_json(
+            &format!("/api/v1/apprenticeships/{suspended}/transitions"),
+            &json!({"to": "suspended", "reason_code": "health"}),
+        )
+        .await;
+    assert_eq!(response.status().as_u16(), 200);
+    let ended = active_placement(&w.app, &w.enterprise, &w.schools[0], "陈磊", "11010119900307221X").await;
+    let response = w
+        .app
+        .patch_json(
+            &format!("/api/v1/apprenticeships/{ended}"),
+            &json!({"end_date": day(-1)}),
+        )
+        .await;
+    assert_eq!(response.status().as_u16(), 200);
+    let worker = w
+        .app
+        .create_id(
+            "/api/v1/apprenticeships",
+            &json!({"kind": "worker_training", "enterprise_id": w.enterprise,
+                    "participant": {"name": "刘志强"}, "start_date": day(-3)}),
+        )
+        .await;
+    for to in ["submitted", "active"] {
+        let path = format!("/api/v1/apprenticeships/{worker}/transitions");
+        assert_eq!(w.app.post_json(&path, &json!({"to": to})).await.status().as_u16(), 200);
+    }
     let page: Value = w.missing(&w.school, "").await.json().await.unwrap();
     assert_eq!(page["on"], day(0).as_str());
     assert_eq!(page["total"], 2);
@@ -301,14 +337,14 @@ async fn the_missing_check_ins_list_each_scopes_active_student_placements_withou
     let page: Value = w.missing(&w.school, "").await.json().await.unwrap();
     assert_eq!(ids(&page, "apprenticeship_id"), vec![third.clone()]);
     assert_eq!(page["items"][0]["participant_name"], "张伟");
-    // Yesterday everyone was missing; tomorrow too.
+    // Yesterday everyone was missing, the placement that ended then too.
     let page: Value = w
         .missing(&w.school, &format!("on={}", day(-1)))
         .await
         .json()
         .await
         .unwrap();
-    assert_eq!(page["total"], 2);
+    assert_eq!(page["total"], 3);
     // The admin pages through the county; the enterprise reads those it hosts.
     let first: Value = w.app.list("/api/v1/check-ins/missing?limit=1").await;
     assert_eq!(first["total"], 2);

@@ -164,6 +164,7 @@ async fn a_returned_journal_changed_by_its_participant_is_submitted_again_with_b
     let same = w
         .send(&w.participant, Method::PATCH, &path, Some(&json!({"hours_worked": 38})))
         .await;
+    assert_eq!(same.status().as_u16(), 200);
     let same: Value = same.json().await.unwrap();
     assert_eq!(same["status"], "returned", "the same values change nothing");
     let response = w
@@ -478,4 +479,69 @@ async fn the_journal_list_filters_sorts_exports_and_shows_each_role_its_own() {
         "{text}"
     );
     assert_eq!(text.trim_end().lines().count(), 4, "{text}");
+}
+
+#[tokio::test]
+async fn a_placement_without_a_school_has_its_journals_approved_by_its_host_alone() {
+    let w = World::new().await;
+    let worker = w
+        .app
+        .create_id(
+            "/api/v1/apprenticeships",
+            &json!({"kind": "worker_training", "enterprise_id": w.enterprise, "start_date": monday(-5),
+                    "participant": {"name": "李明", "national_id": crate::participant_world::NATIONAL_ID}}),
+        )
+        .await;
+    for to in ["submitted", "active"] {
+        let path = format!("/api/v1/apprenticeships/{worker}/transitions");
+        assert_eq!(w.app.post_json(&path, &json!({"to": to})).await.status().as_u16(), 200);
+    }
+    let path = format!("/api/v1/apprenticeships/{worker}/journals");
+    let body = json!({"week_of": monday(-1), "content": "本周参加焊接技能培训。"});
+    let response = w.send(&w.participant, Method::POST, &path, Some(&body)).await;
+    assert_eq!(response.status().as_u16(), 201);
+    let id = response.json::<Value>().await.unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    // No school side to review for.
+    let reviews = format!("/api/v1/journals/{id}/reviews");
+    let problem = problem_of(
+        w.app
+            .post_json(&reviews, &json!({"decision": "approved", "side": "school"}))
+            .await,
+        422,
+    )
+    .await;
+    assert_eq!(problem.fields(), vec!["side"]);
+    let done = w
+        .reviewed(&w.enterprise_user, &id, &json!({"decision": "approved"}))
+        .await;
+    assert_eq!(done["status"], "approved");
+    assert_eq!(sides(&done), vec![("enterprise".into(), "approved".into())]);
+}
+
+#[tokio::test]
+async fn an_admins_review_without_a_side_is_refused_before_the_journal_is_looked_up() {
+    let w = World::new().await;
+    let unknown = uuid::Uuid::now_v7();
+    let problem = problem_of(
+        w.app
+            .post_json(
+                &format!("/api/v1/journals/{unknown}/reviews"),
+                &json!({"decision": "approved"}),
+            )
+            .await,
+        422,
+    )
+    .await;
+    assert_eq!(problem.fields(), vec!["side"]);
+    let response = w
+        .app
+        .post_json(
+            &format!("/api/v1/journals/{unknown}/reviews"),
+            &json!({"decision": "approved", "side": "school"}),
+        )
+        .await;
+    assert_eq!(response.status().as_u16(), 404);
 }
