@@ -173,14 +173,31 @@ impl Stored for ApprenticeshipFields {
         Ok(())
     }
 
-    /// A placement moved to another school or enterprise takes its visits
-    /// and incidents with it.
+    /// A placement moved to another school or enterprise takes its visits,
+    /// incidents, check-ins and journals with it. Its participant's resident
+    /// ID stays as it is once the participant has checked in or written a
+    /// journal (409): those are that person's, and a participant reads them
+    /// through the placement's resident ID.
     async fn sync(
         db: &DatabaseTransaction,
         _actor: &Actor,
         before: &Apprenticeship,
         after: &Apprenticeship,
     ) -> Result<(), ApiError> {
+        if before.fields.participant.national_id != after.fields.participant.national_id
+            && participant_wrote(db, after.id).await?
+        {
+            return Err(ApiError::Conflict {
+                detail: "the participant has checked in or written journals on this placement: \
+                         its resident ID stays (end the placement and enter the right person's)"
+                    .into(),
+                errors: vec![FieldError::new(
+                    "participant.national_id",
+                    "state",
+                    "fixed once its participant has checked in or written a journal",
+                )],
+            });
+        }
         let owners = |a: &Apprenticeship| (a.fields.school_id, a.fields.enterprise_id);
         if owners(before) != owners(after) {
             follow_placement(
@@ -724,4 +741,21 @@ pub async fn evaluate(
     .await?;
     txn.commit().await?;
     Ok(evaluation)
+}
+
+/// Whether placement `id`'s participant has checked in or written a journal on it.
+async fn participant_wrote(db: &DatabaseTransaction, id: Uuid) -> Result<bool, ApiError> {
+    use sea_orm::{ColumnTrait, PaginatorTrait, QueryFilter};
+    let check_ins = crate::entity::check_in::Entity::find()
+        .filter(crate::entity::check_in::Column::ApprenticeshipId.eq(id))
+        .count(db)
+        .await?;
+    if check_ins > 0 {
+        return Ok(true);
+    }
+    let journals = crate::entity::journal::Entity::find()
+        .filter(crate::entity::journal::Column::ApprenticeshipId.eq(id))
+        .count(db)
+        .await?;
+    Ok(journals > 0)
 }

@@ -464,3 +464,50 @@ async fn neither_a_participants_password_nor_its_coordinates_reach_the_log_even_
         assert!(!text.contains(secret), "`{secret}` is in the log");
     }
 }
+
+#[tokio::test]
+async fn a_placements_resident_id_stays_once_its_participant_has_checked_in() {
+    let w = World::new().await;
+    let path = format!("/api/v1/apprenticeships/{}", w.placements[0]);
+    let other = crate::participant_world::OTHER_ID;
+    // Before any check-in it may be corrected (and back).
+    for id in [other, NATIONAL_ID] {
+        let response = w
+            .app
+            .patch_json(&path, &json!({"participant": {"national_id": id}}))
+            .await;
+        assert_eq!(response.status().as_u16(), 200);
+    }
+    assert_eq!(
+        w.check_in(
+            &w.participant,
+            0,
+            &json!({"kind": "in", "latitude": 36.6, "longitude": 117.1})
+        )
+        .await
+        .status()
+        .as_u16(),
+        201
+    );
+    let problem = problem_of(
+        w.app
+            .patch_json(&path, &json!({"participant": {"national_id": other}}))
+            .await,
+        409,
+    )
+    .await;
+    assert_eq!(problem.fields(), vec!["participant.national_id"]);
+    let placement = w.app.record(&path).await;
+    assert_eq!(placement["participant"]["national_id"], NATIONAL_ID);
+    // The other person never reads the first one's check-ins; other changes go on.
+    let list = format!("{path}/check-ins");
+    assert_eq!(
+        w.send(&w.other_participant, Method::GET, &list, None)
+            .await
+            .status()
+            .as_u16(),
+        404
+    );
+    let response = w.app.patch_json(&path, &json!({"position": "焊工"})).await;
+    assert_eq!(response.status().as_u16(), 200);
+}
