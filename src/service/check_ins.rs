@@ -13,6 +13,7 @@ use uuid::Uuid;
 
 use super::apprenticeships::sees_personal_data;
 use super::list::Keyset;
+use super::placement_records::{locked_state, moved_meanwhile};
 use super::resource::{self, Stored};
 use super::{now, store, Database};
 use crate::auth::policy::{self, Access, CHECK_INS};
@@ -61,26 +62,10 @@ impl Stored for CheckInFields {
     /// participant's, active, with `on` within its dates, at the same
     /// organisations; an `out` has that day's `in` (409 otherwise).
     async fn check_references(&self, txn: &DatabaseTransaction) -> Result<(), ApiError> {
-        let placement = apprenticeship::Entity::find_by_id(self.apprenticeship_id)
-            .select_only()
-            .columns([
-                apprenticeship::Column::Status,
-                apprenticeship::Column::StartDate,
-                apprenticeship::Column::EndDate,
-                apprenticeship::Column::SchoolId,
-                apprenticeship::Column::EnterpriseId,
-            ])
-            .lock_shared()
-            .into_tuple::<(ApprenticeshipStatus, Date, Option<Date>, Option<Uuid>, Uuid)>()
-            .one(txn)
-            .await?
-            .ok_or(ApiError::NotFound)?;
-        let (status, start, end, school_id, enterprise_id) = placement;
-        checkable(status, start, end, self.on)?;
-        if (school_id, enterprise_id) != (self.school_id, self.enterprise_id) {
-            return Err(conflict(
-                "the placement moved to another school or enterprise meanwhile; send the request again",
-            ));
+        let placement = locked_state(txn, self.apprenticeship_id).await?;
+        checkable(placement.status, placement.start, placement.end, self.on)?;
+        if (placement.school_id, placement.enterprise_id) != (self.school_id, self.enterprise_id) {
+            return Err(moved_meanwhile());
         }
         if self.kind == CheckInKind::Out {
             let arrived = check_in::Entity::find()

@@ -5,10 +5,11 @@
 //! enterprise's users, the owning school's; an admin names the side).
 
 use chrono::{Datelike, Weekday};
-use sea_orm::{DatabaseTransaction, EntityTrait, QuerySelect};
+use sea_orm::{ColumnTrait, DatabaseTransaction, EntityTrait, PaginatorTrait, QueryFilter};
 use uuid::Uuid;
 
 use super::list::Keyset;
+use super::placement_records::{locked_state, moved_meanwhile};
 use super::resource::{self, record_of, Stored};
 use super::{audit, check_precondition, now, store, Database, Precondition};
 use crate::auth::policy::{self, Access, JOURNALS};
@@ -16,11 +17,11 @@ use crate::auth::Principal;
 use crate::domain::clock;
 use crate::domain::compliance::monday_of;
 use crate::domain::vocab::{Action, ApprenticeshipStatus, EvaluationSide, JournalStatus, ReviewDecision};
-use crate::entity::{apprenticeship, journal};
+use crate::entity::journal;
 use crate::error::{ApiError, FieldError};
 use crate::model::apprenticeship::ApprenticeshipFields;
 use crate::model::check::{decode, parse_body, MergePatch};
-use crate::model::field::{Stored as _, TextRule as _, Username};
+use crate::model::field::{Date, Stored as _, TextRule as _, Username};
 use crate::model::journal::{Journal, JournalFields, JournalReview, JournalSort, ReviewCreate, Reviewer, Reviews};
 use crate::model::record::{Meta, Record as _};
 use crate::model::resource::{Create, Record};
@@ -75,23 +76,54 @@ impl Stored for JournalFields {
     }
 
     /// In the write's transaction: the placement still belongs to the
-    /// organisations copied (409 when it moved meanwhile).
+    /// organisations copied (409 when it moved meanwhile); and for a new
+    /// week's journal (none stored for the week yet: a create, not a
+    /// change), the placement is still active or suspended (409) and the
+    /// week still within its dates (422), whatever changed since they were
+    /// first checked.
     async fn check_references(&self, txn: &DatabaseTransaction) -> Result<(), ApiError> {
-        let owners: Option<(Option<Uuid>, Uuid)> = apprenticeship::Entity::find_by_id(self.apprenticeship_id)
-            .select_only()
-            .columns([apprenticeship::Column::SchoolId, apprenticeship::Column::EnterpriseId])
-            .lock_shared()
-            .into_tuple()
-            .one(txn)
-            .await?;
-        if owners == Some((self.school_id, self.enterprise_id)) {
-            Ok(())
-        } else {
-            Err(ApiError::Conflict {
-                detail: "the placement moved to another school or enterprise meanwhile; send the request again".into(),
-                errors: Vec::new(),
-            })
+        let placement = locked_state(txn, self.apprenticeship_id).await?;
+        if (placement.school_id, placement.enterprise_id) != (self.school_id, self.enterprise_id) {
+            return Err(moved_meanwhile());
         }
+        let stored = journal::Entity::find()
+            .filter(journal::Column::ApprenticeshipId.eq(self.apprenticeship_id))
+            .filter(journal::Column::WeekOf.eq(self.week_of))
+            .count(txn)
+            .await?;
+        if stored == 0 {
+            writable(placement.status)?;
+            within(self.week_of, placement.start, placement.end)?;
+        }
+        Ok(())
+    }
+}
+
+/// The 409 of a placement that takes no new journal: not active or suspended.
+fn writable(status: ApprenticeshipStatus) -> Result<(), ApiError> {
+    if matches!(status, ApprenticeshipStatus::Active | ApprenticeshipStatus::Suspended) {
+        Ok(())
+    } else {
+        Err(ApiError::Conflict {
+            detail: format!(
+                "the placement is {}: journals are written while it is active or suspended",
+                status.as_str()
+            ),
+            errors: Vec::new(),
+        })
+    }
+}
+
+/// The 422 of a week outside the placement's dates.
+fn within(week: Date, start: Date, end: Option<Date>) -> Result<(), ApiError> {
+    if week < start || end.is_some_and(|end| week > end) {
+        Err(ApiError::invalid_field(
+            "week_of",
+            "range",
+            "must be a Monday within the placement's dates",
+        ))
+    } else {
+        Ok(())
     }
 }
 
@@ -109,26 +141,9 @@ pub async fn create(db: &Database, caller: &Principal, placement: Uuid, body: &[
     let owned = resource::get::<ApprenticeshipFields>(db, caller, placement)
         .await?
         .fields;
-    if !matches!(
-        owned.status,
-        ApprenticeshipStatus::Active | ApprenticeshipStatus::Suspended
-    ) {
-        return Err(ApiError::Conflict {
-            detail: format!(
-                "the placement is {}: journals are written while it is active or suspended",
-                owned.status.as_str()
-            ),
-            errors: Vec::new(),
-        });
-    }
+    writable(owned.status)?;
     let week = fields.week_of;
-    if week < owned.start_date || owned.end_date.is_some_and(|end| week > end) {
-        return Err(ApiError::invalid_field(
-            "week_of",
-            "range",
-            "must be a Monday within the placement's dates",
-        ));
-    }
+    within(week, owned.start_date, owned.end_date)?;
     fields.apprenticeship_id = placement;
     fields.school_id = owned.school_id;
     fields.enterprise_id = owned.enterprise_id;

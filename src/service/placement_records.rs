@@ -61,10 +61,7 @@ pub(crate) async fn check_placement<F: OfPlacement>(fields: &F, db: &impl Connec
     if placement_owners(db, fields.placement(), true).await? == fields.owners() {
         Ok(())
     } else {
-        Err(ApiError::Conflict {
-            detail: "the placement moved to another school or enterprise meanwhile; send the request again".into(),
-            errors: Vec::new(),
-        })
+        Err(moved_meanwhile())
     }
 }
 
@@ -145,3 +142,57 @@ macro_rules! of_placement {
 }
 
 of_placement!(VisitFields, IncidentFields);
+
+/// What a record a participant makes on its placement (a check-in, a
+/// journal) is judged against: the placement's status, dates and
+/// organisations.
+pub(crate) struct PlacementState {
+    pub status: crate::domain::vocab::ApprenticeshipStatus,
+    pub start: Date,
+    pub end: Option<Date>,
+    pub school_id: Option<Uuid>,
+    pub enterprise_id: Uuid,
+}
+
+/// Placement `id`'s [`PlacementState`], shared-locked until the write's
+/// transaction ends (so that a move of the placement waits for the record
+/// being written); 404 when there is none.
+pub(crate) async fn locked_state(db: &impl ConnectionTrait, id: Uuid) -> Result<PlacementState, ApiError> {
+    type Columns = (
+        crate::domain::vocab::ApprenticeshipStatus,
+        Date,
+        Option<Date>,
+        Option<Uuid>,
+        Uuid,
+    );
+    let row: Option<Columns> = apprenticeship::Entity::find_by_id(id)
+        .select_only()
+        .columns([
+            apprenticeship::Column::Status,
+            apprenticeship::Column::StartDate,
+            apprenticeship::Column::EndDate,
+            apprenticeship::Column::SchoolId,
+            apprenticeship::Column::EnterpriseId,
+        ])
+        .lock_shared()
+        .into_tuple()
+        .one(db)
+        .await?;
+    let (status, start, end, school_id, enterprise_id) = row.ok_or(ApiError::NotFound)?;
+    Ok(PlacementState {
+        status,
+        start,
+        end,
+        school_id,
+        enterprise_id,
+    })
+}
+
+/// The 409 of a placement that moved to another school or enterprise
+/// while a record of it was written (the client sends it again).
+pub(crate) fn moved_meanwhile() -> ApiError {
+    ApiError::Conflict {
+        detail: "the placement moved to another school or enterprise meanwhile; send the request again".into(),
+        errors: Vec::new(),
+    }
+}
