@@ -14,8 +14,9 @@ use super::crud::{self, Call};
 use super::export::{ExportQuery, Wanted};
 use super::query::Query;
 use crate::error::{ApiError, Problem};
+use crate::model::apprenticeship::ApprenticeshipFields;
 use crate::model::check_in::{CheckIn, CheckInCreate, CheckInFields, CheckInFilters, MissingPage, MissingQuery};
-use crate::model::list::{ListRequest, PageOf, PageQuery, SearchQuery, SortQuery};
+use crate::model::list::{PageOf, PageQuery, SearchQuery, SortQuery};
 use crate::model::resource::Resource;
 use crate::service::check_ins as service;
 use crate::service::resource;
@@ -79,7 +80,7 @@ pub async fn create_check_in(
 #[allow(clippy::too_many_arguments)]
 pub async fn list_check_ins(
     req: HttpRequest,
-    Call { state, caller }: Call,
+    call: Call,
     id: web::Path<Uuid>,
     page: Query<PageQuery>,
     search: Query<SearchQuery>,
@@ -87,20 +88,12 @@ pub async fn list_check_ins(
     filters: Query<CheckInFilters>,
     export: Query<ExportQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    resource::may_read::<CheckInFields>(&caller)?;
-    search.refuse_q("check-ins have no text search")?;
-    let wanted = Wanted::of(&req, &export)?;
+    resource::may_read::<CheckInFields>(&call.caller)?;
     let placement = id.into_inner();
+    resource::get::<ApprenticeshipFields>(&call.state.db, &call.caller, placement).await?;
     let mut filters = filters.0;
     filters.apprenticeship_id = Some(placement);
-    let request = ListRequest::new(&page, Some(&search), sort.order(), &filters)?;
-    let filters = Arc::new(filters);
-    wanted
-        .answer(CheckInFields::COLLECTION, request, move |request| {
-            let (state, caller, filters) = (state.clone(), caller.clone(), filters.clone());
-            async move { service::list(&state.db, &caller, placement, (*filters).clone(), &request).await }
-        })
-        .await
+    crud::list_filtered::<CheckInFields>(&req, call, &page, &search, sort.order(), filters, &export).await
 }
 
 /// Read a check-in.

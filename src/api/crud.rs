@@ -132,6 +132,33 @@ pub async fn list<F: Stored>(call: Call, query: ListQuery<F>) -> Result<HttpResp
         .await
 }
 
+/// Answers a list without text search whose filters the handler has read
+/// and completed (a placement's check-ins or journals: the placement from
+/// the path): `q` is a 400 naming it; one page as JSON, or the whole list
+/// as CSV or XLSX. The caller's right to read the collection is checked first.
+pub async fn list_filtered<F: Stored>(
+    req: &HttpRequest,
+    call: Call,
+    page: &PageQuery,
+    search: &SearchQuery,
+    sort: crate::model::list::Sort<F::Sort>,
+    filters: F::Filters,
+    export: &ExportQuery,
+) -> Result<HttpResponse, ApiError> {
+    resource::may_read::<F>(&call.caller)?;
+    search.refuse_q(&format!("{} have no text search", F::COLLECTION))?;
+    let wanted = Wanted::of(req, export)?;
+    let request = ListRequest::new(page, Some(search), sort, &filters)?;
+    let filters = std::sync::Arc::new(filters);
+    let Call { state, caller } = call;
+    wanted
+        .answer(F::COLLECTION, request, move |request| {
+            let (state, caller, filters) = (state.clone(), caller.clone(), filters.clone());
+            async move { resource::list::<F>(&state.db, &caller, &filters, &request).await }
+        })
+        .await
+}
+
 /// Answers a create: 201 with the record, its `Location` and its `ETag`.
 pub async fn create<F: Stored>(call: Call, body: JsonBody) -> Result<HttpResponse, ApiError> {
     let record = resource::create::<F>(&call.state.db, &call.caller, body.bytes()).await?;

@@ -2,8 +2,6 @@
 //! (registered in the placements' scope), and `/api/v1/journals`: the list,
 //! one journal, its change and its reviews.
 
-use std::sync::Arc;
-
 use actix_web::{get, patch, post, web, HttpRequest, HttpResponse};
 use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
@@ -11,13 +9,13 @@ use uuid::Uuid;
 use super::body::JsonBody;
 use super::conditional::{created, with_etag, IfMatch, IfNoneMatch};
 use super::crud::{self, Call};
-use super::export::{ExportQuery, Wanted};
+use super::export::ExportQuery;
 use super::query::Query;
 use crate::error::{ApiError, Problem};
 use crate::model::journal::{
     Journal, JournalCreate, JournalFields, JournalFilters, JournalPatch, JournalSort, ReviewCreate,
 };
-use crate::model::list::{ListRequest, PageOf, PageQuery, SearchQuery, SortQuery, SyncQuery};
+use crate::model::list::{PageOf, PageQuery, SearchQuery, SortQuery, SyncQuery};
 use crate::model::resource::Resource;
 use crate::service::journals as service;
 use crate::service::resource;
@@ -94,7 +92,7 @@ pub async fn list_placement_journals(
         .await?;
     let mut filters = filters.0;
     filters.apprenticeship_id = Some(placement);
-    answer_list(req, call, page, search, sort, filters, export).await
+    crud::list_filtered::<JournalFields>(&req, call, &page, &search, sort.order(), filters, &export).await
 }
 
 /// List journals.
@@ -119,30 +117,7 @@ pub async fn list_journals(
     filters: Query<JournalFilters>,
     export: Query<ExportQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    resource::may_read::<JournalFields>(&call.caller)?;
-    answer_list(req, call, page, search, sort, filters.0, export).await
-}
-
-/// A page of journals, or the whole list as CSV or XLSX.
-async fn answer_list(
-    req: HttpRequest,
-    Call { state, caller }: Call,
-    page: Query<PageQuery>,
-    search: Query<SearchQuery>,
-    sort: Query<SortQuery<JournalSort>>,
-    filters: JournalFilters,
-    export: Query<ExportQuery>,
-) -> Result<HttpResponse, ApiError> {
-    search.refuse_q("journals have no text search")?;
-    let wanted = Wanted::of(&req, &export)?;
-    let request = ListRequest::new(&page, Some(&search), sort.order(), &filters)?;
-    let filters = Arc::new(filters);
-    wanted
-        .answer(JournalFields::COLLECTION, request, move |request| {
-            let (state, caller, filters) = (state.clone(), caller.clone(), filters.clone());
-            async move { resource::list::<JournalFields>(&state.db, &caller, &filters, &request).await }
-        })
-        .await
+    crud::list_filtered::<JournalFields>(&req, call, &page, &search, sort.order(), filters.0, &export).await
 }
 
 /// Read a journal, with the reviews of its current submission.

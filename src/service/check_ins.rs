@@ -27,10 +27,10 @@ use crate::error::{ApiError, FieldError};
 use crate::model::apprenticeship::{ApprenticeshipFields, Participant};
 use crate::model::check::{decode, parse_body};
 use crate::model::check_in::{
-    CheckIn, CheckInFields, CheckInFilters, CheckInSort, MissingCheckIn, MissingOrder, MissingPage, MissingQuery,
+    CheckIn, CheckInFields, CheckInSort, MissingCheckIn, MissingOrder, MissingPage, MissingQuery,
 };
 use crate::model::field::{Date, TextRule as _};
-use crate::model::list::{bad_cursor, ListRequest, PageOf, SharedPage, SortValue};
+use crate::model::list::{bad_cursor, ListRequest, PageOf, SortValue};
 use crate::model::record::Meta;
 use crate::model::resource::{Create, Record};
 
@@ -160,22 +160,6 @@ pub async fn create(db: &Database, caller: &Principal, placement: Uuid, body: &[
             },
             other => other,
         })
-}
-
-/// `GET /apprenticeships/{id}/check-ins`: the role's right (403), the
-/// placement among those the caller reads (404), then a page of its
-/// check-ins, newest first.
-pub async fn list(
-    db: &Database,
-    caller: &Principal,
-    placement: Uuid,
-    mut filters: CheckInFilters,
-    request: &ListRequest<CheckInSort>,
-) -> Result<std::sync::Arc<SharedPage<CheckIn>>, ApiError> {
-    resource::may_read::<CheckInFields>(caller)?;
-    resource::get::<ApprenticeshipFields>(db, caller, placement).await?;
-    filters.apprenticeship_id = Some(placement);
-    resource::list::<CheckInFields>(db, caller, &filters, request).await
 }
 
 /// The checked request of `GET /check-ins/missing` (its one order; the day
